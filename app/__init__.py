@@ -1,0 +1,1 @@
+"""Verity: system of record for vocational assessment and quality assurance."""

@@ -1,0 +1,124 @@
+"""What every GraphQL resolver shares: the caller, one transaction, errors as RFC 9457 slugs.
+
+Strawberry resolves sibling fields concurrently, and an AsyncSession must never be used by two
+coroutines at once. Rather than a session per field (which would also break "one transaction per
+request" and let a test's rolled-back data vanish), every resolver takes the request's session under
+one asyncio.Lock: sibling fields queue for the connection, DataLoaders still batch.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from graphql.error import GraphQLError
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.extensions import MaskErrors
+from strawberry.fastapi import BaseContext
+
+from app.auth.dependencies import authorize
+from app.auth.principal import Principal
+from app.auth.scopes import Scope
+from app.core.errors import ProblemError, Unauthenticated, ValidationFailed, field_problem
+from app.core.pagination import encode_cursor
+
+log = logging.getLogger("verity.graphql")
+T = TypeVar("T")
+
+
+@dataclass
+class Context(BaseContext):
+    session: AsyncSession
+    principal: Principal | None
+    auth_error: ProblemError | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    def require(self, *scopes: Scope) -> Principal:
+        if self.principal is None:
+            raise self.auth_error or Unauthenticated()
+        return authorize(self.principal, *scopes)
+
+    async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        async with self.lock:
+            return await fn(self.session, *args, **kwargs)
+
+    async def write(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """A mutation field is atomic on its own: its savepoint rolls back if it raises."""
+        async with self.lock:
+            async with self.session.begin_nested():
+                return await fn(self.session, *args, **kwargs)
+
+
+def to_model(model: type[BaseModel], data: dict[str, Any], location: str = "input") -> BaseModel:
+    """Validate GraphQL input with the same Pydantic schema REST uses; report fields like REST does."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed("The input has invalid fields.", errors=[
+            field_problem(".".join([location, *map(str, e["loc"])]), e["type"], e["msg"]) for e in exc.errors()
+        ]) from exc
+
+
+def input_fields(value: Any) -> dict[str, Any]:
+    """An input object's fields, without the omitted ones (UNSET): absent means "leave alone"."""
+    return {k: v for k, v in vars(value).items() if v is not strawberry.UNSET}
+
+
+def page_size(first: int) -> int:
+    return max(1, min(first, 200))
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    node: T
+    cursor: str
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    """Relay-style page: `edges`/`pageInfo`, plus `nodes` for clients that want just the items."""
+    edges: list[Edge[T]]
+    nodes: list[T]
+    page_info: PageInfo
+
+
+def connection(nodes: list[Any], next_cursor: str | None, key: str = "id") -> Connection:
+    edges = [Edge(node=n, cursor=encode_cursor(getattr(n, key))) for n in nodes]
+    return Connection(edges=edges, nodes=nodes, page_info=PageInfo(has_next_page=next_cursor is not None,
+                                                                    end_cursor=next_cursor))
+
+
+class ProblemErrors(MaskErrors):
+    """Domain errors keep their message and carry the REST problem's slug in `extensions.code`;
+    anything unexpected is masked (and logged), never leaking internals."""
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        out = []
+        for error in errors:
+            original = error.original_error
+            if isinstance(original, ProblemError):
+                error.extensions = {"code": original.slug, "status": original.status,
+                                    "errors": [p.model_dump() for p in original.errors]}
+                out.append(error)
+            elif original is None:  # syntax, validation, limits: the client's query is at fault
+                error.extensions = {**(error.extensions or {}), "code": "graphql-validation"}
+                out.append(error)
+            else:
+                log.error("unexpected GraphQL error", exc_info=original)
+                masked = self.anonymise_error(error)
+                masked.extensions = {"code": "internal-error", "status": 500}
+                out.append(masked)
+        return out

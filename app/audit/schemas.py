@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from app.core.schemas import Output
+
+
+class AuditEvent(Output):
+    seq: int
+    centre_id: uuid.UUID
+    occurred_at: dt.datetime
+    actor: str
+    actor_role: str
+    action: str
+    subject_type: str
+    subject_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    request_id: str | None
+    prev_hash: str
+    hash: str
+
+
+class ChainReport(Output):
+    centre_id: uuid.UUID
+    events: int
+    ok: bool
+    first_broken_seq: int | None = None
+    reason: str | None = None

@@ -1,0 +1,108 @@
+"""record(): one audit event per state change, in the caller's transaction; verify(): walk the chain."""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from app.audit.models import AuditEvent
+from app.core.context import current_request_id
+from app.core.pagination import paginate
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change when no token did: the system itself (CLI, demo loader).
+
+    A verified Principal has the same three attributes, so services take either.
+    """
+    subject: str
+    audit_role: str
+    centre_id: uuid.UUID
+
+
+SYSTEM_ROLE = "system"
+
+_APPEND = text(
+    "SELECT audit_append(:centre_id, :actor, :role, :action, :subject_type, :subject_id, "
+    "CAST(:before AS jsonb), CAST(:after AS jsonb), :request_id)"
+)
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, default=str)
+
+
+async def record(session: AsyncSession, actor: Actor, action: str, subject_type: str, subject_id: Any,
+                 *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> int:
+    """Append one event; the database function takes the centre's lock, reads the head and links to it.
+
+    Call after the change has been flushed, so a refused change never leaves an audit row behind.
+    Returns the event's sequence number in the centre's chain.
+    """
+    result = await session.execute(_APPEND, {
+        "centre_id": actor.centre_id, "actor": actor.subject, "role": actor.audit_role, "action": action,
+        "subject_type": subject_type, "subject_id": str(subject_id), "before": _json(before),
+        "after": _json(after), "request_id": current_request_id(),
+    })
+    return int(result.scalar_one())
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    centre_id: uuid.UUID
+    events: int
+    ok: bool
+    first_broken_seq: int | None = None
+    reason: str | None = None
+
+
+# The canonical form and the hash are computed by the same SQL function that wrote them
+# (audit_event_hash), so one definition serves both append and verify.
+_FIRST_BROKEN = text("""
+WITH walk AS (
+  SELECT seq, hash, prev_hash,
+         audit_event_hash(centre_id, seq, occurred_at, actor, actor_role, action, subject_type,
+                          subject_id, before, after, request_id, prev_hash) AS expected,
+         lag(hash) OVER (ORDER BY seq) AS previous_hash, lag(seq) OVER (ORDER BY seq) AS previous_seq
+  FROM audit_events WHERE centre_id = :centre_id
+), checked AS (
+  SELECT seq,
+         CASE WHEN seq <> coalesce(previous_seq, 0) + 1 THEN 'sequence_gap'
+              WHEN prev_hash <> coalesce(previous_hash, repeat('0', 64)) THEN 'prev_hash_mismatch'
+              WHEN hash <> expected THEN 'hash_mismatch' END AS reason
+  FROM walk
+)
+SELECT seq, reason FROM checked WHERE reason IS NOT NULL ORDER BY seq LIMIT 1
+""")
+_COUNT = text("SELECT count(*) FROM audit_events WHERE centre_id = :centre_id")
+
+
+
+async def verify(conn: AsyncSession | AsyncConnection, centre_id: uuid.UUID) -> ChainReport:
+    """Recompute every link of one centre's chain and report the first broken one."""
+    events = int((await conn.execute(_COUNT, {"centre_id": centre_id})).scalar_one())
+    broken = (await conn.execute(_FIRST_BROKEN, {"centre_id": centre_id})).first()
+    if broken is None:
+        return ChainReport(centre_id=centre_id, events=events, ok=True)
+    return ChainReport(centre_id=centre_id, events=events, ok=False, first_broken_seq=int(broken.seq),
+                       reason=broken.reason)
+
+
+async def centres_with_events(conn: AsyncSession | AsyncConnection) -> list[uuid.UUID]:
+    return list((await conn.execute(text("SELECT DISTINCT centre_id FROM audit_events"))).scalars())
+
+
+async def list_events(session: AsyncSession, centre_id: uuid.UUID, limit: int, cursor: str | None,
+                      subject_type: str | None = None, subject_id: str | None = None):
+    """A centre's audit trail in the order it was written, optionally for one subject."""
+    stmt = select(AuditEvent).where(AuditEvent.centre_id == centre_id)
+    if subject_type:
+        stmt = stmt.where(AuditEvent.subject_type == subject_type)
+    if subject_id:
+        stmt = stmt.where(AuditEvent.subject_id == subject_id)
+    return await paginate(session, stmt, AuditEvent.seq, limit, cursor)

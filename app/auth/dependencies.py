@@ -1,0 +1,52 @@
+"""FastAPI dependencies: who is calling, and may they attempt this operation (house rule 4)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.auth.principal import Principal
+from app.auth.scopes import Scope
+from app.core.errors import Forbidden, Unauthenticated
+
+_bearer = HTTPBearer(auto_error=False, description="A JWT from the centre's identity provider.")
+
+
+async def authenticate(request: Request, token: str | None) -> Principal:
+    if not token:
+        raise Unauthenticated()
+    return await request.app.state.token_verifier.verify(token)
+
+
+async def current_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated()
+    return await authenticate(request, credentials.credentials)
+
+
+def authorize(principal: Principal, *scopes: Scope) -> Principal:
+    """Allowed when the principal holds any one of `scopes`; the granting role is what gets audited."""
+    for scope in scopes:
+        if principal.has(scope):
+            return principal.acting_as(scope)
+    wanted = " or ".join(s.value for s in scopes)
+    raise Forbidden(f"This operation needs the scope {wanted}, which none of your roles grants.")
+
+
+def require(*scopes: Scope):
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        return authorize(principal, *scopes)
+
+    return dependency
+
+
+CentreRead = Annotated[Principal, Depends(require(Scope.centre_read))]
+CentreWrite = Annotated[Principal, Depends(require(Scope.centre_write))]
+StaffRead = Annotated[Principal, Depends(require(Scope.staff_read))]
+StaffWrite = Annotated[Principal, Depends(require(Scope.staff_write))]
+LearnersRead = Annotated[Principal, Depends(require(Scope.learners_read, Scope.learner_self))]
+LearnersWrite = Annotated[Principal, Depends(require(Scope.learners_write))]
+AuditRead = Annotated[Principal, Depends(require(Scope.audit_read))]

@@ -1,0 +1,148 @@
+"""The `verity` command: serve, migrate, token, demo, contracts export, audit verify."""
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from app.core.config import Settings, get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+cli = typer.Typer(help="Verity: assessment and quality assurance records for vocational centres.",
+                  no_args_is_help=True)
+contracts = typer.Typer(help="The published API contracts (openapi/, graphql/).", no_args_is_help=True)
+audit = typer.Typer(help="The append-only audit log (R-96).", no_args_is_help=True)
+cli.add_typer(contracts, name="contracts")
+cli.add_typer(audit, name="audit")
+
+
+def alembic_config(owner_url: str | None = None):
+    from alembic.config import Config
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "alembic"))
+    if owner_url:
+        cfg.attributes["owner_url"] = owner_url
+    return cfg
+
+
+def migrate_database(settings: Settings) -> None:
+    from alembic import command
+
+    from app.core.db import resolve_urls
+    urls = resolve_urls(settings)
+    cfg = alembic_config(urls.owner)
+    cfg.attributes["app_role"] = settings.database_role
+    command.upgrade(cfg, "head")
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply the database migrations (as the schema owner: MIGRATION_DATABASE_URL or DATABASE_URL)."""
+    migrate_database(get_settings())
+    typer.echo("database at head")
+
+
+@cli.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Run the API. With no DATABASE_URL the embedded server is started and migrated first."""
+    import uvicorn
+    settings = get_settings()
+    if not settings.database_url:
+        migrate_database(settings)
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=True, log_level="info")
+
+
+@cli.command()
+def token(
+    role: Annotated[list[str], typer.Option("--role", help="A role; repeat for several.")],
+    centre: Annotated[Optional[uuid.UUID], typer.Option(help="Centre id (default: the demo centre).")] = None,
+    subject: Annotated[Optional[str], typer.Option(help="The token's `sub` (default: demo-<role>).")] = None,
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 8 * 3600,
+) -> None:
+    """Mint a development token (VERITY_AUTH_MODE=development only)."""
+    from app.auth.tokens import ConfigurationError, mint_development_token
+    from app.demo import DEMO_CENTRE_ID
+    try:
+        typer.echo(mint_development_token(get_settings(), subject=subject or f"demo-{role[0]}",
+                                          centre_id=centre or DEMO_CENTRE_ID, roles=role, ttl_seconds=ttl))
+    except (ConfigurationError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+@cli.command()
+def demo(serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+         host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Load a demo centre (one user per role, a handful of learners), print a token per role, and serve."""
+    import os
+    os.environ.setdefault("VERITY_AUTH_MODE", "development")
+    get_settings.cache_clear()
+    settings = get_settings()
+    if settings.auth_mode != "development":
+        raise typer.BadParameter("the demo runs in development mode: unset VERITY_AUTH_MODE or set it to development")
+    migrate_database(settings)
+    from app.demo import load_demo, print_tokens
+    created = asyncio.run(load_demo(settings))
+    typer.echo("demo centre loaded" if created else "demo centre already present")
+    print_tokens(settings, base_url=f"http://{host}:{port}")
+    if serve_after:
+        import uvicorn
+        uvicorn.run("app.main:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+def _export_settings() -> Settings:
+    # The contract does not depend on configuration; build it without touching keys or databases.
+    return Settings(auth_mode="development", dev_jwt_secret="contract-export", database_url="postgresql://unused/x")
+
+
+def current_contracts() -> tuple[str, str]:
+    from app.main import create_app
+    app = create_app(_export_settings())
+    openapi = json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"
+    from app.api.gql_schema import build_schema
+    return openapi, str(build_schema(_export_settings())) + "\n"
+
+
+@contracts.command("export")
+def contracts_export(out: Path = ROOT) -> None:
+    """Regenerate openapi/openapi.json and graphql/schema.graphql."""
+    openapi, sdl = current_contracts()
+    (out / "openapi").mkdir(parents=True, exist_ok=True)
+    (out / "graphql").mkdir(parents=True, exist_ok=True)
+    (out / "openapi" / "openapi.json").write_text(openapi)
+    (out / "graphql" / "schema.graphql").write_text(sdl)
+    typer.echo("wrote openapi/openapi.json and graphql/schema.graphql")
+
+
+@audit.command("verify")
+def audit_verify(centre: Annotated[Optional[uuid.UUID], typer.Option(help="One centre; default all.")] = None) -> None:
+    """Walk each centre's hash chain and report the first broken link. Exit 1 if any chain is broken."""
+    from app.audit.service import centres_with_events, verify
+    from app.core.db import make_engine, resolve_urls
+
+    async def run() -> bool:
+        urls = resolve_urls(get_settings())
+        engine = make_engine(urls.app, role=urls.app_role, pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                ids = [centre] if centre else await centres_with_events(conn)
+                all_ok = True
+                for centre_id in ids:
+                    r = await verify(conn, centre_id)
+                    all_ok &= r.ok
+                    state = "ok" if r.ok else f"BROKEN at seq {r.first_broken_seq} ({r.reason})"
+                    typer.echo(f"{centre_id}: {r.events} events, {state}")
+                return all_ok
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(run()):
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    cli()

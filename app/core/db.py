@@ -1,0 +1,98 @@
+"""Engine, sessions and the one-transaction-per-request dependency (house rule 1).
+
+PostgreSQL only. With no DATABASE_URL the embedded server from `pgserver` is started in the data
+folder, so a fresh clone runs with nothing installed but Python and uv.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi import Depends, Request
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from app.core.config import Settings
+
+log = logging.getLogger("verity.db")
+
+APP_DATABASE = "verity"
+
+
+@dataclass(frozen=True)
+class DatabaseUrls:
+    app: str  # what the service connects with
+    owner: str  # what migrations run as
+    app_role: str  # SET ROLE on each service connection ("" when the URL already logs in as it)
+
+
+def asyncpg_url(url: str) -> str:
+    """Accept the usual spellings (postgres://, postgresql://) and use the asyncpg driver."""
+    u = make_url(url.replace("postgres://", "postgresql://", 1))
+    return u.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def embedded_server_url(data_dir: Path, database: str = APP_DATABASE) -> str:
+    """Start (or join) the embedded PostgreSQL 16 in `data_dir/pgdata`; it listens on a Unix socket."""
+    import pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
+    uri = server.get_uri()
+    host = parse_qs(urlsplit(uri).query)["host"][0]
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    return f"postgresql+asyncpg://postgres@/{database}?host={host}"
+
+
+def resolve_urls(settings: Settings) -> DatabaseUrls:
+    if settings.database_url:
+        app_url = asyncpg_url(settings.database_url)
+        owner = asyncpg_url(settings.migration_database_url or settings.database_url)
+        return DatabaseUrls(app=app_url, owner=owner, app_role=settings.database_role)
+    url = embedded_server_url(settings.data_dir)
+    return DatabaseUrls(app=url, owner=url, app_role=settings.database_role)
+
+
+def make_engine(url: str, *, role: str = "", pool_size: int = 10) -> AsyncEngine:
+    engine = create_async_engine(asyncpg_url(url), pool_size=pool_size, max_overflow=pool_size,
+                                 pool_pre_ping=False, connect_args={"server_settings": {"timezone": "UTC"}})
+    if role:
+        # Dropping to the application role on every new connection keeps the service on the least
+        # privilege even when it was given the owner's URL (development, embedded server).
+        @event.listens_for(engine.sync_engine, "connect")
+        def _set_role(dbapi_connection, _record) -> None:  # pragma: no cover - exercised by every test
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f'SET ROLE "{role}"')
+            cursor.close()
+
+    return engine
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: commit when the endpoint returns, roll back when it raises.
+
+    Declared with scope="function" so the commit happens before the response is sent: a client never
+    sees success for a write that then failed to commit.
+    """
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+Session = Annotated[AsyncSession, Depends(get_session, scope="function")]

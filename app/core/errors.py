@@ -1,0 +1,140 @@
+"""RFC 9457 problem details: the one error shape of the REST API (and the slug GraphQL reports).
+
+Domain errors are exception classes with a status and a slug; one handler renders them all, and the
+OpenAPI document declares the shape on every operation (see app/core/openapi.py).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("verity.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Where the problem is: `body.given_name`, `query.limit`, `header.if-match`.")
+    code: str = Field(description="A stable slug naming the rule that failed.")
+    message: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldProblem] = []
+
+
+def problem_type(slug: str) -> str:
+    return f"/problems/{slug}"
+
+
+class ProblemError(Exception):
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, errors: list[FieldProblem] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+        self.headers = headers or {}
+
+
+class Unauthenticated(ProblemError):
+    status, slug, title = 401, "unauthenticated", "Authentication required"
+
+    def __init__(self, detail: str = "A valid bearer token is required.") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(ProblemError):
+    status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class PreconditionRequired(ProblemError):
+    status, slug, title = 428, "precondition-required", "Precondition required"
+
+
+class ValidationFailed(ProblemError):
+    status, slug, title = 422, "validation-failed", "Validation failed"
+
+
+class RuleViolation(ProblemError):
+    """A domain rule (R-nn) refused the change; `errors` names each condition that failed."""
+    status, slug, title = 422, "rule-violation", "Rule violation"
+
+
+def field_problem(field: str, code: str, message: str) -> FieldProblem:
+    return FieldProblem(field=field, code=code, message=message)
+
+
+def problem_response(request: Request | None, status: int, slug: str, title: str, detail: str,
+                     errors: list[FieldProblem] | None = None,
+                     headers: dict[str, str] | None = None) -> JSONResponse:
+    body = Problem(type=problem_type(slug), title=title, status=status, detail=detail,
+                   instance=request.url.path if request is not None else None, errors=errors or [])
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers,
+                        media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+_STATUS_SLUGS = {
+    400: ("bad-request", "Bad request"), 401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Not allowed"), 404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"), 406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Payload too large"), 415: ("unsupported-media-type", "Unsupported media type"),
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _domain(request: Request, exc: ProblemError) -> JSONResponse:
+        return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, exc.errors, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [field_problem(_location(e.get("loc", ())), e.get("type", "invalid"), e.get("msg", "invalid"))
+                  for e in exc.errors()]
+        names = ", ".join(p.field for p in errors) or "request"
+        return problem_response(request, 422, "validation-failed", "Validation failed",
+                                f"The request has invalid fields: {names}.", errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        return problem_response(request, exc.status_code, slug, title, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Never a stack trace in a body: log it with the request id, answer with the id only.
+        from app.core.context import current_request_id
+        log.exception("unhandled error (request %s)", current_request_id())
+        return problem_response(request, 500, "internal-error", "Internal error",
+                                f"An unexpected error occurred; quote request id {current_request_id()}.")

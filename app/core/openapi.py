@@ -1,0 +1,59 @@
+"""The published contract: every operation declares the problem+json answers it can give (RFC 9457)."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app.core.errors import PROBLEM_MEDIA_TYPE, Problem
+
+_DESCRIPTIONS = {
+    "401": "Missing or invalid bearer token.",
+    "403": "The token is valid but none of its roles grants this operation.",
+    "404": "No such object in the caller's centre.",
+    "409": "The change clashes with an existing record.",
+    "412": "If-Match does not match the current ETag.",
+    "422": "A field is invalid or a domain rule refused the change; `errors` names each.",
+    "428": "If-Match is required for this update.",
+    "500": "Unexpected error; the body quotes the request id.",
+    "503": "Not ready.",
+}
+
+
+def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[str]:
+    if path in ("/health",):
+        return ["500"]
+    if path == "/ready":
+        return ["500", "503"]
+    statuses = ["401", "403", "422", "500"]
+    if "{" in path or method in ("patch", "delete"):
+        statuses.append("404")
+    if method == "post":
+        statuses.append("409")
+    if method == "patch":
+        statuses += ["409", "412", "428"]
+    return statuses
+
+
+def problem_openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
+                         tags=app.openapi_tags, webhooks=app.webhooks.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in problem_schema.pop("$defs", {}).items():
+        components[name] = definition
+    components["Problem"] = problem_schema
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            for status in _statuses(path, method, operation):
+                responses[status] = {"description": _DESCRIPTIONS[status],
+                                     "content": {PROBLEM_MEDIA_TYPE: {"schema": ref}}}
+    app.openapi_schema = schema
+    return schema

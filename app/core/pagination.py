@@ -1,0 +1,56 @@
+"""Cursor pagination (the SPA contract): `limit` + opaque `cursor` in, `items` + `next_cursor` out.
+
+Keys are time-ordered UUIDs, so "after this id" is a stable keyset that never skips or repeats a row
+when rows are added between pages.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import ValidationFailed, field_problem
+
+T = TypeVar("T")
+
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
+Cursor = Annotated[str | None, Query(max_length=64, description="`next_cursor` of the previous page.")]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def encode_cursor(last_key: uuid.UUID | int) -> str:
+    raw = last_key.bytes if isinstance(last_key, uuid.UUID) else str(last_key).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, key_type: type = uuid.UUID) -> uuid.UUID | int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return uuid.UUID(bytes=raw) if key_type is uuid.UUID else int(raw.decode("ascii"))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed("The cursor is not one this API issued.",
+                               errors=[field_problem("query.cursor", "invalid_cursor",
+                                                     "Use the next_cursor of a previous page.")]) from exc
+
+
+async def paginate(session: AsyncSession, stmt: Select, key_column: Any, limit: int,
+                   cursor: str | None) -> tuple[list[Any], str | None]:
+    """Keyset pagination on a unique, ordered key (a UUIDv7 id, or a sequence number)."""
+    key_type = key_column.type.python_type
+    if cursor:
+        stmt = stmt.where(key_column > decode_cursor(cursor, key_type))
+    rows = list((await session.scalars(stmt.order_by(key_column).limit(limit + 1))).all())
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, encode_cursor(getattr(rows[-1], key_column.key))
+    return rows, None

@@ -1,0 +1,80 @@
+"""create_app(): the REST API under /v1, GraphQL at /graphql, one error shape, one transaction per request."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.api.gql_schema import graphql_router
+from app.audit.router import router as audit_router
+from app.auth.tokens import TokenVerifier
+from app.centres.router import router as centres_router
+from app.core.config import Settings, get_settings
+from app.core.context import RequestIdMiddleware
+from app.core.db import make_engine, make_sessionmaker, resolve_urls
+from app.core.errors import install_error_handlers
+from app.core.openapi import problem_openapi
+from app.learners.router import router as learners_router
+from app.system.router import router as system_router
+
+API_VERSION = "0.1.0"
+TAGS = [
+    {"name": "system", "description": "Health, readiness, the caller."},
+    {"name": "centres", "description": "The caller's centre."},
+    {"name": "sites", "description": "Where the centre assesses (R-42 covers every site)."},
+    {"name": "staff", "description": "Staff and their role grants."},
+    {"name": "learners", "description": "Learners; a learner reads only their own record (R-98)."},
+    {"name": "audit", "description": "The append-only, hash-chained audit log (R-96)."},
+]
+
+
+def schema_head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from app.cli import alembic_config
+    cfg: Config = alembic_config()
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def create_app(settings: Settings | None = None,
+               sessionmaker: async_sessionmaker[AsyncSession] | None = None) -> FastAPI:
+    """Build the app. Tests pass their own sessionmaker (bound to a rolled-back transaction)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = None
+        if sessionmaker is None:
+            urls = resolve_urls(settings)
+            engine = make_engine(urls.app, role=urls.app_role, pool_size=settings.pool_size)
+            app.state.sessionmaker = make_sessionmaker(engine)
+        else:
+            app.state.sessionmaker = sessionmaker
+        yield
+        if engine is not None:
+            await engine.dispose()
+
+    app = FastAPI(title="Verity", version=API_VERSION, lifespan=lifespan, openapi_tags=TAGS,
+                  description="System of record for assessment and quality assurance in vocational-qualification "
+                              "centres. Errors are RFC 9457 problem details (`application/problem+json`).")
+    app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(settings)
+    app.state.schema_head = schema_head()
+    if sessionmaker is not None:
+        app.state.sessionmaker = sessionmaker
+    install_error_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+                           allow_methods=["GET", "POST", "PATCH", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key",
+                                          "X-Request-ID"],
+                           expose_headers=["ETag", "X-Request-ID", "Location"])
+    for router in (system_router, centres_router, learners_router, audit_router):
+        app.include_router(router)
+    app.include_router(graphql_router(settings), prefix="/graphql")
+    app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,172 @@
+"""Test infrastructure: real PostgreSQL, migrated by Alembic, one database per xdist worker, each test
+inside a transaction that is rolled back at the end.
+
+Where the server comes from: TEST_DATABASE_URL (any database on the server; CI points it at
+127.0.0.1:5432), else the embedded PostgreSQL from `pgserver` in .var/test-pgdata.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.audit.service import SYSTEM_ROLE, Actor
+from app.auth.tokens import mint_development_token
+from app.core.config import Settings
+from app.core.db import asyncpg_url, embedded_server_url, make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_ROLE = "verity_app"
+
+
+def _server_url() -> str:
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if configured:
+        return asyncpg_url(configured)
+    return embedded_server_url(ROOT / ".var" / "test", database="postgres")
+
+
+def _database_url(server_url: str, name: str) -> str:
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _plain(url: str) -> str:
+    """asyncpg.connect wants a libpq-style URL without the SQLAlchemy driver name."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def recreate_database(server_url: str, name: str) -> str:
+    conn = await asyncpg.connect(_plain(_database_url(server_url, "postgres")))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return _database_url(server_url, name)
+
+
+def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
+    from alembic import command
+
+    from app.cli import alembic_config
+    cfg = alembic_config(url)
+    cfg.attributes["app_role"] = APP_ROLE
+    (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+@pytest.fixture(scope="session")
+def worker_id_name(request) -> str:
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    return _server_url()
+
+
+@pytest.fixture(scope="session")
+async def database_url(server_url: str, worker_id_name: str) -> str:
+    url = await recreate_database(server_url, f"verity_test_{worker_id_name}")
+    await asyncio.to_thread(migrate, url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def test_settings(database_url: str, tmp_path_factory) -> Settings:
+    return Settings(database_url=database_url, auth_mode="development", dev_jwt_secret="test-secret-" + "x" * 32,
+                    data_dir=tmp_path_factory.mktemp("data"), database_role=APP_ROLE)
+
+
+@pytest.fixture(scope="session")
+async def app_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """Connections as the application role, exactly as the service connects."""
+    engine = make_engine(database_url, role=APP_ROLE, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def owner_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url, pool_size=1)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(app_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with app_engine.connect() as conn:
+        trans = await conn.begin()
+        try:
+            yield conn
+        finally:
+            await trans.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    # Every session, the app's included, joins the test's transaction through savepoints: a commit in
+    # the code under test releases a savepoint, and the test's rollback undoes everything.
+    return async_sessionmaker(bind=connection, expire_on_commit=False, autoflush=False,
+                              join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture
+async def session(sessionmaker) -> AsyncIterator[AsyncSession]:
+    async with sessionmaker() as s:
+        yield s
+
+
+@pytest.fixture
+def app(test_settings: Settings, sessionmaker):
+    from app.main import create_app
+    return create_app(test_settings, sessionmaker=sessionmaker)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://verity.test") as c:
+        yield c
+
+
+CENTRE_A = uuid.UUID("0190a1b2-0000-7000-8000-00000000000a")
+CENTRE_B = uuid.UUID("0190a1b2-0000-7000-8000-00000000000b")
+
+
+@pytest.fixture
+def token(test_settings: Settings) -> Callable[..., str]:
+    def mint(*roles: str, centre: uuid.UUID = CENTRE_A, subject: str | None = None) -> str:
+        return mint_development_token(test_settings, subject=subject or f"test-{roles[0]}", centre_id=centre,
+                                      roles=list(roles))
+    return mint
+
+
+@pytest.fixture
+def auth(token) -> Callable[..., dict[str, str]]:
+    def headers(*roles: str, centre: uuid.UUID = CENTRE_A, subject: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token(*roles, centre=centre, subject=subject)}"}
+    return headers
+
+
+def system_actor(centre_id: uuid.UUID) -> Actor:
+    return Actor(subject="system:test", audit_role=SYSTEM_ROLE, centre_id=centre_id)
+
+
+@pytest.fixture
+async def centres(session: AsyncSession) -> dict[str, uuid.UUID]:
+    """Two centres, so every test can check that one never sees the other."""
+    from app.centres import service
+    from app.centres.schemas import CentreCreate
+    for centre_id, number in ((CENTRE_A, "11111"), (CENTRE_B, "22222")):
+        await service.create_centre(session, system_actor(centre_id), CentreCreate(
+            centre_number=number, name=f"Centre {number}", nation="england_wales"))
+    await session.commit()
+    return {"a": CENTRE_A, "b": CENTRE_B}
