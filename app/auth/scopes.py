@@ -29,6 +29,7 @@ class Scope(StrEnum):
     learners_write = "learners:write"
     learner_self = "learner:self"  # only one's own learner record
     audit_read = "audit:read"
+    webhooks_manage = "webhooks:manage"  # the MIS integration: endpoints, secrets, deliveries
 
 
 _STAFF_READ = {Scope.centre_read, Scope.staff_read, Scope.learners_read}
@@ -36,14 +37,14 @@ _STAFF_READ = {Scope.centre_read, Scope.staff_read, Scope.learners_read}
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     # The HoC answers for everything the centre does.
     Role.hoc: frozenset(_STAFF_READ | {Scope.centre_write, Scope.staff_write, Scope.learners_write,
-                                       Scope.audit_read}),
+                                       Scope.audit_read, Scope.webhooks_manage}),
     # The QN is the awarding body's contact and checks the records, including the audit trail.
     Role.qn: frozenset(_STAFF_READ | {Scope.audit_read}),
     Role.liv: frozenset(_STAFF_READ),
     Role.iv: frozenset(_STAFF_READ),
     Role.assessor: frozenset(_STAFF_READ),
     # Exams officers and programme leaders keep class lists and registrations up to date.
-    Role.exams_officer: frozenset(_STAFF_READ | {Scope.learners_write}),
+    Role.exams_officer: frozenset(_STAFF_READ | {Scope.learners_write, Scope.webhooks_manage}),
     Role.programme_leader: frozenset(_STAFF_READ | {Scope.learners_write}),
     Role.learner: frozenset({Scope.learner_self}),
     # External and read-only: sees the centre it verifies, and (later) only the sample allocated to it.

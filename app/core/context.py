@@ -1,12 +1,14 @@
 """The request id travels with the request (header in, header out) and into every audit row."""
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+log = logging.getLogger("verity.errors")
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _SAFE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -20,7 +22,11 @@ def set_request_id(value: str | None):
 
 
 class RequestIdMiddleware:
-    """Pure ASGI (not BaseHTTPMiddleware) so the context variable is visible to the endpoint."""
+    """Pure ASGI (not BaseHTTPMiddleware) so the context variable is visible to the endpoint.
+
+    It is also where an unexpected exception becomes a 500 problem: Starlette's own catch-all sits
+    outside every middleware, where the request id is already gone.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -33,13 +39,26 @@ class RequestIdMiddleware:
         request_id = incoming if _SAFE.match(incoming) else str(uuid.uuid4())
         token = _request_id.set(request_id)
 
+        started = False
+
         async def send_with_id(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + [(b"x-request-id", request_id.encode())]
+                started = True
+                message["headers"] = list(message.get("headers", [])) + [(b"x-request-id", request_id.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unhandled error (request %s)", request_id)
+            if started:
+                raise
+            from app.core.errors import PROBLEM_MEDIA_TYPE, internal_error_body
+            body = internal_error_body(request_id, scope.get("path"))
+            await send({"type": "http.response.start", "status": 500, "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", request_id.encode())]})
+            await send({"type": "http.response.body", "body": body})
         finally:
             _request_id.reset(token)

@@ -66,11 +66,11 @@ def make_engine(url: str, *, role: str = "", pool_size: int = 10) -> AsyncEngine
     if role:
         # Dropping to the application role on every new connection keeps the service on the least
         # privilege even when it was given the owner's URL (development, embedded server).
+        # Sent straight to asyncpg, outside any transaction: through a DBAPI cursor it would run inside
+        # the connection's first transaction, and that transaction's rollback would undo the SET ROLE.
         @event.listens_for(engine.sync_engine, "connect")
-        def _set_role(dbapi_connection, _record) -> None:  # pragma: no cover - exercised by every test
-            cursor = dbapi_connection.cursor()
-            cursor.execute(f'SET ROLE "{role}"')
-            cursor.close()
+        def _set_role(dbapi_connection, _record) -> None:
+            dbapi_connection.run_async(lambda conn: conn.execute(f'SET ROLE "{role}"'))
 
     return engine
 

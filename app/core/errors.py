@@ -5,7 +5,6 @@ OpenAPI document declares the shape on every operation (see app/core/openapi.py)
 """
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,7 +13,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-log = logging.getLogger("verity.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -131,10 +129,9 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else title
         return problem_response(request, exc.status_code, slug, title, detail, headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Never a stack trace in a body: log it with the request id, answer with the id only.
-        from app.core.context import current_request_id
-        log.exception("unhandled error (request %s)", current_request_id())
-        return problem_response(request, 500, "internal-error", "Internal error",
-                                f"An unexpected error occurred; quote request id {current_request_id()}.")
+
+def internal_error_body(request_id: str | None, path: str | None) -> bytes:
+    """The 500 answer: never a stack trace, only the request id to quote (see RequestIdMiddleware)."""
+    body = Problem(type=problem_type("internal-error"), title="Internal error", status=500,
+                   detail=f"An unexpected error occurred; quote request id {request_id}.", instance=path)
+    return body.model_dump_json().encode()

@@ -1,0 +1,97 @@
+"""R-96: the audit log is append-only, hash-chained per centre, and the database itself enforces it."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from app.audit.service import record, verify
+from tests.conftest import CENTRE_A, CENTRE_B, system_actor
+
+
+async def _append(session, centre=CENTRE_A, n=3):
+    for i in range(n):
+        await record(session, system_actor(centre), "thing.updated", "thing", uuid.uuid4(),
+                     before={"n": i}, after={"n": i + 1, "name": "Zoë"})
+
+
+async def test_events_chain_per_centre_and_verify(session):
+    await _append(session, CENTRE_A, 3)
+    await _append(session, CENTRE_B, 2)
+    rows = (await session.execute(text(
+        "SELECT centre_id, seq, prev_hash, hash FROM audit_events ORDER BY centre_id, seq"))).all()
+    a = [r for r in rows if r.centre_id == CENTRE_A]
+    assert [r.seq for r in a] == [1, 2, 3]
+    assert a[0].prev_hash == "0" * 64
+    assert a[1].prev_hash == a[0].hash and a[2].prev_hash == a[1].hash
+    report = await verify(session, CENTRE_A)
+    assert report.ok and report.events == 3
+    assert (await verify(session, CENTRE_B)).events == 2
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_events SET action = 'forged'",
+    "DELETE FROM audit_events",
+    "TRUNCATE audit_events",
+    "INSERT INTO audit_events (centre_id, seq, occurred_at, actor, actor_role, action, subject_type, subject_id,"
+    " prev_hash, hash) VALUES (gen_random_uuid(), 1, now(), 'x', 'x', 'x', 'x', 'x', 'x', 'x')",
+])
+async def test_application_role_cannot_change_the_log(session, statement):
+    await _append(session)
+    await session.commit()  # releases the test's savepoint; the outer transaction still rolls back
+    with pytest.raises(DBAPIError, match="permission denied|append-only"):
+        async with session.begin_nested():
+            await session.execute(text(statement))
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_events SET action = 'forged'",
+    "DELETE FROM audit_events",
+    "TRUNCATE audit_events",
+])
+async def test_triggers_refuse_even_the_owner_in_replica_mode(owner_engine, statement):
+    """Privileges stop the application role; ENABLE ALWAYS triggers stop everyone else, even with
+    session_replication_role = replica (which silences ordinary triggers)."""
+    async with owner_engine.connect() as conn:
+        trans = await conn.begin()
+        try:
+            await record_as_owner(conn)
+            await conn.execute(text("SET LOCAL session_replication_role = replica"))
+            with pytest.raises(DBAPIError, match="append-only"):
+                async with conn.begin_nested():
+                    await conn.execute(text(statement))
+        finally:
+            await trans.rollback()
+
+
+async def record_as_owner(conn):
+    await conn.execute(text("SELECT audit_append(:c, 'owner', 'system', 'x.created', 'x', '1', NULL, "
+                            "'{}'::jsonb, NULL)"), {"c": CENTRE_A})
+
+
+async def test_tampering_as_owner_is_reported_at_the_first_broken_link(owner_engine):
+    async with owner_engine.connect() as conn:
+        trans = await conn.begin()
+        try:
+            for _ in range(4):
+                await record_as_owner(conn)
+            assert (await verify(conn, CENTRE_A)).ok
+            # Only the owner can do this, and only by switching the guard off first.
+            await conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete"))
+            await conn.execute(text("UPDATE audit_events SET after = '{\"forged\": true}' "
+                                    "WHERE centre_id = :c AND seq = 2"), {"c": CENTRE_A})
+            report = await verify(conn, CENTRE_A)
+            assert not report.ok and report.first_broken_seq == 2 and report.reason == "hash_mismatch"
+            await conn.execute(text("DELETE FROM audit_events WHERE centre_id = :c AND seq = 1"), {"c": CENTRE_A})
+            report = await verify(conn, CENTRE_A)
+            assert not report.ok and report.first_broken_seq == 2 and report.reason == "sequence_gap"
+        finally:
+            await trans.rollback()
+
+
+async def test_hash_does_not_depend_on_the_session_time_zone(session):
+    await _append(session, n=2)
+    await session.execute(text("SET LOCAL TIME ZONE 'Pacific/Auckland'"))
+    assert (await verify(session, CENTRE_A)).ok
