@@ -58,6 +58,13 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 
 
 @cli.command()
+def worker(concurrency: Annotated[Optional[int], typer.Option(help="Deliveries in flight at once.")] = None) -> None:
+    """Deliver webhooks: fan the outbox out and send due deliveries. Run as many as you like."""
+    from app.webhooks.worker import main as run_worker
+    run_worker(get_settings(), concurrency=concurrency)
+
+
+@cli.command()
 def token(
     role: Annotated[list[str], typer.Option("--role", help="A role; repeat for several.")],
     centre: Annotated[Optional[uuid.UUID], typer.Option(help="Centre id (default: the demo centre).")] = None,

@@ -10,6 +10,7 @@ from app.audit.service import SYSTEM_ROLE, Actor
 from app.auth.scopes import Role
 from app.auth.tokens import mint_development_token
 from app.centres import schemas as centre_schemas
+from app.centres.schemas import Nation
 from app.centres import service as centres
 from app.centres.models import Centre
 from app.core.config import Settings
@@ -42,7 +43,7 @@ async def load_demo(settings: Settings) -> bool:
             if await session.scalar(select(Centre.id).where(Centre.id == DEMO_CENTRE_ID)):
                 return False
             await centres.create_centre(session, actor, centre_schemas.CentreCreate(
-                centre_number="90210", name="Verity Demo College", nation="england_wales"))
+                centre_number="90210", name="Verity Demo College", nation=Nation.england_wales))
             for name in ("Main campus", "Riverside site"):
                 await centres.create_site(session, actor, centre_schemas.SiteCreate(name=name))
             for role, given, family in _STAFF:

@@ -75,6 +75,8 @@ def create_app(settings: Settings | None = None,
                            expose_headers=["ETag", "X-Request-ID", "Location"])
     for router in (system_router, centres_router, learners_router, audit_router):
         app.include_router(router)
-    app.include_router(graphql_router(settings), prefix="/graphql")
+    gql = graphql_router(settings)
+    app.state.graphql_schema = gql.schema
+    app.include_router(gql, prefix="/graphql")
     app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
     return app

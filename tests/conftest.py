@@ -164,9 +164,9 @@ def system_actor(centre_id: uuid.UUID) -> Actor:
 async def centres(session: AsyncSession) -> dict[str, uuid.UUID]:
     """Two centres, so every test can check that one never sees the other."""
     from app.centres import service
-    from app.centres.schemas import CentreCreate
+    from app.centres.schemas import CentreCreate, Nation
     for centre_id, number in ((CENTRE_A, "11111"), (CENTRE_B, "22222")):
         await service.create_centre(session, system_actor(centre_id), CentreCreate(
-            centre_number=number, name=f"Centre {number}", nation="england_wales"))
+            centre_number=number, name=f"Centre {number}", nation=Nation.england_wales))
     await session.commit()
     return {"a": CENTRE_A, "b": CENTRE_B}

@@ -42,8 +42,16 @@ Query = merge_types("Query", (SystemQuery, CentresQuery, LearnersQuery, AuditQue
 Mutation = merge_types("Mutation", (CentresMutation, LearnersMutation))
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        # Domain errors are answers, not incidents: log only what ProblemErrors masked as unexpected.
+        unexpected = [e for e in errors if (e.extensions or {}).get("code") == "internal-error"]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=[
+    return Schema(query=Query, mutation=Mutation, extensions=[
         QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.service import record
-from app.core.concurrency import check_version
+from app.core.concurrency import IfMatch, check_version
 from app.core.errors import PreconditionFailed
 from app.core.writes import apply_changes, flush_unique
 from app.events.outbox import emit
@@ -38,7 +38,7 @@ async def create_recorded(session: AsyncSession, actor, obj: Recorded, schema: t
 
 
 async def update_recorded(session: AsyncSession, actor, obj: Recorded, changes: dict[str, Any],
-                          expected_version: int, schema: type[BaseModel], subject_type: str,
+                          expected_version: int | IfMatch, schema: type[BaseModel], subject_type: str,
                           unique: dict[str, str] | None = None) -> Recorded:
     check_version(obj.version, expected_version)
     before = snapshot(schema, obj)

@@ -4,17 +4,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from app.auth.dependencies import CentreRead, CentreWrite, StaffRead, StaffWrite
 from app.centres import schemas, service
 from app.centres.schemas import StaffRoleName
-from app.core.concurrency import if_match_version, set_etag
+from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/v1")
-IfMatch = Annotated[int, Depends(if_match_version)]
 
 
 @router.get("/centres", operation_id="listCentres", tags=["centres"], response_model=Page[schemas.Centre])
@@ -33,7 +32,7 @@ async def get_centre(centre_id: uuid.UUID, session: Session, p: CentreRead, resp
 
 @router.patch("/centres/{centre_id}", operation_id="updateCentre", tags=["centres"], response_model=schemas.Centre)
 async def update_centre(centre_id: uuid.UUID, body: schemas.CentreUpdate, session: Session, p: CentreWrite,
-                        version: IfMatch, response: Response):
+                        version: IfMatchHeader, response: Response):
     centre = await service.update_centre(session, p, centre_id, body, version)
     set_etag(response, centre.version)
     return centre
@@ -61,7 +60,7 @@ async def get_site(site_id: uuid.UUID, session: Session, p: CentreRead, response
 
 @router.patch("/sites/{site_id}", operation_id="updateSite", tags=["sites"], response_model=schemas.Site)
 async def update_site(site_id: uuid.UUID, body: schemas.SiteUpdate, session: Session, p: CentreWrite,
-                      version: IfMatch, response: Response):
+                      version: IfMatchHeader, response: Response):
     site = await service.update_site(session, p, site_id, body, version)
     set_etag(response, site.version)
     return site
@@ -93,7 +92,7 @@ async def get_staff(staff_id: uuid.UUID, session: Session, p: StaffRead, respons
 @router.patch("/staff/{staff_id}", operation_id="updateStaffMember", tags=["staff"],
               response_model=schemas.StaffMember)
 async def update_staff(staff_id: uuid.UUID, body: schemas.StaffUpdate, session: Session, p: StaffWrite,
-                       version: IfMatch, response: Response):
+                       version: IfMatchHeader, response: Response):
     member = await service.update_staff(session, p, staff_id, body, version)
     set_etag(response, member.version)
     return member

@@ -5,10 +5,10 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from app.auth.scopes import Role
-from app.core.schemas import Email, Input, LongName, Name, Output, Subject
+from app.core.schemas import Email, Input, LongName, Name, Output, Subject, Text
 
 CentreNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{3,20}$")]
 
@@ -53,12 +53,12 @@ class Site(Output):
 
 class SiteCreate(Input):
     name: LongName
-    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    address: Text | None = None
 
 
 class SiteUpdate(Input):
     name: LongName = None
-    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    address: Text | None = None
 
 
 # Learners get their access from learner records, not from staff grants.
@@ -93,4 +93,4 @@ class StaffUpdate(Input):
     family_name: Name = None
     email: Email | None = None
     roles: list[StaffRole] = Field(None, min_length=1, max_length=9)
-    active: bool = None
+    active: StrictBool = None

@@ -10,6 +10,7 @@ from app.auth.principal import Principal
 from app.centres import repository as repo
 from app.centres import schemas
 from app.centres.models import Centre, Site, StaffMember
+from app.core.concurrency import IfMatch
 from app.core.pagination import paginate
 
 CENTRE_UNIQUE = {"uq_centres_centre_number": "body.centre_number"}
@@ -32,7 +33,7 @@ async def list_centres(session: AsyncSession, p: Principal, limit: int, cursor: 
 
 
 async def update_centre(session: AsyncSession, p: Principal, centre_id: uuid.UUID, data: schemas.CentreUpdate,
-                        expected_version: int) -> Centre:
+                        expected_version: int | IfMatch) -> Centre:
     centre = await get_centre(session, p, centre_id)
     return await update_recorded(session, p, centre, data.model_dump(exclude_unset=True), expected_version,
                                  schemas.Centre, "centre")
@@ -52,7 +53,7 @@ async def list_sites(session: AsyncSession, p: Principal, limit: int, cursor: st
 
 
 async def update_site(session: AsyncSession, p: Principal, site_id: uuid.UUID, data: schemas.SiteUpdate,
-                      expected_version: int) -> Site:
+                      expected_version: int | IfMatch) -> Site:
     site = await get_site(session, p, site_id)
     return await update_recorded(session, p, site, data.model_dump(exclude_unset=True), expected_version,
                                  schemas.Site, "site", SITE_UNIQUE)
@@ -84,7 +85,7 @@ async def list_staff(session: AsyncSession, p: Principal, limit: int, cursor: st
 
 
 async def update_staff(session: AsyncSession, p: Principal, staff_id: uuid.UUID, data: schemas.StaffUpdate,
-                       expected_version: int) -> StaffMember:
+                       expected_version: int | IfMatch) -> StaffMember:
     member = await get_staff(session, p, staff_id)
     changes = data.model_dump(exclude_unset=True)
     if "roles" in changes:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Header, Response
+from fastapi import Depends, Header, Response
 
 from app.core.errors import PreconditionFailed, PreconditionRequired
 
@@ -28,14 +29,31 @@ def parse_if_match(if_match: str | None) -> int:
     return int(m.group(1))
 
 
-def check_version(current: int, expected: int) -> None:
+@dataclass(frozen=True)
+class IfMatch:
+    """REST's precondition, read only once the resource is known to exist: a missing resource answers
+    404 whatever the header says, and only an existing one answers 428 or 412."""
+    header: str | None
+
+    def version(self) -> int:
+        return parse_if_match(self.header)
+
+
+def check_version(current: int, expected: int | IfMatch) -> None:
+    """`expected` is the version the client last read: GraphQL passes it as an argument, REST as If-Match."""
+    if isinstance(expected, IfMatch):
+        expected = expected.version()
     if current != expected:
         raise PreconditionFailed(
             f"The resource has changed since you read it (your version {expected}, now {current}); "
             "read it again and reapply your change.")
 
 
-async def if_match_version(
-    if_match: Annotated[str | None, Header(alias="If-Match", description='The ETag last read, e.g. "3".')] = None,
-) -> int:
-    return parse_if_match(if_match)
+async def if_match(
+    if_match: Annotated[str | None, Header(alias="If-Match", description='The ETag last read, e.g. "3".',
+                                           pattern=r'^(W/)?"[0-9]{1,9}"$')] = None,
+) -> IfMatch:
+    return IfMatch(if_match)
+
+
+IfMatchHeader = Annotated[IfMatch, Depends(if_match)]

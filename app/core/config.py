@@ -40,6 +40,28 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
 
+    # Outbound webhooks (app/webhooks). Production refuses plain http and every non-public address;
+    # a developer may allow http and loopback receivers for local testing.
+    webhooks_allow_http: bool = False
+    webhooks_allow_loopback: bool = False
+    # After a rotation the old secret keeps signing (beside the new one) for this long.
+    webhooks_secret_overlap_seconds: int = 24 * 3600
+    webhooks_timeout_seconds: float = 10.0
+    # Retries: exponential backoff with jitter from `base`, each wait capped at `max_delay`, for
+    # `window` after the first attempt; an endpoint failing without a success for `disable_after`
+    # is disabled with the reason recorded.
+    webhooks_retry_base_seconds: float = 30.0
+    webhooks_retry_max_delay_seconds: float = 4 * 3600.0
+    webhooks_retry_window_seconds: float = 24 * 3600.0
+    webhooks_disable_after_seconds: float = 5 * 24 * 3600.0
+    # The worker: a claimed delivery is leased; if the worker dies, it is due again when this expires.
+    webhooks_lease_seconds: float = 60.0
+    webhooks_concurrency: int = 16
+    webhooks_batch_size: int = 200
+    webhooks_poll_interval_seconds: float = 1.0
+    # Finished deliveries, their attempts and messages are kept this long, then purged by the worker.
+    webhooks_retention_days: int = 30
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -5,6 +5,7 @@ OpenAPI document declares the shape on every operation (see app/core/openapi.py)
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -110,6 +111,16 @@ _STATUS_SLUGS = {
 }
 
 
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the published contract offers on this path (templates like /v1/learners/{id})."""
+    found: set[str] = set()
+    for template, item in app.openapi()["paths"].items():
+        pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path):
+            found |= {m.upper() for m in item}
+    return sorted(found)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _domain(request: Request, exc: ProblemError) -> JSONResponse:
@@ -127,7 +138,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         slug, title = _STATUS_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
         detail = exc.detail if isinstance(exc.detail, str) else title
-        return problem_response(request, exc.status_code, slug, title, detail, headers=getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            # Starlette names only the first route that matched the path; a client needs them all.
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+        return problem_response(request, exc.status_code, slug, title, detail, headers=headers)
 
 
 def internal_error_body(request_id: str | None, path: str | None) -> bytes:

@@ -42,4 +42,5 @@ def all_models() -> MetaData:
     import app.centres.models  # noqa: F401
     import app.events.models  # noqa: F401
     import app.learners.models  # noqa: F401
+    import app.webhooks.models  # noqa: F401
     return Base.metadata

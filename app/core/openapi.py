@@ -9,6 +9,7 @@ from fastapi.openapi.utils import get_openapi
 from app.core.errors import PROBLEM_MEDIA_TYPE, Problem
 
 _DESCRIPTIONS = {
+    "400": "The body could not be read (not JSON, or not UTF-8).",
     "401": "Missing or invalid bearer token.",
     "403": "The token is valid but none of its roles grants this operation.",
     "404": "No such object in the caller's centre.",
@@ -29,6 +30,8 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     statuses = ["401", "403", "422", "500"]
     if "{" in path or method in ("patch", "delete"):
         statuses.append("404")
+    if "requestBody" in operation:
+        statuses.append("400")
     if method == "post":
         statuses.append("409")
     if method == "patch":
@@ -51,6 +54,11 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
     ref = {"$ref": "#/components/schemas/Problem"}
     for path, item in schema.get("paths", {}).items():
         for method, operation in item.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
+                    # Optional to the framework so that its absence answers 428, but required by contract.
+                    parameter["required"] = True
+                    parameter["schema"] = {"type": "string", "pattern": parameter["schema"]["anyOf"][0]["pattern"]}
             responses = operation.setdefault("responses", {})
             for status in _statuses(path, method, operation):
                 responses[status] = {"description": _DESCRIPTIONS[status],

@@ -20,7 +20,11 @@ from app.core.errors import ValidationFailed, field_problem
 T = TypeVar("T")
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
-Cursor = Annotated[str | None, Query(max_length=64, description="`next_cursor` of the previous page.")]
+# Every cursor is 16 bytes in base64url (22 characters), so any well-formed cursor is one the API can
+# resume from: the schema alone tells a client what is valid.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{22}$"
+Cursor = Annotated[str | None, Query(pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page.")]
+_MAX_BIGINT = 2**63 - 1
 
 
 class Page(BaseModel, Generic[T]):
@@ -29,15 +33,17 @@ class Page(BaseModel, Generic[T]):
 
 
 def encode_cursor(last_key: uuid.UUID | int) -> str:
-    raw = last_key.bytes if isinstance(last_key, uuid.UUID) else str(last_key).encode()
+    raw = last_key.bytes if isinstance(last_key, uuid.UUID) else last_key.to_bytes(16, "big")
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, key_type: type = uuid.UUID) -> uuid.UUID | int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return uuid.UUID(bytes=raw) if key_type is uuid.UUID else int(raw.decode("ascii"))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        if key_type is uuid.UUID:
+            return uuid.UUID(bytes=raw)
+        return min(int.from_bytes(raw, "big"), _MAX_BIGINT) if len(raw) == 16 else int("invalid")
+    except (binascii.Error, ValueError) as exc:
         raise ValidationFailed("The cursor is not one this API issued.",
                                errors=[field_problem("query.cursor", "invalid_cursor",
                                                      "Use the next_cursor of a previous page.")]) from exc

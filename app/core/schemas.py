@@ -1,15 +1,38 @@
 """Field types shared by the domains' Pydantic schemas, so one rule reads the same everywhere."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S")]
-LongName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")]
+# Patterns are written with explicit ranges, not \s or \S, because the three regex dialects that read
+# them (JSON Schema/ECMA for clients, Rust in pydantic-core, Python) disagree on what is whitespace.
+# Control characters are refused everywhere: PostgreSQL cannot store NUL, and none belongs in a name.
+_TEXT = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f]+[^\x00-\x1f\x7f]*$"  # printable, not blank
+_TOKEN = r"[^@\x00-\x20\x7f-\x9f]+"
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_TEXT)]
+LongName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_TEXT)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320,
-                                         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-Subject = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^\S+$")]
+                                         pattern=rf"^{_TOKEN}@{_TOKEN}\.{_TOKEN}$")]
+Subject = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x20\x7f]+$")]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> object:
+    # Pydantic's lax mode would read 0 or 1700000000 as a date; the contract says YYYY-MM-DD.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 class Input(BaseModel):

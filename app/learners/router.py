@@ -4,10 +4,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from app.auth.dependencies import LearnersRead, LearnersWrite
-from app.core.concurrency import if_match_version, set_etag
+from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.pagination import Cursor, Limit, Page
 from app.learners import schemas, service
@@ -45,7 +45,7 @@ async def get_learner(learner_id: uuid.UUID, session: Session, p: LearnersRead, 
 
 @router.patch("/learners/{learner_id}", operation_id="updateLearner", response_model=schemas.Learner)
 async def update_learner(learner_id: uuid.UUID, body: schemas.LearnerUpdate, session: Session, p: LearnersWrite,
-                         version: Annotated[int, Depends(if_match_version)], response: Response):
+                         version: IfMatchHeader, response: Response):
     learner = await service.update_learner(session, p, learner_id, body, version)
     set_etag(response, learner.version)
     return learner

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from app.core.schemas import Email, Input, Name, Output, Subject
+from app.core.schemas import Email, Input, IsoDate, Name, Output, Subject
 
 CandidateNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{1,20}$")]
 # The Unique Learner Number is ten digits.
 Uln = Annotated[str, StringConstraints(pattern=r"^[0-9]{10}$")]
-MisId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^\S+$")]
-DateOfBirth = Annotated[dt.date, Field(description="Between 1900-01-01 and today.")]
+MisId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00-\x20\x7f]+$")]
+DateOfBirth = Annotated[IsoDate, Field(description="Between 1900-01-01 and today.")]
 
 
 class Learner(Output):

@@ -10,6 +10,7 @@ from app.audit.changes import create_recorded, update_recorded
 from app.auth.principal import Principal
 from app.centres.repository import one
 from app.core.errors import ValidationFailed, field_problem
+from app.core.concurrency import IfMatch
 from app.core.pagination import paginate
 from app.learners import repository as repo
 from app.learners import schemas
@@ -44,7 +45,7 @@ async def list_learners(session: AsyncSession, p: Principal, limit: int, cursor:
 
 
 async def update_learner(session: AsyncSession, p: Principal, learner_id: uuid.UUID, data: schemas.LearnerUpdate,
-                         expected_version: int) -> Learner:
+                         expected_version: int | IfMatch) -> Learner:
     changes = data.model_dump(exclude_unset=True)
     _check_date_of_birth(changes.get("date_of_birth"))
     learner = await get_learner(session, p, learner_id)

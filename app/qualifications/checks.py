@@ -108,7 +108,9 @@ def _check_unit(path: str, unit: dict[str, Any], report: _Report) -> None:
     # its result recorded directly, and an awaiting unit has no criteria yet.
     needs_pass = scheme == "pmd" and status == "listed" and (unit.get("assessment") == "internal" or criteria)
     if needs_pass and "P" not in bands:
-        report.add(f"{path}.criteria", "unit_without_pass_criteria", "a P/M/D unit needs at least one P criterion")
+        report.add(
+            f"{path}.criteria", "unit_without_pass_criteria", "a P/M/D unit needs at least one P criterion"
+        )
     if scheme == "pmd" and criteria:
         # Without M (or D) criteria, "every P and M criterion" would hold vacuously once the P criteria
         # are met, and R-02 would give a Merit for a Pass.
@@ -241,7 +243,9 @@ def _check_assignments(
             elif item in outcome_codes:
                 outcomes.add(item)
             else:
-                report.add(field, "unknown_outcome_in_group", f"{item} is not a learning outcome of this unit")
+                report.add(
+                    field, "unknown_outcome_in_group", f"{item} is not a learning outcome of this unit"
+                )
         # An outcome code stands for every criterion that spans only outcomes named in the group.
         members = named | {c.code for c in criteria if outcomes and c.outcomes <= outcomes}
         for code in sorted(members, key=lambda c: by_code[c].index):
@@ -268,11 +272,11 @@ def _check_points(
     """R-03: every unit must be able to turn its grade into points, and more never gives fewer."""
     points = document.get("points")
     by_glh = _dict(_dict(points).get("by_glh"))
-    for glh, row in by_glh.items():
+    for glh_key, row in by_glh.items():
         row = _dict(row)
         values = [_int(row.get(band)) for band in _BANDS]
         if None not in values and not values[0] <= values[1] <= values[2]:  # type: ignore[operator]
-            report.add(f"points.by_glh.{glh}", "points_not_monotonic", "points must satisfy P <= M <= D")
+            report.add(f"points.by_glh.{glh_key}", "points_not_monotonic", "points must satisfy P <= M <= D")
     if single_unit_award and points is None:
         return  # a single-unit award is graded on the unit alone (R-04)
     known_glh = {str(glh) for glh in by_glh}
@@ -297,7 +301,9 @@ def _check_grade_table(document: dict[str, Any], single_unit_award: bool, report
     """R-04: the ranges must cover every total from the lowest pass upwards exactly once, in order."""
     table = document.get("grade_table")
     if not table and not single_unit_award:
-        report.add("grade_table", "grade_table_missing", "a qualification graded on points needs a grade table")
+        report.add(
+            "grade_table", "grade_table_missing", "a qualification graded on points needs a grade table"
+        )
     rows: list[tuple[int, str, int, int | None]] = []
     allowed = ["P", "M", "D"] + (["D*"] if document.get("grading_scheme") == "pmdd_star" else [])
     seen: dict[str, int] = {}
@@ -329,7 +335,7 @@ def _check_grade_table(document: dict[str, Any], single_unit_award: bool, report
             if grade not in seen:
                 report.add("grade_table", "grade_table_missing_grade", f"no points range gives {grade}")
     rows.sort(key=lambda r: r[2])
-    for (i, grade, low, high), (j, next_grade, next_low, _) in zip(rows, rows[1:]):
+    for (_, grade, low, high), (j, next_grade, next_low, _) in zip(rows, rows[1:], strict=False):
         if high is None or next_low <= high:
             report.add(
                 f"grade_table.{j}.min",
@@ -372,7 +378,9 @@ def _check_structure(
         mandatory = sum(hours for kind, hours in unit_glh if kind == "mandatory")  # type: ignore[misc]
         total = sum(hours for _, hours in unit_glh)  # type: ignore[misc]
         if mandatory > glh:
-            report.add("glh", "mandatory_glh_exceeds_qualification", f"mandatory units add up to {mandatory} GLH")
+            report.add(
+                "glh", "mandatory_glh_exceeds_qualification", f"mandatory units add up to {mandatory} GLH"
+            )
         if total < glh:
             report.add("glh", "units_glh_short", f"all units together add up to {total} GLH, not {glh}")
     tqt = _int(document.get("tqt"))

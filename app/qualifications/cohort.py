@@ -58,7 +58,9 @@ def grading_tables(qualification: Qualification) -> GradingTables:
     for unit in qualification.units:
         by_grade = {}
         for grade in unit.grades:
-            points = None if points_table is None else points_table.points(unit.grading_scheme, unit.glh, grade)
+            points = (
+                None if points_table is None else points_table.points(unit.grading_scheme, unit.glh, grade)
+            )
             line = UnitLine(unit.number, unit.title, unit.type, unit.glh, grade, points, grade.is_pass)
             by_grade[grade] = (line, points or 0, grade.is_pass)
         missing_line = UnitLine(
@@ -69,9 +71,15 @@ def grading_tables(qualification: Qualification) -> GradingTables:
     top = table[-1].min_points if table else 0
     by_points = []
     for total in range(top + 1):
-        grade = qualification.grade_for_points(total)
-        above = next((r for r in table if r.grade > grade), None)
-        by_points.append((grade, None if above is None else above.grade, None if above is None else above.min_points - total))
+        on_points = qualification.grade_for_points(total)
+        above = next((r for r in table if r.grade > on_points), None)
+        by_points.append(
+            (
+                on_points,
+                None if above is None else above.grade,
+                None if above is None else above.min_points - total,
+            )
+        )
     return GradingTables(
         qualification, tuple(units), frozenset(u.number for u in qualification.units), tuple(by_points)
     )
@@ -115,7 +123,7 @@ def grade_cohort(
 def _counted_grades(tables: GradingTables, results: tuple[object, ...]) -> tuple[UnitGrade | None, ...]:
     return tuple(
         None if result is None else unit_grade_of(table.unit, result)  # type: ignore[arg-type]
-        for table, result in zip(tables.units, results)
+        for table, result in zip(tables.units, results, strict=True)
     )
 
 
@@ -125,14 +133,16 @@ def _grade_one(tables: GradingTables, results: tuple[object, ...]) -> Qualificat
     missing: list[int] = []
     below_pass: list[int] = []
     total = glh_counted = 0
-    for table, result in zip(tables.units, results):
+    for table, result in zip(tables.units, results, strict=True):
         if result is None:
             lines.append(table.missing_line)
             if table.unit.is_mandatory:
                 missing.append(table.unit.number)
             continue
-        entry = table.by_grade.get(result) if result.__class__ is UnitGrade else None  # type: ignore[call-overload]
-        if entry is None:  # a string, an outcome or a list of attempts; or a grade of the wrong scheme
+        # the common case, a bare grade, is one dict lookup; anything else (a string, an outcome, a
+        # list of attempts, a grade of the wrong scheme) goes through the checked conversion
+        entry = table.by_grade.get(result) if result.__class__ is UnitGrade else None  # type: ignore
+        if entry is None:
             entry = table.by_grade[unit_grade_of(table.unit, result)]  # type: ignore[arg-type]
         line, points, counts = entry
         lines.append(line)
@@ -154,7 +164,9 @@ def _grade_one(tables: GradingTables, results: tuple[object, ...]) -> Qualificat
     # past the table's end lies only the open-ended top range, whose entry has no next grade
     on_points, next_grade, to_next = by_points[total] if total < len(by_points) else by_points[-1]
     if qualification.mandatory_units_must_pass and below_pass:
-        return _outcome(key, QualificationGrade.U, GradingRule.mandatory_unit_below_pass, total_points, common, on_points)
+        return _outcome(
+            key, QualificationGrade.U, GradingRule.mandatory_unit_below_pass, total_points, common, on_points
+        )
     if missing or glh_counted < qualification.glh:
         return _outcome(key, QualificationGrade.U, GradingRule.units_missing, total_points, common, on_points)
     rule = GradingRule.grade_table if on_points > QualificationGrade.U else GradingRule.points_below_minimum
@@ -173,6 +185,16 @@ def _outcome(
 ) -> QualificationOutcome:
     lines, missing, below_pass, glh_counted, glh_required = common
     return QualificationOutcome(
-        key, grade, rule, total_points, lines, missing, below_pass, glh_counted, glh_required,
-        on_points, next_grade, to_next,
+        key,
+        grade,
+        rule,
+        total_points,
+        lines,
+        missing,
+        below_pass,
+        glh_counted,
+        glh_required,
+        on_points,
+        next_grade,
+        to_next,
     )

@@ -43,6 +43,8 @@ class CriteriaStatus(StrEnum):
     awaiting = "awaiting"  # the source does not list this unit's criteria yet (003): never invent them
 
 
+# Keyed by the grades' strings: a StrEnum member hashes and compares as its string, and looking it up
+# directly avoids Enum's `.value` descriptor on the grading hot path.
 _UNIT_RANK = {"U": 0, "P": 1, "M": 2, "D": 3, "not_achieved": 0, "achieved": 1}
 _UNIT_SCHEME = {
     "U": UnitGradingScheme.pmd,
@@ -66,23 +68,23 @@ class UnitGrade(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _UNIT_RANK[self.value]
+        return _UNIT_RANK[self]
 
     @property
     def scheme(self) -> UnitGradingScheme:
-        return _UNIT_SCHEME[self.value]
+        return _UNIT_SCHEME[self]
 
     @property
     def is_pass(self) -> bool:
         """At least a Pass (or achieved): what R-04 asks of every mandatory unit."""
-        return _UNIT_RANK[self.value] >= 1
+        return _UNIT_RANK[self] >= 1
 
     def _rank_against(self, other: object) -> int:
         if not isinstance(other, UnitGrade):
             return NotImplemented  # type: ignore[return-value]
-        if _UNIT_SCHEME[self.value] is not _UNIT_SCHEME[other.value]:
+        if _UNIT_SCHEME[self] is not _UNIT_SCHEME[other]:
             raise TypeError(f"cannot compare unit grades of different schemes: {self} and {other}")
-        return _UNIT_RANK[other.value]
+        return _UNIT_RANK[other]
 
     def __lt__(self, other: object) -> bool:
         theirs = self._rank_against(other)
@@ -125,7 +127,7 @@ class QualificationGrade(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _QUALIFICATION_RANK[self.value]
+        return _QUALIFICATION_RANK[self]
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, QualificationGrade):

@@ -81,7 +81,8 @@ def grade_unit(unit: Unit, criteria_achieved: Iterable[str]) -> UnitOutcome:
     if unknown := achieved - known:
         raise UnknownCriterion(f"unit {unit.number} has no criteria {', '.join(sorted(unknown))}")
     missing = {
-        band: tuple(c.code for c in unit.criteria if c.band is band and c.code not in achieved) for band in Band
+        band: tuple(c.code for c in unit.criteria if c.band is band and c.code not in achieved)
+        for band in Band
     }
     grade = unit.grades[0]
     for candidate in unit.grades[1:]:
@@ -98,14 +99,14 @@ def grade_unit(unit: Unit, criteria_achieved: Iterable[str]) -> UnitOutcome:
         basis=OutcomeBasis.criteria,
         criteria_achieved=tuple(c.code for c in unit.criteria if c.code in achieved),
         next_grade=higher[0] if higher else None,
-        missing_for_next_grade=missing_by_grade[-1][1] if higher else (),
+        missing_for_next_grade=missing_by_grade[0][1] if higher else (),
         missing_by_grade=missing_by_grade,
     )
 
 
 def recorded_outcome(unit: Unit, grade: UnitGrade | str) -> UnitOutcome:
     """A unit result recorded as a grade: an exam result, a moderated grade, or a unit awaiting criteria."""
-    counted = unit_grade_of(unit, grade if isinstance(grade, UnitGrade) else str(grade))
+    counted = unit_grade_of(unit, grade)
     higher = [g for g in unit.grades if g > counted]
     return UnitOutcome(
         unit_number=unit.number,
@@ -195,47 +196,57 @@ def grade_qualification(
         if result is None:
             if unit.is_mandatory:
                 missing.append(unit.number)
-            lines.append(UnitLine(unit.number, unit.title, unit.type, unit.glh, None, _no_points(qualification), False))
+            lines.append(
+                UnitLine(unit.number, unit.title, unit.type, unit.glh, None, _no_points(qualification), False)
+            )
             continue
         grade = unit_grade_of(unit, result)
-        points = None if qualification.points is None else unit_points(qualification, unit, grade)
+        points = (
+            None
+            if qualification.points is None
+            else qualification.points.points(unit.grading_scheme, unit.glh, grade)
+        )
         if grade.is_pass:
             total += points or 0
             glh_counted += unit.glh
         elif unit.is_mandatory:
             below_pass.append(unit.number)
         lines.append(UnitLine(unit.number, unit.title, unit.type, unit.glh, grade, points, grade.is_pass))
-    breakdown = {
-        "qualification_key": qualification.key,
-        "total_points": None if qualification.points is None else total,
-        "units": tuple(lines),
-        "units_missing": tuple(missing),
-        "mandatory_units_below_pass": tuple(below_pass),
-        "glh_counted": glh_counted,
-        "glh_required": qualification.glh,
-    }
+    unclassified = QualificationOutcome(
+        qualification_key=qualification.key,
+        grade=QualificationGrade.U,
+        decided_by=GradingRule.units_missing,
+        total_points=None if qualification.points is None else total,
+        units=tuple(lines),
+        units_missing=tuple(missing),
+        mandatory_units_below_pass=tuple(below_pass),
+        glh_counted=glh_counted,
+        glh_required=qualification.glh,
+    )
     if qualification.single_unit_award:
-        only = lines[0]
-        if only.grade is None:
-            return QualificationOutcome(grade=QualificationGrade.U, decided_by=GradingRule.units_missing, **breakdown)
-        grade = QUALIFICATION_GRADE_FOR_UNIT_GRADE[only.grade]
-        return QualificationOutcome(grade=grade, decided_by=GradingRule.single_unit_award, **breakdown)
-    on_points = qualification.grade_for_points(total)
-    above = [r for r in qualification.grade_table if r.grade > on_points]
-    breakdown["grade_on_points"] = on_points
-    if qualification.mandatory_units_must_pass and below_pass:
-        return QualificationOutcome(
-            grade=QualificationGrade.U, decided_by=GradingRule.mandatory_unit_below_pass, **breakdown
+        only = lines[0].grade
+        if only is None:
+            return unclassified
+        return dataclasses.replace(
+            unclassified,
+            grade=QUALIFICATION_GRADE_FOR_UNIT_GRADE[only],
+            decided_by=GradingRule.single_unit_award,
         )
+    on_points = qualification.grade_for_points(total)
+    unclassified = dataclasses.replace(unclassified, grade_on_points=on_points)
+    if qualification.mandatory_units_must_pass and below_pass:
+        return dataclasses.replace(unclassified, decided_by=GradingRule.mandatory_unit_below_pass)
     if missing or glh_counted < qualification.glh:
-        return QualificationOutcome(grade=QualificationGrade.U, decided_by=GradingRule.units_missing, **breakdown)
-    rule = GradingRule.grade_table if on_points > QualificationGrade.U else GradingRule.points_below_minimum
-    return QualificationOutcome(
+        return unclassified
+    above = [r for r in qualification.grade_table if r.grade > on_points]
+    return dataclasses.replace(
+        unclassified,
         grade=on_points,
-        decided_by=rule,
+        decided_by=GradingRule.grade_table
+        if on_points > QualificationGrade.U
+        else GradingRule.points_below_minimum,
         next_grade=above[0].grade if above else None,
         points_to_next_grade=above[0].min_points - total if above else None,
-        **breakdown,
     )
 
 

@@ -178,6 +178,6 @@ def unit_grade_of(unit: Unit, result: UnitResult) -> UnitGrade:
 def _in_scheme(unit: Unit, grade: UnitGrade) -> UnitGrade:
     if grade.scheme is not unit.grading_scheme:
         raise GradeNotInScheme(
-            f"unit {unit.number} is graded {unit.grading_scheme.value}; {grade.value} is not one of its grades"
+            f"unit {unit.number} is graded {unit.grading_scheme.value}: {grade.value} is not its grade"
         )
     return grade

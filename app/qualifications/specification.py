@@ -32,8 +32,8 @@ from app.qualifications.structure import (
     Criterion,
     GradeRange,
     LearningOutcome,
-    Policies,
     PointsTable,
+    Policies,
     Qualification,
     Unit,
 )
@@ -140,27 +140,48 @@ def _read(document: str | Mapping[str, Any]) -> tuple[Any, list[SpecificationPro
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         return _UNREADABLE, [SpecificationProblem("", "yaml_syntax", f"not valid YAML{where}: {error}")]
-    problems = list(_duplicate_keys(node, []))
+    try:
+        problems = list(_duplicate_keys(node, [], set()))
+    except _AliasFound as alias:
+        problem = SpecificationProblem(
+            str(alias), "yaml_alias", "anchors and aliases (&name, *name) are not allowed"
+        )
+        return _UNREADABLE, [problem]
     if not isinstance(data, dict):
         problems.append(SpecificationProblem("", "not_a_mapping", "a specification file is a YAML mapping"))
     return _json_view(data), problems
 
 
-def _duplicate_keys(node: yaml.Node | None, path: list[str]) -> Iterator[SpecificationProblem]:
-    """PyYAML keeps the last of two equal keys silently; a specification must not lose data that way."""
+class _AliasFound(Exception):
+    pass
+
+
+def _duplicate_keys(
+    node: yaml.Node | None, path: list[str], visited: set[int]
+) -> Iterator[SpecificationProblem]:
+    """PyYAML keeps the last of two equal keys silently; a specification must not lose data that way.
+
+    Anchors and aliases are refused too: a file that reuses a node may contain itself or expand
+    exponentially ("billion laughs"), and a record of a qualification gains nothing from them.
+    """
+    if id(node) in visited:
+        raise _AliasFound(".".join(path))
+    visited.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value)
             if key in seen:
                 yield SpecificationProblem(
-                    ".".join([*path, key]), "duplicate_key", f"{key!r} given twice (line {key_node.start_mark.line + 1})"
+                    ".".join([*path, key]),
+                    "duplicate_key",
+                    f"{key!r} given twice (line {key_node.start_mark.line + 1})",
                 )
             seen.add(key)
-            yield from _duplicate_keys(value_node, [*path, key])
+            yield from _duplicate_keys(value_node, [*path, key], visited)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            yield from _duplicate_keys(item, [*path, str(index)])
+            yield from _duplicate_keys(item, [*path, str(index)], visited)
 
 
 def _json_view(value: Any) -> Any:
@@ -192,7 +213,9 @@ def _schema_problems(data: Any) -> Iterator[SpecificationProblem]:
         if error.validator == "required" and isinstance(instance, dict):
             for name in error.validator_value:
                 if name not in instance:
-                    yield SpecificationProblem(".".join([*path, name]), "schema_required", f"{name!r} is required")
+                    yield SpecificationProblem(
+                        ".".join([*path, name]), "schema_required", f"{name!r} is required"
+                    )
         elif error.validator == "additionalProperties" and isinstance(instance, dict):
             known = error.schema.get("properties", {})
             for name in instance:
@@ -205,7 +228,9 @@ def _schema_problems(data: Any) -> Iterator[SpecificationProblem]:
                 ".".join([*path, str(instance)]), "schema_property_name", error.message
             )
         else:
-            yield SpecificationProblem(".".join(path), f"schema_{_camel_to_snake(str(error.validator))}", error.message)
+            yield SpecificationProblem(
+                ".".join(path), f"schema_{_camel_to_snake(str(error.validator))}", error.message
+            )
 
 
 # --- building the model from a checked document --------------------------------------------------
@@ -231,7 +256,10 @@ def _build(data: dict[str, Any]) -> Qualification:
         points=None if points is None else _build_points(points),
         grade_table=tuple(
             sorted(
-                (GradeRange(QualificationGrade(row["grade"]), row["min"], row.get("max")) for row in data.get("grade_table", [])),
+                (
+                    GradeRange(QualificationGrade(row["grade"]), row["min"], row.get("max"))
+                    for row in data.get("grade_table", [])
+                ),
                 key=lambda grade_range: grade_range.min_points,
             )
         ),
@@ -258,7 +286,9 @@ def _build_unit(data: dict[str, Any]) -> Unit:
         assessment=AssessmentMode(data["assessment"]),
         grading_scheme=UnitGradingScheme(data["grading_scheme"]),
         criteria_status=CriteriaStatus(data.get("criteria_status", "listed")),
-        learning_outcomes=tuple(LearningOutcome(o["code"], o["title"]) for o in data.get("learning_outcomes", [])),
+        learning_outcomes=tuple(
+            LearningOutcome(o["code"], o["title"]) for o in data.get("learning_outcomes", [])
+        ),
         criteria=criteria,
         assignments=None if assignments is None else _build_grouping(assignments, criteria),
     )

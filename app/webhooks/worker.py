@@ -1,0 +1,118 @@
+"""`verity worker`: fan the outbox out and deliver due webhooks, until told to stop.
+
+Run any number of these, anywhere: they share the work through `FOR UPDATE SKIP LOCKED` and hold no
+state of their own. SIGTERM/SIGINT stop claiming and let the attempts in flight finish; SIGKILL loses
+nothing either (see app/webhooks/dispatch.py), it only delays the deliveries it had leased.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.core.config import Settings
+from app.core.db import make_engine, resolve_urls
+from app.webhooks import dispatch
+from app.webhooks.sender import make_client, send
+
+log = logging.getLogger("verity.webhooks.worker")
+PURGE_EVERY_SECONDS = 600.0
+
+
+@dataclass
+class WorkerStats:
+    events: int = 0  # outbox events fanned out
+    attempts: int = 0
+    succeeded: int = 0
+    lease_lost: int = 0
+
+
+async def _deliver(engine: AsyncEngine, client: httpx.AsyncClient, settings: Settings,
+                   claimed: dispatch.Claimed, stats: WorkerStats) -> None:
+    outcome = await send(client, settings, claimed.url, str(claimed.message_id), claimed.body, claimed.secrets)
+    try:
+        async with engine.connect() as conn:
+            status = await dispatch.record_outcome(conn, claimed, outcome, settings)
+    except Exception:  # the database is away: the lease will expire and the delivery be tried again
+        log.exception("could not record the attempt of delivery %s", claimed.delivery_id)
+        return
+    stats.attempts += 1
+    stats.succeeded += outcome.succeeded
+    stats.lease_lost += status is None
+    if not outcome.succeeded:
+        log.info("delivery %s to %s failed (%s), now %s", claimed.delivery_id, claimed.url, outcome.error, status)
+
+
+async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None, concurrency: int | None = None,
+                     engine: AsyncEngine | None = None) -> WorkerStats:
+    """Loop until `stop` is set; then finish the attempts in flight and return what was done."""
+    concurrency = concurrency or settings.webhooks_concurrency
+    stop = stop or asyncio.Event()
+    own_engine = engine is None
+    if engine is None:
+        urls = resolve_urls(settings)
+        engine = make_engine(urls.app, role=urls.app_role, pool_size=concurrency + 2)
+    client = make_client(settings, concurrency)
+    stats = WorkerStats()
+    in_flight: set[asyncio.Task] = set()
+    stopping = asyncio.ensure_future(stop.wait())
+    last_purge, failures = 0.0, 0
+    try:
+        while not stop.is_set():
+            try:
+                async with engine.connect() as conn:
+                    taken = await dispatch.fan_out(conn, settings.webhooks_batch_size)
+                    stats.events += taken
+                    free = concurrency - len(in_flight)
+                    claimed = await dispatch.claim(conn, free, settings.webhooks_lease_seconds) if free else []
+                    if time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
+                        last_purge = time.monotonic()
+                        await dispatch.purge(conn, settings.webhooks_retention_days)
+                failures = 0
+            except Exception:
+                failures += 1
+                log.exception("worker loop failed (%d in a row); retrying", failures)
+                await asyncio.wait({stopping}, timeout=min(30.0, 0.5 * 2 ** failures))
+                continue
+            for c in claimed:
+                task = asyncio.create_task(_deliver(engine, client, settings, c, stats))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+            busy = taken == settings.webhooks_batch_size or (claimed and len(claimed) == free)
+            if len(in_flight) >= concurrency or not busy:
+                # Full, or nothing more to do now: wait for a slot, new work, or the signal to stop.
+                await asyncio.wait(in_flight | {stopping}, timeout=settings.webhooks_poll_interval_seconds,
+                                   return_when=asyncio.FIRST_COMPLETED)
+        if in_flight:
+            await asyncio.wait(in_flight)
+    finally:
+        stopping.cancel()
+        await client.aclose()
+        if own_engine:
+            await engine.dispose()
+    return stats
+
+
+def main(settings: Settings, concurrency: int | None = None) -> None:
+    """The CLI entry point: log to stderr, stop gracefully on SIGTERM and SIGINT."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    async def run() -> WorkerStats:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        log.info("webhook worker started (concurrency %d)", concurrency or settings.webhooks_concurrency)
+        return await run_worker(settings, stop=stop, concurrency=concurrency)
+
+    stats = asyncio.run(run())
+    log.info("webhook worker stopped: %d events fanned out, %d attempts, %d succeeded", stats.events,
+             stats.attempts, stats.succeeded)

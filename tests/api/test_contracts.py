@@ -1,0 +1,29 @@
+"""House rule 8: the committed contracts are exactly what the app serves."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from app.cli import current_contracts
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_committed_contracts_match_the_app():
+    openapi, sdl = current_contracts()
+    committed_openapi = (ROOT / "openapi" / "openapi.json").read_text()
+    committed_sdl = (ROOT / "graphql" / "schema.graphql").read_text()
+    assert json.loads(committed_openapi) == json.loads(openapi), "run `verity contracts export` and commit"
+    assert committed_sdl == sdl, "run `verity contracts export` and commit"
+
+
+def test_operation_ids_are_unique_and_every_error_is_problem_json():
+    document = json.loads(current_contracts()[0])
+    ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+    for item in document["paths"].values():
+        for op in item.values():
+            for status, response in op["responses"].items():
+                if not status.startswith("2"):
+                    assert list(response["content"]) == ["application/problem+json"], (op["operationId"], status)
+    assert "HTTPValidationError" not in document["components"]["schemas"]
