@@ -71,7 +71,10 @@ def token(
     subject: Annotated[Optional[str], typer.Option(help="The token's `sub` (default: demo-<role>).")] = None,
     ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 8 * 3600,
 ) -> None:
-    """Mint a development token (VERITY_AUTH_MODE=development only)."""
+    """Mint a development token. Development mode is implied unless VERITY_AUTH_MODE says otherwise."""
+    import os
+    os.environ.setdefault("VERITY_AUTH_MODE", "development")
+    get_settings.cache_clear()
     from app.auth.tokens import ConfigurationError, mint_development_token
     from app.demo import DEMO_CENTRE_ID
     try:

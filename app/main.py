@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,6 +16,7 @@ from app.core.context import RequestIdMiddleware
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.core.errors import install_error_handlers
 from app.core.openapi import problem_openapi
+from app.core.params import check_query_params
 from app.learners.router import router as learners_router
 from app.system.router import router as system_router
 
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None,
                                           "X-Request-ID"],
                            expose_headers=["ETag", "X-Request-ID", "Location"])
     for router in (system_router, centres_router, learners_router, audit_router):
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(check_query_params)])
     gql = graphql_router(settings)
     app.state.graphql_schema = gql.schema
     app.include_router(gql, prefix="/graphql")

@@ -39,10 +39,14 @@ def asyncpg_url(url: str) -> str:
 
 def embedded_server_url(data_dir: Path, database: str = APP_DATABASE) -> str:
     """Start (or join) the embedded PostgreSQL 16 in `data_dir/pgdata`; it listens on a Unix socket."""
+    import warnings
+
     import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI)
+        warnings.simplefilter("ignore")
+        server = pgserver.get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
     uri = server.get_uri()
     host = parse_qs(urlsplit(uri).query)["host"][0]
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")

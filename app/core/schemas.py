@@ -19,6 +19,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, p
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320,
                                          pattern=rf"^{_TOKEN}@{_TOKEN}\.{_TOKEN}$")]
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x20\x7f]+$")]
+# For free-text query filters: anything printable (PostgreSQL refuses NUL even in a WHERE clause).
+FILTER_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from app.auth.dependencies import LearnersRead, LearnersWrite
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
+from app.core.schemas import FILTER_PATTERN
 from app.core.pagination import Cursor, Limit, Page
 from app.learners import schemas, service
 
@@ -18,10 +19,10 @@ router = APIRouter(prefix="/v1", tags=["learners"])
 @router.get("/learners", operation_id="listLearners", response_model=Page[schemas.Learner])
 async def list_learners(
     session: Session, p: LearnersRead, limit: Limit = 50, cursor: Cursor = None,
-    family_name: Annotated[str | None, Query(max_length=100, description="Case-insensitive prefix.")] = None,
-    candidate_number: Annotated[str | None, Query(max_length=20)] = None,
-    mis_id: Annotated[str | None, Query(max_length=64)] = None,
-    uln: Annotated[str | None, Query(max_length=10)] = None,
+    family_name: Annotated[str | None, Query(max_length=100, pattern=FILTER_PATTERN, description="Case-insensitive prefix.")] = None,
+    candidate_number: Annotated[str | None, Query(max_length=20, pattern=FILTER_PATTERN)] = None,
+    mis_id: Annotated[str | None, Query(max_length=64, pattern=FILTER_PATTERN)] = None,
+    uln: Annotated[str | None, Query(max_length=10, pattern=FILTER_PATTERN)] = None,
 ):
     """Staff see the centre's learners; a learner sees only their own record."""
     items, next_cursor = await service.list_learners(session, p, limit, cursor, family_name=family_name,

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, literal, or_, select, update
+from sqlalchemy import and_, case, delete, func, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -60,7 +60,7 @@ async def fan_out(conn: AsyncConnection, batch_size: int) -> int:
     async with conn.begin():
         events = (await conn.execute(
             select(OutboxEvent.id, OutboxEvent.centre_id, OutboxEvent.event_type, OutboxEvent.payload,
-                   OutboxEvent.occurred_at)
+                   OutboxEvent.occurred_at, func.now().label("now"))
             .order_by(OutboxEvent.occurred_at, OutboxEvent.id).limit(batch_size)
             .with_for_update(skip_locked=True))).all()
         if not events:
@@ -83,7 +83,8 @@ async def fan_out(conn: AsyncConnection, batch_size: int) -> int:
                 continue
             messages.append(message_row(event.id, event.centre_id, event.event_type, event.occurred_at,
                                         event.payload))
-            deliveries += [delivery_row(event.centre_id, ep.id, event.id, event.event_type) for ep in targets]
+            deliveries += [delivery_row(event.centre_id, ep.id, event.id, event.event_type, event.now)
+                           for ep in targets]
         if messages:
             await conn.execute(pg_insert(M).on_conflict_do_nothing(), messages)
             await conn.execute(pg_insert(D).on_conflict_do_nothing(), deliveries)
@@ -102,6 +103,7 @@ class Claimed:
     secrets: list[str]
     body: bytes
     lease_token: uuid.UUID
+    endpoint_failing: bool = True  # whether a success must clear the endpoint's failure run
 
 
 async def claim(conn: AsyncConnection, limit: int, lease_seconds: float) -> list[Claimed]:
@@ -120,11 +122,13 @@ async def claim(conn: AsyncConnection, limit: int, lease_seconds: float) -> list
             .where(D.id == due.c.id, E.id == D.endpoint_id, M.id == D.message_id)
             .values(locked_until=now + literal(dt.timedelta(seconds=lease_seconds)), lease_token=token)
             .returning(D.id, D.centre_id, D.endpoint_id, D.message_id, D.retry_count, E.url, E.secret,
-                       previous_valid.label("previous_secret"), M.body))
+                       previous_valid.label("previous_secret"), M.body,
+                       E.failing_since.is_not(None).label("endpoint_failing")))
     async with conn.begin():
         rows = (await conn.execute(stmt)).all()
     return [Claimed(r.id, r.centre_id, r.endpoint_id, r.message_id, r.retry_count, r.url,
-                    [r.secret] + ([r.previous_secret] if r.previous_secret else []), r.body, token)
+                    [r.secret] + ([r.previous_secret] if r.previous_secret else []), r.body, token,
+                    r.endpoint_failing)
             for r in rows]
 
 
@@ -138,61 +142,103 @@ def backoff_seconds(retry_count: int, settings: Settings, retry_after: float | N
     return delay
 
 
-async def record_outcome(conn: AsyncConnection, claimed: Claimed, outcome: Outcome, settings: Settings) -> str | None:
-    """Record the attempt and move the delivery on. Returns the delivery's new status (None: lease lost)."""
-    now = func.now()
-    retries = claimed.retry_count + 1
+# One statement records a batch of attempts (always: they happened) and moves each delivery on, but only
+# under the lease that claimed it. The wait before the next attempt is computed per row in Python
+# (backoff, jitter, Retry-After); whether the retry window is over is decided here, on the database's clock.
+_RECORD = text("""
+WITH r AS (
+  SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS uuid[]), CAST(:attempt_ids AS uuid[]),
+                       CAST(:centre_ids AS uuid[]), CAST(:succeeded AS boolean[]), CAST(:gone AS boolean[]),
+                       CAST(:status_codes AS integer[]), CAST(:latencies AS integer[]), CAST(:excerpts AS text[]),
+                       CAST(:errors AS text[]), CAST(:waits AS float8[]))
+    AS r(id, token, attempt_id, centre_id, succeeded, gone, status_code, latency_ms, excerpt, error, wait)
+), attempts AS (
+  INSERT INTO webhook_attempts (id, delivery_id, centre_id, attempted_at, succeeded, status_code, latency_ms,
+                                response_excerpt, error)
+  SELECT attempt_id, id, centre_id, now(), succeeded, status_code, latency_ms, excerpt, error FROM r
+), decided AS (
+  SELECT r.*, (NOT r.succeeded AND NOT r.gone
+               AND now() + make_interval(secs => r.wait) <= d.window_started_at + make_interval(secs => :window))
+              AS retry
+  FROM r JOIN webhook_deliveries d ON d.id = r.id
+)
+UPDATE webhook_deliveries d SET
+  status = CASE WHEN x.succeeded THEN 'succeeded' WHEN x.retry THEN 'pending' ELSE 'failed' END,
+  next_attempt_at = CASE WHEN x.retry THEN now() + make_interval(secs => x.wait) END,
+  succeeded_at = CASE WHEN x.succeeded THEN now() ELSE d.succeeded_at END,
+  attempt_count = d.attempt_count + 1, retry_count = d.retry_count + 1, last_attempt_at = now(),
+  last_status_code = x.status_code, last_error = x.error, locked_until = NULL, lease_token = NULL,
+  updated_at = now()
+FROM decided x
+WHERE d.id = x.id AND d.lease_token = x.token
+RETURNING d.id, d.status
+""")
+
+
+async def record_outcomes(conn: AsyncConnection, results: list[tuple[Claimed, Outcome]],
+                          settings: Settings) -> list[str | None]:
+    """Record attempts, in one transaction; return each delivery's new status (None: its lease was lost)."""
+    if not results:
+        return []
+    params: dict[str, list] = {k: [] for k in ("ids", "tokens", "attempt_ids", "centre_ids", "succeeded", "gone",
+                                                "status_codes", "latencies", "excerpts", "errors", "waits")}
+    for claimed, outcome in results:
+        wait = 0.0 if outcome.succeeded or outcome.gone else \
+            backoff_seconds(claimed.retry_count + 1, settings, outcome.retry_after)
+        for key, value in (("ids", claimed.delivery_id), ("tokens", claimed.lease_token), ("attempt_ids", uuid7()),
+                           ("centre_ids", claimed.centre_id), ("succeeded", outcome.succeeded),
+                           ("gone", outcome.gone), ("status_codes", outcome.status_code),
+                           ("latencies", outcome.latency_ms), ("excerpts", outcome.response_excerpt),
+                           ("errors", outcome.error), ("waits", wait)):
+            params[key].append(value)
     async with conn.begin():
-        await conn.execute(pg_insert(WebhookAttempt).values(
-            id=uuid7(), delivery_id=claimed.delivery_id, centre_id=claimed.centre_id, attempted_at=now,
-            succeeded=outcome.succeeded, status_code=outcome.status_code, latency_ms=outcome.latency_ms,
-            response_excerpt=outcome.response_excerpt, error=outcome.error))
-        common = dict(attempt_count=D.attempt_count + 1, retry_count=retries, last_attempt_at=now,
-                      last_status_code=outcome.status_code, last_error=outcome.error, locked_until=None,
-                      lease_token=None, updated_at=now)
-        if outcome.succeeded:
-            values = dict(common, status="succeeded", succeeded_at=now, next_attempt_at=None)
-        elif outcome.gone:
-            values = dict(common, status="failed", next_attempt_at=None)
-        else:
-            wait = literal(dt.timedelta(seconds=backoff_seconds(retries, settings, outcome.retry_after)))
-            window_over = now + wait > D.window_started_at + literal(
-                dt.timedelta(seconds=settings.webhooks_retry_window_seconds))
-            values = dict(common, status=case((window_over, "failed"), else_="pending"),
-                          next_attempt_at=case((window_over, None), else_=now + wait))
-        status = (await conn.execute(
-            update(D).where(D.id == claimed.delivery_id, D.lease_token == claimed.lease_token)
-            .values(**values).returning(D.status))).scalar_one_or_none()
-        if status is None:
-            return None
-        if outcome.succeeded:
-            await conn.execute(update(E).where(E.id == claimed.endpoint_id, E.failing_since.is_not(None))
+        rows = (await conn.execute(_RECORD, {**params, "window": settings.webhooks_retry_window_seconds})).all()
+        statuses = {row.id: row.status for row in rows}
+        recorded = [(c, o) for c, o in results if c.delivery_id in statuses]
+        # The endpoint's health: a success ends its run of failures; a failure starts one (or, when the
+        # run has lasted too long, disables it); 410 Gone disables it at once.
+        succeeded = {c.endpoint_id for c, o in recorded if o.succeeded}
+        healed = {c.endpoint_id for c, o in recorded if o.succeeded and c.endpoint_failing}
+        if healed:
+            await conn.execute(update(E).where(E.id.in_(healed), E.failing_since.is_not(None))
                                .values(failing_since=None))
-        elif outcome.gone:
-            await _disable(conn, claimed, "The receiver answered 410 Gone: it no longer wants these events.")
-        else:
+        gone = {c.endpoint_id: c.centre_id for c, o in recorded if o.gone}
+        for endpoint_id, centre_id in gone.items():
+            await _disable(conn, centre_id, endpoint_id,
+                           "The receiver answered 410 Gone: it no longer wants these events.")
+        failed = {c.endpoint_id: (c.centre_id, o.error) for c, o in recorded
+                  if not o.succeeded and not o.gone and c.endpoint_id not in succeeded}
+        if failed:
+            now = func.now()
             limit = literal(dt.timedelta(seconds=settings.webhooks_disable_after_seconds))
-            failing = (await conn.execute(
-                update(E).where(E.id == claimed.endpoint_id)
+            runs = (await conn.execute(
+                update(E).where(E.id.in_(failed))
                 .values(failing_since=func.coalesce(E.failing_since, now))
-                .returning(E.failing_since, (E.failing_since < now - limit).label("too_long")))).one()
-            if failing.too_long:
-                days = settings.webhooks_disable_after_seconds / 86400
-                await _disable(conn, claimed, f"Every attempt has failed since {failing.failing_since:%Y-%m-%d %H:%M} "
-                                              f"UTC (over {days:g} days); last error: {outcome.error}"[:500])
-    return status
+                .returning(E.id, E.failing_since, (E.failing_since < now - limit).label("too_long")))).all()
+            days = settings.webhooks_disable_after_seconds / 86400
+            for run in runs:
+                if run.too_long:
+                    centre_id, error = failed[run.id]
+                    await _disable(conn, centre_id, run.id,
+                                   f"Every attempt has failed since {run.failing_since:%Y-%m-%d %H:%M} UTC "
+                                   f"(over {days:g} days); last error: {error}"[:500])
+    return [statuses.get(c.delivery_id) for c, _ in results]
 
 
-async def _disable(conn: AsyncConnection, claimed: Claimed, reason: str) -> None:
+async def record_outcome(conn: AsyncConnection, claimed: Claimed, outcome: Outcome, settings: Settings) -> str | None:
+    return (await record_outcomes(conn, [(claimed, outcome)], settings))[0]
+
+
+async def _disable(conn: AsyncConnection, centre_id: uuid.UUID, endpoint_id: uuid.UUID, reason: str) -> None:
     """Disable the endpoint, say why (shown to its owner), and audit it as the system's act."""
     disabled = (await conn.execute(
-        update(E).where(E.id == claimed.endpoint_id, E.enabled.is_(True))
+        update(E).where(E.id == endpoint_id, E.enabled.is_(True))
         .values(enabled=False, disabled_reason=reason, disabled_at=func.now(), version=E.version + 1,
                 updated_at=func.now())
         .returning(E.id))).scalar_one_or_none()
     if disabled is not None:
-        await record(conn, Actor(WORKER, SYSTEM_ROLE, claimed.centre_id), "webhook_endpoint.disabled",  # type: ignore[arg-type]
-                     "webhook_endpoint", claimed.endpoint_id, before={"enabled": True},
+        await record(conn, Actor(WORKER, SYSTEM_ROLE, centre_id), "webhook_endpoint.disabled",  # type: ignore[arg-type]
+                     "webhook_endpoint", endpoint_id, before={"enabled": True},
                      after={"enabled": False, "disabled_reason": reason})
 
 

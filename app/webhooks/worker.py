@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.core.config import Settings
 from app.core.db import make_engine, resolve_urls
 from app.webhooks import dispatch
-from app.webhooks.sender import make_client, send
+from app.webhooks.sender import Outcome, make_client, send
 
 log = logging.getLogger("verity.webhooks.worker")
 PURGE_EVERY_SECONDS = 600.0
@@ -33,20 +33,29 @@ class WorkerStats:
     lease_lost: int = 0
 
 
-async def _deliver(engine: AsyncEngine, client: httpx.AsyncClient, settings: Settings,
-                   claimed: dispatch.Claimed, stats: WorkerStats) -> None:
+async def _attempt(client: httpx.AsyncClient, settings: Settings, claimed: dispatch.Claimed,
+                   results: list[tuple[dispatch.Claimed, Outcome]]) -> None:
     outcome = await send(client, settings, claimed.url, str(claimed.message_id), claimed.body, claimed.secrets)
+    if not outcome.succeeded:
+        log.info("delivery %s to %s failed: %s", claimed.delivery_id, claimed.url, outcome.error)
+    results.append((claimed, outcome))
+
+
+async def _record(engine: AsyncEngine, settings: Settings, results: list[tuple[dispatch.Claimed, Outcome]],
+                  stats: WorkerStats) -> None:
+    """Record the finished attempts in one transaction. If the database is away they are dropped: their
+    leases expire and the deliveries are attempted again (at least once, never lost)."""
+    batch = results[:]
+    results.clear()
     try:
         async with engine.connect() as conn:
-            status = await dispatch.record_outcome(conn, claimed, outcome, settings)
-    except Exception:  # the database is away: the lease will expire and the delivery be tried again
-        log.exception("could not record the attempt of delivery %s", claimed.delivery_id)
+            statuses = await dispatch.record_outcomes(conn, batch, settings)
+    except Exception:
+        log.exception("could not record %d attempts; they will be retried when their leases expire", len(batch))
         return
-    stats.attempts += 1
-    stats.succeeded += outcome.succeeded
-    stats.lease_lost += status is None
-    if not outcome.succeeded:
-        log.info("delivery %s to %s failed (%s), now %s", claimed.delivery_id, claimed.url, outcome.error, status)
+    stats.attempts += len(batch)
+    stats.succeeded += sum(o.succeeded for _, o in batch)
+    stats.lease_lost += sum(s is None for s in statuses)
 
 
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None, concurrency: int | None = None,
@@ -61,19 +70,34 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None, c
     client = make_client(settings, concurrency)
     stats = WorkerStats()
     in_flight: set[asyncio.Task] = set()
+    results: list[tuple[dispatch.Claimed, Outcome]] = []
     stopping = asyncio.ensure_future(stop.wait())
-    last_purge, failures = 0.0, 0
+    last_purge, last_fan_out, failures = 0.0, 0.0, 0
+    taken = 0
     try:
         while not stop.is_set():
+            if results:
+                await _record(engine, settings, results, stats)
+            free = concurrency - len(in_flight)
+            # Fan out again at once while the outbox has more; otherwise look once per poll interval.
+            fan_out_due = taken == settings.webhooks_batch_size or \
+                time.monotonic() - last_fan_out >= settings.webhooks_poll_interval_seconds
+            # Claim in batches: when a quarter of the slots are free, or when idle.
+            claim_due = free >= max(1, concurrency // 4) or (free and not in_flight)
+            purge_due = time.monotonic() - last_purge > PURGE_EVERY_SECONDS
+            claimed: list[dispatch.Claimed] = []
             try:
-                async with engine.connect() as conn:
-                    taken = await dispatch.fan_out(conn, settings.webhooks_batch_size)
-                    stats.events += taken
-                    free = concurrency - len(in_flight)
-                    claimed = await dispatch.claim(conn, free, settings.webhooks_lease_seconds) if free else []
-                    if time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
-                        last_purge = time.monotonic()
-                        await dispatch.purge(conn, settings.webhooks_retention_days)
+                if fan_out_due or claim_due or purge_due:
+                    async with engine.connect() as conn:
+                        if fan_out_due:
+                            last_fan_out = time.monotonic()
+                            taken = await dispatch.fan_out(conn, settings.webhooks_batch_size)
+                            stats.events += taken
+                        if claim_due:
+                            claimed = await dispatch.claim(conn, free, settings.webhooks_lease_seconds)
+                        if purge_due:
+                            last_purge = time.monotonic()
+                            await dispatch.purge(conn, settings.webhooks_retention_days)
                 failures = 0
             except Exception:
                 failures += 1
@@ -81,16 +105,17 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None, c
                 await asyncio.wait({stopping}, timeout=min(30.0, 0.5 * 2 ** failures))
                 continue
             for c in claimed:
-                task = asyncio.create_task(_deliver(engine, client, settings, c, stats))
+                task = asyncio.create_task(_attempt(client, settings, c, results))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
-            busy = taken == settings.webhooks_batch_size or (claimed and len(claimed) == free)
-            if len(in_flight) >= concurrency or not busy:
-                # Full, or nothing more to do now: wait for a slot, new work, or the signal to stop.
+            more = taken == settings.webhooks_batch_size or (claim_due and len(claimed) == free)
+            if not more or len(in_flight) >= concurrency:
+                # Wait for a free slot, the next poll, or the signal to stop.
                 await asyncio.wait(in_flight | {stopping}, timeout=settings.webhooks_poll_interval_seconds,
                                    return_when=asyncio.FIRST_COMPLETED)
         if in_flight:
             await asyncio.wait(in_flight)
+        await _record(engine, settings, results, stats)
     finally:
         stopping.cancel()
         await client.aclose()

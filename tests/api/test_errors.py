@@ -58,3 +58,10 @@ async def test_unexpected_error_is_masked(app, client, auth):
     r = await client.get("/boom")
     body = assert_problem(r, 500, "internal-error")
     assert "secret internals" not in r.text and r.headers["x-request-id"] in body["detail"]
+
+
+async def test_unknown_query_parameters_are_refused(client, auth):
+    r = await client.get("/v1/learners", params={"familyname": "Bello"}, headers=auth("hoc"))
+    body = assert_problem(r, 422, "validation-failed")
+    assert body["errors"][0]["field"] == "query.familyname"
+    assert (await client.get("/v1/learners", params={"family_name": "B"}, headers=auth("hoc"))).status_code == 200

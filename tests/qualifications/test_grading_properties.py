@@ -18,7 +18,11 @@ from app.qualifications.grading import (
 )
 from app.qualifications.specification import check_specification, parse_specification, shipped_specifications
 from app.qualifications.structure import Qualification, Unit
-from qualification_strategies import complete_grades, learner_results, qualification_documents
+from tests.qualifications.qualification_strategies import (
+    complete_grades,
+    learner_results,
+    qualification_documents,
+)
 
 AWARD = shipped_specifications()["pearson-btec-intl-l3-award-investigating-customer-communications"]
 DIPLOMA = shipped_specifications()["ocr-l2-cambridge-technical-diploma-customer-service"]
@@ -46,7 +50,9 @@ def test_achieving_more_criteria_never_lowers_a_unit_grade(some: set[str], more:
 
 
 @given(generated, st.data())
-def test_achieving_more_criteria_never_lowers_a_generated_unit_grade(qualification: Qualification, data: Any) -> None:
+def test_achieving_more_criteria_never_lowers_a_generated_unit_grade(
+    qualification: Qualification, data: Any
+) -> None:
     for unit in criteria_units(qualification):
         codes = [criterion.code for criterion in unit.criteria]
         some = data.draw(st.sets(st.sampled_from(codes)))
@@ -65,7 +71,9 @@ def test_more_points_never_lower_the_grade_on_the_table(qualification: Qualifica
 
 
 @given(qualifications, st.data())
-def test_a_better_unit_result_never_lowers_the_qualification_grade(qualification: Qualification, data: Any) -> None:
+def test_a_better_unit_result_never_lowers_the_qualification_grade(
+    qualification: Qualification, data: Any
+) -> None:
     results = data.draw(complete_grades(qualification))
     unit = data.draw(st.sampled_from(qualification.units))
     better = data.draw(st.sampled_from([g for g in unit.grades if g >= results[unit.number]]))
@@ -90,7 +98,9 @@ def test_never_above_u_while_a_mandatory_unit_is_below_pass(qualification: Quali
 
 
 @given(qualifications, st.data())
-def test_a_pass_needs_every_mandatory_unit_passed_and_enough_glh(qualification: Qualification, data: Any) -> None:
+def test_a_pass_needs_every_mandatory_unit_passed_and_enough_glh(
+    qualification: Qualification, data: Any
+) -> None:
     outcome = grade_qualification(qualification, data.draw(learner_results(qualification)))
     if outcome.grade > QualificationGrade.U:
         passed = {line.unit_number for line in outcome.units if line.counts}
@@ -102,7 +112,9 @@ def test_a_pass_needs_every_mandatory_unit_passed_and_enough_glh(qualification: 
 @given(st.lists(st.sets(st.sampled_from(AWARD_CODES)), min_size=1, max_size=4))
 def test_the_best_of_attempts_is_at_least_every_attempt(attempts: list[set[str]]) -> None:
     graded = [grade_unit(AWARD_UNIT, criteria) for criteria in attempts]
-    best = grade_unit_attempts(AWARD, AWARD_UNIT, [UnitAttempt(criteria_achieved=frozenset(c)) for c in attempts])
+    best = grade_unit_attempts(
+        AWARD, AWARD_UNIT, [UnitAttempt(criteria_achieved=frozenset(c)) for c in attempts]
+    )
     assert all(best.grade >= outcome.grade for outcome in graded)
     assert best.grade in {outcome.grade for outcome in graded}
     assert graded[best.attempt_index].grade is best.grade  # type: ignore[index]
@@ -117,9 +129,13 @@ def test_the_best_of_exam_sittings_is_at_least_every_sitting(sittings: list[Unit
 
 @settings(max_examples=50)
 @given(qualifications, st.data())
-def test_the_cohort_function_agrees_with_grading_each_learner(qualification: Qualification, data: Any) -> None:
+def test_the_cohort_function_agrees_with_grading_each_learner(
+    qualification: Qualification, data: Any
+) -> None:
     cohort = data.draw(st.lists(learner_results(qualification), min_size=1, max_size=20))
     by_learner = dict(enumerate(cohort))
-    expected = {learner: grade_qualification(qualification, results) for learner, results in by_learner.items()}
+    expected = {
+        learner: grade_qualification(qualification, results) for learner, results in by_learner.items()
+    }
     assert grade_cohort(qualification, by_learner) == expected
     assert grade_cohort(qualification, by_learner, share_outcomes=False) == expected

@@ -15,11 +15,18 @@ from app.qualifications.grading import (
     grade_unit,
 )
 from app.qualifications.specification import parse_specification, shipped_specifications
-from qualification_strategies import DIPLOMA_FILE, document
+from tests.qualifications.qualification_strategies import DIPLOMA_FILE, document
 
 AWARD = shipped_specifications()["pearson-btec-intl-l3-award-investigating-customer-communications"]
 DIPLOMA = shipped_specifications()["ocr-l2-cambridge-technical-diploma-customer-service"]
-A, NA, U, P, M, D = (UnitGrade.achieved, UnitGrade.not_achieved, UnitGrade.U, UnitGrade.P, UnitGrade.M, UnitGrade.D)
+A, NA, U, P, M, D = (
+    UnitGrade.achieved,
+    UnitGrade.not_achieved,
+    UnitGrade.U,
+    UnitGrade.P,
+    UnitGrade.M,
+    UnitGrade.D,
+)
 
 
 def both_ways(results: dict) -> object:
@@ -54,7 +61,9 @@ def test_003_worked_example_b_is_unclassified_despite_91_points() -> None:
 def test_unit_1_not_achieved_is_unclassified_even_with_distinctions_everywhere() -> None:
     outcome = both_ways({1: NA, 2: D, 3: D, 4: D, 5: D, 6: D, 7: D})
     assert (outcome.grade, outcome.decided_by, outcome.total_points) == (
-        QualificationGrade.U, GradingRule.mandatory_unit_below_pass, 90,
+        QualificationGrade.U,
+        GradingRule.mandatory_unit_below_pass,
+        90,
     )
 
 
@@ -72,14 +81,27 @@ def test_unit_1_not_achieved_is_unclassified_even_with_distinctions_everywhere()
         ((D, D, D, D, D, D), 110, QualificationGrade.D_STAR),  # the most there is
     ],
 )
-def test_totals_are_looked_up_in_the_grade_table(grades: tuple, total: int, grade: QualificationGrade) -> None:
-    outcome = both_ways({1: A, **dict(zip(range(2, 8), grades))})
+def test_totals_are_looked_up_in_the_grade_table(
+    grades: tuple, total: int, grade: QualificationGrade
+) -> None:
+    outcome = both_ways({1: A, **dict(zip(range(2, 8), grades, strict=True))})
     assert (outcome.total_points, outcome.grade) == (total, grade)
 
 
 @pytest.mark.parametrize(
     ("points", "grade"),
-    [(0, "U"), (89, "U"), (90, "P"), (96, "P"), (97, "M"), (102, "M"), (103, "D"), (106, "D"), (107, "D*"), (500, "D*")],
+    [
+        (0, "U"),
+        (89, "U"),
+        (90, "P"),
+        (96, "P"),
+        (97, "M"),
+        (102, "M"),
+        (103, "D"),
+        (106, "D"),
+        (107, "D*"),
+        (500, "D*"),
+    ],
 )
 def test_grade_table_boundaries(points: int, grade: str) -> None:
     assert DIPLOMA.grade_for_points(points) == QualificationGrade(grade)
@@ -130,13 +152,20 @@ def test_single_unit_award_takes_the_unit_grade_and_u_stays_u() -> None:
     unit = AWARD.units[0]
     for grade, expected in ((U, "U"), (P, "P"), (M, "M"), (D, "D")):
         outcome = grade_qualification(AWARD, {1: grade})
-        assert (outcome.grade, outcome.decided_by) == (QualificationGrade(expected), GradingRule.single_unit_award)
+        assert (outcome.grade, outcome.decided_by) == (
+            QualificationGrade(expected),
+            GradingRule.single_unit_award,
+        )
         assert outcome.total_points is None and outcome.units[0].points is None
         assert grade_cohort(AWARD, {"x": {1: grade}})["x"] == outcome
     from_criteria = grade_unit(unit, ["A.P1", "A.P2", "B.P3", "B.P4", "C.P5", "C.P6", "A.M1", "B.M2", "C.M3"])
     assert grade_qualification(AWARD, {1: from_criteria}).grade is QualificationGrade.M
     missing = grade_qualification(AWARD, {})
-    assert (missing.grade, missing.decided_by, missing.units_missing) == (QualificationGrade.U, GradingRule.units_missing, (1,))
+    assert (missing.grade, missing.decided_by, missing.units_missing) == (
+        QualificationGrade.U,
+        GradingRule.units_missing,
+        (1,),
+    )
 
 
 def test_outcomes_are_json_serialisable() -> None:
@@ -144,8 +173,13 @@ def test_outcomes_are_json_serialisable() -> None:
     data = json.loads(json.dumps(outcome.to_dict()))
     assert data["grade"] == "U" and data["decided_by"] == "mandatory_unit_below_pass"
     assert data["units"][1] == {
-        "unit_number": 2, "title": "Understand customer expectations and issues", "type": "mandatory",
-        "glh": 30, "grade": "U", "points": 0, "counts": False,
+        "unit_number": 2,
+        "title": "Understand customer expectations and issues",
+        "type": "mandatory",
+        "glh": 30,
+        "grade": "U",
+        "points": 0,
+        "counts": False,
     }
 
 

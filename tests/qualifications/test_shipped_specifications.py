@@ -27,7 +27,7 @@ from app.qualifications.specification import (
     shipped_specifications,
     specification_schema,
 )
-from qualification_strategies import AWARD_FILE, DIPLOMA_FILE
+from tests.qualifications.qualification_strategies import AWARD_FILE, DIPLOMA_FILE
 
 AWARD = "pearson-btec-intl-l3-award-investigating-customer-communications"
 DIPLOMA = "ocr-l2-cambridge-technical-diploma-customer-service"
@@ -56,7 +56,12 @@ def test_award_unit_is_000_unit_1_with_all_eleven_criteria() -> None:
     assert award.grading_scheme is QualificationGradingScheme.pmd
     assert award.single_unit_award and award.points is None and award.grade_table == ()
     (unit,) = award.units
-    assert (unit.number, unit.title, unit.glh, unit.level) == (1, "Investigating Customer Communications", 60, 3)
+    assert (unit.number, unit.title, unit.glh, unit.level) == (
+        1,
+        "Investigating Customer Communications",
+        60,
+        3,
+    )
     assert unit.type is UnitType.mandatory and unit.assessment is AssessmentMode.internal
     assert [o.code for o in unit.learning_outcomes] == ["A", "B", "C"]
     assert unit.learning_outcomes[2].title == (
@@ -89,13 +94,21 @@ def test_award_groups_criteria_into_two_assignments_as_000_says() -> None:
 
 def test_award_policies_are_000s() -> None:
     policies = shipped_specifications()[AWARD].policies
-    assert (policies.resubmissions_allowed, policies.retakes_allowed, policies.retake_capped_at_pass) == (1, 1, False)
+    assert (policies.resubmissions_allowed, policies.retakes_allowed, policies.retake_capped_at_pass) == (
+        1,
+        1,
+        False,
+    )
 
 
 def test_diploma_structure_is_003_section_4() -> None:
     diploma = shipped_specifications()[DIPLOMA]
     assert (diploma.awarding_body, diploma.number, diploma.level) == ("ocr", "603/2730/3", 2)
-    assert (diploma.glh, diploma.tqt, diploma.grading_scheme) == (360, 485, QualificationGradingScheme.pmdd_star)
+    assert (diploma.glh, diploma.tqt, diploma.grading_scheme) == (
+        360,
+        485,
+        QualificationGradingScheme.pmdd_star,
+    )
     table = [(u.number, u.title, u.reference, u.glh, u.assessment.value) for u in diploma.units]
     assert table == [
         (1, "Principles of working in service sector organisations", "R/615/5441", 60, "external"),
@@ -108,7 +121,9 @@ def test_diploma_structure_is_003_section_4() -> None:
     ]
     assert sum(unit.glh for unit in diploma.units) == diploma.glh
     assert all(unit.type is UnitType.mandatory for unit in diploma.units)
-    assert [u.grading_scheme for u in diploma.units] == [UnitGradingScheme.achieved] + [UnitGradingScheme.pmd] * 6
+    assert [u.grading_scheme for u in diploma.units] == [UnitGradingScheme.achieved] + [
+        UnitGradingScheme.pmd
+    ] * 6
 
 
 def test_diploma_units_await_their_criteria_rather_than_inventing_them() -> None:

@@ -14,7 +14,7 @@ from app.qualifications.specification import (
     load_specification,
     parse_specification,
 )
-from qualification_strategies import AWARD_FILE, DIPLOMA_FILE, document
+from tests.qualifications.qualification_strategies import AWARD_FILE, DIPLOMA_FILE, document
 
 
 def refused(doc: dict[str, Any] | str) -> set[tuple[str, str]]:
@@ -84,19 +84,30 @@ def test_unit_without_merit_or_distinction_criteria() -> None:
     unit["criteria"] = [c for c in unit["criteria"] if ".P" in c["code"]]
     del unit["assignments"]
     problems = refused(doc)
-    assert {("units.0.criteria", "unit_without_merit_criteria"), ("units.0.criteria", "unit_without_distinction_criteria")} <= problems
+    assert {
+        ("units.0.criteria", "unit_without_merit_criteria"),
+        ("units.0.criteria", "unit_without_distinction_criteria"),
+    } <= problems
 
 
-def test_grade_table_overlap() -> None:
+@pytest.mark.parametrize("merit_from", [90, 95, 96])  # P is 90-96: M may start at 97 and no lower
+def test_grade_table_overlap(merit_from: int) -> None:
     doc = diploma()
-    doc["grade_table"][1]["min"] = 95  # M 95-102 overlaps P 90-96
+    doc["grade_table"][1]["min"] = merit_from
     assert ("grade_table.1.min", "grade_table_overlap") in refused(doc)
 
 
-def test_grade_table_gap() -> None:
+@pytest.mark.parametrize("distinction_from", [104, 106])  # M ends at 102: from 104, 103 has no grade
+def test_grade_table_gap(distinction_from: int) -> None:
     doc = diploma()
-    doc["grade_table"][2]["min"] = 104  # nothing gives 103
+    doc["grade_table"][2]["min"] = distinction_from
     assert ("grade_table.2.min", "grade_table_gap") in refused(doc)
+
+
+def test_grade_table_ranges_may_be_written_in_any_order() -> None:
+    doc = diploma()
+    doc["grade_table"].reverse()
+    assert parse_specification(doc) == parse_specification(diploma())
 
 
 def test_grade_table_closed_at_the_top_leaves_a_gap_above() -> None:
@@ -217,6 +228,12 @@ def test_yaml_syntax_error_and_duplicate_keys(tmp_path: Path) -> None:
         load_specification(path)
     assert ("units.0.glh", "duplicate_key") in {(p.field, p.code) for p in raised.value.problems}
     assert raised.value.source == str(path)
+
+
+def test_anchors_and_aliases_are_refused_before_they_can_expand() -> None:
+    assert refused("a: &x [*x]\n") == {("a.0", "yaml_alias")}
+    laughs = "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\n"
+    assert refused(laughs) == {("b.0", "yaml_alias")}  # the first reuse of &a
 
 
 def test_a_document_that_is_not_a_mapping() -> None:

@@ -22,7 +22,7 @@ from app.qualifications.grading import (
     unit_points,
 )
 from app.qualifications.specification import parse_specification, shipped_specifications
-from qualification_strategies import AWARD_FILE, document
+from tests.qualifications.qualification_strategies import AWARD_FILE, document
 
 AWARD = shipped_specifications()["pearson-btec-intl-l3-award-investigating-customer-communications"]
 DIPLOMA = shipped_specifications()["ocr-l2-cambridge-technical-diploma-customer-service"]
@@ -58,7 +58,10 @@ def test_breakdown_names_the_criteria_missing_for_each_higher_grade() -> None:
     }
     top = grade_unit(UNIT, PASS | MERIT | DISTINCTION)
     assert top.next_grade is None and top.missing_by_grade == ()
-    assert outcome.to_dict()["missing_by_grade"] == {"M": ["B.M2", "C.M3"], "D": ["B.M2", "C.M3", "AB.D1", "C.D2"]}
+    assert outcome.to_dict()["missing_by_grade"] == {
+        "M": ["B.M2", "C.M3"],
+        "D": ["B.M2", "C.M3", "AB.D1", "C.D2"],
+    }
 
 
 def test_a_criterion_counts_once_whichever_assignment_evidenced_it() -> None:
@@ -99,8 +102,14 @@ def test_points_depend_on_unit_glh_and_grade() -> None:
         for grade in (UnitGrade.U, UnitGrade.P, UnitGrade.M, UnitGrade.D)
     }
     assert table == {
-        (2, UnitGrade.U): 0, (2, UnitGrade.P): 7, (2, UnitGrade.M): 8, (2, UnitGrade.D): 9,
-        (4, UnitGrade.U): 0, (4, UnitGrade.P): 14, (4, UnitGrade.M): 16, (4, UnitGrade.D): 18,
+        (2, UnitGrade.U): 0,
+        (2, UnitGrade.P): 7,
+        (2, UnitGrade.M): 8,
+        (2, UnitGrade.D): 9,
+        (4, UnitGrade.U): 0,
+        (4, UnitGrade.P): 14,
+        (4, UnitGrade.M): 16,
+        (4, UnitGrade.D): 18,
     }
     assert unit_points(DIPLOMA, DIPLOMA.unit(1), UnitGrade.achieved) == 20
     assert unit_points(DIPLOMA, DIPLOMA.unit(1), UnitGrade.not_achieved) == 0
@@ -117,7 +126,8 @@ def test_best_result_across_attempts_counts() -> None:
     best = grade_unit_attempts(AWARD, UNIT, attempts)
     assert (best.grade, best.attempt_index, best.attempt_kind) == (UnitGrade.M, 0, AttemptKind.first)
     resit = grade_unit_attempts(
-        DIPLOMA, DIPLOMA.unit(1),
+        DIPLOMA,
+        DIPLOMA.unit(1),
         [UnitAttempt(grade=UnitGrade.not_achieved), UnitAttempt(AttemptKind.resit, grade=UnitGrade.achieved)],
     )
     assert (resit.grade, resit.attempt_index) == (UnitGrade.achieved, 1)

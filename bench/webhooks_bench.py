@@ -1,0 +1,212 @@
+"""Bench: webhook delivery throughput of one worker, and what the outbox costs the write path.
+
+    cd /work/main && TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \
+        uv run python bench/webhooks_bench.py [--events 5000] [--writes 600] [--concurrency 16]
+
+1. Delivery: `--events` committed outbox events of one centre, one subscribed endpoint, a minimal
+   keep-alive HTTP receiver in its own process on 127.0.0.1 answering 204; one in-process worker
+   (`run_worker`, the code `verity worker` runs) from start until every delivery has succeeded.
+   Reported: events/s end to end (fan-out + signing + HTTP + recording each attempt).
+2. Write path: `create_learner` through the service (ORM insert, audit append, outbox emit, commit),
+   against the same with `emit` replaced by a no-op; alternating blocks in the same run, best block of
+   each. Reported: writes/s each and the ratio.
+
+A database `verity_bench_webhooks` is created on the server (TEST_DATABASE_URL or BENCH_DATABASE_URL;
+else the embedded PostgreSQL in .var/bench). On shared hardware, the ratios are the figures to compare.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import multiprocessing
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+
+import app.audit.changes as changes  # noqa: E402
+from app.audit.service import SYSTEM_ROLE, Actor  # noqa: E402
+from app.auth.principal import Principal  # noqa: E402
+from app.auth.scopes import Role, Scope  # noqa: E402
+from app.core.config import Settings  # noqa: E402
+from app.core.db import asyncpg_url, embedded_server_url, make_engine, make_sessionmaker  # noqa: E402
+from app.events.outbox import emit  # noqa: E402
+
+APP_ROLE = "verity_app"
+CENTRE = uuid.UUID("0190a1b2-0000-7000-8000-0000000000be")
+
+
+# ---- a receiver that costs as little as possible -------------------------------------------------
+
+def _serve(port_queue: multiprocessing.Queue) -> None:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                await reader.readexactly(length)
+                writer.write(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    async def main() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port_queue.put(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
+
+    asyncio.run(main())
+
+
+# ---- the database ---------------------------------------------------------------------------------
+
+async def fresh_database() -> str:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+    server = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    server = asyncpg_url(server) if server else embedded_server_url(ROOT / ".var" / "bench", database="postgres")
+    admin = make_url(server).set(database="postgres").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(admin.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute('DROP DATABASE IF EXISTS "verity_bench_webhooks" WITH (FORCE)')
+        await conn.execute('CREATE DATABASE "verity_bench_webhooks"')
+    finally:
+        await conn.close()
+    url = make_url(server).set(database="verity_bench_webhooks").render_as_string(hide_password=False)
+
+    def migrate() -> None:
+        from alembic import command
+
+        from app.cli import alembic_config
+        cfg = alembic_config(url)
+        cfg.attributes["app_role"] = APP_ROLE
+        command.upgrade(cfg, "heads")
+
+    await asyncio.to_thread(migrate)
+    return url
+
+
+async def setup_centre(engine) -> None:
+    from app.centres import service
+    from app.centres.schemas import CentreCreate
+    async with make_sessionmaker(engine)() as session:
+        await service.create_centre(session, Actor("bench", SYSTEM_ROLE, CENTRE), CentreCreate(
+            centre_number="99999", name="Bench centre", nation="england_wales"))
+        await session.commit()
+
+
+# ---- 1. delivery throughput ------------------------------------------------------------------------
+
+async def delivery(engine, owner, settings: Settings, events: int, concurrency: int, port: int) -> float:
+    from app.webhooks import service as webhooks
+    from app.webhooks.schemas import WebhookEndpointCreate
+    from app.webhooks.worker import run_worker
+    hoc = Principal.of("bench", CENTRE, frozenset({Role.hoc}))
+    async with make_sessionmaker(engine)() as session:
+        await webhooks.create_endpoint(session, hoc, settings, WebhookEndpointCreate(
+            url=f"http://127.0.0.1:{port}/hook", event_types=["learner.created"]))
+        await session.commit()
+        payload = {"id": str(uuid.uuid4()), "given_name": "Amara", "family_name": "Bello",
+                   "date_of_birth": "2008-03-14", "candidate_number": "0001", "version": 1}
+        for start in range(0, events, 500):
+            for _ in range(min(500, events - start)):
+                await emit(session, CENTRE, "learner.created", payload)
+            await session.commit()
+
+    stop = asyncio.Event()
+    started = time.perf_counter()
+    worker = asyncio.create_task(run_worker(settings, stop=stop, concurrency=concurrency, engine=engine))
+    while True:
+        await asyncio.sleep(0.05)
+        async with owner.connect() as conn:
+            done = (await conn.execute(text(
+                "SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'"))).scalar_one()
+        if done >= events:
+            break
+        if worker.done():
+            worker.result()
+    elapsed = time.perf_counter() - started
+    stop.set()
+    await worker
+    return events / elapsed
+
+
+# ---- 2. the outbox on the write path ---------------------------------------------------------------
+
+async def writes(engine, n: int, with_emit: bool, offset: int) -> float:
+    from app.learners import service as learners
+    from app.learners.schemas import LearnerCreate
+    real_emit = changes.emit
+
+    async def no_emit(*_args, **_kwargs):
+        return None
+
+    changes.emit = real_emit if with_emit else no_emit
+    p = Principal.of("bench", CENTRE, frozenset({Role.hoc})).acting_as(Scope.learners_write)
+    sessions = make_sessionmaker(engine)
+    try:
+        started = time.perf_counter()
+        for i in range(n):
+            async with sessions() as session:
+                await learners.create_learner(session, p, LearnerCreate(
+                    given_name="Amara", family_name=f"Bello{offset + i}", date_of_birth=dt.date(2008, 3, 14)))
+                await session.commit()
+        return n / (time.perf_counter() - started)
+    finally:
+        changes.emit = real_emit
+
+
+async def main(args: argparse.Namespace) -> None:
+    url = await fresh_database()
+    engine = make_engine(url, role=APP_ROLE, pool_size=args.concurrency + 2)
+    owner = make_engine(url, pool_size=1)
+    settings = Settings(database_url=url, webhooks_allow_http=True, webhooks_allow_loopback=True,
+                        webhooks_poll_interval_seconds=0.05)
+    ports: multiprocessing.Queue = multiprocessing.Queue()
+    receiver = multiprocessing.Process(target=_serve, args=(ports,), daemon=True)
+    receiver.start()
+    try:
+        await setup_centre(engine)
+        port = ports.get(timeout=10)
+
+        await writes(engine, 50, True, 10**6)  # warm-up: connections, statement caches
+        await writes(engine, 50, False, 2 * 10**6)
+        with_emit, without = [], []
+        block = max(args.writes // 4, 1)
+        for round_ in range(4):
+            without.append(await writes(engine, block, False, round_ * 2 * block))
+            with_emit.append(await writes(engine, block, True, (round_ * 2 + 1) * block))
+        async with owner.begin() as conn:
+            await conn.execute(text("TRUNCATE outbox"))  # the write bench's events are not the delivery bench's
+
+        rate = await delivery(engine, owner, settings, args.events, args.concurrency, port)
+        print(f"delivery, one worker, concurrency {args.concurrency}: {rate:,.0f} events/s "
+              f"({args.events} events, 1 endpoint, local receiver)")
+        best_with, best_without = max(with_emit), max(without)
+        print(f"create_learner with emit:    {best_with:,.0f} writes/s (blocks: "
+              f"{', '.join(f'{r:,.0f}' for r in with_emit)})")
+        print(f"create_learner without emit: {best_without:,.0f} writes/s (blocks: "
+              f"{', '.join(f'{r:,.0f}' for r in without)})")
+        print(f"ratio with/without emit: {best_with / best_without:.2f}")
+    finally:
+        receiver.terminate()
+        await engine.dispose()
+        await owner.dispose()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--writes", type=int, default=600)
+    parser.add_argument("--concurrency", type=int, default=16)
+    asyncio.run(main(parser.parse_args()))
