@@ -16,6 +16,8 @@ cli = typer.Typer(help="Verity: assessment and quality assurance records for voc
                   no_args_is_help=True)
 contracts = typer.Typer(help="The published API contracts (openapi/, graphql/).", no_args_is_help=True)
 audit = typer.Typer(help="The append-only audit log (R-96).", no_args_is_help=True)
+qualifications = typer.Typer(help="The qualification catalogue.", no_args_is_help=True)
+cli.add_typer(qualifications, name="qualifications")
 cli.add_typer(contracts, name="contracts")
 cli.add_typer(audit, name="audit")
 
@@ -30,6 +32,7 @@ def alembic_config(owner_url: str | None = None):
 
 
 def migrate_database(settings: Settings) -> None:
+    """Apply the migrations, then load the qualifications that ship with Verity (idempotent)."""
     from alembic import command
 
     from app.core.db import resolve_urls
@@ -37,6 +40,31 @@ def migrate_database(settings: Settings) -> None:
     cfg = alembic_config(urls.owner)
     cfg.attributes["app_role"] = settings.database_role
     command.upgrade(cfg, "head")
+    added = asyncio.run(_with_session(settings, _load_shipped))
+    if added:
+        typer.echo(f"loaded {added} shipped qualification(s)")
+
+
+async def _with_session(settings: Settings, work):
+    from app.core.db import make_engine, make_sessionmaker, resolve_urls
+    urls = resolve_urls(settings)
+    engine = make_engine(urls.app, role=urls.app_role, pool_size=1)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+def _platform_actor(subject: str):
+    from app.audit.service import SYSTEM_ROLE, Actor
+    from app.qualifications.models import PLATFORM_CENTRE
+    return Actor(subject=subject, audit_role=SYSTEM_ROLE, centre_id=PLATFORM_CENTRE)
+
+
+async def _load_shipped(session) -> int:
+    from app.qualifications.service import ensure_shipped
+    return await ensure_shipped(session, _platform_actor("system:migrate"))
 
 
 @cli.command()
@@ -126,6 +154,34 @@ def contracts_export(out: Path = ROOT) -> None:
     (out / "openapi" / "openapi.json").write_text(openapi)
     (out / "graphql" / "schema.graphql").write_text(sdl)
     typer.echo("wrote openapi/openapi.json and graphql/schema.graphql")
+
+
+@qualifications.command("import")
+def qualifications_import(
+    file: Path,
+    centre: Annotated[Optional[uuid.UUID], typer.Option(help="Import for one centre only (default: the "
+                                                               "platform catalogue every centre reads).")] = None,
+) -> None:
+    """Import a qualification specification file (YAML). A bad file is refused whole, every problem listed."""
+    from app.core.errors import ProblemError
+    from app.qualifications.models import PLATFORM_CENTRE
+    from app.qualifications.service import import_specification
+
+    async def work(session):
+        actor = _platform_actor("system:cli")
+        if centre:
+            from app.audit.service import SYSTEM_ROLE, Actor
+            actor = Actor(subject="system:cli", audit_role=SYSTEM_ROLE, centre_id=centre)
+        return await import_specification(session, actor, file.read_text(encoding="utf-8"), centre or PLATFORM_CENTRE)
+
+    try:
+        row, created = asyncio.run(_with_session(get_settings(), work))
+    except ProblemError as exc:
+        typer.echo(f"refused: {exc.detail}", err=True)
+        for problem in exc.errors:
+            typer.echo(f"  {problem.field}: {problem.code}: {problem.message}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"{'imported' if created else 'already present'}: {row.key} version {row.version} ({row.id})")
 
 
 @audit.command("verify")

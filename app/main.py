@@ -18,6 +18,9 @@ from app.core.errors import install_error_handlers
 from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
 from app.learners.router import router as learners_router
+from app.qualifications.router import router as qualifications_router
+from app.webhooks.openapi import register_webhooks
+from app.webhooks.router import router as webhooks_router
 from app.system.router import router as system_router
 
 API_VERSION = "0.1.0"
@@ -27,6 +30,8 @@ TAGS = [
     {"name": "sites", "description": "Where the centre assesses (R-42 covers every site)."},
     {"name": "staff", "description": "Staff and their role grants."},
     {"name": "learners", "description": "Learners; a learner reads only their own record (R-98)."},
+    {"name": "qualifications", "description": "The qualification catalogue and grade predictions (R-01..R-06)."},
+    {"name": "webhooks", "description": "Outbound webhooks for the MIS: endpoints, deliveries (docs/webhooks.md)."},
     {"name": "audit", "description": "The append-only, hash-chained audit log (R-96)."},
 ]
 
@@ -74,10 +79,12 @@ def create_app(settings: Settings | None = None,
                            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key",
                                           "X-Request-ID"],
                            expose_headers=["ETag", "X-Request-ID", "Location"])
-    for router in (system_router, centres_router, learners_router, audit_router):
+    for router in (system_router, centres_router, learners_router, qualifications_router, webhooks_router,
+                   audit_router):
         app.include_router(router, dependencies=[Depends(check_query_params)])
     gql = graphql_router(settings)
     app.state.graphql_schema = gql.schema
     app.include_router(gql, prefix="/graphql")
+    register_webhooks(app)
     app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
     return app

@@ -74,8 +74,19 @@ def server_url() -> str:
 
 @pytest.fixture(scope="session")
 async def database_url(server_url: str, worker_id_name: str) -> str:
+    """A fresh database per worker, built as `verity migrate` builds one: migrations, then the shipped
+    qualifications (committed, so every test sees the catalogue)."""
     url = await recreate_database(server_url, f"verity_test_{worker_id_name}")
     await asyncio.to_thread(migrate, url)
+    from app.qualifications.models import PLATFORM_CENTRE
+    from app.qualifications.service import ensure_shipped
+    engine = make_engine(url, role=APP_ROLE, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            async with AsyncSession(bind=conn) as session:
+                await ensure_shipped(session, system_actor(PLATFORM_CENTRE))
+    finally:
+        await engine.dispose()
     return url
 
 

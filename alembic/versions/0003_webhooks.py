@@ -9,7 +9,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
 revision = "0003_webhooks"
-down_revision = "0001_foundation"
+down_revision = "0002_qualifications"
 branch_labels = None
 depends_on = None
 

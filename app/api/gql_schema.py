@@ -18,6 +18,8 @@ from app.core.config import Settings
 from app.core.db import Session
 from app.core.errors import ProblemError, Unauthenticated
 from app.learners.gql import LearnersMutation, LearnersQuery
+from app.qualifications.gql import QualificationsQuery
+from app.webhooks.gql import WebhooksMutation, WebhooksQuery
 
 
 @strawberry.type
@@ -38,8 +40,9 @@ class SystemQuery:
         return Me(subject=p.subject, centre_id=p.centre_id, roles=sorted(p.roles), scopes=sorted(p.scopes))
 
 
-Query = merge_types("Query", (SystemQuery, CentresQuery, LearnersQuery, AuditQuery))
-Mutation = merge_types("Mutation", (CentresMutation, LearnersMutation))
+Query = merge_types("Query", (SystemQuery, CentresQuery, LearnersQuery, QualificationsQuery, WebhooksQuery,
+                               AuditQuery))
+Mutation = merge_types("Mutation", (CentresMutation, LearnersMutation, WebhooksMutation))
 
 
 class Schema(strawberry.Schema):

@@ -39,8 +39,12 @@ def updated_at() -> Mapped[dt.datetime]:
 def all_models() -> MetaData:
     """Import every domain's models so metadata is complete (Alembic, the drift test)."""
     import app.audit.models  # noqa: F401
+    import app.calendars.models  # noqa: F401
     import app.centres.models  # noqa: F401
     import app.events.models  # noqa: F401
     import app.learners.models  # noqa: F401
+    import app.programmes.models  # noqa: F401
+    import app.qualifications.models  # noqa: F401
+    import app.sync.models  # noqa: F401
     import app.webhooks.models  # noqa: F401
     return Base.metadata

@@ -51,6 +51,8 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
     for name, definition in problem_schema.pop("$defs", {}).items():
         components[name] = definition
     components["Problem"] = problem_schema
+    for name, schema_part in extra_components().items():
+        components[name] = schema_part
     ref = {"$ref": "#/components/schemas/Problem"}
     for path, item in schema.get("paths", {}).items():
         for method, operation in item.items():
@@ -65,3 +67,19 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
                                      "content": {PROBLEM_MEDIA_TYPE: {"schema": ref}}}
     app.openapi_schema = schema
     return schema
+
+
+def extra_components() -> dict[str, Any]:
+    """JSON Schemas published as they are (a 2020-12 schema is valid in OpenAPI 3.1), with their
+    `$defs` lifted into components so that `$ref`s resolve from the OpenAPI document's root."""
+    import json as _json
+
+    from app.qualifications.specification import specification_schema
+    schema = _json.loads(_json.dumps(specification_schema()))
+    prefix = "QualificationSpecification"
+    defs = schema.pop("$defs", {})
+    for key in ("$schema", "$id"):
+        schema.pop(key, None)
+    text = _json.dumps({prefix: schema, **{f"{prefix}_{k}": v for k, v in defs.items()}})
+    text = text.replace('"#/$defs/', f'"#/components/schemas/{prefix}_')
+    return _json.loads(text)

@@ -37,8 +37,28 @@ def _iso_date(value: object) -> object:
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
+def _json_integer(value: object) -> object:
+    # JSON Schema's integer: 3 and 3.0, never "3", 3.5 or true (which Pydantic's lax mode would take).
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be an integer")
+        return int(value)
+    return value
+
+
+JsonInteger = BeforeValidator(_json_integer)
+# Bounds go before the validator (Annotated[int, Field(ge=…), JsonInteger]) or the schema loses them.
+JsonInt = Annotated[int, JsonInteger]
+
+
 class Input(BaseModel):
-    """Request bodies refuse unknown fields: a typo must not be silently ignored."""
+    """Request bodies refuse unknown fields: a typo must not be silently ignored.
+
+    Booleans and integers in bodies are declared StrictBool/JsonInt: Pydantic's lax mode would take
+    0, "true" or "5", which the contract (JSON Schema) does not allow.
+    """
     model_config = ConfigDict(extra="forbid")
 
 

@@ -109,8 +109,15 @@ def check_specification(document: str | Mapping[str, Any]) -> list[Specification
 
 def check_document(data: Any) -> list[SpecificationProblem]:
     """Schema problems, then meaning problems, of a parsed document; duplicates removed."""
-    problems = list(_schema_problems(data)) + semantic_problems(data)
-    return list(dict.fromkeys(problems))
+    shape = list(_schema_problems(data))
+    try:
+        meaning = semantic_problems(data)
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError):
+        if not shape:
+            raise
+        # Too misshapen to read its meaning (a dict where a grade should be…): the shape problems say why.
+        meaning = []
+    return list(dict.fromkeys(shape + meaning))
 
 
 @cache

@@ -5,13 +5,17 @@ import uuid
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
-from app.core.schemas import Input, Output
+from app.core.schemas import Input, JsonInteger, Output
+from app.webhooks.catalogue import CATALOGUE
 
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-EventTypeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000,
+                                       pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20/?#@]+(?:[/?#][^\x00-\x20]*)?$")]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$")]
+# The contract lists the catalogue, so a client knows every event type it may subscribe to.
+EventTypeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                          Field(json_schema_extra={"enum": sorted(CATALOGUE)})]
 EventTypes = Annotated[list[EventTypeName], Field(min_length=1, max_length=100,
                                                   description="Event types to receive; see listWebhookEventTypes.")]
 MAX_OVERLAP_SECONDS = 7 * 24 * 3600
@@ -53,7 +57,7 @@ class WebhookEndpointCreate(Input):
     url: Url = Field(description="https only; the host must resolve to public addresses only.")
     description: Description = ""
     event_types: EventTypes
-    enabled: bool = True
+    enabled: StrictBool = True
 
 
 # An absent field is left alone; none of these may be null.
@@ -61,13 +65,12 @@ class WebhookEndpointUpdate(Input):
     url: Url = None
     description: Description = None
     event_types: EventTypes = None
-    enabled: bool = Field(None, description="true re-enables an endpoint Verity disabled, clearing the reason.")
+    enabled: StrictBool = Field(None, description="true re-enables an endpoint Verity disabled, clearing the reason.")
 
 
 class SecretRotation(Input):
-    overlap_seconds: int | None = Field(
-        None, ge=0, le=MAX_OVERLAP_SECONDS,
-        description="How long the old secret keeps signing beside the new one (default: the server's setting).")
+    overlap_seconds: Annotated[int, Field(ge=0, le=MAX_OVERLAP_SECONDS), JsonInteger] | None = Field(
+        None, description="How long the old secret keeps signing beside the new one (default: the server's setting).")
 
 
 class WebhookAttempt(Output):

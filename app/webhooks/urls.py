@@ -17,6 +17,7 @@ from urllib.parse import SplitResult, urlsplit
 from app.core.config import Settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+RESOLVE_TIMEOUT_SECONDS = 5.0
 
 
 class UrlRefused(Exception):
@@ -76,8 +77,9 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
         pass
     loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+        async with asyncio.timeout(RESOLVE_TIMEOUT_SECONDS):
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError, TimeoutError) as exc:
         raise UrlRefused("url_unresolvable", f"the host {host!r} does not resolve") from exc
     # Drop a zone id (fe80::1%eth0) before parsing; link-local is refused anyway.
     return list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))

@@ -128,6 +128,8 @@ def main(settings: Settings, concurrency: int | None = None) -> None:
     """The CLI entry point: log to stderr, stop gracefully on SIGTERM and SIGINT."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO: the attempts are recorded in the database instead.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     async def run() -> WorkerStats:
         stop = asyncio.Event()

@@ -15,6 +15,8 @@ HOC = frozenset({"hoc"})
 LEARNER_WRITERS = frozenset({"hoc", "exams_officer", "programme_leader"})
 LEARNER_READERS = STAFF | {"learner"}
 AUDITORS = frozenset({"hoc", "qn"})
+CATALOGUE_MANAGERS = frozenset({"hoc", "qn", "exams_officer"})
+MIS_INTEGRATORS = frozenset({"hoc", "exams_officer"})
 
 REST = {
     "getHealth": PUBLIC, "getReadiness": PUBLIC, "getMe": ALL,
@@ -24,6 +26,13 @@ REST = {
     "listLearners": LEARNER_READERS, "getLearner": LEARNER_READERS,
     "createLearner": LEARNER_WRITERS, "updateLearner": LEARNER_WRITERS,
     "listAuditEvents": AUDITORS, "verifyAuditChain": AUDITORS,
+    "listQualifications": STAFF, "getQualification": STAFF, "predictQualificationGrade": STAFF,
+    "importQualification": CATALOGUE_MANAGERS,
+    "listWebhookEventTypes": MIS_INTEGRATORS, "listWebhookEndpoints": MIS_INTEGRATORS,
+    "createWebhookEndpoint": MIS_INTEGRATORS, "getWebhookEndpoint": MIS_INTEGRATORS,
+    "updateWebhookEndpoint": MIS_INTEGRATORS, "rotateWebhookEndpointSecret": MIS_INTEGRATORS,
+    "pingWebhookEndpoint": MIS_INTEGRATORS, "listWebhookDeliveries": MIS_INTEGRATORS,
+    "getWebhookDelivery": MIS_INTEGRATORS, "redeliverWebhookDelivery": MIS_INTEGRATORS,
 }
 
 GRAPHQL = {
@@ -32,6 +41,13 @@ GRAPHQL = {
     "Query.staff": STAFF, "Query.staffMember": STAFF,
     "Query.learners": LEARNER_READERS, "Query.learner": LEARNER_READERS,
     "Query.auditEvents": AUDITORS, "Query.auditVerification": AUDITORS,
+    "Query.qualifications": STAFF, "Query.qualification": STAFF, "Query.predictQualificationGrade": STAFF,
+    "Query.webhookEventTypes": MIS_INTEGRATORS, "Query.webhookEndpoints": MIS_INTEGRATORS,
+    "Query.webhookEndpoint": MIS_INTEGRATORS, "Query.webhookDeliveries": MIS_INTEGRATORS,
+    "Query.webhookDelivery": MIS_INTEGRATORS,
+    "Mutation.createWebhookEndpoint": MIS_INTEGRATORS, "Mutation.updateWebhookEndpoint": MIS_INTEGRATORS,
+    "Mutation.rotateWebhookEndpointSecret": MIS_INTEGRATORS, "Mutation.pingWebhookEndpoint": MIS_INTEGRATORS,
+    "Mutation.redeliverWebhookDelivery": MIS_INTEGRATORS,
     "Mutation.updateCentre": HOC, "Mutation.createSite": HOC, "Mutation.updateSite": HOC,
     "Mutation.createStaffMember": HOC, "Mutation.updateStaffMember": HOC,
     "Mutation.createLearner": LEARNER_WRITERS, "Mutation.updateLearner": LEARNER_WRITERS,

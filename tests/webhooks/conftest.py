@@ -2,8 +2,7 @@
 
 Two worlds:
 - the rolled-back one of tests/conftest.py (`client`, `session`), for endpoints and deliveries through
-  REST and GraphQL; `app` here is create_app() plus this slice's router, OpenAPI webhooks and GraphQL
-  types, as create_app() will have them once they are wired in;
+  REST and GraphQL, with the development webhook settings (http and loopback allowed);
 - a committed one (`live`), for the worker: its transactions, locks and leases are the thing under test,
   so it runs on a database of its own where commits are real, cleaned between tests.
 """
@@ -29,48 +28,9 @@ DEV_WEBHOOKS = {"webhooks_allow_http": True, "webhooks_allow_loopback": True, "w
                 "webhooks_poll_interval_seconds": 0.05, "webhooks_timeout_seconds": 5.0}
 
 
-@pytest.fixture(scope="session")
-async def database_url(server_url: str, worker_id_name: str) -> str:
-    # A database of this slice's own (other slices' test runs may share the server), migrated to every
-    # head: until the lead chains 0003_webhooks after 0002, there may be two.
-    url = await recreate_database(server_url, f"verity_test_webhooks_{worker_id_name}")
-    await asyncio.to_thread(migrate, url, "heads")
-    return url
-
-
 def build_app(settings: Settings, sessionmaker):
-    """create_app() with this slice wired in, the way the lead will wire it."""
-    from strawberry.extensions import (MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter,
-                                       ValidationCache)
-    from strawberry.fastapi import GraphQLRouter
-    from strawberry.tools import merge_types
-
-    from app.api import gql_schema
-    from app.api.gql_context import ProblemErrors
     from app.main import create_app
-    from app.webhooks.gql import WebhooksMutation, WebhooksQuery
-    from app.webhooks.openapi import register_webhooks
-    from app.webhooks.router import router
-
-    app = create_app(settings, sessionmaker=sessionmaker)
-    app.include_router(router)
-    register_webhooks(app)
-    schema_class = getattr(gql_schema, "Schema", None) or __import__("strawberry").Schema
-    schema = schema_class(
-        query=merge_types("Query", (gql_schema.Query, WebhooksQuery)),
-        mutation=merge_types("Mutation", (gql_schema.Mutation, WebhooksMutation)),
-        extensions=[QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-                    MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
-                    MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-                    ParserCache(maxsize=256), ValidationCache(maxsize=256), ProblemErrors()])
-    # Replace the foundation's /graphql by one whose schema includes this slice.
-    app.router.routes = [r for r in app.router.routes
-                         if not isinstance(getattr(r, "original_router", None), GraphQLRouter)
-                         and not getattr(r, "path", "").startswith("/graphql")]
-    app.include_router(GraphQLRouter(schema, context_getter=gql_schema._context, include_in_schema=False),
-                       prefix="/graphql")
-    app.state.graphql_schema = schema
-    return app
+    return create_app(settings, sessionmaker=sessionmaker)
 
 
 @pytest.fixture(scope="session")
@@ -135,7 +95,7 @@ class Live:
 @pytest.fixture(scope="session")
 async def live_database(server_url: str, worker_id_name: str, test_settings: Settings) -> AsyncIterator[Live]:
     url = await recreate_database(server_url, f"verity_test_webhooks_live_{worker_id_name}")
-    await asyncio.to_thread(migrate, url, "heads")
+    await asyncio.to_thread(migrate, url)
     engine = make_engine(url, role=APP_ROLE, pool_size=20)
     owner = make_engine(url, pool_size=2)
     from app.centres import service
@@ -152,7 +112,7 @@ async def live_database(server_url: str, worker_id_name: str, test_settings: Set
 
 @pytest.fixture
 async def live(live_database: Live) -> Live:
-    await live_database.sql(f"TRUNCATE {COMMITTED_TABLES}")
+    await live_database.sql(f"TRUNCATE {COMMITTED_TABLES} CASCADE")
     return live_database
 
 

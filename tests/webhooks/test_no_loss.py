@@ -138,12 +138,18 @@ async def _write(url: str, hooks: dict[str, dict], rng: random.Random, done: asy
     return expected, committed, rolled_back
 
 
+async def _leased(owner) -> int:
+    async with owner.connect() as conn:
+        return (await conn.execute(text(
+            "SELECT count(*) FROM webhook_deliveries WHERE locked_until > now()"))).scalar_one()
+
+
 async def test_sigkilled_workers_lose_nothing_and_invent_nothing(server_url, worker_id_name, tmp_path):
     rng = random.Random(SEED)
     url = await recreate_database(server_url, f"verity_test_webhooks_noloss_{worker_id_name}")
     await asyncio.to_thread(migrate, url, "heads")
     answers = random.Random(SEED + 1)
-    receiver = Receiver(answer=lambda _r, _n: Answer(503) if answers.random() < 0.03 else Answer(204), delay=0.001)
+    receiver = Receiver(answer=lambda _r, _n: Answer(503) if answers.random() < 0.03 else Answer(204), delay=0.03)
     receiver.start()
     workers = Workers(url, tmp_path / "worker.log")
     owner = make_engine(url, pool_size=1)
@@ -151,12 +157,18 @@ async def test_sigkilled_workers_lose_nothing_and_invent_nothing(server_url, wor
         hooks = await _setup(url, receiver)
         writing_done = asyncio.Event()
         writer = asyncio.create_task(_write(url, hooks, rng, writing_done))
+        orphaned = 0
 
         # Kill the worker at random points while events are being written and delivered.
         while workers.started < KILLS or not writing_done.is_set():
             await workers.start()
-            await asyncio.sleep(rng.uniform(0.8, 2.2))
+            await asyncio.sleep(rng.uniform(0.8, 2.0))
+            for _ in range(20):  # prefer a moment when it holds leases (not a timed assertion)
+                if await _leased(owner):
+                    break
+                await asyncio.sleep(0.05)
             assert await workers.stop(signal.SIGKILL) == -signal.SIGKILL
+            orphaned += await _leased(owner)  # what the dead worker held: it must come back by itself
         expected, committed, rolled_back = await writer
         assert len(committed) >= 2000 and rolled_back, (len(committed), len(rolled_back))
 
@@ -179,6 +191,9 @@ async def test_sigkilled_workers_lose_nothing_and_invent_nothing(server_url, wor
         receiver.stop()
         await owner.dispose()
 
+    # Verity knows it: nothing left in the outbox, every delivery recorded as succeeded (a lease that
+    # never came back after a kill would leave one pending).
+    assert unfinished == 0, f"{unfinished} events or deliveries unfinished (seed {SEED})"
     requests = receiver.snapshot()
     received = {(r.path, r.webhook_id) for r in requests}
     # Every committed event reached every endpoint that subscribed to it, at least once ...
@@ -186,6 +201,7 @@ async def test_sigkilled_workers_lose_nothing_and_invent_nothing(server_url, wor
     # ... nothing else was sent, and nothing from a rolled-back transaction ever was.
     assert received - expected == set(), f"unexpected deliveries (seed {SEED})"
     assert {i for _, i in received} & rolled_back == set()
+    assert orphaned > 0, "no kill left a leased delivery behind: the test did not exercise the lease"
     # Every request verifies with the Standard Webhooks reference verifier, and says what it carries.
     for r in requests:
         payload = standardwebhooks.Webhook(hooks[r.path]["secret"]).verify(r.body, r.headers)
@@ -197,4 +213,4 @@ async def test_sigkilled_workers_lose_nothing_and_invent_nothing(server_url, wor
     duplicates = sum(n - 1 for n in Counter((r.path, r.webhook_id) for r in requests).values())
     print(f"seed {SEED}: {len(committed)} committed events, {len(rolled_back)} rolled back, "
           f"{len(expected)} deliveries, {len(requests)} requests ({duplicates} repeats), "
-          f"{workers.started} worker processes")
+          f"{workers.started} worker processes, {orphaned} deliveries orphaned by kills")

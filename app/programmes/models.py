@@ -1,0 +1,183 @@
+"""Programmes (a qualification version delivered for an academic year), the learners on them, and what
+is recorded per learner around assessment: RPL (R-13), reasonable adjustments (R-80) and special
+consideration (R-81)."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.models import Base, created_at, updated_at, uuid_pk
+
+DELIVERY_MODELS = ("academic_year", "flexible")
+ENROLMENT_STATUSES = ("enrolled", "registered", "transferred", "withdrawn", "completed")
+# An enrolment in one of these is the learner's live place on the programme: at most one per programme.
+ACTIVE_STATUSES = ("enrolled", "registered")
+PROGRAMME_STAFF_ROLES = ("assessor", "internal_verifier")
+SPECIAL_CONSIDERATION_STATUSES = ("applied", "authorised", "refused")
+PRIOR_LEARNING_STATUSES = ("to_be_assessed", "assessed")
+
+
+def _uuid_fk(target: str, **kw) -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), ForeignKey(target), **kw)
+
+
+class Programme(Base):
+    __tablename__ = "programmes"
+    __table_args__ = (
+        UniqueConstraint("centre_id", "academic_year_id", "name"),
+        CheckConstraint(f"delivery_model IN {DELIVERY_MODELS}", name="delivery_model"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id")
+    name: Mapped[str] = mapped_column(String(200))
+    # The awarding body's programme/course code learners are registered under (004 §3 step 2).
+    code: Mapped[str | None] = mapped_column(String(30))
+    qualification_id: Mapped[uuid.UUID] = _uuid_fk("qualifications.id", index=True)
+    academic_year_id: Mapped[uuid.UUID] = _uuid_fk("academic_years.id", index=True)
+    # R-11: "academic_year" programmes register by the end of November, "flexible" ones within a month.
+    delivery_model: Mapped[str] = mapped_column(String(20))
+    subject_area: Mapped[str] = mapped_column(String(100))
+    programme_leader_id: Mapped[uuid.UUID] = _uuid_fk("staff.id")
+    # R-40: the LIV of the programme's subject area.
+    lead_internal_verifier_id: Mapped[uuid.UUID] = _uuid_fk("staff.id")
+    created_at: Mapped[dt.datetime] = created_at()
+    updated_at: Mapped[dt.datetime] = updated_at()
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
+
+
+class ProgrammeSite(Base):
+    """Where the programme is delivered (R-42 samples every site)."""
+    __tablename__ = "programme_sites"
+
+    programme_id: Mapped[uuid.UUID] = _uuid_fk("programmes.id", primary_key=True)
+    site_id: Mapped[uuid.UUID] = _uuid_fk("sites.id", primary_key=True, index=True)
+    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id")
+
+
+class ProgrammeStaff(Base):
+    """The programme's assessors and internal verifiers: what "an assessor only for their programmes"
+    is checked against."""
+    __tablename__ = "programme_staff"
+    __table_args__ = (CheckConstraint(f"role IN {PROGRAMME_STAFF_ROLES}", name="role"),)
+
+    programme_id: Mapped[uuid.UUID] = _uuid_fk("programmes.id", primary_key=True)
+    role: Mapped[str] = mapped_column(String(30), primary_key=True)
+    staff_id: Mapped[uuid.UUID] = _uuid_fk("staff.id", primary_key=True, index=True)
+    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id")
+
+
+class Enrolment(Base):
+    """A learner's place on a programme, and their registration with the awarding body (R-10..R-12)."""
+    __tablename__ = "enrolments"
+    __table_args__ = (
+        UniqueConstraint("centre_id", "mis_id"),
+        CheckConstraint(f"status IN {ENROLMENT_STATUSES}", name="status"),
+        # A registration is a number and a date together; registered and completed learners have one.
+        CheckConstraint("(registration_number IS NULL) = (registered_on IS NULL)", name="registration"),
+        CheckConstraint("status NOT IN ('registered', 'completed') OR registration_number IS NOT NULL",
+                        name="registered_has_number"),
+        Index("uq_enrolments_programme_id_learner_id_active", "programme_id", "learner_id", unique=True,
+              postgresql_where=text(f"status IN {ACTIVE_STATUSES}")),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id")
+    learner_id: Mapped[uuid.UUID] = _uuid_fk("learners.id", index=True)
+    programme_id: Mapped[uuid.UUID] = _uuid_fk("programmes.id", index=True)
+    # The programme's qualification version, kept here because R-10 asks "registered for *this*
+    # qualification?" and a transfer to another qualification is a new enrolment.
+    qualification_id: Mapped[uuid.UUID] = _uuid_fk("qualifications.id")
+    # The MIS's own id for this enrolment: the key of the bulk sync. Null for enrolments made in Verity.
+    mis_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    enrolled_on: Mapped[dt.date] = mapped_column(Date)
+    # R-12: identity is checked at enrolment; who asserted it.
+    identity_checked_by: Mapped[str] = mapped_column(String(200))
+    # R-11, fixed at enrolment (and carried over on a transfer): the date the registration is due by.
+    registration_deadline: Mapped[dt.date] = mapped_column(Date)
+    registration_number: Mapped[str | None] = mapped_column(String(30))
+    registered_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The day the enrolment ended: withdrawn, completed or transferred.
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    status_reason: Mapped[str | None] = mapped_column(String(500))
+    transferred_from_id: Mapped[uuid.UUID | None] = _uuid_fk("enrolments.id")
+    transferred_to_id: Mapped[uuid.UUID | None] = _uuid_fk("enrolments.id")
+    created_at: Mapped[dt.datetime] = created_at()
+    updated_at: Mapped[dt.datetime] = updated_at()
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
+
+
+class PriorLearning(Base):
+    """R-13: prior learning claimed against one unit. It is evidence still to be assessed against the
+    criteria, never an exemption: there is deliberately no field that could grant one."""
+    __tablename__ = "prior_learning"
+    __table_args__ = (CheckConstraint(f"status IN {PRIOR_LEARNING_STATUSES}", name="status"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id", index=True)
+    learner_id: Mapped[uuid.UUID] = _uuid_fk("learners.id", index=True)
+    qualification_id: Mapped[uuid.UUID] = _uuid_fk("qualifications.id")
+    unit_number: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(500))
+    evidence_reference: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = created_at()
+    updated_at: Mapped[dt.datetime] = updated_at()
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
+
+
+class ReasonableAdjustment(Base):
+    """R-80: agreed before the assessment, the learner's normal way of working, the standard unchanged."""
+    __tablename__ = "reasonable_adjustments"
+    __table_args__ = (CheckConstraint("agreed_on <= applies_from", name="agreed_before_assessment"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id", index=True)
+    learner_id: Mapped[uuid.UUID] = _uuid_fk("learners.id", index=True)
+    qualification_id: Mapped[uuid.UUID | None] = _uuid_fk("qualifications.id")
+    adjustment: Mapped[str] = mapped_column(String(500))
+    normal_way_of_working: Mapped[str] = mapped_column(String(500))
+    agreed_on: Mapped[dt.date] = mapped_column(Date)
+    applies_from: Mapped[dt.date] = mapped_column(Date)
+    agreed_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = created_at()
+    updated_at: Mapped[dt.datetime] = updated_at()
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
+
+
+class SpecialConsideration(Base):
+    """R-81: applied for at the time of the assessment; authorised (or refused) by the HoC only."""
+    __tablename__ = "special_considerations"
+    __table_args__ = (
+        CheckConstraint(f"status IN {SPECIAL_CONSIDERATION_STATUSES}", name="status"),
+        CheckConstraint("assessment_date <= applied_on", name="applied_after_assessment"),
+        CheckConstraint("(status = 'applied') = (decided_by IS NULL)", name="decision"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id", index=True)
+    learner_id: Mapped[uuid.UUID] = _uuid_fk("learners.id", index=True)
+    qualification_id: Mapped[uuid.UUID | None] = _uuid_fk("qualifications.id")
+    unit_number: Mapped[int | None] = mapped_column(Integer)
+    assessment_date: Mapped[dt.date] = mapped_column(Date)
+    applied_on: Mapped[dt.date] = mapped_column(Date)
+    circumstances: Mapped[str] = mapped_column(String(500))
+    applied_by: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = created_at()
+    updated_at: Mapped[dt.datetime] = updated_at()
+    version: Mapped[int] = mapped_column(nullable=False)
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}

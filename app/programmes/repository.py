@@ -1,0 +1,41 @@
+"""Principal-scoped statements: staff see their centre's records; a learner sees only their own (R-98)."""
+from __future__ import annotations
+
+from sqlalchemy import Select, false, select
+
+from app.auth.principal import Principal
+from app.auth.scopes import Scope
+from app.learners.models import Learner
+from app.programmes.models import (Enrolment, PriorLearning, Programme, ReasonableAdjustment,
+                                   SpecialConsideration)
+
+
+def programmes(principal: Principal) -> Select:
+    return select(Programme).where(Programme.centre_id == principal.centre_id)
+
+
+def _own_or_centre(model, principal: Principal, staff_scope: Scope) -> Select:
+    stmt = select(model).where(model.centre_id == principal.centre_id)
+    if principal.has(staff_scope):
+        return stmt
+    if principal.has(Scope.learner_self):
+        mine = select(Learner.id).where(Learner.centre_id == principal.centre_id,
+                                        Learner.idp_subject == principal.subject)
+        return stmt.where(model.learner_id.in_(mine))
+    return stmt.where(false())
+
+
+def enrolments(principal: Principal) -> Select:
+    return _own_or_centre(Enrolment, principal, Scope.programmes_read)
+
+
+def prior_learning(principal: Principal) -> Select:
+    return _own_or_centre(PriorLearning, principal, Scope.learner_support_read)
+
+
+def reasonable_adjustments(principal: Principal) -> Select:
+    return _own_or_centre(ReasonableAdjustment, principal, Scope.learner_support_read)
+
+
+def special_considerations(principal: Principal) -> Select:
+    return _own_or_centre(SpecialConsideration, principal, Scope.learner_support_read)

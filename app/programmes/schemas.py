@@ -1,0 +1,273 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, StrictBool, StringConstraints, model_validator
+
+from app.calendars.schemas import CalendarDate
+from app.core.schemas import Input, LongName, Name, Output, Text
+from app.learners.schemas import MisId
+from app.programmes import rules
+
+# Awarding-body codes: programme/course codes and registration numbers are short and alphanumeric.
+Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9/-]{0,29}$")]
+Reason = Annotated[Text, StringConstraints(min_length=1)]
+
+
+class DeliveryModel(StrEnum):
+    academic_year = "academic_year"  # runs over an academic year: register by the end of November (R-11)
+    flexible = "flexible"  # any other model (roll-on/roll-off, short course): within a month of enrolment
+
+
+class EnrolmentStatus(StrEnum):
+    enrolled = "enrolled"
+    registered = "registered"
+    transferred = "transferred"
+    withdrawn = "withdrawn"
+    completed = "completed"
+
+
+class RegistrationIssueKind(StrEnum):
+    late = "late"
+    early = "early"
+    overdue = "overdue"
+
+
+class PriorLearningStatus(StrEnum):
+    to_be_assessed = "to_be_assessed"
+    assessed = "assessed"
+
+
+class SpecialConsiderationStatus(StrEnum):
+    applied = "applied"
+    authorised = "authorised"
+    refused = "refused"
+
+
+class SpecialConsiderationOutcome(StrEnum):
+    authorised = "authorised"
+    refused = "refused"
+
+
+# ---- programmes ---------------------------------------------------------------------------------------
+
+class Programme(Output):
+    id: uuid.UUID
+    centre_id: uuid.UUID
+    name: str
+    code: str | None
+    qualification_id: uuid.UUID
+    academic_year_id: uuid.UUID
+    delivery_model: DeliveryModel
+    subject_area: str
+    programme_leader_id: uuid.UUID
+    lead_internal_verifier_id: uuid.UUID
+    site_ids: list[uuid.UUID]
+    assessor_ids: list[uuid.UUID]
+    internal_verifier_ids: list[uuid.UUID]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+StaffIds = Annotated[list[uuid.UUID], Field(max_length=100)]
+
+
+class ProgrammeCreate(Input):
+    name: LongName = Field(description="e.g. `BTEC L3 Business Y12`; unique in the centre and academic year.")
+    code: Code | None = Field(None, description="The awarding body's programme code learners register under.")
+    qualification_id: uuid.UUID = Field(description="A qualification version of the centre's or the platform's "
+                                                    "catalogue.")
+    academic_year_id: uuid.UUID
+    delivery_model: DeliveryModel = DeliveryModel.academic_year
+    subject_area: Name = Field(description="The subject area whose LIV oversees IV (R-40).")
+    site_ids: list[uuid.UUID] = Field(min_length=1, max_length=50)
+    programme_leader_id: uuid.UUID = Field(description="A member of staff holding the programme_leader role.")
+    lead_internal_verifier_id: uuid.UUID = Field(description="The subject area's LIV (holds the liv role).")
+    assessor_ids: StaffIds = Field(default_factory=list, description="Staff holding the assessor role.")
+    internal_verifier_ids: StaffIds = Field(default_factory=list, description="Staff holding the iv role.")
+
+
+# An absent field is left alone; the lists, when given, replace the programme's sites or staff. The
+# qualification, academic year and delivery model are fixed: moving learners elsewhere is a transfer.
+class ProgrammeUpdate(Input):
+    name: LongName = None
+    code: Code | None = None
+    subject_area: Name = None
+    site_ids: list[uuid.UUID] = Field(None, min_length=1, max_length=50)
+    programme_leader_id: uuid.UUID = None
+    lead_internal_verifier_id: uuid.UUID = None
+    assessor_ids: StaffIds = None
+    internal_verifier_ids: StaffIds = None
+
+
+# ---- enrolments and registration (R-10..R-12) ---------------------------------------------------------
+
+class Enrolment(Output):
+    id: uuid.UUID
+    centre_id: uuid.UUID
+    learner_id: uuid.UUID
+    programme_id: uuid.UUID
+    qualification_id: uuid.UUID
+    mis_id: str | None
+    status: EnrolmentStatus
+    enrolled_on: dt.date
+    identity_checked_by: str
+    registration_deadline: dt.date = Field(description="R-11: end of November (academic-year programmes) or "
+                                                        "one month after enrolment.")
+    registration_number: str | None = Field(description="The awarding body's registration number (R-12).")
+    registered_on: dt.date | None
+    registration_issue: RegistrationIssueKind | None = Field(None, description="R-11: late, early or overdue.")
+    ended_on: dt.date | None
+    status_reason: str | None
+    transferred_from_id: uuid.UUID | None
+    transferred_to_id: uuid.UUID | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+    @model_validator(mode="after")
+    def _issue(self) -> Enrolment:
+        # Derived, never stored: "overdue" depends on today.
+        self.registration_issue = rules.registration_issue(
+            status=self.status, enrolled_on=self.enrolled_on, registration_deadline=self.registration_deadline,
+            registered_on=self.registered_on, transferred=self.transferred_from_id is not None,
+            today=rules.utc_today())
+        return self
+
+
+class EnrolmentCreate(Input):
+    learner_id: uuid.UUID
+    programme_id: uuid.UUID
+    enrolled_on: CalendarDate
+    identity_checked: StrictBool = Field(description="R-12: the learner's identity was checked at enrolment; "
+                                                     "must be true.")
+    mis_id: MisId | None = Field(None, description="The MIS's own id for this enrolment.")
+
+
+class Registration(Input):
+    registration_number: Code
+    registered_on: CalendarDate
+    reason: Text | None = None
+
+
+class Transfer(Input):
+    programme_id: uuid.UUID = Field(description="The programme (another qualification or pathway) moved to.")
+    transferred_on: CalendarDate
+    reason: Reason
+
+
+class Withdrawal(Input):
+    withdrawn_on: CalendarDate
+    reason: Reason
+
+
+class Completion(Input):
+    completed_on: CalendarDate
+    reason: Text | None = None
+
+
+class EnrolmentTransfer(Output):
+    """A transfer ends one enrolment and starts another on the target programme (R-12)."""
+    transferred_from: Enrolment
+    transferred_to: Enrolment
+
+
+class RegistrationIssue(Output):
+    enrolment_id: uuid.UUID
+    learner_id: uuid.UUID
+    programme_id: uuid.UUID
+    issue: RegistrationIssueKind
+    registration_deadline: dt.date
+    registered_on: dt.date | None
+    flagged_on: dt.date
+    escalate_by: dt.date = Field(description="R-11: the QN escalates to the HoC within 2 working days.")
+
+
+# ---- RPL, reasonable adjustments, special consideration -----------------------------------------------
+
+class PriorLearning(Output):
+    id: uuid.UUID
+    centre_id: uuid.UUID
+    learner_id: uuid.UUID
+    qualification_id: uuid.UUID
+    unit_number: int
+    description: str
+    evidence_reference: str | None
+    status: PriorLearningStatus = Field(description="R-13: RPL evidence is assessed against the unit's criteria "
+                                                    "like any other; it is never an exemption.")
+    recorded_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+class PriorLearningCreate(Input):
+    learner_id: uuid.UUID
+    qualification_id: uuid.UUID
+    unit_number: int = Field(ge=1, le=999)
+    description: Reason = Field(description="What was learnt, where and when.")
+    evidence_reference: Text | None = Field(None, description="Where the evidence is kept.")
+
+
+class ReasonableAdjustment(Output):
+    id: uuid.UUID
+    centre_id: uuid.UUID
+    learner_id: uuid.UUID
+    qualification_id: uuid.UUID | None
+    adjustment: str
+    normal_way_of_working: str
+    agreed_on: dt.date
+    applies_from: dt.date
+    agreed_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+class ReasonableAdjustmentCreate(Input):
+    learner_id: uuid.UUID
+    qualification_id: uuid.UUID | None = None
+    adjustment: Reason = Field(description="e.g. 25% extra time, a reader, a word processor.")
+    normal_way_of_working: Reason = Field(description="R-80: how this reflects the learner's normal way of working.")
+    standard_unchanged: StrictBool = Field(description="R-80: the adjustment does not change the standard "
+                                                       "assessed; must be true.")
+    agreed_on: CalendarDate
+    applies_from: CalendarDate = Field(description="The first assessment it applies to; R-80: agreed before it.")
+
+
+class SpecialConsideration(Output):
+    id: uuid.UUID
+    centre_id: uuid.UUID
+    learner_id: uuid.UUID
+    qualification_id: uuid.UUID | None
+    unit_number: int | None
+    assessment_date: dt.date
+    applied_on: dt.date
+    circumstances: str
+    applied_by: str
+    status: SpecialConsiderationStatus
+    decided_by: str | None
+    decided_on: dt.date | None
+    decision_reason: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+class SpecialConsiderationCreate(Input):
+    learner_id: uuid.UUID
+    qualification_id: uuid.UUID | None = None
+    unit_number: int | None = Field(None, ge=1, le=999, description="Needs `qualification_id`.")
+    assessment_date: CalendarDate
+    applied_on: CalendarDate | None = Field(None, description="Default today. R-81: at the time of the "
+                                                              "assessment, at most 5 working days after it.")
+    circumstances: Reason = Field(description="The illness, injury or other indisposition at the time.")
+
+
+class SpecialConsiderationDecision(Input):
+    outcome: SpecialConsiderationOutcome
+    reason: Reason

@@ -1,0 +1,21 @@
+"""The slice's database and app (see tests/programmes/fixtures.py)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.programmes.fixtures import build_app, make_world, slice_database
+
+
+@pytest.fixture(scope="session")
+async def database_url(server_url: str, worker_id_name: str) -> str:
+    return await slice_database(server_url, worker_id_name)
+
+
+@pytest.fixture
+def app(test_settings, sessionmaker):
+    return build_app(test_settings, sessionmaker)
+
+
+@pytest.fixture
+async def world(session, centres):
+    return await make_world(session)
