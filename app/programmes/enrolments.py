@@ -177,9 +177,10 @@ async def transfer(session: AsyncSession, p: Principal, enrolment_id: uuid.UUID,
         registration_number=source.registration_number, registered_on=source.registered_on,
         transferred_from_id=source.id, status_reason=data.reason)
     before = snapshot(source)
+    session.add(started)
+    await flush_unique(session, ENROLMENT_UNIQUE)  # the new enrolment first: the old one will point at it
     source.status, source.ended_on, source.status_reason = "transferred", data.transferred_on, data.reason
     source.transferred_to_id = started.id
-    session.add(started)
     try:
         await flush_unique(session, ENROLMENT_UNIQUE)
     except StaleDataError as exc:

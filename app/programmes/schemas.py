@@ -132,10 +132,11 @@ class Enrolment(Output):
     @model_validator(mode="after")
     def _issue(self) -> Enrolment:
         # Derived, never stored: "overdue" depends on today.
-        self.registration_issue = rules.registration_issue(
+        issue = rules.registration_issue(
             status=self.status, enrolled_on=self.enrolled_on, registration_deadline=self.registration_deadline,
             registered_on=self.registered_on, transferred=self.transferred_from_id is not None,
             today=rules.utc_today())
+        self.registration_issue = RegistrationIssueKind(issue) if issue else None
         return self
 
 

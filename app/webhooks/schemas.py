@@ -10,8 +10,10 @@ from pydantic import Field, StrictBool, StringConstraints
 from app.core.schemas import Input, JsonInteger, Output
 from app.webhooks.catalogue import CATALOGUE
 
+# Shape only: which URLs are acceptable (https, no credentials, public addresses) is the service's
+# rule, answered with a specific code (url_scheme_not_allowed, url_not_allowed…).
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000,
-                                       pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20/?#@]+(?:[/?#][^\x00-\x20]*)?$")]
+                                       pattern=r"^[A-Za-z][A-Za-z0-9+.-]*://[^\x00-\x20]*$")]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$")]
 # The contract lists the catalogue, so a client knows every event type it may subscribe to.
 EventTypeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
