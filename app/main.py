@@ -36,13 +36,13 @@ TAGS = [
 ]
 
 
-def schema_head() -> str:
-    from alembic.config import Config
+def schema_revisions() -> tuple[str, frozenset[str]]:
+    """This build's migration head, and every revision it knows (for /ready)."""
     from alembic.script import ScriptDirectory
 
     from app.cli import alembic_config
-    cfg: Config = alembic_config()
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return scripts.get_current_head(), frozenset(r.revision for r in scripts.walk_revisions())
 
 
 def create_app(settings: Settings | None = None,
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None,
                               "centres. Errors are RFC 9457 problem details (`application/problem+json`).")
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)
-    app.state.schema_head = schema_head()
+    app.state.schema_head, app.state.known_revisions = schema_revisions()
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
     install_error_handlers(app)

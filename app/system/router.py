@@ -34,14 +34,17 @@ async def health():
 
 @router.get("/ready", operation_id="getReadiness", response_model=Health)
 async def ready(request: Request):
-    """The database answers and its schema is at the migrations' head."""
+    """The database answers and its schema is at this build's head — or ahead of it, as during a
+    rolling upgrade once the new release's migration Job has run (migrations stay backward compatible
+    for one release, so the old pods keep serving until they are replaced)."""
     expected = request.app.state.schema_head
     try:
         async with request.app.state.sessionmaker() as session:
             current = (await session.execute(text("SELECT version_num FROM alembic_version"))).scalar_one_or_none()
     except Exception as exc:  # any failure to reach the database means "not ready"
         raise NotReady(f"The database cannot be reached: {type(exc).__name__}.") from exc
-    if current != expected:
+    behind = current is None or (current != expected and current in request.app.state.known_revisions)
+    if behind:
         raise NotReady(f"The database schema is at {current!r}, the service expects {expected!r}: run `verity migrate`.")
     return Health(status="ready")
 
