@@ -1,19 +1,18 @@
 """Centres, their sites and their staff (with centre-wide role grants)."""
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from sqlalchemy import ARRAY, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, created_at, updated_at, uuid_pk
+from app.core.models import Base, Versioned, uuid_pk
 
 NATIONS = ("england_wales", "scotland", "northern_ireland")
 
 
-class Centre(Base):
+class Centre(Versioned, Base):
     __tablename__ = "centres"
     __table_args__ = (CheckConstraint(f"nation IN {NATIONS}", name="nation"),)
 
@@ -23,13 +22,9 @@ class Centre(Base):
     name: Mapped[str] = mapped_column(String(200))
     # Public holidays for working-day deadlines (R-31) come from the centre's nation.
     nation: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[dt.datetime] = created_at()
-    updated_at: Mapped[dt.datetime] = updated_at()
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
 
 
-class Site(Base):
+class Site(Versioned, Base):
     __tablename__ = "sites"
     __table_args__ = (UniqueConstraint("centre_id", "name"),)
 
@@ -37,13 +32,9 @@ class Site(Base):
     centre_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("centres.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[dt.datetime] = created_at()
-    updated_at: Mapped[dt.datetime] = updated_at()
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
 
 
-class StaffMember(Base):
+class StaffMember(Versioned, Base):
     __tablename__ = "staff"
     __table_args__ = (UniqueConstraint("centre_id", "idp_subject"),)
 
@@ -57,7 +48,3 @@ class StaffMember(Base):
     # Centre-wide role grants; per-programme and per-subject-area grants arrive with programmes.
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(30)))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = created_at()
-    updated_at: Mapped[dt.datetime] = updated_at()
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from app.core.ids import uuid7
 
@@ -34,6 +34,18 @@ def created_at() -> Mapped[dt.datetime]:
 def updated_at() -> Mapped[dt.datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False)
 
+
+
+class Versioned:
+    """A mutable record: creation and change times, and a version that is its ETag. The ORM checks
+    the version on every UPDATE, so a concurrent change is refused, never silently overwritten."""
+    created_at: Mapped[dt.datetime] = created_at()
+    updated_at: Mapped[dt.datetime] = updated_at()
+    version: Mapped[int] = mapped_column(nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version, "eager_defaults": True}
 
 
 def all_models() -> MetaData:

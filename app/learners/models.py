@@ -8,10 +8,10 @@ from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, created_at, updated_at, uuid_pk
+from app.core.models import Base, Versioned, uuid_pk
 
 
-class Learner(Base):
+class Learner(Versioned, Base):
     __tablename__ = "learners"
     __table_args__ = (
         UniqueConstraint("centre_id", "idp_subject"),
@@ -33,7 +33,3 @@ class Learner(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     # The identity provider's `sub` for the learner's own logins (learner self-access).
     idp_subject: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = created_at()
-    updated_at: Mapped[dt.datetime] = updated_at()
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}

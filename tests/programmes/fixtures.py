@@ -69,7 +69,10 @@ def build_app(settings, sessionmaker):
                     MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
                     MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
                     ParserCache(maxsize=256), ValidationCache(maxsize=256), ProblemErrors()])
-    app.router.routes = [r for r in app.router.routes if not getattr(r, "path", "").startswith("/graphql")]
+    # Replace the foundation's /graphql by one whose schema includes these slices.
+    app.router.routes = [r for r in app.router.routes
+                         if not isinstance(getattr(r, "original_router", None), GraphQLRouter)
+                         and not getattr(r, "path", "").startswith("/graphql")]
     app.include_router(GraphQLRouter(schema, context_getter=gql_schema._context, include_in_schema=False),
                        prefix="/graphql")
     app.state.graphql_schema = schema
