@@ -17,6 +17,9 @@ cli = typer.Typer(help="Verity: assessment and quality assurance records for voc
 contracts = typer.Typer(help="The published API contracts (openapi/, graphql/).", no_args_is_help=True)
 audit = typer.Typer(help="The append-only audit log (R-96).", no_args_is_help=True)
 qualifications = typer.Typer(help="The qualification catalogue.", no_args_is_help=True)
+centres = typer.Typer(help="Onboarding centres (an operator's act: no centre role creates another centre).",
+                      no_args_is_help=True)
+cli.add_typer(centres, name="centres")
 cli.add_typer(qualifications, name="qualifications")
 cli.add_typer(contracts, name="contracts")
 cli.add_typer(audit, name="audit")
@@ -154,6 +157,34 @@ def contracts_export(out: Path = ROOT) -> None:
     (out / "openapi" / "openapi.json").write_text(openapi)
     (out / "graphql" / "schema.graphql").write_text(sdl)
     typer.echo("wrote openapi/openapi.json and graphql/schema.graphql")
+
+
+@centres.command("create")
+def centres_create(
+    number: Annotated[str, typer.Option(help="The awarding body's centre number.")],
+    name: Annotated[str, typer.Option()],
+    nation: Annotated[str, typer.Option(help="england_wales, scotland or northern_ireland")] = "england_wales",
+) -> None:
+    """Create a centre and print its id (the `centre_id` its identity provider puts in tokens)."""
+    from pydantic import ValidationError
+
+    from app.audit.service import SYSTEM_ROLE, Actor
+    from app.centres.schemas import CentreCreate
+    from app.centres.service import create_centre
+    from app.core.errors import ProblemError
+    from app.core.ids import uuid7
+
+    try:
+        data = CentreCreate(centre_number=number, name=name, nation=nation)
+    except ValidationError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    actor = Actor(subject="system:cli", audit_role=SYSTEM_ROLE, centre_id=uuid7())
+    try:
+        centre = asyncio.run(_with_session(get_settings(), lambda session: create_centre(session, actor, data)))
+    except ProblemError as exc:
+        typer.echo(f"refused: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(str(centre.id))
 
 
 @qualifications.command("import")

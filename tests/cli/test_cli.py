@@ -59,3 +59,14 @@ def test_contracts_export_writes_both_files(env):
     assert result.exit_code == 0
     assert (env / "openapi" / "openapi.json").read_text().startswith("{")
     assert "type Query" in (env / "graphql" / "schema.graphql").read_text()
+
+
+def test_centres_create_prints_an_id_and_refuses_a_duplicate_number(env):
+    number = str(uuid.uuid4().int)[:8]
+    result = runner.invoke(cli, ["centres", "create", "--number", number, "--name", "Northfield College"])
+    assert result.exit_code == 0, result.output
+    assert uuid.UUID(result.output.strip())
+    again = runner.invoke(cli, ["centres", "create", "--number", number, "--name", "Other"])
+    assert again.exit_code == 1
+    bad = runner.invoke(cli, ["centres", "create", "--number", "x!", "--name", "N", "--nation", "wales"])
+    assert bad.exit_code != 0
