@@ -7,20 +7,14 @@
 #
 #   docker build -t verity:0.1.0 .
 #
-# linux/amd64 only for now: `pgserver` (a runtime dependency that provides the embedded development
-# database) publishes no Linux aarch64 wheel in uv.lock, and the lock is installed --frozen.
-#
 # Both stages must use the same Python image: the virtual environment built in the first one links
 # to /usr/local/bin/python3.11 of that image. Pin a digest (python:3.11-slim@sha256:...) for
 # reproducible builds.
 ARG PYTHON_IMAGE=python:3.11-slim
-ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9
-
-FROM ${UV_IMAGE} AS uv
 
 # --- builder: resolve nothing, install exactly uv.lock into /app/.venv -------------------------------
 FROM ${PYTHON_IMAGE} AS builder
-COPY --from=uv /uv /uvx /bin/
+RUN pip install --no-cache-dir uv==0.13.9
 
 ENV UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \

@@ -12,10 +12,10 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstrai
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, created_at, updated_at, uuid_pk
+from app.core.models import Base, Versioned, created_at, uuid_pk
 
 
-class AcademicYear(Base):
+class AcademicYear(Versioned, Base):
     __tablename__ = "academic_years"
     __table_args__ = (UniqueConstraint("centre_id", "label"),
                       CheckConstraint("start_date <= end_date", name="dates"))
@@ -25,10 +25,6 @@ class AcademicYear(Base):
     label: Mapped[str] = mapped_column(String(20))
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
-    created_at: Mapped[dt.datetime] = created_at()
-    updated_at: Mapped[dt.datetime] = updated_at()
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
 
 
 class Term(Base):

@@ -41,7 +41,11 @@ def embedded_server_url(data_dir: Path, database: str = APP_DATABASE) -> str:
     """Start (or join) the embedded PostgreSQL 16 in `data_dir/pgdata`; it listens on a Unix socket."""
     import warnings
 
-    import pgserver
+    try:
+        import pgserver
+    except ImportError as exc:  # production images are built without the development extras
+        raise RuntimeError("DATABASE_URL is not set and the embedded development server (pgserver) "
+                           "is not installed: set DATABASE_URL") from exc
 
     data_dir.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI)

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, created_at, updated_at, uuid_pk
+from app.core.models import Base, Versioned, uuid_pk
 
 DELIVERY_MODELS = ("academic_year", "flexible")
 ENROLMENT_STATUSES = ("enrolled", "registered", "transferred", "withdrawn", "completed")
@@ -25,7 +25,7 @@ def _uuid_fk(target: str, **kw) -> Mapped[uuid.UUID]:
     return mapped_column(UUID(as_uuid=True), ForeignKey(target), **kw)
 
 
-class Programme(Base):
+class Programme(Versioned, Base):
     __tablename__ = "programmes"
     __table_args__ = (
         UniqueConstraint("centre_id", "academic_year_id", "name"),
@@ -45,10 +45,6 @@ class Programme(Base):
     programme_leader_id: Mapped[uuid.UUID] = _uuid_fk("staff.id")
     # R-40: the LIV of the programme's subject area.
     lead_internal_verifier_id: Mapped[uuid.UUID] = _uuid_fk("staff.id")
-    created_at: Mapped[dt.datetime] = created_at()
-    updated_at: Mapped[dt.datetime] = updated_at()
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
 
 
 class ProgrammeSite(Base):
@@ -72,7 +68,7 @@ class ProgrammeStaff(Base):
     centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id")
 
 
-class Enrolment(Base):
+class Enrolment(Versioned, Base):
     """A learner's place on a programme, and their registration with the awarding body (R-10..R-12)."""
     __tablename__ = "enrolments"
     __table_args__ = (
@@ -108,13 +104,9 @@ class Enrolment(Base):
     status_reason: Mapped[str | None] = mapped_column(String(500))
     transferred_from_id: Mapped[uuid.UUID | None] = _uuid_fk("enrolments.id")
     transferred_to_id: Mapped[uuid.UUID | None] = _uuid_fk("enrolments.id")
-    created_at: Mapped[dt.datetime] = created_at()
-    updated_at: Mapped[dt.datetime] = updated_at()
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
 
 
-class PriorLearning(Base):
+class PriorLearning(Versioned, Base):
     """R-13: prior learning claimed against one unit. It is evidence still to be assessed against the
     criteria, never an exemption: there is deliberately no field that could grant one."""
     __tablename__ = "prior_learning"
@@ -129,13 +121,9 @@ class PriorLearning(Base):
     evidence_reference: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(20))
     recorded_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = created_at()
-    updated_at: Mapped[dt.datetime] = updated_at()
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
 
 
-class ReasonableAdjustment(Base):
+class ReasonableAdjustment(Versioned, Base):
     """R-80: agreed before the assessment, the learner's normal way of working, the standard unchanged."""
     __tablename__ = "reasonable_adjustments"
     __table_args__ = (CheckConstraint("agreed_on <= applies_from", name="agreed_before_assessment"),)
@@ -149,13 +137,9 @@ class ReasonableAdjustment(Base):
     agreed_on: Mapped[dt.date] = mapped_column(Date)
     applies_from: Mapped[dt.date] = mapped_column(Date)
     agreed_by: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = created_at()
-    updated_at: Mapped[dt.datetime] = updated_at()
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
 
 
-class SpecialConsideration(Base):
+class SpecialConsideration(Versioned, Base):
     """R-81: applied for at the time of the assessment; authorised (or refused) by the HoC only."""
     __tablename__ = "special_considerations"
     __table_args__ = (
@@ -177,7 +161,3 @@ class SpecialConsideration(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_on: Mapped[dt.date | None] = mapped_column(Date)
     decision_reason: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[dt.datetime] = created_at()
-    updated_at: Mapped[dt.datetime] = updated_at()
-    version: Mapped[int] = mapped_column(nullable=False)
-    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}

@@ -64,5 +64,5 @@ class SyncMutation:
         if idempotency_key is not None:
             key = to_model(schemas.IdempotencyKeyArgument, {"idempotency_key": idempotency_key},
                            "args").idempotency_key
-        answer, _ = await info.context.write(service.sync_mis, p, data, key)
+        answer, _ = await info.context.write(service.sync_mis, p, data, key, "input")
         return SyncResult.from_pydantic(schemas.SyncResult.model_validate(answer))

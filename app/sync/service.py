@@ -287,13 +287,15 @@ def mis_enrolments(records: list[schemas.SyncEnrolment]) -> list[EnrolmentRecord
 
 # ---- entry points: the MIS sync and the CSV class list -------------------------------------------------
 
-async def sync_mis(session: AsyncSession, p: Principal, body: schemas.MisSync,
-                   idempotency_key: str | None) -> tuple[dict[str, Any], bool]:
+async def sync_mis(session: AsyncSession, p: Principal, body: schemas.MisSync, idempotency_key: str | None,
+                   at: str = "body") -> tuple[dict[str, Any], bool]:
+    """`at` names where records are in problems: `body` (REST) or `input` (GraphQL)."""
     from app.sync.idempotency import once, request_hash
     await lock_centre(session, p.centre_id)
     digest = request_hash("syncMis", body.model_dump(mode="json", exclude_unset=True))
     return await once(session, p.centre_id, idempotency_key, "syncMis", digest,
-                      lambda: upsert(session, p, body.learners, mis_enrolments(body.enrolments)))
+                      lambda: upsert(session, p, body.learners, mis_enrolments(body.enrolments),
+                                     learners_at=f"{at}.learners", enrolments_at=f"{at}.enrolments"))
 
 
 async def import_class_list(session: AsyncSession, p: Principal, raw: bytes, *, programme_id: uuid.UUID | None,
