@@ -87,7 +87,7 @@ async def test_graphql_role_table(app, client, auth):
     for key, query in graphql_fields(app):
         allowed = GRAPHQL[key]
 
-        async def code(headers):
+        async def code(headers, query=query, key=key):
             body = (await client.post("/graphql", json={"query": query}, headers=headers)).json()
             errors = body.get("errors") or []
             assert not any(e.get("extensions", {}).get("code") == "graphql-validation" for e in errors), (key, errors)

@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 import pytest
 import standardwebhooks
-from sqlalchemy import text
 
 from app.core.db import make_sessionmaker
 from app.events.outbox import emit
