@@ -18,7 +18,13 @@ from app.core.errors import install_error_handlers
 from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
 from app.learners.router import router as learners_router
+from app.assessment.router import router as assessment_router
+from app.assignments.router import router as assignments_router
+from app.calendars.router import router as calendars_router
+from app.programmes.router import router as programmes_router
 from app.qualifications.router import router as qualifications_router
+from app.sync.router import router as sync_router
+from app.verification.router import router as verification_router
 from app.webhooks.openapi import register_webhooks
 from app.webhooks.router import router as webhooks_router
 from app.system.router import router as system_router
@@ -30,6 +36,12 @@ TAGS = [
     {"name": "sites", "description": "Where the centre assesses (R-42 covers every site)."},
     {"name": "staff", "description": "Staff and their role grants."},
     {"name": "learners", "description": "Learners; a learner reads only their own record (R-98)."},
+    {"name": "calendar", "description": "Academic years, terms and closures: every working-day deadline (R-31)."},
+    {"name": "programmes", "description": "Programmes, enrolments and registration (R-10..R-13), support (R-80, R-81)."},
+    {"name": "sync", "description": "MIS bulk sync and CSV class lists: idempotent, all-or-nothing."},
+    {"name": "assignments", "description": "Assessment plans and assignment briefs (R-20, R-21, R-06)."},
+    {"name": "assessment", "description": "Submissions, decisions, resubmissions and retakes (R-22..R-33)."},
+    {"name": "verification", "description": "Internal verification: samples, IV records, actions, release (R-25, R-40..R-44)."},
     {"name": "qualifications", "description": "The qualification catalogue and grade predictions (R-01..R-06)."},
     {"name": "webhooks", "description": "Outbound webhooks for the MIS: endpoints, deliveries (docs/webhooks.md)."},
     {"name": "audit", "description": "The append-only, hash-chained audit log (R-96)."},
@@ -79,7 +91,9 @@ def create_app(settings: Settings | None = None,
                            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key",
                                           "X-Request-ID"],
                            expose_headers=["ETag", "X-Request-ID", "Location"])
-    for router in (system_router, centres_router, learners_router, qualifications_router, webhooks_router,
+    for router in (system_router, centres_router, calendars_router, learners_router, qualifications_router,
+                   programmes_router, sync_router, assignments_router, assessment_router, verification_router,
+                   webhooks_router,
                    audit_router):
         app.include_router(router, dependencies=[Depends(check_query_params)])
     gql = graphql_router(settings)

@@ -43,6 +43,9 @@ def _plain(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
+_created: list[tuple[str, str]] = []  # (server, database) made by this process, dropped at the end
+
+
 async def recreate_database(server_url: str, name: str) -> str:
     conn = await asyncpg.connect(_plain(_database_url(server_url, "postgres")))
     try:
@@ -50,7 +53,25 @@ async def recreate_database(server_url: str, name: str) -> str:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
+    _created.append((server_url, name))
     return _database_url(server_url, name)
+
+
+async def _drop_created() -> None:
+    for server_url, name in _created:
+        try:
+            conn = await asyncpg.connect(_plain(_database_url(server_url, "postgres")))
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+        except (OSError, asyncpg.PostgresError):
+            pass  # best effort: a database left behind is dropped by the next run of the same name
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _created:
+        asyncio.run(_drop_created())
 
 
 def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
@@ -62,9 +83,16 @@ def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
     (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
+_RUN = uuid.uuid4().hex[:8]
+
+
 @pytest.fixture(scope="session")
 def worker_id_name(request) -> str:
-    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+    """Unique per test run and worker: two runs against one server (two developers, CI beside a
+    local run) never drop each other's databases."""
+    workerinput = getattr(request.config, "workerinput", {})
+    run = workerinput.get("testrunuid", _RUN)[:8]
+    return f"{workerinput.get('workerid', 'main')}_{run}"
 
 
 @pytest.fixture(scope="session")

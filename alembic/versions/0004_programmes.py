@@ -7,8 +7,9 @@ Revises: 0003_webhooks
 Create Date: 2026-11-24
 """
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.dialects import postgresql as pg
+
+from alembic import op
 
 revision = "0004_programmes"
 down_revision = "0003_webhooks"
@@ -56,8 +57,10 @@ def upgrade(app_role: str = "verity_app") -> None:
     # written once and read back.
     op.execute(f'GRANT SELECT, INSERT, UPDATE ON academic_years, programmes, enrolments, special_considerations '
                f'TO "{app_role}"')
-    op.execute(f'GRANT SELECT, INSERT, DELETE ON terms, closures, programme_sites, programme_staff TO "{app_role}"')
-    op.execute(f'GRANT SELECT, INSERT ON prior_learning, reasonable_adjustments, idempotency_keys TO "{app_role}"')
+    op.execute(f'GRANT SELECT, INSERT, DELETE ON terms, closures, programme_sites, programme_staff '
+               f'TO "{app_role}"')
+    op.execute(f'GRANT SELECT, INSERT ON prior_learning, reasonable_adjustments, idempotency_keys '
+               f'TO "{app_role}"')
 
 
 def _calendar() -> None:

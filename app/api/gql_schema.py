@@ -11,14 +11,20 @@ from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from app.api.gql_context import Context, ProblemErrors
+from app.assessment.gql import AssessmentMutation, AssessmentQuery
+from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
 from app.audit.gql import AuditQuery
+from app.calendars.gql import CalendarsMutation, CalendarsQuery
 from app.auth.dependencies import authenticate
 from app.centres.gql import CentresMutation, CentresQuery
 from app.core.config import Settings
 from app.core.db import Session
 from app.core.errors import ProblemError, Unauthenticated
 from app.learners.gql import LearnersMutation, LearnersQuery
+from app.programmes.gql import ProgrammesMutation, ProgrammesQuery
 from app.qualifications.gql import QualificationsQuery
+from app.sync.gql import SyncMutation
+from app.verification.gql import VerificationMutation, VerificationQuery
 from app.webhooks.gql import WebhooksMutation, WebhooksQuery
 
 
@@ -40,9 +46,12 @@ class SystemQuery:
         return Me(subject=p.subject, centre_id=p.centre_id, roles=sorted(p.roles), scopes=sorted(p.scopes))
 
 
-Query = merge_types("Query", (SystemQuery, CentresQuery, LearnersQuery, QualificationsQuery, WebhooksQuery,
+Query = merge_types("Query", (SystemQuery, CentresQuery, CalendarsQuery, LearnersQuery, QualificationsQuery,
+                               ProgrammesQuery, AssignmentsQuery, AssessmentQuery, VerificationQuery, WebhooksQuery,
                                AuditQuery))
-Mutation = merge_types("Mutation", (CentresMutation, LearnersMutation, WebhooksMutation))
+Mutation = merge_types("Mutation", (CentresMutation, CalendarsMutation, LearnersMutation, ProgrammesMutation,
+                                    SyncMutation, AssignmentsMutation, AssessmentMutation, VerificationMutation,
+                                    WebhooksMutation))
 
 
 class Schema(strawberry.Schema):

@@ -41,7 +41,36 @@ class Scope(StrEnum):
     learner_support_write = "learner_support:write"
     special_consideration_authorise = "special_consideration:authorise"  # R-81: the HoC only
     mis_sync = "mis:sync"  # bulk upsert of learners and enrolments from the MIS
+    # Assignments and assessment (R-20..R-33). Object-level limits sit in app/assignments/access.py and
+    # the repositories: an assessor sees and records decisions only on programmes they assess.
+    assignments_read = "assignments:read"  # assessment plans (R-20) and briefs (R-21)
+    assignments_write = "assignments:write"  # plan entries and briefs: the programme's assessors and PL
+    briefs_verify = "briefs:verify"  # R-21: IV of a brief, by the programme's IV/LIV, never its author (R-44)
+    submissions_write = "submissions:write"  # staff recording work handed in (paper, observation, witness)
+    submissions_self = "submissions:self"  # R-22: a learner hands in their own work with their declaration
+    extensions_approve = "extensions:approve"  # R-23/R-30: an agreed deadline extension, with its reason
+    assessments_read = "assessments:read"  # decisions, learner records, the cohort tracking grid
+    assessments_write = "assessments:write"  # R-24..R-26: record/amend decisions, submit for IV, release
+    resubmissions_authorise = "resubmissions:authorise"  # R-30 the LIV; R-33 the assessor (OCR policy)
+    exam_results_write = "exam_results:write"  # externally assessed unit results and resits (003 §7)
+    # Internal verification (R-40..R-44). Object-level limits sit in app/verification: only the
+    # programme's IVs and LIV verify, only its LIV signs the IV plan off, nobody verifies their own (R-44).
+    verification_read = "verification:read"  # IV plans and schedule, samples, IV records, actions, coverage
+    verification_write = "verification:write"  # R-42/R-43: draw samples, record IV, close remedial actions
+    iv_plans_manage = "iv_plans:manage"  # R-41/R-42: the IV plan (sampling rates), the schedule, sign-off
+    livs_manage = "livs:manage"  # R-40: LIV appointments, annual registration and standardisation
+    decisions_release = "decisions:release"  # R-25: release a brief's whole batch once IV is complete
 
+
+# Every member of staff reads the centre's assessment plans, briefs and decisions: QA roles (QN, LIV,
+# IV), the PL and the exams officer need the whole centre; assessors are limited to their programmes
+# by the repository, not by this table.
+_ASSESSMENT_READ = {Scope.assignments_read, Scope.assessments_read}
+
+# IV is open within the centre's staff (004 §5: "a developmental process between staff"): assessors
+# read the IV of their work and its feedback and actions, the HoC/QN/PL oversee it. Learners, and the
+# standards verifier (who will see only its allocated sample), do not get it.
+_VERIFICATION_READ = {Scope.verification_read}
 
 # Every member of staff reads the centre's programmes, class lists and registration status (PLs check
 # registrations, assessors and IVs need their learners' adjustments and RPL to assess fairly).
@@ -56,24 +85,54 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
                                        # late registrations are escalated to the HoC.
                                        Scope.calendar_manage, Scope.programmes_write, Scope.registrations_write,
                                        Scope.registrations_monitor, Scope.learner_support_write,
-                                       Scope.special_consideration_authorise, Scope.mis_sync}),
+                                       Scope.special_consideration_authorise, Scope.mis_sync}
+                        # Oversight of assessment, and agreeing extensions (004 §4 "extenuating
+                        # circumstances"); the HoC records no decision unless also an assessor.
+                        | _ASSESSMENT_READ | {Scope.extensions_approve}
+                        # R-40: the HoC appoints an LIV per subject area and keeps their annual records.
+                        | _VERIFICATION_READ | {Scope.livs_manage}),
     # The QN is the awarding body's contact and checks the records, including the audit trail.
     # R-11: the QN monitors registrations and escalates late/early ones to the HoC.
-    Role.qn: frozenset(_STAFF_READ | {Scope.audit_read, Scope.qualifications_manage, Scope.registrations_monitor}),
-    Role.liv: frozenset(_STAFF_READ),
-    Role.iv: frozenset(_STAFF_READ),
-    Role.assessor: frozenset(_STAFF_READ),
+    Role.qn: frozenset(_STAFF_READ | {Scope.audit_read, Scope.qualifications_manage, Scope.registrations_monitor}
+                       | _ASSESSMENT_READ
+                       # R-40: the QN is the awarding body's contact: LIV registration and standardisation.
+                       | _VERIFICATION_READ | {Scope.livs_manage}),
+    # The LIV signs off assessment plans, verifies briefs, authorises resubmissions (R-30) and may agree
+    # an extension; an IV verifies briefs (R-21) of programmes they verify.
+    Role.liv: frozenset(_STAFF_READ | _ASSESSMENT_READ | {Scope.assignments_write, Scope.briefs_verify,
+                                                          Scope.resubmissions_authorise, Scope.extensions_approve}
+                        # R-41/R-42: the LIV writes the IV plan and schedule and signs it off, samples and
+                        # verifies like an IV, and may release a batch once its IV is complete (R-25).
+                        | _VERIFICATION_READ | {Scope.verification_write, Scope.iv_plans_manage,
+                                               Scope.decisions_release}),
+    # R-42/R-43: an IV samples and verifies decisions of programmes they verify, and closes the actions.
+    Role.iv: frozenset(_STAFF_READ | _ASSESSMENT_READ | {Scope.briefs_verify}
+                       | _VERIFICATION_READ | {Scope.verification_write}),
+    # The assessor designs briefs, records work handed in and decisions (R-24), and authorises a
+    # resubmission only where the qualification gives it to the assessor (R-33, OCR).
+    Role.assessor: frozenset(_STAFF_READ | _ASSESSMENT_READ | {
+        Scope.assignments_write, Scope.submissions_write, Scope.assessments_write, Scope.extensions_approve,
+        Scope.resubmissions_authorise}
+        # R-25: the assessor releases the brief's batch once IV is complete; reads the IV of their work.
+        | _VERIFICATION_READ | {Scope.decisions_release}),
     # Exams officers and programme leaders keep class lists and registrations up to date.
     # The exams officer registers, transfers and withdraws (R-12, 004 §3), keeps the centre calendar the
     # deadlines count on, records adjustments/special consideration applications and runs the MIS sync.
     Role.exams_officer: frozenset(_STAFF_READ | {Scope.learners_write, Scope.webhooks_manage,
                                                  Scope.qualifications_manage, Scope.calendar_manage,
                                                  Scope.programmes_write, Scope.registrations_write,
-                                                 Scope.learner_support_write, Scope.mis_sync}),
+                                                 Scope.learner_support_write, Scope.mis_sync}
+                               # 003 §7: the exams officer records exam results and resits.
+                               | _ASSESSMENT_READ | {Scope.exam_results_write}),
     # The PL runs programme delivery: the programme, its class list, RPL and adjustments of its learners.
     Role.programme_leader: frozenset(_STAFF_READ | {Scope.learners_write, Scope.programmes_write,
-                                                    Scope.learner_support_write}),
-    Role.learner: frozenset({Scope.learner_self}),
+                                                    Scope.learner_support_write}
+                                     # The PL keeps the assessment plan (R-20) and agrees extensions.
+                                     | _ASSESSMENT_READ | {Scope.assignments_write, Scope.extensions_approve}
+                                     # Oversees IV of the programme (the schedule, coverage, actions).
+                                     | _VERIFICATION_READ),
+    # A learner reads their own issued briefs and released decisions through learner:self.
+    Role.learner: frozenset({Scope.learner_self, Scope.submissions_self}),
     # External and read-only: sees the centre it verifies, and (later) only the sample allocated to it.
     Role.standards_verifier: frozenset({Scope.centre_read}),
 }

@@ -77,7 +77,8 @@ def _year_fields(value) -> dict:
 @strawberry.type
 class CalendarsQuery:
     @strawberry.field(description="The centre's academic years with their terms.")
-    async def academic_years(self, info: Ctx, first: int = 50, after: str | None = None) -> Connection[AcademicYear]:
+    async def academic_years(self, info: Ctx, first: int = 50,
+                             after: str | None = None) -> Connection[AcademicYear]:
         p = info.context.require(Scope.centre_read)
         items, nxt = await info.context.read(service.list_academic_years, p, page_size(first), after)
         return connection([_year(i) for i in items], nxt)
@@ -91,14 +92,16 @@ class CalendarsQuery:
     async def closures(self, info: Ctx, first: int = 50, after: str | None = None,
                        from_date: dt.date | None = None, to_date: dt.date | None = None) -> Connection[Closure]:
         p = info.context.require(Scope.centre_read)
-        items, nxt = await info.context.read(service.list_closures, p, page_size(first), after, from_date, to_date)
+        items, nxt = await info.context.read(service.list_closures, p, page_size(first), after, from_date,
+                                             to_date)
         return connection([_closure(i) for i in items], nxt)
 
     @strawberry.field(description="The date `days` working days after `start` in the centre's calendar (R-31).")
     async def working_days(self, info: Ctx, start: dt.date, days: int) -> WorkingDays:
         p = info.context.require(Scope.centre_read)
         checked = to_model(schemas.WorkingDaysQuery, {"start": start, "days": days}, "args")
-        return WorkingDays.from_pydantic(await info.context.read(service.working_days, p, checked.start, checked.days))
+        due = await info.context.read(service.working_days, p, checked.start, checked.days)
+        return WorkingDays.from_pydantic(due)
 
 
 @strawberry.type

@@ -75,7 +75,8 @@ async def delete_closure(closure_id: uuid.UUID, session: Session, p: CalendarMan
 
 
 @router.get("/working-days", operation_id="addWorkingDays", response_model=schemas.WorkingDays)
-async def add_working_days(session: Session, p: CentreRead, start: Annotated[BoundedDate, Query(description=DATE_RANGE)],
+async def add_working_days(session: Session, p: CentreRead,
+                           start: Annotated[BoundedDate, Query(description=DATE_RANGE)],
                            days: Annotated[int, Query(ge=-260, le=260, description="Working days to add.")]):
     """The date `days` working days after `start` in the centre's calendar: weekends, the nation's public
     holidays and the centre's closures do not count (R-31)."""

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
 
 from app.core.schemas import Input, IsoDate, LongName, Name, Output
 
@@ -20,7 +20,12 @@ def _in_range(value: dt.date) -> dt.date:
 
 
 DATE_RANGE = f"YYYY-MM-DD, between {EARLIEST_DATE} and {LATEST_DATE}."
-BoundedDate = Annotated[IsoDate, AfterValidator(_in_range)]
+# The contract states the range too, as a pattern matching exactly the valid dates of 2000-2099 (2000 is
+# a leap year, as is every fourth year of the century), so a client or a fuzzer can know what is valid.
+DATE_PATTERN = (r"^(?:20[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+                r"|(?:0[13578]|1[02])-31)|20(?:[02468][048]|[13579][26])-02-29)$")
+BoundedDate = Annotated[IsoDate, AfterValidator(_in_range),
+                        WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN})]
 CalendarDate = Annotated[BoundedDate, Field(description=DATE_RANGE)]
 YearLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20,
                                              pattern=r"^[A-Za-z0-9][A-Za-z0-9 /._-]*$")]

@@ -33,8 +33,9 @@ async def centre_calendar(session: AsyncSession, centre_id: uuid.UUID) -> cal.Ce
     nation = await session.scalar(select(Centre.nation).where(Centre.id == centre_id))
     if nation is None:
         raise NotFound(f"No centre with id {centre_id}.")
-    years = (await session.execute(select(AcademicYear.id, AcademicYear.label, AcademicYear.start_date,
-                                          AcademicYear.end_date).where(AcademicYear.centre_id == centre_id))).all()
+    years = (await session.execute(
+        select(AcademicYear.id, AcademicYear.label, AcademicYear.start_date, AcademicYear.end_date)
+        .where(AcademicYear.centre_id == centre_id))).all()
     terms: dict[uuid.UUID, list[cal.Term]] = {}
     for t in (await session.execute(select(Term.academic_year_id, Term.name, Term.start_date, Term.end_date)
                                     .where(Term.centre_id == centre_id))).all():
@@ -64,9 +65,9 @@ async def _terms_of(session: AsyncSession, year_ids: list[uuid.UUID]) -> dict[uu
 
 
 def _out(year: AcademicYear, terms: list[schemas.Term]) -> schemas.AcademicYear:
-    return schemas.AcademicYear(id=year.id, centre_id=year.centre_id, label=year.label, start_date=year.start_date,
-                                end_date=year.end_date, terms=terms, created_at=year.created_at,
-                                updated_at=year.updated_at, version=year.version)
+    return schemas.AcademicYear(id=year.id, centre_id=year.centre_id, label=year.label,
+                                start_date=year.start_date, end_date=year.end_date, terms=terms,
+                                created_at=year.created_at, updated_at=year.updated_at, version=year.version)
 
 
 async def list_academic_years(session: AsyncSession, p: Principal, limit: int, cursor: str | None):
@@ -99,7 +100,8 @@ async def _check_year(session: AsyncSession, p: Principal, label: str, start: dt
         year = cal.AcademicYear(label, start, end, tuple(pure_terms))
     except ValueError as exc:
         field = "body.end_date" if start > end else "body.terms"
-        raise ValidationFailed(str(exc), errors=[field_problem(field, "invalid_academic_year", str(exc))]) from exc
+        raise ValidationFailed(str(exc), errors=[
+            field_problem(field, "invalid_academic_year", str(exc))]) from exc
     others = (await session.execute(select(AcademicYear.label, AcademicYear.start_date, AcademicYear.end_date)
                                     .where(AcademicYear.centre_id == p.centre_id,
                                            AcademicYear.id != (year_id or uuid.UUID(int=0))))).all()
@@ -128,7 +130,8 @@ def _sorted_terms(terms: list[schemas.TermInput]) -> list[schemas.Term]:
 async def create_academic_year(session: AsyncSession, p: Principal,
                                data: schemas.AcademicYearCreate) -> schemas.AcademicYear:
     await _check_year(session, p, data.label, data.start_date, data.end_date, data.terms, None)
-    year = AcademicYear(centre_id=p.centre_id, label=data.label, start_date=data.start_date, end_date=data.end_date)
+    year = AcademicYear(centre_id=p.centre_id, label=data.label, start_date=data.start_date,
+                        end_date=data.end_date)
     session.add(year)
     await flush_unique(session, YEAR_UNIQUE)
     await _replace_terms(session, year, data.terms)

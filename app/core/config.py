@@ -62,6 +62,21 @@ class Settings(BaseSettings):
     # Finished deliveries, their attempts and messages are kept this long, then purged by the worker.
     webhooks_retention_days: int = 30
 
+    # Evidence files (app/assessment/storage.py): a folder under data_dir by default, or an
+    # S3-compatible bucket. Size and type limits are checked before a byte is stored.
+    evidence_storage: Literal["local", "s3"] = "local"
+    evidence_max_bytes: int = 25 * 1024 * 1024
+    evidence_media_types: list[str] = [
+        "application/pdf", "image/png", "image/jpeg", "text/plain", "video/mp4", "audio/mpeg",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+    s3_endpoint_url: str | None = None  # e.g. https://s3.eu-west-2.amazonaws.com or a MinIO URL
+    s3_bucket: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -50,6 +50,8 @@ class Versioned:
 
 def all_models() -> MetaData:
     """Import every domain's models so metadata is complete (Alembic, the drift test)."""
+    import app.assessment.models  # noqa: F401
+    import app.assignments.models  # noqa: F401
     import app.audit.models  # noqa: F401
     import app.calendars.models  # noqa: F401
     import app.centres.models  # noqa: F401
@@ -58,5 +60,6 @@ def all_models() -> MetaData:
     import app.programmes.models  # noqa: F401
     import app.qualifications.models  # noqa: F401
     import app.sync.models  # noqa: F401
+    import app.verification.models  # noqa: F401
     import app.webhooks.models  # noqa: F401
     return Base.metadata

@@ -12,7 +12,7 @@ _DESCRIPTIONS = {
     "400": "The body could not be read (not JSON, or not UTF-8).",
     "401": "Missing or invalid bearer token.",
     "403": "The token is valid but none of its roles grants this operation.",
-    "404": "No such object in the caller's centre.",
+    "404": "No such object in the caller's centre (the path's, or one named in the body: see `errors`).",
     "409": "The change clashes with an existing record.",
     "412": "If-Match does not match the current ETag.",
     "422": "A field is invalid or a domain rule refused the change; `errors` names each.",
@@ -27,9 +27,8 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[str]:
         return ["500"]
     if path == "/ready":
         return ["500", "503"]
-    statuses = ["401", "403", "422", "500"]
-    if "{" in path or method in ("patch", "delete"):
-        statuses.append("404")
+    # 404 everywhere: the object in the path, or one a body names (errors[] says which field).
+    statuses = ["401", "403", "404", "422", "500"]
     if "requestBody" in operation:
         statuses.append("400")
     if method == "post":

@@ -3,19 +3,36 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 # Patterns are written with explicit ranges, not \s or \S, because the three regex dialects that read
 # them (JSON Schema/ECMA for clients, Rust in pydantic-core, Python) disagree on what is whitespace.
 # Control characters are refused everywhere: PostgreSQL cannot store NUL, and none belongs in a name.
-_TEXT = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f]+[^\x00-\x1f\x7f]*$"  # printable, not blank
+# "Blank" is what Python's str.strip() removes, so a value the schema calls filled stays filled once
+# Pydantic has stripped it.
+_BLANK = r"\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_ONE_LINE = r"[^\x00-\x1f\x7f]"
+_MULTILINE = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # also tab, newline, carriage return
 _TOKEN = r"[^@\x00-\x20\x7f-\x9f]+"
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_TEXT)]
-LongName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_TEXT)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+def _filled(char: str) -> str:
+    return rf"^{char}*[^{_BLANK}]{char}*$"
+
+
+def filled_text(max_length: int, *, multiline: bool = False) -> Any:
+    """Text that must say something: not empty, not only spaces."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length,
+                                            pattern=_filled(_MULTILINE if multiline else _ONE_LINE))]
+
+
+Name = filled_text(100)
+LongName = filled_text(200)
+Reason = filled_text(500)  # why a change was made: every transition that asks for one
+LongText = filled_text(4000, multiline=True)  # feedback, scenarios, comments
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=rf"^{_ONE_LINE}*$")]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320,
                                          pattern=rf"^{_TOKEN}@{_TOKEN}\.{_TOKEN}$")]
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x20\x7f]+$")]
@@ -49,8 +66,16 @@ def _json_integer(value: object) -> object:
 
 
 JsonInteger = BeforeValidator(_json_integer)
-# Bounds go before the validator (Annotated[int, Field(ge=…), JsonInteger]) or the schema loses them.
 JsonInt = Annotated[int, JsonInteger]
+
+
+def json_int(ge: int | None = None, le: int | None = None) -> Any:
+    """A bounded JSON integer. The bounds must come before the validator in Annotated, or Pydantic
+    cannot fold them into the schema and publishes raw `ge`/`le` keys (tests/api/test_contracts.py)."""
+    return Annotated[int, Field(ge=ge, le=le), JsonInteger]
+
+
+UnitNumber = json_int(1, 999)
 
 
 class Input(BaseModel):

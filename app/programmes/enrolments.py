@@ -50,8 +50,10 @@ async def ensure_registered(session: AsyncSession, centre_id: uuid.UUID, learner
                             errors=[field_problem("learner_id", "R-10", message)])
 
 
-async def learner_in_centre(session: AsyncSession, p: Principal, learner_id: uuid.UUID, field: str) -> Learner:
-    learner = await session.scalar(select(Learner).where(Learner.centre_id == p.centre_id, Learner.id == learner_id))
+async def learner_in_centre(session: AsyncSession, p: Principal, learner_id: uuid.UUID,
+                            field: str) -> Learner:
+    learner = await session.scalar(select(Learner).where(Learner.centre_id == p.centre_id,
+                                                         Learner.id == learner_id))
     if learner is None:
         raise NotFound(f"No learner with id {learner_id}.",
                        errors=[field_problem(field, "not_found", "no such learner in the centre")])
@@ -62,12 +64,13 @@ async def _programme(session: AsyncSession, p: Principal, programme_id: uuid.UUI
     try:
         return await get_programme_row(session, p, programme_id)
     except NotFound as exc:
-        raise NotFound(exc.detail, errors=[field_problem(field, "not_found", "no such programme in the centre")]) \
-            from exc
+        raise NotFound(exc.detail, errors=[field_problem(field, "not_found",
+                                                                 "no such programme in the centre")]) from exc
 
 
 async def deadline_for(session: AsyncSession, programme: Programme, enrolled_on: dt.date) -> dt.date:
-    start = await session.scalar(select(AcademicYear.start_date).where(AcademicYear.id == programme.academic_year_id))
+    start = await session.scalar(select(AcademicYear.start_date)
+                                 .where(AcademicYear.id == programme.academic_year_id))
     return rules.registration_deadline(programme.delivery_model, start, enrolled_on)
 
 
@@ -189,7 +192,8 @@ async def transfer(session: AsyncSession, p: Principal, enrolment_id: uuid.UUID,
     # Two records change, so two audit rows; the MIS gets one event that carries both.
     await record(session, p, "enrolment.transferred", "enrolment", source.id, before=before, after=ended)
     await record(session, p, "enrolment.created", "enrolment", started.id, after=begun)
-    await emit(session, p.centre_id, "enrolment.transferred", {"transferred_from": ended, "transferred_to": begun})
+    await emit(session, p.centre_id, "enrolment.transferred",
+               {"transferred_from": ended, "transferred_to": begun})
     return source, started
 
 

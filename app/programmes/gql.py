@@ -16,7 +16,8 @@ from app.programmes import enrolments, schemas, service, support
 Ctx = Info[Context, None]
 
 for enum in (schemas.DeliveryModel, schemas.EnrolmentStatus, schemas.RegistrationIssueKind,
-             schemas.PriorLearningStatus, schemas.SpecialConsiderationStatus, schemas.SpecialConsiderationOutcome):
+             schemas.PriorLearningStatus, schemas.SpecialConsiderationStatus,
+             schemas.SpecialConsiderationOutcome):
     strawberry.enum(enum)
 
 
@@ -179,7 +180,8 @@ class ProgrammesQuery:
     @strawberry.field
     async def prior_learning_record(self, info: Ctx, id: uuid.UUID) -> PriorLearning:
         p = info.context.require(*OWN_SUPPORT)
-        return _as(PriorLearning, schemas.PriorLearning, await info.context.read(support.get_prior_learning, p, id))
+        return _as(PriorLearning, schemas.PriorLearning,
+                   await info.context.read(support.get_prior_learning, p, id))
 
     @strawberry.field
     async def reasonable_adjustments(self, info: Ctx, first: int = 50, after: str | None = None,
@@ -221,7 +223,8 @@ class ProgrammesMutation:
         return Programme.from_pydantic(await info.context.write(service.create_programme, p, data))
 
     @strawberry.mutation(description="`version` is the version last read (the REST ETag).")
-    async def update_programme(self, info: Ctx, id: uuid.UUID, version: int, input: ProgrammeUpdateInput) -> Programme:
+    async def update_programme(self, info: Ctx, id: uuid.UUID, version: int,
+                               input: ProgrammeUpdateInput) -> Programme:
         p = info.context.require(Scope.programmes_write)
         data = to_model(schemas.ProgrammeUpdate, input_fields(input))
         return Programme.from_pydantic(await info.context.write(service.update_programme, p, id, data, version))
@@ -263,17 +266,20 @@ class ProgrammesMutation:
     async def record_prior_learning(self, info: Ctx, input: PriorLearningInput) -> PriorLearning:
         p = info.context.require(Scope.learner_support_write)
         data = to_model(schemas.PriorLearningCreate, input_fields(input))
-        return _as(PriorLearning, schemas.PriorLearning, await info.context.write(support.record_prior_learning, p, data))
+        return _as(PriorLearning, schemas.PriorLearning,
+                   await info.context.write(support.record_prior_learning, p, data))
 
     @strawberry.mutation(description="R-80: agreed before the assessment; the standard unchanged.")
-    async def record_reasonable_adjustment(self, info: Ctx, input: ReasonableAdjustmentInput) -> ReasonableAdjustment:
+    async def record_reasonable_adjustment(self, info: Ctx,
+                                           input: ReasonableAdjustmentInput) -> ReasonableAdjustment:
         p = info.context.require(Scope.learner_support_write)
         data = to_model(schemas.ReasonableAdjustmentCreate, input_fields(input))
         return _as(ReasonableAdjustment, schemas.ReasonableAdjustment,
                    await info.context.write(support.record_reasonable_adjustment, p, data))
 
     @strawberry.mutation(description="R-81: at the time of the assessment.")
-    async def apply_for_special_consideration(self, info: Ctx, input: SpecialConsiderationInput) -> SpecialConsideration:
+    async def apply_for_special_consideration(self, info: Ctx,
+                                              input: SpecialConsiderationInput) -> SpecialConsideration:
         p = info.context.require(Scope.learner_support_write)
         data = to_model(schemas.SpecialConsiderationCreate, input_fields(input))
         return _as(SpecialConsideration, schemas.SpecialConsideration,

@@ -6,8 +6,13 @@ from sqlalchemy import Select, false, select
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.learners.models import Learner
-from app.programmes.models import (Enrolment, PriorLearning, Programme, ReasonableAdjustment,
-                                   SpecialConsideration)
+from app.programmes.models import (
+    Enrolment,
+    PriorLearning,
+    Programme,
+    ReasonableAdjustment,
+    SpecialConsideration,
+)
 
 
 def programmes(principal: Principal) -> Select:

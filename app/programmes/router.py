@@ -37,14 +37,16 @@ def _tagged(response: Response, obj):
             response_model=Page[schemas.Programme])
 async def list_programmes(session: Session, p: ProgrammesRead, limit: Limit = 50, cursor: Cursor = None,
                           academic_year_id: uuid.UUID | None = None, qualification_id: uuid.UUID | None = None):
-    items, next_cursor = await service.list_programmes(session, p, limit, cursor, academic_year_id=academic_year_id,
+    items, next_cursor = await service.list_programmes(session, p, limit, cursor,
+                                                       academic_year_id=academic_year_id,
                                                        qualification_id=qualification_id)
     return Page[schemas.Programme](items=items, next_cursor=next_cursor)
 
 
 @router.post("/programmes", operation_id="createProgramme", tags=["programmes"], response_model=schemas.Programme,
              status_code=201)
-async def create_programme(body: schemas.ProgrammeCreate, session: Session, p: ProgrammesWrite, response: Response):
+async def create_programme(body: schemas.ProgrammeCreate, session: Session, p: ProgrammesWrite,
+                           response: Response):
     """A qualification version delivered for an academic year; every named member of staff must hold the
     role the programme gives them."""
     return _tagged(response, await service.create_programme(session, p, body))
@@ -66,7 +68,8 @@ async def update_programme(programme_id: uuid.UUID, body: schemas.ProgrammeUpdat
 
 # ---- enrolments and registration ----------------------------------------------------------------------
 
-@router.get("/enrolments", operation_id="listEnrolments", tags=["enrolments"], response_model=Page[schemas.Enrolment])
+@router.get("/enrolments", operation_id="listEnrolments", tags=["enrolments"],
+            response_model=Page[schemas.Enrolment])
 async def list_enrolments(session: Session, p: EnrolmentsRead, limit: Limit = 50, cursor: Cursor = None,
                           learner_id: uuid.UUID | None = None, programme_id: uuid.UUID | None = None,
                           status: schemas.EnrolmentStatus | None = None):
@@ -78,7 +81,8 @@ async def list_enrolments(session: Session, p: EnrolmentsRead, limit: Limit = 50
 
 @router.post("/enrolments", operation_id="createEnrolment", tags=["enrolments"], response_model=schemas.Enrolment,
              status_code=201)
-async def create_enrolment(body: schemas.EnrolmentCreate, session: Session, p: ProgrammesWrite, response: Response):
+async def create_enrolment(body: schemas.EnrolmentCreate, session: Session, p: ProgrammesWrite,
+                           response: Response):
     """Put a learner on a programme (a class list entry). R-12: identity is checked at enrolment."""
     return _tagged(response, await enrolments.create_enrolment(session, p, body))
 
@@ -168,8 +172,8 @@ async def list_reasonable_adjustments(session: Session, p: SupportRead, limit: L
 
 @router.post("/reasonable-adjustments", operation_id="recordReasonableAdjustment", tags=["learner support"],
              response_model=schemas.ReasonableAdjustment, status_code=201)
-async def record_reasonable_adjustment(body: schemas.ReasonableAdjustmentCreate, session: Session, p: SupportWrite,
-                                       response: Response):
+async def record_reasonable_adjustment(body: schemas.ReasonableAdjustmentCreate, session: Session,
+                                       p: SupportWrite, response: Response):
     """R-80: agreed before the assessment, the learner's normal way of working, the standard unchanged."""
     return _tagged(response, await support.record_reasonable_adjustment(session, p, body))
 
@@ -208,7 +212,9 @@ async def get_special_consideration(special_consideration_id: uuid.UUID, session
 @router.post("/special-considerations/{special_consideration_id}/decision",
              operation_id="decideSpecialConsideration", tags=["learner support"],
              response_model=schemas.SpecialConsideration)
-async def decide_special_consideration(special_consideration_id: uuid.UUID, body: schemas.SpecialConsiderationDecision,
-                                       session: Session, p: SpecialConsiderationDecide, response: Response):
+async def decide_special_consideration(special_consideration_id: uuid.UUID,
+                                       body: schemas.SpecialConsiderationDecision, session: Session,
+                                       p: SpecialConsiderationDecide, response: Response):
     """R-81: the Head of Centre authorises or refuses the application."""
-    return _tagged(response, await support.decide_special_consideration(session, p, special_consideration_id, body))
+    decided = await support.decide_special_consideration(session, p, special_consideration_id, body)
+    return _tagged(response, decided)

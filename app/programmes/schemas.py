@@ -8,13 +8,12 @@ from typing import Annotated
 from pydantic import Field, StrictBool, StringConstraints, model_validator
 
 from app.calendars.schemas import CalendarDate
-from app.core.schemas import Input, LongName, Name, Output, Text
+from app.core.schemas import Input, LongName, Name, Output, Reason, Text
 from app.learners.schemas import MisId
 from app.programmes import rules
 
 # Awarding-body codes: programme/course codes and registration numbers are short and alphanumeric.
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9/-]{0,29}$")]
-Reason = Annotated[Text, StringConstraints(min_length=1)]
 
 
 class DeliveryModel(StrEnum):
@@ -233,7 +232,8 @@ class ReasonableAdjustmentCreate(Input):
     learner_id: uuid.UUID
     qualification_id: uuid.UUID | None = None
     adjustment: Reason = Field(description="e.g. 25% extra time, a reader, a word processor.")
-    normal_way_of_working: Reason = Field(description="R-80: how this reflects the learner's normal way of working.")
+    normal_way_of_working: Reason = Field(description="R-80: how this reflects the learner's normal way of "
+                                                      "working.")
     standard_unchanged: StrictBool = Field(description="R-80: the adjustment does not change the standard "
                                                        "assessed; must be true.")
     agreed_on: CalendarDate

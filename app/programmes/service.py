@@ -34,12 +34,14 @@ LINK_ROLES = {"assessor_ids": "assessor", "internal_verifier_ids": "internal_ver
 
 async def visible_qualification(session: AsyncSession, p: Principal, qualification_id: uuid.UUID,
                                 field: str) -> QualificationVersion:
-    """The centre's own qualification versions and the platform catalogue (the qualifications rule)."""
+    """The centre's own qualification versions and the platform catalogue (the qualifications rule).
+    A reference in a body that names nothing in the centre answers 404 with `errors` naming the field,
+    as every unknown reference does across the API."""
     try:
         return await qualifications.get_row(session, p, qualification_id)
     except NotFound as exc:
-        raise NotFound(exc.detail, errors=[field_problem(field, "not_found", "no such qualification in the "
-                                                                             "centre's catalogue")]) from exc
+        raise NotFound(exc.detail, errors=[field_problem(
+            field, "not_found", "no such qualification in the centre's catalogue")]) from exc
 
 
 async def _academic_year(session: AsyncSession, p: Principal, year_id: uuid.UUID) -> AcademicYear:
@@ -60,9 +62,10 @@ async def _check_sites(session: AsyncSession, p: Principal, site_ids: list[uuid.
         raise NotFound("Some sites do not exist in the centre.", errors=missing)
 
 
-async def _check_staff(session: AsyncSession, p: Principal, named: dict[str, uuid.UUID | list[uuid.UUID]]) -> None:
-    """Each named member of staff exists in the centre (else 404), is active and holds the role the
-    programme gives them (else 422): an assessor who is not one cannot be made one by a programme."""
+async def _check_staff(session: AsyncSession, p: Principal,
+                       named: dict[str, uuid.UUID | list[uuid.UUID]]) -> None:
+    """Each named member of staff exists in the centre, is active and holds the role the programme gives
+    them: an assessor who is not one cannot be made one by a programme."""
     refs = [(f"body.{name}" if isinstance(v, uuid.UUID) else f"body.{name}.{i}", name, sid)
             for name, v in named.items() for i, sid in enumerate([v] if isinstance(v, uuid.UUID) else v)]
     staff = {m.id: m for m in (await session.scalars(select(StaffMember).where(
@@ -135,7 +138,8 @@ async def _write_links(session: AsyncSession, programme: Programme, links: dict[
                 for s in links[name]])
 
 
-async def create_programme(session: AsyncSession, p: Principal, data: schemas.ProgrammeCreate) -> schemas.Programme:
+async def create_programme(session: AsyncSession, p: Principal,
+                           data: schemas.ProgrammeCreate) -> schemas.Programme:
     await visible_qualification(session, p, data.qualification_id, "body.qualification_id")
     await _academic_year(session, p, data.academic_year_id)
     links = {"site_ids": _unique(data.site_ids), "assessor_ids": _unique(data.assessor_ids),
@@ -189,7 +193,8 @@ async def update_programme(session: AsyncSession, p: Principal, programme_id: uu
         return before  # nothing changed: no new version, no audit row, no event
     if "site_ids" in replace:
         await _check_sites(session, p, new_links["site_ids"])
-    named = {n: v for n, v in {**columns, **new_links}.items() if n in STAFF_ROLES and (n in columns or n in replace)}
+    named = {n: v for n, v in {**columns, **new_links}.items()
+             if n in STAFF_ROLES and (n in columns or n in replace)}
     if named:
         await _check_staff(session, p, named)
     for name, value in columns.items():

@@ -20,8 +20,13 @@ from app.programmes import repository as repo
 from app.programmes import rules, schemas
 from app.programmes.enrolments import learner_in_centre
 from app.programmes.errors import InvalidTransition
-from app.programmes.models import (ACTIVE_STATUSES, Enrolment, PriorLearning, ReasonableAdjustment,
-                                   SpecialConsideration)
+from app.programmes.models import (
+    ACTIVE_STATUSES,
+    Enrolment,
+    PriorLearning,
+    ReasonableAdjustment,
+    SpecialConsideration,
+)
 from app.programmes.service import visible_qualification
 from app.qualifications.service import parsed
 
@@ -88,7 +93,8 @@ async def record_reasonable_adjustment(session: AsyncSession, p: Principal,
         problems.append(field_problem("body.standard_unchanged", "R-80",
                                       "a reasonable adjustment never changes the standard assessed"))
     if data.agreed_on > data.applies_from:
-        problems.append(field_problem("body.agreed_on", "R-80", "must be agreed before the assessment it applies to"))
+        problems.append(field_problem("body.agreed_on", "R-80",
+                                      "must be agreed before the assessment it applies to"))
     if data.agreed_on > rules.utc_today():
         problems.append(field_problem("body.agreed_on", "date_in_future", "must not be after today"))
     if problems:
@@ -102,8 +108,10 @@ async def record_reasonable_adjustment(session: AsyncSession, p: Principal,
                            "reasonable_adjustment")
 
 
-async def get_reasonable_adjustment(session: AsyncSession, p: Principal, ra_id: uuid.UUID) -> ReasonableAdjustment:
-    return await one(session, repo.reasonable_adjustments(p), ReasonableAdjustment, ra_id, "reasonable adjustment")
+async def get_reasonable_adjustment(session: AsyncSession, p: Principal,
+                                    ra_id: uuid.UUID) -> ReasonableAdjustment:
+    return await one(session, repo.reasonable_adjustments(p), ReasonableAdjustment, ra_id,
+                     "reasonable adjustment")
 
 
 async def list_reasonable_adjustments(session: AsyncSession, p: Principal, limit: int, cursor: str | None,
@@ -140,9 +148,9 @@ async def apply_for_special_consideration(session: AsyncSession, p: Principal,
                                                     data.assessment_date)
     if not data.assessment_date <= applied_on <= last_day:
         raise RuleViolation("R-81: special consideration is applied for at the time of the assessment.", errors=[
-            field_problem("body.applied_on", "R-81", f"must be between the assessment ({data.assessment_date}) "
-                                                     f"and {last_day}, {rules.SPECIAL_CONSIDERATION_WORKING_DAYS} "
-                                                     "working days after it")])
+            field_problem("body.applied_on", "R-81",
+                          f"must be between the assessment ({data.assessment_date}) and {last_day}, "
+                          f"{rules.SPECIAL_CONSIDERATION_WORKING_DAYS} working days after it")])
     application = SpecialConsideration(centre_id=p.centre_id, applied_by=p.subject, status="applied",
                                        applied_on=applied_on, **data.model_dump(exclude={"applied_on"}))
     return await _recorded(session, p, application, schemas.SpecialConsideration, "special_consideration.applied",
@@ -175,7 +183,8 @@ async def decide_special_consideration(session: AsyncSession, p: Principal, appl
     return application
 
 
-async def get_special_consideration(session: AsyncSession, p: Principal, sc_id: uuid.UUID) -> SpecialConsideration:
+async def get_special_consideration(session: AsyncSession, p: Principal,
+                                    sc_id: uuid.UUID) -> SpecialConsideration:
     return await one(session, repo.special_considerations(p), SpecialConsideration, sc_id,
                      "special consideration application")
 

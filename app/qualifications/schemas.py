@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from app.core.schemas import Input, JsonInt, Output
+from app.core.schemas import Input, Output, UnitNumber
 from app.qualifications.grades import (AssessmentMode, CriteriaStatus, GradingRule, QualificationGrade,
                                        QualificationGradingScheme, UnitGrade, UnitGradingScheme, UnitType)
 from app.qualifications.outcomes import OutcomeBasis
@@ -97,13 +97,13 @@ class QualificationDetail(QualificationSummary):
 
 class RecordedGrade(Input):
     """One attempt at one unit, as a grade (an exam result, a moderated grade, a unit awaiting criteria)."""
-    unit_number: JsonInt = Field(ge=1, le=999)
+    unit_number: UnitNumber
     grade: UnitGrade
 
 
 class CriteriaAchieved(Input):
     """One attempt at one unit, as the criteria achieved: the engine works out the grade (R-02)."""
-    unit_number: JsonInt = Field(ge=1, le=999)
+    unit_number: UnitNumber
     criteria_achieved: list[CriterionCode] = Field(max_length=200)
 
 

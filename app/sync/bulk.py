@@ -12,18 +12,25 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.context import current_request_id
 from app.core.ids import uuid7
-from app.events.models import OutboxEvent
 
 _APPEND_MANY = text(
     "SELECT audit_append(:centre_id, :actor, :role, u.action, u.subject_type, u.subject_id, "
     "CAST(u.before AS jsonb), CAST(u.after AS jsonb), :request_id) "
     "FROM unnest(CAST(:actions AS text[]), CAST(:subject_types AS text[]), CAST(:subject_ids AS text[]), "
     "CAST(:befores AS text[]), CAST(:afters AS text[])) AS u(action, subject_type, subject_id, before, after)"
+)
+
+
+_EMIT_MANY = text(
+    "INSERT INTO outbox (id, centre_id, event_type, payload, request_id) "
+    "SELECT u.id, :centre_id, u.event_type, CAST(u.payload AS jsonb), :request_id "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[]), CAST(:payloads AS text[])) "
+    "AS u(id, event_type, payload)"
 )
 
 
@@ -35,31 +42,50 @@ class Change:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
 
-    @property
-    def payload(self) -> dict[str, Any]:
-        # The same payloads as app.audit.changes: the record when created, before/after when updated.
-        if self.before is None:
-            return self.after or {}
-        return {"before": self.before, "after": self.after}
-
 
 def _json(value: dict[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, default=str)
 
 
+@dataclass(frozen=True, slots=True)
+class Serialized:
+    """Each change's JSON, made once and sent to both the audit and the outbox statements."""
+    befores: list[str | None]
+    afters: list[str | None]
+    payloads: list[str]
+
+
+def serialize(changes: list[Change]) -> Serialized:
+    befores = [_json(c.before) for c in changes]
+    afters = [_json(c.after) for c in changes]
+    # The payloads of app.audit.changes: the record when created, before/after when updated.
+    payloads = [a if b is None else f'{{"before": {b}, "after": {a}}}' for b, a in zip(befores, afters)]
+    return Serialized(befores, afters, payloads)
+
+
+async def record_many(session: AsyncSession, actor, changes: list[Change], data: Serialized) -> None:
+    """One audit row per change, appended by audit_append (the chain's one writer) in one statement."""
+    if changes:
+        await session.execute(_APPEND_MANY, {
+            "centre_id": actor.centre_id, "actor": actor.subject, "role": actor.audit_role,
+            "request_id": current_request_id(), "actions": [c.action for c in changes],
+            "subject_types": [c.subject_type for c in changes],
+            "subject_ids": [str(c.subject_id) for c in changes],
+            "befores": data.befores, "afters": data.afters})
+
+
+async def emit_many(session: AsyncSession, centre_id: uuid.UUID, changes: list[Change], data: Serialized) -> None:
+    """One outbox event per change (what outbox.emit writes), in one INSERT .. SELECT over arrays."""
+    if changes:
+        await session.execute(_EMIT_MANY, {
+            "centre_id": centre_id, "request_id": current_request_id(), "ids": [uuid7() for _ in changes],
+            "types": [c.action for c in changes], "payloads": data.payloads})
+
+
 async def record_and_emit_many(session: AsyncSession, actor, changes: list[Change]) -> None:
-    if not changes:
-        return
-    await session.execute(_APPEND_MANY, {
-        "centre_id": actor.centre_id, "actor": actor.subject, "role": actor.audit_role,
-        "request_id": current_request_id(),
-        "actions": [c.action for c in changes], "subject_types": [c.subject_type for c in changes],
-        "subject_ids": [str(c.subject_id) for c in changes],
-        "befores": [_json(c.before) for c in changes], "afters": [_json(c.after) for c in changes]})
-    request_id = current_request_id()
-    await session.execute(insert(OutboxEvent.__table__), [
-        {"id": uuid7(), "centre_id": actor.centre_id, "event_type": c.action, "payload": c.payload,
-         "request_id": request_id} for c in changes])
+    data = serialize(changes)
+    await record_many(session, actor, changes, data)
+    await emit_many(session, actor.centre_id, changes, data)
 
 
 def new_id() -> uuid.UUID:

@@ -31,8 +31,9 @@ def parse(raw: bytes, base: str = "body.learners") -> tuple[list[SyncLearner], l
     if not lines:
         return [], [field_problem("body", "empty", "a header row and at least one learner are needed")]
     header = [name.strip().lower() for name in lines[0]]
-    problems = [field_problem("body", "unknown_column", f"unknown column {name!r}; known: "
-                              f"{', '.join(REQUIRED + OPTIONAL)}") for name in header if name not in REQUIRED + OPTIONAL]
+    known = REQUIRED + OPTIONAL
+    problems = [field_problem("body", "unknown_column", f"unknown column {name!r}; known: {', '.join(known)}")
+                for name in header if name not in known]
     problems += [field_problem("body", "missing_column", f"the column {name!r} is required")
                  for name in REQUIRED if name not in header]
     problems += [field_problem("body", "duplicate_column", f"the column {name!r} appears twice")
@@ -47,7 +48,8 @@ def parse(raw: bytes, base: str = "body.learners") -> tuple[list[SyncLearner], l
             problems.append(field_problem(f"{base}.{i}", "wrong_number_of_fields",
                                           f"data row {i + 1} has {len(cells)} fields, the header {len(header)}"))
             continue
-        data = {name: (cell.strip() or None) if name in OPTIONAL else cell.strip() for name, cell in zip(header, cells)}
+        data = {name: (cell.strip() or None) if name in OPTIONAL else cell.strip()
+                for name, cell in zip(header, cells)}
         try:
             records.append(SyncLearner.model_validate(data))
         except ValidationError as exc:

@@ -54,8 +54,8 @@ class MisSyncInput:
 
 @strawberry.type
 class SyncMutation:
-    @strawberry.mutation(description="Idempotent all-or-nothing upsert of learners and enrolments keyed by MIS ids; "
-                                     "errors name every bad record (`input.learners.17.uln`).")
+    @strawberry.mutation(description="Idempotent all-or-nothing upsert of learners and enrolments keyed by "
+                                     "MIS ids; errors name every bad record (`input.learners.17.uln`).")
     async def sync_mis(self, info: Ctx, input: MisSyncInput, idempotency_key: str | None = None) -> SyncResult:
         p = info.context.require(Scope.mis_sync)
         data = to_model(schemas.MisSync, {"learners": [input_fields(r) for r in input.learners],

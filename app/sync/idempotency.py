@@ -19,8 +19,9 @@ from app.sync.models import IdempotencyKey
 from app.sync.schemas import IDEMPOTENCY_KEY_PATTERN
 
 IdempotencyKeyHeader = Annotated[str | None, Header(
-    alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY_PATTERN, description="Any unique string (a UUID): a retry with the same "
-    "key and the same body replays the first answer instead of writing again.")]
+    alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY_PATTERN,
+    description="Any unique string (a UUID): a retry with the same key and the same body replays the first "
+                "answer instead of writing again.")]
 
 
 class IdempotencyKeyReused(ProblemError):
@@ -33,10 +34,13 @@ def request_hash(*parts: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def once(session: AsyncSession, centre_id: uuid.UUID, key: str | None, operation: str, digest: str,
+async def once(session: AsyncSession, centre_id: uuid.UUID, key: str | None, operation: str,
+               request: Callable[[], Any],
                work: Callable[[], Awaitable[BaseModel]]) -> tuple[dict[str, Any], bool]:
-    """Run `work` once per key. Returns (answer as JSON, replayed?). The caller holds the centre's bulk
-    lock, so a concurrent retry waits for the first attempt to commit (or roll back) and then sees it."""
+    """Run `work` once per key. Returns (answer as JSON, replayed?). `request()` gives what identifies the
+    request (hashed only when a key is given). The caller holds the centre's bulk lock, so a concurrent
+    retry waits for the first attempt to commit (or roll back) and then sees it."""
+    digest = request_hash(operation, request()) if key is not None else ""
     if key is not None:
         stored = await session.scalar(select(IdempotencyKey).where(IdempotencyKey.centre_id == centre_id,
                                                                    IdempotencyKey.key == key))
@@ -49,6 +53,7 @@ async def once(session: AsyncSession, centre_id: uuid.UUID, key: str | None, ope
             return stored.response, True
     answer = (await work()).model_dump(mode="json")
     if key is not None:
-        await session.execute(insert(IdempotencyKey).values(centre_id=centre_id, key=key, operation=operation,
-                                                            request_hash=digest, status_code=200, response=answer))
+        await session.execute(insert(IdempotencyKey).values(
+            centre_id=centre_id, key=key, operation=operation, request_hash=digest, status_code=200,
+            response=answer))
     return answer, False

@@ -18,6 +18,9 @@ from app.sync.idempotency import IdempotencyKeyHeader
 
 router = APIRouter(prefix="/v1", tags=["sync"])
 MisSyncer = Annotated[Principal, Depends(require(Scope.mis_sync))]
+REPLAYED = {200: {"description": "Each record's result.", "headers": {"Idempotent-Replayed": {
+    "description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
+    "schema": {"type": "string", "enum": ["true"]}}}}}
 
 
 async def _read_capped(request: Request, limit: int) -> bytes:
@@ -35,7 +38,7 @@ def _answer(answer: dict, replayed: bool) -> JSONResponse:
     return JSONResponse(answer, headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 
-@router.post("/sync/mis", operation_id="syncMis", response_model=schemas.SyncResult)
+@router.post("/sync/mis", operation_id="syncMis", response_model=schemas.SyncResult, responses=REPLAYED)
 async def sync_mis(body: schemas.MisSync, session: Session, p: MisSyncer,
                    idempotency_key: IdempotencyKeyHeader = None):
     """Upsert up to 10,000 learners and enrolments keyed by the MIS's own ids, all or nothing: one bad
@@ -45,13 +48,15 @@ async def sync_mis(body: schemas.MisSync, session: Session, p: MisSyncer,
     return _answer(*await service.sync_mis(session, p, body, idempotency_key))
 
 
-@router.post("/learners/import-csv", operation_id="importLearnersCsv", response_model=schemas.SyncResult,
+@router.post("/class-list-imports", operation_id="importLearnersCsv", response_model=schemas.SyncResult,
+             responses=REPLAYED,
              openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {
                  "type": "string", "description": "UTF-8 CSV with a header row: mis_id, given_name, family_name, "
                                                   "date_of_birth (required), candidate_number, uln, email."}}}}})
 async def import_learners_csv(
     request: Request, session: Session, p: LearnersWrite, idempotency_key: IdempotencyKeyHeader = None,
-    programme_id: Annotated[uuid.UUID | None, Query(description="Also enrol every learner on this programme.")] = None,
+    programme_id: Annotated[uuid.UUID | None,
+                            Query(description="Also enrol every learner on this programme.")] = None,
     enrolled_on: Annotated[BoundedDate | None, Query(description=f"With programme_id. {DATE_RANGE}")] = None,
     identity_checked: Annotated[bool, Query(description="R-12, with programme_id: must be true.")] = False,
 ):

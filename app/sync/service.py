@@ -10,8 +10,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ARRAY, String, and_, any_, bindparam, func, insert, select, text, update
-from sqlalchemy.dialects.postgresql import UUID, insert as pg_insert
+from pydantic import TypeAdapter
+from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, literal, select, text, update
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -91,7 +93,8 @@ async def plan_learners(session: AsyncSession, centre_id: uuid.UUID, records: li
     wanted = [r.candidate_number for r in records if r.candidate_number]
     holders = {row.candidate_number: row.mis_id for row in await session.execute(
         select(LEARNERS.c.candidate_number, LEARNERS.c.mis_id).where(
-            LEARNERS.c.centre_id == centre_id, LEARNERS.c.candidate_number == _any(wanted, String)))} if wanted else {}
+            LEARNERS.c.centre_id == centre_id, LEARNERS.c.candidate_number == _any(wanted, String)))} \
+        if wanted else {}
     in_request = set(counts)
     plans = []
     for i, r in enumerate(records):
@@ -99,7 +102,8 @@ async def plan_learners(session: AsyncSession, centre_id: uuid.UUID, records: li
         if holder != r.mis_id and holder not in in_request:
             problems.append(field_problem(f"{base}.{i}.candidate_number", "duplicate",
                                           "another learner of the centre has this candidate number"))
-        given = r.model_dump(include=set(REQUIRED_LEARNER_FIELDS) | (r.model_fields_set & set(OPTIONAL_LEARNER_FIELDS)))
+        given = r.model_dump(include=set(REQUIRED_LEARNER_FIELDS)
+                             | (r.model_fields_set & set(OPTIONAL_LEARNER_FIELDS)))
         row = existing.get(r.mis_id)
         if row is None:
             plans.append(Plan(i, r.mis_id, new_id(), "created", given))
@@ -110,33 +114,53 @@ async def plan_learners(session: AsyncSession, centre_id: uuid.UUID, records: li
     return plans, problems
 
 
+_LEARNERS_JSON = TypeAdapter(list[learner_schemas.Learner])
+_ENROLMENTS_JSON = TypeAdapter(list[programme_schemas.Enrolment])
+
+
+def _snapshots(adapter: TypeAdapter, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The audit's and the events' JSON of many records in one validation pass (the same JSON as
+    app.audit.changes.snapshot gives one record)."""
+    return adapter.dump_python(adapter.validate_python(rows), mode="json")
+
+
 def _learner_snapshot(row) -> dict[str, Any]:
-    return learner_schemas.Learner.model_validate(dict(row)).model_dump(mode="json")
+    return _snapshots(_LEARNERS_JSON, [dict(row)])[0]
 
 
 async def write_learners(session: AsyncSession, centre_id: uuid.UUID, plans: list[Plan]) -> list[Change]:
-    """One INSERT .. ON CONFLICT (centre_id, mis_id) DO UPDATE .. RETURNING per set of fields given
-    (the MIS usually sends the same fields for every learner: one statement, executemany in pages)."""
+    """One INSERT .. SELECT FROM unnest(arrays) .. ON CONFLICT (centre_id, mis_id) DO UPDATE .. RETURNING per
+    set of fields given (the MIS usually sends the same fields for every learner: one statement in all).
+    Arrays rather than executemany: one round trip and no per-row parameter handling (measured 0.2 s
+    against 0.37 s for 10,000 learners, bench/README-bulk-sync.md)."""
     groups: dict[tuple[str, ...], list[Plan]] = defaultdict(list)
     for plan in plans:
         if plan.outcome != "unchanged":
             groups[tuple(sorted(plan.values))].append(plan)
     changes: list[Change] = []
-    by_id = {p.id: p for p in plans}
     for columns, group in groups.items():
-        stmt = pg_insert(LEARNERS)
+        names = ("id", "mis_id", *columns)
+        rows_in = func.unnest(*[bindparam(f"a_{n}", type_=ARRAY(LEARNERS.c[n].type)) for n in names]) \
+            .table_valued(*names).render_derived()
+        stmt = pg_insert(LEARNERS).from_select(
+            [*names, "centre_id", "version"],
+            select(*[rows_in.c[n] for n in names], literal(centre_id, UUID(as_uuid=True)), literal(1)))
         stmt = stmt.on_conflict_do_update(
             constraint="uq_learners_centre_id_mis_id",
             set_={**{c: stmt.excluded[c] for c in columns},
                   "version": LEARNERS.c.version + 1, "updated_at": func.now()},
-        ).returning(*LEARNERS.c, sort_by_parameter_order=True)
-        rows = (await session.execute(stmt, [
-            {"id": p.id, "centre_id": centre_id, "mis_id": p.mis_id, "version": 1, **p.values} for p in group])).all()
-        for plan, row in zip(group, rows):
+        ).returning(*LEARNERS.c)
+        result = await session.execute(stmt, {
+            "a_id": [p.id for p in group], "a_mis_id": [p.mis_id for p in group],
+            **{f"a_{c}": [p.values[c] for p in group] for c in columns}})
+        keys, rows = list(result.keys()), result.all()
+        planned = {p.mis_id: p for p in group}
+        afters = _snapshots(_LEARNERS_JSON, [dict(zip(keys, row)) for row in rows])
+        for row, after in zip(rows, afters):
+            plan = planned[row.mis_id]
             if row.id != plan.id:  # created by someone else since the plan was made: not what we audited
                 raise Conflict("A learner was created concurrently; send the request again.")
-            after = _learner_snapshot(row._mapping)
-            changes.append(Change(f"learner.{plan.outcome}", "learner", row.id, by_id[row.id].before, after))
+            changes.append(Change(f"learner.{plan.outcome}", "learner", row.id, plan.before, after))
     return changes
 
 
@@ -157,7 +181,8 @@ async def plan_enrolments(session: AsyncSession, centre_id: uuid.UUID, records: 
                Programme.id == _any(list({r.programme_id for r in records}), UUID(as_uuid=True))))}
     keyed = [r.mis_id for r in records if r.mis_id]
     by_mis = {row.mis_id: row._mapping for row in await session.execute(
-        select(ENROLMENTS).where(ENROLMENTS.c.centre_id == centre_id, ENROLMENTS.c.mis_id == _any(keyed, String)))} \
+        select(ENROLMENTS).where(ENROLMENTS.c.centre_id == centre_id,
+                                 ENROLMENTS.c.mis_id == _any(keyed, String)))} \
         if keyed else {}
     pairs = {(learner_ids.get(r.learner_mis_id), r.programme_id) for r in records}
     live = {(row.learner_id, row.programme_id): row._mapping for row in await session.execute(
@@ -171,7 +196,8 @@ async def plan_enrolments(session: AsyncSession, centre_id: uuid.UUID, records: 
         at = f"{base}.{r.index}"
         bad = []
         if r.mis_id and mis_counts[r.mis_id] > 1:
-            bad.append(field_problem(f"{at}.mis_id", "duplicate_in_request", "this mis_id appears more than once"))
+            bad.append(field_problem(f"{at}.mis_id", "duplicate_in_request",
+                                     "this mis_id appears more than once"))
         if pair_counts[(r.learner_mis_id, r.programme_id)] > 1:
             bad.append(field_problem(f"{at}.programme_id", "duplicate_in_request",
                                      "the learner is on this programme more than once in the request"))
@@ -196,8 +222,9 @@ async def plan_enrolments(session: AsyncSession, centre_id: uuid.UUID, records: 
                 "qualification_id": programme.qualification_id}))
             continue
         if (current["learner_id"], current["programme_id"]) != (learner_id, programme.id):
-            problems.append(field_problem(f"{at}.programme_id", "use_transfer", "an enrolment keeps its learner and "
-                                          "programme; a move is a transfer (POST /v1/enrolments/{id}/transfer)"))
+            problems.append(field_problem(f"{at}.programme_id", "use_transfer",
+                                          "an enrolment keeps its learner and programme; a move is a transfer "
+                                          "(POST /v1/enrolments/{id}/transfer)"))
             continue
         if r.mis_id and current["mis_id"] not in (None, r.mis_id):
             problems.append(field_problem(f"{at}.mis_id", "already_enrolled", "the learner is already on this "
@@ -212,7 +239,8 @@ async def plan_enrolments(session: AsyncSession, centre_id: uuid.UUID, records: 
             change["mis_id"] = r.mis_id  # the MIS names an enrolment made in Verity: adopt its id
         if change:
             plans.append(Plan(r.index, r.mis_id, current["id"], "updated",
-                              {**change, **({"registration_deadline": deadline} if "enrolled_on" in change else {})},
+                              {**change,
+                               **({"registration_deadline": deadline} if "enrolled_on" in change else {})},
                               _enrolment_snapshot(current)))
         else:
             plans.append(Plan(r.index, r.mis_id, current["id"], "unchanged"))
@@ -220,7 +248,7 @@ async def plan_enrolments(session: AsyncSession, centre_id: uuid.UUID, records: 
 
 
 def _enrolment_snapshot(row) -> dict[str, Any]:
-    return programme_schemas.Enrolment.model_validate(dict(row)).model_dump(mode="json")
+    return _snapshots(_ENROLMENTS_JSON, [dict(row)])[0]
 
 
 async def write_enrolments(session: AsyncSession, actor: Principal, plans: list[Plan]) -> list[Change]:
@@ -228,11 +256,13 @@ async def write_enrolments(session: AsyncSession, actor: Principal, plans: list[
     updated = [p for p in plans if p.outcome == "updated"]
     changes: list[Change] = []
     if created:
-        rows = (await session.execute(insert(ENROLMENTS).returning(*ENROLMENTS.c, sort_by_parameter_order=True), [
+        result = await session.execute(insert(ENROLMENTS).returning(*ENROLMENTS.c), [
             {"id": p.id, "centre_id": actor.centre_id, "mis_id": p.mis_id, "status": "enrolled",
-             "identity_checked_by": actor.subject, "version": 1, **p.values} for p in created])).all()
-        changes += [Change("enrolment.created", "enrolment", row.id, None, _enrolment_snapshot(row._mapping))
-                    for row in rows]
+             "identity_checked_by": actor.subject, "version": 1, **p.values} for p in created])
+        keys, rows = list(result.keys()), result.all()
+        afters = _snapshots(_ENROLMENTS_JSON, [dict(zip(keys, row)) for row in rows])
+        changes += [Change("enrolment.created", "enrolment", row.id, None, after)
+                    for row, after in zip(rows, afters)]
     for columns in {tuple(sorted(p.values)) for p in updated}:
         group = [p for p in updated if tuple(sorted(p.values)) == columns]
         stmt = update(ENROLMENTS).where(ENROLMENTS.c.id == bindparam("b_id")).values(
@@ -290,10 +320,10 @@ def mis_enrolments(records: list[schemas.SyncEnrolment]) -> list[EnrolmentRecord
 async def sync_mis(session: AsyncSession, p: Principal, body: schemas.MisSync, idempotency_key: str | None,
                    at: str = "body") -> tuple[dict[str, Any], bool]:
     """`at` names where records are in problems: `body` (REST) or `input` (GraphQL)."""
-    from app.sync.idempotency import once, request_hash
+    from app.sync.idempotency import once
     await lock_centre(session, p.centre_id)
-    digest = request_hash("syncMis", body.model_dump(mode="json", exclude_unset=True))
-    return await once(session, p.centre_id, idempotency_key, "syncMis", digest,
+    return await once(session, p.centre_id, idempotency_key, "syncMis",
+                      lambda: body.model_dump(mode="json", exclude_unset=True),
                       lambda: upsert(session, p, body.learners, mis_enrolments(body.enrolments),
                                      learners_at=f"{at}.learners", enrolments_at=f"{at}.enrolments"))
 
@@ -304,11 +334,11 @@ async def import_class_list(session: AsyncSession, p: Principal, raw: bytes, *, 
     """Learners from CSV rows; with `programme_id`, each is also enrolled on that programme (a class list),
     keyed by learner and programme so that importing the same list again changes nothing."""
     from app.sync import class_list
-    from app.sync.idempotency import once, request_hash
+    from app.sync.idempotency import once
     problems = []
     if programme_id is not None:
         if enrolled_on is None:
-            problems.append(field_problem("query.enrolled_on", "missing", "needed with programme_id"))
+            problems.append(field_problem("query.enrolled_on", "required_with_programme_id", "needed with programme_id"))
         if not identity_checked:
             problems.append(field_problem("query.identity_checked", "R-12", "identity is checked at enrolment"))
     records, row_problems = class_list.parse(raw)
@@ -317,7 +347,6 @@ async def import_class_list(session: AsyncSession, p: Principal, raw: bytes, *, 
     enrolments = [EnrolmentRecord(i, None, r.mis_id, programme_id, enrolled_on, identity_checked)
                   for i, r in enumerate(records)] if programme_id is not None else []
     await lock_centre(session, p.centre_id)
-    digest = request_hash("importLearnersCsv", raw.decode("utf-8-sig"), str(programme_id), str(enrolled_on),
-                          identity_checked)
-    return await once(session, p.centre_id, idempotency_key, "importLearnersCsv", digest,
+    return await once(session, p.centre_id, idempotency_key, "importLearnersCsv",
+                      lambda: [raw.decode("utf-8-sig"), str(programme_id), str(enrolled_on), identity_checked],
                       lambda: upsert(session, p, records, enrolments, enrolments_at="body.learners"))

@@ -1,9 +1,11 @@
 """The event catalogue: every event type a webhook endpoint may subscribe to, with its payload schema.
 
-This is the one place event types are listed. A domain whose service emits a new event type to the
-outbox adds it here (with the schema of `data`), and it is then accepted in subscriptions, documented in
-the OpenAPI `webhooks` section (app/webhooks/openapi.py) and delivered. An outbox event whose type is
-not in the catalogue is never delivered.
+This is the one place event types are listed: the entries live per domain in app/webhooks/catalogue_*.py
+(webhooks imports the domains' schemas; a domain never imports webhooks) and are gathered here. A domain
+whose service emits a new event type to the outbox adds it to its module (with the schema of `data`), and
+it is then accepted in subscriptions, documented in the OpenAPI `webhooks` section (app/webhooks/openapi.py)
+and delivered. An outbox event whose type is not in the catalogue is never delivered;
+tests/webhooks/test_catalogue_complete.py fails when a service emits one.
 
 Every delivery has the same envelope (`id`, `type`, `occurred_at`, `centre_id`, `data`); `id` is the
 outbox event id and is also the `webhook-id` header, stable across retries and redeliveries.
@@ -12,13 +14,22 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from app.centres import schemas as centres
-from app.learners import schemas as learners
+from app.webhooks import (
+    catalogue_assessment,
+    catalogue_assignments,
+    catalogue_calendars,
+    catalogue_centres,
+    catalogue_programmes,
+    catalogue_qualifications,
+    catalogue_verification,
+)
+from app.webhooks.event_type import EventType
+
+__all__ = ["CATALOGUE", "PING", "EventType", "PingData", "envelope", "envelope_model", "is_known"]
 
 PING = "webhook.ping"
 
@@ -28,43 +39,30 @@ class PingData(BaseModel):
     message: str = Field(description="Always `ping`: sent by the test button, not by a change.")
 
 
-@dataclass(frozen=True)
-class EventType:
-    name: str
-    description: str
-    data: type[BaseModel]  # the schema of the envelope's `data`
-
-
 def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.replace(".", "_").split("_"))
 
 
-def _changed(model: type[BaseModel]) -> type[BaseModel]:
-    """`*.updated` events carry the record before and after the change (the audit's before/after)."""
-    return create_model(f"{model.__name__}Change", __config__=ConfigDict(title=f"{model.__name__}Change"),
-                        before=(model, ...), after=(model, ...))
+def _gather(*groups: tuple[EventType, ...]) -> dict[str, EventType]:
+    catalogue: dict[str, EventType] = {}
+    for event in (e for group in groups for e in group):
+        if event.name in catalogue:
+            raise RuntimeError(f"webhook event type {event.name} is listed twice")
+        catalogue[event.name] = event
+    return catalogue
 
 
-def _created(what: str, model: type[BaseModel]) -> EventType:
-    return EventType(f"{what}.created", f"A {what.replace('_', ' ')} was created; `data` is the new record.", model)
-
-
-def _updated(what: str, model: type[BaseModel]) -> EventType:
-    return EventType(f"{what}.updated", f"A {what.replace('_', ' ')} changed; `data` has `before` and `after`.",
-                     _changed(model))
-
-
-CATALOGUE: dict[str, EventType] = {e.name: e for e in (
-    _created("centre", centres.Centre),
-    _updated("centre", centres.Centre),
-    _created("site", centres.Site),
-    _updated("site", centres.Site),
-    _created("staff_member", centres.StaffMember),
-    _updated("staff_member", centres.StaffMember),
-    _created("learner", learners.Learner),
-    _updated("learner", learners.Learner),
-    EventType(PING, "Sent only by `POST /v1/webhook-endpoints/{id}/ping`, to that endpoint alone.", PingData),
-)}
+# Ordered by domain, as `GET /v1/webhook-event-types` and the OpenAPI `webhooks` section list them.
+CATALOGUE: dict[str, EventType] = _gather(
+    catalogue_centres.EVENTS,
+    catalogue_calendars.EVENTS,
+    catalogue_qualifications.EVENTS,
+    catalogue_programmes.EVENTS,
+    catalogue_assignments.EVENTS,
+    catalogue_assessment.EVENTS,
+    catalogue_verification.EVENTS,
+    (EventType(PING, "Sent only by `POST /v1/webhook-endpoints/{id}/ping`, to that endpoint alone.", PingData),),
+)
 
 
 def is_known(event_type: str) -> bool:

@@ -17,6 +17,24 @@ LEARNER_READERS = STAFF | {"learner"}
 AUDITORS = frozenset({"hoc", "qn"})
 CATALOGUE_MANAGERS = frozenset({"hoc", "qn", "exams_officer"})
 MIS_INTEGRATORS = frozenset({"hoc", "exams_officer"})
+STAFF_AND_LEARNER = STAFF | {"learner"}
+BRIEF_WRITERS = frozenset({"liv", "assessor", "programme_leader"})
+BRIEF_VERIFIERS = frozenset({"liv", "iv"})
+EXTENSION_APPROVERS = frozenset({"hoc", "liv", "assessor", "programme_leader"})
+SUBMITTERS = frozenset({"assessor", "learner"})
+ASSESSORS = frozenset({"assessor"})
+RESUBMISSION_AUTHORISERS = frozenset({"liv", "assessor"})  # the service applies the qualification's policy
+EXAMS = frozenset({"exams_officer"})
+CALENDAR_MANAGERS = frozenset({"hoc", "exams_officer"})
+PROGRAMME_WRITERS = frozenset({"hoc", "exams_officer", "programme_leader"})
+REGISTRARS = frozenset({"hoc", "exams_officer"})
+MONITORS = frozenset({"hoc", "qn"})
+OWN_RECORDS = STAFF | {"learner"}
+IV_READERS = frozenset({"hoc", "qn", "liv", "iv", "assessor", "programme_leader"})
+IV_WRITERS = frozenset({"liv", "iv"})
+IV_PLANNERS = frozenset({"liv"})
+LIV_MANAGERS = frozenset({"hoc", "qn"})
+RELEASERS = frozenset({"liv", "assessor"})
 
 REST = {
     "getHealth": PUBLIC, "getReadiness": PUBLIC, "getMe": ALL,
@@ -33,6 +51,48 @@ REST = {
     "updateWebhookEndpoint": MIS_INTEGRATORS, "rotateWebhookEndpointSecret": MIS_INTEGRATORS,
     "pingWebhookEndpoint": MIS_INTEGRATORS, "listWebhookDeliveries": MIS_INTEGRATORS,
     "getWebhookDelivery": MIS_INTEGRATORS, "redeliverWebhookDelivery": MIS_INTEGRATORS,
+    # assignments and assessment (issue 5)
+    "getAssessmentPlan": STAFF, "getBriefChecklist": STAFF, "listAssignmentBriefVerifications": STAFF,
+    "listAssessmentDecisionVersions": STAFF, "getCohortTrackingGrid": STAFF,
+    "listAssignmentBriefs": STAFF_AND_LEARNER, "getAssignmentBrief": STAFF_AND_LEARNER,
+    "listSubmissions": STAFF_AND_LEARNER, "getSubmission": STAFF_AND_LEARNER, "listEvidence": STAFF_AND_LEARNER,
+    "listAssessmentDecisions": STAFF_AND_LEARNER, "getAssessmentDecision": STAFF_AND_LEARNER,
+    "listResubmissions": STAFF_AND_LEARNER, "getLearnerAssessmentRecord": STAFF_AND_LEARNER,
+    "createAssessmentPlanEntry": BRIEF_WRITERS, "updateAssessmentPlanEntry": BRIEF_WRITERS,
+    "createAssignmentBrief": BRIEF_WRITERS, "updateAssignmentBrief": BRIEF_WRITERS,
+    "submitAssignmentBriefForIv": BRIEF_WRITERS, "issueAssignmentBrief": BRIEF_WRITERS,
+    "closeAssignmentBrief": BRIEF_WRITERS,
+    "verifyAssignmentBrief": BRIEF_VERIFIERS, "returnAssignmentBrief": BRIEF_VERIFIERS,
+    "createDeadlineExtension": EXTENSION_APPROVERS,
+    "createSubmission": SUBMITTERS, "addEvidenceReference": SUBMITTERS, "uploadEvidenceFile": SUBMITTERS,
+    "removeEvidence": SUBMITTERS, "handInSubmission": SUBMITTERS,
+    "recordAssessmentDecision": ASSESSORS, "amendAssessmentDecision": ASSESSORS,
+    "submitAssessmentDecisionForIv": ASSESSORS, "releaseAssessmentDecision": ASSESSORS,
+    "authoriseResubmission": RESUBMISSION_AUTHORISERS, "recordExamResult": EXAMS,
+    # calendar, programmes, registration, sync (issue 4)
+    "listAcademicYears": CENTRE_READERS, "getAcademicYear": CENTRE_READERS, "listClosures": CENTRE_READERS,
+    "addWorkingDays": CENTRE_READERS, "createAcademicYear": CALENDAR_MANAGERS,
+    "updateAcademicYear": CALENDAR_MANAGERS, "createClosure": CALENDAR_MANAGERS, "deleteClosure": CALENDAR_MANAGERS,
+    "listProgrammes": STAFF, "getProgramme": STAFF, "createProgramme": PROGRAMME_WRITERS,
+    "updateProgramme": PROGRAMME_WRITERS,
+    "listEnrolments": OWN_RECORDS, "getEnrolment": OWN_RECORDS, "createEnrolment": PROGRAMME_WRITERS,
+    "registerEnrolment": REGISTRARS, "transferEnrolment": REGISTRARS, "withdrawEnrolment": REGISTRARS,
+    "completeEnrolment": REGISTRARS, "listRegistrationIssues": MONITORS,
+    "listPriorLearning": OWN_RECORDS, "getPriorLearning": OWN_RECORDS, "recordPriorLearning": PROGRAMME_WRITERS,
+    "listReasonableAdjustments": OWN_RECORDS, "getReasonableAdjustment": OWN_RECORDS,
+    "recordReasonableAdjustment": PROGRAMME_WRITERS,
+    "listSpecialConsiderations": OWN_RECORDS, "getSpecialConsideration": OWN_RECORDS,
+    "applyForSpecialConsideration": PROGRAMME_WRITERS, "decideSpecialConsideration": HOC,
+    "syncMis": REGISTRARS, "importLearnersCsv": PROGRAMME_WRITERS,
+    # internal verification (issue 6)
+    "getLatestIvSample": IV_READERS, "getIvSample": IV_READERS, "getBriefIvStatus": IV_READERS,
+    "listBriefIvRecords": IV_READERS, "getIvRecord": IV_READERS, "listIvRecordVersions": IV_READERS,
+    "listIvRemedialActions": IV_READERS, "getIvCoverage": IV_READERS, "getLivDashboard": IV_READERS,
+    "listLivAppointments": IV_READERS, "listLivAnnualRecords": IV_READERS, "getIvSchedule": IV_READERS,
+    "drawIvSample": IV_WRITERS, "createIvRecord": IV_WRITERS, "amendIvRecord": IV_WRITERS,
+    "closeIvRemedialAction": IV_WRITERS, "releaseBriefDecisions": RELEASERS, "appointLiv": LIV_MANAGERS,
+    "createLivAnnualRecord": LIV_MANAGERS, "putIvPlan": IV_PLANNERS, "assignIvScheduleEntry": IV_PLANNERS,
+    "signOffIvPlan": IV_PLANNERS,
 }
 
 GRAPHQL = {
@@ -48,7 +108,41 @@ GRAPHQL = {
     "Mutation.createWebhookEndpoint": MIS_INTEGRATORS, "Mutation.updateWebhookEndpoint": MIS_INTEGRATORS,
     "Mutation.rotateWebhookEndpointSecret": MIS_INTEGRATORS, "Mutation.pingWebhookEndpoint": MIS_INTEGRATORS,
     "Mutation.redeliverWebhookDelivery": MIS_INTEGRATORS,
+    "Query.assessmentPlan": STAFF, "Query.cohortTrackingGrid": STAFF,
+    "Query.assignmentBriefs": STAFF_AND_LEARNER, "Query.assignmentBrief": STAFF_AND_LEARNER,
+    "Query.assessmentDecisions": STAFF_AND_LEARNER, "Query.assessmentDecision": STAFF_AND_LEARNER,
+    "Query.learnerAssessmentRecord": STAFF_AND_LEARNER,
+    "Mutation.createAssessmentPlanEntry": BRIEF_WRITERS, "Mutation.createAssignmentBrief": BRIEF_WRITERS,
+    "Mutation.submitAssignmentBriefForIv": BRIEF_WRITERS, "Mutation.issueAssignmentBrief": BRIEF_WRITERS,
+    "Mutation.closeAssignmentBrief": BRIEF_WRITERS,
+    "Mutation.verifyAssignmentBrief": BRIEF_VERIFIERS, "Mutation.returnAssignmentBrief": BRIEF_VERIFIERS,
+    "Mutation.submitAssessmentDecisionForIv": ASSESSORS, "Mutation.releaseAssessmentDecision": ASSESSORS,
+    "Query.academicYears": CENTRE_READERS, "Query.academicYear": CENTRE_READERS, "Query.closures": CENTRE_READERS,
+    "Query.workingDays": CENTRE_READERS,
+    "Mutation.createAcademicYear": CALENDAR_MANAGERS, "Mutation.updateAcademicYear": CALENDAR_MANAGERS,
+    "Mutation.createClosure": CALENDAR_MANAGERS, "Mutation.deleteClosure": CALENDAR_MANAGERS,
+    "Query.programmes": STAFF, "Query.programme": STAFF, "Query.enrolments": OWN_RECORDS,
+    "Query.enrolment": OWN_RECORDS, "Query.registrationIssues": MONITORS,
+    "Query.priorLearning": OWN_RECORDS, "Query.priorLearningRecord": OWN_RECORDS,
+    "Query.reasonableAdjustments": OWN_RECORDS, "Query.reasonableAdjustment": OWN_RECORDS,
+    "Query.specialConsiderations": OWN_RECORDS, "Query.specialConsideration": OWN_RECORDS,
+    "Mutation.createProgramme": PROGRAMME_WRITERS, "Mutation.updateProgramme": PROGRAMME_WRITERS,
+    "Mutation.createEnrolment": PROGRAMME_WRITERS, "Mutation.registerEnrolment": REGISTRARS,
+    "Mutation.transferEnrolment": REGISTRARS, "Mutation.withdrawEnrolment": REGISTRARS,
+    "Mutation.completeEnrolment": REGISTRARS, "Mutation.recordPriorLearning": PROGRAMME_WRITERS,
+    "Mutation.recordReasonableAdjustment": PROGRAMME_WRITERS,
+    "Mutation.applyForSpecialConsideration": PROGRAMME_WRITERS, "Mutation.decideSpecialConsideration": HOC,
+    "Mutation.syncMis": REGISTRARS,
     "Mutation.updateCentre": HOC, "Mutation.createSite": HOC, "Mutation.updateSite": HOC,
     "Mutation.createStaffMember": HOC, "Mutation.updateStaffMember": HOC,
     "Mutation.createLearner": LEARNER_WRITERS, "Mutation.updateLearner": LEARNER_WRITERS,
+    "Query.briefIvStatus": IV_READERS, "Query.briefIvRecords": IV_READERS, "Query.ivRecord": IV_READERS,
+    "Query.ivRecordVersions": IV_READERS, "Query.ivRemedialActions": IV_READERS,
+    "Query.latestIvSample": IV_READERS, "Query.ivCoverage": IV_READERS, "Query.livDashboard": IV_READERS,
+    "Query.ivSchedule": IV_READERS, "Query.livAppointments": IV_READERS, "Mutation.drawIvSample": IV_WRITERS,
+    "Mutation.createIvRecord": IV_WRITERS, "Mutation.amendIvRecord": IV_WRITERS,
+    "Mutation.closeIvRemedialAction": IV_WRITERS, "Mutation.releaseBriefDecisions": RELEASERS,
+    "Mutation.putIvPlan": IV_PLANNERS, "Mutation.assignIvScheduleEntry": IV_PLANNERS,
+    "Mutation.signOffIvPlan": IV_PLANNERS, "Mutation.appointLiv": LIV_MANAGERS,
+    "Mutation.createLivAnnualRecord": LIV_MANAGERS,
 }

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from app.cli import current_contracts
@@ -27,3 +28,9 @@ def test_operation_ids_are_unique_and_every_error_is_problem_json():
                 if not status.startswith("2"):
                     assert list(response["content"]) == ["application/problem+json"], (op["operationId"], status)
     assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+def test_no_constraint_is_published_under_a_pydantic_name():
+    """`ge`/`le` are not JSON Schema: a bound published that way is no bound at all for a client."""
+    document = current_contracts()[0]
+    assert not re.search(r'"(ge|le|gt|lt)":', document)

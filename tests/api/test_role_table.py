@@ -5,7 +5,8 @@ import re
 import uuid
 
 import pytest
-from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLScalarType, Undefined
+from graphql import (GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLScalarType,
+                     Undefined, get_named_type)
 
 from tests.api.expectations import ALL, GRAPHQL, PUBLIC, REST
 
@@ -73,7 +74,9 @@ def graphql_fields(app):
             args = [f"{a}: {_literal(arg.type)}" for a, arg in field.args.items()
                     if isinstance(arg.type, GraphQLNonNull) and arg.default_value is Undefined]
             call = f"{name}({', '.join(args)})" if args else name
-            yield f"{kind}.{name}", f"{'mutation' if kind == 'Mutation' else 'query'} {{ {call} {{ __typename }} }}"
+            selection = "" if isinstance(get_named_type(field.type), (GraphQLScalarType, GraphQLEnumType)) \
+                else " { __typename }"
+            yield f"{kind}.{name}", f"{'mutation' if kind == 'Mutation' else 'query'} {{ {call}{selection} }}"
 
 
 def test_every_graphql_root_field_is_in_the_table(app):

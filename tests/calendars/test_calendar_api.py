@@ -82,7 +82,8 @@ async def test_closures(client, auth, session):
     assert gone.status_code == 204
     assert (await client.delete(f"/v1/closures/{r.json()['id']}", headers=auth("exams_officer"))).status_code == 404
     assert (await client.delete(f"/v1/closures/{uuid.uuid4()}", headers=auth("assessor"))).status_code == 403
-    deleted = (await session.scalars(select(AuditEvent).where(AuditEvent.action == "closure.deleted"))).one()
+    deleted = (await session.scalars(select(AuditEvent).where(AuditEvent.centre_id == CENTRE_A,
+                                                              AuditEvent.action == "closure.deleted"))).one()
     assert deleted.before["reason"] == "INSET day" and deleted.after is None
 
 
@@ -115,3 +116,17 @@ async def test_the_service_builds_the_pure_calendar_and_working_days_use_it(clie
     assert cal.add_working_days(scottish, dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 5)
     r = await client.get("/v1/working-days", params={"start": "1999-01-01", "days": 1}, headers=auth("hoc"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.start"
+
+
+def test_the_contracts_date_pattern_is_exactly_the_valid_dates_of_the_range():
+    import re
+
+    from app.calendars.schemas import DATE_PATTERN, EARLIEST_DATE, LATEST_DATE
+    day, valid = EARLIEST_DATE, set()
+    while day <= LATEST_DATE:
+        valid.add(day.isoformat())
+        day += dt.timedelta(days=1)
+    assert all(re.match(DATE_PATTERN, d) for d in valid)
+    candidates = {f"{y}-{m:02d}-{d:02d}" for y in (1999, 2000, 2001, 2024, 2099, 2100) for m in range(0, 14)
+                  for d in range(0, 33)}
+    assert {c for c in candidates if re.match(DATE_PATTERN, c)} == candidates & valid

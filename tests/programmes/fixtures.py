@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.principal import Principal
 from app.auth.scopes import Role
 from app.core.db import make_engine
-from tests.conftest import APP_ROLE, CENTRE_A, CENTRE_B, migrate, recreate_database, system_actor
+from tests.conftest import APP_ROLE, CENTRE_A, migrate, recreate_database, system_actor
 
 BTEC_AWARD = "pearson-btec-intl-l3-award-investigating-customer-communications"
 OCR_DIPLOMA = "ocr-l2-cambridge-technical-diploma-customer-service"
@@ -43,8 +43,13 @@ async def slice_database(server_url: str, worker: str) -> str:
 def build_app(settings, sessionmaker):
     """create_app() plus this issue's routers and GraphQL types, the way the lead will wire them."""
     from fastapi import Depends
-    from strawberry.extensions import (MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter,
-                                       ValidationCache)
+    from strawberry.extensions import (
+        MaxAliasesLimiter,
+        MaxTokensLimiter,
+        ParserCache,
+        QueryDepthLimiter,
+        ValidationCache,
+    )
     from strawberry.fastapi import GraphQLRouter
     from strawberry.tools import merge_types
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.events.models import OutboxEvent
 from app.programmes import rules
-from tests.conftest import CENTRE_B
+from tests.conftest import CENTRE_A, CENTRE_B
 from tests.programmes.fixtures import make_learner
 from tests.programmes.test_enrolments import enrol
 
@@ -90,7 +90,7 @@ async def test_special_consideration_is_applied_for_at_the_time_and_authorised_b
     again = await client.post(url, json={"outcome": "refused", "reason": "x"}, headers=auth("hoc"))
     assert again.status_code == 409 and again.json()["errors"][0]["code"] == "R-81"
     events = (await session.scalars(select(OutboxEvent.event_type).where(
-        OutboxEvent.event_type.like("special_consideration.%")))).all()
+        OutboxEvent.centre_id == CENTRE_A, OutboxEvent.event_type.like("special_consideration.%")))).all()
     assert sorted(events) == ["special_consideration.applied", "special_consideration.applied",
                               "special_consideration.authorised"]
     listed = (await client.get("/v1/special-considerations", params={"status": "authorised"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.audit.models import AuditEvent
 from app.events.models import OutboxEvent
@@ -48,9 +48,13 @@ async def test_create_read_update_programme(client, auth, world, session):
     audit = (await session.scalars(select(AuditEvent.action).where(AuditEvent.subject_id == programme["id"])
                                    .order_by(AuditEvent.seq))).all()
     assert audit == ["programme.created", "programme.updated"]
-    events = (await session.scalars(select(OutboxEvent.event_type).where(
-        OutboxEvent.event_type.like("programme.%"), OutboxEvent.payload["id"].astext == programme["id"]))).all()
-    assert events == ["programme.created"]
+    events = (await session.scalars(select(OutboxEvent).where(
+        OutboxEvent.event_type.like("programme.%"), or_(OutboxEvent.payload["id"].astext == programme["id"],
+                                                        OutboxEvent.payload["after"]["id"].astext == programme["id"])
+    ))).all()
+    assert sorted(e.event_type for e in events) == ["programme.created", "programme.updated"]
+    update = next(e for e in events if e.event_type == "programme.updated")
+    assert len(update.payload["before"]["assessor_ids"]) == 1 and len(update.payload["after"]["assessor_ids"]) == 2
 
 
 async def test_each_named_member_of_staff_must_hold_the_role(client, auth, world, session):
@@ -68,7 +72,7 @@ async def test_each_named_member_of_staff_must_hold_the_role(client, auth, world
                           headers=auth("hoc"))
     assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [("body.lead_internal_verifier_id",
                                                                       "staff_role_missing")]
-    # Staff of another centre are simply not found.
+    # Staff of another centre are simply unknown here.
     other = await make_staff(session, CENTRE_B, "elsewhere", "assessor")
     r = await client.post("/v1/programmes", json=body(world, assessor_ids=[str(other.id)]), headers=auth("hoc"))
     assert r.status_code == 404 and r.json()["errors"][0]["field"] == "body.assessor_ids.0"

@@ -20,7 +20,7 @@ CSV = ("\ufeffmis_id,given_name,family_name,date_of_birth,candidate_number\r\n"
 async def upload(client, auth, text, role="programme_leader", params=None, content_type="text/csv; charset=utf-8",
                  key=None):
     headers = {**auth(role), "Content-Type": content_type, **({"Idempotency-Key": key} if key else {})}
-    return await client.post("/v1/learners/import-csv", content=text.encode(), params=params or {}, headers=headers)
+    return await client.post("/v1/class-list-imports", content=text.encode(), params=params or {}, headers=headers)
 
 
 async def learners_in(session) -> int:
@@ -64,7 +64,7 @@ async def test_the_header_and_the_request_are_checked(client, auth, world):
     assert (await upload(client, auth, "")).json()["errors"][0]["code"] == "empty"
     r = await upload(client, auth, CSV, content_type="application/json")
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "header.content-type"
-    r = await client.post("/v1/learners/import-csv", content=b"\xff\xfe", headers={**auth("hoc"),
+    r = await client.post("/v1/class-list-imports", content=b"\xff\xfe", headers={**auth("hoc"),
                                                                                    "Content-Type": "text/csv"})
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "not_utf8"
     r = await upload(client, auth, CSV, params={"programme_id": str(world.programme_id), "enrolled_on": "2025-09-08"})

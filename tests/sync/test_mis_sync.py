@@ -75,11 +75,22 @@ async def test_creates_then_reports_unchanged_then_updates(client, auth, world, 
     assert rows["MIS-00000"].family_name == "Renamed" and rows["MIS-00000"].version == 2
     assert rows["MIS-00001"].candidate_number == "C1" and rows["MIS-00001"].version == 1
     assert rows["MIS-00002"].candidate_number is None
-    updated = (await session.scalars(select(AuditEvent).where(AuditEvent.action == "learner.updated")
+    updated = (await session.scalars(select(AuditEvent).where(AuditEvent.centre_id == CENTRE_A,
+                                                              AuditEvent.action == "learner.updated")
                                      .order_by(AuditEvent.seq))).all()
     assert [(u.before["family_name"], u.after["family_name"]) for u in updated] == [("Family0", "Renamed"),
                                                                                      ("Family2", "Family2")]
     assert updated[0].after["version"] == 2 and updated[0].actor_role == "exams_officer"
+    # The events carry what app.audit.changes would emit: before/after for an update, the record for a creation.
+    payloads = (await session.scalars(select(OutboxEvent.payload).where(
+        OutboxEvent.centre_id == CENTRE_A, OutboxEvent.event_type == "learner.updated"))).all()
+    assert sorted((e["before"]["family_name"], e["after"]["family_name"]) for e in payloads) == [
+        ("Family0", "Renamed"), ("Family2", "Family2")]
+    created = (await session.scalars(select(OutboxEvent.payload).where(
+        OutboxEvent.centre_id == CENTRE_A, OutboxEvent.event_type == "learner.created"))).all()
+    assert sorted(e["mis_id"] for e in created) == ["MIS-00000", "MIS-00001", "MIS-00002"]
+    assert created[0] == (await session.scalars(select(AuditEvent.after).where(
+        AuditEvent.action == "learner.created", AuditEvent.subject_id == created[0]["id"]))).one()
     assert (await verify(session, CENTRE_A)).ok
 
 

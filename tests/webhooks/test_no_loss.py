@@ -163,7 +163,7 @@ async def test_sigkilled_workers_lose_nothing_and_invent_nothing(server_url, wor
         while workers.started < KILLS or not writing_done.is_set():
             await workers.start()
             await asyncio.sleep(rng.uniform(0.8, 2.0))
-            for _ in range(20):  # prefer a moment when it holds leases (not a timed assertion)
+            for _ in range(200):  # prefer a moment when it holds leases (a bound, not a timed assertion)
                 if await _leased(owner):
                     break
                 await asyncio.sleep(0.05)

@@ -1,0 +1,194 @@
+"""Submissions and their evidence (R-22, R-23), extensions, assessment decisions with their versions
+(R-24..R-26), resubmission authorisations (R-30, R-31, R-33) and externally assessed unit results.
+
+What is assessed is never overwritten (house rule 6): evidence of a submitted submission, decision
+versions and resubmission authorisations are insert-only for the application role, and triggers in
+migration 0005 refuse changes to a submission once it is handed in.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String,
+                        UniqueConstraint, func)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.models import Base, Versioned, uuid_pk
+
+ATTEMPT_KINDS = ("first", "resubmission", "retake")
+SUBMISSION_STATUSES = ("open", "submitted")
+EVIDENCE_KINDS = ("file", "observation_record", "witness_statement", "reference")
+DECISION_STATUSES = ("draft", "submitted_for_iv", "released")
+
+
+def _fk(target: str, **kw) -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), ForeignKey(target), **kw)
+
+
+def _created_at() -> Mapped[dt.datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Extension(Base):
+    """R-23/R-30: an agreed extension of one learner's deadline for one brief, with reason and approver.
+    Only the latest counts; earlier ones stay (insert-only)."""
+    __tablename__ = "deadline_extensions"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
+    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id", index=True)
+    learner_id: Mapped[uuid.UUID] = _fk("learners.id", index=True)
+    new_deadline: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500))
+    approved_by: Mapped[str] = mapped_column(String(200))
+    approved_role: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = _created_at()
+
+
+class Submission(Versioned, Base):
+    """One learner's work for one brief at one attempt. Open while evidence is added; handed in with the
+    learner's signed and dated declaration (R-22); frozen from then on, in the service and by trigger."""
+    __tablename__ = "submissions"
+    __table_args__ = (
+        CheckConstraint(f"attempt_kind IN {ATTEMPT_KINDS}", name="attempt_kind"),
+        CheckConstraint(f"status IN {SUBMISSION_STATUSES}", name="status"),
+        CheckConstraint("status = 'open' OR (submitted_at IS NOT NULL AND declaration_signed_on IS NOT NULL "
+                        "AND late IS NOT NULL)", name="handed_in"),
+        UniqueConstraint("brief_id", "learner_id", "attempt_kind"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
+    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id", index=True)
+    learner_id: Mapped[uuid.UUID] = _fk("learners.id", index=True)
+    attempt_kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    # The deadline in force when handed in: the brief's, an agreed extension's, or the resubmission's.
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # R-23: recorded as late, never capped.
+    late: Mapped[bool | None] = mapped_column(Boolean)
+    extension_id: Mapped[uuid.UUID | None] = _fk("deadline_extensions.id")
+    declaration_signed_on: Mapped[dt.date | None] = mapped_column(Date)
+    declaration_text: Mapped[str | None] = mapped_column(String(1000))
+    handed_in_by: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class EvidenceItem(Base):
+    """A file (stored behind app.assessment.storage, with its SHA-256) or a reference to evidence kept
+    elsewhere (an observation record, a witness statement). Never updated; added or removed only while
+    the submission is open (trigger)."""
+    __tablename__ = "evidence_items"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {EVIDENCE_KINDS}", name="kind"),
+        CheckConstraint("(kind = 'file') = (sha256 IS NOT NULL AND storage_key IS NOT NULL "
+                        "AND size_bytes IS NOT NULL AND media_type IS NOT NULL)", name="file_fields"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
+    submission_id: Mapped[uuid.UUID] = _fk("submissions.id", index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(String(500))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    storage_key: Mapped[str | None] = mapped_column(String(500))
+    reference: Mapped[str | None] = mapped_column(String(500))
+    added_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = _created_at()
+
+
+class AssessmentDecision(Versioned, Base):
+    """The assessor's decision on one submission. Its content lives in versions (R-26); this row holds
+    the state: draft -> submitted_for_iv -> released (R-25)."""
+    __tablename__ = "assessment_decisions"
+    __table_args__ = (
+        CheckConstraint(f"status IN {DECISION_STATUSES}", name="status"),
+        CheckConstraint(f"attempt_kind IN {ATTEMPT_KINDS}", name="attempt_kind"),
+        CheckConstraint("(status = 'released') = (released_at IS NOT NULL)", name="released"),
+        UniqueConstraint("submission_id"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
+    programme_id: Mapped[uuid.UUID] = _fk("programmes.id", index=True)
+    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id", index=True)
+    learner_id: Mapped[uuid.UUID] = _fk("learners.id", index=True)
+    submission_id: Mapped[uuid.UUID] = _fk("submissions.id")
+    attempt_kind: Mapped[str] = mapped_column(String(20))
+    assessor_staff_id: Mapped[uuid.UUID] = _fk("staff.id")
+    status: Mapped[str] = mapped_column(String(20))
+    current_version: Mapped[int] = mapped_column(Integer)
+    released_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    released_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class DecisionVersion(Base):
+    """One version of a decision (R-24, R-26): per targeted criterion achieved or not and where the
+    evidence is; feedback; the assessor's confirmation that the work is authentic (R-22); and, for a
+    version after the first, the reason for the amendment. Insert-only."""
+    __tablename__ = "assessment_decision_versions"
+    __table_args__ = (CheckConstraint("number = 1 OR reason IS NOT NULL", name="amendment_reason"),)
+
+    decision_id: Mapped[uuid.UUID] = _fk("assessment_decisions.id", primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
+    # [{unit_number, code, achieved, evidence_location}]
+    criteria: Mapped[list[dict]] = mapped_column(JSONB)
+    # {unit_number: grade} for units whose criteria are not listed (003: recorded as a grade).
+    unit_grades: Mapped[dict] = mapped_column(JSONB)
+    feedback: Mapped[str] = mapped_column(String(4000))
+    authenticity_confirmed: Mapped[bool] = mapped_column(Boolean)
+    # R-30: the assessor's judgement that the learner can improve without further guidance.
+    can_improve_without_guidance: Mapped[bool] = mapped_column(Boolean)
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = _created_at()
+
+
+class ResubmissionAuthorisation(Base):
+    """R-30/R-31/R-33: one authorised resubmission of one assignment for one learner, with its deadline
+    counted on the centre calendar. `number` is 1..resubmissions_allowed; the unique key holds the
+    limit against concurrent requests. Insert-only."""
+    __tablename__ = "resubmission_authorisations"
+    __table_args__ = (UniqueConstraint("brief_id", "learner_id", "number"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
+    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id")
+    learner_id: Mapped[uuid.UUID] = _fk("learners.id", index=True)
+    decision_id: Mapped[uuid.UUID] = _fk("assessment_decisions.id", index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    result_received_on: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    within_term_time: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(500))
+    authorised_by: Mapped[str] = mapped_column(String(200))
+    authorised_role: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = _created_at()
+
+
+class ExamResult(Base):
+    """An externally assessed unit's result for one sitting (003 §7): sitting 1 is the first, each
+    further one a resit, at most the qualification's exam_resits_allowed. Insert-only; the best counts
+    (R-05)."""
+    __tablename__ = "exam_results"
+    __table_args__ = (UniqueConstraint("learner_id", "qualification_id", "unit_number", "sitting"),
+                      CheckConstraint("sitting >= 1", name="sitting"))
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
+    learner_id: Mapped[uuid.UUID] = _fk("learners.id", index=True)
+    qualification_id: Mapped[uuid.UUID] = _fk("qualifications.id")
+    unit_number: Mapped[int] = mapped_column(Integer)
+    sitting: Mapped[int] = mapped_column(Integer)
+    series: Mapped[str] = mapped_column(String(40))
+    grade: Mapped[str] = mapped_column(String(20))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = _created_at()

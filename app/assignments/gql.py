@@ -1,0 +1,128 @@
+"""GraphQL for assessment plans and briefs: the same service functions as REST."""
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+from strawberry.experimental.pydantic import input as pyd_input
+from strawberry.experimental.pydantic import type as pyd_type
+from strawberry.types import Info
+
+from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
+from app.assignments import schemas, service
+from app.auth.scopes import Scope
+
+Ctx = Info[Context, None]
+strawberry.enum(schemas.BriefStatus)
+
+
+@pyd_type(model=schemas.CriterionRef, all_fields=True)
+class CriterionRef:
+    pass
+
+
+@pyd_type(model=schemas.Brief, all_fields=True)
+class AssignmentBrief:
+    pass
+
+
+@pyd_type(model=schemas.PlanEntry, all_fields=True)
+class AssessmentPlanEntry:
+    pass
+
+
+@pyd_input(model=schemas.TargetedCriterion, all_fields=True)
+class TargetedCriterionInput:
+    pass
+
+
+@pyd_input(model=schemas.BriefCreate, all_fields=True)
+class AssignmentBriefCreateInput:
+    pass
+
+
+@pyd_input(model=schemas.ChecklistAnswer, all_fields=True)
+class ChecklistAnswerInput:
+    pass
+
+
+@pyd_input(model=schemas.PlanEntryCreate, all_fields=True)
+class AssessmentPlanEntryInput:
+    pass
+
+
+def _brief(b) -> AssignmentBrief:
+    return AssignmentBrief.from_pydantic(service.brief_out(b))
+
+
+def _answers(answers: list[ChecklistAnswerInput]) -> list[schemas.ChecklistAnswer]:
+    return [to_model(schemas.ChecklistAnswer, input_fields(a), "checklist") for a in answers]
+
+
+@strawberry.type
+class AssignmentsQuery:
+    @strawberry.field(description="R-20: the programme's assessment plan, in hand-out order.")
+    async def assessment_plan(self, info: Ctx, programme_id: uuid.UUID) -> list[AssessmentPlanEntry]:
+        p = info.context.require(Scope.assignments_read)
+        plan = await info.context.read(service.get_plan, p, programme_id)
+        return [AssessmentPlanEntry.from_pydantic(e) for e in plan.entries]
+
+    @strawberry.field(description="Staff see the centre's briefs; a learner the issued briefs of their programmes.")
+    async def assignment_briefs(self, info: Ctx, first: int = 50, after: str | None = None,
+                                programme_id: uuid.UUID | None = None,
+                                status: schemas.BriefStatus | None = None) -> Connection[AssignmentBrief]:
+        p = info.context.require(Scope.assignments_read, Scope.learner_self)
+        items, nxt = await info.context.read(service.list_briefs, p, page_size(first), after,
+                                             programme_id=programme_id, status=status.value if status else None)
+        return connection([_brief(b) for b in items], nxt)
+
+    @strawberry.field
+    async def assignment_brief(self, info: Ctx, id: uuid.UUID) -> AssignmentBrief:
+        p = info.context.require(Scope.assignments_read, Scope.learner_self)
+        return _brief(await info.context.read(service.get_brief, p, id))
+
+
+@strawberry.type
+class AssignmentsMutation:
+    @strawberry.mutation
+    async def create_assessment_plan_entry(self, info: Ctx, input: AssessmentPlanEntryInput) -> AssessmentPlanEntry:
+        p = info.context.require(Scope.assignments_write)
+        data = to_model(schemas.PlanEntryCreate, input_fields(input))
+        entry = await info.context.write(service.create_plan_entry, p, data)
+        return AssessmentPlanEntry.from_pydantic(schemas.PlanEntry.model_validate(entry))
+
+    @strawberry.mutation
+    async def create_assignment_brief(self, info: Ctx, input: AssignmentBriefCreateInput) -> AssignmentBrief:
+        p = info.context.require(Scope.assignments_write)
+        fields = input_fields(input)
+        fields["criteria"] = [input_fields(c) for c in fields.get("criteria") or []]
+        return _brief(await info.context.write(service.create_brief, p, to_model(schemas.BriefCreate, fields)))
+
+    @strawberry.mutation
+    async def submit_assignment_brief_for_iv(self, info: Ctx, id: uuid.UUID) -> AssignmentBrief:
+        p = info.context.require(Scope.assignments_write)
+        return _brief(await info.context.write(service.submit_for_iv, p, id))
+
+    @strawberry.mutation(description="R-21: every checklist answer yes; R-44: never the author.")
+    async def verify_assignment_brief(self, info: Ctx, id: uuid.UUID, checklist: list[ChecklistAnswerInput],
+                                      comments: str | None = None) -> AssignmentBrief:
+        p = info.context.require(Scope.briefs_verify)
+        data = schemas.BriefVerificationCreate(checklist=_answers(checklist), comments=comments)
+        return _brief(await info.context.write(service.verify_brief, p, id, data))
+
+    @strawberry.mutation
+    async def return_assignment_brief(self, info: Ctx, id: uuid.UUID, checklist: list[ChecklistAnswerInput],
+                                      comments: str) -> AssignmentBrief:
+        p = info.context.require(Scope.briefs_verify)
+        data = to_model(schemas.BriefReturn, {"checklist": _answers(checklist), "comments": comments})
+        return _brief(await info.context.write(service.return_brief, p, id, data))
+
+    @strawberry.mutation
+    async def issue_assignment_brief(self, info: Ctx, id: uuid.UUID) -> AssignmentBrief:
+        p = info.context.require(Scope.assignments_write)
+        return _brief(await info.context.write(service.issue_brief, p, id))
+
+    @strawberry.mutation
+    async def close_assignment_brief(self, info: Ctx, id: uuid.UUID) -> AssignmentBrief:
+        p = info.context.require(Scope.assignments_write)
+        return _brief(await info.context.write(service.close_brief, p, id))

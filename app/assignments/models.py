@@ -1,0 +1,99 @@
+"""The assessment plan of a programme (R-20), assignment briefs (R-21, R-06) and the internal
+verification of each brief (R-21, R-44).
+
+A brief verification is a table of its own, append-only, with the checklist answers as JSON: the IV
+issue generalises IV records and can reuse this shape for decisions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import ARRAY, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.models import Base, Versioned, uuid_pk
+
+BRIEF_STATUSES = ("draft", "submitted_for_iv", "verified", "returned", "issued", "closed")
+VERIFICATION_OUTCOMES = ("verified", "returned")
+
+
+def _fk(target: str, **kw) -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), ForeignKey(target), **kw)
+
+
+class AssessmentPlanEntry(Versioned, Base):
+    """R-20: one assignment of the programme's assessment plan: when it is handed out, its deadline and
+    when it is planned to be internally verified (R-41 links the IV schedule to this)."""
+    __tablename__ = "assessment_plan_entries"
+    __table_args__ = (
+        CheckConstraint("hand_out_date <= deadline", name="dates"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
+    programme_id: Mapped[uuid.UUID] = _fk("programmes.id", index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    unit_numbers: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    hand_out_date: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    # DOMAIN leaves open whether this is the IV of the brief or of the decisions; Pearson's plans
+    # schedule the sampling of decisions, so no order against the other dates is imposed.
+    planned_iv_date: Mapped[dt.date] = mapped_column(Date)
+
+
+class AssignmentBrief(Versioned, Base):
+    """R-21: the brief learners are issued. `criteria` is a list of {unit_number, code}: criterion
+    codes are unique within a unit only. `brief_version` counts the texts submitted for IV (a returned
+    brief comes back as the next version); `version` is the row's ETag as everywhere."""
+    __tablename__ = "assignment_briefs"
+    __table_args__ = (
+        CheckConstraint(f"status IN {BRIEF_STATUSES}", name="status"),
+        CheckConstraint("start_date <= completion_date", name="dates"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
+    programme_id: Mapped[uuid.UUID] = _fk("programmes.id", index=True)
+    # The programme's qualification version, fixed when the brief is written: criteria are validated
+    # against it and decisions graded by it.
+    qualification_id: Mapped[uuid.UUID] = _fk("qualifications.id")
+    plan_entry_id: Mapped[uuid.UUID | None] = _fk("assessment_plan_entries.id")
+    # R-32: a retake brief is a *different* assignment covering the same learning outcomes.
+    retake_of_id: Mapped[uuid.UUID | None] = _fk("assignment_briefs.id")
+    title: Mapped[str] = mapped_column(String(200))
+    unit_numbers: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    criteria: Mapped[list[dict]] = mapped_column(JSONB)
+    scenario: Mapped[str] = mapped_column(String(4000))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    completion_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    brief_version: Mapped[int] = mapped_column(Integer)
+    # The author (R-44: never their own verifier), as the staff record and the token subject.
+    author_staff_id: Mapped[uuid.UUID] = _fk("staff.id")
+    author_subject: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BriefVerification(Base):
+    """R-21/R-44: an internal verifier's record that a brief (at one brief_version) is fit for purpose,
+    or its return with comments. Append-only: the application role may only insert and read."""
+    __tablename__ = "brief_verifications"
+    __table_args__ = (
+        CheckConstraint(f"outcome IN {VERIFICATION_OUTCOMES}", name="outcome"),
+        UniqueConstraint("brief_id", "brief_version"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
+    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id", index=True)
+    brief_version: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(20))
+    # {question key: true/false}, the questions being BRIEF_CHECKLIST's at the time of recording.
+    checklist: Mapped[dict] = mapped_column(JSONB)
+    comments: Mapped[str | None] = mapped_column(String(4000))
+    verifier_staff_id: Mapped[uuid.UUID] = _fk("staff.id")
+    verifier_subject: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

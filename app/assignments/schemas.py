@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, StrictBool, StringConstraints, model_validator
+
+from app.core.schemas import Input, IsoDate, LongName, LongText, Output, UnitNumber
+
+UnitNumbers = Annotated[list[UnitNumber], Field(min_length=1, max_length=10)]
+CriterionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,6}\.[A-Z]{1,2}[1-9][0-9]{0,2}$")]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000,
+                                           pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+
+
+class BriefStatus(StrEnum):
+    draft = "draft"
+    submitted_for_iv = "submitted_for_iv"
+    verified = "verified"
+    returned = "returned"
+    issued = "issued"
+    closed = "closed"
+
+
+class TargetedCriterion(Input):
+    unit_number: UnitNumber
+    code: CriterionCode
+
+
+class CriterionRef(Output):
+    unit_number: int
+    code: str
+
+
+# ---- assessment plan (R-20) ---------------------------------------------------------------------------
+
+class PlanEntry(Output):
+    id: uuid.UUID
+    centre_id: uuid.UUID
+    programme_id: uuid.UUID
+    title: str
+    unit_numbers: list[int]
+    hand_out_date: dt.date
+    deadline: dt.date
+    planned_iv_date: dt.date
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+class PlanEntryCreate(Input):
+    programme_id: uuid.UUID
+    title: LongName
+    unit_numbers: UnitNumbers
+    hand_out_date: IsoDate
+    deadline: IsoDate
+    planned_iv_date: IsoDate
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.deadline < self.hand_out_date:
+            raise ValueError("deadline must not be before hand_out_date")
+        return self
+
+
+class PlanEntryUpdate(Input):
+    title: LongName = None
+    hand_out_date: IsoDate = None
+    deadline: IsoDate = None
+    planned_iv_date: IsoDate = None
+
+
+class AssessmentPlan(Output):
+    programme_id: uuid.UUID
+    entries: list[PlanEntry]
+
+
+# ---- briefs (R-21, R-06) ------------------------------------------------------------------------------
+
+class Brief(Output):
+    id: uuid.UUID
+    centre_id: uuid.UUID
+    programme_id: uuid.UUID
+    qualification_id: uuid.UUID
+    plan_entry_id: uuid.UUID | None
+    retake_of_id: uuid.UUID | None
+    title: str
+    unit_numbers: list[int]
+    criteria: list[CriterionRef]
+    scenario: str
+    start_date: dt.date
+    completion_date: dt.date
+    status: BriefStatus
+    brief_version: int = Field(description="The text's version: 1, then one more each time a returned brief "
+                                           "goes back to IV.")
+    author_staff_id: uuid.UUID
+    issued_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+class BriefCreate(Input):
+    programme_id: uuid.UUID
+    plan_entry_id: uuid.UUID | None = None
+    retake_of_id: uuid.UUID | None = Field(None, description="R-32: the brief this one retakes (a different "
+                                                              "assignment covering the same learning outcomes).")
+    title: LongName
+    unit_numbers: UnitNumbers
+    criteria: list[TargetedCriterion] = Field(max_length=60)
+    scenario: LongText
+    start_date: IsoDate
+    completion_date: IsoDate
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.completion_date < self.start_date:
+            raise ValueError("completion_date must not be before start_date")
+        return self
+
+
+class BriefUpdate(Input):
+    title: LongName = None
+    unit_numbers: UnitNumbers = None
+    criteria: list[TargetedCriterion] = Field(None, max_length=60)
+    scenario: LongText = None
+    start_date: IsoDate = None
+    completion_date: IsoDate = None
+
+
+class ChecklistAnswer(Input):
+    question: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,60}$")]
+    answer: StrictBool
+
+
+class BriefVerificationCreate(Input):
+    checklist: list[ChecklistAnswer] = Field(min_length=1, max_length=30,
+                                             description="One answer per question of GET /v1/brief-checklist.")
+    comments: Comment | None = None
+
+
+class BriefReturn(Input):
+    checklist: list[ChecklistAnswer] = Field(min_length=1, max_length=30)
+    comments: Annotated[Comment, StringConstraints(min_length=1)]
+
+
+class BriefVerification(Output):
+    id: uuid.UUID
+    brief_id: uuid.UUID
+    brief_version: int
+    outcome: str
+    checklist: dict[str, bool]
+    comments: str | None
+    verifier_staff_id: uuid.UUID
+    recorded_at: dt.datetime
+
+
+class ChecklistQuestion(Output):
+    question: str
+    text: str

@@ -1,0 +1,316 @@
+"""Pydantic shapes of internal verification (R-40..R-44): REST bodies and GraphQL types share them."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, StrictBool, StringConstraints
+
+from app.core.schemas import Input, IsoDate, JsonInteger, Output, Text, UnitNumber
+
+# Not stripped: Pydantic strips Unicode whitespace (NBSP) that the published ASCII-range patterns count as
+# text, so a stripped value could be refused as too short although the contract accepts it.
+_FILLED = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f]+[^\x00-\x1f\x7f]*$"
+Label = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=_FILLED)]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=4000,
+                                            pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\x00-\x20\x7f]+"
+                                                    r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=_FILLED)]
+# Rates are whole percentages in the API (the written strategy says "20%", "100% for new assessors").
+Percent = Annotated[int, Field(ge=1, le=100, description="A whole percentage, 1..100."), JsonInteger]
+
+
+class IvOutcome(StrEnum):
+    agree = "agree"
+    disagree = "disagree"
+
+
+class ActionStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class SubjectKind(StrEnum):
+    assessment_decision = "assessment_decision"
+    assignment_brief = "assignment_brief"
+
+
+# ---- samples ------------------------------------------------------------------------------------------
+
+class SampleCreate(Input):
+    seed: Annotated[int, Field(ge=0, le=2**53 - 1), JsonInteger] | None = Field(
+        None, description="Give the seed to reproduce a sample; omitted, one is chosen and stored.")
+
+
+class SampleItem(Output):
+    decision_id: uuid.UUID
+    learner_id: uuid.UUID
+    assessor_staff_id: uuid.UUID
+    grade: str
+    site_id: uuid.UUID | None
+    rationale: list[str]
+    iv_outcome: IvOutcome | None = Field(None, description="The IV record's current outcome, if any yet.")
+
+
+class AssessorRate(Output):
+    assessor_staff_id: uuid.UUID
+    rate: Decimal
+    why: str
+    sampled: int
+    population: int
+
+
+class Sample(Output):
+    id: uuid.UUID
+    programme_id: uuid.UUID
+    brief_id: uuid.UUID
+    seed: int
+    inputs_digest: str
+    population_size: int
+    assessor_rates: list[AssessorRate]
+    items: list[SampleItem]
+    drawn_by: str
+    created_at: dt.datetime
+
+
+# ---- IV records ---------------------------------------------------------------------------------------
+
+class CriterionComment(Input):
+    unit_number: UnitNumber
+    code: Label
+    agree: StrictBool
+    comment: Text = ""
+
+
+class CriterionCommentOut(Output):
+    unit_number: int
+    code: str
+    agree: bool
+    comment: str
+
+
+class RemedialActionCreate(Input):
+    description: Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=_FILLED)]
+    due_in_working_days: Annotated[int, Field(ge=1, le=120), JsonInteger]
+
+
+class IvRecordContent(Input):
+    outcome: IvOutcome
+    criteria_comments: list[CriterionComment] = []
+    feedback_to_assessor: LongText
+    verified_on: IsoDate
+    reassess_batch: StrictBool = Field(False, description="R-43: the disagreement shows a wider problem: flag the "
+                                                    "brief's other decisions by this assessor for reassessment.")
+    actions: list[RemedialActionCreate] = Field([], max_length=20)
+
+
+class IvRecordCreate(IvRecordContent):
+    decision_id: uuid.UUID
+
+
+class IvRecordAmendment(IvRecordContent):
+    reason: Reason
+
+
+class IvRecordVersion(Output):
+    number: int
+    outcome: IvOutcome
+    decision_version: int | None
+    criteria_comments: list[CriterionCommentOut]
+    checklist: dict[str, bool] | None = None
+    feedback_to_assessor: str
+    reassess_batch: bool
+    reason: str | None
+    verifier_staff_id: uuid.UUID
+    verified_on: dt.date
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+class IvRecord(Output):
+    """The one IV record shape (R-43), for a decision or (projected from brief_verifications) a brief."""
+    id: uuid.UUID
+    subject_kind: SubjectKind
+    programme_id: uuid.UUID
+    brief_id: uuid.UUID
+    decision_id: uuid.UUID | None
+    assessor_staff_id: uuid.UUID
+    outcome: IvOutcome
+    current_version: int
+    current: IvRecordVersion
+    version: int
+
+
+class RemedialAction(Output):
+    id: uuid.UUID
+    programme_id: uuid.UUID
+    brief_id: uuid.UUID
+    iv_record_id: uuid.UUID
+    description: str
+    owner_staff_id: uuid.UUID
+    raised_on: dt.date
+    due_in_working_days: int
+    due_on: dt.date
+    status: ActionStatus
+    raised_by: str
+    closed_at: dt.datetime | None
+    closed_by: str | None
+    closure_note: str | None
+    version: int
+
+
+class ActionClosure(Input):
+    closure_note: Reason
+
+
+# ---- release ------------------------------------------------------------------------------------------
+
+class IvStatus(Output):
+    brief_id: uuid.UUID
+    complete: bool
+    reasons: list[str]
+
+
+class BatchRelease(Output):
+    brief_id: uuid.UUID
+    released: list[uuid.UUID]
+
+
+# ---- coverage and dashboard (R-42) --------------------------------------------------------------------
+
+class CoverageLine(Output):
+    kind: str = Field(description="assessor, unit, criterion, site or brief")
+    key: str
+    touched: bool
+
+
+class Coverage(Output):
+    programme_id: uuid.UUID
+    academic_year_id: uuid.UUID
+    lines: list[CoverageLine]
+    untouched: dict[str, list[str]]
+
+
+class LivDashboard(Output):
+    open_actions: list[RemedialAction]
+    overdue_actions: list[RemedialAction]
+    overdue_schedule: list[ScheduleEntry]
+    briefs_awaiting_iv: list[IvStatus]
+    coverage: list[Coverage]
+
+
+# ---- LIVs, plans, schedule ----------------------------------------------------------------------------
+
+class LivAppointmentCreate(Input):
+    subject_area: Label
+    staff_id: uuid.UUID
+    appointed_on: IsoDate
+
+
+class LivAppointment(Output):
+    id: uuid.UUID
+    subject_area: str
+    staff_id: uuid.UUID
+    appointed_on: dt.date
+    ended_on: dt.date | None
+    appointed_by: str
+    version: int
+
+
+class LivAnnualRecordCreate(Input):
+    academic_year_id: uuid.UUID
+    awarding_body: Label
+    registration_reference: Label
+    registered_on: IsoDate
+    standardised_on: IsoDate | None = None
+    standardisation_evidence: Text | None = None
+
+
+class LivAnnualRecord(Output):
+    id: uuid.UUID
+    appointment_id: uuid.UUID
+    academic_year_id: uuid.UUID
+    awarding_body: str
+    registration_reference: str
+    registered_on: dt.date
+    standardised_on: dt.date | None
+    standardisation_evidence: str | None
+    recorded_by: str
+    created_at: dt.datetime
+
+
+class AssessorRateInput(Input):
+    assessor_staff_id: uuid.UUID
+    rate_percent: Percent
+
+
+class AssessorRateOut(Output):
+    assessor_staff_id: uuid.UUID
+    rate_percent: int
+
+
+class IvPlanWrite(Input):
+    default_rate_percent: Percent = 20
+    new_assessor_rate_percent: Percent = 100
+    disagreement_rate_percent: Percent = 50
+    assessor_rates: list[AssessorRateInput] = Field([], max_length=100)
+    new_assessor_ids: list[uuid.UUID] = Field([], max_length=100)
+    new_qualification: StrictBool = False
+    strategy: LongText | None = None
+
+
+class IvPlan(Output):
+    id: uuid.UUID
+    programme_id: uuid.UUID
+    default_rate_percent: int
+    new_assessor_rate_percent: int
+    disagreement_rate_percent: int
+    assessor_rates: list[AssessorRateOut]
+    new_assessor_ids: list[uuid.UUID]
+    new_qualification: bool
+    strategy: str | None
+    signed_off: bool = False
+    version: int
+
+
+class ScheduleAssignment(Input):
+    plan_entry_id: uuid.UUID
+    verifier_staff_id: uuid.UUID
+    planned_iv_date: IsoDate | None = Field(None, description="Defaults to the plan entry's planned IV date.")
+
+
+class ScheduleEntry(Output):
+    plan_entry_id: uuid.UUID
+    title: str
+    deadline: dt.date
+    planned_iv_date: dt.date
+    verifier_staff_id: uuid.UUID | None
+    brief_ids: list[uuid.UUID] = []
+    iv_complete: bool = False
+
+
+class SignOffCreate(Input):
+    signed_on: IsoDate
+
+
+class SignOff(Output):
+    id: uuid.UUID
+    iv_plan_id: uuid.UUID
+    plan_version: int
+    signed_on: dt.date
+    liv_staff_id: uuid.UUID
+    signed_by: str
+    created_at: dt.datetime
+
+
+class IvSchedule(Output):
+    programme_id: uuid.UUID
+    plan: IvPlan | None
+    entries: list[ScheduleEntry]
+    sign_offs: list[SignOff]
+
+
+LivDashboard.model_rebuild()
