@@ -1,19 +1,10 @@
-"""The slice's database and app (see tests/programmes/fixtures.py)."""
+"""The slice's fixtures. The database and the app are the suite's own (tests/conftest.py): one
+database per worker, every router and GraphQL type wired by create_app()."""
 from __future__ import annotations
 
 import pytest
 
-from tests.programmes.fixtures import build_app, make_world, slice_database
-
-
-@pytest.fixture(scope="session")
-async def database_url(server_url: str, worker_id_name: str) -> str:
-    return await slice_database(server_url, worker_id_name)
-
-
-@pytest.fixture
-def app(test_settings, sessionmaker):
-    return build_app(test_settings, sessionmaker)
+from tests.programmes.fixtures import make_world
 
 
 @pytest.fixture

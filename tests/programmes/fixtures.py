@@ -2,7 +2,6 @@
 with their routers and GraphQL types wired in (as create_app() will have them), and plain factories."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -12,77 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.auth.scopes import Role
-from app.core.db import make_engine
-from tests.conftest import APP_ROLE, CENTRE_A, migrate, recreate_database, system_actor
+from tests.conftest import CENTRE_A
 
 BTEC_AWARD = "pearson-btec-intl-l3-award-investigating-customer-communications"
 OCR_DIPLOMA = "ocr-l2-cambridge-technical-diploma-customer-service"
-_DATABASES: dict[str, str] = {}
 
-
-async def slice_database(server_url: str, worker: str) -> str:
-    """Created once per process, whichever of the three folders asks first: other slices' test runs may
-    share the server, and recreating it under a live engine would cut that engine's connections."""
-    name = f"verity_test_programmes_{worker}"
-    if name not in _DATABASES:
-        url = await recreate_database(server_url, name)
-        await asyncio.to_thread(migrate, url)
-        from app.qualifications.models import PLATFORM_CENTRE
-        from app.qualifications.service import ensure_shipped
-        engine = make_engine(url, role=APP_ROLE, pool_size=1)
-        try:
-            async with engine.begin() as conn:
-                async with AsyncSession(bind=conn) as session:
-                    await ensure_shipped(session, system_actor(PLATFORM_CENTRE))
-        finally:
-            await engine.dispose()
-        _DATABASES[name] = url
-    return _DATABASES[name]
-
-
-def build_app(settings, sessionmaker):
-    """create_app() plus this issue's routers and GraphQL types, the way the lead will wire them."""
-    from fastapi import Depends
-    from strawberry.extensions import (
-        MaxAliasesLimiter,
-        MaxTokensLimiter,
-        ParserCache,
-        QueryDepthLimiter,
-        ValidationCache,
-    )
-    from strawberry.fastapi import GraphQLRouter
-    from strawberry.tools import merge_types
-
-    from app.api import gql_schema
-    from app.api.gql_context import ProblemErrors
-    from app.calendars.gql import CalendarsMutation, CalendarsQuery
-    from app.calendars.router import router as calendars_router
-    from app.core.params import check_query_params
-    from app.main import create_app
-    from app.programmes.gql import ProgrammesMutation, ProgrammesQuery
-    from app.programmes.router import router as programmes_router
-    from app.sync.gql import SyncMutation
-    from app.sync.router import router as sync_router
-
-    app = create_app(settings, sessionmaker=sessionmaker)
-    for router in (calendars_router, programmes_router, sync_router):
-        app.include_router(router, dependencies=[Depends(check_query_params)])
-    schema = gql_schema.Schema(
-        query=merge_types("Query", (gql_schema.Query, CalendarsQuery, ProgrammesQuery)),
-        mutation=merge_types("Mutation", (gql_schema.Mutation, CalendarsMutation, ProgrammesMutation, SyncMutation)),
-        extensions=[QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-                    MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
-                    MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-                    ParserCache(maxsize=256), ValidationCache(maxsize=256), ProblemErrors()])
-    # Replace the foundation's /graphql by one whose schema includes these slices.
-    app.router.routes = [r for r in app.router.routes
-                         if not isinstance(getattr(r, "original_router", None), GraphQLRouter)
-                         and not getattr(r, "path", "").startswith("/graphql")]
-    app.include_router(GraphQLRouter(schema, context_getter=gql_schema._context, include_in_schema=False),
-                       prefix="/graphql")
-    app.state.graphql_schema = schema
-    app.openapi_schema = None
-    return app
 
 
 def principal(*roles: str, centre: uuid.UUID = CENTRE_A, subject: str | None = None) -> Principal:
@@ -168,3 +101,4 @@ async def make_world(session: AsyncSession, centre: uuid.UUID = CENTRE_A) -> Wor
     await session.commit()
     return World(centre, year.id, [s.id for s in sites], leader.id, liv.id, assessor.id, iv.id, award, diploma,
                  main.id, flexible.id, other.id)
+

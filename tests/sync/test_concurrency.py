@@ -14,7 +14,7 @@ from app.centres.schemas import CentreCreate
 from app.core.db import make_sessionmaker
 from app.learners.models import Learner
 from tests.conftest import system_actor
-from tests.programmes.fixtures import build_app
+from app.main import create_app
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ async def committed(app_engine, test_settings):
         await centres.create_centre(session, system_actor(centre), CentreCreate(
             centre_number=f"T{centre.hex[:12]}", name="Concurrency", nation="england_wales"))
         await session.commit()
-    app = build_app(test_settings, sessionmaker)
+    app = create_app(test_settings, sessionmaker=sessionmaker)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://verity.test") as client:
         yield centre, client, sessionmaker
 

@@ -1,22 +1,10 @@
-"""The verification slice shares tests/assessment's database; its app adds the verification router and
-GraphQL types (see tests/verification/fixtures.py::build_app)."""
+"""The slice's fixtures. The database and the app are the suite's own (tests/conftest.py): one
+database per worker, every router and GraphQL type wired by create_app()."""
 from __future__ import annotations
 
 import pytest
 
-from tests.assessment.fixtures import assessment_database
 from tests.programmes.fixtures import make_world
-from tests.verification.fixtures import build_app
-
-
-@pytest.fixture(scope="session")
-async def database_url(server_url: str, worker_id_name: str) -> str:
-    return await assessment_database(server_url, worker_id_name)
-
-
-@pytest.fixture
-def app(test_settings, sessionmaker):
-    return build_app(test_settings, sessionmaker)
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
-"""The app with the verification router and GraphQL types wired in as the lead will wire them, and
-plain factories: a brief with a batch of decisions submitted for IV, and IV records."""
+"""Plain factories: a brief with a batch of decisions submitted for IV, and IV records."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,40 +11,6 @@ from tests.programmes.fixtures import World, principal
 
 LEADER = ("leader", "assessor")  # the world's programme leader is also one of its assessors
 
-
-def build_app(settings, sessionmaker):
-    """create_app() (which already has the assignments and assessment slices) plus this slice's router
-    and GraphQL types, the way the lead will wire them."""
-    from fastapi import Depends
-    from strawberry.extensions import (MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter,
-                                       ValidationCache)
-    from strawberry.fastapi import GraphQLRouter
-    from strawberry.tools import merge_types
-
-    from app.api import gql_schema
-    from app.api.gql_context import ProblemErrors
-    from app.core.params import check_query_params
-    from app.main import create_app
-    from app.verification.gql import VerificationMutation, VerificationQuery
-    from app.verification.router import router
-
-    app = create_app(settings, sessionmaker=sessionmaker)
-    app.include_router(router, dependencies=[Depends(check_query_params)])
-    schema = gql_schema.Schema(
-        query=merge_types("Query", (gql_schema.Query, VerificationQuery)),
-        mutation=merge_types("Mutation", (gql_schema.Mutation, VerificationMutation)),
-        extensions=[QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-                    MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
-                    MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-                    ParserCache(maxsize=256), ValidationCache(maxsize=256), ProblemErrors()])
-    app.router.routes = [r for r in app.router.routes
-                         if not isinstance(getattr(r, "original_router", None), GraphQLRouter)
-                         and not getattr(r, "path", "").startswith("/graphql")]
-    app.include_router(GraphQLRouter(schema, context_getter=gql_schema._context, include_in_schema=False),
-                       prefix="/graphql")
-    app.state.graphql_schema = schema
-    app.openapi_schema = None
-    return app
 
 
 def lp(learner):
@@ -81,4 +46,5 @@ async def batch(session: AsyncSession, world: World, plan: list[tuple[tuple[str,
     return brief, made
 
 
-__all__ = ["ASSESSOR", "IV", "LIV", "LEADER", "as_staff", "batch", "build_app", "content", "lp"]
+__all__ = ["ASSESSOR", "IV", "LIV", "LEADER", "as_staff", "batch", "content", "lp"]
+

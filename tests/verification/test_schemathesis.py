@@ -13,13 +13,13 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from app.auth.tokens import mint_development_token
 from tests.api.test_schemathesis import FUZZ_CENTRE, _ensure_centre, valid_data_refused_only_by_a_domain_rule
-from tests.verification.fixtures import build_app
+from app.main import create_app
 
 
 @pytest.fixture(scope="module")
 def api_client(test_settings, database_url):
     asyncio.run(_ensure_centre(database_url))
-    app = build_app(test_settings, None)
+    app = create_app(test_settings)
     with TestClient(app) as client:
         yield client
 
