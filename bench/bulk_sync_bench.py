@@ -78,15 +78,8 @@ async def fresh_database() -> str:
 
 
 def build_app(settings: Settings, sessionmaker):
-    """create_app() with the sync router, as the lead wires it."""
-    from fastapi import Depends
-
-    from app.core.params import check_query_params
     from app.main import create_app
-    from app.sync.router import router
-    app = create_app(settings, sessionmaker=sessionmaker)
-    app.include_router(router, dependencies=[Depends(check_query_params)])
-    return app
+    return create_app(settings, sessionmaker=sessionmaker)
 
 
 def learners(prefix: str, n: int) -> list[dict]:
