@@ -6,22 +6,112 @@ from __future__ import annotations
 import uuid
 
 import strawberry
+from strawberry.experimental.pydantic import input as pyd_input
 from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from app.api.gql_context import Connection, Context, connection, page_size
-from app.assessment import decisions, records, schemas
+from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
+from app.assessment import decisions, records, resubmissions, schemas, submissions
 from app.auth.scopes import Scope
 
 Ctx = Info[Context, None]
-for enum in (schemas.AttemptKind, schemas.DecisionStatus, schemas.CriterionStatus):
+for enum in (schemas.AttemptKind, schemas.DecisionStatus, schemas.CriterionStatus, schemas.SubmissionStatus,
+             schemas.EvidenceKind, schemas.ReferenceKind):
     strawberry.enum(enum)
 
 
 @pyd_type(model=schemas.CriterionResult, all_fields=True)
 class CriterionResult:
     pass
+
+
+@pyd_type(model=schemas.Submission, all_fields=True)
+class Submission:
+    pass
+
+
+@pyd_type(model=schemas.EvidenceItem, all_fields=True)
+class EvidenceItem:
+    pass
+
+
+@pyd_type(model=schemas.Extension, all_fields=True)
+class DeadlineExtension:
+    pass
+
+
+@pyd_type(model=schemas.Resubmission, all_fields=True)
+class Resubmission:
+    pass
+
+
+@pyd_type(model=schemas.ExamResult, all_fields=True)
+class ExamResult:
+    pass
+
+
+@pyd_input(model=schemas.SubmissionCreate, all_fields=True)
+class SubmissionCreateInput:
+    pass
+
+
+@pyd_input(model=schemas.EvidenceReferenceCreate, all_fields=True)
+class EvidenceReferenceInput:
+    pass
+
+
+@pyd_input(model=schemas.HandIn, all_fields=True)
+class HandInInput:
+    pass
+
+
+@pyd_input(model=schemas.ExtensionCreate, all_fields=True)
+class DeadlineExtensionInput:
+    pass
+
+
+@pyd_input(model=schemas.CriterionJudgement, all_fields=True)
+class CriterionJudgementInput:
+    pass
+
+
+@pyd_input(model=schemas.UnitGradeInput, all_fields=True)
+class UnitGradeInput:
+    pass
+
+
+@pyd_input(model=schemas.DecisionCreate, all_fields=True)
+class AssessmentDecisionInput:
+    pass
+
+
+@pyd_input(model=schemas.DecisionAmendment, all_fields=True)
+class AssessmentDecisionAmendmentInput:
+    pass
+
+
+@pyd_input(model=schemas.ResubmissionCreate, all_fields=True)
+class ResubmissionInput:
+    pass
+
+
+@pyd_input(model=schemas.ExamResultCreate, all_fields=True)
+class ExamResultInput:
+    pass
+
+
+def _submission(s) -> Submission:
+    return Submission.from_pydantic(submissions.out(s))
+
+
+def _decision_fields(input) -> dict:
+    """The input's fields, each nested criterion and unit grade converted too (for the Pydantic schema)."""
+    fields = input_fields(input)
+    for key in ("criteria", "unit_grades"):
+        if fields.get(key) is not None:
+            fields[key] = [input_fields(item) for item in fields[key]]
+    return fields
 
 
 @strawberry.type
@@ -109,6 +199,59 @@ class AssessmentQuery:
 
 @strawberry.type
 class AssessmentMutation:
+    @strawberry.mutation(description="An agreed extension for one learner (R-23, R-30), with its reason.")
+    async def create_deadline_extension(self, info: Ctx, input: DeadlineExtensionInput) -> DeadlineExtension:
+        p = info.context.require(Scope.extensions_approve)
+        data = to_model(schemas.ExtensionCreate, input_fields(input))
+        ext = await info.context.write(submissions.create_extension, p, data)
+        return DeadlineExtension.from_pydantic(schemas.Extension.model_validate(ext))
+
+    @strawberry.mutation(description="Start a learner's submission for an issued brief (first attempt, an "
+                                     "authorised resubmission (R-30) or a retake (R-32)); evidence is added while "
+                                     "it is open.")
+    async def create_submission(self, info: Ctx, input: SubmissionCreateInput) -> Submission:
+        p = info.context.require(Scope.submissions_write, Scope.submissions_self)
+        data = to_model(schemas.SubmissionCreate, input_fields(input))
+        return _submission(await info.context.write(submissions.create_submission, p, data))
+
+    @strawberry.mutation(description="An observation record, a witness statement or other evidence kept elsewhere. "
+                                     "Evidence files are uploaded over REST only (uploadEvidenceFile: POST "
+                                     "/v1/submissions/{id}/evidence-files); GraphQL takes no file uploads.")
+    async def add_evidence_reference(self, info: Ctx, submission_id: uuid.UUID,
+                                     input: EvidenceReferenceInput) -> EvidenceItem:
+        p = info.context.require(Scope.submissions_write, Scope.submissions_self)
+        data = to_model(schemas.EvidenceReferenceCreate, input_fields(input))
+        item = await info.context.write(submissions.add_evidence_reference, p, submission_id, data)
+        return EvidenceItem.from_pydantic(schemas.EvidenceItem.model_validate(item))
+
+    @strawberry.mutation(description="Only while the submission is open (R-22); true once removed.")
+    async def remove_evidence(self, info: Ctx, submission_id: uuid.UUID, item_id: uuid.UUID) -> bool:
+        p = info.context.require(Scope.submissions_write, Scope.submissions_self)
+        await info.context.write(submissions.remove_evidence, p, submission_id, item_id)
+        return True
+
+    @strawberry.mutation(description="R-22: with the learner's signed and dated declaration; frozen from then on. "
+                                     "R-23: late is recorded.")
+    async def hand_in_submission(self, info: Ctx, id: uuid.UUID, input: HandInInput) -> Submission:
+        p = info.context.require(Scope.submissions_write, Scope.submissions_self)
+        data = to_model(schemas.HandIn, input_fields(input))
+        return _submission(await info.context.write(submissions.hand_in, p, id, data))
+
+    @strawberry.mutation(description="R-24 per targeted criterion; R-10 registered learners only; by an assessor "
+                                     "of the programme.")
+    async def record_assessment_decision(self, info: Ctx, input: AssessmentDecisionInput) -> AssessmentDecision:
+        p = info.context.require(Scope.assessments_write)
+        data = to_model(schemas.DecisionCreate, _decision_fields(input))
+        return _decision(await info.context.write(decisions.record_decision, p, data))
+
+    @strawberry.mutation(description="R-26: a new version with a reason; the decision returns to draft. `version` "
+                                     "is the version last read (the REST ETag).")
+    async def amend_assessment_decision(self, info: Ctx, id: uuid.UUID, version: int,
+                                        input: AssessmentDecisionAmendmentInput) -> AssessmentDecision:
+        p = info.context.require(Scope.assessments_write)
+        data = to_model(schemas.DecisionAmendment, _decision_fields(input))
+        return _decision(await info.context.write(decisions.amend_decision, p, id, data, version))
+
     @strawberry.mutation
     async def submit_assessment_decision_for_iv(self, info: Ctx, id: uuid.UUID) -> AssessmentDecision:
         p = info.context.require(Scope.assessments_write)
@@ -118,3 +261,19 @@ class AssessmentMutation:
     async def release_assessment_decision(self, info: Ctx, id: uuid.UUID) -> AssessmentDecision:
         p = info.context.require(Scope.assessments_write)
         return _decision(await info.context.write(decisions.release, p, id))
+
+    @strawberry.mutation(description="R-30 (every condition, each named when it fails), R-31 deadline on the centre "
+                                     "calendar, R-33.")
+    async def authorise_resubmission(self, info: Ctx, id: uuid.UUID, input: ResubmissionInput) -> Resubmission:
+        p = info.context.require(Scope.resubmissions_authorise)
+        data = to_model(schemas.ResubmissionCreate, input_fields(input))
+        row = await info.context.write(resubmissions.authorise, p, id, data)
+        return Resubmission.from_pydantic(schemas.Resubmission.model_validate(row))
+
+    @strawberry.mutation(description="An externally assessed unit's result; further sittings are resits (003 §7), "
+                                     "the best counts (R-05).")
+    async def record_exam_result(self, info: Ctx, input: ExamResultInput) -> ExamResult:
+        p = info.context.require(Scope.exam_results_write)
+        data = to_model(schemas.ExamResultCreate, input_fields(input))
+        result = await info.context.write(decisions.record_exam_result, p, data)
+        return ExamResult.from_pydantic(schemas.ExamResult.model_validate(result))

@@ -1,6 +1,7 @@
 """GraphQL for assessment plans and briefs: the same service functions as REST."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import strawberry
@@ -51,6 +52,30 @@ class AssessmentPlanEntryInput:
     pass
 
 
+# Update inputs: an omitted field is left alone (UNSET); the Pydantic schema refuses a null where the field
+# may not be empty, exactly as REST does.
+@strawberry.input(description="Omitted fields are left alone.")
+class AssessmentPlanEntryUpdateInput:
+    title: str | None = strawberry.UNSET
+    hand_out_date: dt.date | None = strawberry.UNSET
+    deadline: dt.date | None = strawberry.UNSET
+    planned_iv_date: dt.date | None = strawberry.UNSET
+
+
+@strawberry.input(description="Omitted fields are left alone; `criteria`, when given, replaces all criteria.")
+class AssignmentBriefUpdateInput:
+    title: str | None = strawberry.UNSET
+    unit_numbers: list[int] | None = strawberry.UNSET
+    criteria: list[TargetedCriterionInput] | None = strawberry.UNSET
+    scenario: str | None = strawberry.UNSET
+    start_date: dt.date | None = strawberry.UNSET
+    completion_date: dt.date | None = strawberry.UNSET
+
+
+def _plan_entry(entry) -> AssessmentPlanEntry:
+    return AssessmentPlanEntry.from_pydantic(schemas.PlanEntry.model_validate(entry))
+
+
 def _brief(b) -> AssignmentBrief:
     return AssignmentBrief.from_pydantic(service.brief_out(b))
 
@@ -88,8 +113,14 @@ class AssignmentsMutation:
     async def create_assessment_plan_entry(self, info: Ctx, input: AssessmentPlanEntryInput) -> AssessmentPlanEntry:
         p = info.context.require(Scope.assignments_write)
         data = to_model(schemas.PlanEntryCreate, input_fields(input))
-        entry = await info.context.write(service.create_plan_entry, p, data)
-        return AssessmentPlanEntry.from_pydantic(schemas.PlanEntry.model_validate(entry))
+        return _plan_entry(await info.context.write(service.create_plan_entry, p, data))
+
+    @strawberry.mutation(description="`version` is the version last read (the REST ETag).")
+    async def update_assessment_plan_entry(self, info: Ctx, id: uuid.UUID, version: int,
+                                           input: AssessmentPlanEntryUpdateInput) -> AssessmentPlanEntry:
+        p = info.context.require(Scope.assignments_write)
+        data = to_model(schemas.PlanEntryUpdate, input_fields(input))
+        return _plan_entry(await info.context.write(service.update_plan_entry, p, id, data, version))
 
     @strawberry.mutation
     async def create_assignment_brief(self, info: Ctx, input: AssignmentBriefCreateInput) -> AssignmentBrief:
@@ -97,6 +128,17 @@ class AssignmentsMutation:
         fields = input_fields(input)
         fields["criteria"] = [input_fields(c) for c in fields.get("criteria") or []]
         return _brief(await info.context.write(service.create_brief, p, to_model(schemas.BriefCreate, fields)))
+
+    @strawberry.mutation(description="Only a draft or returned brief is edited. `version` is the version last read "
+                                     "(the REST ETag).")
+    async def update_assignment_brief(self, info: Ctx, id: uuid.UUID, version: int,
+                                      input: AssignmentBriefUpdateInput) -> AssignmentBrief:
+        p = info.context.require(Scope.assignments_write)
+        fields = input_fields(input)
+        if fields.get("criteria") is not None:
+            fields["criteria"] = [input_fields(c) for c in fields["criteria"]]
+        data = to_model(schemas.BriefUpdate, fields)
+        return _brief(await info.context.write(service.update_brief, p, id, data, version))
 
     @strawberry.mutation
     async def submit_assignment_brief_for_iv(self, info: Ctx, id: uuid.UUID) -> AssignmentBrief:
@@ -107,7 +149,7 @@ class AssignmentsMutation:
     async def verify_assignment_brief(self, info: Ctx, id: uuid.UUID, checklist: list[ChecklistAnswerInput],
                                       comments: str | None = None) -> AssignmentBrief:
         p = info.context.require(Scope.briefs_verify)
-        data = schemas.BriefVerificationCreate(checklist=_answers(checklist), comments=comments)
+        data = to_model(schemas.BriefVerificationCreate, {"checklist": _answers(checklist), "comments": comments})
         return _brief(await info.context.write(service.verify_brief, p, id, data))
 
     @strawberry.mutation
