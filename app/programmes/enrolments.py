@@ -23,7 +23,7 @@ from app.learners.models import Learner
 from app.programmes import repository as repo
 from app.programmes import rules, schemas
 from app.programmes.errors import InvalidTransition
-from app.programmes.models import ACTIVE_STATUSES, Enrolment, Programme
+from app.programmes.models import ACTIVE_STATUSES, Enrolment, Programme, ProgrammeSite
 from app.programmes.service import get_row as get_programme_row
 
 ENROLMENT_UNIQUE = {"uq_enrolments_centre_id_mis_id": "body.mis_id",
@@ -86,15 +86,30 @@ def _not_before_enrolment(enrolment: Enrolment, value: dt.date, field: str) -> N
             field, "before_enrolment", f"must not be before the enrolment date {enrolment.enrolled_on}")])
 
 
+async def site_on_programme(session: AsyncSession, programme_id: uuid.UUID, site_id: uuid.UUID | None,
+                            field: str) -> uuid.UUID | None:
+    """The learner's site: one of the programme's (R-42 samples every site); the only one when the
+    programme runs at a single site and none was given."""
+    sites = list((await session.scalars(select(ProgrammeSite.site_id).where(
+        ProgrammeSite.programme_id == programme_id))).all())
+    if site_id is None:
+        return sites[0] if len(sites) == 1 else None
+    if site_id not in sites:
+        raise NotFound("The site is not one where this programme is delivered.", errors=[field_problem(
+            field, "not_found", "not a site of the programme")])
+    return site_id
+
+
 async def create_enrolment(session: AsyncSession, p: Principal, data: schemas.EnrolmentCreate) -> Enrolment:
     await learner_in_centre(session, p, data.learner_id, "body.learner_id")
     programme = await _programme(session, p, data.programme_id, "body.programme_id")
     if not data.identity_checked:  # R-12
         raise RuleViolation("R-12: the learner's identity is checked at enrolment.", errors=[field_problem(
             "body.identity_checked", "R-12", "identity must be checked before a learner is enrolled")])
+    site_id = await site_on_programme(session, programme.id, data.site_id, "body.site_id")
     enrolment = Enrolment(
         id=uuid7(), centre_id=p.centre_id, learner_id=data.learner_id, programme_id=programme.id,
-        qualification_id=programme.qualification_id, mis_id=data.mis_id, status="enrolled",
+        qualification_id=programme.qualification_id, site_id=site_id, mis_id=data.mis_id, status="enrolled",
         enrolled_on=data.enrolled_on, identity_checked_by=p.subject,
         registration_deadline=await deadline_for(session, programme, data.enrolled_on))
     session.add(enrolment)
@@ -175,7 +190,8 @@ async def transfer(session: AsyncSession, p: Principal, enrolment_id: uuid.UUID,
     _not_before_enrolment(source, data.transferred_on, "body.transferred_on")
     started = Enrolment(
         id=uuid7(), centre_id=p.centre_id, learner_id=source.learner_id, programme_id=target.id,
-        qualification_id=target.qualification_id, status=source.status, enrolled_on=data.transferred_on,
+        qualification_id=target.qualification_id, site_id=await site_on_programme(session, target.id, None, ""),
+        status=source.status, enrolled_on=data.transferred_on,
         identity_checked_by=source.identity_checked_by, registration_deadline=source.registration_deadline,
         registration_number=source.registration_number, registered_on=source.registered_on,
         transferred_from_id=source.id, status_reason=data.reason)

@@ -89,6 +89,9 @@ class Enrolment(Versioned, Base):
     # The programme's qualification version, kept here because R-10 asks "registered for *this*
     # qualification?" and a transfer to another qualification is a new enrolment.
     qualification_id: Mapped[uuid.UUID] = _uuid_fk("qualifications.id")
+    # Where the learner is taught: one of the programme's sites. IV samples and coverage stratify by it
+    # (R-42: every site). Null only for a multi-site programme whose learner's site was not given.
+    site_id: Mapped[uuid.UUID | None] = _uuid_fk("sites.id", nullable=True, index=True)
     # The MIS's own id for this enrolment: the key of the bulk sync. Null for enrolments made in Verity.
     mis_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20))

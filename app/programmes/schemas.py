@@ -111,6 +111,7 @@ class Enrolment(Output):
     learner_id: uuid.UUID
     programme_id: uuid.UUID
     qualification_id: uuid.UUID
+    site_id: uuid.UUID | None = Field(description="The programme site where the learner is taught.")
     mis_id: str | None
     status: EnrolmentStatus
     enrolled_on: dt.date
@@ -146,6 +147,8 @@ class EnrolmentCreate(Input):
     identity_checked: StrictBool = Field(description="R-12: the learner's identity was checked at enrolment; "
                                                      "must be true.")
     mis_id: MisId | None = Field(None, description="The MIS's own id for this enrolment.")
+    site_id: uuid.UUID | None = Field(None, description="One of the programme's sites; may be left out when "
+                                                        "the programme runs at a single site.")
 
 
 class Registration(Input):

@@ -4,7 +4,7 @@ coverage). Set-based: a fixed number of statements per programme, whatever the c
 
 "Touched" means an IV record exists for at least one decision of that assessor / on a brief targeting
 that unit or criterion / at that site / of that brief. Sampled but not yet verified does not count.
-A decision's site is the one its sample item recorded (see records._site_of).
+A decision's site is the one its sample item recorded: its learner's enrolment site (records._sites_of).
 """
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ from app.core.errors import Conflict, PreconditionFailed, RuleViolation, Validat
 from app.core.ids import uuid7
 from app.events.outbox import emit
 from app.programmes.errors import InvalidTransition
-from app.programmes.models import Programme, ProgrammeSite
+from app.programmes.models import Enrolment, Programme
 from app.verification import sampling, schemas
 from app.verification.models import (IvPlan, IvRecord, IvRecordVersion, IvSample, IvSampleItem, ReassessmentFlag,
                                      RemedialAction)
@@ -63,12 +63,18 @@ async def _population(session: AsyncSession, brief: AssignmentBrief):
         .where(AssessmentDecision.brief_id == brief.id, AssessmentDecision.status != "draft"))).all()
 
 
-async def _site_of(session: AsyncSession, programme: Programme) -> uuid.UUID | None:
-    """A decision's site. Verity records sites per programme, not per learner: with one site that is the
-    decision's site; with several it is not known (None), and the site stratum is then not used."""
-    sites = (await session.scalars(select(ProgrammeSite.site_id).where(
-        ProgrammeSite.programme_id == programme.id))).all()
-    return sites[0] if len(sites) == 1 else None
+async def _sites_of(session: AsyncSession, programme: Programme,
+                    learner_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID | None]:
+    """Each learner's site on this programme (their enrolment's), for the site stratum (R-42). A learner
+    whose enrolment names no site has none: the stratum then covers the sites that are known."""
+    rows = (await session.execute(select(Enrolment.learner_id, Enrolment.site_id).where(
+        Enrolment.programme_id == programme.id, Enrolment.learner_id.in_(learner_ids))
+        .order_by(Enrolment.created_at))).all()
+    return {learner: site for learner, site in rows}
+
+
+def _str(value: uuid.UUID | None) -> str | None:
+    return str(value) if value else None
 
 
 def policy_of(plan: IvPlan | None) -> tuple[sampling.SamplingPolicy, frozenset[uuid.UUID], bool]:
@@ -103,7 +109,7 @@ async def draw_sample(session: AsyncSession, p: Principal, brief_id: uuid.UUID,
     if not rows:
         raise InvalidTransition("R-42", "No decision of this brief has been submitted for IV yet: nothing to sample.",
                                 field="brief_id")
-    site = await _site_of(session, programme)
+    sites = await _sites_of(session, programme, [r.learner_id for r in rows])
     plan = await session.scalar(select(IvPlan).where(IvPlan.programme_id == programme.id))
     policy, new_assessors, new_qualification = policy_of(plan)
     assessors = sorted({r.assessor_staff_id for r in rows})
@@ -111,7 +117,7 @@ async def draw_sample(session: AsyncSession, p: Principal, brief_id: uuid.UUID,
     risks = {str(a): sampling.AssessorRisk(new=a in new_assessors, recent_disagreements=disagreements.get(a, 0))
              for a in assessors}
     candidates = [sampling.Candidate(str(r.id), str(r.assessor_staff_id), sampling.grade_of(r.criteria, r.unit_grades),
-                                     str(site) if site else None) for r in rows]
+                                     _str(sites.get(r.learner_id))) for r in rows]
     seed = data.seed if data.seed is not None else secrets.randbits(53)
     drawn = sampling.draw(candidates, policy, risks=risks, new_qualification=new_qualification, seed=seed)
     sample_id = uuid7()
@@ -125,7 +131,8 @@ async def draw_sample(session: AsyncSession, p: Principal, brief_id: uuid.UUID,
         inputs_digest=drawn.inputs_digest, policy=policy_json, population=[r.id for r in rows], drawn_by=p.subject))
     await session.execute(insert(IvSampleItem), [
         {"sample_id": sample_id, "decision_id": uuid.UUID(i.candidate.id), "centre_id": p.centre_id,
-         "assessor_staff_id": uuid.UUID(i.candidate.assessor), "grade": i.candidate.grade, "site_id": site,
+         "assessor_staff_id": uuid.UUID(i.candidate.assessor), "grade": i.candidate.grade,
+         "site_id": uuid.UUID(i.candidate.site) if i.candidate.site else None,
          "rationale": list(i.rationale)} for i in drawn.items])
     out = await get_sample(session, p, sample_id)
     summary = {"id": str(sample_id), "brief_id": str(brief.id), "seed": seed, "inputs_digest": drawn.inputs_digest,

@@ -54,14 +54,15 @@ async def issued_brief(session: AsyncSession, world: World, criteria=GROUP_AB, *
     return await issue(session, await make_brief(session, world, criteria, **kw))
 
 
-async def registered_learner(session: AsyncSession, world: World, programme_id=None, n: int = 0, **over):
+async def registered_learner(session: AsyncSession, world: World, programme_id=None, n: int = 0, site_id=None,
+                             **over):
     from app.programmes import enrolments, schemas
     learner = await make_learner(session, world.centre, given_name=f"L{n}", idp_subject=f"learner-{uuid.uuid4()}",
                                  **over)
     hoc = principal("hoc", centre=world.centre)
     e = await enrolments.create_enrolment(session, hoc, schemas.EnrolmentCreate(
         learner_id=learner.id, programme_id=programme_id or world.programme_id, enrolled_on=dt.date(2025, 9, 8),
-        identity_checked=True))
+        identity_checked=True, site_id=site_id))
     await enrolments.register(session, hoc, e.id, schemas.Registration(
         registration_number=f"R{uuid.uuid4().hex[:8].upper()}", registered_on=dt.date(2025, 10, 1)))
     return learner

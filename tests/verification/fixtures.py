@@ -29,12 +29,14 @@ def content(brief, achieved=lambda code: True, **over):
 GRADES = {"D": lambda c: True, "M": lambda c: ".D" not in c, "P": lambda c: ".P" in c, "U": lambda c: c != "A.P1"}
 
 
-async def batch(session: AsyncSession, world: World, plan: list[tuple[tuple[str, str], str]], brief=None):
-    """A brief and one submitted-for-IV decision per (assessor, grade) in `plan`."""
+async def batch(session: AsyncSession, world: World, plan: list[tuple[tuple[str, str], str]], brief=None,
+                sites=None):
+    """A brief and one submitted-for-IV decision per (assessor, grade) in `plan`; `sites`, if given, is
+    each learner's site."""
     brief = brief or await issued_brief(session, world)
     made = []
     for n, (assessor, grade) in enumerate(plan):
-        learner = await registered_learner(session, world, n=n)
+        learner = await registered_learner(session, world, n=n, site_id=sites[n] if sites else None)
         s = await submissions.create_submission(session, lp(learner), schemas.SubmissionCreate(brief_id=brief.id))
         await submissions.add_evidence_reference(session, lp(learner), s.id, schemas.EvidenceReferenceCreate(
             kind="reference", description="Report", reference="Portfolio p.1-12"))
