@@ -7,7 +7,6 @@ marking, and the benchmark (bench/assessment_bench.py) measures it.
 """
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from sqlalchemy import and_, func, insert, select, update
@@ -24,7 +23,7 @@ from app.audit.service import record
 from app.auth.principal import Principal
 from app.centres.repository import one
 from app.core.concurrency import IfMatch, check_version
-from app.core.errors import (Conflict, FieldProblem, NotFound, PreconditionFailed, RuleViolation, ValidationFailed,
+from app.core.errors import (Conflict, FieldProblem, PreconditionFailed, RuleViolation, ValidationFailed,
                              field_problem)
 from app.core.ids import uuid7
 from app.core.pagination import paginate
@@ -32,7 +31,7 @@ from app.events.outbox import emit
 from app.programmes.enrolments import ensure_registered
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Programme
-from app.qualifications.grades import AssessmentMode, UnitGrade
+from app.qualifications.grades import AssessmentMode
 from app.qualifications.outcomes import GradingError, unit_grade_of
 from app.qualifications.structure import Qualification
 

@@ -10,21 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, DateTime, Integer, String,
                         UniqueConstraint, func)
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, Versioned, uuid_pk
+from app.core.models import Base, Versioned, uuid_fk, uuid_pk
 
 ATTEMPT_KINDS = ("first", "resubmission", "retake")
 SUBMISSION_STATUSES = ("open", "submitted")
 EVIDENCE_KINDS = ("file", "observation_record", "witness_statement", "reference")
 DECISION_STATUSES = ("draft", "submitted_for_iv", "released")
 
-
-def _fk(target: str, **kw) -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), ForeignKey(target), **kw)
 
 
 def _created_at() -> Mapped[dt.datetime]:
@@ -37,9 +34,9 @@ class Extension(Base):
     __tablename__ = "deadline_extensions"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id", index=True)
-    learner_id: Mapped[uuid.UUID] = _fk("learners.id", index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
+    learner_id: Mapped[uuid.UUID] = uuid_fk("learners.id", index=True)
     new_deadline: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(500))
     approved_by: Mapped[str] = mapped_column(String(200))
@@ -60,9 +57,9 @@ class Submission(Versioned, Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id", index=True)
-    learner_id: Mapped[uuid.UUID] = _fk("learners.id", index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
+    learner_id: Mapped[uuid.UUID] = uuid_fk("learners.id", index=True)
     attempt_kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     # The deadline in force when handed in: the brief's, an agreed extension's, or the resubmission's.
@@ -70,7 +67,7 @@ class Submission(Versioned, Base):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # recorded as late, never capped.
     late: Mapped[bool | None] = mapped_column(Boolean)
-    extension_id: Mapped[uuid.UUID | None] = _fk("deadline_extensions.id")
+    extension_id: Mapped[uuid.UUID | None] = uuid_fk("deadline_extensions.id")
     declaration_signed_on: Mapped[dt.date | None] = mapped_column(Date)
     declaration_text: Mapped[str | None] = mapped_column(String(1000))
     handed_in_by: Mapped[str | None] = mapped_column(String(200))
@@ -89,8 +86,8 @@ class EvidenceItem(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    submission_id: Mapped[uuid.UUID] = _fk("submissions.id", index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    submission_id: Mapped[uuid.UUID] = uuid_fk("submissions.id", index=True)
     kind: Mapped[str] = mapped_column(String(30))
     description: Mapped[str] = mapped_column(String(500))
     filename: Mapped[str | None] = mapped_column(String(255))
@@ -115,13 +112,13 @@ class AssessmentDecision(Versioned, Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    programme_id: Mapped[uuid.UUID] = _fk("programmes.id", index=True)
-    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id", index=True)
-    learner_id: Mapped[uuid.UUID] = _fk("learners.id", index=True)
-    submission_id: Mapped[uuid.UUID] = _fk("submissions.id")
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", index=True)
+    brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
+    learner_id: Mapped[uuid.UUID] = uuid_fk("learners.id", index=True)
+    submission_id: Mapped[uuid.UUID] = uuid_fk("submissions.id")
     attempt_kind: Mapped[str] = mapped_column(String(20))
-    assessor_staff_id: Mapped[uuid.UUID] = _fk("staff.id")
+    assessor_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     status: Mapped[str] = mapped_column(String(20))
     current_version: Mapped[int] = mapped_column(Integer)
     released_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -135,9 +132,9 @@ class DecisionVersion(Base):
     __tablename__ = "assessment_decision_versions"
     __table_args__ = (CheckConstraint("number = 1 OR reason IS NOT NULL", name="amendment_reason"),)
 
-    decision_id: Mapped[uuid.UUID] = _fk("assessment_decisions.id", primary_key=True)
+    decision_id: Mapped[uuid.UUID] = uuid_fk("assessment_decisions.id", primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
     # [{unit_number, code, achieved, evidence_location}]
     criteria: Mapped[list[dict]] = mapped_column(JSONB)
     # {unit_number: grade} for units whose criteria are not listed (003: recorded as a grade).
@@ -160,10 +157,10 @@ class ResubmissionAuthorisation(Base):
     __table_args__ = (UniqueConstraint("brief_id", "learner_id", "number"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id")
-    learner_id: Mapped[uuid.UUID] = _fk("learners.id", index=True)
-    decision_id: Mapped[uuid.UUID] = _fk("assessment_decisions.id", index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id")
+    learner_id: Mapped[uuid.UUID] = uuid_fk("learners.id", index=True)
+    decision_id: Mapped[uuid.UUID] = uuid_fk("assessment_decisions.id", index=True)
     number: Mapped[int] = mapped_column(Integer)
     result_received_on: Mapped[dt.date] = mapped_column(Date)
     deadline: Mapped[dt.date] = mapped_column(Date)
@@ -183,9 +180,9 @@ class ExamResult(Base):
                       CheckConstraint("sitting >= 1", name="sitting"))
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    learner_id: Mapped[uuid.UUID] = _fk("learners.id", index=True)
-    qualification_id: Mapped[uuid.UUID] = _fk("qualifications.id")
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    learner_id: Mapped[uuid.UUID] = uuid_fk("learners.id", index=True)
+    qualification_id: Mapped[uuid.UUID] = uuid_fk("qualifications.id")
     unit_number: Mapped[int] = mapped_column(Integer)
     sitting: Mapped[int] = mapped_column(Integer)
     series: Mapped[str] = mapped_column(String(40))

@@ -9,18 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ARRAY, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy import ARRAY, CheckConstraint, Date, DateTime, Integer, String, UniqueConstraint, func
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, Versioned, uuid_pk
+from app.core.models import Base, Versioned, uuid_fk, uuid_pk
 
 BRIEF_STATUSES = ("draft", "submitted_for_iv", "verified", "returned", "issued", "closed")
 VERIFICATION_OUTCOMES = ("verified", "returned")
 
-
-def _fk(target: str, **kw) -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), ForeignKey(target), **kw)
 
 
 class AssessmentPlanEntry(Versioned, Base):
@@ -32,8 +29,8 @@ class AssessmentPlanEntry(Versioned, Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    programme_id: Mapped[uuid.UUID] = _fk("programmes.id", index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", index=True)
     title: Mapped[str] = mapped_column(String(200))
     unit_numbers: Mapped[list[int]] = mapped_column(ARRAY(Integer))
     hand_out_date: Mapped[dt.date] = mapped_column(Date)
@@ -54,14 +51,14 @@ class AssignmentBrief(Versioned, Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    programme_id: Mapped[uuid.UUID] = _fk("programmes.id", index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", index=True)
     # The programme's qualification version, fixed when the brief is written: criteria are validated
     # against it and decisions graded by it.
-    qualification_id: Mapped[uuid.UUID] = _fk("qualifications.id")
-    plan_entry_id: Mapped[uuid.UUID | None] = _fk("assessment_plan_entries.id")
+    qualification_id: Mapped[uuid.UUID] = uuid_fk("qualifications.id")
+    plan_entry_id: Mapped[uuid.UUID | None] = uuid_fk("assessment_plan_entries.id")
     # a retake brief is a *different* assignment covering the same learning outcomes.
-    retake_of_id: Mapped[uuid.UUID | None] = _fk("assignment_briefs.id")
+    retake_of_id: Mapped[uuid.UUID | None] = uuid_fk("assignment_briefs.id")
     title: Mapped[str] = mapped_column(String(200))
     unit_numbers: Mapped[list[int]] = mapped_column(ARRAY(Integer))
     criteria: Mapped[list[dict]] = mapped_column(JSONB)
@@ -71,7 +68,7 @@ class AssignmentBrief(Versioned, Base):
     status: Mapped[str] = mapped_column(String(20))
     brief_version: Mapped[int] = mapped_column(Integer)
     # The author (R-44: never their own verifier), as the staff record and the token subject.
-    author_staff_id: Mapped[uuid.UUID] = _fk("staff.id")
+    author_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     author_subject: Mapped[str] = mapped_column(String(200))
     issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -87,13 +84,13 @@ class BriefVerification(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id", index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
     brief_version: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(20))
     # {question key: true/false}, the questions being BRIEF_CHECKLIST's at the time of recording.
     checklist: Mapped[dict] = mapped_column(JSONB)
     comments: Mapped[str | None] = mapped_column(String(4000))
-    verifier_staff_id: Mapped[uuid.UUID] = _fk("staff.id")
+    verifier_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     verifier_subject: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, ForeignKey, MetaData, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -25,6 +25,11 @@ class Base(DeclarativeBase):
 
 def uuid_pk() -> Mapped[uuid.UUID]:
     return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid7)
+
+
+def uuid_fk(target: str, **kw) -> Mapped[uuid.UUID]:
+    """A UUID foreign key column (`uuid_fk("centres.id", index=True)`)."""
+    return mapped_column(UUID(as_uuid=True), ForeignKey(target), **kw)
 
 
 def created_at() -> Mapped[dt.datetime]:

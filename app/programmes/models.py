@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import CheckConstraint, Date, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, Versioned, uuid_pk
+from app.core.models import Base, Versioned, uuid_fk, uuid_pk
 
 DELIVERY_MODELS = ("academic_year", "flexible")
 ENROLMENT_STATUSES = ("enrolled", "registered", "transferred", "withdrawn", "completed")
@@ -21,9 +20,6 @@ SPECIAL_CONSIDERATION_STATUSES = ("applied", "authorised", "refused")
 PRIOR_LEARNING_STATUSES = ("to_be_assessed", "assessed")
 
 
-def _uuid_fk(target: str, **kw) -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), ForeignKey(target), **kw)
-
 
 class Programme(Versioned, Base):
     __tablename__ = "programmes"
@@ -33,27 +29,27 @@ class Programme(Versioned, Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id")
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
     name: Mapped[str] = mapped_column(String(200))
     # The awarding body's programme/course code learners are registered under (004 §3 step 2).
     code: Mapped[str | None] = mapped_column(String(30))
-    qualification_id: Mapped[uuid.UUID] = _uuid_fk("qualifications.id", index=True)
-    academic_year_id: Mapped[uuid.UUID] = _uuid_fk("academic_years.id", index=True)
+    qualification_id: Mapped[uuid.UUID] = uuid_fk("qualifications.id", index=True)
+    academic_year_id: Mapped[uuid.UUID] = uuid_fk("academic_years.id", index=True)
     # R-11: "academic_year" programmes register by the end of November, "flexible" ones within a month.
     delivery_model: Mapped[str] = mapped_column(String(20))
     subject_area: Mapped[str] = mapped_column(String(100))
-    programme_leader_id: Mapped[uuid.UUID] = _uuid_fk("staff.id")
+    programme_leader_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     # R-40: the LIV of the programme's subject area.
-    lead_internal_verifier_id: Mapped[uuid.UUID] = _uuid_fk("staff.id")
+    lead_internal_verifier_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
 
 
 class ProgrammeSite(Base):
     """Where the programme is delivered (R-42 samples every site)."""
     __tablename__ = "programme_sites"
 
-    programme_id: Mapped[uuid.UUID] = _uuid_fk("programmes.id", primary_key=True)
-    site_id: Mapped[uuid.UUID] = _uuid_fk("sites.id", primary_key=True, index=True)
-    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id")
+    programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", primary_key=True)
+    site_id: Mapped[uuid.UUID] = uuid_fk("sites.id", primary_key=True, index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
 
 
 class ProgrammeStaff(Base):
@@ -62,10 +58,10 @@ class ProgrammeStaff(Base):
     __tablename__ = "programme_staff"
     __table_args__ = (CheckConstraint(f"role IN {PROGRAMME_STAFF_ROLES}", name="role"),)
 
-    programme_id: Mapped[uuid.UUID] = _uuid_fk("programmes.id", primary_key=True)
+    programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", primary_key=True)
     role: Mapped[str] = mapped_column(String(30), primary_key=True)
-    staff_id: Mapped[uuid.UUID] = _uuid_fk("staff.id", primary_key=True, index=True)
-    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id")
+    staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id", primary_key=True, index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
 
 
 class Enrolment(Versioned, Base):
@@ -83,15 +79,15 @@ class Enrolment(Versioned, Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id")
-    learner_id: Mapped[uuid.UUID] = _uuid_fk("learners.id", index=True)
-    programme_id: Mapped[uuid.UUID] = _uuid_fk("programmes.id", index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    learner_id: Mapped[uuid.UUID] = uuid_fk("learners.id", index=True)
+    programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", index=True)
     # The programme's qualification version, kept here because R-10 asks "registered for *this*
     # qualification?" and a transfer to another qualification is a new enrolment.
-    qualification_id: Mapped[uuid.UUID] = _uuid_fk("qualifications.id")
+    qualification_id: Mapped[uuid.UUID] = uuid_fk("qualifications.id")
     # Where the learner is taught: one of the programme's sites. IV samples and coverage stratify by it
     # (R-42: every site). Null only for a multi-site programme whose learner's site was not given.
-    site_id: Mapped[uuid.UUID | None] = _uuid_fk("sites.id", nullable=True, index=True)
+    site_id: Mapped[uuid.UUID | None] = uuid_fk("sites.id", nullable=True, index=True)
     # The MIS's own id for this enrolment: the key of the bulk sync. Null for enrolments made in Verity.
     mis_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20))
@@ -105,8 +101,8 @@ class Enrolment(Versioned, Base):
     # The day the enrolment ended: withdrawn, completed or transferred.
     ended_on: Mapped[dt.date | None] = mapped_column(Date)
     status_reason: Mapped[str | None] = mapped_column(String(500))
-    transferred_from_id: Mapped[uuid.UUID | None] = _uuid_fk("enrolments.id")
-    transferred_to_id: Mapped[uuid.UUID | None] = _uuid_fk("enrolments.id")
+    transferred_from_id: Mapped[uuid.UUID | None] = uuid_fk("enrolments.id")
+    transferred_to_id: Mapped[uuid.UUID | None] = uuid_fk("enrolments.id")
 
 
 class PriorLearning(Versioned, Base):
@@ -116,9 +112,9 @@ class PriorLearning(Versioned, Base):
     __table_args__ = (CheckConstraint(f"status IN {PRIOR_LEARNING_STATUSES}", name="status"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id", index=True)
-    learner_id: Mapped[uuid.UUID] = _uuid_fk("learners.id", index=True)
-    qualification_id: Mapped[uuid.UUID] = _uuid_fk("qualifications.id")
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id", index=True)
+    learner_id: Mapped[uuid.UUID] = uuid_fk("learners.id", index=True)
+    qualification_id: Mapped[uuid.UUID] = uuid_fk("qualifications.id")
     unit_number: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(String(500))
     evidence_reference: Mapped[str | None] = mapped_column(String(500))
@@ -132,9 +128,9 @@ class ReasonableAdjustment(Versioned, Base):
     __table_args__ = (CheckConstraint("agreed_on <= applies_from", name="agreed_before_assessment"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id", index=True)
-    learner_id: Mapped[uuid.UUID] = _uuid_fk("learners.id", index=True)
-    qualification_id: Mapped[uuid.UUID | None] = _uuid_fk("qualifications.id")
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id", index=True)
+    learner_id: Mapped[uuid.UUID] = uuid_fk("learners.id", index=True)
+    qualification_id: Mapped[uuid.UUID | None] = uuid_fk("qualifications.id")
     adjustment: Mapped[str] = mapped_column(String(500))
     normal_way_of_working: Mapped[str] = mapped_column(String(500))
     agreed_on: Mapped[dt.date] = mapped_column(Date)
@@ -152,9 +148,9 @@ class SpecialConsideration(Versioned, Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _uuid_fk("centres.id", index=True)
-    learner_id: Mapped[uuid.UUID] = _uuid_fk("learners.id", index=True)
-    qualification_id: Mapped[uuid.UUID | None] = _uuid_fk("qualifications.id")
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id", index=True)
+    learner_id: Mapped[uuid.UUID] = uuid_fk("learners.id", index=True)
+    qualification_id: Mapped[uuid.UUID | None] = uuid_fk("qualifications.id")
     unit_number: Mapped[int | None] = mapped_column(Integer)
     assessment_date: Mapped[dt.date] = mapped_column(Date)
     applied_on: Mapped[dt.date] = mapped_column(Date)

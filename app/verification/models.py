@@ -12,19 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import (ARRAY, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, Numeric,
+from sqlalchemy import (ARRAY, BigInteger, Boolean, CheckConstraint, Date, DateTime, Integer, Numeric,
                         String, UniqueConstraint, func)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, Versioned, uuid_pk
+from app.core.models import Base, Versioned, uuid_fk, uuid_pk
 
 IV_OUTCOMES = ("agree", "disagree")
 ACTION_STATUSES = ("open", "closed")
 
-
-def _fk(target: str, **kw) -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), ForeignKey(target), **kw)
 
 
 def _created_at() -> Mapped[dt.datetime]:
@@ -37,9 +34,9 @@ class LivAppointment(Versioned, Base):
     __table_args__ = (CheckConstraint("ended_on IS NULL OR appointed_on <= ended_on", name="dates"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id", index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id", index=True)
     subject_area: Mapped[str] = mapped_column(String(100))
-    staff_id: Mapped[uuid.UUID] = _fk("staff.id")
+    staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     appointed_on: Mapped[dt.date] = mapped_column(Date)
     ended_on: Mapped[dt.date | None] = mapped_column(Date)
     appointed_by: Mapped[str] = mapped_column(String(200))
@@ -51,9 +48,9 @@ class LivAnnualRecord(Base):
     __tablename__ = "liv_annual_records"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    appointment_id: Mapped[uuid.UUID] = _fk("liv_appointments.id", index=True)
-    academic_year_id: Mapped[uuid.UUID] = _fk("academic_years.id")
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    appointment_id: Mapped[uuid.UUID] = uuid_fk("liv_appointments.id", index=True)
+    academic_year_id: Mapped[uuid.UUID] = uuid_fk("academic_years.id")
     awarding_body: Mapped[str] = mapped_column(String(100))
     registration_reference: Mapped[str] = mapped_column(String(100))
     registered_on: Mapped[dt.date] = mapped_column(Date)
@@ -74,8 +71,8 @@ class IvPlan(Versioned, Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    programme_id: Mapped[uuid.UUID] = _fk("programmes.id")
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id")
     default_rate: Mapped[float] = mapped_column(Numeric(5, 4))
     new_assessor_rate: Mapped[float] = mapped_column(Numeric(5, 4))
     disagreement_rate: Mapped[float] = mapped_column(Numeric(5, 4))
@@ -94,10 +91,10 @@ class IvScheduleEntry(Versioned, Base):
     __table_args__ = (UniqueConstraint("plan_entry_id"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    iv_plan_id: Mapped[uuid.UUID] = _fk("iv_plans.id", index=True)
-    plan_entry_id: Mapped[uuid.UUID] = _fk("assessment_plan_entries.id")
-    verifier_staff_id: Mapped[uuid.UUID] = _fk("staff.id")
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    iv_plan_id: Mapped[uuid.UUID] = uuid_fk("iv_plans.id", index=True)
+    plan_entry_id: Mapped[uuid.UUID] = uuid_fk("assessment_plan_entries.id")
+    verifier_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     planned_iv_date: Mapped[dt.date] = mapped_column(Date)
 
 
@@ -108,11 +105,11 @@ class IvPlanSignOff(Base):
     __table_args__ = (UniqueConstraint("iv_plan_id", "plan_version"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    iv_plan_id: Mapped[uuid.UUID] = _fk("iv_plans.id", index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    iv_plan_id: Mapped[uuid.UUID] = uuid_fk("iv_plans.id", index=True)
     plan_version: Mapped[int] = mapped_column(Integer)
     signed_on: Mapped[dt.date] = mapped_column(Date)
-    liv_staff_id: Mapped[uuid.UUID] = _fk("staff.id")
+    liv_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     signed_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = _created_at()
 
@@ -124,9 +121,9 @@ class IvSample(Base):
     __tablename__ = "iv_samples"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    programme_id: Mapped[uuid.UUID] = _fk("programmes.id", index=True)
-    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id", index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", index=True)
+    brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
     seed: Mapped[int] = mapped_column(BigInteger)
     inputs_digest: Mapped[str] = mapped_column(String(64))
     policy: Mapped[dict] = mapped_column(JSONB)
@@ -139,12 +136,12 @@ class IvSampleItem(Base):
     """One sampled decision with why it was taken (stratum covered, rate applied)."""
     __tablename__ = "iv_sample_items"
 
-    sample_id: Mapped[uuid.UUID] = _fk("iv_samples.id", primary_key=True)
-    decision_id: Mapped[uuid.UUID] = _fk("assessment_decisions.id", primary_key=True, index=True)
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    assessor_staff_id: Mapped[uuid.UUID] = _fk("staff.id")
+    sample_id: Mapped[uuid.UUID] = uuid_fk("iv_samples.id", primary_key=True)
+    decision_id: Mapped[uuid.UUID] = uuid_fk("assessment_decisions.id", primary_key=True, index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    assessor_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     grade: Mapped[str] = mapped_column(String(1))
-    site_id: Mapped[uuid.UUID | None] = _fk("sites.id")
+    site_id: Mapped[uuid.UUID | None] = uuid_fk("sites.id")
     rationale: Mapped[list[str]] = mapped_column(JSONB)
 
 
@@ -156,11 +153,11 @@ class IvRecord(Versioned, Base):
                       CheckConstraint(f"outcome IN {IV_OUTCOMES}", name="outcome"))
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    programme_id: Mapped[uuid.UUID] = _fk("programmes.id", index=True)
-    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id", index=True)
-    decision_id: Mapped[uuid.UUID] = _fk("assessment_decisions.id")
-    assessor_staff_id: Mapped[uuid.UUID] = _fk("staff.id")
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", index=True)
+    brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
+    decision_id: Mapped[uuid.UUID] = uuid_fk("assessment_decisions.id")
+    assessor_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     current_version: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(20))
     # The decision version the current IV version verified: an amended decision needs IV again.
@@ -174,9 +171,9 @@ class IvRecordVersion(Base):
     __table_args__ = (CheckConstraint("number = 1 OR reason IS NOT NULL", name="amendment_reason"),
                       CheckConstraint(f"outcome IN {IV_OUTCOMES}", name="outcome"))
 
-    record_id: Mapped[uuid.UUID] = _fk("iv_records.id", primary_key=True)
+    record_id: Mapped[uuid.UUID] = uuid_fk("iv_records.id", primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
     outcome: Mapped[str] = mapped_column(String(20))
     decision_version: Mapped[int] = mapped_column(Integer)
     # [{unit_number, code, agree, comment}]
@@ -184,7 +181,7 @@ class IvRecordVersion(Base):
     feedback_to_assessor: Mapped[str] = mapped_column(String(4000))
     reassess_batch: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(String(500))
-    verifier_staff_id: Mapped[uuid.UUID] = _fk("staff.id")
+    verifier_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     verified_on: Mapped[dt.date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[dt.datetime] = _created_at()
@@ -197,12 +194,12 @@ class RemedialAction(Versioned, Base):
                       CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed"))
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    programme_id: Mapped[uuid.UUID] = _fk("programmes.id", index=True)
-    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id", index=True)
-    iv_record_id: Mapped[uuid.UUID] = _fk("iv_records.id", index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", index=True)
+    brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
+    iv_record_id: Mapped[uuid.UUID] = uuid_fk("iv_records.id", index=True)
     description: Mapped[str] = mapped_column(String(1000))
-    owner_staff_id: Mapped[uuid.UUID] = _fk("staff.id")
+    owner_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     raised_on: Mapped[dt.date] = mapped_column(Date)
     due_in_working_days: Mapped[int] = mapped_column(Integer)
     due_on: Mapped[dt.date] = mapped_column(Date)
@@ -221,9 +218,9 @@ class ReassessmentFlag(Base):
     __table_args__ = (UniqueConstraint("iv_record_id", "decision_id"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    centre_id: Mapped[uuid.UUID] = _fk("centres.id")
-    brief_id: Mapped[uuid.UUID] = _fk("assignment_briefs.id", index=True)
-    iv_record_id: Mapped[uuid.UUID] = _fk("iv_records.id")
-    decision_id: Mapped[uuid.UUID] = _fk("assessment_decisions.id", index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
+    iv_record_id: Mapped[uuid.UUID] = uuid_fk("iv_records.id")
+    decision_id: Mapped[uuid.UUID] = uuid_fk("assessment_decisions.id", index=True)
     decision_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = _created_at()

@@ -46,16 +46,18 @@ def api_client(test_settings, database_url):
         yield client
 
 
-@pytest.fixture(scope="module")
-def api_schema(api_client):
+def fuzzing_schema(api_client, roles: list[str]):
+    """The app's published contract, with a token of `roles` in the fuzz centre."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", api_client.app)
+    token = mint_development_token(api_client.app.state.settings, subject="fuzzer", centre_id=FUZZ_CENTRE,
+                                   roles=roles)
 
     class Bearer:
         """Through schemathesis's auth mechanism, not extra headers: cases that deliberately drop the
         Authorization header (negative testing, ignored_auth) then really go without it."""
 
         def get(self, case, context):
-            return fuzz_token(api_client.app.state.settings)
+            return token
 
         def set(self, case, data, context):
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
@@ -64,8 +66,9 @@ def api_schema(api_client):
     return schema
 
 
-def fuzz_token(settings) -> str:
-    return mint_development_token(settings, subject="fuzzer", centre_id=FUZZ_CENTRE, roles=["hoc", "exams_officer"])
+@pytest.fixture(scope="module")
+def api_schema(api_client):
+    return fuzzing_schema(api_client, ["hoc", "exams_officer"])
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

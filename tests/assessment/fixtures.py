@@ -66,3 +66,14 @@ async def registered_learner(session: AsyncSession, world: World, programme_id=N
     await enrolments.register(session, hoc, e.id, schemas.Registration(
         registration_number=f"R{uuid.uuid4().hex[:8].upper()}", registered_on=dt.date(2025, 10, 1)))
     return learner
+
+
+def content(brief, achieved=lambda code: True, **over):
+    """A decision's content for `brief`: every targeted criterion judged by `achieved(code)`."""
+    from app.assessment import schemas
+    return {"criteria": [schemas.CriterionJudgement(unit_number=c["unit_number"], code=c["code"],
+                                                    achieved=achieved(c["code"]),
+                                                    evidence_location="p.3" if achieved(c["code"]) else None)
+                         for c in brief.criteria],
+            "feedback": "A.P1 met on p.3: types of segmentation explained.", "authenticity_confirmed": True,
+            "can_improve_without_guidance": True, "assessed_on": dt.date(2025, 11, 20), **over}

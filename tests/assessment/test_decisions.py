@@ -12,8 +12,8 @@ from sqlalchemy import event
 from app.assessment import decisions, iv_gate, records, resubmissions, schemas, submissions
 from app.core import calendar as cal
 from app.core.errors import Forbidden, NotFound, RuleViolation, ValidationFailed
-from tests.assessment.fixtures import (ASSESSOR, GROUP_AB, GROUP_C, LIV, as_staff, issue, issued_brief, make_brief,
-                                       registered_learner)
+from tests.assessment.fixtures import (ASSESSOR, GROUP_AB, GROUP_C, LIV, as_staff, content, issue, issued_brief,
+                                       make_brief, registered_learner)
 from tests.programmes.fixtures import make_learner, principal
 
 
@@ -29,13 +29,6 @@ async def handed_in(session, world, brief, learner, *, on=None):
         declaration_signed=True, declaration_signed_on=on or dt.date.today()))
 
 
-def content(brief, achieved=lambda code: True, **over):
-    return {"criteria": [schemas.CriterionJudgement(unit_number=c["unit_number"], code=c["code"],
-                                                    achieved=achieved(c["code"]),
-                                                    evidence_location="p.3" if achieved(c["code"]) else None)
-                         for c in brief.criteria],
-            "feedback": "A.P1 met on p.3: types of segmentation explained.", "authenticity_confirmed": True,
-            "can_improve_without_guidance": True, "assessed_on": dt.date(2025, 11, 20), **over}
 
 
 async def decide(session, brief, submission, achieved=lambda code: True, **over):
@@ -235,7 +228,6 @@ def test_r31_deadline_property(received, window):
 
 async def test_r32_retake_capped_where_the_qualification_says(session, world, iv_done, monkeypatch):
     from app.assignments import service as brief_service
-    from app.qualifications.structure import Policies
     import dataclasses
     real = brief_service.qualification_of
 

@@ -2,10 +2,9 @@
 briefs, plans (R-20) — through the service and REST."""
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from app.assignments import rules, schemas, service
@@ -13,7 +12,7 @@ from app.core.errors import Forbidden, RuleViolation, ValidationFailed
 from app.programmes.errors import InvalidTransition
 from app.qualifications.specification import shipped_specifications
 from tests.assessment.fixtures import (ALL_CRITERIA, ASSESSOR, GROUP_AB, GROUP_C, IV, LIV, as_staff, checklist,
-                                       issue, make_brief)
+                                       make_brief)
 from tests.programmes.fixtures import BTEC_AWARD
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import decisions, schemas, submissions
-from tests.assessment.fixtures import ASSESSOR, IV, LIV, as_staff, issued_brief, registered_learner
+from tests.assessment.fixtures import ASSESSOR, IV, LIV, as_staff, content, issued_brief, registered_learner
 from tests.programmes.fixtures import World, principal
 
 LEADER = ("leader", "assessor")  # the world's programme leader is also one of its assessors
@@ -17,13 +17,6 @@ def lp(learner):
     return principal("learner", subject=learner.idp_subject)
 
 
-def content(brief, achieved=lambda code: True, **over):
-    return {"criteria": [schemas.CriterionJudgement(unit_number=c["unit_number"], code=c["code"],
-                                                    achieved=achieved(c["code"]),
-                                                    evidence_location="p.3" if achieved(c["code"]) else None)
-                         for c in brief.criteria],
-            "feedback": "A.P1 met on p.3: types of segmentation explained.", "authenticity_confirmed": True,
-            "can_improve_without_guidance": True, "assessed_on": dt.date(2025, 11, 20), **over}
 
 
 GRADES = {"D": lambda c: True, "M": lambda c: ".D" not in c, "P": lambda c: ".P" in c, "U": lambda c: c != "A.P1"}

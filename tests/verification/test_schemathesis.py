@@ -2,42 +2,21 @@
 (schema-valid data refused only by a domain rule), with a token of the roles that may call them."""
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
 import schemathesis
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from app.auth.tokens import mint_development_token
-from tests.api.test_schemathesis import FUZZ_CENTRE, _ensure_centre, valid_data_refused_only_by_a_domain_rule
-from app.main import create_app
-
-
-@pytest.fixture(scope="module")
-def api_client(test_settings, database_url):
-    asyncio.run(_ensure_centre(database_url))
-    app = create_app(test_settings)
-    with TestClient(app) as client:
-        yield client
+from tests.api.test_schemathesis import (api_client, fuzzing_schema,  # noqa: F401 - api_client is a fixture
+                                        valid_data_refused_only_by_a_domain_rule)
 
 
 @pytest.fixture(scope="module")
 def api_schema(api_client):
-    schema = schemathesis.openapi.from_asgi("/openapi.json", api_client.app)
-
-    class Bearer:
-        def get(self, case, context):
-            return mint_development_token(api_client.app.state.settings, subject="fuzzer", centre_id=FUZZ_CENTRE,
-                                          roles=["hoc", "liv", "assessor"])
-
-        def set(self, case, data, context):
-            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
-
-    schema.auth()(Bearer)
-    return schema
+    # The verification operations need the IV/LIV/assessor scopes the main run's token does not carry.
+    return fuzzing_schema(api_client, ["hoc", "liv", "assessor"])
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
