@@ -1,12 +1,13 @@
 """Async Alembic environment. Migrations run as the schema owner, never as the application role."""
+
 from __future__ import annotations
 
 import asyncio
 
-from alembic import context
 from sqlalchemy import pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from alembic import context
 from app.core.config import get_settings
 from app.core.db import asyncpg_url, resolve_urls
 from app.core.models import all_models
@@ -26,8 +27,12 @@ def app_role() -> str:
 
 
 def do_run_migrations(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True,
-                      transaction_per_migration=False)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        transaction_per_migration=False,
+    )
     with context.begin_transaction():
         context.run_migrations(app_role=app_role())
 

@@ -1,24 +1,28 @@
 """The `verity` command: serve, migrate, token, demo, contracts export, audit verify."""
+
 from __future__ import annotations
 
 import asyncio
 import json
 import uuid
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from app.core.config import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-cli = typer.Typer(help="Verity: assessment and quality assurance records for vocational centres.",
-                  no_args_is_help=True)
+cli = typer.Typer(
+    help="Verity: assessment and quality assurance records for vocational centres.", no_args_is_help=True
+)
 contracts = typer.Typer(help="The published API contracts (openapi/, graphql/).", no_args_is_help=True)
 audit = typer.Typer(help="The append-only audit log (R-96).", no_args_is_help=True)
 qualifications = typer.Typer(help="The qualification catalogue.", no_args_is_help=True)
-centres = typer.Typer(help="Onboarding centres (an operator's act: no centre role creates another centre).",
-                      no_args_is_help=True)
+centres = typer.Typer(
+    help="Onboarding centres (an operator's act: no centre role creates another centre).",
+    no_args_is_help=True,
+)
 cli.add_typer(centres, name="centres")
 cli.add_typer(qualifications, name="qualifications")
 cli.add_typer(contracts, name="contracts")
@@ -27,6 +31,7 @@ cli.add_typer(audit, name="audit")
 
 def alembic_config(owner_url: str | None = None):
     from alembic.config import Config
+
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "alembic"))
     if owner_url:
@@ -37,8 +42,8 @@ def alembic_config(owner_url: str | None = None):
 def migrate_database(settings: Settings) -> None:
     """Apply the migrations, then load the qualifications that ship with Verity (idempotent)."""
     from alembic import command
-
     from app.core.db import resolve_urls
+
     urls = resolve_urls(settings)
     cfg = alembic_config(urls.owner)
     cfg.attributes["app_role"] = settings.database_role
@@ -50,6 +55,7 @@ def migrate_database(settings: Settings) -> None:
 
 async def _with_session(settings: Settings, work):
     from app.core.db import make_engine, make_sessionmaker, resolve_urls
+
     urls = resolve_urls(settings)
     engine = make_engine(urls.app, role=urls.app_role, pool_size=1)
     try:
@@ -62,11 +68,13 @@ async def _with_session(settings: Settings, work):
 def _platform_actor(subject: str):
     from app.audit.service import SYSTEM_ROLE, Actor
     from app.qualifications.models import PLATFORM_CENTRE
+
     return Actor(subject=subject, audit_role=SYSTEM_ROLE, centre_id=PLATFORM_CENTRE)
 
 
 async def _load_shipped(session) -> int:
     from app.qualifications.service import ensure_shipped
+
     return await ensure_shipped(session, _platform_actor("system:migrate"))
 
 
@@ -81,70 +89,102 @@ def migrate() -> None:
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Run the API. With no DATABASE_URL the embedded server is started and migrated first."""
     import uvicorn
+
     settings = get_settings()
     if not settings.database_url:
         migrate_database(settings)
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="info")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
 
 
 @cli.command()
-def worker(concurrency: Annotated[Optional[int], typer.Option(help="Deliveries in flight at once.")] = None) -> None:
+def worker(
+    concurrency: Annotated[int | None, typer.Option(help="Deliveries in flight at once.")] = None,
+) -> None:
     """Deliver webhooks: fan the outbox out and send due deliveries. Run as many as you like."""
     from app.webhooks.worker import main as run_worker
+
     run_worker(get_settings(), concurrency=concurrency)
 
 
 @cli.command()
 def token(
     role: Annotated[list[str], typer.Option("--role", help="A role; repeat for several.")],
-    centre: Annotated[Optional[uuid.UUID], typer.Option(help="Centre id (default: the demo centre).")] = None,
-    subject: Annotated[Optional[str], typer.Option(help="The token's `sub` (default: demo-<role>).")] = None,
+    centre: Annotated[uuid.UUID | None, typer.Option(help="Centre id (default: the demo centre).")] = None,
+    subject: Annotated[str | None, typer.Option(help="The token's `sub` (default: demo-<role>).")] = None,
     ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 8 * 3600,
 ) -> None:
     """Mint a development token. Development mode is implied unless VERITY_AUTH_MODE says otherwise."""
     import os
+
     os.environ.setdefault("VERITY_AUTH_MODE", "development")
     get_settings.cache_clear()
     from app.auth.tokens import ConfigurationError, mint_development_token
     from app.demo import DEMO_CENTRE_ID
+
     try:
-        typer.echo(mint_development_token(get_settings(), subject=subject or f"demo-{role[0]}",
-                                          centre_id=centre or DEMO_CENTRE_ID, roles=role, ttl_seconds=ttl))
+        typer.echo(
+            mint_development_token(
+                get_settings(),
+                subject=subject or f"demo-{role[0]}",
+                centre_id=centre or DEMO_CENTRE_ID,
+                roles=role,
+                ttl_seconds=ttl,
+            )
+        )
     except (ConfigurationError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc
 
 
 @cli.command()
-def demo(serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
-         host: str = "127.0.0.1", port: int = 8000) -> None:
+def demo(
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
     """Load a demo centre (one user per role, a handful of learners), print a token per role, and serve."""
     import os
+
     os.environ.setdefault("VERITY_AUTH_MODE", "development")
     get_settings.cache_clear()
     settings = get_settings()
     if settings.auth_mode != "development":
-        raise typer.BadParameter("the demo runs in development mode: unset VERITY_AUTH_MODE or set it to development")
+        raise typer.BadParameter(
+            "the demo runs in development mode: unset VERITY_AUTH_MODE or set it to development"
+        )
     migrate_database(settings)
     from app.demo import load_demo, print_tokens
+
     created = asyncio.run(load_demo(settings))
     typer.echo("demo centre loaded" if created else "demo centre already present")
     print_tokens(settings, base_url=f"http://{host}:{port}")
     if serve_after:
         import uvicorn
+
         uvicorn.run("app.main:create_app", factory=True, host=host, port=port, log_level="info")
 
 
 def _export_settings() -> Settings:
     # The contract does not depend on configuration; build it without touching keys or databases.
-    return Settings(auth_mode="development", dev_jwt_secret="contract-export", database_url="postgresql://unused/x")
+    return Settings(
+        auth_mode="development", dev_jwt_secret="contract-export", database_url="postgresql://unused/x"
+    )
 
 
 def current_contracts() -> tuple[str, str]:
     from app.main import create_app
+
     app = create_app(_export_settings())
     openapi = json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"
     from app.api.gql_schema import build_schema
+
     return openapi, str(build_schema(_export_settings())) + "\n"
 
 
@@ -163,7 +203,9 @@ def contracts_export(out: Path = ROOT) -> None:
 def centres_create(
     number: Annotated[str, typer.Option(help="The awarding body's centre number.")],
     name: Annotated[str, typer.Option()],
-    nation: Annotated[str, typer.Option(help="england_wales, scotland or northern_ireland")] = "england_wales",
+    nation: Annotated[
+        str, typer.Option(help="england_wales, scotland or northern_ireland")
+    ] = "england_wales",
 ) -> None:
     """Create a centre and print its id (the `centre_id` its identity provider puts in tokens)."""
     from pydantic import ValidationError
@@ -180,7 +222,9 @@ def centres_create(
         raise typer.BadParameter(str(exc)) from exc
     actor = Actor(subject="system:cli", audit_role=SYSTEM_ROLE, centre_id=uuid7())
     try:
-        centre = asyncio.run(_with_session(get_settings(), lambda session: create_centre(session, actor, data)))
+        centre = asyncio.run(
+            _with_session(get_settings(), lambda session: create_centre(session, actor, data))
+        )
     except ProblemError as exc:
         typer.echo(f"refused: {exc.detail}", err=True)
         raise typer.Exit(1) from exc
@@ -190,8 +234,10 @@ def centres_create(
 @qualifications.command("import")
 def qualifications_import(
     file: Path,
-    centre: Annotated[Optional[uuid.UUID], typer.Option(help="Import for one centre only (default: the "
-                                                               "platform catalogue every centre reads).")] = None,
+    centre: Annotated[
+        uuid.UUID | None,
+        typer.Option(help="Import for one centre only (default: the platform catalogue every centre reads)."),
+    ] = None,
 ) -> None:
     """Import a qualification specification file (YAML). A bad file is refused whole, every problem listed."""
     from app.core.errors import ProblemError
@@ -202,8 +248,11 @@ def qualifications_import(
         actor = _platform_actor("system:cli")
         if centre:
             from app.audit.service import SYSTEM_ROLE, Actor
+
             actor = Actor(subject="system:cli", audit_role=SYSTEM_ROLE, centre_id=centre)
-        return await import_specification(session, actor, file.read_text(encoding="utf-8"), centre or PLATFORM_CENTRE)
+        return await import_specification(
+            session, actor, file.read_text(encoding="utf-8"), centre or PLATFORM_CENTRE
+        )
 
     try:
         row, created = asyncio.run(_with_session(get_settings(), work))
@@ -216,7 +265,9 @@ def qualifications_import(
 
 
 @audit.command("verify")
-def audit_verify(centre: Annotated[Optional[uuid.UUID], typer.Option(help="One centre; default all.")] = None) -> None:
+def audit_verify(
+    centre: Annotated[uuid.UUID | None, typer.Option(help="One centre; default all.")] = None,
+) -> None:
     """Walk each centre's hash chain and report the first broken link. Exit 1 if any chain is broken."""
     from app.audit.service import centres_with_events, verify
     from app.core.db import make_engine, resolve_urls

@@ -1,4 +1,5 @@
 """create_app(): the REST API under /v1, GraphQL at /graphql, one error shape, one transaction per request."""
+
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
@@ -8,8 +9,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api.gql_schema import graphql_router
+from app.assessment.router import router as assessment_router
+from app.assignments.router import router as assignments_router
 from app.audit.router import router as audit_router
 from app.auth.tokens import TokenVerifier
+from app.calendars.router import router as calendars_router
 from app.centres.router import router as centres_router
 from app.core.config import Settings, get_settings
 from app.core.context import RequestIdMiddleware
@@ -18,16 +22,13 @@ from app.core.errors import install_error_handlers
 from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
 from app.learners.router import router as learners_router
-from app.assessment.router import router as assessment_router
-from app.assignments.router import router as assignments_router
-from app.calendars.router import router as calendars_router
 from app.programmes.router import router as programmes_router
 from app.qualifications.router import router as qualifications_router
 from app.sync.router import router as sync_router
+from app.system.router import router as system_router
 from app.verification.router import router as verification_router
 from app.webhooks.openapi import register_webhooks
 from app.webhooks.router import router as webhooks_router
-from app.system.router import router as system_router
 
 API_VERSION = "0.1.0"
 TAGS = [
@@ -36,14 +37,29 @@ TAGS = [
     {"name": "sites", "description": "Where the centre assesses (R-42 covers every site)."},
     {"name": "staff", "description": "Staff and their role grants."},
     {"name": "learners", "description": "Learners; a learner reads only their own record (R-98)."},
-    {"name": "calendar", "description": "Academic years, terms and closures: every working-day deadline (R-31)."},
-    {"name": "programmes", "description": "Programmes, enrolments and registration (R-10..R-13), support (R-80, R-81)."},
+    {
+        "name": "calendar",
+        "description": "Academic years, terms and closures: every working-day deadline (R-31).",
+    },
+    {
+        "name": "programmes",
+        "description": "Programmes, enrolments and registration (R-10..R-13), support (R-80, R-81).",
+    },
     {"name": "sync", "description": "MIS bulk sync and CSV class lists: idempotent, all-or-nothing."},
     {"name": "assignments", "description": "Assessment plans and assignment briefs (R-20, R-21, R-06)."},
     {"name": "assessment", "description": "Submissions, decisions, resubmissions and retakes (R-22..R-33)."},
-    {"name": "verification", "description": "Internal verification: samples, IV records, actions, release (R-25, R-40..R-44)."},
-    {"name": "qualifications", "description": "The qualification catalogue and grade predictions (R-01..R-06)."},
-    {"name": "webhooks", "description": "Outbound webhooks for the MIS: endpoints, deliveries (docs/webhooks.md)."},
+    {
+        "name": "verification",
+        "description": "Internal verification: samples, IV records, actions, release (R-25, R-40..R-44).",
+    },
+    {
+        "name": "qualifications",
+        "description": "The qualification catalogue and grade predictions (R-01..R-06).",
+    },
+    {
+        "name": "webhooks",
+        "description": "Outbound webhooks for the MIS: endpoints, deliveries (docs/webhooks.md).",
+    },
     {"name": "audit", "description": "The append-only, hash-chained audit log (R-96)."},
 ]
 
@@ -53,12 +69,14 @@ def schema_revisions() -> tuple[str, frozenset[str]]:
     from alembic.script import ScriptDirectory
 
     from app.cli import alembic_config
+
     scripts = ScriptDirectory.from_config(alembic_config())
     return scripts.get_current_head(), frozenset(r.revision for r in scripts.walk_revisions())
 
 
-def create_app(settings: Settings | None = None,
-               sessionmaker: async_sessionmaker[AsyncSession] | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, sessionmaker: async_sessionmaker[AsyncSession] | None = None
+) -> FastAPI:
     """Build the app. Tests pass their own sessionmaker (bound to a rolled-back transaction)."""
     settings = settings or get_settings()
 
@@ -75,9 +93,14 @@ def create_app(settings: Settings | None = None,
         if engine is not None:
             await engine.dispose()
 
-    app = FastAPI(title="Verity", version=API_VERSION, lifespan=lifespan, openapi_tags=TAGS,
-                  description="System of record for assessment and quality assurance in vocational-qualification "
-                              "centres. Errors are RFC 9457 problem details (`application/problem+json`).")
+    app = FastAPI(
+        title="Verity",
+        version=API_VERSION,
+        lifespan=lifespan,
+        openapi_tags=TAGS,
+        description="System of record for assessment and quality assurance in vocational-qualification "
+        "centres. Errors are RFC 9457 problem details (`application/problem+json`).",
+    )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)
     app.state.schema_head, app.state.known_revisions = schema_revisions()
@@ -86,15 +109,28 @@ def create_app(settings: Settings | None = None,
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
-                           allow_methods=["GET", "POST", "PATCH", "DELETE"],
-                           allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key",
-                                          "X-Request-ID"],
-                           expose_headers=["ETag", "X-Request-ID", "Location"])
-    for router in (system_router, centres_router, calendars_router, learners_router, qualifications_router,
-                   programmes_router, sync_router, assignments_router, assessment_router, verification_router,
-                   webhooks_router,
-                   audit_router):
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["ETag", "X-Request-ID", "Location"],
+        )
+    for router in (
+        system_router,
+        centres_router,
+        calendars_router,
+        learners_router,
+        qualifications_router,
+        programmes_router,
+        sync_router,
+        assignments_router,
+        assessment_router,
+        verification_router,
+        webhooks_router,
+        audit_router,
+    ):
         app.include_router(router, dependencies=[Depends(check_query_params)])
     gql = graphql_router(settings)
     app.state.graphql_schema = gql.schema

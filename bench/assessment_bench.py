@@ -12,6 +12,7 @@
 A database of its own (verity_bench_assessment) is created, migrated and seeded; the app runs as the
 application role, exactly as in production. Headline: ratios (this machine is 2 shared cores).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,19 +22,18 @@ import os
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.config import Settings  # noqa: E402
-from app.core.db import make_engine, make_sessionmaker  # noqa: E402
-from tests.conftest import APP_ROLE, CENTRE_A, _server_url, migrate, recreate_database, system_actor  # noqa: E402
+from app.core.config import Settings
+from app.core.db import make_engine, make_sessionmaker
+from tests.conftest import APP_ROLE, CENTRE_A, _server_url, migrate, recreate_database, system_actor
 
 SECRET = "bench-secret-" + "x" * 32
 
@@ -44,13 +44,18 @@ async def seed(url: str, learners: int, decisions: int):
     from app.qualifications.service import ensure_shipped
     from tests.assessment.fixtures import GROUP_AB, GROUP_C, issued_brief, registered_learner
     from tests.programmes.fixtures import make_world, principal
+
     engine = make_engine(url, role=APP_ROLE, pool_size=2)
     async with AsyncSession(engine, expire_on_commit=False) as session:
         await ensure_shipped(session, system_actor(PLATFORM_CENTRE))
         from app.centres import service
         from app.centres.schemas import CentreCreate, Nation
-        await service.create_centre(session, system_actor(CENTRE_A), CentreCreate(
-            centre_number="11111", name="Bench", nation=Nation.england_wales))
+
+        await service.create_centre(
+            session,
+            system_actor(CENTRE_A),
+            CentreCreate(centre_number="11111", name="Bench", nation=Nation.england_wales),
+        )
         world = await make_world(session)
         ab = await issued_brief(session, world, GROUP_AB)
         c = await issued_brief(session, world, GROUP_C)
@@ -59,11 +64,21 @@ async def seed(url: str, learners: int, decisions: int):
             learner = await registered_learner(session, world, n=i)
             lp = principal("learner", subject=learner.idp_subject)
             for brief in (ab, c):
-                s = await submissions.create_submission(session, lp, schemas.SubmissionCreate(brief_id=brief.id))
-                await submissions.add_evidence_reference(session, lp, s.id, schemas.EvidenceReferenceCreate(
-                    kind="reference", description="Report", reference="p.1"))
-                s = await submissions.hand_in(session, lp, s.id, schemas.HandIn(
-                    declaration_signed=True, declaration_signed_on=dt.date.today()))
+                s = await submissions.create_submission(
+                    session, lp, schemas.SubmissionCreate(brief_id=brief.id)
+                )
+                await submissions.add_evidence_reference(
+                    session,
+                    lp,
+                    s.id,
+                    schemas.EvidenceReferenceCreate(kind="reference", description="Report", reference="p.1"),
+                )
+                s = await submissions.hand_in(
+                    session,
+                    lp,
+                    s.id,
+                    schemas.HandIn(declaration_signed=True, declaration_signed_on=dt.date.today()),
+                )
                 (grid_subs if i < learners else load_subs).append((s.id, brief))
             if i % 50 == 0:
                 await session.commit()
@@ -73,10 +88,17 @@ async def seed(url: str, learners: int, decisions: int):
 
 
 def body(sid, brief) -> dict:
-    return {"submission_id": str(sid), "feedback": "Met on p.3.", "authenticity_confirmed": True,
-            "can_improve_without_guidance": False, "assessed_on": str(dt.date.today()),
-            "criteria": [{"unit_number": 1, "code": c["code"], "achieved": True, "evidence_location": "p.3"}
-                         for c in brief.criteria]}
+    return {
+        "submission_id": str(sid),
+        "feedback": "Met on p.3.",
+        "authenticity_confirmed": True,
+        "can_improve_without_guidance": False,
+        "assessed_on": str(dt.date.today()),
+        "criteria": [
+            {"unit_number": 1, "code": c["code"], "achieved": True, "evidence_location": "p.3"}
+            for c in brief.criteria
+        ],
+    }
 
 
 async def run_clients(app, requests: list[tuple[str, str, dict, dict]], clients: int) -> float:
@@ -91,6 +113,7 @@ async def run_clients(app, requests: list[tuple[str, str, dict, dict]], clients:
                 r = await c.request(method, url, json=payload, headers=headers)
                 if r.status_code >= 300:
                     failures.append(r.text[:300])
+
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
     elapsed = time.perf_counter() - started
@@ -101,6 +124,7 @@ async def run_clients(app, requests: list[tuple[str, str, dict, dict]], clients:
 
 def bare_app(url: str) -> FastAPI:
     from sqlalchemy import Column, Integer, MetaData, String, Table, insert
+
     table = Table("bench_bare", MetaData(), Column("id", Integer, primary_key=True), Column("note", String))
     engine = make_engine(url, role=APP_ROLE, pool_size=10)
     sessionmaker = make_sessionmaker(engine)
@@ -112,6 +136,7 @@ def bare_app(url: str) -> FastAPI:
             await s.execute(insert(table).values(note=str(payload.get("submission_id"))))
             await s.commit()
         return {"ok": True}
+
     return app
 
 
@@ -135,15 +160,21 @@ async def main() -> None:
     world, grid_subs, load_subs = await seed(url, args.learners, args.decisions)
 
     from app.auth.tokens import mint_development_token
-    from app.main import create_app
     from tests.assessment.fixtures import build_app
-    settings = Settings(database_url=url, auth_mode="development", dev_jwt_secret=SECRET, database_role=APP_ROLE,
-                        pool_size=10)
+
+    settings = Settings(
+        database_url=url, auth_mode="development", dev_jwt_secret=SECRET, database_role=APP_ROLE, pool_size=10
+    )
     engine = make_engine(url, role=APP_ROLE, pool_size=10)
     app = build_app(settings, make_sessionmaker(engine))
-    assessor = {"Authorization": "Bearer " + mint_development_token(settings, subject="staff-assessor",
-                                                                     centre_id=CENTRE_A, roles=["assessor"])}
-    qn = {"Authorization": "Bearer " + mint_development_token(settings, subject="qn", centre_id=CENTRE_A, roles=["qn"])}
+    assessor = {
+        "Authorization": "Bearer "
+        + mint_development_token(settings, subject="staff-assessor", centre_id=CENTRE_A, roles=["assessor"])
+    }
+    qn = {
+        "Authorization": "Bearer "
+        + mint_development_token(settings, subject="qn", centre_id=CENTRE_A, roles=["qn"])
+    }
     bare = bare_app(url)
 
     # Grid subjects get decisions first (so the grid has content), outside the timed runs.
@@ -153,30 +184,43 @@ async def main() -> None:
     per_round = len(load_subs) // args.rounds
     decision_rates, bare_rates = [], []
     for r in range(args.rounds):
-        chunk = load_subs[r * per_round:(r + 1) * per_round]
+        chunk = load_subs[r * per_round : (r + 1) * per_round]
         reqs = [("POST", "/v1/assessment-decisions", assessor, body(s, b)) for s, b in chunk]
         bare_reqs = [("POST", "/rows", {}, {"submission_id": str(s)}) for s, _ in chunk]
         bare_rates.append(await run_clients(bare, bare_reqs, args.clients))
         decision_rates.append(await run_clients(app, reqs, args.clients))
 
     grid_url = f"/v1/programmes/{world.programme_id}/tracking-grid"
-    nested = {"query": "query($id: UUID!) { cohortTrackingGrid(programmeId: $id) { columns { unitNumber code } "
-                       "rows { learnerId givenName familyName statuses qualificationGrade unitGrades } } }",
-              "variables": {"id": str(world.programme_id)}}
-    as_json = {"query": "query($id: UUID!) { cohortTrackingGrid(programmeId: $id) { columns { unitNumber code } "
-                        "rowsJson } }", "variables": {"id": str(world.programme_id)}}
+    nested = {
+        "query": "query($id: UUID!) { cohortTrackingGrid(programmeId: $id) { columns { unitNumber code } "
+        "rows { learnerId givenName familyName statuses qualificationGrade unitGrades } } }",
+        "variables": {"id": str(world.programme_id)},
+    }
+    as_json = {
+        "query": "query($id: UUID!) { cohortTrackingGrid(programmeId: $id) { columns { unitNumber code } "
+        "rowsJson } }",
+        "variables": {"id": str(world.programme_id)},
+    }
     grid = {"rest": [], "graphql_nested": [], "graphql_json": []}
     for _ in range(args.rounds):
         grid["rest"].append(await run_clients(app, [("GET", grid_url, qn, None)] * args.grid_requests, 4))
-        grid["graphql_nested"].append(await run_clients(app, [("POST", "/graphql", qn, nested)] * args.grid_requests, 4))
-        grid["graphql_json"].append(await run_clients(app, [("POST", "/graphql", qn, as_json)] * args.grid_requests, 4))
+        grid["graphql_nested"].append(
+            await run_clients(app, [("POST", "/graphql", qn, nested)] * args.grid_requests, 4)
+        )
+        grid["graphql_json"].append(
+            await run_clients(app, [("POST", "/graphql", qn, as_json)] * args.grid_requests, 4)
+        )
 
     med = statistics.median
     print(f"cpus={os.cpu_count()} clients={args.clients} decisions/round={per_round} rounds={args.rounds}")
     print(f"bare insert            {med(bare_rates):8.1f} req/s")
-    print(f"record decision (11)   {med(decision_rates):8.1f} req/s   ratio {med(decision_rates) / med(bare_rates):.2f}")
+    print(
+        f"record decision (11)   {med(decision_rates):8.1f} req/s   ratio {med(decision_rates) / med(bare_rates):.2f}"
+    )
     for name, rates in grid.items():
-        print(f"grid 30x11 {name:15s} {med(rates):8.1f} req/s   ratio to REST {med(rates) / med(grid['rest']):.2f}")
+        print(
+            f"grid 30x11 {name:15s} {med(rates):8.1f} req/s   ratio to REST {med(rates) / med(grid['rest']):.2f}"
+        )
     await engine.dispose()
 
 

@@ -23,6 +23,7 @@ Every API request carries an Idempotency-Key, as an MIS integration should.
 Rounds alternate the variants; the best round of each is reported. On shared hardware the ratios are the
 figures to compare.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,11 @@ DATABASE = "verity_bench_sync"
 
 async def fresh_database() -> str:
     from sqlalchemy.engine import make_url
+
     server = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    server = asyncpg_url(server) if server else embedded_server_url(ROOT / ".var" / "bench", database="postgres")
+    server = (
+        asyncpg_url(server) if server else embedded_server_url(ROOT / ".var" / "bench", database="postgres")
+    )
     admin = make_url(server).set(database="postgres").render_as_string(hide_password=False)
     conn = await asyncpg.connect(admin.replace("postgresql+asyncpg://", "postgresql://"))
     try:
@@ -69,6 +73,7 @@ async def fresh_database() -> str:
     def migrate() -> None:
         from alembic import command
         from app.cli import alembic_config
+
         cfg = alembic_config(url)
         cfg.attributes["app_role"] = APP_ROLE
         command.upgrade(cfg, "heads")
@@ -79,21 +84,55 @@ async def fresh_database() -> str:
 
 def build_app(settings: Settings, sessionmaker):
     from app.main import create_app
+
     return create_app(settings, sessionmaker=sessionmaker)
 
 
 def learners(prefix: str, n: int) -> list[dict]:
-    return [{"mis_id": f"{prefix}-{i:05d}", "given_name": f"Given{i}", "family_name": f"Family{i}",
-             "date_of_birth": "2008-03-14", "candidate_number": f"{prefix[-4:]}{i:05d}"} for i in range(n)]
+    return [
+        {
+            "mis_id": f"{prefix}-{i:05d}",
+            "given_name": f"Given{i}",
+            "family_name": f"Family{i}",
+            "date_of_birth": "2008-03-14",
+            "candidate_number": f"{prefix[-4:]}{i:05d}",
+        }
+        for i in range(n)
+    ]
 
 
 def rows(records: list[dict]) -> list[tuple]:
-    return [(uuid7(), CENTRE, r["given_name"], r["family_name"], dt.date.fromisoformat(r["date_of_birth"]),
-             r["candidate_number"], None, r["mis_id"], None, None, 1) for r in records]
+    return [
+        (
+            uuid7(),
+            CENTRE,
+            r["given_name"],
+            r["family_name"],
+            dt.date.fromisoformat(r["date_of_birth"]),
+            r["candidate_number"],
+            None,
+            r["mis_id"],
+            None,
+            None,
+            1,
+        )
+        for r in records
+    ]
 
 
-COLUMNS = ["id", "centre_id", "given_name", "family_name", "date_of_birth", "candidate_number", "uln", "mis_id",
-           "email", "idp_subject", "version"]
+COLUMNS = [
+    "id",
+    "centre_id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "candidate_number",
+    "uln",
+    "mis_id",
+    "email",
+    "idp_subject",
+    "version",
+]
 
 
 async def bare(plain_url: str, records: list[dict], copy: bool) -> float:
@@ -108,7 +147,8 @@ async def bare(plain_url: str, records: list[dict], copy: bool) -> float:
             else:
                 await conn.executemany(
                     f"INSERT INTO learners ({', '.join(COLUMNS)}) VALUES ({', '.join(f'${i + 1}' for i in range(11))})",
-                    data)
+                    data,
+                )
         return time.perf_counter() - started
     finally:
         await conn.close()
@@ -116,6 +156,7 @@ async def bare(plain_url: str, records: list[dict], copy: bool) -> float:
 
 async def service_only(sessionmaker, records: list[dict]) -> float:
     from app.sync import schemas, service
+
     parsed = [schemas.SyncLearner.model_validate(r) for r in records]
     p = Principal.of("bench", CENTRE, frozenset({Role.exams_officer}))
     started = time.perf_counter()
@@ -129,6 +170,7 @@ async def service_only(sessionmaker, records: list[dict]) -> float:
 async def phases(sessionmaker, records: list[dict]) -> dict[str, float]:
     """Where the service's time goes, step by step, on one more batch of new learners."""
     from app.sync import bulk, schemas, service
+
     p = Principal.of("bench", CENTRE, frozenset({Role.exams_officer}))
     timings: dict[str, float] = {}
 
@@ -159,7 +201,9 @@ async def phases(sessionmaker, records: list[dict]) -> dict[str, float]:
 
 async def api(client: httpx.AsyncClient, headers: dict, records: list[dict], expect: str, key: str) -> float:
     started = time.perf_counter()
-    r = await client.post("/v1/sync/mis", json={"learners": records}, headers={**headers, "Idempotency-Key": key})
+    r = await client.post(
+        "/v1/sync/mis", json={"learners": records}, headers={**headers, "Idempotency-Key": key}
+    )
     elapsed = time.perf_counter() - started
     assert r.status_code == 200, r.text[:500]
     assert r.json()[expect] == len(records), r.text[:300]
@@ -173,19 +217,31 @@ async def main(args: argparse.Namespace) -> None:
     sessionmaker = make_sessionmaker(engine)
     from app.centres import service as centres
     from app.centres.schemas import CentreCreate
+
     async with sessionmaker() as session:
-        await centres.create_centre(session, Actor("bench", SYSTEM_ROLE, CENTRE), CentreCreate(
-            centre_number="99998", name="Bench centre", nation="england_wales"))
+        await centres.create_centre(
+            session,
+            Actor("bench", SYSTEM_ROLE, CENTRE),
+            CentreCreate(centre_number="99998", name="Bench centre", nation="england_wales"),
+        )
         await session.commit()
-    settings = Settings(database_url=url, auth_mode="development", dev_jwt_secret="bench-secret-" + "x" * 32,
-                        data_dir=ROOT / ".var" / "bench", database_role=APP_ROLE)
+    settings = Settings(
+        database_url=url,
+        auth_mode="development",
+        dev_jwt_secret="bench-secret-" + "x" * 32,
+        data_dir=ROOT / ".var" / "bench",
+        database_role=APP_ROLE,
+    )
     app = build_app(settings, sessionmaker)
-    headers = {"Authorization": "Bearer " + mint_development_token(settings, subject="bench", centre_id=CENTRE,
-                                                                   roles=["exams_officer"])}
+    headers = {
+        "Authorization": "Bearer "
+        + mint_development_token(settings, subject="bench", centre_id=CENTRE, roles=["exams_officer"])
+    }
     n = args.learners
     best: dict[str, float] = {}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench",
-                                 timeout=600) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600
+    ) as client:
         await api(client, headers, learners("WARM", 200), "created", "warm")  # imports, caches, statements
         for r in range(args.rounds):
             timings = {
@@ -208,9 +264,13 @@ async def main(args: argparse.Namespace) -> None:
     for base in ("bare COPY", "bare executemany"):
         print(f"  vs {base}:")
         for name, seconds in best.items():
-            print(f"    {name:22s} {seconds:7.3f}s {n / seconds:9.0f} rows/s  ratio {best[base] / seconds:.3f}")
-    print(f"\nheadline: API / bare executemany = {best['bare executemany'] / best['API']:.3f}, "
-          f"API / bare COPY = {best['bare COPY'] / best['API']:.3f}")
+            print(
+                f"    {name:22s} {seconds:7.3f}s {n / seconds:9.0f} rows/s  ratio {best[base] / seconds:.3f}"
+            )
+    print(
+        f"\nheadline: API / bare executemany = {best['bare executemany'] / best['API']:.3f}, "
+        f"API / bare COPY = {best['bare COPY'] / best['API']:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -64,12 +64,18 @@ def main() -> None:
     fresh_s = run(lambda d: naive_add(holidays.UK(subdiv="ENG"), CLOSURES, d, 10), fresh_calls)
 
     print(f"add_working_days(cal, d, 10), {args.calls:,} calls, best of {args.repeat}")
-    print(f"  calendar.add_working_days : {fast_s:7.3f} s  {args.calls / fast_s:12,.0f} calls/s"
-          f"  {fast_s / args.calls * 1e6:6.2f} us/call")
-    print(f"  naive day loop (shared)   : {naive_s:7.3f} s  {args.calls / naive_s:12,.0f} calls/s"
-          f"  {naive_s / args.calls * 1e6:6.2f} us/call")
-    print(f"  naive, new holidays/call  : {fresh_s:7.3f} s  {fresh_calls / fresh_s:12,.0f} calls/s"
-          f"  ({fresh_calls:,} calls)")
+    print(
+        f"  calendar.add_working_days : {fast_s:7.3f} s  {args.calls / fast_s:12,.0f} calls/s"
+        f"  {fast_s / args.calls * 1e6:6.2f} us/call"
+    )
+    print(
+        f"  naive day loop (shared)   : {naive_s:7.3f} s  {args.calls / naive_s:12,.0f} calls/s"
+        f"  {naive_s / args.calls * 1e6:6.2f} us/call"
+    )
+    print(
+        f"  naive, new holidays/call  : {fresh_s:7.3f} s  {fresh_calls / fresh_s:12,.0f} calls/s"
+        f"  ({fresh_calls:,} calls)"
+    )
     print(f"  ratio naive/fast          : {naive_s / fast_s:.1f}x")
     print(f"  ratio naive-new/fast      : {(fresh_s / fresh_calls) / (fast_s / args.calls):.0f}x")
 

@@ -29,9 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.qualifications.grades import UnitGrade  # noqa: E402
-from app.qualifications.grading import grade_cohort, grade_qualification, grading_tables  # noqa: E402
-from app.qualifications.specification import shipped_specifications  # noqa: E402
+from app.qualifications.grades import UnitGrade
+from app.qualifications.grading import grade_cohort, grade_qualification, grading_tables
+from app.qualifications.specification import shipped_specifications
 
 DIPLOMA = shipped_specifications()["ocr-l2-cambridge-technical-diploma-customer-service"]
 PMD_WEIGHTS = {UnitGrade.U: 5, UnitGrade.P: 45, UnitGrade.M: 35, UnitGrade.D: 15}

@@ -16,6 +16,7 @@ A database of its own (verity_bench_verification) is created, migrated and bulk-
 inserts (as the migration owner, for speed); the timed reads run as the application role.
 Headline: ratios (medians of --rounds), because absolute times depend on this machine (2 shared cores).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,17 +26,16 @@ import random
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, text  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.db import make_engine  # noqa: E402
-from app.core.ids import uuid7  # noqa: E402
-from tests.conftest import APP_ROLE, CENTRE_A, _server_url, migrate, recreate_database, system_actor  # noqa: E402
+from app.core.db import make_engine
+from app.core.ids import uuid7
+from tests.conftest import APP_ROLE, CENTRE_A, _server_url, migrate, recreate_database, system_actor
 
 GRADE_OF = {"P": lambda c: ".P" in c, "M": lambda c: ".D" not in c, "D": lambda c: True, "U": lambda c: False}
 
@@ -56,73 +56,185 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
     engine = make_engine(url, pool_size=2)
     async with AsyncSession(engine, expire_on_commit=False) as session:
         await ensure_shipped(session, system_actor(PLATFORM_CENTRE))
-        await centres.create_centre(session, system_actor(CENTRE_A), CentreCreate(
-            centre_number="11111", name="Bench", nation=Nation.england_wales))
+        await centres.create_centre(
+            session,
+            system_actor(CENTRE_A),
+            CentreCreate(centre_number="11111", name="Bench", nation=Nation.england_wales),
+        )
         world = await make_world(session)
         site_ids = list(world.site_ids)
         while len(site_ids) < sites:
-            site = await centres.create_site(session, principal("hoc"), centre_schemas.SiteCreate(
-                name=f"Site {len(site_ids) + 1}"))
+            site = await centres.create_site(
+                session, principal("hoc"), centre_schemas.SiteCreate(name=f"Site {len(site_ids) + 1}")
+            )
             site_ids.append(site.id)
-        await session.execute(insert(ProgrammeSite), [
-            {"programme_id": world.programme_id, "site_id": s, "centre_id": CENTRE_A} for s in site_ids[1:sites]])
+        await session.execute(
+            insert(ProgrammeSite),
+            [
+                {"programme_id": world.programme_id, "site_id": s, "centre_id": CENTRE_A}
+                for s in site_ids[1:sites]
+            ],
+        )
         staff = [world.assessor, world.leader]
         for i in range(assessors - len(staff)):
             staff.append((await make_staff(session, CENTRE_A, f"assessor{i}", "assessor")).id)
-        await session.execute(insert(ProgrammeStaff), [
-            {"programme_id": world.programme_id, "role": "assessor", "staff_id": s, "centre_id": CENTRE_A}
-            for s in staff[2:]])
+        await session.execute(
+            insert(ProgrammeStaff),
+            [
+                {"programme_id": world.programme_id, "role": "assessor", "staff_id": s, "centre_id": CENTRE_A}
+                for s in staff[2:]
+            ],
+        )
         briefs = [await issued_brief(session, world, GROUP_AB), await issued_brief(session, world, GROUP_C)]
         rnd = random.Random(1)
         learner_rows, sub_rows, dec_rows, ver_rows, candidates = [], [], [], [], []
         for i in range(learners):
             lid = uuid7()
-            learner_rows.append({"id": lid, "centre_id": CENTRE_A, "given_name": f"L{i}", "family_name": "Bench",
-                                 "date_of_birth": dt.date(2008, 1, 1), "version": 1})
+            learner_rows.append(
+                {
+                    "id": lid,
+                    "centre_id": CENTRE_A,
+                    "given_name": f"L{i}",
+                    "family_name": "Bench",
+                    "date_of_birth": dt.date(2008, 1, 1),
+                    "version": 1,
+                }
+            )
             assessor = staff[i % assessors]
             site = site_ids[i % sites]
             for brief in briefs:
                 sid, did = uuid7(), uuid7()
                 grade = rnd.choice("UPPPPMMD")
-                sub_rows.append({"id": sid, "centre_id": CENTRE_A, "brief_id": brief.id, "learner_id": lid,
-                                 "attempt_kind": "first", "status": "submitted", "deadline": brief.completion_date,
-                                 "submitted_at": dt.datetime.now(dt.UTC), "late": False,
-                                 "declaration_signed_on": dt.date(2025, 11, 1), "created_by": "bench", "version": 1})
-                dec_rows.append({"id": did, "centre_id": CENTRE_A, "programme_id": world.programme_id,
-                                 "brief_id": brief.id, "learner_id": lid, "submission_id": sid,
-                                 "attempt_kind": "first", "assessor_staff_id": assessor, "status": "submitted_for_iv",
-                                 "current_version": 1, "version": 1})
-                ver_rows.append({"decision_id": did, "number": 1, "centre_id": CENTRE_A, "unit_grades": {},
-                                 "criteria": [{"unit_number": 1, "code": c["code"], "achieved": GRADE_OF[grade](
-                                     c["code"]), "evidence_location": "p.1"} for c in brief.criteria],
-                                 "feedback": "ok", "authenticity_confirmed": True,
-                                 "can_improve_without_guidance": False, "assessed_on": dt.date(2025, 11, 20),
-                                 "recorded_by": "bench"})
+                sub_rows.append(
+                    {
+                        "id": sid,
+                        "centre_id": CENTRE_A,
+                        "brief_id": brief.id,
+                        "learner_id": lid,
+                        "attempt_kind": "first",
+                        "status": "submitted",
+                        "deadline": brief.completion_date,
+                        "submitted_at": dt.datetime.now(dt.UTC),
+                        "late": False,
+                        "declaration_signed_on": dt.date(2025, 11, 1),
+                        "created_by": "bench",
+                        "version": 1,
+                    }
+                )
+                dec_rows.append(
+                    {
+                        "id": did,
+                        "centre_id": CENTRE_A,
+                        "programme_id": world.programme_id,
+                        "brief_id": brief.id,
+                        "learner_id": lid,
+                        "submission_id": sid,
+                        "attempt_kind": "first",
+                        "assessor_staff_id": assessor,
+                        "status": "submitted_for_iv",
+                        "current_version": 1,
+                        "version": 1,
+                    }
+                )
+                ver_rows.append(
+                    {
+                        "decision_id": did,
+                        "number": 1,
+                        "centre_id": CENTRE_A,
+                        "unit_grades": {},
+                        "criteria": [
+                            {
+                                "unit_number": 1,
+                                "code": c["code"],
+                                "achieved": GRADE_OF[grade](c["code"]),
+                                "evidence_location": "p.1",
+                            }
+                            for c in brief.criteria
+                        ],
+                        "feedback": "ok",
+                        "authenticity_confirmed": True,
+                        "can_improve_without_guidance": False,
+                        "assessed_on": dt.date(2025, 11, 20),
+                        "recorded_by": "bench",
+                    }
+                )
                 candidates.append((did, assessor, site, brief.id, grade))
-        for rows, model in ((learner_rows, Learner), (sub_rows, Submission), (dec_rows, AssessmentDecision),
-                            (ver_rows, DecisionVersion)):
+        for rows, model in (
+            (learner_rows, Learner),
+            (sub_rows, Submission),
+            (dec_rows, AssessmentDecision),
+            (ver_rows, DecisionVersion),
+        ):
             for k in range(0, len(rows), 1000):
-                await session.execute(insert(model), rows[k:k + 1000])
+                await session.execute(insert(model), rows[k : k + 1000])
         # ~20% IV'd: a sample per brief and IV records of its items.
         for brief in briefs:
             mine = [c for c in candidates if c[3] == brief.id]
             picked = rnd.sample(mine, len(mine) // 5)
             sample_id = uuid7()
-            await session.execute(insert(IvSample).values(
-                id=sample_id, centre_id=CENTRE_A, programme_id=world.programme_id, brief_id=brief.id, seed=1,
-                inputs_digest="0" * 64, policy={}, population=[c[0] for c in mine], drawn_by="bench"))
-            await session.execute(insert(IvSampleItem), [
-                {"sample_id": sample_id, "decision_id": c[0], "centre_id": CENTRE_A, "assessor_staff_id": c[1],
-                 "grade": c[4], "site_id": c[2], "rationale": ["bench"]} for c in picked])
-            recs = [{"id": uuid7(), "centre_id": CENTRE_A, "programme_id": world.programme_id, "brief_id": brief.id,
-                     "decision_id": c[0], "assessor_staff_id": c[1], "current_version": 1, "outcome": "agree",
-                     "decision_version": 1, "version": 1} for c in picked]
+            await session.execute(
+                insert(IvSample).values(
+                    id=sample_id,
+                    centre_id=CENTRE_A,
+                    programme_id=world.programme_id,
+                    brief_id=brief.id,
+                    seed=1,
+                    inputs_digest="0" * 64,
+                    policy={},
+                    population=[c[0] for c in mine],
+                    drawn_by="bench",
+                )
+            )
+            await session.execute(
+                insert(IvSampleItem),
+                [
+                    {
+                        "sample_id": sample_id,
+                        "decision_id": c[0],
+                        "centre_id": CENTRE_A,
+                        "assessor_staff_id": c[1],
+                        "grade": c[4],
+                        "site_id": c[2],
+                        "rationale": ["bench"],
+                    }
+                    for c in picked
+                ],
+            )
+            recs = [
+                {
+                    "id": uuid7(),
+                    "centre_id": CENTRE_A,
+                    "programme_id": world.programme_id,
+                    "brief_id": brief.id,
+                    "decision_id": c[0],
+                    "assessor_staff_id": c[1],
+                    "current_version": 1,
+                    "outcome": "agree",
+                    "decision_version": 1,
+                    "version": 1,
+                }
+                for c in picked
+            ]
             await session.execute(insert(IvRecord), recs)
-            await session.execute(insert(IvRecordVersion), [
-                {"record_id": r["id"], "number": 1, "centre_id": CENTRE_A, "outcome": "agree", "decision_version": 1,
-                 "criteria_comments": [], "feedback_to_assessor": "ok", "reassess_batch": False,
-                 "verifier_staff_id": world.iv, "verified_on": dt.date(2025, 12, 1), "recorded_by": "bench"}
-                for r in recs])
+            await session.execute(
+                insert(IvRecordVersion),
+                [
+                    {
+                        "record_id": r["id"],
+                        "number": 1,
+                        "centre_id": CENTRE_A,
+                        "outcome": "agree",
+                        "decision_version": 1,
+                        "criteria_comments": [],
+                        "feedback_to_assessor": "ok",
+                        "reassess_batch": False,
+                        "verifier_staff_id": world.iv,
+                        "verified_on": dt.date(2025, 12, 1),
+                        "recorded_by": "bench",
+                    }
+                    for r in recs
+                ],
+            )
         await session.commit()
     await engine.dispose()
     return world, staff, candidates
@@ -150,26 +262,38 @@ def bench_sampler(staff, candidates, rounds: int) -> dict:
     from fractions import Fraction
 
     from app.verification.sampling import AssessorRisk, Candidate, SamplingPolicy, draw
+
     population = [Candidate(str(d), str(a), g, str(s)) for d, a, s, _, g in candidates]
-    risks = {str(staff[0]): AssessorRisk(new=True), str(staff[1]): AssessorRisk(new=True),
-             str(staff[2]): AssessorRisk(recent_disagreements=2)}
+    risks = {
+        str(staff[0]): AssessorRisk(new=True),
+        str(staff[1]): AssessorRisk(new=True),
+        str(staff[2]): AssessorRisk(recent_disagreements=2),
+    }
     policy = SamplingPolicy(default_rate=Fraction(1, 5))
     sample = draw(population, policy, risks=risks, seed=11)
     k = len(sample.items)
     ours = median_time(lambda: draw(population, policy, risks=risks, seed=11), rounds)
     naive = median_time(lambda: random.Random(11).sample(population, k), rounds)
-    return {"population": len(population), "sampled": k, "sampler_ms": ours * 1000, "baseline_ms": naive * 1000,
-            "ratio": ours / naive}
+    return {
+        "population": len(population),
+        "sampled": k,
+        "sampler_ms": ours * 1000,
+        "baseline_ms": naive * 1000,
+        "ratio": ours / naive,
+    }
 
 
 async def bench_coverage(url: str, world, rounds: int) -> dict:
     from app.programmes.models import Programme
     from app.verification import coverage
     from tests.programmes.fixtures import principal
+
     engine = make_engine(url, role=APP_ROLE, pool_size=1)
     p = principal("liv", subject="staff-liv")
-    count_sql = text("SELECT count(*) FROM iv_records r LEFT JOIN iv_sample_items i ON i.decision_id = r.decision_id "
-                     "WHERE r.programme_id = :p")
+    count_sql = text(
+        "SELECT count(*) FROM iv_records r LEFT JOIN iv_sample_items i ON i.decision_id = r.decision_id "
+        "WHERE r.programme_id = :p"
+    )
     async with AsyncSession(engine, expire_on_commit=False) as session:
         report = await coverage.coverage(session, p, world.programme_id)
         rows = (await session.execute(count_sql, {"p": world.programme_id})).scalar()
@@ -187,8 +311,14 @@ async def bench_coverage(url: str, world, rounds: int) -> dict:
         _ = Programme
     await engine.dispose()
     untouched = {k: len(v) for k, v in report.untouched.items()}
-    return {"iv_rows": rows, "lines": len(report.lines), "untouched": untouched, "coverage_ms": t_ours * 1000,
-            "baseline_ms": t_base * 1000, "ratio": t_ours / t_base}
+    return {
+        "iv_rows": rows,
+        "lines": len(report.lines),
+        "untouched": untouched,
+        "coverage_ms": t_ours * 1000,
+        "baseline_ms": t_base * 1000,
+        "ratio": t_ours / t_base,
+    }
 
 
 async def main() -> None:
@@ -205,11 +335,15 @@ async def main() -> None:
     world, staff, candidates = await seed(url, args.learners, args.assessors, args.sites)
     print(f"seeded {len(candidates)} decisions in {time.perf_counter() - started:.1f}s", flush=True)
     s = bench_sampler(staff, candidates, args.rounds)
-    print(f"sampler: {s['population']} decisions -> {s['sampled']} sampled; {s['sampler_ms']:.1f} ms vs "
-          f"random.sample {s['baseline_ms']:.2f} ms; ratio {s['ratio']:.0f}x")
+    print(
+        f"sampler: {s['population']} decisions -> {s['sampled']} sampled; {s['sampler_ms']:.1f} ms vs "
+        f"random.sample {s['baseline_ms']:.2f} ms; ratio {s['ratio']:.0f}x"
+    )
     c = await bench_coverage(url, world, args.rounds)
-    print(f"coverage: {c['lines']} lines over {c['iv_rows']} IV rows, untouched {c['untouched']}; "
-          f"{c['coverage_ms']:.1f} ms vs SELECT count {c['baseline_ms']:.2f} ms; ratio {c['ratio']:.1f}x")
+    print(
+        f"coverage: {c['lines']} lines over {c['iv_rows']} IV rows, untouched {c['untouched']}; "
+        f"{c['coverage_ms']:.1f} ms vs SELECT count {c['baseline_ms']:.2f} ms; ratio {c['ratio']:.1f}x"
+    )
 
 
 if __name__ == "__main__":

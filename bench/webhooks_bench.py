@@ -14,6 +14,7 @@
 A database `verity_bench_webhooks` is created on the server (TEST_DATABASE_URL or BENCH_DATABASE_URL;
 else the embedded PostgreSQL in .var/bench). On shared hardware, the ratios are the figures to compare.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,6 +46,7 @@ CENTRE = uuid.UUID("0190a1b2-0000-7000-8000-0000000000be")
 
 # ---- a receiver that costs as little as possible -------------------------------------------------
 
+
 def _serve(port_queue: multiprocessing.Queue) -> None:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -70,11 +72,15 @@ def _serve(port_queue: multiprocessing.Queue) -> None:
 
 # ---- the database ---------------------------------------------------------------------------------
 
+
 async def fresh_database() -> str:
     import asyncpg
     from sqlalchemy.engine import make_url
+
     server = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    server = asyncpg_url(server) if server else embedded_server_url(ROOT / ".var" / "bench", database="postgres")
+    server = (
+        asyncpg_url(server) if server else embedded_server_url(ROOT / ".var" / "bench", database="postgres")
+    )
     admin = make_url(server).set(database="postgres").render_as_string(hide_password=False)
     conn = await asyncpg.connect(admin.replace("postgresql+asyncpg://", "postgresql://"))
     try:
@@ -86,8 +92,8 @@ async def fresh_database() -> str:
 
     def migrate() -> None:
         from alembic import command
-
         from app.cli import alembic_config
+
         cfg = alembic_config(url)
         cfg.attributes["app_role"] = APP_ROLE
         command.upgrade(cfg, "heads")
@@ -99,25 +105,41 @@ async def fresh_database() -> str:
 async def setup_centre(engine) -> None:
     from app.centres import service
     from app.centres.schemas import CentreCreate
+
     async with make_sessionmaker(engine)() as session:
-        await service.create_centre(session, Actor("bench", SYSTEM_ROLE, CENTRE), CentreCreate(
-            centre_number="99999", name="Bench centre", nation="england_wales"))
+        await service.create_centre(
+            session,
+            Actor("bench", SYSTEM_ROLE, CENTRE),
+            CentreCreate(centre_number="99999", name="Bench centre", nation="england_wales"),
+        )
         await session.commit()
 
 
 # ---- 1. delivery throughput ------------------------------------------------------------------------
 
+
 async def delivery(engine, owner, settings: Settings, events: int, concurrency: int, port: int) -> float:
     from app.webhooks import service as webhooks
     from app.webhooks.schemas import WebhookEndpointCreate
     from app.webhooks.worker import run_worker
+
     hoc = Principal.of("bench", CENTRE, frozenset({Role.hoc}))
     async with make_sessionmaker(engine)() as session:
-        await webhooks.create_endpoint(session, hoc, settings, WebhookEndpointCreate(
-            url=f"http://127.0.0.1:{port}/hook", event_types=["learner.created"]))
+        await webhooks.create_endpoint(
+            session,
+            hoc,
+            settings,
+            WebhookEndpointCreate(url=f"http://127.0.0.1:{port}/hook", event_types=["learner.created"]),
+        )
         await session.commit()
-        payload = {"id": str(uuid.uuid4()), "given_name": "Amara", "family_name": "Bello",
-                   "date_of_birth": "2008-03-14", "candidate_number": "0001", "version": 1}
+        payload = {
+            "id": str(uuid.uuid4()),
+            "given_name": "Amara",
+            "family_name": "Bello",
+            "date_of_birth": "2008-03-14",
+            "candidate_number": "0001",
+            "version": 1,
+        }
         for start in range(0, events, 500):
             for _ in range(min(500, events - start)):
                 await emit(session, CENTRE, "learner.created", payload)
@@ -129,8 +151,9 @@ async def delivery(engine, owner, settings: Settings, events: int, concurrency: 
     while True:
         await asyncio.sleep(0.05)
         async with owner.connect() as conn:
-            done = (await conn.execute(text(
-                "SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'"))).scalar_one()
+            done = (
+                await conn.execute(text("SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'"))
+            ).scalar_one()
         if done >= events:
             break
         if worker.done():
@@ -143,9 +166,11 @@ async def delivery(engine, owner, settings: Settings, events: int, concurrency: 
 
 # ---- 2. the outbox on the write path ---------------------------------------------------------------
 
+
 async def writes(engine, n: int, with_emit: bool, offset: int) -> float:
     from app.learners import service as learners
     from app.learners.schemas import LearnerCreate
+
     real_emit = changes.emit
 
     async def no_emit(*_args, **_kwargs):
@@ -158,8 +183,15 @@ async def writes(engine, n: int, with_emit: bool, offset: int) -> float:
         started = time.perf_counter()
         for i in range(n):
             async with sessions() as session:
-                await learners.create_learner(session, p, LearnerCreate(
-                    given_name="Amara", family_name=f"Bello{offset + i}", date_of_birth=dt.date(2008, 3, 14)))
+                await learners.create_learner(
+                    session,
+                    p,
+                    LearnerCreate(
+                        given_name="Amara",
+                        family_name=f"Bello{offset + i}",
+                        date_of_birth=dt.date(2008, 3, 14),
+                    ),
+                )
                 await session.commit()
         return n / (time.perf_counter() - started)
     finally:
@@ -170,8 +202,12 @@ async def main(args: argparse.Namespace) -> None:
     url = await fresh_database()
     engine = make_engine(url, role=APP_ROLE, pool_size=args.concurrency + 2)
     owner = make_engine(url, pool_size=1)
-    settings = Settings(database_url=url, webhooks_allow_http=True, webhooks_allow_loopback=True,
-                        webhooks_poll_interval_seconds=0.05)
+    settings = Settings(
+        database_url=url,
+        webhooks_allow_http=True,
+        webhooks_allow_loopback=True,
+        webhooks_poll_interval_seconds=0.05,
+    )
     ports: multiprocessing.Queue = multiprocessing.Queue()
     receiver = multiprocessing.Process(target=_serve, args=(ports,), daemon=True)
     receiver.start()
@@ -187,16 +223,24 @@ async def main(args: argparse.Namespace) -> None:
             without.append(await writes(engine, block, False, round_ * 2 * block))
             with_emit.append(await writes(engine, block, True, (round_ * 2 + 1) * block))
         async with owner.begin() as conn:
-            await conn.execute(text("TRUNCATE outbox"))  # the write bench's events are not the delivery bench's
+            await conn.execute(
+                text("TRUNCATE outbox")
+            )  # the write bench's events are not the delivery bench's
 
         rate = await delivery(engine, owner, settings, args.events, args.concurrency, port)
-        print(f"delivery, one worker, concurrency {args.concurrency}: {rate:,.0f} events/s "
-              f"({args.events} events, 1 endpoint, local receiver)")
+        print(
+            f"delivery, one worker, concurrency {args.concurrency}: {rate:,.0f} events/s "
+            f"({args.events} events, 1 endpoint, local receiver)"
+        )
         best_with, best_without = max(with_emit), max(without)
-        print(f"create_learner with emit:    {best_with:,.0f} writes/s (blocks: "
-              f"{', '.join(f'{r:,.0f}' for r in with_emit)})")
-        print(f"create_learner without emit: {best_without:,.0f} writes/s (blocks: "
-              f"{', '.join(f'{r:,.0f}' for r in without)})")
+        print(
+            f"create_learner with emit:    {best_with:,.0f} writes/s (blocks: "
+            f"{', '.join(f'{r:,.0f}' for r in with_emit)})"
+        )
+        print(
+            f"create_learner without emit: {best_without:,.0f} writes/s (blocks: "
+            f"{', '.join(f'{r:,.0f}' for r in without)})"
+        )
         print(f"ratio with/without emit: {best_with / best_without:.2f}")
     finally:
         receiver.terminate()
@@ -205,7 +249,9 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--writes", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=16)

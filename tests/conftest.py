@@ -4,6 +4,7 @@ inside a transaction that is rolled back at the end.
 Where the server comes from: TEST_DATABASE_URL (any database on the server; CI points it at
 127.0.0.1:5432), else the embedded PostgreSQL from `pgserver` in .var/test-pgdata.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -76,8 +77,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
     from alembic import command
-
     from app.cli import alembic_config
+
     cfg = alembic_config(url)
     cfg.attributes["app_role"] = APP_ROLE
     (command.downgrade if down else command.upgrade)(cfg, revision)
@@ -108,11 +109,11 @@ async def database_url(server_url: str, worker_id_name: str) -> str:
     await asyncio.to_thread(migrate, url)
     from app.qualifications.models import PLATFORM_CENTRE
     from app.qualifications.service import ensure_shipped
+
     engine = make_engine(url, role=APP_ROLE, pool_size=1)
     try:
-        async with engine.begin() as conn:
-            async with AsyncSession(bind=conn) as session:
-                await ensure_shipped(session, system_actor(PLATFORM_CENTRE))
+        async with engine.begin() as conn, AsyncSession(bind=conn) as session:
+            await ensure_shipped(session, system_actor(PLATFORM_CENTRE))
     finally:
         await engine.dispose()
     return url
@@ -120,8 +121,13 @@ async def database_url(server_url: str, worker_id_name: str) -> str:
 
 @pytest.fixture(scope="session")
 def test_settings(database_url: str, tmp_path_factory) -> Settings:
-    return Settings(database_url=database_url, auth_mode="development", dev_jwt_secret="test-secret-" + "x" * 32,
-                    data_dir=tmp_path_factory.mktemp("data"), database_role=APP_ROLE)
+    return Settings(
+        database_url=database_url,
+        auth_mode="development",
+        dev_jwt_secret="test-secret-" + "x" * 32,
+        data_dir=tmp_path_factory.mktemp("data"),
+        database_role=APP_ROLE,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -153,8 +159,9 @@ async def connection(app_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
     # Every session, the app's included, joins the test's transaction through savepoints: a commit in
     # the code under test releases a savepoint, and the test's rollback undoes everything.
-    return async_sessionmaker(bind=connection, expire_on_commit=False, autoflush=False,
-                              join_transaction_mode="create_savepoint")
+    return async_sessionmaker(
+        bind=connection, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
+    )
 
 
 @pytest.fixture
@@ -166,6 +173,7 @@ async def session(sessionmaker) -> AsyncIterator[AsyncSession]:
 @pytest.fixture
 def app(test_settings: Settings, sessionmaker):
     from app.main import create_app
+
     return create_app(test_settings, sessionmaker=sessionmaker)
 
 
@@ -183,8 +191,10 @@ CENTRE_B = uuid.UUID("0190a1b2-0000-7000-8000-00000000000b")
 @pytest.fixture
 def token(test_settings: Settings) -> Callable[..., str]:
     def mint(*roles: str, centre: uuid.UUID = CENTRE_A, subject: str | None = None) -> str:
-        return mint_development_token(test_settings, subject=subject or f"test-{roles[0]}", centre_id=centre,
-                                      roles=list(roles))
+        return mint_development_token(
+            test_settings, subject=subject or f"test-{roles[0]}", centre_id=centre, roles=list(roles)
+        )
+
     return mint
 
 
@@ -192,6 +202,7 @@ def token(test_settings: Settings) -> Callable[..., str]:
 def auth(token) -> Callable[..., dict[str, str]]:
     def headers(*roles: str, centre: uuid.UUID = CENTRE_A, subject: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {token(*roles, centre=centre, subject=subject)}"}
+
     return headers
 
 
@@ -204,8 +215,12 @@ async def centres(session: AsyncSession) -> dict[str, uuid.UUID]:
     """Two centres, so every test can check that one never sees the other."""
     from app.centres import service
     from app.centres.schemas import CentreCreate, Nation
+
     for centre_id, number in ((CENTRE_A, "11111"), (CENTRE_B, "22222")):
-        await service.create_centre(session, system_actor(centre_id), CentreCreate(
-            centre_number=number, name=f"Centre {number}", nation=Nation.england_wales))
+        await service.create_centre(
+            session,
+            system_actor(centre_id),
+            CentreCreate(centre_number=number, name=f"Centre {number}", nation=Nation.england_wales),
+        )
     await session.commit()
     return {"a": CENTRE_A, "b": CENTRE_B}

@@ -4,9 +4,11 @@ Revision ID: 0001_foundation
 Revises:
 Create Date: 2026-11-23
 """
+
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.dialects import postgresql as pg
+
+from alembic import op
 
 revision = "0001_foundation"
 down_revision = None
@@ -90,7 +92,9 @@ def upgrade(app_role: str = "verity_app") -> None:
         sa.UniqueConstraint("centre_id", "candidate_number"),
     )
     op.create_index("ix_learners_centre_id", "learners", ["centre_id"])
-    op.create_index("ix_learners_centre_family_name", "learners", ["centre_id", sa.text("lower(family_name)")])
+    op.create_index(
+        "ix_learners_centre_family_name", "learners", ["centre_id", sa.text("lower(family_name)")]
+    )
 
     op.create_table(
         "outbox",
@@ -113,8 +117,12 @@ def upgrade(app_role: str = "verity_app") -> None:
     # R-96: the application reads the log and appends through the function; it holds no other right.
     op.execute(f'REVOKE ALL ON audit_events FROM PUBLIC, "{app_role}"')
     op.execute(f'GRANT SELECT ON audit_events TO "{app_role}"')
-    op.execute("REVOKE ALL ON FUNCTION audit_append(uuid, text, text, text, text, text, jsonb, jsonb, text) FROM PUBLIC")
-    op.execute(f'GRANT EXECUTE ON FUNCTION audit_append(uuid, text, text, text, text, text, jsonb, jsonb, text) TO "{app_role}"')
+    op.execute(
+        "REVOKE ALL ON FUNCTION audit_append(uuid, text, text, text, text, text, jsonb, jsonb, text) FROM PUBLIC"
+    )
+    op.execute(
+        f'GRANT EXECUTE ON FUNCTION audit_append(uuid, text, text, text, text, text, jsonb, jsonb, text) TO "{app_role}"'
+    )
 
 
 def _create_audit_log() -> None:
@@ -190,7 +198,9 @@ def _create_audit_log() -> None:
 def downgrade(app_role: str = "verity_app") -> None:
     op.execute("DROP TABLE audit_events")
     op.execute("DROP FUNCTION audit_append(uuid, text, text, text, text, text, jsonb, jsonb, text)")
-    op.execute("DROP FUNCTION audit_event_hash(uuid, bigint, timestamptz, text, text, text, text, text, jsonb, jsonb, text, text)")
+    op.execute(
+        "DROP FUNCTION audit_event_hash(uuid, bigint, timestamptz, text, text, text, text, text, jsonb, jsonb, text, text)"
+    )
     op.execute("DROP FUNCTION audit_events_refuse()")
     for table in ("outbox", "learners", "staff", "sites", "centres"):
         op.drop_table(table)

@@ -4,9 +4,11 @@ Revision ID: 0002_qualifications
 Revises: 0001_foundation
 Create Date: 2026-11-23
 """
+
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.dialects import postgresql as pg
+
+from alembic import op
 
 revision = "0002_qualifications"
 down_revision = "0001_foundation"

@@ -4,9 +4,11 @@ Revision ID: 0003_webhooks
 Revises: 0001_foundation
 Create Date: 2026-11-24
 """
+
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.dialects import postgresql as pg
+
+from alembic import op
 
 revision = "0003_webhooks"
 down_revision = "0002_qualifications"
@@ -74,8 +76,12 @@ def upgrade(app_role: str = "verity_app") -> None:
     )
     op.create_index("ix_webhook_deliveries_endpoint_id_id", "webhook_deliveries", ["endpoint_id", "id"])
     op.create_index("ix_webhook_deliveries_message_id", "webhook_deliveries", ["message_id"])
-    op.create_index("ix_webhook_deliveries_due", "webhook_deliveries", ["next_attempt_at"],
-                    postgresql_where=sa.text("status = 'pending'"))
+    op.create_index(
+        "ix_webhook_deliveries_due",
+        "webhook_deliveries",
+        ["next_attempt_at"],
+        postgresql_where=sa.text("status = 'pending'"),
+    )
 
     op.create_table(
         "webhook_attempts",

@@ -6,6 +6,7 @@ Revision ID: 0004_programmes
 Revises: 0003_webhooks
 Create Date: 2026-11-24
 """
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
@@ -17,9 +18,19 @@ branch_labels = None
 depends_on = None
 
 UUID = pg.UUID(as_uuid=True)
-TABLES = ("idempotency_keys", "special_considerations", "reasonable_adjustments", "prior_learning",
-          "enrolments", "programme_staff", "programme_sites", "programmes", "closures", "terms",
-          "academic_years")
+TABLES = (
+    "idempotency_keys",
+    "special_considerations",
+    "reasonable_adjustments",
+    "prior_learning",
+    "enrolments",
+    "programme_staff",
+    "programme_sites",
+    "programmes",
+    "closures",
+    "terms",
+    "academic_years",
+)
 
 
 def _timestamps() -> list[sa.Column]:
@@ -55,12 +66,16 @@ def upgrade(app_role: str = "verity_app") -> None:
     # year's terms, a programme's sites and staff) or the centre removes one (a closure). Records about
     # learners are never deleted; RPL and adjustments are only added for now; idempotency keys are
     # written once and read back.
-    op.execute(f'GRANT SELECT, INSERT, UPDATE ON academic_years, programmes, enrolments, special_considerations '
-               f'TO "{app_role}"')
-    op.execute(f'GRANT SELECT, INSERT, DELETE ON terms, closures, programme_sites, programme_staff '
-               f'TO "{app_role}"')
-    op.execute(f'GRANT SELECT, INSERT ON prior_learning, reasonable_adjustments, idempotency_keys '
-               f'TO "{app_role}"')
+    op.execute(
+        f"GRANT SELECT, INSERT, UPDATE ON academic_years, programmes, enrolments, special_considerations "
+        f'TO "{app_role}"'
+    )
+    op.execute(
+        f'GRANT SELECT, INSERT, DELETE ON terms, closures, programme_sites, programme_staff TO "{app_role}"'
+    )
+    op.execute(
+        f'GRANT SELECT, INSERT ON prior_learning, reasonable_adjustments, idempotency_keys TO "{app_role}"'
+    )
 
 
 def _calendar() -> None:
@@ -155,17 +170,25 @@ def _enrolments() -> None:
         sa.Column("transferred_to_id", UUID, sa.ForeignKey("enrolments.id"), nullable=True),
         *_timestamps(),
         sa.UniqueConstraint("centre_id", "mis_id"),
-        sa.CheckConstraint("status IN ('enrolled', 'registered', 'transferred', 'withdrawn', 'completed')",
-                           name="status"),
+        sa.CheckConstraint(
+            "status IN ('enrolled', 'registered', 'transferred', 'withdrawn', 'completed')", name="status"
+        ),
         sa.CheckConstraint("(registration_number IS NULL) = (registered_on IS NULL)", name="registration"),
-        sa.CheckConstraint("status NOT IN ('registered', 'completed') OR registration_number IS NOT NULL",
-                           name="registered_has_number"),
+        sa.CheckConstraint(
+            "status NOT IN ('registered', 'completed') OR registration_number IS NOT NULL",
+            name="registered_has_number",
+        ),
     )
     op.create_index("ix_enrolments_learner_id", "enrolments", ["learner_id"])
     op.create_index("ix_enrolments_programme_id", "enrolments", ["programme_id"])
     # One live place per learner and programme.
-    op.create_index("uq_enrolments_programme_id_learner_id_active", "enrolments", ["programme_id", "learner_id"],
-                    unique=True, postgresql_where=sa.text("status IN ('enrolled', 'registered')"))
+    op.create_index(
+        "uq_enrolments_programme_id_learner_id_active",
+        "enrolments",
+        ["programme_id", "learner_id"],
+        unique=True,
+        postgresql_where=sa.text("status IN ('enrolled', 'registered')"),
+    )
 
 
 def _learner_support() -> None:

@@ -6,9 +6,11 @@ Revision ID: 0005_assessment
 Revises: 0004_programmes
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.dialects import postgresql as pg
+
+from alembic import op
 
 revision = "0005_assessment"
 down_revision = "0004_programmes"
@@ -16,9 +18,18 @@ branch_labels = None
 depends_on = None
 
 UUID = pg.UUID(as_uuid=True)
-TABLES = ("exam_results", "resubmission_authorisations", "assessment_decision_versions", "assessment_decisions",
-          "evidence_items", "submissions", "deadline_extensions", "brief_verifications", "assignment_briefs",
-          "assessment_plan_entries")
+TABLES = (
+    "exam_results",
+    "resubmission_authorisations",
+    "assessment_decision_versions",
+    "assessment_decisions",
+    "evidence_items",
+    "submissions",
+    "deadline_extensions",
+    "brief_verifications",
+    "assignment_briefs",
+    "assessment_plan_entries",
+)
 
 
 def _timestamps() -> list[sa.Column]:
@@ -51,10 +62,14 @@ def upgrade(app_role: str = "verity_app") -> None:
     # resubmission authorisations and exam results are only ever added; evidence can be removed only
     # while its submission is open (trigger), never changed; a handed-in submission never changes
     # (trigger). Nothing here is deletable except open evidence.
-    op.execute(f'GRANT SELECT, INSERT, UPDATE ON assessment_plan_entries, assignment_briefs, submissions, '
-               f'assessment_decisions TO "{app_role}"')
-    op.execute(f'GRANT SELECT, INSERT ON brief_verifications, deadline_extensions, assessment_decision_versions, '
-               f'resubmission_authorisations, exam_results TO "{app_role}"')
+    op.execute(
+        f"GRANT SELECT, INSERT, UPDATE ON assessment_plan_entries, assignment_briefs, submissions, "
+        f'assessment_decisions TO "{app_role}"'
+    )
+    op.execute(
+        f"GRANT SELECT, INSERT ON brief_verifications, deadline_extensions, assessment_decision_versions, "
+        f'resubmission_authorisations, exam_results TO "{app_role}"'
+    )
     op.execute(f'GRANT SELECT, INSERT, DELETE ON evidence_items TO "{app_role}"')
 
 
@@ -94,8 +109,10 @@ def _assignments() -> None:
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         *_timestamps(),
-        sa.CheckConstraint("status IN ('draft', 'submitted_for_iv', 'verified', 'returned', 'issued', 'closed')",
-                           name="status"),
+        sa.CheckConstraint(
+            "status IN ('draft', 'submitted_for_iv', 'verified', 'returned', 'issued', 'closed')",
+            name="status",
+        ),
         sa.CheckConstraint("start_date <= completion_date", name="dates"),
     )
     _index("assignment_briefs", "programme_id")
@@ -150,8 +167,11 @@ def _submissions() -> None:
         *_timestamps(),
         sa.CheckConstraint("attempt_kind IN ('first', 'resubmission', 'retake')", name="attempt_kind"),
         sa.CheckConstraint("status IN ('open', 'submitted')", name="status"),
-        sa.CheckConstraint("status = 'open' OR (submitted_at IS NOT NULL AND declaration_signed_on IS NOT NULL "
-                           "AND late IS NOT NULL)", name="handed_in"),
+        sa.CheckConstraint(
+            "status = 'open' OR (submitted_at IS NOT NULL AND declaration_signed_on IS NOT NULL "
+            "AND late IS NOT NULL)",
+            name="handed_in",
+        ),
         sa.UniqueConstraint("brief_id", "learner_id", "attempt_kind"),
     )
     _index("submissions", "brief_id", "learner_id")
@@ -170,9 +190,14 @@ def _submissions() -> None:
         sa.Column("reference", sa.String(500), nullable=True),
         sa.Column("added_by", sa.String(200), nullable=False),
         _created_at(),
-        sa.CheckConstraint("kind IN ('file', 'observation_record', 'witness_statement', 'reference')", name="kind"),
-        sa.CheckConstraint("(kind = 'file') = (sha256 IS NOT NULL AND storage_key IS NOT NULL "
-                           "AND size_bytes IS NOT NULL AND media_type IS NOT NULL)", name="file_fields"),
+        sa.CheckConstraint(
+            "kind IN ('file', 'observation_record', 'witness_statement', 'reference')", name="kind"
+        ),
+        sa.CheckConstraint(
+            "(kind = 'file') = (sha256 IS NOT NULL AND storage_key IS NOT NULL "
+            "AND size_bytes IS NOT NULL AND media_type IS NOT NULL)",
+            name="file_fields",
+        ),
     )
     _index("evidence_items", "submission_id")
 
@@ -284,7 +309,10 @@ def _immutability() -> None:
     END $$""")
     op.execute("""CREATE TRIGGER evidence_items_frozen BEFORE INSERT OR UPDATE OR DELETE ON evidence_items
                   FOR EACH ROW EXECUTE FUNCTION evidence_items_freeze()""")
-    for table, trigger in (("submissions", "submissions_frozen"), ("evidence_items", "evidence_items_frozen")):
+    for table, trigger in (
+        ("submissions", "submissions_frozen"),
+        ("evidence_items", "evidence_items_frozen"),
+    ):
         op.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {trigger}")
 
 

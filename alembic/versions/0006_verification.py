@@ -6,9 +6,11 @@ Revision ID: 0006_verification
 Revises: 0005_assessment
 Create Date: 2026-11-23
 """
+
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.dialects import postgresql as pg
+
+from alembic import op
 
 revision = "0006_verification"
 down_revision = "0005_assessment"
@@ -16,9 +18,19 @@ branch_labels = None
 depends_on = None
 
 UUID = pg.UUID(as_uuid=True)
-TABLES = ("iv_reassessment_flags", "iv_remedial_actions", "iv_record_versions", "iv_records", "iv_sample_items",
-          "iv_samples", "iv_plan_sign_offs", "iv_schedule_entries", "iv_plans", "liv_annual_records",
-          "liv_appointments")
+TABLES = (
+    "iv_reassessment_flags",
+    "iv_remedial_actions",
+    "iv_record_versions",
+    "iv_records",
+    "iv_sample_items",
+    "iv_samples",
+    "iv_plan_sign_offs",
+    "iv_schedule_entries",
+    "iv_plans",
+    "liv_annual_records",
+    "liv_appointments",
+)
 
 
 def _timestamps() -> list[sa.Column]:
@@ -51,10 +63,14 @@ def upgrade(app_role: str = "verity_app") -> None:
     # records and reassessment flags are only ever added. An IV record row carries its current version
     # and outcome, an action is closed, a plan and its schedule are edited, an appointment ends: those
     # are updated. Nothing is deleted.
-    op.execute(f'GRANT SELECT, INSERT, UPDATE ON liv_appointments, iv_plans, iv_schedule_entries, iv_records, '
-               f'iv_remedial_actions TO "{app_role}"')
-    op.execute(f'GRANT SELECT, INSERT ON liv_annual_records, iv_plan_sign_offs, iv_samples, iv_sample_items, '
-               f'iv_record_versions, iv_reassessment_flags TO "{app_role}"')
+    op.execute(
+        f"GRANT SELECT, INSERT, UPDATE ON liv_appointments, iv_plans, iv_schedule_entries, iv_records, "
+        f'iv_remedial_actions TO "{app_role}"'
+    )
+    op.execute(
+        f"GRANT SELECT, INSERT ON liv_annual_records, iv_plan_sign_offs, iv_samples, iv_sample_items, "
+        f'iv_record_versions, iv_reassessment_flags TO "{app_role}"'
+    )
 
 
 def _livs() -> None:
@@ -103,9 +119,11 @@ def _plans() -> None:
         sa.Column("strategy", sa.String(4000), nullable=True),
         *_timestamps(),
         sa.UniqueConstraint("programme_id"),
-        sa.CheckConstraint("default_rate > 0 AND default_rate <= 1 AND new_assessor_rate > 0 AND "
-                           "new_assessor_rate <= 1 AND disagreement_rate > 0 AND disagreement_rate <= 1",
-                           name="rates"),
+        sa.CheckConstraint(
+            "default_rate > 0 AND default_rate <= 1 AND new_assessor_rate > 0 AND "
+            "new_assessor_rate <= 1 AND disagreement_rate > 0 AND disagreement_rate <= 1",
+            name="rates",
+        ),
     )
     op.create_table(
         "iv_schedule_entries",

@@ -4,9 +4,11 @@ Revision ID: 0007_enrolment_site
 Revises: 0006_verification
 Create Date: 2026-11-23
 """
+
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.dialects import postgresql as pg
+
+from alembic import op
 
 revision = "0007_enrolment_site"
 down_revision = "0006_verification"

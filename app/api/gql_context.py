@@ -5,6 +5,7 @@ coroutines at once. Rather than a session per field (which would also break "one
 request" and let a test's rolled-back data vanish), every resolver takes the request's session under
 one asyncio.Lock: sibling fields queue for the connection, DataLoaders still batch.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -51,9 +52,8 @@ class Context(BaseContext):
 
     async def write(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """A mutation field is atomic on its own: its savepoint rolls back if it raises."""
-        async with self.lock:
-            async with self.session.begin_nested():
-                return await fn(self.session, *args, **kwargs)
+        async with self.lock, self.session.begin_nested():
+            return await fn(self.session, *args, **kwargs)
 
 
 def to_model(model: type[BaseModel], data: dict[str, Any], location: str = "input") -> BaseModel:
@@ -61,9 +61,13 @@ def to_model(model: type[BaseModel], data: dict[str, Any], location: str = "inpu
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ValidationFailed("The input has invalid fields.", errors=[
-            field_problem(".".join([location, *map(str, e["loc"])]), e["type"], e["msg"]) for e in exc.errors()
-        ]) from exc
+        raise ValidationFailed(
+            "The input has invalid fields.",
+            errors=[
+                field_problem(".".join([location, *map(str, e["loc"])]), e["type"], e["msg"])
+                for e in exc.errors()
+            ],
+        ) from exc
 
 
 def input_fields(value: Any) -> dict[str, Any]:
@@ -90,6 +94,7 @@ class Edge(Generic[T]):
 @strawberry.type
 class Connection(Generic[T]):
     """Relay-style page: `edges`/`pageInfo`, plus `nodes` for clients that want just the items."""
+
     edges: list[Edge[T]]
     nodes: list[T]
     page_info: PageInfo
@@ -97,8 +102,11 @@ class Connection(Generic[T]):
 
 def connection(nodes: list[Any], next_cursor: str | None, key: str = "id") -> Connection:
     edges = [Edge(node=n, cursor=encode_cursor(getattr(n, key))) for n in nodes]
-    return Connection(edges=edges, nodes=nodes, page_info=PageInfo(has_next_page=next_cursor is not None,
-                                                                    end_cursor=next_cursor))
+    return Connection(
+        edges=edges,
+        nodes=nodes,
+        page_info=PageInfo(has_next_page=next_cursor is not None, end_cursor=next_cursor),
+    )
 
 
 class ProblemErrors(MaskErrors):
@@ -110,8 +118,11 @@ class ProblemErrors(MaskErrors):
         for error in errors:
             original = error.original_error
             if isinstance(original, ProblemError):
-                error.extensions = {"code": original.slug, "status": original.status,
-                                    "errors": [p.model_dump() for p in original.errors]}
+                error.extensions = {
+                    "code": original.slug,
+                    "status": original.status,
+                    "errors": [p.model_dump() for p in original.errors],
+                }
                 out.append(error)
             elif original is None:  # syntax, validation, limits: the client's query is at fault
                 error.extensions = {**(error.extensions or {}), "code": "graphql-validation"}

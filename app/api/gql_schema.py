@@ -1,11 +1,18 @@
 """The GraphQL schema: every domain's Query and Mutation merged, with limits and caches (house rule 12)."""
+
 from __future__ import annotations
 
 import uuid
 
 import strawberry
 from fastapi import Request
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.fastapi import GraphQLRouter
 from strawberry.tools import merge_types
 from strawberry.types import Info
@@ -14,8 +21,8 @@ from app.api.gql_context import Context, ProblemErrors
 from app.assessment.gql import AssessmentMutation, AssessmentQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
 from app.audit.gql import AuditQuery
-from app.calendars.gql import CalendarsMutation, CalendarsQuery
 from app.auth.dependencies import authenticate
+from app.calendars.gql import CalendarsMutation, CalendarsQuery
 from app.centres.gql import CentresMutation, CentresQuery
 from app.core.config import Settings
 from app.core.db import Session
@@ -46,12 +53,36 @@ class SystemQuery:
         return Me(subject=p.subject, centre_id=p.centre_id, roles=sorted(p.roles), scopes=sorted(p.scopes))
 
 
-Query = merge_types("Query", (SystemQuery, CentresQuery, CalendarsQuery, LearnersQuery, QualificationsQuery,
-                               ProgrammesQuery, AssignmentsQuery, AssessmentQuery, VerificationQuery, WebhooksQuery,
-                               AuditQuery))
-Mutation = merge_types("Mutation", (CentresMutation, CalendarsMutation, LearnersMutation, ProgrammesMutation,
-                                    SyncMutation, AssignmentsMutation, AssessmentMutation, VerificationMutation,
-                                    WebhooksMutation))
+Query = merge_types(
+    "Query",
+    (
+        SystemQuery,
+        CentresQuery,
+        CalendarsQuery,
+        LearnersQuery,
+        QualificationsQuery,
+        ProgrammesQuery,
+        AssignmentsQuery,
+        AssessmentQuery,
+        VerificationQuery,
+        WebhooksQuery,
+        AuditQuery,
+    ),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        CentresMutation,
+        CalendarsMutation,
+        LearnersMutation,
+        ProgrammesMutation,
+        SyncMutation,
+        AssignmentsMutation,
+        AssessmentMutation,
+        VerificationMutation,
+        WebhooksMutation,
+    ),
+)
 
 
 class Schema(strawberry.Schema):
@@ -63,14 +94,18 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return Schema(query=Query, mutation=Mutation, extensions=[
-        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
-        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-        ParserCache(maxsize=256),
-        ValidationCache(maxsize=256),
-        ProblemErrors(),
-    ])
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+            MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+            MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+            ParserCache(maxsize=256),
+            ValidationCache(maxsize=256),
+            ProblemErrors(),
+        ],
+    )
 
 
 async def _context(request: Request, session: Session) -> Context:
@@ -89,7 +124,6 @@ async def _context(request: Request, session: Session) -> Context:
 
 
 def graphql_router(settings: Settings) -> GraphQLRouter:
-    return GraphQLRouter(build_schema(settings), context_getter=_context, graphql_ide="graphiql",
-                         include_in_schema=False)
-
-
+    return GraphQLRouter(
+        build_schema(settings), context_getter=_context, graphql_ide="graphiql", include_in_schema=False
+    )

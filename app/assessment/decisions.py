@@ -5,6 +5,7 @@ is overwritten (house rule 6); released only once IV of the brief's decisions is
 The write path is Core `insert()` statements (house rule 12): it carries the load of a whole cohort's
 marking, and the benchmark (bench/assessment_bench.py) measures it.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -12,9 +13,8 @@ import uuid
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.assessment import iv_gate
+from app.assessment import iv_gate, schemas
 from app.assessment import repository as repo
-from app.assessment import schemas
 from app.assessment.models import AssessmentDecision, DecisionVersion, ExamResult, Submission
 from app.assignments.access import programme_access, require_on_programme
 from app.assignments.models import AssignmentBrief
@@ -23,8 +23,14 @@ from app.audit.service import record
 from app.auth.principal import Principal
 from app.centres.repository import one
 from app.core.concurrency import IfMatch, check_version
-from app.core.errors import (Conflict, FieldProblem, PreconditionFailed, RuleViolation, ValidationFailed,
-                             field_problem)
+from app.core.errors import (
+    Conflict,
+    FieldProblem,
+    PreconditionFailed,
+    RuleViolation,
+    ValidationFailed,
+    field_problem,
+)
 from app.core.ids import uuid7
 from app.core.pagination import paginate
 from app.events.outbox import emit
@@ -41,23 +47,42 @@ _VERSION_COLUMNS = [c for c in DecisionVersion.__table__.c]
 
 def _version_out(row) -> schemas.DecisionVersion:
     return schemas.DecisionVersion(
-        number=row.number, criteria=[schemas.CriterionResult(**c) for c in row.criteria],
-        unit_grades={str(k): v for k, v in row.unit_grades.items()}, feedback=row.feedback,
+        number=row.number,
+        criteria=[schemas.CriterionResult(**c) for c in row.criteria],
+        unit_grades={str(k): v for k, v in row.unit_grades.items()},
+        feedback=row.feedback,
         authenticity_confirmed=row.authenticity_confirmed,
-        can_improve_without_guidance=row.can_improve_without_guidance, assessed_on=row.assessed_on,
-        reason=row.reason, recorded_by=row.recorded_by, recorded_at=row.recorded_at)
+        can_improve_without_guidance=row.can_improve_without_guidance,
+        assessed_on=row.assessed_on,
+        reason=row.reason,
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
+    )
 
 
 def decision_out(decision, version) -> schemas.Decision:
     return schemas.Decision(
-        id=decision.id, centre_id=decision.centre_id, programme_id=decision.programme_id,
-        brief_id=decision.brief_id, learner_id=decision.learner_id, submission_id=decision.submission_id,
-        attempt_kind=decision.attempt_kind, assessor_staff_id=decision.assessor_staff_id, status=decision.status,
-        current_version=decision.current_version, released_at=decision.released_at, current=_version_out(version),
-        created_at=decision.created_at, updated_at=decision.updated_at, version=decision.version)
+        id=decision.id,
+        centre_id=decision.centre_id,
+        programme_id=decision.programme_id,
+        brief_id=decision.brief_id,
+        learner_id=decision.learner_id,
+        submission_id=decision.submission_id,
+        attempt_kind=decision.attempt_kind,
+        assessor_staff_id=decision.assessor_staff_id,
+        status=decision.status,
+        current_version=decision.current_version,
+        released_at=decision.released_at,
+        current=_version_out(version),
+        created_at=decision.created_at,
+        updated_at=decision.updated_at,
+        version=decision.version,
+    )
 
 
-def check_content(q: Qualification, brief: AssignmentBrief, data: schemas.DecisionContent) -> list[FieldProblem]:
+def check_content(
+    q: Qualification, brief: AssignmentBrief, data: schemas.DecisionContent
+) -> list[FieldProblem]:
     """R-24: every criterion the brief targets, judged exactly once, with where the evidence is when
     achieved; units graded by a recorded grade (criteria not listed) get one grade of their scheme."""
     problems: list[FieldProblem] = []
@@ -68,53 +93,91 @@ def check_content(q: Qualification, brief: AssignmentBrief, data: schemas.Decisi
         if key in seen:
             problems.append(field_problem(f"body.criteria.{i}", "duplicate_criterion", "judged twice"))
         elif key not in targeted:
-            problems.append(field_problem(f"body.criteria.{i}", "not_targeted", "the brief does not target "
-                                                                                 f"{c.code} of unit {c.unit_number}"))
+            problems.append(
+                field_problem(
+                    f"body.criteria.{i}",
+                    "not_targeted",
+                    f"the brief does not target {c.code} of unit {c.unit_number}",
+                )
+            )
         elif c.achieved and not c.evidence_location:
-            problems.append(field_problem(f"body.criteria.{i}.evidence_location", "R-24",
-                                          "say where the evidence for an achieved criterion is"))
+            problems.append(
+                field_problem(
+                    f"body.criteria.{i}.evidence_location",
+                    "R-24",
+                    "say where the evidence for an achieved criterion is",
+                )
+            )
         seen.add(key)
-    problems += [field_problem("body.criteria", "R-24", f"{code} of unit {n} is targeted but not judged")
-                 for n, code in sorted(targeted - seen)]
+    problems += [
+        field_problem("body.criteria", "R-24", f"{code} of unit {n} is targeted but not judged")
+        for n, code in sorted(targeted - seen)
+    ]
     graded_units = {n for n in brief.unit_numbers if not q.unit(n).criteria_listed}
     given = {}
     for i, g in enumerate(data.unit_grades):
         if g.unit_number not in graded_units:
-            problems.append(field_problem(f"body.unit_grades.{i}", "not_graded_unit", "this unit is judged on its "
-                                                                                       "criteria"))
+            problems.append(
+                field_problem(
+                    f"body.unit_grades.{i}", "not_graded_unit", "this unit is judged on its criteria"
+                )
+            )
             continue
         try:
             unit_grade_of(q.unit(g.unit_number), g.grade)
         except GradingError as exc:
             problems.append(field_problem(f"body.unit_grades.{i}.grade", "grade_not_in_scheme", str(exc)))
         given[g.unit_number] = g.grade
-    problems += [field_problem("body.unit_grades", "R-24", f"unit {n} needs a grade")
-                 for n in sorted(graded_units - set(given))]
+    problems += [
+        field_problem("body.unit_grades", "R-24", f"unit {n} needs a grade")
+        for n in sorted(graded_units - set(given))
+    ]
     return problems
 
 
-def _version_values(decision_id, number: int, centre_id, data: schemas.DecisionContent, p: Principal,
-                    reason: str | None) -> dict:
-    return {"decision_id": decision_id, "number": number, "centre_id": centre_id,
-            "criteria": [{"unit_number": c.unit_number, "code": c.code, "achieved": c.achieved,
-                          "evidence_location": c.evidence_location} for c in data.criteria],
-            "unit_grades": {str(g.unit_number): g.grade for g in data.unit_grades}, "feedback": data.feedback,
-            "authenticity_confirmed": data.authenticity_confirmed,
-            "can_improve_without_guidance": data.can_improve_without_guidance, "assessed_on": data.assessed_on,
-            "reason": reason, "recorded_by": p.subject}
+def _version_values(
+    decision_id, number: int, centre_id, data: schemas.DecisionContent, p: Principal, reason: str | None
+) -> dict:
+    return {
+        "decision_id": decision_id,
+        "number": number,
+        "centre_id": centre_id,
+        "criteria": [
+            {
+                "unit_number": c.unit_number,
+                "code": c.code,
+                "achieved": c.achieved,
+                "evidence_location": c.evidence_location,
+            }
+            for c in data.criteria
+        ],
+        "unit_grades": {str(g.unit_number): g.grade for g in data.unit_grades},
+        "feedback": data.feedback,
+        "authenticity_confirmed": data.authenticity_confirmed,
+        "can_improve_without_guidance": data.can_improve_without_guidance,
+        "assessed_on": data.assessed_on,
+        "reason": reason,
+        "recorded_by": p.subject,
+    }
 
 
 async def _assessor_on(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> uuid.UUID:
     programme = await session.get(Programme, programme_id)
-    return require_on_programme(await programme_access(session, p, programme), "assessor",
-                                what="record its assessment decisions")
+    return require_on_programme(
+        await programme_access(session, p, programme), "assessor", what="record its assessment decisions"
+    )
 
 
-async def record_decision(session: AsyncSession, p: Principal, data: schemas.DecisionCreate) -> schemas.Decision:
+async def record_decision(
+    session: AsyncSession, p: Principal, data: schemas.DecisionCreate
+) -> schemas.Decision:
     submission = await one(session, repo.submissions(p), Submission, data.submission_id, "submission")
     if submission.status != "submitted":
-        raise InvalidTransition("R-22", "Work is assessed once it is handed in with the learner's declaration.",
-                                field="body.submission_id")
+        raise InvalidTransition(
+            "R-22",
+            "Work is assessed once it is handed in with the learner's declaration.",
+            field="body.submission_id",
+        )
     brief = await session.get(AssignmentBrief, submission.brief_id)
     assessor = await _assessor_on(session, p, brief.programme_id)
     await ensure_registered(session, p.centre_id, submission.learner_id, brief.qualification_id)  # R-10
@@ -124,19 +187,41 @@ async def record_decision(session: AsyncSession, p: Principal, data: schemas.Dec
     decision_id = uuid7()
     try:
         async with session.begin_nested():
-            decision = (await session.execute(insert(AssessmentDecision).values(
-                id=decision_id, centre_id=p.centre_id, programme_id=brief.programme_id, brief_id=brief.id,
-                learner_id=submission.learner_id, submission_id=submission.id, attempt_kind=submission.attempt_kind,
-                assessor_staff_id=assessor, status="draft", current_version=1, version=1,
-            ).returning(*_DECISION_COLUMNS))).one()
+            decision = (
+                await session.execute(
+                    insert(AssessmentDecision)
+                    .values(
+                        id=decision_id,
+                        centre_id=p.centre_id,
+                        programme_id=brief.programme_id,
+                        brief_id=brief.id,
+                        learner_id=submission.learner_id,
+                        submission_id=submission.id,
+                        attempt_kind=submission.attempt_kind,
+                        assessor_staff_id=assessor,
+                        status="draft",
+                        current_version=1,
+                        version=1,
+                    )
+                    .returning(*_DECISION_COLUMNS)
+                )
+            ).one()
     except Exception as exc:
         from sqlalchemy.exc import IntegrityError
+
         if isinstance(exc, IntegrityError):
-            raise Conflict("This submission already has a decision: amend it (a new version with a reason).",
-                           errors=[field_problem("body.submission_id", "decision_exists", "amend instead")]) from exc
+            raise Conflict(
+                "This submission already has a decision: amend it (a new version with a reason).",
+                errors=[field_problem("body.submission_id", "decision_exists", "amend instead")],
+            ) from exc
         raise
-    version = (await session.execute(insert(DecisionVersion).values(
-        _version_values(decision_id, 1, p.centre_id, data, p, None)).returning(*_VERSION_COLUMNS))).one()
+    version = (
+        await session.execute(
+            insert(DecisionVersion)
+            .values(_version_values(decision_id, 1, p.centre_id, data, p, None))
+            .returning(*_VERSION_COLUMNS)
+        )
+    ).one()
     out = decision_out(decision, version)
     after = out.model_dump(mode="json")
     await record(session, p, "assessment_decision.recorded", "assessment_decision", decision_id, after=after)
@@ -145,8 +230,13 @@ async def record_decision(session: AsyncSession, p: Principal, data: schemas.Dec
 
 
 async def _current(session: AsyncSession, decision: AssessmentDecision):
-    return (await session.execute(select(*_VERSION_COLUMNS).where(
-        DecisionVersion.decision_id == decision.id, DecisionVersion.number == decision.current_version))).one()
+    return (
+        await session.execute(
+            select(*_VERSION_COLUMNS).where(
+                DecisionVersion.decision_id == decision.id, DecisionVersion.number == decision.current_version
+            )
+        )
+    ).one()
 
 
 async def get_decision_row(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -> AssessmentDecision:
@@ -158,54 +248,98 @@ async def get_decision(session: AsyncSession, p: Principal, decision_id: uuid.UU
     return decision_out(decision, await _current(session, decision))
 
 
-async def list_versions(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -> list[schemas.DecisionVersion]:
+async def list_versions(
+    session: AsyncSession, p: Principal, decision_id: uuid.UUID
+) -> list[schemas.DecisionVersion]:
     """R-26: every version, oldest first: who assessed what, when, the feedback, and why it changed."""
     decision = await get_decision_row(session, p, decision_id)
-    rows = (await session.execute(select(*_VERSION_COLUMNS).where(DecisionVersion.decision_id == decision.id)
-                                  .order_by(DecisionVersion.number))).all()
+    rows = (
+        await session.execute(
+            select(*_VERSION_COLUMNS)
+            .where(DecisionVersion.decision_id == decision.id)
+            .order_by(DecisionVersion.number)
+        )
+    ).all()
     return [_version_out(r) for r in rows]
 
 
-async def list_decisions(session: AsyncSession, p: Principal, limit: int, cursor: str | None, *,
-                         brief_id: uuid.UUID | None = None, learner_id: uuid.UUID | None = None,
-                         programme_id: uuid.UUID | None = None, status: str | None = None):
+async def list_decisions(
+    session: AsyncSession,
+    p: Principal,
+    limit: int,
+    cursor: str | None,
+    *,
+    brief_id: uuid.UUID | None = None,
+    learner_id: uuid.UUID | None = None,
+    programme_id: uuid.UUID | None = None,
+    status: str | None = None,
+):
     stmt = repo.decisions(p)
-    for column, value in ((AssessmentDecision.brief_id, brief_id), (AssessmentDecision.learner_id, learner_id),
-                          (AssessmentDecision.programme_id, programme_id), (AssessmentDecision.status, status)):
+    for column, value in (
+        (AssessmentDecision.brief_id, brief_id),
+        (AssessmentDecision.learner_id, learner_id),
+        (AssessmentDecision.programme_id, programme_id),
+        (AssessmentDecision.status, status),
+    ):
         if value is not None:
             stmt = stmt.where(column == value)
     rows, next_cursor = await paginate(session, stmt, AssessmentDecision.id, limit, cursor)
     versions = {}
     if rows:
-        keys = [and_(DecisionVersion.decision_id == r.id, DecisionVersion.number == r.current_version) for r in rows]
+        keys = [
+            and_(DecisionVersion.decision_id == r.id, DecisionVersion.number == r.current_version)
+            for r in rows
+        ]
         from sqlalchemy import or_
+
         for v in (await session.execute(select(*_VERSION_COLUMNS).where(or_(*keys)))).all():
             versions[v.decision_id] = v
     return [decision_out(r, versions[r.id]) for r in rows], next_cursor
 
 
-async def _change(session: AsyncSession, p: Principal, decision: AssessmentDecision, expected: int | IfMatch | None,
-                  action: str, values: dict) -> AssessmentDecision:
+async def _change(
+    session: AsyncSession,
+    p: Principal,
+    decision: AssessmentDecision,
+    expected: int | IfMatch | None,
+    action: str,
+    values: dict,
+) -> AssessmentDecision:
     """One state change of the decision row, checked against the version the caller read."""
     if expected is not None:
         check_version(decision.version, expected)
     before = {"status": decision.status, "current_version": decision.current_version}
-    result = await session.execute(update(AssessmentDecision).where(
-        AssessmentDecision.id == decision.id, AssessmentDecision.version == decision.version).values(
-        **values, version=decision.version + 1, updated_at=func.now()).returning(*_DECISION_COLUMNS))
+    result = await session.execute(
+        update(AssessmentDecision)
+        .where(AssessmentDecision.id == decision.id, AssessmentDecision.version == decision.version)
+        .values(**values, version=decision.version + 1, updated_at=func.now())
+        .returning(*_DECISION_COLUMNS)
+    )
     row = result.one_or_none()
     if row is None:
         raise PreconditionFailed("The decision changed while you were changing it; read it again.")
     await session.refresh(decision)
     after = {"status": row.status, "current_version": row.current_version}
-    await record(session, p, f"assessment_decision.{action}", "assessment_decision", decision.id,
-                 before=before, after=after)
+    await record(
+        session,
+        p,
+        f"assessment_decision.{action}",
+        "assessment_decision",
+        decision.id,
+        before=before,
+        after=after,
+    )
     await emit(session, p.centre_id, f"assessment_decision.{action}", {"id": str(decision.id), **after})
     return row
 
 
-async def amend_decision(session: AsyncSession, p: Principal, decision_id: uuid.UUID, data: schemas.DecisionAmendment,
-                         expected: int | IfMatch) -> schemas.Decision:
+async def amend_decision(
+    session: AsyncSession,
+    p: Principal,
+    decision_id: uuid.UUID,
+    data: schemas.DecisionAmendment,
+    expected: int | IfMatch,
+) -> schemas.Decision:
     """R-26: a new version with a reason; the earlier ones stay. An amended decision goes back to draft:
     what IV verified (and the learner was given) is not what it now says."""
     decision = await get_decision_row(session, p, decision_id)
@@ -216,10 +350,21 @@ async def amend_decision(session: AsyncSession, p: Principal, decision_id: uuid.
     if problems := check_content(q, brief, data):
         raise ValidationFailed("The decision does not match the brief's criteria.", errors=problems)
     number = decision.current_version + 1
-    version = (await session.execute(insert(DecisionVersion).values(
-        _version_values(decision.id, number, p.centre_id, data, p, data.reason)).returning(*_VERSION_COLUMNS))).one()
-    row = await _change(session, p, decision, None, "amended", {"current_version": number, "status": "draft",
-                                                                "released_at": None, "released_by": None})
+    version = (
+        await session.execute(
+            insert(DecisionVersion)
+            .values(_version_values(decision.id, number, p.centre_id, data, p, data.reason))
+            .returning(*_VERSION_COLUMNS)
+        )
+    ).one()
+    row = await _change(
+        session,
+        p,
+        decision,
+        None,
+        "amended",
+        {"current_version": number, "status": "draft", "released_at": None, "released_by": None},
+    )
     return decision_out(row, version)
 
 
@@ -238,20 +383,37 @@ async def release(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -
     decision = await get_decision_row(session, p, decision_id)
     await _assessor_on(session, p, decision.programme_id)
     if decision.status != "submitted_for_iv":
-        raise InvalidTransition("R-25", f"A {decision.status} decision cannot be released; it goes to IV first.")
+        raise InvalidTransition(
+            "R-25", f"A {decision.status} decision cannot be released; it goes to IV first."
+        )
     current = await _current(session, decision)
     brief = await session.get(AssignmentBrief, decision.brief_id)
     gate = await iv_gate.iv_complete_for_brief(session, brief)
     problems = [field_problem("internal_verification", "R-25", reason) for reason in gate.reasons]
     if not current.authenticity_confirmed:
-        problems.append(field_problem("authenticity_confirmed", "R-22", "the assessor has not confirmed the work "
-                                                                        "is the learner's own"))
+        problems.append(
+            field_problem(
+                "authenticity_confirmed",
+                "R-22",
+                "the assessor has not confirmed the work is the learner's own",
+            )
+        )
     if not gate.satisfied or problems:
-        raise RuleViolation("R-25: a decision is released only after internal verification of the assignment's "
-                            "decisions is complete." if not gate.satisfied else
-                            "R-22: the work's authenticity is not confirmed.", errors=problems)
-    row = await _change(session, p, decision, None, "released", {"status": "released", "released_at": func.now(),
-                                                                 "released_by": p.subject})
+        raise RuleViolation(
+            "R-25: a decision is released only after internal verification of the assignment's "
+            "decisions is complete."
+            if not gate.satisfied
+            else "R-22: the work's authenticity is not confirmed.",
+            errors=problems,
+        )
+    row = await _change(
+        session,
+        p,
+        decision,
+        None,
+        "released",
+        {"status": "released", "released_at": func.now(), "released_by": p.subject},
+    )
     return decision_out(row, current)
 
 
@@ -261,82 +423,169 @@ async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID
     One statement releases them all; one audit event and one `assessment_decision.released` event per
     learner's decision. By the programme's assessors, its leader or its LIV."""
     from app.assignments.service import get_brief
+
     brief = await get_brief(session, p, brief_id)
     programme = await session.get(Programme, brief.programme_id)
-    require_on_programme(await programme_access(session, p, programme), "assessor", "programme_leader",
-                         "lead_internal_verifier", what="release its assessment decisions")
+    require_on_programme(
+        await programme_access(session, p, programme),
+        "assessor",
+        "programme_leader",
+        "lead_internal_verifier",
+        what="release its assessment decisions",
+    )
     gate = await iv_gate.iv_complete_for_brief(session, brief)
     problems = [field_problem("internal_verification", "R-25", reason) for reason in gate.reasons]
-    pending = (await session.execute(select(AssessmentDecision.id, AssessmentDecision.version,
-                                            DecisionVersion.authenticity_confirmed).join(
-        DecisionVersion, and_(DecisionVersion.decision_id == AssessmentDecision.id,
-                              DecisionVersion.number == AssessmentDecision.current_version)).where(
-        AssessmentDecision.brief_id == brief.id, AssessmentDecision.status == "submitted_for_iv")
-        .order_by(AssessmentDecision.id).with_for_update(of=AssessmentDecision))).all()
-    problems += [field_problem(f"decisions.{d.id}.authenticity_confirmed", "R-22", "the assessor has not confirmed "
-                               "the work is the learner's own") for d in pending if not d.authenticity_confirmed]
+    pending = (
+        await session.execute(
+            select(AssessmentDecision.id, AssessmentDecision.version, DecisionVersion.authenticity_confirmed)
+            .join(
+                DecisionVersion,
+                and_(
+                    DecisionVersion.decision_id == AssessmentDecision.id,
+                    DecisionVersion.number == AssessmentDecision.current_version,
+                ),
+            )
+            .where(AssessmentDecision.brief_id == brief.id, AssessmentDecision.status == "submitted_for_iv")
+            .order_by(AssessmentDecision.id)
+            .with_for_update(of=AssessmentDecision)
+        )
+    ).all()
+    problems += [
+        field_problem(
+            f"decisions.{d.id}.authenticity_confirmed",
+            "R-22",
+            "the assessor has not confirmed the work is the learner's own",
+        )
+        for d in pending
+        if not d.authenticity_confirmed
+    ]
     if problems:
-        raise RuleViolation("R-25: a decision is released only after internal verification of the assignment's "
-                            "decisions is complete." if not gate.satisfied else
-                            "R-22: the work's authenticity is not confirmed.", errors=problems)
+        raise RuleViolation(
+            "R-25: a decision is released only after internal verification of the assignment's "
+            "decisions is complete."
+            if not gate.satisfied
+            else "R-22: the work's authenticity is not confirmed.",
+            errors=problems,
+        )
     if not pending:
         raise InvalidTransition("R-25", "No decision of this brief is waiting for release.", field="brief_id")
-    rows = (await session.execute(update(AssessmentDecision).where(
-        AssessmentDecision.id.in_([d.id for d in pending]), AssessmentDecision.status == "submitted_for_iv").values(
-        status="released", released_at=func.now(), released_by=p.subject, version=AssessmentDecision.version + 1,
-        updated_at=func.now()).returning(AssessmentDecision.id, AssessmentDecision.learner_id,
-                                         AssessmentDecision.current_version))).all()
+    rows = (
+        await session.execute(
+            update(AssessmentDecision)
+            .where(
+                AssessmentDecision.id.in_([d.id for d in pending]),
+                AssessmentDecision.status == "submitted_for_iv",
+            )
+            .values(
+                status="released",
+                released_at=func.now(),
+                released_by=p.subject,
+                version=AssessmentDecision.version + 1,
+                updated_at=func.now(),
+            )
+            .returning(
+                AssessmentDecision.id, AssessmentDecision.learner_id, AssessmentDecision.current_version
+            )
+        )
+    ).all()
     for row in rows:
         after = {"status": "released", "current_version": row.current_version}
-        await record(session, p, "assessment_decision.released", "assessment_decision", row.id,
-                     before={"status": "submitted_for_iv", "current_version": row.current_version}, after=after)
-        await emit(session, p.centre_id, "assessment_decision.released",
-                   {"id": str(row.id), "learner_id": str(row.learner_id), "brief_id": str(brief.id), **after})
+        await record(
+            session,
+            p,
+            "assessment_decision.released",
+            "assessment_decision",
+            row.id,
+            before={"status": "submitted_for_iv", "current_version": row.current_version},
+            after=after,
+        )
+        await emit(
+            session,
+            p.centre_id,
+            "assessment_decision.released",
+            {"id": str(row.id), "learner_id": str(row.learner_id), "brief_id": str(brief.id), **after},
+        )
     return [row.id for row in rows]
 
 
 # ---- exam results (003 §7) ----------------------------------------------------------------------------
 
-async def record_exam_result(session: AsyncSession, p: Principal, data: schemas.ExamResultCreate) -> ExamResult:
+
+async def record_exam_result(
+    session: AsyncSession, p: Principal, data: schemas.ExamResultCreate
+) -> ExamResult:
     """An externally assessed unit's result; each further sitting is a resit, at most exam_resits_allowed
     (003 §7); the best counts (R-05). Only for a registered learner (R-10)."""
     from app.programmes.service import visible_qualification
+
     row = await visible_qualification(session, p, data.qualification_id, "body.qualification_id")
     from app.qualifications.service import parsed
+
     q = parsed(row)
     try:
         unit = q.unit(data.unit_number)
-    except KeyError:
-        raise ValidationFailed("No such unit.", errors=[field_problem("body.unit_number", "unknown_unit",
-                                                                      f"{q.key} has no unit {data.unit_number}")])
+    except KeyError as exc:
+        raise ValidationFailed(
+            "No such unit.",
+            errors=[
+                field_problem("body.unit_number", "unknown_unit", f"{q.key} has no unit {data.unit_number}")
+            ],
+        ) from exc
     if unit.assessment is not AssessmentMode.external:
-        raise ValidationFailed("An internally assessed unit is graded from assessment decisions.", errors=[
-            field_problem("body.unit_number", "internal_unit", "not an examined unit")])
+        raise ValidationFailed(
+            "An internally assessed unit is graded from assessment decisions.",
+            errors=[field_problem("body.unit_number", "internal_unit", "not an examined unit")],
+        )
     try:
         unit_grade_of(unit, data.grade)
     except GradingError as exc:
-        raise ValidationFailed("The grade is not one of the unit's.", errors=[
-            field_problem("body.grade", "grade_not_in_scheme", str(exc))]) from exc
+        raise ValidationFailed(
+            "The grade is not one of the unit's.",
+            errors=[field_problem("body.grade", "grade_not_in_scheme", str(exc))],
+        ) from exc
     from app.assessment.submissions import _learner_in_centre
+
     await _learner_in_centre(session, p, data.learner_id)
     await ensure_registered(session, p.centre_id, data.learner_id, data.qualification_id)  # R-10
-    sittings = await session.scalar(select(func.count()).select_from(ExamResult).where(
-        ExamResult.learner_id == data.learner_id, ExamResult.qualification_id == data.qualification_id,
-        ExamResult.unit_number == data.unit_number))
+    sittings = await session.scalar(
+        select(func.count())
+        .select_from(ExamResult)
+        .where(
+            ExamResult.learner_id == data.learner_id,
+            ExamResult.qualification_id == data.qualification_id,
+            ExamResult.unit_number == data.unit_number,
+        )
+    )
     if sittings >= 1 + q.policies.exam_resits_allowed:
-        raise RuleViolation(f"{q.key} allows {q.policies.exam_resits_allowed} resit(s) of an examined unit.",
-                            errors=[field_problem("body.unit_number", "resits_exhausted",
-                                                  f"already {sittings} sitting(s) recorded")])
-    result = ExamResult(id=uuid7(), centre_id=p.centre_id, learner_id=data.learner_id,
-                        qualification_id=data.qualification_id, unit_number=data.unit_number, sitting=sittings + 1,
-                        series=data.series, grade=data.grade, recorded_by=p.subject)
+        raise RuleViolation(
+            f"{q.key} allows {q.policies.exam_resits_allowed} resit(s) of an examined unit.",
+            errors=[
+                field_problem(
+                    "body.unit_number", "resits_exhausted", f"already {sittings} sitting(s) recorded"
+                )
+            ],
+        )
+    result = ExamResult(
+        id=uuid7(),
+        centre_id=p.centre_id,
+        learner_id=data.learner_id,
+        qualification_id=data.qualification_id,
+        unit_number=data.unit_number,
+        sitting=sittings + 1,
+        series=data.series,
+        grade=data.grade,
+        recorded_by=p.subject,
+    )
     session.add(result)
     try:
         await session.flush()
     except Exception as exc:
         from sqlalchemy.exc import IntegrityError
+
         if isinstance(exc, IntegrityError):
-            raise Conflict("Another result for this sitting was recorded at the same time; read again.") from exc
+            raise Conflict(
+                "Another result for this sitting was recorded at the same time; read again."
+            ) from exc
         raise
     after = schemas.ExamResult.model_validate(result).model_dump(mode="json")
     await record(session, p, "exam_result.recorded", "exam_result", result.id, after=after)

@@ -1,6 +1,7 @@
 """GraphQL for decisions and the assessment views: the same services as REST. The cohort grid is
 offered nested (rows with a list of statuses) and as one JSON value per row (DESIGN rule 12: graphql-core
 costs ~3 µs per field, so dense grids go as JSON beside the nested types)."""
+
 from __future__ import annotations
 
 import uuid
@@ -16,8 +17,14 @@ from app.assessment import decisions, records, resubmissions, schemas, submissio
 from app.auth.scopes import Scope
 
 Ctx = Info[Context, None]
-for enum in (schemas.AttemptKind, schemas.DecisionStatus, schemas.CriterionStatus, schemas.SubmissionStatus,
-             schemas.EvidenceKind, schemas.ReferenceKind):
+for enum in (
+    schemas.AttemptKind,
+    schemas.DecisionStatus,
+    schemas.CriterionStatus,
+    schemas.SubmissionStatus,
+    schemas.EvidenceKind,
+    schemas.ReferenceKind,
+):
     strawberry.enum(enum)
 
 
@@ -130,10 +137,19 @@ class AssessmentDecision:
 
 
 def _decision(d: schemas.Decision) -> AssessmentDecision:
-    return AssessmentDecision(id=d.id, programme_id=d.programme_id, brief_id=d.brief_id, learner_id=d.learner_id,
-                              submission_id=d.submission_id, attempt_kind=d.attempt_kind, status=d.status,
-                              current_version=d.current_version, version=d.version, feedback=d.current.feedback,
-                              criteria=[CriterionResult.from_pydantic(c) for c in d.current.criteria])
+    return AssessmentDecision(
+        id=d.id,
+        programme_id=d.programme_id,
+        brief_id=d.brief_id,
+        learner_id=d.learner_id,
+        submission_id=d.submission_id,
+        attempt_kind=d.attempt_kind,
+        status=d.status,
+        current_version=d.current_version,
+        version=d.version,
+        feedback=d.current.feedback,
+        criteria=[CriterionResult.from_pydantic(c) for c in d.current.criteria],
+    )
 
 
 @strawberry.type
@@ -157,27 +173,54 @@ class CohortGrid:
     programme_id: uuid.UUID
     columns: list[GridColumn]
     rows: list[GridRow]
-    rows_json: list[JSON] = strawberry.field(description="The same rows, one JSON value each (fast for dense grids).")
+    rows_json: list[JSON] = strawberry.field(
+        description="The same rows, one JSON value each (fast for dense grids)."
+    )
 
 
 def _grid(g: schemas.CohortGrid) -> CohortGrid:
     return CohortGrid(
-        programme_id=g.programme_id, columns=[GridColumn(unit_number=c.unit_number, code=c.code) for c in g.columns],
-        rows=[GridRow(learner_id=r.learner_id, given_name=r.given_name, family_name=r.family_name,
-                      statuses=r.statuses, qualification_grade=r.qualification_grade, unit_grades=r.unit_grades)
-              for r in g.rows],
-        rows_json=[r.model_dump(mode="json") for r in g.rows])
+        programme_id=g.programme_id,
+        columns=[GridColumn(unit_number=c.unit_number, code=c.code) for c in g.columns],
+        rows=[
+            GridRow(
+                learner_id=r.learner_id,
+                given_name=r.given_name,
+                family_name=r.family_name,
+                statuses=r.statuses,
+                qualification_grade=r.qualification_grade,
+                unit_grades=r.unit_grades,
+            )
+            for r in g.rows
+        ],
+        rows_json=[r.model_dump(mode="json") for r in g.rows],
+    )
 
 
 @strawberry.type
 class AssessmentQuery:
-    @strawberry.field(description="Staff see the centre's (assessors: their programmes'); learners their released.")
-    async def assessment_decisions(self, info: Ctx, first: int = 50, after: str | None = None,
-                                   brief_id: uuid.UUID | None = None, learner_id: uuid.UUID | None = None,
-                                   programme_id: uuid.UUID | None = None) -> Connection[AssessmentDecision]:
+    @strawberry.field(
+        description="Staff see the centre's (assessors: their programmes'); learners their released."
+    )
+    async def assessment_decisions(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        brief_id: uuid.UUID | None = None,
+        learner_id: uuid.UUID | None = None,
+        programme_id: uuid.UUID | None = None,
+    ) -> Connection[AssessmentDecision]:
         p = info.context.require(Scope.assessments_read, Scope.learner_self)
-        items, nxt = await info.context.read(decisions.list_decisions, p, page_size(first), after, brief_id=brief_id,
-                                             learner_id=learner_id, programme_id=programme_id)
+        items, nxt = await info.context.read(
+            decisions.list_decisions,
+            p,
+            page_size(first),
+            after,
+            brief_id=brief_id,
+            learner_id=learner_id,
+            programme_id=programme_id,
+        )
         return connection([_decision(d) for d in items], nxt)
 
     @strawberry.field
@@ -185,8 +228,12 @@ class AssessmentQuery:
         p = info.context.require(Scope.assessments_read, Scope.learner_self)
         return _decision(await info.context.read(decisions.get_decision, p, id))
 
-    @strawberry.field(description="One learner's record on a programme, as JSON (the REST LearnerRecord shape).")
-    async def learner_assessment_record(self, info: Ctx, learner_id: uuid.UUID, programme_id: uuid.UUID) -> JSON:
+    @strawberry.field(
+        description="One learner's record on a programme, as JSON (the REST LearnerRecord shape)."
+    )
+    async def learner_assessment_record(
+        self, info: Ctx, learner_id: uuid.UUID, programme_id: uuid.UUID
+    ) -> JSON:
         p = info.context.require(Scope.assessments_read, Scope.learner_self)
         record = await info.context.read(records.learner_record, p, learner_id, programme_id)
         return record.model_dump(mode="json")
@@ -206,19 +253,24 @@ class AssessmentMutation:
         ext = await info.context.write(submissions.create_extension, p, data)
         return DeadlineExtension.from_pydantic(schemas.Extension.model_validate(ext))
 
-    @strawberry.mutation(description="Start a learner's submission for an issued brief (first attempt, an "
-                                     "authorised resubmission (R-30) or a retake (R-32)); evidence is added while "
-                                     "it is open.")
+    @strawberry.mutation(
+        description="Start a learner's submission for an issued brief (first attempt, an "
+        "authorised resubmission (R-30) or a retake (R-32)); evidence is added while "
+        "it is open."
+    )
     async def create_submission(self, info: Ctx, input: SubmissionCreateInput) -> Submission:
         p = info.context.require(Scope.submissions_write, Scope.submissions_self)
         data = to_model(schemas.SubmissionCreate, input_fields(input))
         return _submission(await info.context.write(submissions.create_submission, p, data))
 
-    @strawberry.mutation(description="An observation record, a witness statement or other evidence kept elsewhere. "
-                                     "Evidence files are uploaded over REST only (uploadEvidenceFile: POST "
-                                     "/v1/submissions/{id}/evidence-files); GraphQL takes no file uploads.")
-    async def add_evidence_reference(self, info: Ctx, submission_id: uuid.UUID,
-                                     input: EvidenceReferenceInput) -> EvidenceItem:
+    @strawberry.mutation(
+        description="An observation record, a witness statement or other evidence kept elsewhere. "
+        "Evidence files are uploaded over REST only (uploadEvidenceFile: POST "
+        "/v1/submissions/{id}/evidence-files); GraphQL takes no file uploads."
+    )
+    async def add_evidence_reference(
+        self, info: Ctx, submission_id: uuid.UUID, input: EvidenceReferenceInput
+    ) -> EvidenceItem:
         p = info.context.require(Scope.submissions_write, Scope.submissions_self)
         data = to_model(schemas.EvidenceReferenceCreate, input_fields(input))
         item = await info.context.write(submissions.add_evidence_reference, p, submission_id, data)
@@ -230,24 +282,33 @@ class AssessmentMutation:
         await info.context.write(submissions.remove_evidence, p, submission_id, item_id)
         return True
 
-    @strawberry.mutation(description="R-22: with the learner's signed and dated declaration; frozen from then on. "
-                                     "R-23: late is recorded.")
+    @strawberry.mutation(
+        description="R-22: with the learner's signed and dated declaration; frozen from then on. "
+        "R-23: late is recorded."
+    )
     async def hand_in_submission(self, info: Ctx, id: uuid.UUID, input: HandInInput) -> Submission:
         p = info.context.require(Scope.submissions_write, Scope.submissions_self)
         data = to_model(schemas.HandIn, input_fields(input))
         return _submission(await info.context.write(submissions.hand_in, p, id, data))
 
-    @strawberry.mutation(description="R-24 per targeted criterion; R-10 registered learners only; by an assessor "
-                                     "of the programme.")
-    async def record_assessment_decision(self, info: Ctx, input: AssessmentDecisionInput) -> AssessmentDecision:
+    @strawberry.mutation(
+        description="R-24 per targeted criterion; R-10 registered learners only; by an assessor "
+        "of the programme."
+    )
+    async def record_assessment_decision(
+        self, info: Ctx, input: AssessmentDecisionInput
+    ) -> AssessmentDecision:
         p = info.context.require(Scope.assessments_write)
         data = to_model(schemas.DecisionCreate, _decision_fields(input))
         return _decision(await info.context.write(decisions.record_decision, p, data))
 
-    @strawberry.mutation(description="R-26: a new version with a reason; the decision returns to draft. `version` "
-                                     "is the version last read (the REST ETag).")
-    async def amend_assessment_decision(self, info: Ctx, id: uuid.UUID, version: int,
-                                        input: AssessmentDecisionAmendmentInput) -> AssessmentDecision:
+    @strawberry.mutation(
+        description="R-26: a new version with a reason; the decision returns to draft. `version` "
+        "is the version last read (the REST ETag)."
+    )
+    async def amend_assessment_decision(
+        self, info: Ctx, id: uuid.UUID, version: int, input: AssessmentDecisionAmendmentInput
+    ) -> AssessmentDecision:
         p = info.context.require(Scope.assessments_write)
         data = to_model(schemas.DecisionAmendment, _decision_fields(input))
         return _decision(await info.context.write(decisions.amend_decision, p, id, data, version))
@@ -262,16 +323,22 @@ class AssessmentMutation:
         p = info.context.require(Scope.assessments_write)
         return _decision(await info.context.write(decisions.release, p, id))
 
-    @strawberry.mutation(description="R-30 (every condition, each named when it fails), R-31 deadline on the centre "
-                                     "calendar, R-33.")
-    async def authorise_resubmission(self, info: Ctx, id: uuid.UUID, input: ResubmissionInput) -> Resubmission:
+    @strawberry.mutation(
+        description="R-30 (every condition, each named when it fails), R-31 deadline on the centre "
+        "calendar, R-33."
+    )
+    async def authorise_resubmission(
+        self, info: Ctx, id: uuid.UUID, input: ResubmissionInput
+    ) -> Resubmission:
         p = info.context.require(Scope.resubmissions_authorise)
         data = to_model(schemas.ResubmissionCreate, input_fields(input))
         row = await info.context.write(resubmissions.authorise, p, id, data)
         return Resubmission.from_pydantic(schemas.Resubmission.model_validate(row))
 
-    @strawberry.mutation(description="An externally assessed unit's result; further sittings are resits (003 §7), "
-                                     "the best counts (R-05).")
+    @strawberry.mutation(
+        description="An externally assessed unit's result; further sittings are resits (003 §7), "
+        "the best counts (R-05)."
+    )
     async def record_exam_result(self, info: Ctx, input: ExamResultInput) -> ExamResult:
         p = info.context.require(Scope.exam_results_write)
         data = to_model(schemas.ExamResultCreate, input_fields(input))

@@ -8,6 +8,7 @@ sampled decision has an IV record agreeing with its current version (every disag
 every remedial action is closed and every decision flagged for reassessment of the batch (R-43) has
 been reassessed. Each unmet condition is a reason, named in the R-25 problem.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,5 +26,6 @@ class IvGate:
 
 async def iv_complete_for_brief(session: AsyncSession, brief: AssignmentBrief) -> IvGate:
     from app.verification.records import iv_reasons
+
     reasons = tuple(await iv_reasons(session, brief))
     return IvGate(not reasons, reasons)

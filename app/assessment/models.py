@@ -5,13 +5,23 @@ What is assessed is never overwritten (house rule 6): evidence of a submitted su
 versions and resubmission authorisations are insert-only for the application role, and triggers in
 migration 0005 refuse changes to a submission once it is handed in.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, DateTime, Integer, String,
-                        UniqueConstraint, func)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,7 +33,6 @@ EVIDENCE_KINDS = ("file", "observation_record", "witness_statement", "reference"
 DECISION_STATUSES = ("draft", "submitted_for_iv", "released")
 
 
-
 def _created_at() -> Mapped[dt.datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -31,6 +40,7 @@ def _created_at() -> Mapped[dt.datetime]:
 class Extension(Base):
     """R-23/R-30: an agreed extension of one learner's deadline for one brief, with reason and approver.
     Only the latest counts; earlier ones stay (insert-only)."""
+
     __tablename__ = "deadline_extensions"
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -47,12 +57,16 @@ class Extension(Base):
 class Submission(Versioned, Base):
     """One learner's work for one brief at one attempt. Open while evidence is added; handed in with the
     learner's signed and dated declaration (R-22); frozen from then on, in the service and by trigger."""
+
     __tablename__ = "submissions"
     __table_args__ = (
         CheckConstraint(f"attempt_kind IN {ATTEMPT_KINDS}", name="attempt_kind"),
         CheckConstraint(f"status IN {SUBMISSION_STATUSES}", name="status"),
-        CheckConstraint("status = 'open' OR (submitted_at IS NOT NULL AND declaration_signed_on IS NOT NULL "
-                        "AND late IS NOT NULL)", name="handed_in"),
+        CheckConstraint(
+            "status = 'open' OR (submitted_at IS NOT NULL AND declaration_signed_on IS NOT NULL "
+            "AND late IS NOT NULL)",
+            name="handed_in",
+        ),
         UniqueConstraint("brief_id", "learner_id", "attempt_kind"),
     )
 
@@ -78,11 +92,15 @@ class EvidenceItem(Base):
     """A file (stored behind app.assessment.storage, with its SHA-256) or a reference to evidence kept
     elsewhere (an observation record, a witness statement). Never updated; added or removed only while
     the submission is open (trigger)."""
+
     __tablename__ = "evidence_items"
     __table_args__ = (
         CheckConstraint(f"kind IN {EVIDENCE_KINDS}", name="kind"),
-        CheckConstraint("(kind = 'file') = (sha256 IS NOT NULL AND storage_key IS NOT NULL "
-                        "AND size_bytes IS NOT NULL AND media_type IS NOT NULL)", name="file_fields"),
+        CheckConstraint(
+            "(kind = 'file') = (sha256 IS NOT NULL AND storage_key IS NOT NULL "
+            "AND size_bytes IS NOT NULL AND media_type IS NOT NULL)",
+            name="file_fields",
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -103,6 +121,7 @@ class EvidenceItem(Base):
 class AssessmentDecision(Versioned, Base):
     """The assessor's decision on one submission. Its content lives in versions (R-26); this row holds
     the state: draft -> submitted_for_iv -> released (R-25)."""
+
     __tablename__ = "assessment_decisions"
     __table_args__ = (
         CheckConstraint(f"status IN {DECISION_STATUSES}", name="status"),
@@ -129,6 +148,7 @@ class DecisionVersion(Base):
     """One version of a decision (R-24, R-26): per targeted criterion achieved or not and where the
     evidence is; feedback; the assessor's confirmation that the work is authentic (R-22); and, for a
     version after the first, the reason for the amendment. Insert-only."""
+
     __tablename__ = "assessment_decision_versions"
     __table_args__ = (CheckConstraint("number = 1 OR reason IS NOT NULL", name="amendment_reason"),)
 
@@ -153,6 +173,7 @@ class ResubmissionAuthorisation(Base):
     """R-30/R-31/R-33: one authorised resubmission of one assignment for one learner, with its deadline
     counted on the centre calendar. `number` is 1..resubmissions_allowed; the unique key holds the
     limit against concurrent requests. Insert-only."""
+
     __tablename__ = "resubmission_authorisations"
     __table_args__ = (UniqueConstraint("brief_id", "learner_id", "number"),)
 
@@ -175,9 +196,12 @@ class ExamResult(Base):
     """An externally assessed unit's result for one sitting (003 §7): sitting 1 is the first, each
     further one a resit, at most the qualification's exam_resits_allowed. Insert-only; the best counts
     (R-05)."""
+
     __tablename__ = "exam_results"
-    __table_args__ = (UniqueConstraint("learner_id", "qualification_id", "unit_number", "sitting"),
-                      CheckConstraint("sitting >= 1", name="sitting"))
+    __table_args__ = (
+        UniqueConstraint("learner_id", "qualification_id", "unit_number", "sitting"),
+        CheckConstraint("sitting >= 1", name="sitting"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")

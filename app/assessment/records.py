@@ -6,6 +6,7 @@ per unit, the first attempt (first submission and resubmission together: a crite
 R-02), a retake (capped at Pass where the qualification says so, R-32) and exam sittings; the best
 counts (R-05). A learner's own view counts released decisions only (R-25); staff see pending ones too.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -17,7 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import repository as repo
 from app.assessment import schemas
-from app.assessment.models import AssessmentDecision, DecisionVersion, ExamResult, ResubmissionAuthorisation, Submission
+from app.assessment.models import (
+    AssessmentDecision,
+    DecisionVersion,
+    ExamResult,
+    ResubmissionAuthorisation,
+    Submission,
+)
 from app.assignments.models import AssignmentBrief
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
@@ -26,9 +33,9 @@ from app.learners.models import Learner
 from app.programmes.models import Enrolment, Programme
 from app.qualifications.grades import AttemptKind
 from app.qualifications.grading import grade_qualification, grade_unit_attempts
+from app.qualifications.models import QualificationVersion
 from app.qualifications.outcomes import UnitAttempt
 from app.qualifications.service import parsed
-from app.qualifications.models import QualificationVersion
 from app.qualifications.structure import Qualification
 
 S = schemas.CriterionStatus
@@ -38,6 +45,7 @@ _RANK = {S.not_targeted: 0, S.targeted: 1, S.not_achieved: 2, S.achieved_pending
 @dataclass
 class _Learned:
     """What one learner has on the programme, gathered from the set-based reads."""
+
     criteria: dict[tuple[int, str], schemas.RecordCriterion] = field(default_factory=dict)
     first: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     retake: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -45,16 +53,18 @@ class _Learned:
     assessed_units: set[int] = field(default_factory=set)
 
 
-def _learn(q: Qualification, briefs: dict[uuid.UUID, AssignmentBrief], decisions, exams,
-           released_only: bool) -> _Learned:
+def _learn(
+    q: Qualification, briefs: dict[uuid.UUID, AssignmentBrief], decisions, exams, released_only: bool
+) -> _Learned:
     out = _Learned()
     for b in briefs.values():
         if b.status in ("issued", "closed"):
             for c in b.criteria:
                 key = (c["unit_number"], c["code"])
                 if key not in out.criteria:
-                    out.criteria[key] = schemas.RecordCriterion(unit_number=key[0], code=key[1], status=S.targeted,
-                                                                brief_id=b.id)
+                    out.criteria[key] = schemas.RecordCriterion(
+                        unit_number=key[0], code=key[1], status=S.targeted, brief_id=b.id
+                    )
     for d in decisions:
         if released_only and d.status != "released":
             continue
@@ -66,8 +76,14 @@ def _learn(q: Qualification, briefs: dict[uuid.UUID, AssignmentBrief], decisions
             old = out.criteria.get(key)
             if old is None or _RANK[status] > _RANK[old.status]:
                 out.criteria[key] = schemas.RecordCriterion(
-                    unit_number=key[0], code=key[1], status=status, brief_id=d.brief_id,
-                    evidence_location=c.get("evidence_location"), assessed_on=d.assessed_on, attempt_kind=kind)
+                    unit_number=key[0],
+                    code=key[1],
+                    status=status,
+                    brief_id=d.brief_id,
+                    evidence_location=c.get("evidence_location"),
+                    assessed_on=d.assessed_on,
+                    attempt_kind=kind,
+                )
             out.assessed_units.add(key[0])
             if c["achieved"]:
                 (out.retake if kind == "retake" else out.first)[key[0]].add(key[1])
@@ -75,8 +91,9 @@ def _learn(q: Qualification, briefs: dict[uuid.UUID, AssignmentBrief], decisions
             out.graded[int(unit)].append(UnitAttempt(kind=AttemptKind(kind), grade=grade))
             out.assessed_units.add(int(unit))
     for e in exams:
-        out.graded[e.unit_number].append(UnitAttempt(kind=AttemptKind.first if e.sitting == 1 else AttemptKind.resit,
-                                                     grade=e.grade))
+        out.graded[e.unit_number].append(
+            UnitAttempt(kind=AttemptKind.first if e.sitting == 1 else AttemptKind.resit, grade=e.grade)
+        )
     return out
 
 
@@ -89,8 +106,12 @@ def _outcomes(q: Qualification, learned: _Learned):
             attempts.append(UnitAttempt(criteria_achieved=frozenset(first)))
             if unit.number in learned.retake:
                 # The retake replaces one assignment: it counts with what the others achieved.
-                attempts.append(UnitAttempt(kind=AttemptKind.retake,
-                                            criteria_achieved=frozenset(first | learned.retake[unit.number])))
+                attempts.append(
+                    UnitAttempt(
+                        kind=AttemptKind.retake,
+                        criteria_achieved=frozenset(first | learned.retake[unit.number]),
+                    )
+                )
         attempts += learned.graded.get(unit.number, [])
         if attempts:
             results[unit.number] = grade_unit_attempts(q, unit, attempts)
@@ -98,31 +119,53 @@ def _outcomes(q: Qualification, learned: _Learned):
 
 
 async def _decisions(session: AsyncSession, p: Principal, programme_id: uuid.UUID, learner_ids=None):
-    stmt = select(AssessmentDecision.learner_id, AssessmentDecision.brief_id, AssessmentDecision.status,
-                  AssessmentDecision.attempt_kind, AssessmentDecision.id, AssessmentDecision.submission_id,
-                  DecisionVersion.criteria, DecisionVersion.unit_grades, DecisionVersion.assessed_on).join(
-        DecisionVersion, (DecisionVersion.decision_id == AssessmentDecision.id)
-        & (DecisionVersion.number == AssessmentDecision.current_version)).where(
-        AssessmentDecision.id.in_(repo.decisions(p).with_only_columns(AssessmentDecision.id)),
-        AssessmentDecision.programme_id == programme_id)
+    stmt = (
+        select(
+            AssessmentDecision.learner_id,
+            AssessmentDecision.brief_id,
+            AssessmentDecision.status,
+            AssessmentDecision.attempt_kind,
+            AssessmentDecision.id,
+            AssessmentDecision.submission_id,
+            DecisionVersion.criteria,
+            DecisionVersion.unit_grades,
+            DecisionVersion.assessed_on,
+        )
+        .join(
+            DecisionVersion,
+            (DecisionVersion.decision_id == AssessmentDecision.id)
+            & (DecisionVersion.number == AssessmentDecision.current_version),
+        )
+        .where(
+            AssessmentDecision.id.in_(repo.decisions(p).with_only_columns(AssessmentDecision.id)),
+            AssessmentDecision.programme_id == programme_id,
+        )
+    )
     if learner_ids is not None:
         stmt = stmt.where(AssessmentDecision.learner_id.in_(learner_ids))
     return (await session.execute(stmt)).all()
 
 
 async def _programme_and_qualification(session: AsyncSession, p: Principal, programme_id: uuid.UUID):
-    row = (await session.execute(select(Programme, QualificationVersion).join(
-        QualificationVersion, QualificationVersion.id == Programme.qualification_id).where(
-        Programme.centre_id == p.centre_id, Programme.id == programme_id))).one_or_none()
+    row = (
+        await session.execute(
+            select(Programme, QualificationVersion)
+            .join(QualificationVersion, QualificationVersion.id == Programme.qualification_id)
+            .where(Programme.centre_id == p.centre_id, Programme.id == programme_id)
+        )
+    ).one_or_none()
     if row is None:
         raise NotFound(f"No programme with id {programme_id}.")
     return row[0], parsed(row[1])
 
 
-async def learner_record(session: AsyncSession, p: Principal, learner_id: uuid.UUID,
-                         programme_id: uuid.UUID) -> schemas.LearnerRecord:
+async def learner_record(
+    session: AsyncSession, p: Principal, learner_id: uuid.UUID, programme_id: uuid.UUID
+) -> schemas.LearnerRecord:
     released_only = not p.has(Scope.assessments_read)
-    learner = await session.scalar(select(Learner).where(Learner.centre_id == p.centre_id, Learner.id == learner_id))
+    learner = await session.scalar(
+        select(Learner).where(Learner.centre_id == p.centre_id, Learner.id == learner_id)
+    )
     if learner is None or (released_only and learner.idp_subject != p.subject):
         raise NotFound(f"No learner with id {learner_id}.")
     programme, q = await _programme_and_qualification(session, p, programme_id)
@@ -130,47 +173,108 @@ async def learner_record(session: AsyncSession, p: Principal, learner_id: uuid.U
         mine = (await session.scalars(repo.assessed_programmes(p))).all()
         if programme.id not in mine:
             raise Forbidden("An assessor reads records only on the programmes they assess.")
-    briefs = {b.id: b for b in (await session.scalars(select(AssignmentBrief).where(
-        AssignmentBrief.programme_id == programme.id))).all()}
+    briefs = {
+        b.id: b
+        for b in (
+            await session.scalars(select(AssignmentBrief).where(AssignmentBrief.programme_id == programme.id))
+        ).all()
+    }
     decisions = await _decisions(session, p, programme.id, [learner_id])
-    exams = (await session.scalars(select(ExamResult).where(ExamResult.learner_id == learner_id,
-                                                            ExamResult.qualification_id == q_id(programme)))).all()
-    submissions = (await session.scalars(select(Submission).where(
-        Submission.learner_id == learner_id, Submission.brief_id.in_(list(briefs) or [uuid.UUID(int=0)])))).all()
-    resubs = {(r.brief_id): r for r in (await session.scalars(select(ResubmissionAuthorisation).where(
-        ResubmissionAuthorisation.learner_id == learner_id))).all()}
+    exams = (
+        await session.scalars(
+            select(ExamResult).where(
+                ExamResult.learner_id == learner_id, ExamResult.qualification_id == q_id(programme)
+            )
+        )
+    ).all()
+    submissions = (
+        await session.scalars(
+            select(Submission).where(
+                Submission.learner_id == learner_id,
+                Submission.brief_id.in_(list(briefs) or [uuid.UUID(int=0)]),
+            )
+        )
+    ).all()
+    resubs = {
+        (r.brief_id): r
+        for r in (
+            await session.scalars(
+                select(ResubmissionAuthorisation).where(ResubmissionAuthorisation.learner_id == learner_id)
+            )
+        ).all()
+    }
     learned = _learn(q, briefs, decisions, exams, released_only)
     outcomes, overall = _outcomes(q, learned)
     units = []
     for unit in q.units:
         o = outcomes.get(unit.number)
-        criteria = [learned.criteria.get((unit.number, c.code)) or schemas.RecordCriterion(
-            unit_number=unit.number, code=c.code, status=S.not_targeted) for c in unit.criteria]
-        units.append(schemas.RecordUnit(
-            unit_number=unit.number, title=unit.title, grade=o.grade.value if o else None,
-            basis=o.basis.value if o else None, attempt_kind=o.attempt_kind.value if o else None,
-            capped_at_pass=o.capped_at_pass if o else False, criteria=criteria,
-            exam_results=[schemas.ExamResult.model_validate(e) for e in exams if e.unit_number == unit.number]))
+        criteria = [
+            learned.criteria.get((unit.number, c.code))
+            or schemas.RecordCriterion(unit_number=unit.number, code=c.code, status=S.not_targeted)
+            for c in unit.criteria
+        ]
+        units.append(
+            schemas.RecordUnit(
+                unit_number=unit.number,
+                title=unit.title,
+                grade=o.grade.value if o else None,
+                basis=o.basis.value if o else None,
+                attempt_kind=o.attempt_kind.value if o else None,
+                capped_at_pass=o.capped_at_pass if o else False,
+                criteria=criteria,
+                exam_results=[
+                    schemas.ExamResult.model_validate(e) for e in exams if e.unit_number == unit.number
+                ],
+            )
+        )
     by_submission = {d.submission_id: d for d in decisions if not released_only or d.status == "released"}
     attempts = []
     for s in submissions:
         d = by_submission.get(s.id)
         b = briefs[s.brief_id]
-        attempts.append(schemas.RecordAttempt(
-            brief_id=b.id, brief_title=b.title, attempt_kind=s.attempt_kind, deadline=s.deadline,
-            submission_id=s.id, submitted_at=s.submitted_at, late=s.late, decision_id=d.id if d else None,
-            decision_status=d.status if d else None,
-            resubmission_deadline=resubs[b.id].deadline if b.id in resubs and s.attempt_kind == "first" else None))
+        attempts.append(
+            schemas.RecordAttempt(
+                brief_id=b.id,
+                brief_title=b.title,
+                attempt_kind=s.attempt_kind,
+                deadline=s.deadline,
+                submission_id=s.id,
+                submitted_at=s.submitted_at,
+                late=s.late,
+                decision_id=d.id if d else None,
+                decision_status=d.status if d else None,
+                resubmission_deadline=resubs[b.id].deadline
+                if b.id in resubs and s.attempt_kind == "first"
+                else None,
+            )
+        )
     submitted = {s.brief_id for s in submissions}
     for b in briefs.values():  # deadlines still to meet
         if b.status == "issued" and b.id not in submitted:
-            attempts.append(schemas.RecordAttempt(brief_id=b.id, brief_title=b.title, attempt_kind="first",
-                                                  deadline=b.completion_date, submission_id=None, submitted_at=None,
-                                                  late=None, decision_id=None, decision_status=None))
-    return schemas.LearnerRecord(learner_id=learner_id, programme_id=programme.id,
-                                 qualification_id=programme.qualification_id, units=units, attempts=attempts,
-                                 qualification_grade=overall.grade.value, decided_by=overall.decided_by.value,
-                                 total_points=overall.total_points, released_only=released_only)
+            attempts.append(
+                schemas.RecordAttempt(
+                    brief_id=b.id,
+                    brief_title=b.title,
+                    attempt_kind="first",
+                    deadline=b.completion_date,
+                    submission_id=None,
+                    submitted_at=None,
+                    late=None,
+                    decision_id=None,
+                    decision_status=None,
+                )
+            )
+    return schemas.LearnerRecord(
+        learner_id=learner_id,
+        programme_id=programme.id,
+        qualification_id=programme.qualification_id,
+        units=units,
+        attempts=attempts,
+        qualification_grade=overall.grade.value,
+        decided_by=overall.decided_by.value,
+        total_points=overall.total_points,
+        released_only=released_only,
+    )
 
 
 def q_id(programme: Programme) -> uuid.UUID:
@@ -185,20 +289,38 @@ async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UU
         mine = (await session.scalars(repo.assessed_programmes(p))).all()
         if programme.id not in mine:
             raise Forbidden("An assessor reads the grid only of the programmes they assess.")
-    learners = (await session.execute(select(Learner.id, Learner.given_name, Learner.family_name).join(
-        Enrolment, Enrolment.learner_id == Learner.id).where(
-        Enrolment.programme_id == programme.id, Enrolment.status.in_(("enrolled", "registered", "completed")))
-        .order_by(Learner.family_name, Learner.given_name, Learner.id))).all()
-    briefs = {b.id: b for b in (await session.scalars(select(AssignmentBrief).where(
-        AssignmentBrief.programme_id == programme.id))).all()}
+    learners = (
+        await session.execute(
+            select(Learner.id, Learner.given_name, Learner.family_name)
+            .join(Enrolment, Enrolment.learner_id == Learner.id)
+            .where(
+                Enrolment.programme_id == programme.id,
+                Enrolment.status.in_(("enrolled", "registered", "completed")),
+            )
+            .order_by(Learner.family_name, Learner.given_name, Learner.id)
+        )
+    ).all()
+    briefs = {
+        b.id: b
+        for b in (
+            await session.scalars(select(AssignmentBrief).where(AssignmentBrief.programme_id == programme.id))
+        ).all()
+    }
     decisions_by: dict[uuid.UUID, list] = defaultdict(list)
     for d in await _decisions(session, p, programme.id):
         decisions_by[d.learner_id].append(d)
     exams_by: dict[uuid.UUID, list] = defaultdict(list)
-    for e in (await session.scalars(select(ExamResult).where(
-            ExamResult.centre_id == p.centre_id, ExamResult.qualification_id == programme.qualification_id,
-            ExamResult.learner_id.in_(select(Enrolment.learner_id).where(Enrolment.programme_id == programme.id)))
-    )).all():
+    for e in (
+        await session.scalars(
+            select(ExamResult).where(
+                ExamResult.centre_id == p.centre_id,
+                ExamResult.qualification_id == programme.qualification_id,
+                ExamResult.learner_id.in_(
+                    select(Enrolment.learner_id).where(Enrolment.programme_id == programme.id)
+                ),
+            )
+        )
+    ).all():
         exams_by[e.learner_id].append(e)
     columns = [schemas.GridColumn(unit_number=u.number, code=c.code) for u in q.units for c in u.criteria]
     rows = []
@@ -206,13 +328,22 @@ async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UU
         learned = _learn(q, briefs, decisions_by.get(learner.id, ()), exams_by.get(learner.id, ()), False)
         outcomes, overall = _outcomes(q, learned)
         statuses = [(learned.criteria.get((c.unit_number, c.code)) or _NOT).status for c in columns]
-        rows.append(schemas.GridRow(
-            learner_id=learner.id, given_name=learner.given_name, family_name=learner.family_name, statuses=statuses,
-            unit_grades={str(u.number): (outcomes[u.number].grade.value if u.number in outcomes else None)
-                         for u in q.units},
-            qualification_grade=overall.grade.value))
-    return schemas.CohortGrid(programme_id=programme.id, qualification_id=programme.qualification_id,
-                              columns=columns, rows=rows)
+        rows.append(
+            schemas.GridRow(
+                learner_id=learner.id,
+                given_name=learner.given_name,
+                family_name=learner.family_name,
+                statuses=statuses,
+                unit_grades={
+                    str(u.number): (outcomes[u.number].grade.value if u.number in outcomes else None)
+                    for u in q.units
+                },
+                qualification_grade=overall.grade.value,
+            )
+        )
+    return schemas.CohortGrid(
+        programme_id=programme.id, qualification_id=programme.qualification_id, columns=columns, rows=rows
+    )
 
 
 _NOT = schemas.RecordCriterion(unit_number=0, code="-", status=S.not_targeted)

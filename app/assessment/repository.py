@@ -4,6 +4,7 @@ Staff holding assessments:read see the centre's — except a caller whose only r
 `assessor`: they see only the programmes they assess. A learner sees only their own submissions and
 only their own *released* decisions, never drafts (R-25, R-98).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Select, false, select
@@ -23,9 +24,15 @@ def assessor_only(p: Principal) -> bool:
 
 
 def assessed_programmes(p: Principal) -> Select:
-    return select(ProgrammeStaff.programme_id).join(StaffMember, StaffMember.id == ProgrammeStaff.staff_id).where(
-        StaffMember.centre_id == p.centre_id, StaffMember.idp_subject == p.subject,
-        ProgrammeStaff.role == "assessor")
+    return (
+        select(ProgrammeStaff.programme_id)
+        .join(StaffMember, StaffMember.id == ProgrammeStaff.staff_id)
+        .where(
+            StaffMember.centre_id == p.centre_id,
+            StaffMember.idp_subject == p.subject,
+            ProgrammeStaff.role == "assessor",
+        )
+    )
 
 
 def own_learner_ids(p: Principal) -> Select:
@@ -40,7 +47,9 @@ def submissions(p: Principal) -> Select:
     stmt = select(Submission).where(Submission.centre_id == p.centre_id)
     if p.has(Scope.assessments_read):
         if assessor_only(p):
-            briefs = select(AssignmentBrief.id).where(AssignmentBrief.programme_id.in_(assessed_programmes(p)))
+            briefs = select(AssignmentBrief.id).where(
+                AssignmentBrief.programme_id.in_(assessed_programmes(p))
+            )
             return stmt.where(Submission.brief_id.in_(briefs))
         return stmt
     if p.has(Scope.learner_self) or p.has(Scope.submissions_self):
@@ -55,8 +64,9 @@ def decisions(p: Principal) -> Select:
             return stmt.where(AssessmentDecision.programme_id.in_(assessed_programmes(p)))
         return stmt
     if p.has(Scope.learner_self):
-        return stmt.where(AssessmentDecision.learner_id.in_(own_learner_ids(p)),
-                          AssessmentDecision.status == "released")
+        return stmt.where(
+            AssessmentDecision.learner_id.in_(own_learner_ids(p)), AssessmentDecision.status == "released"
+        )
     return stmt.where(false())
 
 

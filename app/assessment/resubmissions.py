@@ -6,6 +6,7 @@ holds — the refusal names each condition that failed, one `errors[]` entry and
 R-31: the deadline is at most N working days after the learner received the result, inside term time
 and the same academic year, counted on the centre calendar (app.core.calendar.resubmission_deadline).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,7 @@ from app.audit.service import record
 from app.auth.principal import Principal
 from app.calendars.service import centre_calendar
 from app.core import calendar as cal
-from app.core.errors import Conflict, Forbidden, FieldProblem, RuleViolation, field_problem
+from app.core.errors import Conflict, FieldProblem, Forbidden, RuleViolation, field_problem
 from app.core.ids import uuid7
 from app.events.outbox import emit
 from app.programmes.models import Programme
@@ -33,8 +34,9 @@ from app.programmes.models import Programme
 AUTHORISER_ROLE = {"lead_internal_verifier": "lead_internal_verifier", "assessor": "assessor"}
 
 
-def r31_deadline(calendar: cal.CentreCalendar, received: dt.date, window: int | None,
-                 chosen: dt.date | None) -> tuple[dt.date | None, bool, list[FieldProblem]]:
+def r31_deadline(
+    calendar: cal.CentreCalendar, received: dt.date, window: int | None, chosen: dt.date | None
+) -> tuple[dt.date | None, bool, list[FieldProblem]]:
     """The resubmission deadline and whether it satisfies R-31. Pure, for the property tests.
 
     With a window: at most `window` working days after `received` (the calendar's helper computes the
@@ -44,31 +46,60 @@ def r31_deadline(calendar: cal.CentreCalendar, received: dt.date, window: int | 
     problems: list[FieldProblem] = []
     if window is None:
         if chosen is None:
-            return None, False, [field_problem("body.deadline", "R-33", "this qualification has no working-day "
-                                               "window: set the resubmission date")]
+            return (
+                None,
+                False,
+                [
+                    field_problem(
+                        "body.deadline",
+                        "R-33",
+                        "this qualification has no working-day window: set the resubmission date",
+                    )
+                ],
+            )
         latest = None
     else:
         latest = cal.resubmission_deadline(calendar, received, window).due
     deadline = chosen or latest
     if deadline < received:
-        problems.append(field_problem("body.deadline", "before_result", "must not be before the result was received"))
+        problems.append(
+            field_problem("body.deadline", "before_result", "must not be before the result was received")
+        )
     if latest is not None and deadline > latest:
-        problems.append(field_problem("body.deadline", "R-31.window", f"at most {window} working days after the "
-                                      f"result was received: {latest} at the latest"))
+        problems.append(
+            field_problem(
+                "body.deadline",
+                "R-31.window",
+                f"at most {window} working days after the result was received: {latest} at the latest",
+            )
+        )
     year = cal.academic_year_of(calendar, received)
     if year is None:
-        problems.append(field_problem("body.deadline", "R-31.no_academic_year",
-                                      "the result was received outside any academic year of the centre"))
+        problems.append(
+            field_problem(
+                "body.deadline",
+                "R-31.no_academic_year",
+                "the result was received outside any academic year of the centre",
+            )
+        )
     elif not year.start <= deadline <= year.end:
-        problems.append(field_problem("body.deadline", "R-31.different_academic_year",
-                                      f"{deadline} is not in the academic year {year.label}"))
+        problems.append(
+            field_problem(
+                "body.deadline",
+                "R-31.different_academic_year",
+                f"{deadline} is not in the academic year {year.label}",
+            )
+        )
     elif not cal.in_term_time(calendar, deadline, year.label):
-        problems.append(field_problem("body.deadline", "R-31.outside_term_time", f"{deadline} is not in term time"))
+        problems.append(
+            field_problem("body.deadline", "R-31.outside_term_time", f"{deadline} is not in term time")
+        )
     return deadline, not problems, problems
 
 
-async def authorise(session: AsyncSession, p: Principal, decision_id: uuid.UUID,
-                    data: schemas.ResubmissionCreate) -> ResubmissionAuthorisation:
+async def authorise(
+    session: AsyncSession, p: Principal, decision_id: uuid.UUID, data: schemas.ResubmissionCreate
+) -> ResubmissionAuthorisation:
     decision = await get_decision_row(session, p, decision_id)
     brief = await session.get(AssignmentBrief, decision.brief_id)
     q = await qualification_of(session, brief.qualification_id)
@@ -78,13 +109,26 @@ async def authorise(session: AsyncSession, p: Principal, decision_id: uuid.UUID,
     role = AUTHORISER_ROLE.get(policy.resubmission_authorised_by, policy.resubmission_authorised_by)
     if access.staff_id is None or not access.has(role):
         rule = "R-33" if role == "assessor" else "R-30"
-        raise Forbidden(f"{rule}: for {q.key} a resubmission is authorised by the programme's "
-                        f"{role.replace('_', ' ')} only.")
-    current = (await session.execute(select(DecisionVersion).where(
-        DecisionVersion.decision_id == decision.id, DecisionVersion.number == decision.current_version))).scalar_one()
+        raise Forbidden(
+            f"{rule}: for {q.key} a resubmission is authorised by the programme's "
+            f"{role.replace('_', ' ')} only."
+        )
+    current = (
+        await session.execute(
+            select(DecisionVersion).where(
+                DecisionVersion.decision_id == decision.id, DecisionVersion.number == decision.current_version
+            )
+        )
+    ).scalar_one()
     submission = await session.get(Submission, decision.submission_id)
-    authorised = await session.scalar(select(func.count()).select_from(ResubmissionAuthorisation).where(
-        ResubmissionAuthorisation.brief_id == brief.id, ResubmissionAuthorisation.learner_id == decision.learner_id))
+    authorised = await session.scalar(
+        select(func.count())
+        .select_from(ResubmissionAuthorisation)
+        .where(
+            ResubmissionAuthorisation.brief_id == brief.id,
+            ResubmissionAuthorisation.learner_id == decision.learner_id,
+        )
+    )
     problems: list[FieldProblem] = []
 
     def fail(code: str, message: str, field: str = "decision") -> None:
@@ -94,8 +138,11 @@ async def authorise(session: AsyncSession, p: Principal, decision_id: uuid.UUID,
     if authorised >= policy.resubmissions_allowed:
         fail("R-30.limit", f"{q.key} allows {policy.resubmissions_allowed} resubmission(s) per assignment")
     if decision.attempt_kind != "first":
-        fail("R-30.not_first_attempt", "only the first submission of an assignment is resubmitted (never an "
-                                       "iterative loop, R-33); a retake is a different assignment")
+        fail(
+            "R-30.not_first_attempt",
+            "only the first submission of an assignment is resubmitted (never an "
+            "iterative loop, R-33); a retake is a different assignment",
+        )
     if decision.status != "released":
         fail("R-30.result_not_released", "the learner has not received the result (R-25)")
     if all(c["achieved"] for c in current.criteria) and not current.unit_grades:
@@ -103,35 +150,54 @@ async def authorise(session: AsyncSession, p: Principal, decision_id: uuid.UUID,
     if submission.late:
         fail("R-30.deadline_missed", "the learner missed the deadline without an agreed extension (R-23)")
     if not current.can_improve_without_guidance:
-        fail("R-30.cannot_improve_without_guidance", "the assessor has not judged that the learner can improve "
-                                                     "the evidence without further guidance")
+        fail(
+            "R-30.cannot_improve_without_guidance",
+            "the assessor has not judged that the learner can improve the evidence without further guidance",
+        )
     if not current.authenticity_confirmed:
         fail("R-30.not_authenticated", "the assessor has not authenticated the evidence")
     if submission.declaration_signed_on is None:
         fail("R-30.declaration_missing", "the learner's declaration of authenticity is not signed and dated")
     if decision.released_at is not None and data.result_received_on < decision.released_at.date():
-        fail("result_received_before_release", "the result cannot be received before it was released",
-             "body.result_received_on")
+        fail(
+            "result_received_before_release",
+            "the result cannot be received before it was released",
+            "body.result_received_on",
+        )
     if data.result_received_on > dt.datetime.now(dt.UTC).date():
         fail("date_in_future", "must not be after today", "body.result_received_on")
     calendar = await centre_calendar(session, p.centre_id)
     deadline, within_term, deadline_problems = r31_deadline(
-        calendar, data.result_received_on, policy.resubmission_window_working_days, data.deadline)
+        calendar, data.result_received_on, policy.resubmission_window_working_days, data.deadline
+    )
     problems += deadline_problems
     if problems:
-        raise RuleViolation("A resubmission cannot be authorised: " + "; ".join(pr.code for pr in problems) + ".",
-                            errors=problems)
+        raise RuleViolation(
+            "A resubmission cannot be authorised: " + "; ".join(pr.code for pr in problems) + ".",
+            errors=problems,
+        )
     row = ResubmissionAuthorisation(
-        id=uuid7(), centre_id=p.centre_id, brief_id=brief.id, learner_id=decision.learner_id,
-        decision_id=decision.id, number=authorised + 1, result_received_on=data.result_received_on,
-        deadline=deadline, within_term_time=within_term, reason=data.reason, authorised_by=p.subject,
-        authorised_role=role)
+        id=uuid7(),
+        centre_id=p.centre_id,
+        brief_id=brief.id,
+        learner_id=decision.learner_id,
+        decision_id=decision.id,
+        number=authorised + 1,
+        result_received_on=data.result_received_on,
+        deadline=deadline,
+        within_term_time=within_term,
+        reason=data.reason,
+        authorised_by=p.subject,
+        authorised_role=role,
+    )
     session.add(row)
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict("Another resubmission was authorised at the same time (R-30: at most "
-                       f"{policy.resubmissions_allowed}).") from exc
+        raise Conflict(
+            "Another resubmission was authorised at the same time (R-30: at most "
+            f"{policy.resubmissions_allowed})."
+        ) from exc
     after = schemas.Resubmission.model_validate(row).model_dump(mode="json")
     await record(session, p, "resubmission.authorised", "resubmission_authorisation", row.id, after=after)
     await emit(session, p.centre_id, "resubmission.authorised", after)
@@ -140,10 +206,18 @@ async def authorise(session: AsyncSession, p: Principal, decision_id: uuid.UUID,
 
 async def list_resubmissions(session: AsyncSession, p: Principal, decision_id: uuid.UUID):
     decision = await get_decision_row(session, p, decision_id)
-    return list((await session.scalars(select(ResubmissionAuthorisation).where(
-        ResubmissionAuthorisation.brief_id == decision.brief_id,
-        ResubmissionAuthorisation.learner_id == decision.learner_id)
-        .order_by(ResubmissionAuthorisation.number))).all())
+    return list(
+        (
+            await session.scalars(
+                select(ResubmissionAuthorisation)
+                .where(
+                    ResubmissionAuthorisation.brief_id == decision.brief_id,
+                    ResubmissionAuthorisation.learner_id == decision.learner_id,
+                )
+                .order_by(ResubmissionAuthorisation.number)
+            )
+        ).all()
+    )
 
 
 async def check_retake(session: AsyncSession, brief: AssignmentBrief, learner_id: uuid.UUID) -> None:
@@ -155,24 +229,46 @@ async def check_retake(session: AsyncSession, brief: AssignmentBrief, learner_id
     if q.policies.retakes_allowed < 1:
         problems.append(field_problem("body.brief_id", "R-32.not_allowed", f"{q.key} allows no retake"))
     retake_briefs = select(AssignmentBrief.id).where(AssignmentBrief.retake_of_id == brief.retake_of_id)
-    taken = await session.scalar(select(func.count()).select_from(Submission).where(
-        Submission.learner_id == learner_id, Submission.brief_id.in_(retake_briefs)))
+    taken = await session.scalar(
+        select(func.count())
+        .select_from(Submission)
+        .where(Submission.learner_id == learner_id, Submission.brief_id.in_(retake_briefs))
+    )
     if taken >= q.policies.retakes_allowed:
         problems.append(field_problem("body.brief_id", "R-32.limit", "the learner has used their retake"))
-    rows = (await session.execute(select(AssessmentDecision.status, DecisionVersion.criteria).join(
-        DecisionVersion, (DecisionVersion.decision_id == AssessmentDecision.id)
-        & (DecisionVersion.number == AssessmentDecision.current_version)).where(
-        AssessmentDecision.brief_id == brief.retake_of_id, AssessmentDecision.learner_id == learner_id))).all()
+    rows = (
+        await session.execute(
+            select(AssessmentDecision.status, DecisionVersion.criteria)
+            .join(
+                DecisionVersion,
+                (DecisionVersion.decision_id == AssessmentDecision.id)
+                & (DecisionVersion.number == AssessmentDecision.current_version),
+            )
+            .where(
+                AssessmentDecision.brief_id == brief.retake_of_id, AssessmentDecision.learner_id == learner_id
+            )
+        )
+    ).all()
     released = [r.criteria for r in rows if r.status == "released"]
     if not released:
-        problems.append(field_problem("body.brief_id", "R-32.no_result", "the learner has no released result on "
-                                                                         "the original assignment"))
+        problems.append(
+            field_problem(
+                "body.brief_id",
+                "R-32.no_result",
+                "the learner has no released result on the original assignment",
+            )
+        )
     else:
         achieved = {(c["unit_number"], c["code"]) for criteria in released for c in criteria if c["achieved"]}
         original = await session.get(AssignmentBrief, brief.retake_of_id)
         passes = {(c["unit_number"], c["code"]) for c in original.criteria if ".P" in c["code"]}
         if passes <= achieved:
-            problems.append(field_problem("body.brief_id", "R-32.standard_met", "the learner met the Pass standard "
-                                                                                "of the original assignment"))
+            problems.append(
+                field_problem(
+                    "body.brief_id",
+                    "R-32.standard_met",
+                    "the learner met the Pass standard of the original assignment",
+                )
+            )
     if problems:
         raise RuleViolation("R-32: no retake for this learner on this assignment.", errors=problems)

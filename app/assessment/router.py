@@ -1,5 +1,6 @@
 """REST for submissions and evidence, extensions, assessment decisions, resubmissions, exam results and
 the learner-record / cohort-grid views: thin endpoints over app.assessment's services."""
+
 from __future__ import annotations
 
 import uuid
@@ -38,53 +39,90 @@ def _decision(response: Response, d: schemas.Decision) -> schemas.Decision:
 
 # ---- extensions and submissions -----------------------------------------------------------------------
 
-@router.post("/deadline-extensions", operation_id="createDeadlineExtension", response_model=schemas.Extension,
-             status_code=201)
+
+@router.post(
+    "/deadline-extensions",
+    operation_id="createDeadlineExtension",
+    response_model=schemas.Extension,
+    status_code=201,
+)
 async def create_extension(body: schemas.ExtensionCreate, session: Session, p: ExtensionsApprove):
     """An agreed extension for one learner (R-23, R-30), with its reason; the approver is recorded."""
     return await submissions.create_extension(session, p, body)
 
 
 @router.get("/submissions", operation_id="listSubmissions", response_model=Page[schemas.Submission])
-async def list_submissions(session: Session, p: OwnAssessmentsRead, limit: Limit = 50, cursor: Cursor = None,
-                           brief_id: uuid.UUID | None = None, learner_id: uuid.UUID | None = None):
-    items, nxt = await submissions.list_submissions(session, p, limit, cursor, brief_id=brief_id, learner_id=learner_id)
+async def list_submissions(
+    session: Session,
+    p: OwnAssessmentsRead,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    brief_id: uuid.UUID | None = None,
+    learner_id: uuid.UUID | None = None,
+):
+    items, nxt = await submissions.list_submissions(
+        session, p, limit, cursor, brief_id=brief_id, learner_id=learner_id
+    )
     return Page[schemas.Submission](items=[submissions.out(s) for s in items], next_cursor=nxt)
 
 
-@router.post("/submissions", operation_id="createSubmission", response_model=schemas.Submission, status_code=201)
-async def create_submission(body: schemas.SubmissionCreate, session: Session, p: SubmissionsWrite,
-                            response: Response):
+@router.post(
+    "/submissions", operation_id="createSubmission", response_model=schemas.Submission, status_code=201
+)
+async def create_submission(
+    body: schemas.SubmissionCreate, session: Session, p: SubmissionsWrite, response: Response
+):
     """Start a learner's submission for an issued brief: the first attempt, an authorised resubmission
     (R-30) or a retake on a retake brief (R-32). Evidence is added while it is open."""
     return _submission(response, await submissions.create_submission(session, p, body))
 
 
 @router.get("/submissions/{submission_id}", operation_id="getSubmission", response_model=schemas.Submission)
-async def get_submission(submission_id: uuid.UUID, session: Session, p: OwnAssessmentsRead, response: Response):
+async def get_submission(
+    submission_id: uuid.UUID, session: Session, p: OwnAssessmentsRead, response: Response
+):
     return _submission(response, await submissions.get_submission(session, p, submission_id))
 
 
-@router.get("/submissions/{submission_id}/evidence", operation_id="listEvidence",
-            response_model=list[schemas.EvidenceItem])
+@router.get(
+    "/submissions/{submission_id}/evidence",
+    operation_id="listEvidence",
+    response_model=list[schemas.EvidenceItem],
+)
 async def list_evidence(submission_id: uuid.UUID, session: Session, p: OwnAssessmentsRead):
     return await submissions.list_evidence(session, p, submission_id)
 
 
-@router.post("/submissions/{submission_id}/evidence-references", operation_id="addEvidenceReference",
-             response_model=schemas.EvidenceItem, status_code=201)
-async def add_evidence_reference(submission_id: uuid.UUID, body: schemas.EvidenceReferenceCreate, session: Session,
-                                 p: SubmissionsWrite):
+@router.post(
+    "/submissions/{submission_id}/evidence-references",
+    operation_id="addEvidenceReference",
+    response_model=schemas.EvidenceItem,
+    status_code=201,
+)
+async def add_evidence_reference(
+    submission_id: uuid.UUID, body: schemas.EvidenceReferenceCreate, session: Session, p: SubmissionsWrite
+):
     """An observation record, a witness statement or other evidence kept elsewhere."""
     return await submissions.add_evidence_reference(session, p, submission_id, body)
 
 
-@router.post("/submissions/{submission_id}/evidence-files", operation_id="uploadEvidenceFile",
-             response_model=schemas.EvidenceItem, status_code=201,
-             openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {
-                 "schema": {"type": "string", "format": "binary"}}}}})
+@router.post(
+    "/submissions/{submission_id}/evidence-files",
+    operation_id="uploadEvidenceFile",
+    response_model=schemas.EvidenceItem,
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 async def upload_evidence_file(
-    submission_id: uuid.UUID, request: Request, session: Session, p: SubmissionsWrite,
+    submission_id: uuid.UUID,
+    request: Request,
+    session: Session,
+    p: SubmissionsWrite,
     filename: Annotated[str, Query(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f/\\]+$")],
     content_type: Annotated[str, Header(alias="Content-Type")] = "application/octet-stream",
 ):
@@ -93,94 +131,157 @@ async def upload_evidence_file(
     settings = request.app.state.settings
     store = request.app.state.__dict__.setdefault("evidence_store", evidence_store(settings))
     content = await request.body()
-    return await submissions.add_evidence_file(session, p, settings, store, submission_id, filename, content_type,
-                                               content)
+    return await submissions.add_evidence_file(
+        session, p, settings, store, submission_id, filename, content_type, content
+    )
 
 
-@router.post("/submissions/{submission_id}/evidence-removal/{item_id}", operation_id="removeEvidence",
-             status_code=204)
-async def remove_evidence(submission_id: uuid.UUID, item_id: uuid.UUID, session: Session, p: SubmissionsWrite):
+@router.post(
+    "/submissions/{submission_id}/evidence-removal/{item_id}", operation_id="removeEvidence", status_code=204
+)
+async def remove_evidence(
+    submission_id: uuid.UUID, item_id: uuid.UUID, session: Session, p: SubmissionsWrite
+):
     """Only while the submission is open (R-22)."""
     await submissions.remove_evidence(session, p, submission_id, item_id)
     return Response(status_code=204)
 
 
-@router.post("/submissions/{submission_id}/hand-in", operation_id="handInSubmission",
-             response_model=schemas.Submission)
-async def hand_in(submission_id: uuid.UUID, body: schemas.HandIn, session: Session, p: SubmissionsWrite,
-                  response: Response):
+@router.post(
+    "/submissions/{submission_id}/hand-in", operation_id="handInSubmission", response_model=schemas.Submission
+)
+async def hand_in(
+    submission_id: uuid.UUID, body: schemas.HandIn, session: Session, p: SubmissionsWrite, response: Response
+):
     """R-22: with the learner's signed and dated declaration; frozen from then on. R-23: late is recorded."""
     return _submission(response, await submissions.hand_in(session, p, submission_id, body))
 
 
 # ---- decisions ----------------------------------------------------------------------------------------
 
-@router.get("/assessment-decisions", operation_id="listAssessmentDecisions", response_model=Page[schemas.Decision])
-async def list_decisions(session: Session, p: OwnAssessmentsRead, limit: Limit = 50, cursor: Cursor = None,
-                         brief_id: uuid.UUID | None = None, learner_id: uuid.UUID | None = None,
-                         programme_id: uuid.UUID | None = None, status: schemas.DecisionStatus | None = None):
+
+@router.get(
+    "/assessment-decisions", operation_id="listAssessmentDecisions", response_model=Page[schemas.Decision]
+)
+async def list_decisions(
+    session: Session,
+    p: OwnAssessmentsRead,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    brief_id: uuid.UUID | None = None,
+    learner_id: uuid.UUID | None = None,
+    programme_id: uuid.UUID | None = None,
+    status: schemas.DecisionStatus | None = None,
+):
     """Staff see the centre's (assessors: their programmes'); a learner sees their own released ones."""
-    items, nxt = await decisions.list_decisions(session, p, limit, cursor, brief_id=brief_id, learner_id=learner_id,
-                                                programme_id=programme_id, status=status.value if status else None)
+    items, nxt = await decisions.list_decisions(
+        session,
+        p,
+        limit,
+        cursor,
+        brief_id=brief_id,
+        learner_id=learner_id,
+        programme_id=programme_id,
+        status=status.value if status else None,
+    )
     return Page[schemas.Decision](items=items, next_cursor=nxt)
 
 
-@router.post("/assessment-decisions", operation_id="recordAssessmentDecision", response_model=schemas.Decision,
-             status_code=201)
-async def record_decision(body: schemas.DecisionCreate, session: Session, p: AssessmentsWrite, response: Response):
+@router.post(
+    "/assessment-decisions",
+    operation_id="recordAssessmentDecision",
+    response_model=schemas.Decision,
+    status_code=201,
+)
+async def record_decision(
+    body: schemas.DecisionCreate, session: Session, p: AssessmentsWrite, response: Response
+):
     """R-24 per targeted criterion; R-10 registered learners only; by an assessor of the programme."""
     return _decision(response, await decisions.record_decision(session, p, body))
 
 
-@router.get("/assessment-decisions/{decision_id}", operation_id="getAssessmentDecision",
-            response_model=schemas.Decision)
+@router.get(
+    "/assessment-decisions/{decision_id}",
+    operation_id="getAssessmentDecision",
+    response_model=schemas.Decision,
+)
 async def get_decision(decision_id: uuid.UUID, session: Session, p: OwnAssessmentsRead, response: Response):
     return _decision(response, await decisions.get_decision(session, p, decision_id))
 
 
-@router.get("/assessment-decisions/{decision_id}/versions", operation_id="listAssessmentDecisionVersions",
-            response_model=list[schemas.DecisionVersion])
+@router.get(
+    "/assessment-decisions/{decision_id}/versions",
+    operation_id="listAssessmentDecisionVersions",
+    response_model=list[schemas.DecisionVersion],
+)
 async def list_versions(decision_id: uuid.UUID, session: Session, p: AssessmentsRead):
     """R-26: the decision's history; nothing is overwritten."""
     return await decisions.list_versions(session, p, decision_id)
 
 
-@router.post("/assessment-decisions/{decision_id}/amendment", operation_id="amendAssessmentDecision",
-             response_model=schemas.Decision)
-async def amend_decision(decision_id: uuid.UUID, body: schemas.DecisionAmendment, session: Session,
-                         p: AssessmentsWrite, version: IfMatchHeader, response: Response):
+@router.post(
+    "/assessment-decisions/{decision_id}/amendment",
+    operation_id="amendAssessmentDecision",
+    response_model=schemas.Decision,
+)
+async def amend_decision(
+    decision_id: uuid.UUID,
+    body: schemas.DecisionAmendment,
+    session: Session,
+    p: AssessmentsWrite,
+    version: IfMatchHeader,
+    response: Response,
+):
     """R-26: a new version with a reason; the decision returns to draft (it goes through IV again)."""
     return _decision(response, await decisions.amend_decision(session, p, decision_id, body, version))
 
 
-@router.post("/assessment-decisions/{decision_id}/submission-for-iv", operation_id="submitAssessmentDecisionForIv",
-             response_model=schemas.Decision)
-async def submit_decision_for_iv(decision_id: uuid.UUID, session: Session, p: AssessmentsWrite, response: Response):
+@router.post(
+    "/assessment-decisions/{decision_id}/submission-for-iv",
+    operation_id="submitAssessmentDecisionForIv",
+    response_model=schemas.Decision,
+)
+async def submit_decision_for_iv(
+    decision_id: uuid.UUID, session: Session, p: AssessmentsWrite, response: Response
+):
     return _decision(response, await decisions.submit_for_iv(session, p, decision_id))
 
 
-@router.post("/assessment-decisions/{decision_id}/release", operation_id="releaseAssessmentDecision",
-             response_model=schemas.Decision)
+@router.post(
+    "/assessment-decisions/{decision_id}/release",
+    operation_id="releaseAssessmentDecision",
+    response_model=schemas.Decision,
+)
 async def release_decision(decision_id: uuid.UUID, session: Session, p: AssessmentsWrite, response: Response):
     """R-25: refused until internal verification of the brief's decisions is complete."""
     return _decision(response, await decisions.release(session, p, decision_id))
 
 
-@router.post("/assessment-decisions/{decision_id}/resubmission", operation_id="authoriseResubmission",
-             response_model=schemas.Resubmission, status_code=201)
-async def authorise_resubmission(decision_id: uuid.UUID, body: schemas.ResubmissionCreate, session: Session,
-                                 p: ResubmissionsAuthorise):
+@router.post(
+    "/assessment-decisions/{decision_id}/resubmission",
+    operation_id="authoriseResubmission",
+    response_model=schemas.Resubmission,
+    status_code=201,
+)
+async def authorise_resubmission(
+    decision_id: uuid.UUID, body: schemas.ResubmissionCreate, session: Session, p: ResubmissionsAuthorise
+):
     """R-30 (every condition, each named when it fails), R-31 deadline on the centre calendar, R-33."""
     return await resubmissions.authorise(session, p, decision_id, body)
 
 
-@router.get("/assessment-decisions/{decision_id}/resubmissions", operation_id="listResubmissions",
-            response_model=list[schemas.Resubmission])
+@router.get(
+    "/assessment-decisions/{decision_id}/resubmissions",
+    operation_id="listResubmissions",
+    response_model=list[schemas.Resubmission],
+)
 async def list_resubmissions(decision_id: uuid.UUID, session: Session, p: OwnAssessmentsRead):
     return await resubmissions.list_resubmissions(session, p, decision_id)
 
 
-@router.post("/exam-results", operation_id="recordExamResult", response_model=schemas.ExamResult, status_code=201)
+@router.post(
+    "/exam-results", operation_id="recordExamResult", response_model=schemas.ExamResult, status_code=201
+)
 async def record_exam_result(body: schemas.ExamResultCreate, session: Session, p: ExamResultsWrite):
     """An externally assessed unit's result; further sittings are resits (003 §7), the best counts (R-05)."""
     return await decisions.record_exam_result(session, p, body)
@@ -188,17 +289,25 @@ async def record_exam_result(body: schemas.ExamResultCreate, session: Session, p
 
 # ---- views --------------------------------------------------------------------------------------------
 
-@router.get("/learners/{learner_id}/assessment-record", operation_id="getLearnerAssessmentRecord",
-            response_model=schemas.LearnerRecord)
-async def get_learner_record(learner_id: uuid.UUID, programme_id: uuid.UUID, session: Session,
-                             p: OwnAssessmentsRead):
+
+@router.get(
+    "/learners/{learner_id}/assessment-record",
+    operation_id="getLearnerAssessmentRecord",
+    response_model=schemas.LearnerRecord,
+)
+async def get_learner_record(
+    learner_id: uuid.UUID, programme_id: uuid.UUID, session: Session, p: OwnAssessmentsRead
+):
     """Units, criteria achieved with where and when, attempts, grades and deadlines; a learner reads
     their own, from released decisions only."""
     return await records.learner_record(session, p, learner_id, programme_id)
 
 
-@router.get("/programmes/{programme_id}/tracking-grid", operation_id="getCohortTrackingGrid",
-            response_model=schemas.CohortGrid)
+@router.get(
+    "/programmes/{programme_id}/tracking-grid",
+    operation_id="getCohortTrackingGrid",
+    response_model=schemas.CohortGrid,
+)
 async def get_grid(programme_id: uuid.UUID, session: Session, p: AssessmentsRead):
     """Learners × criteria with status, unit and qualification grades, in one request."""
     return await records.cohort_grid(session, p, programme_id)

@@ -45,6 +45,7 @@ class DecisionStatus(StrEnum):
 
 # ---- extensions, submissions, evidence ----------------------------------------------------------------
 
+
 class ExtensionCreate(Input):
     brief_id: uuid.UUID
     learner_id: uuid.UUID
@@ -65,11 +66,15 @@ class Extension(Output):
 
 class SubmissionCreate(Input):
     brief_id: uuid.UUID
-    learner_id: uuid.UUID | None = Field(None, description="Staff name the learner; a learner submits for themselves.")
+    learner_id: uuid.UUID | None = Field(
+        None, description="Staff name the learner; a learner submits for themselves."
+    )
 
 
 class HandIn(Input):
-    declaration_signed: StrictBool = Field(description="R-22: the learner's declaration that the work is their own.")
+    declaration_signed: StrictBool = Field(
+        description="R-22: the learner's declaration that the work is their own."
+    )
     declaration_signed_on: IsoDate
     declaration_text: Text | None = None
 
@@ -77,7 +82,9 @@ class HandIn(Input):
 class EvidenceReferenceCreate(Input):
     kind: ReferenceKind
     description: Short
-    reference: Short = Field(description="Where the evidence is kept: an observation record's id, a witness's name.")
+    reference: Short = Field(
+        description="Where the evidence is kept: an observation record's id, a witness's name."
+    )
 
 
 class EvidenceItem(Output):
@@ -115,12 +122,14 @@ class Submission(Output):
 
 # ---- decisions ----------------------------------------------------------------------------------------
 
+
 class CriterionJudgement(Input):
     unit_number: UnitNumber
     code: CriterionCode
     achieved: StrictBool
-    evidence_location: Short | None = Field(None, description="Where in the evidence it is shown (R-24); "
-                                                              "required when achieved.")
+    evidence_location: Short | None = Field(
+        None, description="Where in the evidence it is shown (R-24); required when achieved."
+    )
 
 
 class UnitGradeInput(Input):
@@ -129,12 +138,16 @@ class UnitGradeInput(Input):
 
 
 class DecisionContent(Input):
-    criteria: list[CriterionJudgement] = Field(max_length=60, description="Every criterion the brief targets, once.")
-    unit_grades: list[UnitGradeInput] = Field([], max_length=10, description="Units whose criteria are not "
-                                                                              "listed (003): their grade.")
+    criteria: list[CriterionJudgement] = Field(
+        max_length=60, description="Every criterion the brief targets, once."
+    )
+    unit_grades: list[UnitGradeInput] = Field(
+        [], max_length=10, description="Units whose criteria are not listed (003): their grade."
+    )
     feedback: LongText = Field(description="How the decision was reached; never how to improve (R-24).")
-    authenticity_confirmed: StrictBool = Field(description="R-22: the assessor confirms the work is the "
-                                                           "learner's own.")
+    authenticity_confirmed: StrictBool = Field(
+        description="R-22: the assessor confirms the work is the learner's own."
+    )
     can_improve_without_guidance: StrictBool = Field(False, description="R-30: the assessor's judgement.")
     assessed_on: IsoDate
 
@@ -187,11 +200,15 @@ class Decision(Output):
 
 # ---- resubmission, exam results -----------------------------------------------------------------------
 
+
 class ResubmissionCreate(Input):
     result_received_on: IsoDate = Field(description="R-31: the day the learner received the result.")
     reason: Reason
-    deadline: IsoDate | None = Field(None, description="Where the qualification has no working-day window "
-                                                       "(OCR, R-33): the date the assessor sets.")
+    deadline: IsoDate | None = Field(
+        None,
+        description="Where the qualification has no working-day window "
+        "(OCR, R-33): the date the assessor sets.",
+    )
 
 
 class Resubmission(Output):
@@ -230,6 +247,7 @@ class ExamResult(Output):
 
 
 # ---- views --------------------------------------------------------------------------------------------
+
 
 class CriterionStatus(StrEnum):
     achieved = "achieved"  # in a released decision

@@ -5,6 +5,7 @@ declaration; from then on nothing in it is added, changed or removed (R-22) — 
 the triggers of migration 0005 should anything else try. Late work is recorded as late and never
 capped (R-23): lateness is stored, and nothing in grading reads it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,15 @@ from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.centres.repository import one
 from app.core.config import Settings
-from app.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed, RuleViolation, ValidationFailed, field_problem
+from app.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    RuleViolation,
+    ValidationFailed,
+    field_problem,
+)
 from app.core.ids import uuid7
 from app.core.pagination import paginate
 from app.events.outbox import emit
@@ -45,37 +54,66 @@ def out(submission: Submission) -> schemas.Submission:
     return schemas.Submission.model_validate(submission)
 
 
-async def _audit(session: AsyncSession, p: Principal, action: str, subject_type: str, subject_id, *,
-                 before=None, after=None, event: dict | None = None) -> None:
+async def _audit(
+    session: AsyncSession,
+    p: Principal,
+    action: str,
+    subject_type: str,
+    subject_id,
+    *,
+    before=None,
+    after=None,
+    event: dict | None = None,
+) -> None:
     await record(session, p, action, subject_type, subject_id, before=before, after=after)
     await emit(session, p.centre_id, action, event if event is not None else (after or before or {}))
 
 
 async def _learner_in_centre(session: AsyncSession, p: Principal, learner_id: uuid.UUID) -> Learner:
-    learner = await session.scalar(select(Learner).where(Learner.centre_id == p.centre_id, Learner.id == learner_id))
+    learner = await session.scalar(
+        select(Learner).where(Learner.centre_id == p.centre_id, Learner.id == learner_id)
+    )
     if learner is None:
-        raise NotFound(f"No learner with id {learner_id}.", errors=[field_problem("body.learner_id", "not_found",
-                                                                                  "no such learner in the centre")])
+        raise NotFound(
+            f"No learner with id {learner_id}.",
+            errors=[field_problem("body.learner_id", "not_found", "no such learner in the centre")],
+        )
     return learner
 
 
 async def _on_programme(session: AsyncSession, learner_id: uuid.UUID, programme_id: uuid.UUID) -> bool:
-    return bool(await session.scalar(select(func.count()).select_from(Enrolment).where(
-        Enrolment.learner_id == learner_id, Enrolment.programme_id == programme_id,
-        Enrolment.status.in_(("enrolled", "registered", "completed")))))
+    return bool(
+        await session.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .where(
+                Enrolment.learner_id == learner_id,
+                Enrolment.programme_id == programme_id,
+                Enrolment.status.in_(("enrolled", "registered", "completed")),
+            )
+        )
+    )
 
 
-async def _staff_on_brief(session: AsyncSession, p: Principal, brief: AssignmentBrief, what: str) -> uuid.UUID:
+async def _staff_on_brief(
+    session: AsyncSession, p: Principal, brief: AssignmentBrief, what: str
+) -> uuid.UUID:
     programme = await programme_row(session, p, brief.programme_id)
     return require_on_programme(await programme_access(session, p, programme), *STAFF_ON_PROGRAMME, what=what)
 
 
 # ---- extensions ---------------------------------------------------------------------------------------
 
-async def latest_extension(session: AsyncSession, brief_id: uuid.UUID, learner_id: uuid.UUID) -> Extension | None:
-    return await session.scalar(select(Extension).where(Extension.brief_id == brief_id,
-                                                        Extension.learner_id == learner_id)
-                                .order_by(Extension.created_at.desc(), Extension.id.desc()).limit(1))
+
+async def latest_extension(
+    session: AsyncSession, brief_id: uuid.UUID, learner_id: uuid.UUID
+) -> Extension | None:
+    return await session.scalar(
+        select(Extension)
+        .where(Extension.brief_id == brief_id, Extension.learner_id == learner_id)
+        .order_by(Extension.created_at.desc(), Extension.id.desc())
+        .limit(1)
+    )
 
 
 async def create_extension(session: AsyncSession, p: Principal, data: schemas.ExtensionCreate) -> Extension:
@@ -85,11 +123,26 @@ async def create_extension(session: AsyncSession, p: Principal, data: schemas.Ex
         await _staff_on_brief(session, p, brief, "agree extensions for its learners")
     await _learner_in_centre(session, p, data.learner_id)
     if data.new_deadline < brief.completion_date:
-        raise ValidationFailed("An extension moves the deadline later.", errors=[field_problem(
-            "body.new_deadline", "before_deadline", f"must not be before the brief's deadline {brief.completion_date}")])
-    ext = Extension(id=uuid7(), centre_id=p.centre_id, brief_id=brief.id, learner_id=data.learner_id,
-                    new_deadline=data.new_deadline, reason=data.reason, approved_by=p.subject,
-                    approved_role=p.audit_role)
+        raise ValidationFailed(
+            "An extension moves the deadline later.",
+            errors=[
+                field_problem(
+                    "body.new_deadline",
+                    "before_deadline",
+                    f"must not be before the brief's deadline {brief.completion_date}",
+                )
+            ],
+        )
+    ext = Extension(
+        id=uuid7(),
+        centre_id=p.centre_id,
+        brief_id=brief.id,
+        learner_id=data.learner_id,
+        new_deadline=data.new_deadline,
+        reason=data.reason,
+        approved_by=p.subject,
+        approved_role=p.audit_role,
+    )
     session.add(ext)
     await session.flush()
     after = schemas.Extension.model_validate(ext).model_dump(mode="json")
@@ -99,12 +152,20 @@ async def create_extension(session: AsyncSession, p: Principal, data: schemas.Ex
 
 # ---- submissions --------------------------------------------------------------------------------------
 
+
 async def get_submission(session: AsyncSession, p: Principal, submission_id: uuid.UUID) -> Submission:
     return await one(session, repo.submissions(p), Submission, submission_id, "submission")
 
 
-async def list_submissions(session: AsyncSession, p: Principal, limit: int, cursor: str | None, *,
-                           brief_id: uuid.UUID | None = None, learner_id: uuid.UUID | None = None):
+async def list_submissions(
+    session: AsyncSession,
+    p: Principal,
+    limit: int,
+    cursor: str | None,
+    *,
+    brief_id: uuid.UUID | None = None,
+    learner_id: uuid.UUID | None = None,
+):
     stmt = repo.submissions(p)
     if brief_id:
         stmt = stmt.where(Submission.brief_id == brief_id)
@@ -113,13 +174,20 @@ async def list_submissions(session: AsyncSession, p: Principal, limit: int, curs
     return await paginate(session, stmt, Submission.id, limit, cursor)
 
 
-async def _acting_learner(session: AsyncSession, p: Principal, brief: AssignmentBrief,
-                          learner_id: uuid.UUID | None) -> uuid.UUID:
+async def _acting_learner(
+    session: AsyncSession, p: Principal, brief: AssignmentBrief, learner_id: uuid.UUID | None
+) -> uuid.UUID:
     """Staff name the learner (and must be on the programme); a learner submits only their own work."""
     if p.has(Scope.submissions_write):
         if learner_id is None:
-            raise ValidationFailed("Name the learner whose work this is.", errors=[field_problem(
-                "body.learner_id", "required_for_staff", "required when staff record a submission")])
+            raise ValidationFailed(
+                "Name the learner whose work this is.",
+                errors=[
+                    field_problem(
+                        "body.learner_id", "required_for_staff", "required when staff record a submission"
+                    )
+                ],
+            )
         await _learner_in_centre(session, p, learner_id)
         await _staff_on_brief(session, p, brief, "record submissions for its learners")
         return learner_id
@@ -129,49 +197,84 @@ async def _acting_learner(session: AsyncSession, p: Principal, brief: Assignment
     return mine
 
 
-async def _attempt(session: AsyncSession, brief: AssignmentBrief, learner_id: uuid.UUID
-                   ) -> tuple[str, dt.date, uuid.UUID | None]:
+async def _attempt(
+    session: AsyncSession, brief: AssignmentBrief, learner_id: uuid.UUID
+) -> tuple[str, dt.date, uuid.UUID | None]:
     """Which attempt this is and its deadline: the first (brief or extension), an authorised
     resubmission (R-30/R-31) or a retake on a retake brief (R-32)."""
     if brief.retake_of_id is not None:
         from app.assessment.resubmissions import check_retake
+
         await check_retake(session, brief, learner_id)
         ext = await latest_extension(session, brief.id, learner_id)
         return "retake", ext.new_deadline if ext else brief.completion_date, ext.id if ext else None
-    first = await session.scalar(select(Submission.id).where(Submission.brief_id == brief.id,
-                                                             Submission.learner_id == learner_id,
-                                                             Submission.attempt_kind == "first"))
+    first = await session.scalar(
+        select(Submission.id).where(
+            Submission.brief_id == brief.id,
+            Submission.learner_id == learner_id,
+            Submission.attempt_kind == "first",
+        )
+    )
     if first is None:
         ext = await latest_extension(session, brief.id, learner_id)
         return "first", ext.new_deadline if ext else brief.completion_date, ext.id if ext else None
-    auth = await session.scalar(select(ResubmissionAuthorisation).where(
-        ResubmissionAuthorisation.brief_id == brief.id, ResubmissionAuthorisation.learner_id == learner_id)
-        .order_by(ResubmissionAuthorisation.number.desc()).limit(1))
+    auth = await session.scalar(
+        select(ResubmissionAuthorisation)
+        .where(
+            ResubmissionAuthorisation.brief_id == brief.id, ResubmissionAuthorisation.learner_id == learner_id
+        )
+        .order_by(ResubmissionAuthorisation.number.desc())
+        .limit(1)
+    )
     if auth is None:
-        raise Conflict("The learner has already submitted for this assignment; a further submission needs a "
-                       "resubmission authorised under R-30.", errors=[field_problem(
-                           "body.brief_id", "R-30", "no resubmission has been authorised")])
+        raise Conflict(
+            "The learner has already submitted for this assignment; a further submission needs a "
+            "resubmission authorised under R-30.",
+            errors=[field_problem("body.brief_id", "R-30", "no resubmission has been authorised")],
+        )
     return "resubmission", auth.deadline, None
 
 
-async def create_submission(session: AsyncSession, p: Principal, data: schemas.SubmissionCreate) -> Submission:
+async def create_submission(
+    session: AsyncSession, p: Principal, data: schemas.SubmissionCreate
+) -> Submission:
     brief = await briefs.get_brief(session, p, data.brief_id)
     if brief.status != "issued":
-        raise InvalidTransition("R-21", f"Work is submitted only for an issued brief; this one is {brief.status}.",
-                                field="body.brief_id")
+        raise InvalidTransition(
+            "R-21",
+            f"Work is submitted only for an issued brief; this one is {brief.status}.",
+            field="body.brief_id",
+        )
     learner_id = await _acting_learner(session, p, brief, data.learner_id)
     if not await _on_programme(session, learner_id, brief.programme_id):
-        raise RuleViolation("The learner is not on this brief's programme.", errors=[field_problem(
-            "body.learner_id", "not_on_programme", "the learner has no enrolment on the brief's programme")])
+        raise RuleViolation(
+            "The learner is not on this brief's programme.",
+            errors=[
+                field_problem(
+                    "body.learner_id",
+                    "not_on_programme",
+                    "the learner has no enrolment on the brief's programme",
+                )
+            ],
+        )
     kind, deadline, extension_id = await _attempt(session, brief, learner_id)
-    submission = Submission(id=uuid7(), centre_id=p.centre_id, brief_id=brief.id, learner_id=learner_id,
-                            attempt_kind=kind, status="open", deadline=deadline, extension_id=extension_id,
-                            created_by=p.subject)
+    submission = Submission(
+        id=uuid7(),
+        centre_id=p.centre_id,
+        brief_id=brief.id,
+        learner_id=learner_id,
+        attempt_kind=kind,
+        status="open",
+        deadline=deadline,
+        extension_id=extension_id,
+        created_by=p.subject,
+    )
     session.add(submission)
     try:
         await session.flush()
     except Exception as exc:  # the unique key: a concurrent request made the same attempt
         from sqlalchemy.exc import IntegrityError
+
         if isinstance(exc, IntegrityError):
             raise Conflict("This attempt has already been started.") from exc
         raise
@@ -188,44 +291,82 @@ async def _open_submission(session: AsyncSession, p: Principal, submission_id: u
     elif not p.has(Scope.submissions_self):
         raise Forbidden("Only the learner or the programme's staff add evidence.")
     if submission.status != "open":  # R-22
-        raise RuleViolation("R-22: nothing may be added, changed or removed after submission.", errors=[
-            field_problem("status", "R-22", "the submission has been handed in")])
+        raise RuleViolation(
+            "R-22: nothing may be added, changed or removed after submission.",
+            errors=[field_problem("status", "R-22", "the submission has been handed in")],
+        )
     return submission
 
 
-async def add_evidence_reference(session: AsyncSession, p: Principal, submission_id: uuid.UUID,
-                                 data: schemas.EvidenceReferenceCreate) -> EvidenceItem:
+async def add_evidence_reference(
+    session: AsyncSession, p: Principal, submission_id: uuid.UUID, data: schemas.EvidenceReferenceCreate
+) -> EvidenceItem:
     submission = await _open_submission(session, p, submission_id)
-    item = EvidenceItem(id=uuid7(), centre_id=p.centre_id, submission_id=submission.id, kind=data.kind.value,
-                        description=data.description, reference=data.reference, added_by=p.subject)
+    item = EvidenceItem(
+        id=uuid7(),
+        centre_id=p.centre_id,
+        submission_id=submission.id,
+        kind=data.kind.value,
+        description=data.description,
+        reference=data.reference,
+        added_by=p.subject,
+    )
     return await _add_item(session, p, item)
 
 
-async def add_evidence_file(session: AsyncSession, p: Principal, settings: Settings, store: EvidenceStore,
-                            submission_id: uuid.UUID, filename: str, media_type: str, content: bytes,
-                            description: str | None = None) -> EvidenceItem:
+async def add_evidence_file(
+    session: AsyncSession,
+    p: Principal,
+    settings: Settings,
+    store: EvidenceStore,
+    submission_id: uuid.UUID,
+    filename: str,
+    media_type: str,
+    content: bytes,
+    description: str | None = None,
+) -> EvidenceItem:
     """An uploaded file: type and size checked before it is stored; its SHA-256 recorded."""
     submission = await _open_submission(session, p, submission_id)
     media_type = media_type.split(";")[0].strip().lower()
     problems = []
     if not _FILENAME.match(filename or ""):
-        problems.append(field_problem("query.filename", "invalid_filename", "a file name without path or control "
-                                                                            "characters"))
+        problems.append(
+            field_problem(
+                "query.filename", "invalid_filename", "a file name without path or control characters"
+            )
+        )
     if media_type not in settings.evidence_media_types:
-        problems.append(field_problem("header.content-type", "media_type_not_allowed",
-                                      f"allowed: {', '.join(settings.evidence_media_types)}"))
+        problems.append(
+            field_problem(
+                "header.content-type",
+                "media_type_not_allowed",
+                f"allowed: {', '.join(settings.evidence_media_types)}",
+            )
+        )
     if not content:
         problems.append(field_problem("body", "empty_file", "the file is empty"))
     if len(content) > settings.evidence_max_bytes:
-        problems.append(field_problem("body", "file_too_large", f"at most {settings.evidence_max_bytes} bytes"))
+        problems.append(
+            field_problem("body", "file_too_large", f"at most {settings.evidence_max_bytes} bytes")
+        )
     if problems:
         raise ValidationFailed("The file cannot be accepted as evidence.", errors=problems)
     digest = hashlib.sha256(content).hexdigest()
     key = f"{p.centre_id}/{digest}"
     await store.put(key, content, media_type)
-    item = EvidenceItem(id=uuid7(), centre_id=p.centre_id, submission_id=submission.id, kind="file",
-                        description=description or filename, filename=filename, media_type=media_type,
-                        size_bytes=len(content), sha256=digest, storage_key=key, added_by=p.subject)
+    item = EvidenceItem(
+        id=uuid7(),
+        centre_id=p.centre_id,
+        submission_id=submission.id,
+        kind="file",
+        description=description or filename,
+        filename=filename,
+        media_type=media_type,
+        size_bytes=len(content),
+        sha256=digest,
+        storage_key=key,
+        added_by=p.subject,
+    )
     return await _add_item(session, p, item)
 
 
@@ -239,14 +380,24 @@ async def _add_item(session: AsyncSession, p: Principal, item: EvidenceItem) -> 
 
 async def list_evidence(session: AsyncSession, p: Principal, submission_id: uuid.UUID) -> list[EvidenceItem]:
     await get_submission(session, p, submission_id)
-    return list((await session.scalars(select(EvidenceItem).where(EvidenceItem.submission_id == submission_id)
-                                       .order_by(EvidenceItem.id))).all())
+    return list(
+        (
+            await session.scalars(
+                select(EvidenceItem)
+                .where(EvidenceItem.submission_id == submission_id)
+                .order_by(EvidenceItem.id)
+            )
+        ).all()
+    )
 
 
-async def remove_evidence(session: AsyncSession, p: Principal, submission_id: uuid.UUID, item_id: uuid.UUID) -> None:
+async def remove_evidence(
+    session: AsyncSession, p: Principal, submission_id: uuid.UUID, item_id: uuid.UUID
+) -> None:
     submission = await _open_submission(session, p, submission_id)
-    item = await session.scalar(select(EvidenceItem).where(EvidenceItem.id == item_id,
-                                                           EvidenceItem.submission_id == submission.id))
+    item = await session.scalar(
+        select(EvidenceItem).where(EvidenceItem.id == item_id, EvidenceItem.submission_id == submission.id)
+    )
     if item is None:
         raise NotFound(f"No evidence item {item_id} in this submission.")
     before = schemas.EvidenceItem.model_validate(item).model_dump(mode="json")
@@ -255,21 +406,31 @@ async def remove_evidence(session: AsyncSession, p: Principal, submission_id: uu
     await _audit(session, p, "evidence_item.removed", "evidence_item", item_id, before=before)
 
 
-async def hand_in(session: AsyncSession, p: Principal, submission_id: uuid.UUID, data: schemas.HandIn) -> Submission:
+async def hand_in(
+    session: AsyncSession, p: Principal, submission_id: uuid.UUID, data: schemas.HandIn
+) -> Submission:
     """R-22: with the learner's signed and dated declaration; R-23: late against the deadline in force
     (an extension agreed before hand-in counts), recorded and never capped."""
     submission = await _open_submission(session, p, submission_id)
     problems = []
     if not data.declaration_signed:
-        problems.append(field_problem("body.declaration_signed", "R-22", "the learner's declaration of "
-                                                                          "authenticity must be signed"))
+        problems.append(
+            field_problem(
+                "body.declaration_signed", "R-22", "the learner's declaration of authenticity must be signed"
+            )
+        )
     now = dt.datetime.now(dt.UTC)
     if data.declaration_signed_on > now.date():
-        problems.append(field_problem("body.declaration_signed_on", "date_in_future", "must not be after today"))
-    items = await session.scalar(select(func.count()).select_from(EvidenceItem)
-                                 .where(EvidenceItem.submission_id == submission.id))
+        problems.append(
+            field_problem("body.declaration_signed_on", "date_in_future", "must not be after today")
+        )
+    items = await session.scalar(
+        select(func.count()).select_from(EvidenceItem).where(EvidenceItem.submission_id == submission.id)
+    )
     if not items:
-        problems.append(field_problem("evidence", "no_evidence", "a submission carries at least one evidence item"))
+        problems.append(
+            field_problem("evidence", "no_evidence", "a submission carries at least one evidence item")
+        )
     if problems:
         raise RuleViolation("The submission cannot be handed in.", errors=problems)
     deadline, extension_id = submission.deadline, submission.extension_id
@@ -281,13 +442,26 @@ async def hand_in(session: AsyncSession, p: Principal, submission_id: uuid.UUID,
     submission.status, submission.submitted_at = "submitted", now
     submission.deadline, submission.extension_id = deadline, extension_id
     submission.late = now.date() > deadline  # R-23
-    submission.declaration_signed_on, submission.declaration_text = data.declaration_signed_on, data.declaration_text
+    submission.declaration_signed_on, submission.declaration_text = (
+        data.declaration_signed_on,
+        data.declaration_text,
+    )
     submission.handed_in_by = p.subject
     try:
         await session.flush()
     except StaleDataError as exc:
-        raise PreconditionFailed("The submission changed while it was being handed in; read it again.") from exc
+        raise PreconditionFailed(
+            "The submission changed while it was being handed in; read it again."
+        ) from exc
     after = out(submission).model_dump(mode="json")
-    await _audit(session, p, "submission.handed_in", "submission", submission.id, before=before, after=after,
-                 event={"before": before, "after": after})
+    await _audit(
+        session,
+        p,
+        "submission.handed_in",
+        "submission",
+        submission.id,
+        before=before,
+        after=after,
+        event={"before": before, "after": after},
+    )
     return submission

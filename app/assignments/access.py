@@ -3,6 +3,7 @@
 A token carries centre-wide roles; what a member of staff may do *on a programme* comes from the
 programme's staff lists (programme_staff) and its named leader and LIV.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -28,12 +29,20 @@ class ProgrammeAccess:
 
 async def programme_access(session: AsyncSession, p: Principal, programme: Programme) -> ProgrammeAccess:
     """One query: the caller's staff record and their roles on this programme."""
-    rows = (await session.execute(
-        select(StaffMember.id, ProgrammeStaff.role)
-        .outerjoin(ProgrammeStaff, and_(ProgrammeStaff.staff_id == StaffMember.id,
-                                        ProgrammeStaff.programme_id == programme.id))
-        .where(StaffMember.centre_id == p.centre_id, StaffMember.idp_subject == p.subject,
-               StaffMember.active.is_(True)))).all()
+    rows = (
+        await session.execute(
+            select(StaffMember.id, ProgrammeStaff.role)
+            .outerjoin(
+                ProgrammeStaff,
+                and_(ProgrammeStaff.staff_id == StaffMember.id, ProgrammeStaff.programme_id == programme.id),
+            )
+            .where(
+                StaffMember.centre_id == p.centre_id,
+                StaffMember.idp_subject == p.subject,
+                StaffMember.active.is_(True),
+            )
+        )
+    ).all()
     if not rows:
         return ProgrammeAccess(None, frozenset())
     staff_id = rows[0].id

@@ -1,4 +1,5 @@
 """GraphQL for assessment plans and briefs: the same service functions as REST."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -92,13 +93,26 @@ class AssignmentsQuery:
         plan = await info.context.read(service.get_plan, p, programme_id)
         return [AssessmentPlanEntry.from_pydantic(e) for e in plan.entries]
 
-    @strawberry.field(description="Staff see the centre's briefs; a learner the issued briefs of their programmes.")
-    async def assignment_briefs(self, info: Ctx, first: int = 50, after: str | None = None,
-                                programme_id: uuid.UUID | None = None,
-                                status: schemas.BriefStatus | None = None) -> Connection[AssignmentBrief]:
+    @strawberry.field(
+        description="Staff see the centre's briefs; a learner the issued briefs of their programmes."
+    )
+    async def assignment_briefs(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        programme_id: uuid.UUID | None = None,
+        status: schemas.BriefStatus | None = None,
+    ) -> Connection[AssignmentBrief]:
         p = info.context.require(Scope.assignments_read, Scope.learner_self)
-        items, nxt = await info.context.read(service.list_briefs, p, page_size(first), after,
-                                             programme_id=programme_id, status=status.value if status else None)
+        items, nxt = await info.context.read(
+            service.list_briefs,
+            p,
+            page_size(first),
+            after,
+            programme_id=programme_id,
+            status=status.value if status else None,
+        )
         return connection([_brief(b) for b in items], nxt)
 
     @strawberry.field
@@ -110,14 +124,17 @@ class AssignmentsQuery:
 @strawberry.type
 class AssignmentsMutation:
     @strawberry.mutation
-    async def create_assessment_plan_entry(self, info: Ctx, input: AssessmentPlanEntryInput) -> AssessmentPlanEntry:
+    async def create_assessment_plan_entry(
+        self, info: Ctx, input: AssessmentPlanEntryInput
+    ) -> AssessmentPlanEntry:
         p = info.context.require(Scope.assignments_write)
         data = to_model(schemas.PlanEntryCreate, input_fields(input))
         return _plan_entry(await info.context.write(service.create_plan_entry, p, data))
 
     @strawberry.mutation(description="`version` is the version last read (the REST ETag).")
-    async def update_assessment_plan_entry(self, info: Ctx, id: uuid.UUID, version: int,
-                                           input: AssessmentPlanEntryUpdateInput) -> AssessmentPlanEntry:
+    async def update_assessment_plan_entry(
+        self, info: Ctx, id: uuid.UUID, version: int, input: AssessmentPlanEntryUpdateInput
+    ) -> AssessmentPlanEntry:
         p = info.context.require(Scope.assignments_write)
         data = to_model(schemas.PlanEntryUpdate, input_fields(input))
         return _plan_entry(await info.context.write(service.update_plan_entry, p, id, data, version))
@@ -127,12 +144,17 @@ class AssignmentsMutation:
         p = info.context.require(Scope.assignments_write)
         fields = input_fields(input)
         fields["criteria"] = [input_fields(c) for c in fields.get("criteria") or []]
-        return _brief(await info.context.write(service.create_brief, p, to_model(schemas.BriefCreate, fields)))
+        return _brief(
+            await info.context.write(service.create_brief, p, to_model(schemas.BriefCreate, fields))
+        )
 
-    @strawberry.mutation(description="Only a draft or returned brief is edited. `version` is the version last read "
-                                     "(the REST ETag).")
-    async def update_assignment_brief(self, info: Ctx, id: uuid.UUID, version: int,
-                                      input: AssignmentBriefUpdateInput) -> AssignmentBrief:
+    @strawberry.mutation(
+        description="Only a draft or returned brief is edited. `version` is the version last read "
+        "(the REST ETag)."
+    )
+    async def update_assignment_brief(
+        self, info: Ctx, id: uuid.UUID, version: int, input: AssignmentBriefUpdateInput
+    ) -> AssignmentBrief:
         p = info.context.require(Scope.assignments_write)
         fields = input_fields(input)
         if fields.get("criteria") is not None:
@@ -146,15 +168,19 @@ class AssignmentsMutation:
         return _brief(await info.context.write(service.submit_for_iv, p, id))
 
     @strawberry.mutation(description="R-21: every checklist answer yes; R-44: never the author.")
-    async def verify_assignment_brief(self, info: Ctx, id: uuid.UUID, checklist: list[ChecklistAnswerInput],
-                                      comments: str | None = None) -> AssignmentBrief:
+    async def verify_assignment_brief(
+        self, info: Ctx, id: uuid.UUID, checklist: list[ChecklistAnswerInput], comments: str | None = None
+    ) -> AssignmentBrief:
         p = info.context.require(Scope.briefs_verify)
-        data = to_model(schemas.BriefVerificationCreate, {"checklist": _answers(checklist), "comments": comments})
+        data = to_model(
+            schemas.BriefVerificationCreate, {"checklist": _answers(checklist), "comments": comments}
+        )
         return _brief(await info.context.write(service.verify_brief, p, id, data))
 
     @strawberry.mutation
-    async def return_assignment_brief(self, info: Ctx, id: uuid.UUID, checklist: list[ChecklistAnswerInput],
-                                      comments: str) -> AssignmentBrief:
+    async def return_assignment_brief(
+        self, info: Ctx, id: uuid.UUID, checklist: list[ChecklistAnswerInput], comments: str
+    ) -> AssignmentBrief:
         p = info.context.require(Scope.briefs_verify)
         data = to_model(schemas.BriefReturn, {"checklist": _answers(checklist), "comments": comments})
         return _brief(await info.context.write(service.return_brief, p, id, data))

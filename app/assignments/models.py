@@ -4,6 +4,7 @@ verification of each brief (R-21, R-44).
 A brief verification is a table of its own, append-only, with the checklist answers as JSON: the IV
 issue generalises IV records and can reuse this shape for decisions.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,14 +20,12 @@ BRIEF_STATUSES = ("draft", "submitted_for_iv", "verified", "returned", "issued",
 VERIFICATION_OUTCOMES = ("verified", "returned")
 
 
-
 class AssessmentPlanEntry(Versioned, Base):
     """R-20: one assignment of the programme's assessment plan: when it is handed out, its deadline and
     when it is planned to be internally verified (R-41 links the IV schedule to this)."""
+
     __tablename__ = "assessment_plan_entries"
-    __table_args__ = (
-        CheckConstraint("hand_out_date <= deadline", name="dates"),
-    )
+    __table_args__ = (CheckConstraint("hand_out_date <= deadline", name="dates"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
@@ -44,6 +43,7 @@ class AssignmentBrief(Versioned, Base):
     """R-21: the brief learners are issued. `criteria` is a list of {unit_number, code}: criterion
     codes are unique within a unit only. `brief_version` counts the texts submitted for IV (a returned
     brief comes back as the next version); `version` is the row's ETag as everywhere."""
+
     __tablename__ = "assignment_briefs"
     __table_args__ = (
         CheckConstraint(f"status IN {BRIEF_STATUSES}", name="status"),
@@ -77,6 +77,7 @@ class AssignmentBrief(Versioned, Base):
 class BriefVerification(Base):
     """R-21/R-44: an internal verifier's record that a brief (at one brief_version) is fit for purpose,
     or its return with comments. Append-only: the application role may only insert and read."""
+
     __tablename__ = "brief_verifications"
     __table_args__ = (
         CheckConstraint(f"outcome IN {VERIFICATION_OUTCOMES}", name="outcome"),

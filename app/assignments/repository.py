@@ -1,5 +1,6 @@
 """Principal-scoped statements for plans and briefs: staff see their centre's; a learner sees only the
 issued (or closed) briefs of programmes they are enrolled on (R-98)."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, false, select
@@ -17,9 +18,15 @@ def plan_entries(p: Principal) -> Select:
 
 
 def my_programmes(p: Principal) -> Select:
-    return select(Enrolment.programme_id).join(Learner, Learner.id == Enrolment.learner_id).where(
-        Enrolment.centre_id == p.centre_id, Learner.idp_subject == p.subject,
-        Enrolment.status.in_(("enrolled", "registered", "completed")))
+    return (
+        select(Enrolment.programme_id)
+        .join(Learner, Learner.id == Enrolment.learner_id)
+        .where(
+            Enrolment.centre_id == p.centre_id,
+            Learner.idp_subject == p.subject,
+            Enrolment.status.in_(("enrolled", "registered", "completed")),
+        )
+    )
 
 
 def briefs(p: Principal) -> Select:
@@ -27,8 +34,10 @@ def briefs(p: Principal) -> Select:
     if p.has(Scope.assignments_read):
         return stmt
     if p.has(Scope.learner_self) or p.has(Scope.submissions_self):
-        return stmt.where(AssignmentBrief.status.in_(("issued", "closed")),
-                          AssignmentBrief.programme_id.in_(my_programmes(p)))
+        return stmt.where(
+            AssignmentBrief.status.in_(("issued", "closed")),
+            AssignmentBrief.programme_id.in_(my_programmes(p)),
+        )
     return stmt.where(false())
 
 

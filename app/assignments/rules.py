@@ -10,6 +10,7 @@ one, so it is exempt from (2) and (3) but must cover the same learning outcomes 
 retakes. Units without a grouping accept any of their criteria; units whose criteria are not listed
 (003) are targeted without criteria and graded by a recorded grade.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -35,6 +36,7 @@ BRIEF_CHECKLIST: dict[str, str] = {
 @dataclass(frozen=True)
 class OtherBrief:
     """A brief already on the programme, as far as R-06 needs it."""
+
     id: object
     is_retake: bool
     criteria: tuple[tuple[int, str], ...]
@@ -55,9 +57,14 @@ def group_of(unit: Unit, codes: Iterable[str]) -> int | None:
     return None
 
 
-def check_brief(q: Qualification, unit_numbers: Sequence[int], criteria: Sequence[tuple[int, str]],
-                others: Sequence[OtherBrief], retake_of: OtherBrief | None = None,
-                retake_units: Sequence[int] = ()) -> list[FieldProblem]:
+def check_brief(
+    q: Qualification,
+    unit_numbers: Sequence[int],
+    criteria: Sequence[tuple[int, str]],
+    others: Sequence[OtherBrief],
+    retake_of: OtherBrief | None = None,
+    retake_units: Sequence[int] = (),
+) -> list[FieldProblem]:
     """Every problem with a brief's units and criteria; empty when it may be stored."""
     problems: list[FieldProblem] = []
     units: dict[int, Unit] = {}
@@ -65,11 +72,18 @@ def check_brief(q: Qualification, unit_numbers: Sequence[int], criteria: Sequenc
         try:
             unit = q.unit(number)
         except KeyError:
-            problems.append(field_problem(f"body.unit_numbers.{i}", "unknown_unit", f"{q.key} has no unit {number}"))
+            problems.append(
+                field_problem(f"body.unit_numbers.{i}", "unknown_unit", f"{q.key} has no unit {number}")
+            )
             continue
         if unit.assessment is AssessmentMode.external:
-            problems.append(field_problem(f"body.unit_numbers.{i}", "external_unit",
-                                          f"unit {number} is externally assessed: record exam results instead"))
+            problems.append(
+                field_problem(
+                    f"body.unit_numbers.{i}",
+                    "external_unit",
+                    f"unit {number} is externally assessed: record exam results instead",
+                )
+            )
             continue
         units[number] = unit
     by_unit: dict[int, list[str]] = {n: [] for n in units}
@@ -77,21 +91,32 @@ def check_brief(q: Qualification, unit_numbers: Sequence[int], criteria: Sequenc
     for i, (number, code) in enumerate(criteria):
         where = f"body.criteria.{i}"
         if (number, code) in seen:
-            problems.append(field_problem(where, "duplicate_criterion", f"{code} of unit {number} is listed twice"))
+            problems.append(
+                field_problem(where, "duplicate_criterion", f"{code} of unit {number} is listed twice")
+            )
             continue
         seen.add((number, code))
         if number not in unit_numbers:
-            problems.append(field_problem(where, "unit_not_targeted", f"unit {number} is not among the brief's units"))
+            problems.append(
+                field_problem(where, "unit_not_targeted", f"unit {number} is not among the brief's units")
+            )
             continue
         unit = units.get(number)
         if unit is None:
             continue
         if not unit.criteria_listed:
-            problems.append(field_problem(where, "criteria_not_listed",
-                                          f"unit {number}'s criteria are not listed: target the unit alone"))
+            problems.append(
+                field_problem(
+                    where,
+                    "criteria_not_listed",
+                    f"unit {number}'s criteria are not listed: target the unit alone",
+                )
+            )
             continue
         if not any(c.code == code for c in unit.criteria):
-            problems.append(field_problem(where, "unknown_criterion", f"unit {number} has no criterion {code}"))
+            problems.append(
+                field_problem(where, "unknown_criterion", f"unit {number} has no criterion {code}")
+            )
             continue
         by_unit[number].append(code)
     if problems:
@@ -99,31 +124,60 @@ def check_brief(q: Qualification, unit_numbers: Sequence[int], criteria: Sequenc
     for number, unit in units.items():
         codes = by_unit[number]
         if unit.criteria_listed and not codes:
-            problems.append(field_problem("body.criteria", "no_criteria", f"the brief targets no criterion of unit {number}"))
+            problems.append(
+                field_problem(
+                    "body.criteria", "no_criteria", f"the brief targets no criterion of unit {number}"
+                )
+            )
             continue
         if unit.assignments is None or not codes:
             continue
         group = group_of(unit, codes)
         if group is None:  # R-06 (1)
-            problems.append(field_problem("body.criteria", "R-06", f"the criteria of unit {number} span its "
-                                          "assignment groups; a brief's criteria lie within one group"))
+            problems.append(
+                field_problem(
+                    "body.criteria",
+                    "R-06",
+                    f"the criteria of unit {number} span its "
+                    "assignment groups; a brief's criteria lie within one group",
+                )
+            )
             continue
         if retake_of is not None:
             continue
         summative = [o for o in others if not o.is_retake and any(n == number for n, _ in o.criteria)]
         if len(summative) >= unit.assignments.max_summative_assignments:  # R-06 (2)
-            problems.append(field_problem("body.criteria", "R-06", f"unit {number} already has "
-                                          f"{unit.assignments.max_summative_assignments} summative assignment(s)"))
-        elif any(group_of(unit, [c for n, c in o.criteria if n == number]) == group for o in summative):  # (3)
-            problems.append(field_problem("body.criteria", "R-06", f"another brief already assesses this group "
-                                          f"of unit {number}'s criteria; a further one is a retake"))
+            problems.append(
+                field_problem(
+                    "body.criteria",
+                    "R-06",
+                    f"unit {number} already has "
+                    f"{unit.assignments.max_summative_assignments} summative assignment(s)",
+                )
+            )
+        elif any(
+            group_of(unit, [c for n, c in o.criteria if n == number]) == group for o in summative
+        ):  # (3)
+            problems.append(
+                field_problem(
+                    "body.criteria",
+                    "R-06",
+                    f"another brief already assesses this group "
+                    f"of unit {number}'s criteria; a further one is a retake",
+                )
+            )
     if retake_of is not None and not problems:
         problems += _check_retake(q, units, by_unit, retake_of, retake_units)
     return problems
 
 
-def _check_retake(q: Qualification, units: dict[int, Unit], by_unit: dict[int, list[str]], original: OtherBrief,
-                  original_units: Sequence[int]) -> list[FieldProblem]:
+def _check_retake(
+    q: Qualification,
+    units: dict[int, Unit],
+    by_unit: dict[int, list[str]],
+    original: OtherBrief,
+    original_units: Sequence[int],
+) -> list[FieldProblem]:
     """R-32: a retake is a different assignment covering the same learning outcomes, where allowed."""
     problems = []
     if q.policies.retakes_allowed < 1:
@@ -131,13 +185,20 @@ def _check_retake(q: Qualification, units: dict[int, Unit], by_unit: dict[int, l
     if original.is_retake:
         problems.append(field_problem("body.retake_of_id", "R-32", "a retake brief cannot itself be retaken"))
     if sorted(units) != sorted(original_units):
-        problems.append(field_problem("body.unit_numbers", "R-32", "a retake covers the same unit(s) as the original"))
+        problems.append(
+            field_problem("body.unit_numbers", "R-32", "a retake covers the same unit(s) as the original")
+        )
         return problems
     for number, unit in units.items():
         if not unit.criteria_listed:
             continue
         theirs = [c for n, c in original.criteria if n == number]
         if outcomes_of(unit, by_unit[number]) != outcomes_of(unit, theirs):
-            problems.append(field_problem("body.criteria", "R-32", f"the retake must cover the same learning outcomes "
-                                          f"of unit {number} as the original"))
+            problems.append(
+                field_problem(
+                    "body.criteria",
+                    "R-32",
+                    f"the retake must cover the same learning outcomes of unit {number} as the original",
+                )
+            )
     return problems

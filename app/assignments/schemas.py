@@ -11,8 +11,12 @@ from app.core.schemas import Input, IsoDate, LongName, LongText, Output, UnitNum
 
 UnitNumbers = Annotated[list[UnitNumber], Field(min_length=1, max_length=10)]
 CriterionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,6}\.[A-Z]{1,2}[1-9][0-9]{0,2}$")]
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000,
-                                           pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+Comment = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=4000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+    ),
+]
 
 
 class BriefStatus(StrEnum):
@@ -35,6 +39,7 @@ class CriterionRef(Output):
 
 
 # ---- assessment plan (R-20) ---------------------------------------------------------------------------
+
 
 class PlanEntry(Output):
     id: uuid.UUID
@@ -79,6 +84,7 @@ class AssessmentPlan(Output):
 
 # ---- briefs (R-21, R-06) ------------------------------------------------------------------------------
 
+
 class Brief(Output):
     id: uuid.UUID
     centre_id: uuid.UUID
@@ -93,8 +99,9 @@ class Brief(Output):
     start_date: dt.date
     completion_date: dt.date
     status: BriefStatus
-    brief_version: int = Field(description="The text's version: 1, then one more each time a returned brief "
-                                           "goes back to IV.")
+    brief_version: int = Field(
+        description="The text's version: 1, then one more each time a returned brief goes back to IV."
+    )
     author_staff_id: uuid.UUID
     issued_at: dt.datetime | None
     closed_at: dt.datetime | None
@@ -106,8 +113,11 @@ class Brief(Output):
 class BriefCreate(Input):
     programme_id: uuid.UUID
     plan_entry_id: uuid.UUID | None = None
-    retake_of_id: uuid.UUID | None = Field(None, description="R-32: the brief this one retakes (a different "
-                                                              "assignment covering the same learning outcomes).")
+    retake_of_id: uuid.UUID | None = Field(
+        None,
+        description="R-32: the brief this one retakes (a different "
+        "assignment covering the same learning outcomes).",
+    )
     title: LongName
     unit_numbers: UnitNumbers
     criteria: list[TargetedCriterion] = Field(max_length=60)
@@ -137,8 +147,9 @@ class ChecklistAnswer(Input):
 
 
 class BriefVerificationCreate(Input):
-    checklist: list[ChecklistAnswer] = Field(min_length=1, max_length=30,
-                                             description="One answer per question of GET /v1/brief-checklist.")
+    checklist: list[ChecklistAnswer] = Field(
+        min_length=1, max_length=30, description="One answer per question of GET /v1/brief-checklist."
+    )
     comments: Comment | None = None
 
 

@@ -2,6 +2,7 @@
 qualification version (R-01, R-06, R-32), internally verified before issue (R-21) by someone other
 than the author (R-44). Transitions: draft -> submitted_for_iv -> verified | returned -> issued -> closed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,10 @@ async def _programme(session: AsyncSession, p: Principal, programme_id: uuid.UUI
     try:
         return await programme_row(session, p, programme_id)
     except NotFound as exc:
-        raise NotFound(exc.detail, errors=[field_problem("body.programme_id", "not_found",
-                                                         "no such programme in the centre")]) from exc
+        raise NotFound(
+            exc.detail,
+            errors=[field_problem("body.programme_id", "not_found", "no such programme in the centre")],
+        ) from exc
 
 
 async def qualification_of(session: AsyncSession, qualification_id: uuid.UUID) -> Qualification:
@@ -50,45 +53,69 @@ async def qualification_of(session: AsyncSession, qualification_id: uuid.UUID) -
 
 # ---- assessment plan (R-20) ---------------------------------------------------------------------------
 
+
 async def get_plan(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> schemas.AssessmentPlan:
     await programme_row(session, p, programme_id)
-    rows = (await session.scalars(repo.plan_entries(p).where(AssessmentPlanEntry.programme_id == programme_id)
-                                  .order_by(AssessmentPlanEntry.hand_out_date, AssessmentPlanEntry.id))).all()
-    return schemas.AssessmentPlan(programme_id=programme_id, entries=[schemas.PlanEntry.model_validate(r) for r in rows])
+    rows = (
+        await session.scalars(
+            repo.plan_entries(p)
+            .where(AssessmentPlanEntry.programme_id == programme_id)
+            .order_by(AssessmentPlanEntry.hand_out_date, AssessmentPlanEntry.id)
+        )
+    ).all()
+    return schemas.AssessmentPlan(
+        programme_id=programme_id, entries=[schemas.PlanEntry.model_validate(r) for r in rows]
+    )
 
 
 def _check_plan_units(q: Qualification, unit_numbers: list[int]) -> None:
     known = {u.number for u in q.units}
-    problems = [field_problem(f"body.unit_numbers.{i}", "unknown_unit", f"{q.key} has no unit {n}")
-                for i, n in enumerate(unit_numbers) if n not in known]
+    problems = [
+        field_problem(f"body.unit_numbers.{i}", "unknown_unit", f"{q.key} has no unit {n}")
+        for i, n in enumerate(unit_numbers)
+        if n not in known
+    ]
     if problems:
         raise ValidationFailed("The plan names units the qualification does not have.", errors=problems)
 
 
-async def create_plan_entry(session: AsyncSession, p: Principal, data: schemas.PlanEntryCreate) -> AssessmentPlanEntry:
+async def create_plan_entry(
+    session: AsyncSession, p: Principal, data: schemas.PlanEntryCreate
+) -> AssessmentPlanEntry:
     programme = await _programme(session, p, data.programme_id)
-    require_on_programme(await programme_access(session, p, programme), *PLANNERS, *AUTHORS,
-                         what="plan its assessment")
+    require_on_programme(
+        await programme_access(session, p, programme), *PLANNERS, *AUTHORS, what="plan its assessment"
+    )
     _check_plan_units(await qualification_of(session, programme.qualification_id), data.unit_numbers)
     entry = AssessmentPlanEntry(centre_id=p.centre_id, **data.model_dump())
     return await create_recorded(session, p, entry, schemas.PlanEntry, "assessment_plan_entry")
 
 
-async def update_plan_entry(session: AsyncSession, p: Principal, entry_id: uuid.UUID, data: schemas.PlanEntryUpdate,
-                            expected_version: int | IfMatch) -> AssessmentPlanEntry:
+async def update_plan_entry(
+    session: AsyncSession,
+    p: Principal,
+    entry_id: uuid.UUID,
+    data: schemas.PlanEntryUpdate,
+    expected_version: int | IfMatch,
+) -> AssessmentPlanEntry:
     entry = await one(session, repo.plan_entries(p), AssessmentPlanEntry, entry_id, "assessment plan entry")
     programme = await programme_row(session, p, entry.programme_id)
-    require_on_programme(await programme_access(session, p, programme), *PLANNERS, *AUTHORS,
-                         what="plan its assessment")
+    require_on_programme(
+        await programme_access(session, p, programme), *PLANNERS, *AUTHORS, what="plan its assessment"
+    )
     changes = data.model_dump(exclude_unset=True)
     if changes.get("hand_out_date", entry.hand_out_date) > changes.get("deadline", entry.deadline):
-        raise ValidationFailed("The deadline is before the hand-out date.", errors=[field_problem(
-            "body.deadline", "before_hand_out", "must not be before hand_out_date")])
-    return await update_recorded(session, p, entry, changes, expected_version, schemas.PlanEntry,
-                                 "assessment_plan_entry")
+        raise ValidationFailed(
+            "The deadline is before the hand-out date.",
+            errors=[field_problem("body.deadline", "before_hand_out", "must not be before hand_out_date")],
+        )
+    return await update_recorded(
+        session, p, entry, changes, expected_version, schemas.PlanEntry, "assessment_plan_entry"
+    )
 
 
 # ---- briefs -------------------------------------------------------------------------------------------
+
 
 def brief_out(brief: AssignmentBrief) -> schemas.Brief:
     return schemas.Brief.model_validate(brief)
@@ -98,9 +125,17 @@ async def get_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID) ->
     return await one(session, repo.briefs(p), AssignmentBrief, brief_id, "assignment brief")
 
 
-async def list_briefs(session: AsyncSession, p: Principal, limit: int, cursor: str | None, *,
-                      programme_id: uuid.UUID | None = None, status: str | None = None):
+async def list_briefs(
+    session: AsyncSession,
+    p: Principal,
+    limit: int,
+    cursor: str | None,
+    *,
+    programme_id: uuid.UUID | None = None,
+    status: str | None = None,
+):
     from app.core.pagination import paginate
+
     stmt = repo.briefs(p)
     if programme_id:
         stmt = stmt.where(AssignmentBrief.programme_id == programme_id)
@@ -110,80 +145,155 @@ async def list_briefs(session: AsyncSession, p: Principal, limit: int, cursor: s
 
 
 def _other(b: AssignmentBrief) -> rules.OtherBrief:
-    return rules.OtherBrief(b.id, b.retake_of_id is not None, tuple((c["unit_number"], c["code"]) for c in b.criteria))
+    return rules.OtherBrief(
+        b.id, b.retake_of_id is not None, tuple((c["unit_number"], c["code"]) for c in b.criteria)
+    )
 
 
-async def _validate(session: AsyncSession, p: Principal, programme: Programme, q: Qualification,
-                    unit_numbers: list[int], criteria: list[tuple[int, str]], retake_of_id: uuid.UUID | None,
-                    exclude: uuid.UUID | None = None) -> None:
+async def _validate(
+    session: AsyncSession,
+    p: Principal,
+    programme: Programme,
+    q: Qualification,
+    unit_numbers: list[int],
+    criteria: list[tuple[int, str]],
+    retake_of_id: uuid.UUID | None,
+    exclude: uuid.UUID | None = None,
+) -> None:
     """R-06/R-32 against the programme's other briefs (locked: two briefs written at once must not
     both take the last assignment of a unit)."""
     await session.execute(select(Programme.id).where(Programme.id == programme.id).with_for_update())
-    others = (await session.scalars(select(AssignmentBrief).where(
-        AssignmentBrief.programme_id == programme.id,
-        AssignmentBrief.id != (exclude or uuid.UUID(int=0))))).all()
+    others = (
+        await session.scalars(
+            select(AssignmentBrief).where(
+                AssignmentBrief.programme_id == programme.id,
+                AssignmentBrief.id != (exclude or uuid.UUID(int=0)),
+            )
+        )
+    ).all()
     original = None
     if retake_of_id is not None:
         original = next((o for o in others if o.id == retake_of_id), None)
         if original is None:
-            raise NotFound(f"No brief {retake_of_id} on this programme.", errors=[field_problem(
-                "body.retake_of_id", "not_found", "the brief retaken must be on the same programme")])
-    problems = rules.check_brief(q, unit_numbers, criteria, [_other(o) for o in others],
-                                 _other(original) if original else None,
-                                 original.unit_numbers if original else ())
+            raise NotFound(
+                f"No brief {retake_of_id} on this programme.",
+                errors=[
+                    field_problem(
+                        "body.retake_of_id", "not_found", "the brief retaken must be on the same programme"
+                    )
+                ],
+            )
+    problems = rules.check_brief(
+        q,
+        unit_numbers,
+        criteria,
+        [_other(o) for o in others],
+        _other(original) if original else None,
+        original.unit_numbers if original else (),
+    )
     if problems:
         rule = next((pr.code for pr in problems if pr.code.startswith("R-")), None)
         cls = RuleViolation if rule else ValidationFailed
-        raise cls(f"{rule + ': ' if rule else ''}the brief's units or criteria do not fit {q.key}.", errors=problems)
+        raise cls(
+            f"{rule + ': ' if rule else ''}the brief's units or criteria do not fit {q.key}.", errors=problems
+        )
 
 
 async def create_brief(session: AsyncSession, p: Principal, data: schemas.BriefCreate) -> AssignmentBrief:
     programme = await _programme(session, p, data.programme_id)
-    author = require_on_programme(await programme_access(session, p, programme), *AUTHORS,
-                                  what="write its assignment briefs")
+    author = require_on_programme(
+        await programme_access(session, p, programme), *AUTHORS, what="write its assignment briefs"
+    )
     if data.plan_entry_id is not None:
-        entry = await session.scalar(repo.plan_entries(p).where(AssessmentPlanEntry.id == data.plan_entry_id,
-                                                                AssessmentPlanEntry.programme_id == programme.id))
+        entry = await session.scalar(
+            repo.plan_entries(p).where(
+                AssessmentPlanEntry.id == data.plan_entry_id, AssessmentPlanEntry.programme_id == programme.id
+            )
+        )
         if entry is None:
-            raise NotFound(f"No plan entry {data.plan_entry_id} on this programme.", errors=[field_problem(
-                "body.plan_entry_id", "not_found", "no such entry in the programme's assessment plan")])
+            raise NotFound(
+                f"No plan entry {data.plan_entry_id} on this programme.",
+                errors=[
+                    field_problem(
+                        "body.plan_entry_id", "not_found", "no such entry in the programme's assessment plan"
+                    )
+                ],
+            )
     q = await qualification_of(session, programme.qualification_id)
     criteria = [(c.unit_number, c.code) for c in data.criteria]
     await _validate(session, p, programme, q, data.unit_numbers, criteria, data.retake_of_id)
     brief = AssignmentBrief(
-        id=uuid7(), centre_id=p.centre_id, programme_id=programme.id, qualification_id=programme.qualification_id,
-        plan_entry_id=data.plan_entry_id, retake_of_id=data.retake_of_id, title=data.title,
-        unit_numbers=data.unit_numbers, criteria=[{"unit_number": n, "code": c} for n, c in criteria],
-        scenario=data.scenario, start_date=data.start_date, completion_date=data.completion_date, status="draft",
-        brief_version=1, author_staff_id=author, author_subject=p.subject)
+        id=uuid7(),
+        centre_id=p.centre_id,
+        programme_id=programme.id,
+        qualification_id=programme.qualification_id,
+        plan_entry_id=data.plan_entry_id,
+        retake_of_id=data.retake_of_id,
+        title=data.title,
+        unit_numbers=data.unit_numbers,
+        criteria=[{"unit_number": n, "code": c} for n, c in criteria],
+        scenario=data.scenario,
+        start_date=data.start_date,
+        completion_date=data.completion_date,
+        status="draft",
+        brief_version=1,
+        author_staff_id=author,
+        author_subject=p.subject,
+    )
     return await create_recorded(session, p, brief, schemas.Brief, "assignment_brief")
 
 
-async def update_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID, data: schemas.BriefUpdate,
-                       expected_version: int | IfMatch) -> AssignmentBrief:
+async def update_brief(
+    session: AsyncSession,
+    p: Principal,
+    brief_id: uuid.UUID,
+    data: schemas.BriefUpdate,
+    expected_version: int | IfMatch,
+) -> AssignmentBrief:
     brief = await get_brief(session, p, brief_id)
     programme = await programme_row(session, p, brief.programme_id)
     require_on_programme(await programme_access(session, p, programme), *AUTHORS, what="edit its briefs")
     check_version(brief.version, expected_version)
     if brief.status not in ("draft", "returned"):
-        raise InvalidTransition("R-21", f"A {brief.status} brief is not edited: only a draft or a returned one; "
-                                        "what IV verified is what learners get.")
+        raise InvalidTransition(
+            "R-21",
+            f"A {brief.status} brief is not edited: only a draft or a returned one; "
+            "what IV verified is what learners get.",
+        )
     changes = data.model_dump(exclude_unset=True)
     if "criteria" in changes:
         changes["criteria"] = [{"unit_number": c.unit_number, "code": c.code} for c in data.criteria]
     if "unit_numbers" in changes or "criteria" in changes:
         q = await qualification_of(session, brief.qualification_id)
         criteria = [(c["unit_number"], c["code"]) for c in changes.get("criteria", brief.criteria)]
-        await _validate(session, p, programme, q, changes.get("unit_numbers", brief.unit_numbers), criteria,
-                        brief.retake_of_id, exclude=brief.id)
+        await _validate(
+            session,
+            p,
+            programme,
+            q,
+            changes.get("unit_numbers", brief.unit_numbers),
+            criteria,
+            brief.retake_of_id,
+            exclude=brief.id,
+        )
     if changes.get("start_date", brief.start_date) > changes.get("completion_date", brief.completion_date):
-        raise ValidationFailed("The completion date is before the start date.", errors=[field_problem(
-            "body.completion_date", "before_start", "must not be before start_date")])
-    return await update_recorded(session, p, brief, changes, expected_version, schemas.Brief, "assignment_brief")
+        raise ValidationFailed(
+            "The completion date is before the start date.",
+            errors=[field_problem("body.completion_date", "before_start", "must not be before start_date")],
+        )
+    return await update_recorded(
+        session, p, brief, changes, expected_version, schemas.Brief, "assignment_brief"
+    )
 
 
-async def _transition(session: AsyncSession, p: Principal, brief: AssignmentBrief, action: str, changes: dict,
-                      extra: dict | None = None) -> AssignmentBrief:
+async def _transition(
+    session: AsyncSession,
+    p: Principal,
+    brief: AssignmentBrief,
+    action: str,
+    changes: dict,
+    extra: dict | None = None,
+) -> AssignmentBrief:
     before = brief_out(brief).model_dump(mode="json")
     for name, value in changes.items():
         setattr(brief, name, value)
@@ -192,34 +302,51 @@ async def _transition(session: AsyncSession, p: Principal, brief: AssignmentBrie
     except StaleDataError as exc:
         raise PreconditionFailed("The brief changed while this transition was made; read it again.") from exc
     after = brief_out(brief).model_dump(mode="json")
-    await record(session, p, f"assignment_brief.{action}", "assignment_brief", brief.id, before=before, after=after)
-    await emit(session, p.centre_id, f"assignment_brief.{action}", {"before": before, "after": after, **(extra or {})})
+    await record(
+        session, p, f"assignment_brief.{action}", "assignment_brief", brief.id, before=before, after=after
+    )
+    await emit(
+        session,
+        p.centre_id,
+        f"assignment_brief.{action}",
+        {"before": before, "after": after, **(extra or {})},
+    )
     return brief
 
 
 def _require_status(brief: AssignmentBrief, rule: str, action: str, *allowed: str) -> None:
     if brief.status not in allowed:
-        raise InvalidTransition(rule, f"A {brief.status} brief cannot be {action} (it must be "
-                                      f"{' or '.join(allowed)}).")
+        raise InvalidTransition(
+            rule, f"A {brief.status} brief cannot be {action} (it must be {' or '.join(allowed)})."
+        )
 
 
 async def submit_for_iv(session: AsyncSession, p: Principal, brief_id: uuid.UUID) -> AssignmentBrief:
     brief = await get_brief(session, p, brief_id)
     programme = await programme_row(session, p, brief.programme_id)
-    require_on_programme(await programme_access(session, p, programme), *AUTHORS, what="submit its briefs for IV")
+    require_on_programme(
+        await programme_access(session, p, programme), *AUTHORS, what="submit its briefs for IV"
+    )
     _require_status(brief, "R-21", "submitted for IV", "draft", "returned")
     # A returned brief comes back as its next version: the verification record names the text it saw.
     version = brief.brief_version + (1 if brief.status == "returned" else 0)
-    return await _transition(session, p, brief, "submitted_for_iv", {"status": "submitted_for_iv",
-                                                                     "brief_version": version})
+    return await _transition(
+        session, p, brief, "submitted_for_iv", {"status": "submitted_for_iv", "brief_version": version}
+    )
 
 
 def _checklist(answers: list[schemas.ChecklistAnswer]) -> dict[str, bool]:
     given = {a.question: a.answer for a in answers}
-    problems = [field_problem(f"body.checklist.{i}", "unknown_question", "not a question of the brief checklist")
-                for i, a in enumerate(answers) if a.question not in rules.BRIEF_CHECKLIST]
-    problems += [field_problem("body.checklist", "unanswered", f"answer {q!r}")
-                 for q in rules.BRIEF_CHECKLIST if q not in given]
+    problems = [
+        field_problem(f"body.checklist.{i}", "unknown_question", "not a question of the brief checklist")
+        for i, a in enumerate(answers)
+        if a.question not in rules.BRIEF_CHECKLIST
+    ]
+    problems += [
+        field_problem("body.checklist", "unanswered", f"answer {q!r}")
+        for q in rules.BRIEF_CHECKLIST
+        if q not in given
+    ]
     if len(given) != len(answers):
         problems.append(field_problem("body.checklist", "duplicate_question", "answer each question once"))
     if problems:
@@ -232,23 +359,45 @@ async def _verifier(session: AsyncSession, p: Principal, brief: AssignmentBrief)
     access = await programme_access(session, p, programme)
     staff_id = require_on_programme(access, *VERIFIERS, what="verify its briefs")
     if staff_id == brief.author_staff_id or p.subject == brief.author_subject:  # R-44
-        raise RuleViolation("R-44: nobody verifies their own brief.", errors=[field_problem(
-            "verifier", "R-44", "the internal verifier must be someone other than the brief's author")])
+        raise RuleViolation(
+            "R-44: nobody verifies their own brief.",
+            errors=[
+                field_problem(
+                    "verifier", "R-44", "the internal verifier must be someone other than the brief's author"
+                )
+            ],
+        )
     return staff_id
 
 
-async def _record_verification(session: AsyncSession, p: Principal, brief: AssignmentBrief, staff_id: uuid.UUID,
-                               outcome: str, checklist: dict[str, bool], comments: str | None) -> BriefVerification:
-    row = BriefVerification(id=uuid7(), centre_id=p.centre_id, brief_id=brief.id, brief_version=brief.brief_version,
-                            outcome=outcome, checklist=checklist, comments=comments, verifier_staff_id=staff_id,
-                            verifier_subject=p.subject)
+async def _record_verification(
+    session: AsyncSession,
+    p: Principal,
+    brief: AssignmentBrief,
+    staff_id: uuid.UUID,
+    outcome: str,
+    checklist: dict[str, bool],
+    comments: str | None,
+) -> BriefVerification:
+    row = BriefVerification(
+        id=uuid7(),
+        centre_id=p.centre_id,
+        brief_id=brief.id,
+        brief_version=brief.brief_version,
+        outcome=outcome,
+        checklist=checklist,
+        comments=comments,
+        verifier_staff_id=staff_id,
+        verifier_subject=p.subject,
+    )
     session.add(row)
     await session.flush()
     return row
 
 
-async def verify_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID,
-                       data: schemas.BriefVerificationCreate) -> AssignmentBrief:
+async def verify_brief(
+    session: AsyncSession, p: Principal, brief_id: uuid.UUID, data: schemas.BriefVerificationCreate
+) -> AssignmentBrief:
     """R-21: fit for purpose, every checklist question answered yes; R-44: not by the author."""
     brief = await get_brief(session, p, brief_id)
     _require_status(brief, "R-21", "verified", "submitted_for_iv")
@@ -256,22 +405,39 @@ async def verify_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID,
     checklist = _checklist(data.checklist)
     failed = [q for q, ok in checklist.items() if not ok]
     if failed:
-        raise RuleViolation("R-21: a brief is verified only when every checklist answer is yes; return it with "
-                            "comments instead.", errors=[field_problem(f"body.checklist.{q}", "R-21", "answered no")
-                                                         for q in failed])
+        raise RuleViolation(
+            "R-21: a brief is verified only when every checklist answer is yes; return it with "
+            "comments instead.",
+            errors=[field_problem(f"body.checklist.{q}", "R-21", "answered no") for q in failed],
+        )
     v = await _record_verification(session, p, brief, staff_id, "verified", checklist, data.comments)
-    return await _transition(session, p, brief, "verified", {"status": "verified"},
-                             {"verification": schemas.BriefVerification.model_validate(v).model_dump(mode="json")})
+    return await _transition(
+        session,
+        p,
+        brief,
+        "verified",
+        {"status": "verified"},
+        {"verification": schemas.BriefVerification.model_validate(v).model_dump(mode="json")},
+    )
 
 
-async def return_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID,
-                       data: schemas.BriefReturn) -> AssignmentBrief:
+async def return_brief(
+    session: AsyncSession, p: Principal, brief_id: uuid.UUID, data: schemas.BriefReturn
+) -> AssignmentBrief:
     brief = await get_brief(session, p, brief_id)
     _require_status(brief, "R-21", "returned", "submitted_for_iv")
     staff_id = await _verifier(session, p, brief)
-    v = await _record_verification(session, p, brief, staff_id, "returned", _checklist(data.checklist), data.comments)
-    return await _transition(session, p, brief, "returned", {"status": "returned"},
-                             {"verification": schemas.BriefVerification.model_validate(v).model_dump(mode="json")})
+    v = await _record_verification(
+        session, p, brief, staff_id, "returned", _checklist(data.checklist), data.comments
+    )
+    return await _transition(
+        session,
+        p,
+        brief,
+        "returned",
+        {"status": "returned"},
+        {"verification": schemas.BriefVerification.model_validate(v).model_dump(mode="json")},
+    )
 
 
 async def issue_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID) -> AssignmentBrief:
@@ -281,27 +447,49 @@ async def issue_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID) 
     programme = await programme_row(session, p, brief.programme_id)
     require_on_programme(await programme_access(session, p, programme), *AUTHORS, what="issue its briefs")
     _require_status(brief, "R-21", "issued", "verified")
-    verified = await session.scalar(select(BriefVerification).where(
-        BriefVerification.brief_id == brief.id, BriefVerification.brief_version == brief.brief_version,
-        BriefVerification.outcome == "verified", BriefVerification.verifier_staff_id != brief.author_staff_id))
+    verified = await session.scalar(
+        select(BriefVerification).where(
+            BriefVerification.brief_id == brief.id,
+            BriefVerification.brief_version == brief.brief_version,
+            BriefVerification.outcome == "verified",
+            BriefVerification.verifier_staff_id != brief.author_staff_id,
+        )
+    )
     if verified is None:
-        raise RuleViolation("R-21: the brief has no internal verification of this version by someone other "
-                            "than its author.", errors=[field_problem("status", "R-21", "not verified")])
-    return await _transition(session, p, brief, "issued", {"status": "issued", "issued_at": dt.datetime.now(dt.UTC)})
+        raise RuleViolation(
+            "R-21: the brief has no internal verification of this version by someone other than its author.",
+            errors=[field_problem("status", "R-21", "not verified")],
+        )
+    return await _transition(
+        session, p, brief, "issued", {"status": "issued", "issued_at": dt.datetime.now(dt.UTC)}
+    )
 
 
 async def close_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID) -> AssignmentBrief:
     brief = await get_brief(session, p, brief_id)
     programme = await programme_row(session, p, brief.programme_id)
-    require_on_programme(await programme_access(session, p, programme), *AUTHORS, *PLANNERS, what="close its briefs")
+    require_on_programme(
+        await programme_access(session, p, programme), *AUTHORS, *PLANNERS, what="close its briefs"
+    )
     _require_status(brief, "R-21", "closed", "issued")
-    return await _transition(session, p, brief, "closed", {"status": "closed", "closed_at": dt.datetime.now(dt.UTC)})
+    return await _transition(
+        session, p, brief, "closed", {"status": "closed", "closed_at": dt.datetime.now(dt.UTC)}
+    )
 
 
-async def list_verifications(session: AsyncSession, p: Principal, brief_id: uuid.UUID) -> list[BriefVerification]:
+async def list_verifications(
+    session: AsyncSession, p: Principal, brief_id: uuid.UUID
+) -> list[BriefVerification]:
     await get_brief(session, p, brief_id)
-    return list((await session.scalars(repo.verifications(p).where(BriefVerification.brief_id == brief_id)
-                                       .order_by(BriefVerification.brief_version))).all())
+    return list(
+        (
+            await session.scalars(
+                repo.verifications(p)
+                .where(BriefVerification.brief_id == brief_id)
+                .order_by(BriefVerification.brief_version)
+            )
+        ).all()
+    )
 
 
 def checklist_questions() -> list[schemas.ChecklistQuestion]:

@@ -3,6 +3,7 @@
 A rule about *what* may change stays in the domain's service; this only makes sure every change
 leaves exactly one audit row (R-96) and one outbox event, with the same before/after.
 """
+
 from __future__ import annotations
 
 from typing import Any, Protocol
@@ -27,8 +28,14 @@ def snapshot(schema: type[BaseModel], obj: Any) -> dict[str, Any]:
     return schema.model_validate(obj).model_dump(mode="json")
 
 
-async def create_recorded(session: AsyncSession, actor, obj: Recorded, schema: type[BaseModel],
-                          subject_type: str, unique: dict[str, str] | None = None) -> Recorded:
+async def create_recorded(
+    session: AsyncSession,
+    actor,
+    obj: Recorded,
+    schema: type[BaseModel],
+    subject_type: str,
+    unique: dict[str, str] | None = None,
+) -> Recorded:
     session.add(obj)
     await flush_unique(session, unique or {})
     after = snapshot(schema, obj)
@@ -37,9 +44,16 @@ async def create_recorded(session: AsyncSession, actor, obj: Recorded, schema: t
     return obj
 
 
-async def update_recorded(session: AsyncSession, actor, obj: Recorded, changes: dict[str, Any],
-                          expected_version: int | IfMatch, schema: type[BaseModel], subject_type: str,
-                          unique: dict[str, str] | None = None) -> Recorded:
+async def update_recorded(
+    session: AsyncSession,
+    actor,
+    obj: Recorded,
+    changes: dict[str, Any],
+    expected_version: int | IfMatch,
+    schema: type[BaseModel],
+    subject_type: str,
+    unique: dict[str, str] | None = None,
+) -> Recorded:
     check_version(obj.version, expected_version)
     before = snapshot(schema, obj)
     if not apply_changes(obj, changes):

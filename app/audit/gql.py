@@ -1,4 +1,5 @@
 """GraphQL for the audit log: the same reads as REST."""
+
 from __future__ import annotations
 
 import strawberry
@@ -27,12 +28,21 @@ class AuditChainReport:
 @strawberry.type
 class AuditQuery:
     @strawberry.field
-    async def audit_events(self, info: Ctx, first: int = 50, after: str | None = None,
-                           subject_type: str | None = None, subject_id: str | None = None) -> Connection[AuditEvent]:
+    async def audit_events(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        subject_type: str | None = None,
+        subject_id: str | None = None,
+    ) -> Connection[AuditEvent]:
         p = info.context.require(Scope.audit_read)
-        items, nxt = await info.context.read(service.list_events, p.centre_id, page_size(first), after, subject_type, subject_id)
-        return connection([AuditEvent.from_pydantic(schemas.AuditEvent.model_validate(i)) for i in items], nxt,
-                          key="seq")
+        items, nxt = await info.context.read(
+            service.list_events, p.centre_id, page_size(first), after, subject_type, subject_id
+        )
+        return connection(
+            [AuditEvent.from_pydantic(schemas.AuditEvent.model_validate(i)) for i in items], nxt, key="seq"
+        )
 
     @strawberry.field(description="Recompute the centre's hash chain; report the first broken link.")
     async def audit_verification(self, info: Ctx) -> AuditChainReport:

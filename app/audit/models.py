@@ -3,6 +3,7 @@
 Rows are written only by the `audit_append` database function (see the migration): the application
 role may call it and read the table, but can neither insert a row of its own nor change one.
 """
+
 from __future__ import annotations
 
 import datetime as dt

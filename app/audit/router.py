@@ -1,4 +1,5 @@
 """Reading the audit log and checking its chain (R-96): for the HoC and the Quality Nominee."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -8,20 +9,25 @@ from fastapi import APIRouter, Query
 from app.audit import schemas, service
 from app.auth.dependencies import AuditRead
 from app.core.db import Session
-from app.core.schemas import FILTER_PATTERN
 from app.core.pagination import Cursor, Limit, Page
+from app.core.schemas import FILTER_PATTERN
 
 router = APIRouter(prefix="/v1", tags=["audit"])
 
 
 @router.get("/audit-events", operation_id="listAuditEvents", response_model=Page[schemas.AuditEvent])
 async def list_audit_events(
-    session: Session, p: AuditRead, limit: Limit = 50, cursor: Cursor = None,
+    session: Session,
+    p: AuditRead,
+    limit: Limit = 50,
+    cursor: Cursor = None,
     subject_type: Annotated[str | None, Query(max_length=60, pattern=FILTER_PATTERN)] = None,
     subject_id: Annotated[str | None, Query(max_length=100, pattern=FILTER_PATTERN)] = None,
 ):
     """The centre's audit trail in the order it was written."""
-    items, next_cursor = await service.list_events(session, p.centre_id, limit, cursor, subject_type, subject_id)
+    items, next_cursor = await service.list_events(
+        session, p.centre_id, limit, cursor, subject_type, subject_id
+    )
     return Page[schemas.AuditEvent](items=items, next_cursor=next_cursor)
 
 

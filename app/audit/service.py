@@ -1,4 +1,5 @@
 """record(): one audit event per state change, in the caller's transaction; verify(): walk the chain."""
+
 from __future__ import annotations
 
 import json
@@ -20,6 +21,7 @@ class Actor:
 
     A verified Principal has the same three attributes, so services take either.
     """
+
     subject: str
     audit_role: str
     centre_id: uuid.UUID
@@ -37,18 +39,35 @@ def _json(value: dict[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, default=str)
 
 
-async def record(session: AsyncSession, actor: Actor, action: str, subject_type: str, subject_id: Any,
-                 *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> int:
+async def record(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    subject_type: str,
+    subject_id: Any,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> int:
     """Append one event; the database function takes the centre's lock, reads the head and links to it.
 
     Call after the change has been flushed, so a refused change never leaves an audit row behind.
     Returns the event's sequence number in the centre's chain.
     """
-    result = await session.execute(_APPEND, {
-        "centre_id": actor.centre_id, "actor": actor.subject, "role": actor.audit_role, "action": action,
-        "subject_type": subject_type, "subject_id": str(subject_id), "before": _json(before),
-        "after": _json(after), "request_id": current_request_id(),
-    })
+    result = await session.execute(
+        _APPEND,
+        {
+            "centre_id": actor.centre_id,
+            "actor": actor.subject,
+            "role": actor.audit_role,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": str(subject_id),
+            "before": _json(before),
+            "after": _json(after),
+            "request_id": current_request_id(),
+        },
+    )
     return int(result.scalar_one())
 
 
@@ -82,23 +101,29 @@ SELECT seq, reason FROM checked WHERE reason IS NOT NULL ORDER BY seq LIMIT 1
 _COUNT = text("SELECT count(*) FROM audit_events WHERE centre_id = :centre_id")
 
 
-
 async def verify(conn: AsyncSession | AsyncConnection, centre_id: uuid.UUID) -> ChainReport:
     """Recompute every link of one centre's chain and report the first broken one."""
     events = int((await conn.execute(_COUNT, {"centre_id": centre_id})).scalar_one())
     broken = (await conn.execute(_FIRST_BROKEN, {"centre_id": centre_id})).first()
     if broken is None:
         return ChainReport(centre_id=centre_id, events=events, ok=True)
-    return ChainReport(centre_id=centre_id, events=events, ok=False, first_broken_seq=int(broken.seq),
-                       reason=broken.reason)
+    return ChainReport(
+        centre_id=centre_id, events=events, ok=False, first_broken_seq=int(broken.seq), reason=broken.reason
+    )
 
 
 async def centres_with_events(conn: AsyncSession | AsyncConnection) -> list[uuid.UUID]:
     return list((await conn.execute(text("SELECT DISTINCT centre_id FROM audit_events"))).scalars())
 
 
-async def list_events(session: AsyncSession, centre_id: uuid.UUID, limit: int, cursor: str | None,
-                      subject_type: str | None = None, subject_id: str | None = None):
+async def list_events(
+    session: AsyncSession,
+    centre_id: uuid.UUID,
+    limit: int,
+    cursor: str | None,
+    subject_type: str | None = None,
+    subject_id: str | None = None,
+):
     """A centre's audit trail in the order it was written, optionally for one subject."""
     stmt = select(AuditEvent).where(AuditEvent.centre_id == centre_id)
     if subject_type:

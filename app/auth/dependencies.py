@@ -1,4 +1,5 @@
 """FastAPI dependencies: who is calling, and may they attempt this operation (house rule 4)."""
+
 from __future__ import annotations
 
 from typing import Annotated

@@ -1,4 +1,5 @@
 """Who is calling: the verified token's subject, centre and roles."""
+
 from __future__ import annotations
 
 import uuid
@@ -17,7 +18,7 @@ class Principal:
     acting_role: str | None = None
 
     @classmethod
-    def of(cls, subject: str, centre_id: uuid.UUID, roles: frozenset[Role]) -> "Principal":
+    def of(cls, subject: str, centre_id: uuid.UUID, roles: frozenset[Role]) -> Principal:
         return cls(subject=subject, centre_id=centre_id, roles=roles, scopes=scopes_for(roles))
 
     def has(self, scope: Scope) -> bool:
@@ -25,12 +26,13 @@ class Principal:
 
     def role_granting(self, scope: Scope) -> str | None:
         from app.auth.scopes import ROLE_SCOPES
+
         for role in sorted(self.roles):
             if scope in ROLE_SCOPES[role]:
                 return role.value
         return None
 
-    def acting_as(self, scope: Scope) -> "Principal":
+    def acting_as(self, scope: Scope) -> Principal:
         return Principal(self.subject, self.centre_id, self.roles, self.scopes, self.role_granting(scope))
 
     @property

@@ -3,6 +3,7 @@
 Object-level limits (another centre's object, a learner's own record) are applied by repositories;
 this table only says which kinds of operation a role may attempt at all.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -74,63 +75,123 @@ _VERIFICATION_READ = {Scope.verification_read}
 
 # Every member of staff reads the centre's programmes, class lists and registration status (PLs check
 # registrations, assessors and IVs need their learners' adjustments and RPL to assess fairly).
-_STAFF_READ = {Scope.centre_read, Scope.staff_read, Scope.learners_read, Scope.qualifications_read,
-               Scope.programmes_read, Scope.learner_support_read}
+_STAFF_READ = {
+    Scope.centre_read,
+    Scope.staff_read,
+    Scope.learners_read,
+    Scope.qualifications_read,
+    Scope.programmes_read,
+    Scope.learner_support_read,
+}
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     # The HoC answers for everything the centre does.
-    Role.hoc: frozenset(_STAFF_READ | {Scope.centre_write, Scope.staff_write, Scope.learners_write,
-                                       Scope.audit_read, Scope.webhooks_manage, Scope.qualifications_manage,
-                                       # R-81: only the HoC authorises special consideration; R-11:
-                                       # late registrations are escalated to the HoC.
-                                       Scope.calendar_manage, Scope.programmes_write, Scope.registrations_write,
-                                       Scope.registrations_monitor, Scope.learner_support_write,
-                                       Scope.special_consideration_authorise, Scope.mis_sync}
-                        # Oversight of assessment, and agreeing extensions (004 §4 "extenuating
-                        # circumstances"); the HoC records no decision unless also an assessor.
-                        | _ASSESSMENT_READ | {Scope.extensions_approve}
-                        # R-40: the HoC appoints an LIV per subject area and keeps their annual records.
-                        | _VERIFICATION_READ | {Scope.livs_manage}),
+    Role.hoc: frozenset(
+        _STAFF_READ
+        | {
+            Scope.centre_write,
+            Scope.staff_write,
+            Scope.learners_write,
+            Scope.audit_read,
+            Scope.webhooks_manage,
+            Scope.qualifications_manage,
+            # R-81: only the HoC authorises special consideration; R-11:
+            # late registrations are escalated to the HoC.
+            Scope.calendar_manage,
+            Scope.programmes_write,
+            Scope.registrations_write,
+            Scope.registrations_monitor,
+            Scope.learner_support_write,
+            Scope.special_consideration_authorise,
+            Scope.mis_sync,
+        }
+        # Oversight of assessment, and agreeing extensions (004 §4 "extenuating
+        # circumstances"); the HoC records no decision unless also an assessor.
+        | _ASSESSMENT_READ
+        | {Scope.extensions_approve}
+        # R-40: the HoC appoints an LIV per subject area and keeps their annual records.
+        | _VERIFICATION_READ
+        | {Scope.livs_manage}
+    ),
     # The QN is the awarding body's contact and checks the records, including the audit trail.
     # R-11: the QN monitors registrations and escalates late/early ones to the HoC.
-    Role.qn: frozenset(_STAFF_READ | {Scope.audit_read, Scope.qualifications_manage, Scope.registrations_monitor}
-                       | _ASSESSMENT_READ
-                       # R-40: the QN is the awarding body's contact: LIV registration and standardisation.
-                       | _VERIFICATION_READ | {Scope.livs_manage}),
+    Role.qn: frozenset(
+        _STAFF_READ
+        | {Scope.audit_read, Scope.qualifications_manage, Scope.registrations_monitor}
+        | _ASSESSMENT_READ
+        # R-40: the QN is the awarding body's contact: LIV registration and standardisation.
+        | _VERIFICATION_READ
+        | {Scope.livs_manage}
+    ),
     # The LIV signs off assessment plans, verifies briefs, authorises resubmissions (R-30) and may agree
     # an extension; an IV verifies briefs (R-21) of programmes they verify.
-    Role.liv: frozenset(_STAFF_READ | _ASSESSMENT_READ | {Scope.assignments_write, Scope.briefs_verify,
-                                                          Scope.resubmissions_authorise, Scope.extensions_approve}
-                        # R-41/R-42: the LIV writes the IV plan and schedule and signs it off, samples and
-                        # verifies like an IV, and may release a batch once its IV is complete (R-25).
-                        | _VERIFICATION_READ | {Scope.verification_write, Scope.iv_plans_manage,
-                                               Scope.decisions_release}),
+    Role.liv: frozenset(
+        _STAFF_READ
+        | _ASSESSMENT_READ
+        | {
+            Scope.assignments_write,
+            Scope.briefs_verify,
+            Scope.resubmissions_authorise,
+            Scope.extensions_approve,
+        }
+        # R-41/R-42: the LIV writes the IV plan and schedule and signs it off, samples and
+        # verifies like an IV, and may release a batch once its IV is complete (R-25).
+        | _VERIFICATION_READ
+        | {Scope.verification_write, Scope.iv_plans_manage, Scope.decisions_release}
+    ),
     # R-42/R-43: an IV samples and verifies decisions of programmes they verify, and closes the actions.
-    Role.iv: frozenset(_STAFF_READ | _ASSESSMENT_READ | {Scope.briefs_verify}
-                       | _VERIFICATION_READ | {Scope.verification_write}),
+    Role.iv: frozenset(
+        _STAFF_READ
+        | _ASSESSMENT_READ
+        | {Scope.briefs_verify}
+        | _VERIFICATION_READ
+        | {Scope.verification_write}
+    ),
     # The assessor designs briefs, records work handed in and decisions (R-24), and authorises a
     # resubmission only where the qualification gives it to the assessor (R-33, OCR).
-    Role.assessor: frozenset(_STAFF_READ | _ASSESSMENT_READ | {
-        Scope.assignments_write, Scope.submissions_write, Scope.assessments_write, Scope.extensions_approve,
-        Scope.resubmissions_authorise}
+    Role.assessor: frozenset(
+        _STAFF_READ
+        | _ASSESSMENT_READ
+        | {
+            Scope.assignments_write,
+            Scope.submissions_write,
+            Scope.assessments_write,
+            Scope.extensions_approve,
+            Scope.resubmissions_authorise,
+        }
         # R-25: the assessor releases the brief's batch once IV is complete; reads the IV of their work.
-        | _VERIFICATION_READ | {Scope.decisions_release}),
+        | _VERIFICATION_READ
+        | {Scope.decisions_release}
+    ),
     # Exams officers and programme leaders keep class lists and registrations up to date.
     # The exams officer registers, transfers and withdraws (R-12, 004 §3), keeps the centre calendar the
     # deadlines count on, records adjustments/special consideration applications and runs the MIS sync.
-    Role.exams_officer: frozenset(_STAFF_READ | {Scope.learners_write, Scope.webhooks_manage,
-                                                 Scope.qualifications_manage, Scope.calendar_manage,
-                                                 Scope.programmes_write, Scope.registrations_write,
-                                                 Scope.learner_support_write, Scope.mis_sync}
-                               # 003 §7: the exams officer records exam results and resits.
-                               | _ASSESSMENT_READ | {Scope.exam_results_write}),
+    Role.exams_officer: frozenset(
+        _STAFF_READ
+        | {
+            Scope.learners_write,
+            Scope.webhooks_manage,
+            Scope.qualifications_manage,
+            Scope.calendar_manage,
+            Scope.programmes_write,
+            Scope.registrations_write,
+            Scope.learner_support_write,
+            Scope.mis_sync,
+        }
+        # 003 §7: the exams officer records exam results and resits.
+        | _ASSESSMENT_READ
+        | {Scope.exam_results_write}
+    ),
     # The PL runs programme delivery: the programme, its class list, RPL and adjustments of its learners.
-    Role.programme_leader: frozenset(_STAFF_READ | {Scope.learners_write, Scope.programmes_write,
-                                                    Scope.learner_support_write}
-                                     # The PL keeps the assessment plan (R-20) and agrees extensions.
-                                     | _ASSESSMENT_READ | {Scope.assignments_write, Scope.extensions_approve}
-                                     # Oversees IV of the programme (the schedule, coverage, actions).
-                                     | _VERIFICATION_READ),
+    Role.programme_leader: frozenset(
+        _STAFF_READ
+        | {Scope.learners_write, Scope.programmes_write, Scope.learner_support_write}
+        # The PL keeps the assessment plan (R-20) and agrees extensions.
+        | _ASSESSMENT_READ
+        | {Scope.assignments_write, Scope.extensions_approve}
+        # Oversees IV of the programme (the schedule, coverage, actions).
+        | _VERIFICATION_READ
+    ),
     # A learner reads their own issued briefs and released decisions through learner:self.
     Role.learner: frozenset({Scope.learner_self, Scope.submissions_self}),
     # External and read-only: sees the centre it verifies, and (later) only the sample allocated to it.

@@ -4,6 +4,7 @@
   provider's keys (a JWKS URL or a PEM file); HS256 only when `auth_mode` is "development".
 - `exp`, `iss`, `aud` and `sub` are required and checked; Verity's own claims are `centre_id` and `roles`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -61,7 +62,8 @@ class TokenVerifier:
             else:
                 raise ConfigurationError(
                     "VERITY_AUTH_MODE=oidc needs VERITY_JWKS_URL or VERITY_JWT_PUBLIC_KEY_FILE; "
-                    "set VERITY_AUTH_MODE=development for local development tokens")
+                    "set VERITY_AUTH_MODE=development for local development tokens"
+                )
 
     async def _key(self, token: str):
         if self.settings.auth_mode == "development":
@@ -79,8 +81,12 @@ class TokenVerifier:
         try:
             key = await self._key(token)
             claims = jwt.decode(
-                token, key, algorithms=self._algorithms, audience=self.settings.jwt_audience,
-                issuer=self.settings.jwt_issuer, leeway=self.settings.token_leeway_seconds,
+                token,
+                key,
+                algorithms=self._algorithms,
+                audience=self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer,
+                leeway=self.settings.token_leeway_seconds,
                 options={"require": REQUIRED_CLAIMS, "verify_signature": True},
             )
         except jwt.PyJWTError as exc:
@@ -106,14 +112,23 @@ def principal_from_claims(claims: dict) -> Principal:
     return Principal.of(subject, centre_id, roles)
 
 
-def mint_development_token(settings: Settings, *, subject: str, centre_id: uuid.UUID, roles: list[str],
-                           ttl_seconds: int = 8 * 3600) -> str:
+def mint_development_token(
+    settings: Settings, *, subject: str, centre_id: uuid.UUID, roles: list[str], ttl_seconds: int = 8 * 3600
+) -> str:
     """`verity token`: a token the development mode accepts. Refused outside development mode."""
     if settings.auth_mode != "development":
         raise ConfigurationError("development tokens are only minted with VERITY_AUTH_MODE=development")
     for r in roles:
         Role(r)
     now = int(time.time())
-    claims = {"sub": subject, "iss": settings.jwt_issuer, "aud": settings.jwt_audience, "iat": now,
-              "nbf": now, "exp": now + ttl_seconds, "centre_id": str(centre_id), "roles": roles}
+    claims = {
+        "sub": subject,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl_seconds,
+        "centre_id": str(centre_id),
+        "roles": roles,
+    }
     return jwt.encode(claims, development_secret(settings), algorithm="HS256")

@@ -1,4 +1,5 @@
 """GraphQL for the centre calendar: the same service functions as REST."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -77,8 +78,9 @@ def _year_fields(value) -> dict:
 @strawberry.type
 class CalendarsQuery:
     @strawberry.field(description="The centre's academic years with their terms.")
-    async def academic_years(self, info: Ctx, first: int = 50,
-                             after: str | None = None) -> Connection[AcademicYear]:
+    async def academic_years(
+        self, info: Ctx, first: int = 50, after: str | None = None
+    ) -> Connection[AcademicYear]:
         p = info.context.require(Scope.centre_read)
         items, nxt = await info.context.read(service.list_academic_years, p, page_size(first), after)
         return connection([_year(i) for i in items], nxt)
@@ -89,14 +91,23 @@ class CalendarsQuery:
         return _year(await info.context.read(service.get_academic_year, p, id))
 
     @strawberry.field(description="Days the centre is closed (not working days, R-31).")
-    async def closures(self, info: Ctx, first: int = 50, after: str | None = None,
-                       from_date: dt.date | None = None, to_date: dt.date | None = None) -> Connection[Closure]:
+    async def closures(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        from_date: dt.date | None = None,
+        to_date: dt.date | None = None,
+    ) -> Connection[Closure]:
         p = info.context.require(Scope.centre_read)
-        items, nxt = await info.context.read(service.list_closures, p, page_size(first), after, from_date,
-                                             to_date)
+        items, nxt = await info.context.read(
+            service.list_closures, p, page_size(first), after, from_date, to_date
+        )
         return connection([_closure(i) for i in items], nxt)
 
-    @strawberry.field(description="The date `days` working days after `start` in the centre's calendar (R-31).")
+    @strawberry.field(
+        description="The date `days` working days after `start` in the centre's calendar (R-31)."
+    )
     async def working_days(self, info: Ctx, start: dt.date, days: int) -> WorkingDays:
         p = info.context.require(Scope.centre_read)
         checked = to_model(schemas.WorkingDaysQuery, {"start": start, "days": days}, "args")
@@ -113,8 +124,9 @@ class CalendarsMutation:
         return _year(await info.context.write(service.create_academic_year, p, data))
 
     @strawberry.mutation(description="`version` is the version last read (the REST ETag).")
-    async def update_academic_year(self, info: Ctx, id: uuid.UUID, version: int,
-                                   input: AcademicYearUpdateInput) -> AcademicYear:
+    async def update_academic_year(
+        self, info: Ctx, id: uuid.UUID, version: int, input: AcademicYearUpdateInput
+    ) -> AcademicYear:
         p = info.context.require(Scope.calendar_manage)
         data = to_model(schemas.AcademicYearUpdate, _year_fields(input))
         return _year(await info.context.write(service.update_academic_year, p, id, data, version))

@@ -3,6 +3,7 @@
 The nation whose public holidays count is `centres.nation`; everything else a working day depends on
 is here. app.calendars.service.centre_calendar() turns these rows into the pure CentreCalendar.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,10 @@ from app.core.models import Base, Versioned, created_at, uuid_pk
 
 class AcademicYear(Versioned, Base):
     __tablename__ = "academic_years"
-    __table_args__ = (UniqueConstraint("centre_id", "label"),
-                      CheckConstraint("start_date <= end_date", name="dates"))
+    __table_args__ = (
+        UniqueConstraint("centre_id", "label"),
+        CheckConstraint("start_date <= end_date", name="dates"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     centre_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("centres.id"))
@@ -29,13 +32,15 @@ class AcademicYear(Versioned, Base):
 
 class Term(Base):
     """Part of its academic year: replaced with it, versioned by it (no version of its own)."""
+
     __tablename__ = "terms"
     __table_args__ = (CheckConstraint("start_date <= end_date", name="dates"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
     centre_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("centres.id"))
-    academic_year_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("academic_years.id"),
-                                                        index=True)
+    academic_year_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("academic_years.id"), index=True
+    )
     name: Mapped[str] = mapped_column(String(100))
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
@@ -43,6 +48,7 @@ class Term(Base):
 
 class Closure(Base):
     """A day the centre is closed (INSET day, snow day): not a working day for any deadline (R-31)."""
+
     __tablename__ = "closures"
     __table_args__ = (UniqueConstraint("centre_id", "date"),)
 

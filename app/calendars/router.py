@@ -1,4 +1,5 @@
 """REST for the centre calendar: thin endpoints over app.calendars.service."""
+
 from __future__ import annotations
 
 import uuid
@@ -27,28 +28,40 @@ async def list_academic_years(session: Session, p: CentreRead, limit: Limit = 50
     return Page[schemas.AcademicYear](items=items, next_cursor=next_cursor)
 
 
-@router.post("/academic-years", operation_id="createAcademicYear", response_model=schemas.AcademicYear,
-             status_code=201)
-async def create_academic_year(body: schemas.AcademicYearCreate, session: Session, p: CalendarManage,
-                               response: Response):
+@router.post(
+    "/academic-years", operation_id="createAcademicYear", response_model=schemas.AcademicYear, status_code=201
+)
+async def create_academic_year(
+    body: schemas.AcademicYearCreate, session: Session, p: CalendarManage, response: Response
+):
     """An academic year and its term dates; years of a centre may not overlap."""
     year = await service.create_academic_year(session, p, body)
     set_etag(response, year.version)
     return year
 
 
-@router.get("/academic-years/{academic_year_id}", operation_id="getAcademicYear",
-            response_model=schemas.AcademicYear)
+@router.get(
+    "/academic-years/{academic_year_id}", operation_id="getAcademicYear", response_model=schemas.AcademicYear
+)
 async def get_academic_year(academic_year_id: uuid.UUID, session: Session, p: CentreRead, response: Response):
     year = await service.get_academic_year(session, p, academic_year_id)
     set_etag(response, year.version)
     return year
 
 
-@router.patch("/academic-years/{academic_year_id}", operation_id="updateAcademicYear",
-              response_model=schemas.AcademicYear)
-async def update_academic_year(academic_year_id: uuid.UUID, body: schemas.AcademicYearUpdate, session: Session,
-                               p: CalendarManage, version: IfMatchHeader, response: Response):
+@router.patch(
+    "/academic-years/{academic_year_id}",
+    operation_id="updateAcademicYear",
+    response_model=schemas.AcademicYear,
+)
+async def update_academic_year(
+    academic_year_id: uuid.UUID,
+    body: schemas.AcademicYearUpdate,
+    session: Session,
+    p: CalendarManage,
+    version: IfMatchHeader,
+    response: Response,
+):
     """`terms`, when given, replaces all of the year's terms."""
     year = await service.update_academic_year(session, p, academic_year_id, body, version)
     set_etag(response, year.version)
@@ -56,8 +69,14 @@ async def update_academic_year(academic_year_id: uuid.UUID, body: schemas.Academ
 
 
 @router.get("/closures", operation_id="listClosures", response_model=Page[schemas.Closure])
-async def list_closures(session: Session, p: CentreRead, limit: Limit = 50, cursor: Cursor = None,
-                        from_date: QueryDate = None, to_date: QueryDate = None):
+async def list_closures(
+    session: Session,
+    p: CentreRead,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    from_date: QueryDate = None,
+    to_date: QueryDate = None,
+):
     items, next_cursor = await service.list_closures(session, p, limit, cursor, from_date, to_date)
     return Page[schemas.Closure](items=items, next_cursor=next_cursor)
 
@@ -75,9 +94,12 @@ async def delete_closure(closure_id: uuid.UUID, session: Session, p: CalendarMan
 
 
 @router.get("/working-days", operation_id="addWorkingDays", response_model=schemas.WorkingDays)
-async def add_working_days(session: Session, p: CentreRead,
-                           start: Annotated[BoundedDate, Query(description=DATE_RANGE)],
-                           days: Annotated[int, Query(ge=-260, le=260, description="Working days to add.")]):
+async def add_working_days(
+    session: Session,
+    p: CentreRead,
+    start: Annotated[BoundedDate, Query(description=DATE_RANGE)],
+    days: Annotated[int, Query(ge=-260, le=260, description="Working days to add.")],
+):
     """The date `days` working days after `start` in the centre's calendar: weekends, the nation's public
     holidays and the centre's closures do not count (R-31)."""
     return await service.working_days(session, p, start, days)

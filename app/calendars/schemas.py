@@ -22,13 +22,22 @@ def _in_range(value: dt.date) -> dt.date:
 DATE_RANGE = f"YYYY-MM-DD, between {EARLIEST_DATE} and {LATEST_DATE}."
 # The contract states the range too, as a pattern matching exactly the valid dates of 2000-2099 (2000 is
 # a leap year, as is every fourth year of the century), so a client or a fuzzer can know what is valid.
-DATE_PATTERN = (r"^(?:20[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
-                r"|(?:0[13578]|1[02])-31)|20(?:[02468][048]|[13579][26])-02-29)$")
-BoundedDate = Annotated[IsoDate, AfterValidator(_in_range),
-                        WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN})]
+DATE_PATTERN = (
+    r"^(?:20[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+    r"|(?:0[13578]|1[02])-31)|20(?:[02468][048]|[13579][26])-02-29)$"
+)
+BoundedDate = Annotated[
+    IsoDate,
+    AfterValidator(_in_range),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
 CalendarDate = Annotated[BoundedDate, Field(description=DATE_RANGE)]
-YearLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20,
-                                             pattern=r"^[A-Za-z0-9][A-Za-z0-9 /._-]*$")]
+YearLabel = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9 /._-]*$"
+    ),
+]
 
 
 class Term(Output):
@@ -59,8 +68,9 @@ class AcademicYearCreate(Input):
     label: YearLabel = Field(description="e.g. `2026/27`; unique in the centre.")
     start_date: CalendarDate
     end_date: CalendarDate
-    terms: list[TermInput] = Field(default_factory=list, max_length=12,
-                                   description="Term dates: R-31 deadlines must fall in term time.")
+    terms: list[TermInput] = Field(
+        default_factory=list, max_length=12, description="Term dates: R-31 deadlines must fall in term time."
+    )
 
 
 # An absent field is left alone; `terms`, when given, replaces all of the year's terms.
@@ -86,6 +96,7 @@ class ClosureCreate(Input):
 
 class WorkingDays(Output):
     """`days` working days after `start` in the centre's calendar (R-31's definition of a working day)."""
+
     start: dt.date
     days: int
     date: dt.date

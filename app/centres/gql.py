@@ -1,4 +1,5 @@
 """GraphQL for centres, sites and staff: the same service functions as REST."""
+
 from __future__ import annotations
 
 import uuid
@@ -72,7 +73,9 @@ class CentresQuery:
     @strawberry.field(description="The caller's centre.")
     async def centre(self, info: Ctx, id: uuid.UUID) -> Centre:
         p = info.context.require(Scope.centre_read)
-        return Centre.from_pydantic(schemas.Centre.model_validate(await info.context.read(service.get_centre, p, id)))
+        return Centre.from_pydantic(
+            schemas.Centre.model_validate(await info.context.read(service.get_centre, p, id))
+        )
 
     @strawberry.field
     async def sites(self, info: Ctx, first: int = 50, after: str | None = None) -> Connection[Site]:
@@ -83,13 +86,17 @@ class CentresQuery:
     @strawberry.field
     async def site(self, info: Ctx, id: uuid.UUID) -> Site:
         p = info.context.require(Scope.centre_read)
-        return Site.from_pydantic(schemas.Site.model_validate(await info.context.read(service.get_site, p, id)))
+        return Site.from_pydantic(
+            schemas.Site.model_validate(await info.context.read(service.get_site, p, id))
+        )
 
     @strawberry.field
     async def staff(self, info: Ctx, first: int = 50, after: str | None = None) -> Connection[StaffMember]:
         p = info.context.require(Scope.staff_read)
         items, nxt = await info.context.read(service.list_staff, p, page_size(first), after)
-        return connection([StaffMember.from_pydantic(schemas.StaffMember.model_validate(i)) for i in items], nxt)
+        return connection(
+            [StaffMember.from_pydantic(schemas.StaffMember.model_validate(i)) for i in items], nxt
+        )
 
     @strawberry.field
     async def staff_member(self, info: Ctx, id: uuid.UUID) -> StaffMember:
@@ -111,7 +118,9 @@ class CentresMutation:
     async def create_site(self, info: Ctx, input: SiteCreateInput) -> Site:
         p = info.context.require(Scope.centre_write)
         data = to_model(schemas.SiteCreate, input_fields(input))
-        return Site.from_pydantic(schemas.Site.model_validate(await info.context.write(service.create_site, p, data)))
+        return Site.from_pydantic(
+            schemas.Site.model_validate(await info.context.write(service.create_site, p, data))
+        )
 
     @strawberry.mutation
     async def update_site(self, info: Ctx, id: uuid.UUID, version: int, input: SiteUpdateInput) -> Site:
@@ -128,8 +137,9 @@ class CentresMutation:
         return StaffMember.from_pydantic(schemas.StaffMember.model_validate(member))
 
     @strawberry.mutation
-    async def update_staff_member(self, info: Ctx, id: uuid.UUID, version: int,
-                                  input: StaffUpdateInput) -> StaffMember:
+    async def update_staff_member(
+        self, info: Ctx, id: uuid.UUID, version: int, input: StaffUpdateInput
+    ) -> StaffMember:
         p = info.context.require(Scope.staff_write)
         data = to_model(schemas.StaffUpdate, input_fields(input))
         member = await info.context.write(service.update_staff, p, id, data, version)

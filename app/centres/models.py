@@ -1,4 +1,5 @@
 """Centres, their sites and their staff (with centre-wide role grants)."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """Principal-scoped statements: every read is limited to the caller's centre (house rule 3)."""
+
 from __future__ import annotations
 
 import uuid

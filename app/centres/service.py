@@ -1,4 +1,5 @@
 """Centres, sites and staff: the tenant and the people who work in it."""
+
 from __future__ import annotations
 
 import uuid
@@ -32,11 +33,17 @@ async def list_centres(session: AsyncSession, p: Principal, limit: int, cursor: 
     return await paginate(session, repo.centres(p), Centre.id, limit, cursor)
 
 
-async def update_centre(session: AsyncSession, p: Principal, centre_id: uuid.UUID, data: schemas.CentreUpdate,
-                        expected_version: int | IfMatch) -> Centre:
+async def update_centre(
+    session: AsyncSession,
+    p: Principal,
+    centre_id: uuid.UUID,
+    data: schemas.CentreUpdate,
+    expected_version: int | IfMatch,
+) -> Centre:
     centre = await get_centre(session, p, centre_id)
-    return await update_recorded(session, p, centre, data.model_dump(exclude_unset=True), expected_version,
-                                 schemas.Centre, "centre")
+    return await update_recorded(
+        session, p, centre, data.model_dump(exclude_unset=True), expected_version, schemas.Centre, "centre"
+    )
 
 
 async def create_site(session: AsyncSession, p: Principal, data: schemas.SiteCreate) -> Site:
@@ -52,11 +59,24 @@ async def list_sites(session: AsyncSession, p: Principal, limit: int, cursor: st
     return await paginate(session, repo.sites(p), Site.id, limit, cursor)
 
 
-async def update_site(session: AsyncSession, p: Principal, site_id: uuid.UUID, data: schemas.SiteUpdate,
-                      expected_version: int | IfMatch) -> Site:
+async def update_site(
+    session: AsyncSession,
+    p: Principal,
+    site_id: uuid.UUID,
+    data: schemas.SiteUpdate,
+    expected_version: int | IfMatch,
+) -> Site:
     site = await get_site(session, p, site_id)
-    return await update_recorded(session, p, site, data.model_dump(exclude_unset=True), expected_version,
-                                 schemas.Site, "site", SITE_UNIQUE)
+    return await update_recorded(
+        session,
+        p,
+        site,
+        data.model_dump(exclude_unset=True),
+        expected_version,
+        schemas.Site,
+        "site",
+        SITE_UNIQUE,
+    )
 
 
 def _role_values(roles) -> list[str]:
@@ -65,8 +85,12 @@ def _role_values(roles) -> list[str]:
 
 
 async def create_staff(session: AsyncSession, p: Principal, data: schemas.StaffCreate) -> StaffMember:
-    member = StaffMember(centre_id=p.centre_id, active=True,
-                         **data.model_dump(exclude={"roles"}), roles=_role_values(data.roles))
+    member = StaffMember(
+        centre_id=p.centre_id,
+        active=True,
+        **data.model_dump(exclude={"roles"}),
+        roles=_role_values(data.roles),
+    )
     return await create_recorded(session, p, member, schemas.StaffMember, "staff_member", STAFF_UNIQUE)
 
 
@@ -74,8 +98,14 @@ async def get_staff(session: AsyncSession, p: Principal, staff_id: uuid.UUID) ->
     return await repo.one(session, repo.staff(p), StaffMember, staff_id, "staff member")
 
 
-async def list_staff(session: AsyncSession, p: Principal, limit: int, cursor: str | None,
-                     role: str | None = None, active: bool | None = None):
+async def list_staff(
+    session: AsyncSession,
+    p: Principal,
+    limit: int,
+    cursor: str | None,
+    role: str | None = None,
+    active: bool | None = None,
+):
     stmt = repo.staff(p)
     if role is not None:
         stmt = stmt.where(StaffMember.roles.any(role))
@@ -84,11 +114,17 @@ async def list_staff(session: AsyncSession, p: Principal, limit: int, cursor: st
     return await paginate(session, stmt, StaffMember.id, limit, cursor)
 
 
-async def update_staff(session: AsyncSession, p: Principal, staff_id: uuid.UUID, data: schemas.StaffUpdate,
-                       expected_version: int | IfMatch) -> StaffMember:
+async def update_staff(
+    session: AsyncSession,
+    p: Principal,
+    staff_id: uuid.UUID,
+    data: schemas.StaffUpdate,
+    expected_version: int | IfMatch,
+) -> StaffMember:
     member = await get_staff(session, p, staff_id)
     changes = data.model_dump(exclude_unset=True)
     if "roles" in changes:
         changes["roles"] = _role_values(data.roles or [])
-    return await update_recorded(session, p, member, changes, expected_version, schemas.StaffMember,
-                                 "staff_member", STAFF_UNIQUE)
+    return await update_recorded(
+        session, p, member, changes, expected_version, schemas.StaffMember, "staff_member", STAFF_UNIQUE
+    )

@@ -21,9 +21,19 @@ from functools import lru_cache
 import holidays
 
 __all__ = [
-    "AcademicYear", "CentreCalendar", "Deadline", "DeadlineIssue", "Nation", "Term",
-    "academic_year_of", "add_working_days", "in_term_time", "is_working_day", "public_holidays",
-    "resubmission_deadline", "working_days_between",
+    "AcademicYear",
+    "CentreCalendar",
+    "Deadline",
+    "DeadlineIssue",
+    "Nation",
+    "Term",
+    "academic_year_of",
+    "add_working_days",
+    "in_term_time",
+    "is_working_day",
+    "public_holidays",
+    "resubmission_deadline",
+    "working_days_between",
 ]
 
 

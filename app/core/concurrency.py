@@ -1,4 +1,5 @@
 """Optimistic concurrency: the row's version is its ETag; a change must name the version it saw."""
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,9 @@ def set_etag(response: Response, version: int) -> None:
 
 def parse_if_match(if_match: str | None) -> int:
     if if_match is None or not if_match.strip():
-        raise PreconditionRequired("Send If-Match with the ETag you last read; updates without it are refused.")
+        raise PreconditionRequired(
+            "Send If-Match with the ETag you last read; updates without it are refused."
+        )
     m = _ETAG.match(if_match)
     if not m:
         raise PreconditionFailed("If-Match does not match the current ETag of this resource.")
@@ -33,6 +36,7 @@ def parse_if_match(if_match: str | None) -> int:
 class IfMatch:
     """REST's precondition, read only once the resource is known to exist: a missing resource answers
     404 whatever the header says, and only an existing one answers 428 or 412."""
+
     header: str | None
 
     def version(self) -> int:
@@ -46,12 +50,15 @@ def check_version(current: int, expected: int | IfMatch) -> None:
     if current != expected:
         raise PreconditionFailed(
             f"The resource has changed since you read it (your version {expected}, now {current}); "
-            "read it again and reapply your change.")
+            "read it again and reapply your change."
+        )
 
 
 async def if_match(
-    if_match: Annotated[str | None, Header(alias="If-Match", description='The ETag last read, e.g. "3".',
-                                           pattern=r'^(W/)?"[0-9]{1,9}"$')] = None,
+    if_match: Annotated[
+        str | None,
+        Header(alias="If-Match", description='The ETag last read, e.g. "3".', pattern=r'^(W/)?"[0-9]{1,9}"$'),
+    ] = None,
 ) -> IfMatch:
     return IfMatch(if_match)
 

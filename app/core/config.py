@@ -1,4 +1,5 @@
 """Settings, read once from the environment (12-factor); tests build their own Settings."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -15,7 +16,9 @@ class Settings(BaseSettings):
     # The application's connection. When it logs in as the schema owner (development, the embedded
     # server), every connection does SET ROLE `database_role` so the service still runs with only the
     # application role's privileges. In production it logs in as that role and `database_role` is "".
-    database_url: str | None = Field(None, validation_alias=AliasChoices("DATABASE_URL", "VERITY_DATABASE_URL"))
+    database_url: str | None = Field(
+        None, validation_alias=AliasChoices("DATABASE_URL", "VERITY_DATABASE_URL")
+    )
     # The owner's connection, used by `verity migrate` only. Defaults to database_url.
     migration_database_url: str | None = Field(
         None, validation_alias=AliasChoices("MIGRATION_DATABASE_URL", "VERITY_MIGRATION_DATABASE_URL")
@@ -67,10 +70,16 @@ class Settings(BaseSettings):
     evidence_storage: Literal["local", "s3"] = "local"
     evidence_max_bytes: int = 25 * 1024 * 1024
     evidence_media_types: list[str] = [
-        "application/pdf", "image/png", "image/jpeg", "text/plain", "video/mp4", "audio/mpeg",
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "text/plain",
+        "video/mp4",
+        "audio/mpeg",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ]
     s3_endpoint_url: str | None = None  # e.g. https://s3.eu-west-2.amazonaws.com or a MinIO URL
     s3_bucket: str | None = None
     s3_region: str = "us-east-1"

@@ -1,4 +1,5 @@
 """The request id travels with the request (header in, header out) and into every audit row."""
+
 from __future__ import annotations
 
 import logging
@@ -45,7 +46,9 @@ class RequestIdMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = list(message.get("headers", [])) + [(b"x-request-id", request_id.encode())]
+                message["headers"] = list(message.get("headers", [])) + [
+                    (b"x-request-id", request_id.encode())
+                ]
             await send(message)
 
         try:
@@ -55,10 +58,19 @@ class RequestIdMiddleware:
             if started:
                 raise
             from app.core.errors import PROBLEM_MEDIA_TYPE, internal_error_body
+
             body = internal_error_body(request_id, scope.get("path"))
-            await send({"type": "http.response.start", "status": 500, "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode()),
-                (b"x-request-id", request_id.encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                        (b"content-length", str(len(body)).encode()),
+                        (b"x-request-id", request_id.encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
         finally:
             _request_id.reset(token)

@@ -3,6 +3,7 @@
 PostgreSQL only. With no DATABASE_URL the embedded server from `pgserver` is started in the data
 folder, so a fresh clone runs with nothing installed but Python and uv.
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,8 +45,10 @@ def embedded_server_url(data_dir: Path, database: str = APP_DATABASE) -> str:
     try:
         import pgserver
     except ImportError as exc:  # production images are built without the development extras
-        raise RuntimeError("DATABASE_URL is not set and the embedded development server (pgserver) "
-                           "is not installed: set DATABASE_URL") from exc
+        raise RuntimeError(
+            "DATABASE_URL is not set and the embedded development server (pgserver) "
+            "is not installed: set DATABASE_URL"
+        ) from exc
 
     data_dir.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI)
@@ -69,8 +72,13 @@ def resolve_urls(settings: Settings) -> DatabaseUrls:
 
 
 def make_engine(url: str, *, role: str = "", pool_size: int = 10) -> AsyncEngine:
-    engine = create_async_engine(asyncpg_url(url), pool_size=pool_size, max_overflow=pool_size,
-                                 pool_pre_ping=False, connect_args={"server_settings": {"timezone": "UTC"}})
+    engine = create_async_engine(
+        asyncpg_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        connect_args={"server_settings": {"timezone": "UTC"}},
+    )
     if role:
         # Dropping to the application role on every new connection keeps the service on the least
         # privilege even when it was given the owner's URL (development, embedded server).

@@ -3,6 +3,7 @@
 Domain errors are exception classes with a status and a slug; one handler renders them all, and the
 OpenAPI document declares the shape on every operation (see app/core/openapi.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -14,12 +15,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
 class FieldProblem(BaseModel):
-    field: str = Field(description="Where the problem is: `body.given_name`, `query.limit`, `header.if-match`.")
+    field: str = Field(
+        description="Where the problem is: `body.given_name`, `query.limit`, `header.if-match`."
+    )
     code: str = Field(description="A stable slug naming the rule that failed.")
     message: str
 
@@ -42,8 +44,9 @@ class ProblemError(Exception):
     slug = "bad-request"
     title = "Bad request"
 
-    def __init__(self, detail: str, *, errors: list[FieldProblem] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, detail: str, *, errors: list[FieldProblem] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
@@ -83,6 +86,7 @@ class ValidationFailed(ProblemError):
 
 class RuleViolation(ProblemError):
     """A domain rule (R-nn) refused the change; `errors` names each condition that failed."""
+
     status, slug, title = 422, "rule-violation", "Rule violation"
 
 
@@ -90,13 +94,26 @@ def field_problem(field: str, code: str, message: str) -> FieldProblem:
     return FieldProblem(field=field, code=code, message=message)
 
 
-def problem_response(request: Request | None, status: int, slug: str, title: str, detail: str,
-                     errors: list[FieldProblem] | None = None,
-                     headers: dict[str, str] | None = None) -> JSONResponse:
-    body = Problem(type=problem_type(slug), title=title, status=status, detail=detail,
-                   instance=request.url.path if request is not None else None, errors=errors or [])
-    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers,
-                        media_type=PROBLEM_MEDIA_TYPE)
+def problem_response(
+    request: Request | None,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=problem_type(slug),
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path if request is not None else None,
+        errors=errors or [],
+    )
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE
+    )
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -104,10 +121,14 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 
 _STATUS_SLUGS = {
-    400: ("bad-request", "Bad request"), 401: ("unauthenticated", "Authentication required"),
-    403: ("forbidden", "Not allowed"), 404: ("not-found", "Not found"),
-    405: ("method-not-allowed", "Method not allowed"), 406: ("not-acceptable", "Not acceptable"),
-    413: ("payload-too-large", "Payload too large"), 415: ("unsupported-media-type", "Unsupported media type"),
+    400: ("bad-request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Not allowed"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    413: ("payload-too-large", "Payload too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
 }
 
 
@@ -128,11 +149,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [field_problem(_location(e.get("loc", ())), e.get("type", "invalid"), e.get("msg", "invalid"))
-                  for e in exc.errors()]
+        errors = [
+            field_problem(_location(e.get("loc", ())), e.get("type", "invalid"), e.get("msg", "invalid"))
+            for e in exc.errors()
+        ]
         names = ", ".join(p.field for p in errors) or "request"
-        return problem_response(request, 422, "validation-failed", "Validation failed",
-                                f"The request has invalid fields: {names}.", errors)
+        return problem_response(
+            request,
+            422,
+            "validation-failed",
+            "Validation failed",
+            f"The request has invalid fields: {names}.",
+            errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -147,6 +176,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def internal_error_body(request_id: str | None, path: str | None) -> bytes:
     """The 500 answer: never a stack trace, only the request id to quote (see RequestIdMiddleware)."""
-    body = Problem(type=problem_type("internal-error"), title="Internal error", status=500,
-                   detail=f"An unexpected error occurred; quote request id {request_id}.", instance=path)
+    body = Problem(
+        type=problem_type("internal-error"),
+        title="Internal error",
+        status=500,
+        detail=f"An unexpected error occurred; quote request id {request_id}.",
+        instance=path,
+    )
     return body.model_dump_json().encode()

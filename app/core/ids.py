@@ -1,4 +1,5 @@
 """Time-ordered UUIDs (RFC 9562 version 7): index-friendly keys that also order a cursor by creation."""
+
 from __future__ import annotations
 
 import os

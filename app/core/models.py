@@ -1,4 +1,5 @@
 """The declarative base every domain's models share, with a naming convention Alembic can rely on."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,13 +38,15 @@ def created_at() -> Mapped[dt.datetime]:
 
 
 def updated_at() -> Mapped[dt.datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False)
-
+    return mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
 
 
 class Versioned:
     """A mutable record: creation and change times, and a version that is its ETag. The ORM checks
     the version on every UPDATE, so a concurrent change is refused, never silently overwritten."""
+
     created_at: Mapped[dt.datetime] = created_at()
     updated_at: Mapped[dt.datetime] = updated_at()
     version: Mapped[int] = mapped_column(nullable=False)
@@ -55,16 +58,17 @@ class Versioned:
 
 def all_models() -> MetaData:
     """Import every domain's models so metadata is complete (Alembic, the drift test)."""
-    import app.assessment.models  # noqa: F401
-    import app.assignments.models  # noqa: F401
-    import app.audit.models  # noqa: F401
-    import app.calendars.models  # noqa: F401
-    import app.centres.models  # noqa: F401
-    import app.events.models  # noqa: F401
-    import app.learners.models  # noqa: F401
-    import app.programmes.models  # noqa: F401
-    import app.qualifications.models  # noqa: F401
-    import app.sync.models  # noqa: F401
-    import app.verification.models  # noqa: F401
+    import app.assessment.models
+    import app.assignments.models
+    import app.audit.models
+    import app.calendars.models
+    import app.centres.models
+    import app.events.models
+    import app.learners.models
+    import app.programmes.models
+    import app.qualifications.models
+    import app.sync.models
+    import app.verification.models
     import app.webhooks.models  # noqa: F401
+
     return Base.metadata

@@ -1,4 +1,5 @@
 """The published contract: every operation declares the problem+json answers it can give (RFC 9457)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -41,8 +42,14 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[str]:
 def problem_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
-                         tags=app.openapi_tags, webhooks=app.webhooks.routes)
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+        webhooks=app.webhooks.routes,
+    )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
@@ -59,11 +66,16 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
                 if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
                     # Optional to the framework so that its absence answers 428, but required by contract.
                     parameter["required"] = True
-                    parameter["schema"] = {"type": "string", "pattern": parameter["schema"]["anyOf"][0]["pattern"]}
+                    parameter["schema"] = {
+                        "type": "string",
+                        "pattern": parameter["schema"]["anyOf"][0]["pattern"],
+                    }
             responses = operation.setdefault("responses", {})
             for status in _statuses(path, method, operation):
-                responses[status] = {"description": _DESCRIPTIONS[status],
-                                     "content": {PROBLEM_MEDIA_TYPE: {"schema": ref}}}
+                responses[status] = {
+                    "description": _DESCRIPTIONS[status],
+                    "content": {PROBLEM_MEDIA_TYPE: {"schema": ref}},
+                }
     app.openapi_schema = schema
     return schema
 
@@ -74,6 +86,7 @@ def extra_components() -> dict[str, Any]:
     import json as _json
 
     from app.qualifications.specification import specification_schema
+
     schema = _json.loads(_json.dumps(specification_schema()))
     prefix = "QualificationSpecification"
     defs = schema.pop("$defs", {})

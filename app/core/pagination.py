@@ -3,6 +3,7 @@
 Keys are time-ordered UUIDs, so "after this id" is a stable keyset that never skips or repeats a row
 when rows are added between pages.
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,7 +24,9 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
 # Every cursor is 16 bytes in base64url (22 characters), so any well-formed cursor is one the API can
 # resume from: the schema alone tells a client what is valid.
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]{22}$"
-Cursor = Annotated[str | None, Query(pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page.")]
+Cursor = Annotated[
+    str | None, Query(pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page.")
+]
 _MAX_BIGINT = 2**63 - 1
 
 
@@ -44,13 +47,17 @@ def decode_cursor(cursor: str, key_type: type = uuid.UUID) -> uuid.UUID | int:
             return uuid.UUID(bytes=raw)
         return min(int.from_bytes(raw, "big"), _MAX_BIGINT) if len(raw) == 16 else int("invalid")
     except (binascii.Error, ValueError) as exc:
-        raise ValidationFailed("The cursor is not one this API issued.",
-                               errors=[field_problem("query.cursor", "invalid_cursor",
-                                                     "Use the next_cursor of a previous page.")]) from exc
+        raise ValidationFailed(
+            "The cursor is not one this API issued.",
+            errors=[
+                field_problem("query.cursor", "invalid_cursor", "Use the next_cursor of a previous page.")
+            ],
+        ) from exc
 
 
-async def paginate(session: AsyncSession, stmt: Select, key_column: Any, limit: int,
-                   cursor: str | None) -> tuple[list[Any], str | None]:
+async def paginate(
+    session: AsyncSession, stmt: Select, key_column: Any, limit: int, cursor: str | None
+) -> tuple[list[Any], str | None]:
     """Keyset pagination on a unique, ordered key (a UUIDv7 id, or a sequence number)."""
     key_type = key_column.type.python_type
     if cursor:

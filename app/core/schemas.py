@@ -1,4 +1,5 @@
 """Field types shared by the domains' Pydantic schemas, so one rule reads the same everywhere."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,8 +25,15 @@ def _filled(char: str) -> str:
 
 def filled_text(max_length: int, *, multiline: bool = False) -> Any:
     """Text that must say something: not empty, not only spaces."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length,
-                                            pattern=_filled(_MULTILINE if multiline else _ONE_LINE))]
+    return Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True,
+            min_length=1,
+            max_length=max_length,
+            pattern=_filled(_MULTILINE if multiline else _ONE_LINE),
+        ),
+    ]
 
 
 Name = filled_text(100)
@@ -33,8 +41,9 @@ LongName = filled_text(200)
 Reason = filled_text(500)  # why a change was made: every transition that asks for one
 LongText = filled_text(4000, multiline=True)  # feedback, scenarios, comments
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=rf"^{_ONE_LINE}*$")]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320,
-                                         pattern=rf"^{_TOKEN}@{_TOKEN}\.{_TOKEN}$")]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=320, pattern=rf"^{_TOKEN}@{_TOKEN}\.{_TOKEN}$")
+]
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x20\x7f]+$")]
 # For free-text query filters: anything printable (PostgreSQL refuses NUL even in a WHERE clause).
 FILTER_PATTERN = r"^[^\x00-\x1f\x7f]*$"
@@ -84,6 +93,7 @@ class Input(BaseModel):
     Booleans and integers in bodies are declared StrictBool/JsonInt: Pydantic's lax mode would take
     0, "true" or "5", which the contract (JSON Schema) does not allow.
     """
+
     model_config = ConfigDict(extra="forbid")
 
 

@@ -1,4 +1,5 @@
 """Helpers every domain's service uses to write: map constraint violations to a clear 409."""
+
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
@@ -16,8 +17,10 @@ async def flush_unique(session: AsyncSession, fields_by_constraint: dict[str, st
         field = next((f for name, f in fields_by_constraint.items() if name == constraint), None)
         if field is None:
             raise
-        raise Conflict(f"Another record already has this {field.split('.')[-1]}.",
-                       errors=[field_problem(field, "duplicate", "must be unique within the centre")]) from exc
+        raise Conflict(
+            f"Another record already has this {field.split('.')[-1]}.",
+            errors=[field_problem(field, "duplicate", "must be unique within the centre")],
+        ) from exc
 
 
 def apply_changes(target: object, changes: dict) -> dict:

@@ -1,4 +1,5 @@
 """The outbox: domain events written in the business transaction, delivered later (webhooks)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,5 +20,7 @@ class OutboxEvent(Base):
     centre_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     event_type: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict] = mapped_column(JSONB)
-    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
     request_id: Mapped[str | None] = mapped_column(String(128))

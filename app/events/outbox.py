@@ -1,4 +1,5 @@
 """emit(): a domain event written in the caller's transaction, so it exists if and only if the change does."""
+
 from __future__ import annotations
 
 import uuid
@@ -12,10 +13,18 @@ from app.core.ids import uuid7
 from app.events.models import OutboxEvent
 
 
-async def emit(session: AsyncSession, centre_id: uuid.UUID, event_type: str, payload: dict[str, Any]) -> uuid.UUID:
+async def emit(
+    session: AsyncSession, centre_id: uuid.UUID, event_type: str, payload: dict[str, Any]
+) -> uuid.UUID:
     event_id = uuid7()
     # A Core insert, not an ORM add: it costs one statement on the hot write path (house rule 12).
-    await session.execute(insert(OutboxEvent).values(
-        id=event_id, centre_id=centre_id, event_type=event_type, payload=payload,
-        request_id=current_request_id()))
+    await session.execute(
+        insert(OutboxEvent).values(
+            id=event_id,
+            centre_id=centre_id,
+            event_type=event_type,
+            payload=payload,
+            request_id=current_request_id(),
+        )
+    )
     return event_id

@@ -1,4 +1,5 @@
 """GraphQL for learners: the same service functions as REST."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +27,9 @@ class LearnerCreateInput:
     pass
 
 
-@strawberry.input(description="Omitted fields are left alone; null clears the optional ids and contact fields.")
+@strawberry.input(
+    description="Omitted fields are left alone; null clears the optional ids and contact fields."
+)
 class LearnerUpdateInput:
     given_name: str | None = strawberry.UNSET
     family_name: str | None = strawberry.UNSET
@@ -45,13 +48,27 @@ def _out(learner) -> Learner:
 @strawberry.type
 class LearnersQuery:
     @strawberry.field(description="Staff see the centre's learners; a learner sees only themselves.")
-    async def learners(self, info: Ctx, first: int = 50, after: str | None = None, family_name: str | None = None,
-                       candidate_number: str | None = None, mis_id: str | None = None,
-                       uln: str | None = None) -> Connection[Learner]:
+    async def learners(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        family_name: str | None = None,
+        candidate_number: str | None = None,
+        mis_id: str | None = None,
+        uln: str | None = None,
+    ) -> Connection[Learner]:
         p = info.context.require(Scope.learners_read, Scope.learner_self)
-        items, nxt = await info.context.read(service.list_learners, p, page_size(first), after,
-                                             family_name=family_name, candidate_number=candidate_number,
-                                             mis_id=mis_id, uln=uln)
+        items, nxt = await info.context.read(
+            service.list_learners,
+            p,
+            page_size(first),
+            after,
+            family_name=family_name,
+            candidate_number=candidate_number,
+            mis_id=mis_id,
+            uln=uln,
+        )
         return connection([_out(i) for i in items], nxt)
 
     @strawberry.field
@@ -69,7 +86,9 @@ class LearnersMutation:
         return _out(await info.context.write(service.create_learner, p, data))
 
     @strawberry.mutation(description="`version` is the version last read (the REST ETag).")
-    async def update_learner(self, info: Ctx, id: uuid.UUID, version: int, input: LearnerUpdateInput) -> Learner:
+    async def update_learner(
+        self, info: Ctx, id: uuid.UUID, version: int, input: LearnerUpdateInput
+    ) -> Learner:
         p = info.context.require(Scope.learners_write)
         data = to_model(schemas.LearnerUpdate, input_fields(input))
         return _out(await info.context.write(service.update_learner, p, id, data, version))

@@ -1,4 +1,5 @@
 """Learners of a centre: identity and contact kept minimal (R-98), ids from the awarding body and MIS."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Which learners a principal may see: the whole centre for staff, only themselves for a learner (R-98)."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, false, func, select
@@ -17,8 +18,14 @@ def learners(principal: Principal) -> Select:
     return stmt.where(false())
 
 
-def filtered(stmt: Select, *, family_name: str | None = None, candidate_number: str | None = None,
-             mis_id: str | None = None, uln: str | None = None) -> Select:
+def filtered(
+    stmt: Select,
+    *,
+    family_name: str | None = None,
+    candidate_number: str | None = None,
+    mis_id: str | None = None,
+    uln: str | None = None,
+) -> Select:
     if family_name:
         # Prefix match, case-insensitive, served by ix_learners_centre_family_name.
         escaped = family_name.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

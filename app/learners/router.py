@@ -1,4 +1,5 @@
 """REST for learners: thin endpoints over app.learners.service."""
+
 from __future__ import annotations
 
 import uuid
@@ -9,8 +10,8 @@ from fastapi import APIRouter, Query, Response
 from app.auth.dependencies import LearnersRead, LearnersWrite
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
-from app.core.schemas import FILTER_PATTERN
 from app.core.pagination import Cursor, Limit, Page
+from app.core.schemas import FILTER_PATTERN
 from app.learners import schemas, service
 
 router = APIRouter(prefix="/v1", tags=["learners"])
@@ -18,15 +19,28 @@ router = APIRouter(prefix="/v1", tags=["learners"])
 
 @router.get("/learners", operation_id="listLearners", response_model=Page[schemas.Learner])
 async def list_learners(
-    session: Session, p: LearnersRead, limit: Limit = 50, cursor: Cursor = None,
-    family_name: Annotated[str | None, Query(max_length=100, pattern=FILTER_PATTERN, description="Case-insensitive prefix.")] = None,
+    session: Session,
+    p: LearnersRead,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    family_name: Annotated[
+        str | None, Query(max_length=100, pattern=FILTER_PATTERN, description="Case-insensitive prefix.")
+    ] = None,
     candidate_number: Annotated[str | None, Query(max_length=20, pattern=FILTER_PATTERN)] = None,
     mis_id: Annotated[str | None, Query(max_length=64, pattern=FILTER_PATTERN)] = None,
     uln: Annotated[str | None, Query(max_length=10, pattern=FILTER_PATTERN)] = None,
 ):
     """Staff see the centre's learners; a learner sees only their own record."""
-    items, next_cursor = await service.list_learners(session, p, limit, cursor, family_name=family_name,
-                                                     candidate_number=candidate_number, mis_id=mis_id, uln=uln)
+    items, next_cursor = await service.list_learners(
+        session,
+        p,
+        limit,
+        cursor,
+        family_name=family_name,
+        candidate_number=candidate_number,
+        mis_id=mis_id,
+        uln=uln,
+    )
     return Page[schemas.Learner](items=items, next_cursor=next_cursor)
 
 
@@ -45,8 +59,14 @@ async def get_learner(learner_id: uuid.UUID, session: Session, p: LearnersRead, 
 
 
 @router.patch("/learners/{learner_id}", operation_id="updateLearner", response_model=schemas.Learner)
-async def update_learner(learner_id: uuid.UUID, body: schemas.LearnerUpdate, session: Session, p: LearnersWrite,
-                         version: IfMatchHeader, response: Response):
+async def update_learner(
+    learner_id: uuid.UUID,
+    body: schemas.LearnerUpdate,
+    session: Session,
+    p: LearnersWrite,
+    version: IfMatchHeader,
+    response: Response,
+):
     learner = await service.update_learner(session, p, learner_id, body, version)
     set_etag(response, learner.version)
     return learner

@@ -35,11 +35,15 @@ class LearnerCreate(Input):
     given_name: Name
     family_name: Name
     date_of_birth: DateOfBirth
-    candidate_number: CandidateNumber | None = Field(None, description="The awarding body's candidate number.")
+    candidate_number: CandidateNumber | None = Field(
+        None, description="The awarding body's candidate number."
+    )
     uln: Uln | None = None
     mis_id: MisId | None = Field(None, description="The school MIS's own id for this learner.")
     email: Email | None = None
-    idp_subject: Subject | None = Field(None, description="The identity provider's `sub` for the learner's logins.")
+    idp_subject: Subject | None = Field(
+        None, description="The identity provider's `sub` for the learner's logins."
+    )
 
 
 # An absent field is left alone; null clears only the optional identifiers and contact fields.

@@ -1,4 +1,5 @@
 """Learners: the first domain slice. Every change is audited and emitted in the request's transaction."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.changes import create_recorded, update_recorded
 from app.auth.principal import Principal
 from app.centres.repository import one
-from app.core.errors import ValidationFailed, field_problem
 from app.core.concurrency import IfMatch
+from app.core.errors import ValidationFailed, field_problem
 from app.core.pagination import paginate
 from app.learners import repository as repo
 from app.learners import schemas
@@ -26,8 +27,14 @@ EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 def _check_date_of_birth(value: dt.date | None) -> None:
     if value is not None and not (EARLIEST_BIRTH <= value <= dt.date.today()):
-        raise ValidationFailed("The date of birth is not plausible.", errors=[field_problem(
-            "body.date_of_birth", "date_of_birth_out_of_range", "must be between 1900-01-01 and today")])
+        raise ValidationFailed(
+            "The date of birth is not plausible.",
+            errors=[
+                field_problem(
+                    "body.date_of_birth", "date_of_birth_out_of_range", "must be between 1900-01-01 and today"
+                )
+            ],
+        )
 
 
 async def create_learner(session: AsyncSession, p: Principal, data: schemas.LearnerCreate) -> Learner:
@@ -44,10 +51,16 @@ async def list_learners(session: AsyncSession, p: Principal, limit: int, cursor:
     return await paginate(session, repo.filtered(repo.learners(p), **filters), Learner.id, limit, cursor)
 
 
-async def update_learner(session: AsyncSession, p: Principal, learner_id: uuid.UUID, data: schemas.LearnerUpdate,
-                         expected_version: int | IfMatch) -> Learner:
+async def update_learner(
+    session: AsyncSession,
+    p: Principal,
+    learner_id: uuid.UUID,
+    data: schemas.LearnerUpdate,
+    expected_version: int | IfMatch,
+) -> Learner:
     changes = data.model_dump(exclude_unset=True)
     _check_date_of_birth(changes.get("date_of_birth"))
     learner = await get_learner(session, p, learner_id)
-    return await update_recorded(session, p, learner, changes, expected_version, schemas.Learner, "learner",
-                                 LEARNER_UNIQUE)
+    return await update_recorded(
+        session, p, learner, changes, expected_version, schemas.Learner, "learner", LEARNER_UNIQUE
+    )

@@ -1,5 +1,6 @@
 """Learners on programmes: enrolment, registration with the awarding body, transfer, withdrawal and
 completion (R-10..R-12), each a transition that is audited and emitted; and R-11's registration issues."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,10 @@ from app.programmes.errors import InvalidTransition
 from app.programmes.models import ACTIVE_STATUSES, Enrolment, Programme, ProgrammeSite
 from app.programmes.service import get_row as get_programme_row
 
-ENROLMENT_UNIQUE = {"uq_enrolments_centre_id_mis_id": "body.mis_id",
-                    "uq_enrolments_programme_id_learner_id_active": "body.programme_id"}
+ENROLMENT_UNIQUE = {
+    "uq_enrolments_centre_id_mis_id": "body.mis_id",
+    "uq_enrolments_programme_id_learner_id_active": "body.programme_id",
+}
 # R-10: the statuses in which the learner is registered for the enrolment's qualification.
 REGISTERED_STATUSES = ("registered", "completed")
 
@@ -36,27 +39,41 @@ def snapshot(enrolment) -> dict:
     return schemas.Enrolment.model_validate(enrolment).model_dump(mode="json")
 
 
-async def ensure_registered(session: AsyncSession, centre_id: uuid.UUID, learner_id: uuid.UUID,
-                            qualification_id: uuid.UUID) -> None:
+async def ensure_registered(
+    session: AsyncSession, centre_id: uuid.UUID, learner_id: uuid.UUID, qualification_id: uuid.UUID
+) -> None:
     """R-10: a learner is formally assessed only for a qualification they are registered on with the
     awarding body. Raises RuleViolation (422, `errors[0].code == "R-10"`) otherwise; for the assessment
     service to call before it records a decision."""
-    registered = await session.scalar(select(exists().where(
-        Enrolment.centre_id == centre_id, Enrolment.learner_id == learner_id,
-        Enrolment.qualification_id == qualification_id, Enrolment.status.in_(REGISTERED_STATUSES))))
+    registered = await session.scalar(
+        select(
+            exists().where(
+                Enrolment.centre_id == centre_id,
+                Enrolment.learner_id == learner_id,
+                Enrolment.qualification_id == qualification_id,
+                Enrolment.status.in_(REGISTERED_STATUSES),
+            )
+        )
+    )
     if not registered:
         message = "the learner is not registered with the awarding body for this qualification"
-        raise RuleViolation(f"R-10: {message}; no assessment decision may be recorded.",
-                            errors=[field_problem("learner_id", "R-10", message)])
+        raise RuleViolation(
+            f"R-10: {message}; no assessment decision may be recorded.",
+            errors=[field_problem("learner_id", "R-10", message)],
+        )
 
 
-async def learner_in_centre(session: AsyncSession, p: Principal, learner_id: uuid.UUID,
-                            field: str) -> Learner:
-    learner = await session.scalar(select(Learner).where(Learner.centre_id == p.centre_id,
-                                                         Learner.id == learner_id))
+async def learner_in_centre(
+    session: AsyncSession, p: Principal, learner_id: uuid.UUID, field: str
+) -> Learner:
+    learner = await session.scalar(
+        select(Learner).where(Learner.centre_id == p.centre_id, Learner.id == learner_id)
+    )
     if learner is None:
-        raise NotFound(f"No learner with id {learner_id}.",
-                       errors=[field_problem(field, "not_found", "no such learner in the centre")])
+        raise NotFound(
+            f"No learner with id {learner_id}.",
+            errors=[field_problem(field, "not_found", "no such learner in the centre")],
+        )
     return learner
 
 
@@ -64,39 +81,59 @@ async def _programme(session: AsyncSession, p: Principal, programme_id: uuid.UUI
     try:
         return await get_programme_row(session, p, programme_id)
     except NotFound as exc:
-        raise NotFound(exc.detail, errors=[field_problem(field, "not_found",
-                                                                 "no such programme in the centre")]) from exc
+        raise NotFound(
+            exc.detail, errors=[field_problem(field, "not_found", "no such programme in the centre")]
+        ) from exc
 
 
 async def deadline_for(session: AsyncSession, programme: Programme, enrolled_on: dt.date) -> dt.date:
-    start = await session.scalar(select(AcademicYear.start_date)
-                                 .where(AcademicYear.id == programme.academic_year_id))
+    start = await session.scalar(
+        select(AcademicYear.start_date).where(AcademicYear.id == programme.academic_year_id)
+    )
     return rules.registration_deadline(programme.delivery_model, start, enrolled_on)
 
 
 def _not_future(value: dt.date, field: str) -> None:
     if value > rules.utc_today():
-        raise ValidationFailed("A date that has not come yet cannot be recorded.",
-                               errors=[field_problem(field, "date_in_future", "must not be after today")])
+        raise ValidationFailed(
+            "A date that has not come yet cannot be recorded.",
+            errors=[field_problem(field, "date_in_future", "must not be after today")],
+        )
 
 
 def _not_before_enrolment(enrolment: Enrolment, value: dt.date, field: str) -> None:
     if value < enrolment.enrolled_on:
-        raise ValidationFailed("The date is before the learner was enrolled.", errors=[field_problem(
-            field, "before_enrolment", f"must not be before the enrolment date {enrolment.enrolled_on}")])
+        raise ValidationFailed(
+            "The date is before the learner was enrolled.",
+            errors=[
+                field_problem(
+                    field,
+                    "before_enrolment",
+                    f"must not be before the enrolment date {enrolment.enrolled_on}",
+                )
+            ],
+        )
 
 
-async def site_on_programme(session: AsyncSession, programme_id: uuid.UUID, site_id: uuid.UUID | None,
-                            field: str) -> uuid.UUID | None:
+async def site_on_programme(
+    session: AsyncSession, programme_id: uuid.UUID, site_id: uuid.UUID | None, field: str
+) -> uuid.UUID | None:
     """The learner's site: one of the programme's (R-42 samples every site); the only one when the
     programme runs at a single site and none was given."""
-    sites = list((await session.scalars(select(ProgrammeSite.site_id).where(
-        ProgrammeSite.programme_id == programme_id))).all())
+    sites = list(
+        (
+            await session.scalars(
+                select(ProgrammeSite.site_id).where(ProgrammeSite.programme_id == programme_id)
+            )
+        ).all()
+    )
     if site_id is None:
         return sites[0] if len(sites) == 1 else None
     if site_id not in sites:
-        raise NotFound("The site is not one where this programme is delivered.", errors=[field_problem(
-            field, "not_found", "not a site of the programme")])
+        raise NotFound(
+            "The site is not one where this programme is delivered.",
+            errors=[field_problem(field, "not_found", "not a site of the programme")],
+        )
     return site_id
 
 
@@ -104,14 +141,28 @@ async def create_enrolment(session: AsyncSession, p: Principal, data: schemas.En
     await learner_in_centre(session, p, data.learner_id, "body.learner_id")
     programme = await _programme(session, p, data.programme_id, "body.programme_id")
     if not data.identity_checked:  # R-12
-        raise RuleViolation("R-12: the learner's identity is checked at enrolment.", errors=[field_problem(
-            "body.identity_checked", "R-12", "identity must be checked before a learner is enrolled")])
+        raise RuleViolation(
+            "R-12: the learner's identity is checked at enrolment.",
+            errors=[
+                field_problem(
+                    "body.identity_checked", "R-12", "identity must be checked before a learner is enrolled"
+                )
+            ],
+        )
     site_id = await site_on_programme(session, programme.id, data.site_id, "body.site_id")
     enrolment = Enrolment(
-        id=uuid7(), centre_id=p.centre_id, learner_id=data.learner_id, programme_id=programme.id,
-        qualification_id=programme.qualification_id, site_id=site_id, mis_id=data.mis_id, status="enrolled",
-        enrolled_on=data.enrolled_on, identity_checked_by=p.subject,
-        registration_deadline=await deadline_for(session, programme, data.enrolled_on))
+        id=uuid7(),
+        centre_id=p.centre_id,
+        learner_id=data.learner_id,
+        programme_id=programme.id,
+        qualification_id=programme.qualification_id,
+        site_id=site_id,
+        mis_id=data.mis_id,
+        status="enrolled",
+        enrolled_on=data.enrolled_on,
+        identity_checked_by=p.subject,
+        registration_deadline=await deadline_for(session, programme, data.enrolled_on),
+    )
     session.add(enrolment)
     await flush_unique(session, ENROLMENT_UNIQUE)
     after = snapshot(enrolment)
@@ -124,9 +175,16 @@ async def get_enrolment(session: AsyncSession, p: Principal, enrolment_id: uuid.
     return await one(session, repo.enrolments(p), Enrolment, enrolment_id, "enrolment")
 
 
-async def list_enrolments(session: AsyncSession, p: Principal, limit: int, cursor: str | None, *,
-                          learner_id: uuid.UUID | None = None, programme_id: uuid.UUID | None = None,
-                          status: str | None = None):
+async def list_enrolments(
+    session: AsyncSession,
+    p: Principal,
+    limit: int,
+    cursor: str | None,
+    *,
+    learner_id: uuid.UUID | None = None,
+    programme_id: uuid.UUID | None = None,
+    status: str | None = None,
+):
     stmt = repo.enrolments(p)
     if learner_id:
         stmt = stmt.where(Enrolment.learner_id == learner_id)
@@ -137,8 +195,14 @@ async def list_enrolments(session: AsyncSession, p: Principal, limit: int, curso
     return await paginate(session, stmt, Enrolment.id, limit, cursor)
 
 
-async def _transition(session: AsyncSession, p: Principal, enrolment: Enrolment, action: str,
-                      changes: dict, payload_extra: dict | None = None) -> Enrolment:
+async def _transition(
+    session: AsyncSession,
+    p: Principal,
+    enrolment: Enrolment,
+    action: str,
+    changes: dict,
+    payload_extra: dict | None = None,
+) -> Enrolment:
     """Apply one transition: one audit row and one event, in the request's transaction."""
     before = snapshot(enrolment)
     for name, value in changes.items():
@@ -149,34 +213,50 @@ async def _transition(session: AsyncSession, p: Principal, enrolment: Enrolment,
         raise Conflict("The enrolment changed while this transition was being made; read it again.") from exc
     after = snapshot(enrolment)
     await record(session, p, f"enrolment.{action}", "enrolment", enrolment.id, before=before, after=after)
-    await emit(session, p.centre_id, f"enrolment.{action}", payload_extra or {"before": before, "after": after})
+    await emit(
+        session, p.centre_id, f"enrolment.{action}", payload_extra or {"before": before, "after": after}
+    )
     return enrolment
 
 
 def _require_active(enrolment: Enrolment, what: str) -> None:
     if enrolment.status not in ACTIVE_STATUSES:
-        raise InvalidTransition("R-12", f"A {enrolment.status} enrolment cannot be {what}; only an enrolled or "
-                                        "registered learner can.")
+        raise InvalidTransition(
+            "R-12",
+            f"A {enrolment.status} enrolment cannot be {what}; only an enrolled or registered learner can.",
+        )
 
 
-async def register(session: AsyncSession, p: Principal, enrolment_id: uuid.UUID,
-                   data: schemas.Registration) -> Enrolment:
+async def register(
+    session: AsyncSession, p: Principal, enrolment_id: uuid.UUID, data: schemas.Registration
+) -> Enrolment:
     """R-12: the awarding body's registration number and date. A late or early registration is
     recorded and flagged (R-11), not refused: the QN escalates it."""
     enrolment = await get_enrolment(session, p, enrolment_id)
     if enrolment.status == "registered":
-        raise InvalidTransition("R-12", "The learner is already registered on this enrolment "
-                                        f"({enrolment.registration_number}).")
+        raise InvalidTransition(
+            "R-12", f"The learner is already registered on this enrolment ({enrolment.registration_number})."
+        )
     if enrolment.status != "enrolled":
         raise InvalidTransition("R-12", f"A {enrolment.status} enrolment cannot be registered.")
     _not_future(data.registered_on, "body.registered_on")
-    return await _transition(session, p, enrolment, "registered", {
-        "status": "registered", "registration_number": data.registration_number,
-        "registered_on": data.registered_on, "status_reason": data.reason or None})
+    return await _transition(
+        session,
+        p,
+        enrolment,
+        "registered",
+        {
+            "status": "registered",
+            "registration_number": data.registration_number,
+            "registered_on": data.registered_on,
+            "status_reason": data.reason or None,
+        },
+    )
 
 
-async def transfer(session: AsyncSession, p: Principal, enrolment_id: uuid.UUID,
-                   data: schemas.Transfer) -> tuple[Enrolment, Enrolment]:
+async def transfer(
+    session: AsyncSession, p: Principal, enrolment_id: uuid.UUID, data: schemas.Transfer
+) -> tuple[Enrolment, Enrolment]:
     """R-12: to another qualification or pathway. The enrolment ends as `transferred` and a new one
     starts on the target programme, carrying the registration (number and date) and the original R-11
     deadline: a transfer moves a registration, it does not restart the clock."""
@@ -184,17 +264,32 @@ async def transfer(session: AsyncSession, p: Principal, enrolment_id: uuid.UUID,
     _require_active(source, "transferred")
     target = await _programme(session, p, data.programme_id, "body.programme_id")
     if target.id == source.programme_id:
-        raise ValidationFailed("A transfer moves the learner to another programme.", errors=[field_problem(
-            "body.programme_id", "same_programme", "the learner is already on this programme")])
+        raise ValidationFailed(
+            "A transfer moves the learner to another programme.",
+            errors=[
+                field_problem(
+                    "body.programme_id", "same_programme", "the learner is already on this programme"
+                )
+            ],
+        )
     _not_future(data.transferred_on, "body.transferred_on")
     _not_before_enrolment(source, data.transferred_on, "body.transferred_on")
     started = Enrolment(
-        id=uuid7(), centre_id=p.centre_id, learner_id=source.learner_id, programme_id=target.id,
-        qualification_id=target.qualification_id, site_id=await site_on_programme(session, target.id, None, ""),
-        status=source.status, enrolled_on=data.transferred_on,
-        identity_checked_by=source.identity_checked_by, registration_deadline=source.registration_deadline,
-        registration_number=source.registration_number, registered_on=source.registered_on,
-        transferred_from_id=source.id, status_reason=data.reason)
+        id=uuid7(),
+        centre_id=p.centre_id,
+        learner_id=source.learner_id,
+        programme_id=target.id,
+        qualification_id=target.qualification_id,
+        site_id=await site_on_programme(session, target.id, None, ""),
+        status=source.status,
+        enrolled_on=data.transferred_on,
+        identity_checked_by=source.identity_checked_by,
+        registration_deadline=source.registration_deadline,
+        registration_number=source.registration_number,
+        registered_on=source.registered_on,
+        transferred_from_id=source.id,
+        status_reason=data.reason,
+    )
     before = snapshot(source)
     session.add(started)
     await flush_unique(session, ENROLMENT_UNIQUE)  # the new enrolment first: the old one will point at it
@@ -208,48 +303,73 @@ async def transfer(session: AsyncSession, p: Principal, enrolment_id: uuid.UUID,
     # Two records change, so two audit rows; the MIS gets one event that carries both.
     await record(session, p, "enrolment.transferred", "enrolment", source.id, before=before, after=ended)
     await record(session, p, "enrolment.created", "enrolment", started.id, after=begun)
-    await emit(session, p.centre_id, "enrolment.transferred",
-               {"transferred_from": ended, "transferred_to": begun})
+    await emit(
+        session, p.centre_id, "enrolment.transferred", {"transferred_from": ended, "transferred_to": begun}
+    )
     return source, started
 
 
-async def withdraw(session: AsyncSession, p: Principal, enrolment_id: uuid.UUID,
-                   data: schemas.Withdrawal) -> Enrolment:
+async def withdraw(
+    session: AsyncSession, p: Principal, enrolment_id: uuid.UUID, data: schemas.Withdrawal
+) -> Enrolment:
     """R-12: recorded with its reason and reported (the event) to the awarding body."""
     enrolment = await get_enrolment(session, p, enrolment_id)
     _require_active(enrolment, "withdrawn")
     _not_future(data.withdrawn_on, "body.withdrawn_on")
     _not_before_enrolment(enrolment, data.withdrawn_on, "body.withdrawn_on")
-    return await _transition(session, p, enrolment, "withdrawn", {
-        "status": "withdrawn", "ended_on": data.withdrawn_on, "status_reason": data.reason})
+    return await _transition(
+        session,
+        p,
+        enrolment,
+        "withdrawn",
+        {"status": "withdrawn", "ended_on": data.withdrawn_on, "status_reason": data.reason},
+    )
 
 
-async def complete(session: AsyncSession, p: Principal, enrolment_id: uuid.UUID,
-                   data: schemas.Completion) -> Enrolment:
+async def complete(
+    session: AsyncSession, p: Principal, enrolment_id: uuid.UUID, data: schemas.Completion
+) -> Enrolment:
     enrolment = await get_enrolment(session, p, enrolment_id)
     if enrolment.status == "enrolled":
         # R-10: nothing was formally assessed without a registration, so nothing can be completed.
-        raise InvalidTransition("R-10", "An unregistered learner cannot complete: register them first (R-10).")
+        raise InvalidTransition(
+            "R-10", "An unregistered learner cannot complete: register them first (R-10)."
+        )
     if enrolment.status != "registered":
         raise InvalidTransition("R-12", f"A {enrolment.status} enrolment cannot be completed.")
     _not_future(data.completed_on, "body.completed_on")
     _not_before_enrolment(enrolment, data.completed_on, "body.completed_on")
-    return await _transition(session, p, enrolment, "completed", {
-        "status": "completed", "ended_on": data.completed_on, "status_reason": data.reason or None})
+    return await _transition(
+        session,
+        p,
+        enrolment,
+        "completed",
+        {"status": "completed", "ended_on": data.completed_on, "status_reason": data.reason or None},
+    )
 
 
 # ---- R-11: registration issues -------------------------------------------------------------------------
 
+
 def _issue_condition(issue: str | None, today: dt.date):
     live = Enrolment.status != "transferred"
     late = and_(live, Enrolment.registered_on > Enrolment.registration_deadline)
-    early = and_(live, Enrolment.registered_on < Enrolment.enrolled_on, Enrolment.transferred_from_id.is_(None))
+    early = and_(
+        live, Enrolment.registered_on < Enrolment.enrolled_on, Enrolment.transferred_from_id.is_(None)
+    )
     overdue = and_(Enrolment.status == "enrolled", Enrolment.registration_deadline < today)
     return {"late": late, "early": early, "overdue": overdue}.get(issue, or_(late, early, overdue))
 
 
-async def list_registration_issues(session: AsyncSession, p: Principal, limit: int, cursor: str | None, *,
-                                   issue: str | None = None, programme_id: uuid.UUID | None = None):
+async def list_registration_issues(
+    session: AsyncSession,
+    p: Principal,
+    limit: int,
+    cursor: str | None,
+    *,
+    issue: str | None = None,
+    programme_id: uuid.UUID | None = None,
+):
     """R-11: late, early and overdue registrations, with the day by which the QN escalates each to the
     HoC (2 of the centre's working days after it arose)."""
     today = rules.utc_today()
@@ -260,15 +380,27 @@ async def list_registration_issues(session: AsyncSession, p: Principal, limit: i
     calendar = await centre_calendar(session, p.centre_id) if rows else None
     items = []
     for e in rows:
-        kind = rules.registration_issue(status=e.status, enrolled_on=e.enrolled_on,
-                                        registration_deadline=e.registration_deadline,
-                                        registered_on=e.registered_on,
-                                        transferred=e.transferred_from_id is not None, today=today)
+        kind = rules.registration_issue(
+            status=e.status,
+            enrolled_on=e.enrolled_on,
+            registration_deadline=e.registration_deadline,
+            registered_on=e.registered_on,
+            transferred=e.transferred_from_id is not None,
+            today=today,
+        )
         if kind is None or (issue and kind != issue):
             continue  # the SQL filter and the pure rule agree except on pathological overlaps
         flagged = rules.flagged_on(kind, e.registration_deadline, e.registered_on)
-        items.append(schemas.RegistrationIssue(
-            enrolment_id=e.id, learner_id=e.learner_id, programme_id=e.programme_id, issue=kind,
-            registration_deadline=e.registration_deadline, registered_on=e.registered_on, flagged_on=flagged,
-            escalate_by=rules.escalate_by(calendar, flagged)))
+        items.append(
+            schemas.RegistrationIssue(
+                enrolment_id=e.id,
+                learner_id=e.learner_id,
+                programme_id=e.programme_id,
+                issue=kind,
+                registration_deadline=e.registration_deadline,
+                registered_on=e.registered_on,
+                flagged_on=flagged,
+                escalate_by=rules.escalate_by(calendar, flagged),
+            )
+        )
     return items, next_cursor

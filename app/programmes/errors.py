@@ -1,4 +1,5 @@
 """The problem a refused transition answers with: 409, `errors[]` naming the rule (`code: R-12`)."""
+
 from __future__ import annotations
 
 from app.core.errors import Conflict, field_problem

@@ -1,5 +1,6 @@
 """GraphQL for programmes, enrolments and registration, RPL, adjustments and special consideration: the
 same service functions as REST."""
+
 from __future__ import annotations
 
 import uuid
@@ -15,9 +16,14 @@ from app.programmes import enrolments, schemas, service, support
 
 Ctx = Info[Context, None]
 
-for enum in (schemas.DeliveryModel, schemas.EnrolmentStatus, schemas.RegistrationIssueKind,
-             schemas.PriorLearningStatus, schemas.SpecialConsiderationStatus,
-             schemas.SpecialConsiderationOutcome):
+for enum in (
+    schemas.DeliveryModel,
+    schemas.EnrolmentStatus,
+    schemas.RegistrationIssueKind,
+    schemas.PriorLearningStatus,
+    schemas.SpecialConsiderationStatus,
+    schemas.SpecialConsiderationOutcome,
+):
     strawberry.enum(enum)
 
 
@@ -134,12 +140,23 @@ OWN_SUPPORT = (Scope.learner_support_read, Scope.learner_self)
 @strawberry.type
 class ProgrammesQuery:
     @strawberry.field
-    async def programmes(self, info: Ctx, first: int = 50, after: str | None = None,
-                         academic_year_id: uuid.UUID | None = None,
-                         qualification_id: uuid.UUID | None = None) -> Connection[Programme]:
+    async def programmes(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        academic_year_id: uuid.UUID | None = None,
+        qualification_id: uuid.UUID | None = None,
+    ) -> Connection[Programme]:
         p = info.context.require(*STAFF_READ)
-        items, nxt = await info.context.read(service.list_programmes, p, page_size(first), after,
-                                             academic_year_id=academic_year_id, qualification_id=qualification_id)
+        items, nxt = await info.context.read(
+            service.list_programmes,
+            p,
+            page_size(first),
+            after,
+            academic_year_id=academic_year_id,
+            qualification_id=qualification_id,
+        )
         return connection([Programme.from_pydantic(i) for i in items], nxt)
 
     @strawberry.field
@@ -148,12 +165,25 @@ class ProgrammesQuery:
         return Programme.from_pydantic(await info.context.read(service.get_programme, p, id))
 
     @strawberry.field(description="Staff see the centre's enrolments; a learner sees only their own.")
-    async def enrolments(self, info: Ctx, first: int = 50, after: str | None = None,
-                         learner_id: uuid.UUID | None = None, programme_id: uuid.UUID | None = None,
-                         status: schemas.EnrolmentStatus | None = None) -> Connection[Enrolment]:
+    async def enrolments(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        learner_id: uuid.UUID | None = None,
+        programme_id: uuid.UUID | None = None,
+        status: schemas.EnrolmentStatus | None = None,
+    ) -> Connection[Enrolment]:
         p = info.context.require(*OWN_ENROLMENTS)
-        items, nxt = await info.context.read(enrolments.list_enrolments, p, page_size(first), after,
-                                             learner_id=learner_id, programme_id=programme_id, status=status)
+        items, nxt = await info.context.read(
+            enrolments.list_enrolments,
+            p,
+            page_size(first),
+            after,
+            learner_id=learner_id,
+            programme_id=programme_id,
+            status=status,
+        )
         return connection([_enrolment(i) for i in items], nxt)
 
     @strawberry.field
@@ -162,56 +192,84 @@ class ProgrammesQuery:
         return _enrolment(await info.context.read(enrolments.get_enrolment, p, id))
 
     @strawberry.field(description="R-11: late, early and overdue registrations, for the QN and the HoC.")
-    async def registration_issues(self, info: Ctx, first: int = 50, after: str | None = None,
-                                  issue: schemas.RegistrationIssueKind | None = None,
-                                  programme_id: uuid.UUID | None = None) -> Connection[RegistrationIssue]:
+    async def registration_issues(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        issue: schemas.RegistrationIssueKind | None = None,
+        programme_id: uuid.UUID | None = None,
+    ) -> Connection[RegistrationIssue]:
         p = info.context.require(Scope.registrations_monitor)
-        items, nxt = await info.context.read(enrolments.list_registration_issues, p, page_size(first), after,
-                                             issue=issue, programme_id=programme_id)
+        items, nxt = await info.context.read(
+            enrolments.list_registration_issues,
+            p,
+            page_size(first),
+            after,
+            issue=issue,
+            programme_id=programme_id,
+        )
         return connection([RegistrationIssue.from_pydantic(i) for i in items], nxt, key="enrolment_id")
 
     @strawberry.field
-    async def prior_learning(self, info: Ctx, first: int = 50, after: str | None = None,
-                             learner_id: uuid.UUID | None = None) -> Connection[PriorLearning]:
+    async def prior_learning(
+        self, info: Ctx, first: int = 50, after: str | None = None, learner_id: uuid.UUID | None = None
+    ) -> Connection[PriorLearning]:
         p = info.context.require(*OWN_SUPPORT)
-        items, nxt = await info.context.read(support.list_prior_learning, p, page_size(first), after, learner_id)
+        items, nxt = await info.context.read(
+            support.list_prior_learning, p, page_size(first), after, learner_id
+        )
         return connection([_as(PriorLearning, schemas.PriorLearning, i) for i in items], nxt)
 
     @strawberry.field
     async def prior_learning_record(self, info: Ctx, id: uuid.UUID) -> PriorLearning:
         p = info.context.require(*OWN_SUPPORT)
-        return _as(PriorLearning, schemas.PriorLearning,
-                   await info.context.read(support.get_prior_learning, p, id))
+        return _as(
+            PriorLearning, schemas.PriorLearning, await info.context.read(support.get_prior_learning, p, id)
+        )
 
     @strawberry.field
-    async def reasonable_adjustments(self, info: Ctx, first: int = 50, after: str | None = None,
-                                     learner_id: uuid.UUID | None = None) -> Connection[ReasonableAdjustment]:
+    async def reasonable_adjustments(
+        self, info: Ctx, first: int = 50, after: str | None = None, learner_id: uuid.UUID | None = None
+    ) -> Connection[ReasonableAdjustment]:
         p = info.context.require(*OWN_SUPPORT)
-        items, nxt = await info.context.read(support.list_reasonable_adjustments, p, page_size(first), after,
-                                             learner_id)
+        items, nxt = await info.context.read(
+            support.list_reasonable_adjustments, p, page_size(first), after, learner_id
+        )
         return connection([_as(ReasonableAdjustment, schemas.ReasonableAdjustment, i) for i in items], nxt)
 
     @strawberry.field
     async def reasonable_adjustment(self, info: Ctx, id: uuid.UUID) -> ReasonableAdjustment:
         p = info.context.require(*OWN_SUPPORT)
-        return _as(ReasonableAdjustment, schemas.ReasonableAdjustment,
-                   await info.context.read(support.get_reasonable_adjustment, p, id))
+        return _as(
+            ReasonableAdjustment,
+            schemas.ReasonableAdjustment,
+            await info.context.read(support.get_reasonable_adjustment, p, id),
+        )
 
     @strawberry.field
-    async def special_considerations(self, info: Ctx, first: int = 50, after: str | None = None,
-                                     learner_id: uuid.UUID | None = None,
-                                     status: schemas.SpecialConsiderationStatus | None = None,
-                                     ) -> Connection[SpecialConsideration]:
+    async def special_considerations(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        learner_id: uuid.UUID | None = None,
+        status: schemas.SpecialConsiderationStatus | None = None,
+    ) -> Connection[SpecialConsideration]:
         p = info.context.require(*OWN_SUPPORT)
-        items, nxt = await info.context.read(support.list_special_considerations, p, page_size(first), after,
-                                             learner_id, status)
+        items, nxt = await info.context.read(
+            support.list_special_considerations, p, page_size(first), after, learner_id, status
+        )
         return connection([_as(SpecialConsideration, schemas.SpecialConsideration, i) for i in items], nxt)
 
     @strawberry.field
     async def special_consideration(self, info: Ctx, id: uuid.UUID) -> SpecialConsideration:
         p = info.context.require(*OWN_SUPPORT)
-        return _as(SpecialConsideration, schemas.SpecialConsideration,
-                   await info.context.read(support.get_special_consideration, p, id))
+        return _as(
+            SpecialConsideration,
+            schemas.SpecialConsideration,
+            await info.context.read(support.get_special_consideration, p, id),
+        )
 
 
 @strawberry.type
@@ -223,11 +281,14 @@ class ProgrammesMutation:
         return Programme.from_pydantic(await info.context.write(service.create_programme, p, data))
 
     @strawberry.mutation(description="`version` is the version last read (the REST ETag).")
-    async def update_programme(self, info: Ctx, id: uuid.UUID, version: int,
-                               input: ProgrammeUpdateInput) -> Programme:
+    async def update_programme(
+        self, info: Ctx, id: uuid.UUID, version: int, input: ProgrammeUpdateInput
+    ) -> Programme:
         p = info.context.require(Scope.programmes_write)
         data = to_model(schemas.ProgrammeUpdate, input_fields(input))
-        return Programme.from_pydantic(await info.context.write(service.update_programme, p, id, data, version))
+        return Programme.from_pydantic(
+            await info.context.write(service.update_programme, p, id, data, version)
+        )
 
     @strawberry.mutation(description="R-12: identity is checked at enrolment.")
     async def create_enrolment(self, info: Ctx, input: EnrolmentCreateInput) -> Enrolment:
@@ -246,9 +307,12 @@ class ProgrammesMutation:
         p = info.context.require(Scope.registrations_write)
         data = to_model(schemas.Transfer, input_fields(input))
         ended, started = await info.context.write(enrolments.transfer, p, id, data)
-        return EnrolmentTransfer.from_pydantic(schemas.EnrolmentTransfer(
-            transferred_from=schemas.Enrolment.model_validate(ended),
-            transferred_to=schemas.Enrolment.model_validate(started)))
+        return EnrolmentTransfer.from_pydantic(
+            schemas.EnrolmentTransfer(
+                transferred_from=schemas.Enrolment.model_validate(ended),
+                transferred_to=schemas.Enrolment.model_validate(started),
+            )
+        )
 
     @strawberry.mutation
     async def withdraw_enrolment(self, info: Ctx, id: uuid.UUID, input: WithdrawalInput) -> Enrolment:
@@ -266,29 +330,44 @@ class ProgrammesMutation:
     async def record_prior_learning(self, info: Ctx, input: PriorLearningInput) -> PriorLearning:
         p = info.context.require(Scope.learner_support_write)
         data = to_model(schemas.PriorLearningCreate, input_fields(input))
-        return _as(PriorLearning, schemas.PriorLearning,
-                   await info.context.write(support.record_prior_learning, p, data))
+        return _as(
+            PriorLearning,
+            schemas.PriorLearning,
+            await info.context.write(support.record_prior_learning, p, data),
+        )
 
     @strawberry.mutation(description="R-80: agreed before the assessment; the standard unchanged.")
-    async def record_reasonable_adjustment(self, info: Ctx,
-                                           input: ReasonableAdjustmentInput) -> ReasonableAdjustment:
+    async def record_reasonable_adjustment(
+        self, info: Ctx, input: ReasonableAdjustmentInput
+    ) -> ReasonableAdjustment:
         p = info.context.require(Scope.learner_support_write)
         data = to_model(schemas.ReasonableAdjustmentCreate, input_fields(input))
-        return _as(ReasonableAdjustment, schemas.ReasonableAdjustment,
-                   await info.context.write(support.record_reasonable_adjustment, p, data))
+        return _as(
+            ReasonableAdjustment,
+            schemas.ReasonableAdjustment,
+            await info.context.write(support.record_reasonable_adjustment, p, data),
+        )
 
     @strawberry.mutation(description="R-81: at the time of the assessment.")
-    async def apply_for_special_consideration(self, info: Ctx,
-                                              input: SpecialConsiderationInput) -> SpecialConsideration:
+    async def apply_for_special_consideration(
+        self, info: Ctx, input: SpecialConsiderationInput
+    ) -> SpecialConsideration:
         p = info.context.require(Scope.learner_support_write)
         data = to_model(schemas.SpecialConsiderationCreate, input_fields(input))
-        return _as(SpecialConsideration, schemas.SpecialConsideration,
-                   await info.context.write(support.apply_for_special_consideration, p, data))
+        return _as(
+            SpecialConsideration,
+            schemas.SpecialConsideration,
+            await info.context.write(support.apply_for_special_consideration, p, data),
+        )
 
     @strawberry.mutation(description="R-81: the Head of Centre authorises or refuses.")
-    async def decide_special_consideration(self, info: Ctx, id: uuid.UUID,
-                                           input: SpecialConsiderationDecisionInput) -> SpecialConsideration:
+    async def decide_special_consideration(
+        self, info: Ctx, id: uuid.UUID, input: SpecialConsiderationDecisionInput
+    ) -> SpecialConsideration:
         p = info.context.require(Scope.special_consideration_authorise)
         data = to_model(schemas.SpecialConsiderationDecision, input_fields(input))
-        return _as(SpecialConsideration, schemas.SpecialConsideration,
-                   await info.context.write(support.decide_special_consideration, p, id, data))
+        return _as(
+            SpecialConsideration,
+            schemas.SpecialConsideration,
+            await info.context.write(support.decide_special_consideration, p, id, data),
+        )

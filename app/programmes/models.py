@@ -1,6 +1,7 @@
 """Programmes (a qualification version delivered for an academic year), the learners on them, and what
 is recorded per learner around assessment: RPL (R-13), reasonable adjustments (R-80) and special
 consideration (R-81)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +19,6 @@ ACTIVE_STATUSES = ("enrolled", "registered")
 PROGRAMME_STAFF_ROLES = ("assessor", "internal_verifier")
 SPECIAL_CONSIDERATION_STATUSES = ("applied", "authorised", "refused")
 PRIOR_LEARNING_STATUSES = ("to_be_assessed", "assessed")
-
 
 
 class Programme(Versioned, Base):
@@ -45,6 +45,7 @@ class Programme(Versioned, Base):
 
 class ProgrammeSite(Base):
     """Where the programme is delivered (R-42 samples every site)."""
+
     __tablename__ = "programme_sites"
 
     programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", primary_key=True)
@@ -55,6 +56,7 @@ class ProgrammeSite(Base):
 class ProgrammeStaff(Base):
     """The programme's assessors and internal verifiers: what "an assessor only for their programmes"
     is checked against."""
+
     __tablename__ = "programme_staff"
     __table_args__ = (CheckConstraint(f"role IN {PROGRAMME_STAFF_ROLES}", name="role"),)
 
@@ -66,16 +68,24 @@ class ProgrammeStaff(Base):
 
 class Enrolment(Versioned, Base):
     """A learner's place on a programme, and their registration with the awarding body (R-10..R-12)."""
+
     __tablename__ = "enrolments"
     __table_args__ = (
         UniqueConstraint("centre_id", "mis_id"),
         CheckConstraint(f"status IN {ENROLMENT_STATUSES}", name="status"),
         # A registration is a number and a date together; registered and completed learners have one.
         CheckConstraint("(registration_number IS NULL) = (registered_on IS NULL)", name="registration"),
-        CheckConstraint("status NOT IN ('registered', 'completed') OR registration_number IS NOT NULL",
-                        name="registered_has_number"),
-        Index("uq_enrolments_programme_id_learner_id_active", "programme_id", "learner_id", unique=True,
-              postgresql_where=text(f"status IN {ACTIVE_STATUSES}")),
+        CheckConstraint(
+            "status NOT IN ('registered', 'completed') OR registration_number IS NOT NULL",
+            name="registered_has_number",
+        ),
+        Index(
+            "uq_enrolments_programme_id_learner_id_active",
+            "programme_id",
+            "learner_id",
+            unique=True,
+            postgresql_where=text(f"status IN {ACTIVE_STATUSES}"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -108,6 +118,7 @@ class Enrolment(Versioned, Base):
 class PriorLearning(Versioned, Base):
     """R-13: prior learning claimed against one unit. It is evidence still to be assessed against the
     criteria, never an exemption: there is deliberately no field that could grant one."""
+
     __tablename__ = "prior_learning"
     __table_args__ = (CheckConstraint(f"status IN {PRIOR_LEARNING_STATUSES}", name="status"),)
 
@@ -124,6 +135,7 @@ class PriorLearning(Versioned, Base):
 
 class ReasonableAdjustment(Versioned, Base):
     """R-80: agreed before the assessment, the learner's normal way of working, the standard unchanged."""
+
     __tablename__ = "reasonable_adjustments"
     __table_args__ = (CheckConstraint("agreed_on <= applies_from", name="agreed_before_assessment"),)
 
@@ -140,6 +152,7 @@ class ReasonableAdjustment(Versioned, Base):
 
 class SpecialConsideration(Versioned, Base):
     """R-81: applied for at the time of the assessment; authorised (or refused) by the HoC only."""
+
     __tablename__ = "special_considerations"
     __table_args__ = (
         CheckConstraint(f"status IN {SPECIAL_CONSIDERATION_STATUSES}", name="status"),

@@ -1,4 +1,5 @@
 """Principal-scoped statements: staff see their centre's records; a learner sees only their own (R-98)."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, false, select
@@ -24,8 +25,9 @@ def _own_or_centre(model, principal: Principal, staff_scope: Scope) -> Select:
     if principal.has(staff_scope):
         return stmt
     if principal.has(Scope.learner_self):
-        mine = select(Learner.id).where(Learner.centre_id == principal.centre_id,
-                                        Learner.idp_subject == principal.subject)
+        mine = select(Learner.id).where(
+            Learner.centre_id == principal.centre_id, Learner.idp_subject == principal.subject
+        )
         return stmt.where(model.learner_id.in_(mine))
     return stmt.where(false())
 

@@ -1,5 +1,6 @@
 """Pure date rules of registration and special consideration: no database, no clock (callers pass
 `today`). Working-day counts go through app.core.calendar (DESIGN rule 10)."""
+
 from __future__ import annotations
 
 import calendar as _months
@@ -40,8 +41,15 @@ def registration_deadline(delivery_model: str, academic_year_start: dt.date, enr
     return one_month_after(enrolled_on)
 
 
-def registration_issue(*, status: str, enrolled_on: dt.date, registration_deadline: dt.date,
-                       registered_on: dt.date | None, transferred: bool, today: dt.date) -> str | None:
+def registration_issue(
+    *,
+    status: str,
+    enrolled_on: dt.date,
+    registration_deadline: dt.date,
+    registered_on: dt.date | None,
+    transferred: bool,
+    today: dt.date,
+) -> str | None:
     """R-11: late, early (registered before the learner was enrolled) or overdue (not registered and the
     deadline has passed). A transferred-away enrolment carries no issue: its registration moved with the
     learner to the new enrolment, which inherits the deadline. "Early" is not judged on an enrolment

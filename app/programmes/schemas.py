@@ -53,6 +53,7 @@ class SpecialConsiderationOutcome(StrEnum):
 
 # ---- programmes ---------------------------------------------------------------------------------------
 
+
 class Programme(Output):
     id: uuid.UUID
     centre_id: uuid.UUID
@@ -78,8 +79,9 @@ StaffIds = Annotated[list[uuid.UUID], Field(max_length=100)]
 class ProgrammeCreate(Input):
     name: LongName = Field(description="e.g. `BTEC L3 Business Y12`; unique in the centre and academic year.")
     code: Code | None = Field(None, description="The awarding body's programme code learners register under.")
-    qualification_id: uuid.UUID = Field(description="A qualification version of the centre's or the platform's "
-                                                    "catalogue.")
+    qualification_id: uuid.UUID = Field(
+        description="A qualification version of the centre's or the platform's catalogue."
+    )
     academic_year_id: uuid.UUID
     delivery_model: DeliveryModel = DeliveryModel.academic_year
     subject_area: Name = Field(description="The subject area whose LIV oversees IV (R-40).")
@@ -105,6 +107,7 @@ class ProgrammeUpdate(Input):
 
 # ---- enrolments and registration (R-10..R-12) ---------------------------------------------------------
 
+
 class Enrolment(Output):
     id: uuid.UUID
     centre_id: uuid.UUID
@@ -116,11 +119,14 @@ class Enrolment(Output):
     status: EnrolmentStatus
     enrolled_on: dt.date
     identity_checked_by: str
-    registration_deadline: dt.date = Field(description="R-11: end of November (academic-year programmes) or "
-                                                        "one month after enrolment.")
+    registration_deadline: dt.date = Field(
+        description="R-11: end of November (academic-year programmes) or one month after enrolment."
+    )
     registration_number: str | None = Field(description="The awarding body's registration number (R-12).")
     registered_on: dt.date | None
-    registration_issue: RegistrationIssueKind | None = Field(None, description="R-11: late, early or overdue.")
+    registration_issue: RegistrationIssueKind | None = Field(
+        None, description="R-11: late, early or overdue."
+    )
     ended_on: dt.date | None
     status_reason: str | None
     transferred_from_id: uuid.UUID | None
@@ -133,9 +139,13 @@ class Enrolment(Output):
     def _issue(self) -> Enrolment:
         # Derived, never stored: "overdue" depends on today.
         issue = rules.registration_issue(
-            status=self.status, enrolled_on=self.enrolled_on, registration_deadline=self.registration_deadline,
-            registered_on=self.registered_on, transferred=self.transferred_from_id is not None,
-            today=rules.utc_today())
+            status=self.status,
+            enrolled_on=self.enrolled_on,
+            registration_deadline=self.registration_deadline,
+            registered_on=self.registered_on,
+            transferred=self.transferred_from_id is not None,
+            today=rules.utc_today(),
+        )
         self.registration_issue = RegistrationIssueKind(issue) if issue else None
         return self
 
@@ -144,11 +154,14 @@ class EnrolmentCreate(Input):
     learner_id: uuid.UUID
     programme_id: uuid.UUID
     enrolled_on: CalendarDate
-    identity_checked: StrictBool = Field(description="R-12: the learner's identity was checked at enrolment; "
-                                                     "must be true.")
+    identity_checked: StrictBool = Field(
+        description="R-12: the learner's identity was checked at enrolment; must be true."
+    )
     mis_id: MisId | None = Field(None, description="The MIS's own id for this enrolment.")
-    site_id: uuid.UUID | None = Field(None, description="One of the programme's sites; may be left out when "
-                                                        "the programme runs at a single site.")
+    site_id: uuid.UUID | None = Field(
+        None,
+        description="One of the programme's sites; may be left out when the programme runs at a single site.",
+    )
 
 
 class Registration(Input):
@@ -175,6 +188,7 @@ class Completion(Input):
 
 class EnrolmentTransfer(Output):
     """A transfer ends one enrolment and starts another on the target programme (R-12)."""
+
     transferred_from: Enrolment
     transferred_to: Enrolment
 
@@ -192,6 +206,7 @@ class RegistrationIssue(Output):
 
 # ---- RPL, reasonable adjustments, special consideration -----------------------------------------------
 
+
 class PriorLearning(Output):
     id: uuid.UUID
     centre_id: uuid.UUID
@@ -200,8 +215,10 @@ class PriorLearning(Output):
     unit_number: int
     description: str
     evidence_reference: str | None
-    status: PriorLearningStatus = Field(description="R-13: RPL evidence is assessed against the unit's criteria "
-                                                    "like any other; it is never an exemption.")
+    status: PriorLearningStatus = Field(
+        description="R-13: RPL evidence is assessed against the unit's criteria "
+        "like any other; it is never an exemption."
+    )
     recorded_by: str
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -235,12 +252,16 @@ class ReasonableAdjustmentCreate(Input):
     learner_id: uuid.UUID
     qualification_id: uuid.UUID | None = None
     adjustment: Reason = Field(description="e.g. 25% extra time, a reader, a word processor.")
-    normal_way_of_working: Reason = Field(description="R-80: how this reflects the learner's normal way of "
-                                                      "working.")
-    standard_unchanged: StrictBool = Field(description="R-80: the adjustment does not change the standard "
-                                                       "assessed; must be true.")
+    normal_way_of_working: Reason = Field(
+        description="R-80: how this reflects the learner's normal way of working."
+    )
+    standard_unchanged: StrictBool = Field(
+        description="R-80: the adjustment does not change the standard assessed; must be true."
+    )
     agreed_on: CalendarDate
-    applies_from: CalendarDate = Field(description="The first assessment it applies to; R-80: agreed before it.")
+    applies_from: CalendarDate = Field(
+        description="The first assessment it applies to; R-80: agreed before it."
+    )
 
 
 class SpecialConsideration(Output):
@@ -267,8 +288,10 @@ class SpecialConsiderationCreate(Input):
     qualification_id: uuid.UUID | None = None
     unit_number: int | None = Field(None, ge=1, le=999, description="Needs `qualification_id`.")
     assessment_date: CalendarDate
-    applied_on: CalendarDate | None = Field(None, description="Default today. R-81: at the time of the "
-                                                              "assessment, at most 5 working days after it.")
+    applied_on: CalendarDate | None = Field(
+        None,
+        description="Default today. R-81: at the time of the assessment, at most 5 working days after it.",
+    )
     circumstances: Reason = Field(description="The illness, injury or other indisposition at the time.")
 
 

@@ -1,5 +1,6 @@
 """Programmes: a qualification version delivered by the centre for an academic year, at its sites,
 by named staff (DOMAIN "People and roles"; R-40 the subject area's LIV; R-42 sites and assessors)."""
+
 from __future__ import annotations
 
 import uuid
@@ -27,51 +28,84 @@ from app.qualifications.models import QualificationVersion
 
 PROGRAMME_UNIQUE = {"uq_programmes_centre_id_academic_year_id_name": "body.name"}
 # Which centre-wide role each named member of staff must hold.
-STAFF_ROLES = {"programme_leader_id": "programme_leader", "lead_internal_verifier_id": "liv",
-               "assessor_ids": "assessor", "internal_verifier_ids": "iv"}
+STAFF_ROLES = {
+    "programme_leader_id": "programme_leader",
+    "lead_internal_verifier_id": "liv",
+    "assessor_ids": "assessor",
+    "internal_verifier_ids": "iv",
+}
 LINK_ROLES = {"assessor_ids": "assessor", "internal_verifier_ids": "internal_verifier"}
 
 
-async def visible_qualification(session: AsyncSession, p: Principal, qualification_id: uuid.UUID,
-                                field: str) -> QualificationVersion:
+async def visible_qualification(
+    session: AsyncSession, p: Principal, qualification_id: uuid.UUID, field: str
+) -> QualificationVersion:
     """The centre's own qualification versions and the platform catalogue (the qualifications rule).
     A reference in a body that names nothing in the centre answers 404 with `errors` naming the field,
     as every unknown reference does across the API."""
     try:
         return await qualifications.get_row(session, p, qualification_id)
     except NotFound as exc:
-        raise NotFound(exc.detail, errors=[field_problem(
-            field, "not_found", "no such qualification in the centre's catalogue")]) from exc
+        raise NotFound(
+            exc.detail,
+            errors=[field_problem(field, "not_found", "no such qualification in the centre's catalogue")],
+        ) from exc
 
 
 async def _academic_year(session: AsyncSession, p: Principal, year_id: uuid.UUID) -> AcademicYear:
-    year = await session.scalar(select(AcademicYear).where(AcademicYear.centre_id == p.centre_id,
-                                                           AcademicYear.id == year_id))
+    year = await session.scalar(
+        select(AcademicYear).where(AcademicYear.centre_id == p.centre_id, AcademicYear.id == year_id)
+    )
     if year is None:
-        raise NotFound(f"No academic year with id {year_id}.", errors=[field_problem(
-            "body.academic_year_id", "not_found", "no such academic year in the centre")])
+        raise NotFound(
+            f"No academic year with id {year_id}.",
+            errors=[
+                field_problem("body.academic_year_id", "not_found", "no such academic year in the centre")
+            ],
+        )
     return year
 
 
 async def _check_sites(session: AsyncSession, p: Principal, site_ids: list[uuid.UUID]) -> None:
-    found = set((await session.scalars(select(Site.id).where(Site.centre_id == p.centre_id,
-                                                             Site.id.in_(site_ids)))).all())
-    missing = [field_problem(f"body.site_ids.{i}", "not_found", "no such site in the centre")
-               for i, s in enumerate(site_ids) if s not in found]
+    found = set(
+        (
+            await session.scalars(select(Site.id).where(Site.centre_id == p.centre_id, Site.id.in_(site_ids)))
+        ).all()
+    )
+    missing = [
+        field_problem(f"body.site_ids.{i}", "not_found", "no such site in the centre")
+        for i, s in enumerate(site_ids)
+        if s not in found
+    ]
     if missing:
         raise NotFound("Some sites do not exist in the centre.", errors=missing)
 
 
-async def _check_staff(session: AsyncSession, p: Principal,
-                       named: dict[str, uuid.UUID | list[uuid.UUID]]) -> None:
+async def _check_staff(
+    session: AsyncSession, p: Principal, named: dict[str, uuid.UUID | list[uuid.UUID]]
+) -> None:
     """Each named member of staff exists in the centre, is active and holds the role the programme gives
     them: an assessor who is not one cannot be made one by a programme."""
-    refs = [(f"body.{name}" if isinstance(v, uuid.UUID) else f"body.{name}.{i}", name, sid)
-            for name, v in named.items() for i, sid in enumerate([v] if isinstance(v, uuid.UUID) else v)]
-    staff = {m.id: m for m in (await session.scalars(select(StaffMember).where(
-        StaffMember.centre_id == p.centre_id, StaffMember.id.in_({sid for _, _, sid in refs})))).all()}
-    missing = [field_problem(f, "not_found", "no such member of staff in the centre")
-               for f, _, sid in refs if sid not in staff]
+    refs = [
+        (f"body.{name}" if isinstance(v, uuid.UUID) else f"body.{name}.{i}", name, sid)
+        for name, v in named.items()
+        for i, sid in enumerate([v] if isinstance(v, uuid.UUID) else v)
+    ]
+    staff = {
+        m.id: m
+        for m in (
+            await session.scalars(
+                select(StaffMember).where(
+                    StaffMember.centre_id == p.centre_id, StaffMember.id.in_({sid for _, _, sid in refs})
+                )
+            )
+        ).all()
+    }
+    missing = [
+        field_problem(f, "not_found", "no such member of staff in the centre")
+        for f, _, sid in refs
+        if sid not in staff
+    ]
     if missing:
         raise NotFound("Some members of staff do not exist in the centre.", errors=missing)
     problems = []
@@ -80,11 +114,15 @@ async def _check_staff(session: AsyncSession, p: Principal,
         if not member.active:
             problems.append(field_problem(field, "staff_inactive", "this member of staff is not active"))
         elif role not in member.roles:
-            problems.append(field_problem(field, "staff_role_missing", f"this member of staff does not hold the "
-                                                                       f"{role} role"))
+            problems.append(
+                field_problem(
+                    field, "staff_role_missing", f"this member of staff does not hold the {role} role"
+                )
+            )
     if problems:
-        raise ValidationFailed("Some members of staff do not hold the role the programme gives them.",
-                               errors=problems)
+        raise ValidationFailed(
+            "Some members of staff do not hold the role the programme gives them.", errors=problems
+        )
 
 
 def _unique(ids: list[uuid.UUID]) -> list[uuid.UUID]:
@@ -93,61 +131,97 @@ def _unique(ids: list[uuid.UUID]) -> list[uuid.UUID]:
 
 async def _links(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, list[uuid.UUID]]]:
     links: dict[uuid.UUID, dict[str, list[uuid.UUID]]] = defaultdict(
-        lambda: {"site_ids": [], "assessor_ids": [], "internal_verifier_ids": []})
+        lambda: {"site_ids": [], "assessor_ids": [], "internal_verifier_ids": []}
+    )
     if ids:
-        for row in await session.execute(select(ProgrammeSite.programme_id, ProgrammeSite.site_id)
-                                         .where(ProgrammeSite.programme_id.in_(ids))
-                                         .order_by(ProgrammeSite.site_id)):
+        for row in await session.execute(
+            select(ProgrammeSite.programme_id, ProgrammeSite.site_id)
+            .where(ProgrammeSite.programme_id.in_(ids))
+            .order_by(ProgrammeSite.site_id)
+        ):
             links[row.programme_id]["site_ids"].append(row.site_id)
         field = {role: name for name, role in LINK_ROLES.items()}
-        for row in await session.execute(select(ProgrammeStaff.programme_id, ProgrammeStaff.role,
-                                                ProgrammeStaff.staff_id)
-                                         .where(ProgrammeStaff.programme_id.in_(ids))
-                                         .order_by(ProgrammeStaff.staff_id)):
+        for row in await session.execute(
+            select(ProgrammeStaff.programme_id, ProgrammeStaff.role, ProgrammeStaff.staff_id)
+            .where(ProgrammeStaff.programme_id.in_(ids))
+            .order_by(ProgrammeStaff.staff_id)
+        ):
             links[row.programme_id][field[row.role]].append(row.staff_id)
     return links
 
 
 def _out(programme: Programme, links: dict[str, list[uuid.UUID]]) -> schemas.Programme:
     return schemas.Programme(
-        id=programme.id, centre_id=programme.centre_id, name=programme.name, code=programme.code,
-        qualification_id=programme.qualification_id, academic_year_id=programme.academic_year_id,
-        delivery_model=programme.delivery_model, subject_area=programme.subject_area,
+        id=programme.id,
+        centre_id=programme.centre_id,
+        name=programme.name,
+        code=programme.code,
+        qualification_id=programme.qualification_id,
+        academic_year_id=programme.academic_year_id,
+        delivery_model=programme.delivery_model,
+        subject_area=programme.subject_area,
         programme_leader_id=programme.programme_leader_id,
         lead_internal_verifier_id=programme.lead_internal_verifier_id,
-        site_ids=sorted(links["site_ids"]), assessor_ids=sorted(links["assessor_ids"]),
+        site_ids=sorted(links["site_ids"]),
+        assessor_ids=sorted(links["assessor_ids"]),
         internal_verifier_ids=sorted(links["internal_verifier_ids"]),
-        created_at=programme.created_at, updated_at=programme.updated_at, version=programme.version)
+        created_at=programme.created_at,
+        updated_at=programme.updated_at,
+        version=programme.version,
+    )
 
 
-async def _write_links(session: AsyncSession, programme: Programme, links: dict[str, list[uuid.UUID]],
-                       replace: set[str]) -> None:
+async def _write_links(
+    session: AsyncSession, programme: Programme, links: dict[str, list[uuid.UUID]], replace: set[str]
+) -> None:
     if "site_ids" in replace:
         await session.execute(delete(ProgrammeSite).where(ProgrammeSite.programme_id == programme.id))
-        await session.execute(insert(ProgrammeSite), [
-            {"programme_id": programme.id, "site_id": s, "centre_id": programme.centre_id}
-            for s in links["site_ids"]])
+        await session.execute(
+            insert(ProgrammeSite),
+            [
+                {"programme_id": programme.id, "site_id": s, "centre_id": programme.centre_id}
+                for s in links["site_ids"]
+            ],
+        )
     for name, role in LINK_ROLES.items():
         if name not in replace:
             continue
-        await session.execute(delete(ProgrammeStaff).where(ProgrammeStaff.programme_id == programme.id,
-                                                           ProgrammeStaff.role == role))
+        await session.execute(
+            delete(ProgrammeStaff).where(
+                ProgrammeStaff.programme_id == programme.id, ProgrammeStaff.role == role
+            )
+        )
         if links[name]:
-            await session.execute(insert(ProgrammeStaff), [
-                {"programme_id": programme.id, "role": role, "staff_id": s, "centre_id": programme.centre_id}
-                for s in links[name]])
+            await session.execute(
+                insert(ProgrammeStaff),
+                [
+                    {
+                        "programme_id": programme.id,
+                        "role": role,
+                        "staff_id": s,
+                        "centre_id": programme.centre_id,
+                    }
+                    for s in links[name]
+                ],
+            )
 
 
-async def create_programme(session: AsyncSession, p: Principal,
-                           data: schemas.ProgrammeCreate) -> schemas.Programme:
+async def create_programme(
+    session: AsyncSession, p: Principal, data: schemas.ProgrammeCreate
+) -> schemas.Programme:
     await visible_qualification(session, p, data.qualification_id, "body.qualification_id")
     await _academic_year(session, p, data.academic_year_id)
-    links = {"site_ids": _unique(data.site_ids), "assessor_ids": _unique(data.assessor_ids),
-             "internal_verifier_ids": _unique(data.internal_verifier_ids)}
+    links = {
+        "site_ids": _unique(data.site_ids),
+        "assessor_ids": _unique(data.assessor_ids),
+        "internal_verifier_ids": _unique(data.internal_verifier_ids),
+    }
     await _check_sites(session, p, links["site_ids"])
     await _check_staff(session, p, {name: getattr(data, name) for name in STAFF_ROLES})
-    programme = Programme(centre_id=p.centre_id, **data.model_dump(exclude={"site_ids", "assessor_ids",
-                                                                             "internal_verifier_ids"}))
+    programme = Programme(
+        centre_id=p.centre_id,
+        **data.model_dump(exclude={"site_ids", "assessor_ids", "internal_verifier_ids"}),
+    )
     session.add(programme)
     await flush_unique(session, PROGRAMME_UNIQUE)
     await _write_links(session, programme, links, set(links))
@@ -167,8 +241,15 @@ async def get_programme(session: AsyncSession, p: Principal, programme_id: uuid.
     return _out(programme, (await _links(session, [programme.id]))[programme.id])
 
 
-async def list_programmes(session: AsyncSession, p: Principal, limit: int, cursor: str | None, *,
-                          academic_year_id: uuid.UUID | None = None, qualification_id: uuid.UUID | None = None):
+async def list_programmes(
+    session: AsyncSession,
+    p: Principal,
+    limit: int,
+    cursor: str | None,
+    *,
+    academic_year_id: uuid.UUID | None = None,
+    qualification_id: uuid.UUID | None = None,
+):
     stmt = repo.programmes(p)
     if academic_year_id:
         stmt = stmt.where(Programme.academic_year_id == academic_year_id)
@@ -179,8 +260,13 @@ async def list_programmes(session: AsyncSession, p: Principal, limit: int, curso
     return [_out(r, links[r.id]) for r in rows], next_cursor
 
 
-async def update_programme(session: AsyncSession, p: Principal, programme_id: uuid.UUID,
-                           data: schemas.ProgrammeUpdate, expected_version: int | IfMatch) -> schemas.Programme:
+async def update_programme(
+    session: AsyncSession,
+    p: Principal,
+    programme_id: uuid.UUID,
+    data: schemas.ProgrammeUpdate,
+    expected_version: int | IfMatch,
+) -> schemas.Programme:
     programme = await get_row(session, p, programme_id)
     check_version(programme.version, expected_version)
     links = (await _links(session, [programme.id]))[programme.id]
@@ -193,8 +279,11 @@ async def update_programme(session: AsyncSession, p: Principal, programme_id: uu
         return before  # nothing changed: no new version, no audit row, no event
     if "site_ids" in replace:
         await _check_sites(session, p, new_links["site_ids"])
-    named = {n: v for n, v in {**columns, **new_links}.items()
-             if n in STAFF_ROLES and (n in columns or n in replace)}
+    named = {
+        n: v
+        for n, v in {**columns, **new_links}.items()
+        if n in STAFF_ROLES and (n in columns or n in replace)
+    }
     if named:
         await _check_staff(session, p, named)
     for name, value in columns.items():

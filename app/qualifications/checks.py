@@ -324,7 +324,7 @@ def _check_grade_table(document: dict[str, Any], single_unit_award: bool, report
                     f"{grade} already has a range (grade_table.{seen[grade]})",
                 )
             seen.setdefault(grade, index)
-        if low is None or grade not in _GRADE_RANK or "max" in row and high is None:
+        if low is None or grade not in _GRADE_RANK or ("max" in row and high is None):
             continue
         if high is not None and high < low:
             report.add(f"grade_table.{index}", "grade_table_range_inverted", f"min {low} is above max {high}")

@@ -1,4 +1,5 @@
 """GraphQL for the catalogue and predictions: the same service functions as REST."""
+
 from __future__ import annotations
 
 import uuid
@@ -13,10 +14,17 @@ from app.auth.scopes import Scope
 from app.qualifications import grades, schemas, service
 from app.qualifications.outcomes import OutcomeBasis
 
-for enum, name in ((grades.AssessmentMode, None), (grades.CriteriaStatus, None), (grades.GradingRule, None),
-                   (grades.QualificationGrade, None), (grades.QualificationGradingScheme, None),
-                   (grades.UnitGrade, None), (grades.UnitGradingScheme, None), (grades.UnitType, None),
-                   (OutcomeBasis, None)):
+for enum, name in (
+    (grades.AssessmentMode, None),
+    (grades.CriteriaStatus, None),
+    (grades.GradingRule, None),
+    (grades.QualificationGrade, None),
+    (grades.QualificationGradingScheme, None),
+    (grades.UnitGrade, None),
+    (grades.UnitGradingScheme, None),
+    (grades.UnitType, None),
+    (OutcomeBasis, None),
+):
     strawberry.enum(enum, name=name)
 
 Ctx = Info[Context, None]
@@ -82,8 +90,10 @@ class QualificationPrediction:
     pass
 
 
-@strawberry.input(description="One attempt at one unit: `grade`, or `criteriaAchieved` (not both). Several "
-                             "entries for the same unit are several attempts; the best counts (R-05).")
+@strawberry.input(
+    description="One attempt at one unit: `grade`, or `criteriaAchieved` (not both). Several "
+    "entries for the same unit are several attempts; the best counts (R-05)."
+)
 class UnitResultInput:
     unit_number: int
     grade: grades.UnitGrade | None = strawberry.UNSET
@@ -92,13 +102,28 @@ class UnitResultInput:
 
 @strawberry.type
 class QualificationsQuery:
-    @strawberry.field(description="The shipped catalogue and the centre's own imports (latest versions by default).")
-    async def qualifications(self, info: Ctx, first: int = 50, after: str | None = None, key: str | None = None,
-                             awarding_body: str | None = None,
-                             all_versions: bool = False) -> Connection[QualificationSummary]:
+    @strawberry.field(
+        description="The shipped catalogue and the centre's own imports (latest versions by default)."
+    )
+    async def qualifications(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        key: str | None = None,
+        awarding_body: str | None = None,
+        all_versions: bool = False,
+    ) -> Connection[QualificationSummary]:
         p = info.context.require(Scope.qualifications_read)
-        items, nxt = await info.context.read(service.list_qualifications, p, page_size(first), after, key=key,
-                                             awarding_body=awarding_body, all_versions=all_versions)
+        items, nxt = await info.context.read(
+            service.list_qualifications,
+            p,
+            page_size(first),
+            after,
+            key=key,
+            awarding_body=awarding_body,
+            all_versions=all_versions,
+        )
         return connection([QualificationSummary.from_pydantic(i) for i in items], nxt)
 
     @strawberry.field
@@ -107,9 +132,11 @@ class QualificationsQuery:
         return Qualification.from_pydantic(await info.context.read(service.get_qualification, p, id))
 
     @strawberry.field(description="What-if: the qualification grade from unit grades or criteria achieved.")
-    async def predict_qualification_grade(self, info: Ctx, qualification_id: uuid.UUID,
-                                          units: list[UnitResultInput]) -> QualificationPrediction:
+    async def predict_qualification_grade(
+        self, info: Ctx, qualification_id: uuid.UUID, units: list[UnitResultInput]
+    ) -> QualificationPrediction:
         p = info.context.require(Scope.qualifications_read)
         request = to_model(schemas.PredictionRequest, {"units": [input_fields(u) for u in units]})
         return QualificationPrediction.from_pydantic(
-            await info.context.read(service.predict, p, qualification_id, request))
+            await info.context.read(service.predict, p, qualification_id, request)
+        )

@@ -4,6 +4,7 @@ Shipped qualifications live in the platform catalogue (centre_id = PLATFORM_CENT
 reads; a centre may import its own, which only it sees (house rule 3). A version is never rewritten:
 results graded under it keep pointing at it.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """API shapes of the catalogue and of grade predictions (the SPA's "what-if")."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,8 +9,16 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from app.core.schemas import Input, Output, UnitNumber
-from app.qualifications.grades import (AssessmentMode, CriteriaStatus, GradingRule, QualificationGrade,
-                                       QualificationGradingScheme, UnitGrade, UnitGradingScheme, UnitType)
+from app.qualifications.grades import (
+    AssessmentMode,
+    CriteriaStatus,
+    GradingRule,
+    QualificationGrade,
+    QualificationGradingScheme,
+    UnitGrade,
+    UnitGradingScheme,
+    UnitType,
+)
 from app.qualifications.outcomes import OutcomeBasis
 
 CriterionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,6}\.[A-Z][1-9][0-9]{0,2}$")]
@@ -41,7 +50,9 @@ class Unit(Output):
     type: UnitType
     assessment: AssessmentMode
     grading_scheme: UnitGradingScheme
-    criteria_status: CriteriaStatus = Field(description="`awaiting`: the source does not list the criteria yet.")
+    criteria_status: CriteriaStatus = Field(
+        description="`awaiting`: the source does not list the criteria yet."
+    )
     learning_outcomes: list[LearningOutcome]
     criteria: list[Criterion]
     assignments: AssignmentGrouping | None
@@ -97,18 +108,21 @@ class QualificationDetail(QualificationSummary):
 
 class RecordedGrade(Input):
     """One attempt at one unit, as a grade (an exam result, a moderated grade, a unit awaiting criteria)."""
+
     unit_number: UnitNumber
     grade: UnitGrade
 
 
 class CriteriaAchieved(Input):
     """One attempt at one unit, as the criteria achieved: the engine works out the grade (R-02)."""
+
     unit_number: UnitNumber
     criteria_achieved: list[CriterionCode] = Field(max_length=200)
 
 
 class PredictionRequest(Input):
     """Several entries for the same unit are several attempts; the best counts (R-05)."""
+
     units: list[RecordedGrade | CriteriaAchieved] = Field(max_length=500)
 
 

@@ -5,6 +5,7 @@ Still one audit row and one outbox event per changed record (R-96): the rows are
 chain links are exactly those that one call per record would make (the function takes the centre's
 lock, which this transaction already holds after the first, and reads the head each time).
 """
+
 from __future__ import annotations
 
 import json
@@ -50,6 +51,7 @@ def _json(value: dict[str, Any] | None) -> str | None:
 @dataclass(frozen=True, slots=True)
 class Serialized:
     """Each change's JSON, made once and sent to both the audit and the outbox statements."""
+
     befores: list[str | None]
     afters: list[str | None]
     payloads: list[str]
@@ -66,20 +68,37 @@ def serialize(changes: list[Change]) -> Serialized:
 async def record_many(session: AsyncSession, actor, changes: list[Change], data: Serialized) -> None:
     """One audit row per change, appended by audit_append (the chain's one writer) in one statement."""
     if changes:
-        await session.execute(_APPEND_MANY, {
-            "centre_id": actor.centre_id, "actor": actor.subject, "role": actor.audit_role,
-            "request_id": current_request_id(), "actions": [c.action for c in changes],
-            "subject_types": [c.subject_type for c in changes],
-            "subject_ids": [str(c.subject_id) for c in changes],
-            "befores": data.befores, "afters": data.afters})
+        await session.execute(
+            _APPEND_MANY,
+            {
+                "centre_id": actor.centre_id,
+                "actor": actor.subject,
+                "role": actor.audit_role,
+                "request_id": current_request_id(),
+                "actions": [c.action for c in changes],
+                "subject_types": [c.subject_type for c in changes],
+                "subject_ids": [str(c.subject_id) for c in changes],
+                "befores": data.befores,
+                "afters": data.afters,
+            },
+        )
 
 
-async def emit_many(session: AsyncSession, centre_id: uuid.UUID, changes: list[Change], data: Serialized) -> None:
+async def emit_many(
+    session: AsyncSession, centre_id: uuid.UUID, changes: list[Change], data: Serialized
+) -> None:
     """One outbox event per change (what outbox.emit writes), in one INSERT .. SELECT over arrays."""
     if changes:
-        await session.execute(_EMIT_MANY, {
-            "centre_id": centre_id, "request_id": current_request_id(), "ids": [uuid7() for _ in changes],
-            "types": [c.action for c in changes], "payloads": data.payloads})
+        await session.execute(
+            _EMIT_MANY,
+            {
+                "centre_id": centre_id,
+                "request_id": current_request_id(),
+                "ids": [uuid7() for _ in changes],
+                "types": [c.action for c in changes],
+                "payloads": data.payloads,
+            },
+        )
 
 
 async def record_and_emit_many(session: AsyncSession, actor, changes: list[Change]) -> None:

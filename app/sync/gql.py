@@ -1,4 +1,5 @@
 """GraphQL for the MIS bulk sync: the same service as REST (the CSV import is REST only: a file upload)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,15 +55,25 @@ class MisSyncInput:
 
 @strawberry.type
 class SyncMutation:
-    @strawberry.mutation(description="Idempotent all-or-nothing upsert of learners and enrolments keyed by "
-                                     "MIS ids; errors name every bad record (`input.learners.17.uln`).")
-    async def sync_mis(self, info: Ctx, input: MisSyncInput, idempotency_key: str | None = None) -> SyncResult:
+    @strawberry.mutation(
+        description="Idempotent all-or-nothing upsert of learners and enrolments keyed by "
+        "MIS ids; errors name every bad record (`input.learners.17.uln`)."
+    )
+    async def sync_mis(
+        self, info: Ctx, input: MisSyncInput, idempotency_key: str | None = None
+    ) -> SyncResult:
         p = info.context.require(Scope.mis_sync)
-        data = to_model(schemas.MisSync, {"learners": [input_fields(r) for r in input.learners],
-                                          "enrolments": [input_fields(r) for r in input.enrolments]})
+        data = to_model(
+            schemas.MisSync,
+            {
+                "learners": [input_fields(r) for r in input.learners],
+                "enrolments": [input_fields(r) for r in input.enrolments],
+            },
+        )
         key = None
         if idempotency_key is not None:
-            key = to_model(schemas.IdempotencyKeyArgument, {"idempotency_key": idempotency_key},
-                           "args").idempotency_key
+            key = to_model(
+                schemas.IdempotencyKeyArgument, {"idempotency_key": idempotency_key}, "args"
+            ).idempotency_key
         answer, _ = await info.context.write(service.sync_mis, p, data, key, "input")
         return SyncResult.from_pydantic(schemas.SyncResult.model_validate(answer))

@@ -1,4 +1,5 @@
 """Idempotency keys of the bulk endpoints: a retried request replays the answer of the first."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,5 +22,6 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict] = mapped_column(JSONB)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
-                                                    index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )

@@ -1,4 +1,5 @@
 """REST for the MIS bulk sync and CSV class lists: thin endpoints over app.sync.service."""
+
 from __future__ import annotations
 
 import uuid
@@ -18,9 +19,17 @@ from app.sync.idempotency import IdempotencyKeyHeader
 
 router = APIRouter(prefix="/v1", tags=["sync"])
 MisSyncer = Annotated[Principal, Depends(require(Scope.mis_sync))]
-REPLAYED = {200: {"description": "Each record's result.", "headers": {"Idempotent-Replayed": {
-    "description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
-    "schema": {"type": "string", "enum": ["true"]}}}}}
+REPLAYED = {
+    200: {
+        "description": "Each record's result.",
+        "headers": {
+            "Idempotent-Replayed": {
+                "description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        },
+    }
+}
 
 
 async def _read_capped(request: Request, limit: int) -> bytes:
@@ -39,8 +48,9 @@ def _answer(answer: dict, replayed: bool) -> JSONResponse:
 
 
 @router.post("/sync/mis", operation_id="syncMis", response_model=schemas.SyncResult, responses=REPLAYED)
-async def sync_mis(body: schemas.MisSync, session: Session, p: MisSyncer,
-                   idempotency_key: IdempotencyKeyHeader = None):
+async def sync_mis(
+    body: schemas.MisSync, session: Session, p: MisSyncer, idempotency_key: IdempotencyKeyHeader = None
+):
     """Upsert up to 10,000 learners and enrolments keyed by the MIS's own ids, all or nothing: one bad
     record refuses the batch and `errors[]` names every bad record and field (`body.learners.17.uln`).
     Each record's result is `created`, `updated` or `unchanged`. With `Idempotency-Key`, a retry of the
@@ -48,15 +58,34 @@ async def sync_mis(body: schemas.MisSync, session: Session, p: MisSyncer,
     return _answer(*await service.sync_mis(session, p, body, idempotency_key))
 
 
-@router.post("/class-list-imports", operation_id="importLearnersCsv", response_model=schemas.SyncResult,
-             responses=REPLAYED,
-             openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {
-                 "type": "string", "description": "UTF-8 CSV with a header row: mis_id, given_name, family_name, "
-                                                  "date_of_birth (required), candidate_number, uln, email."}}}}})
+@router.post(
+    "/class-list-imports",
+    operation_id="importLearnersCsv",
+    response_model=schemas.SyncResult,
+    responses=REPLAYED,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {
+                        "type": "string",
+                        "description": "UTF-8 CSV with a header row: mis_id, given_name, family_name, "
+                        "date_of_birth (required), candidate_number, uln, email.",
+                    }
+                }
+            },
+        }
+    },
+)
 async def import_learners_csv(
-    request: Request, session: Session, p: LearnersWrite, idempotency_key: IdempotencyKeyHeader = None,
-    programme_id: Annotated[uuid.UUID | None,
-                            Query(description="Also enrol every learner on this programme.")] = None,
+    request: Request,
+    session: Session,
+    p: LearnersWrite,
+    idempotency_key: IdempotencyKeyHeader = None,
+    programme_id: Annotated[
+        uuid.UUID | None, Query(description="Also enrol every learner on this programme.")
+    ] = None,
     enrolled_on: Annotated[BoundedDate | None, Query(description=f"With programme_id. {DATE_RANGE}")] = None,
     identity_checked: Annotated[bool, Query(description="R-12, with programme_id: must be true.")] = False,
 ):
@@ -66,9 +95,19 @@ async def import_learners_csv(
         authorize(p, Scope.programmes_write)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "text/csv":
-        raise ValidationFailed("Send the class list as text/csv.", errors=[field_problem(
-            "header.content-type", "unsupported_media_type", "must be text/csv")])
+        raise ValidationFailed(
+            "Send the class list as text/csv.",
+            errors=[field_problem("header.content-type", "unsupported_media_type", "must be text/csv")],
+        )
     raw = await _read_capped(request, class_list.MAX_BYTES + 1)
-    return _answer(*await service.import_class_list(
-        session, p, raw, programme_id=programme_id, enrolled_on=enrolled_on, identity_checked=identity_checked,
-        idempotency_key=idempotency_key))
+    return _answer(
+        *await service.import_class_list(
+            session,
+            p,
+            raw,
+            programme_id=programme_id,
+            enrolled_on=enrolled_on,
+            identity_checked=identity_checked,
+            idempotency_key=idempotency_key,
+        )
+    )

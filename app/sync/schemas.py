@@ -15,6 +15,7 @@ IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,200}$"
 
 class SyncLearner(Input):
     """A learner as the MIS holds them. Optional fields left out are left alone; null clears them."""
+
     mis_id: MisId = Field(description="The MIS's own id: the key of the upsert.")
     given_name: Name
     family_name: Name

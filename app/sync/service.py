@@ -2,6 +2,7 @@
 ids. Every record is checked before anything is written; one bad record refuses the whole batch and the
 answer names every bad record and field. Writes are set-based Core statements (house rule 12); every
 changed record still gets its own audit row and outbox event (app.sync.bulk)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,13 +34,16 @@ LEARNERS, ENROLMENTS = Learner.__table__, Enrolment.__table__
 # The learner columns the sync owns: the MIS never sets Verity's own fields (the IdP subject).
 REQUIRED_LEARNER_FIELDS = ("given_name", "family_name", "date_of_birth")
 OPTIONAL_LEARNER_FIELDS = ("candidate_number", "uln", "email")
-_SYNC_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('verity.sync:' || CAST(:centre AS text), 0))")
+_SYNC_LOCK = text(
+    "SELECT pg_advisory_xact_lock(hashtextextended('verity.sync:' || CAST(:centre AS text), 0))"
+)
 
 
 @dataclass
 class EnrolmentRecord:
     """One enrolment to upsert: from the MIS (keyed by `mis_id`) or a CSV class list (keyed by learner and
     programme, `mis_id` None)."""
+
     index: int
     mis_id: str | None
     learner_mis_id: str
@@ -70,40 +74,77 @@ async def lock_centre(session: AsyncSession, centre_id: uuid.UUID) -> None:
 
 # ---- learners ------------------------------------------------------------------------------------------
 
-async def plan_learners(session: AsyncSession, centre_id: uuid.UUID, records: list[schemas.SyncLearner],
-                        base: str) -> tuple[list[Plan], list[FieldProblem]]:
+
+async def plan_learners(
+    session: AsyncSession, centre_id: uuid.UUID, records: list[schemas.SyncLearner], base: str
+) -> tuple[list[Plan], list[FieldProblem]]:
     problems: list[FieldProblem] = []
     counts = Counter(r.mis_id for r in records)
     numbers = Counter(r.candidate_number for r in records if r.candidate_number)
     today = dt.date.today()
     for i, r in enumerate(records):
         if counts[r.mis_id] > 1:
-            problems.append(field_problem(f"{base}.{i}.mis_id", "duplicate_in_request",
-                                          "this mis_id appears more than once in the request"))
+            problems.append(
+                field_problem(
+                    f"{base}.{i}.mis_id",
+                    "duplicate_in_request",
+                    "this mis_id appears more than once in the request",
+                )
+            )
         if not EARLIEST_BIRTH <= r.date_of_birth <= today:  # the learners service's rule
-            problems.append(field_problem(f"{base}.{i}.date_of_birth", "date_of_birth_out_of_range",
-                                          "must be between 1900-01-01 and today"))
+            problems.append(
+                field_problem(
+                    f"{base}.{i}.date_of_birth",
+                    "date_of_birth_out_of_range",
+                    "must be between 1900-01-01 and today",
+                )
+            )
         if r.candidate_number and numbers[r.candidate_number] > 1:
-            problems.append(field_problem(f"{base}.{i}.candidate_number", "duplicate_in_request",
-                                          "this candidate number appears more than once in the request"))
-    existing = {row.mis_id: row._mapping for row in await session.execute(
-        select(LEARNERS).where(LEARNERS.c.centre_id == centre_id,
-                               LEARNERS.c.mis_id == _any([r.mis_id for r in records], String)))}
+            problems.append(
+                field_problem(
+                    f"{base}.{i}.candidate_number",
+                    "duplicate_in_request",
+                    "this candidate number appears more than once in the request",
+                )
+            )
+    existing = {
+        row.mis_id: row._mapping
+        for row in await session.execute(
+            select(LEARNERS).where(
+                LEARNERS.c.centre_id == centre_id,
+                LEARNERS.c.mis_id == _any([r.mis_id for r in records], String),
+            )
+        )
+    }
     # A candidate number may move only between learners of this request; held by anyone else, it clashes.
     wanted = [r.candidate_number for r in records if r.candidate_number]
-    holders = {row.candidate_number: row.mis_id for row in await session.execute(
-        select(LEARNERS.c.candidate_number, LEARNERS.c.mis_id).where(
-            LEARNERS.c.centre_id == centre_id, LEARNERS.c.candidate_number == _any(wanted, String)))} \
-        if wanted else {}
+    holders = (
+        {
+            row.candidate_number: row.mis_id
+            for row in await session.execute(
+                select(LEARNERS.c.candidate_number, LEARNERS.c.mis_id).where(
+                    LEARNERS.c.centre_id == centre_id, LEARNERS.c.candidate_number == _any(wanted, String)
+                )
+            )
+        }
+        if wanted
+        else {}
+    )
     in_request = set(counts)
     plans = []
     for i, r in enumerate(records):
         holder = holders.get(r.candidate_number, r.mis_id) if r.candidate_number else r.mis_id
         if holder != r.mis_id and holder not in in_request:
-            problems.append(field_problem(f"{base}.{i}.candidate_number", "duplicate",
-                                          "another learner of the centre has this candidate number"))
-        given = r.model_dump(include=set(REQUIRED_LEARNER_FIELDS)
-                             | (r.model_fields_set & set(OPTIONAL_LEARNER_FIELDS)))
+            problems.append(
+                field_problem(
+                    f"{base}.{i}.candidate_number",
+                    "duplicate",
+                    "another learner of the centre has this candidate number",
+                )
+            )
+        given = r.model_dump(
+            include=set(REQUIRED_LEARNER_FIELDS) | (r.model_fields_set & set(OPTIONAL_LEARNER_FIELDS))
+        )
         row = existing.get(r.mis_id)
         if row is None:
             plans.append(Plan(i, r.mis_id, new_id(), "created", given))
@@ -140,19 +181,31 @@ async def write_learners(session: AsyncSession, centre_id: uuid.UUID, plans: lis
     changes: list[Change] = []
     for columns, group in groups.items():
         names = ("id", "mis_id", *columns)
-        rows_in = func.unnest(*[bindparam(f"a_{n}", type_=ARRAY(LEARNERS.c[n].type)) for n in names]) \
-            .table_valued(*names).render_derived()
+        rows_in = (
+            func.unnest(*[bindparam(f"a_{n}", type_=ARRAY(LEARNERS.c[n].type)) for n in names])
+            .table_valued(*names)
+            .render_derived()
+        )
         stmt = pg_insert(LEARNERS).from_select(
             [*names, "centre_id", "version"],
-            select(*[rows_in.c[n] for n in names], literal(centre_id, UUID(as_uuid=True)), literal(1)))
+            select(*[rows_in.c[n] for n in names], literal(centre_id, UUID(as_uuid=True)), literal(1)),
+        )
         stmt = stmt.on_conflict_do_update(
             constraint="uq_learners_centre_id_mis_id",
-            set_={**{c: stmt.excluded[c] for c in columns},
-                  "version": LEARNERS.c.version + 1, "updated_at": func.now()},
+            set_={
+                **{c: stmt.excluded[c] for c in columns},
+                "version": LEARNERS.c.version + 1,
+                "updated_at": func.now(),
+            },
         ).returning(*LEARNERS.c)
-        result = await session.execute(stmt, {
-            "a_id": [p.id for p in group], "a_mis_id": [p.mis_id for p in group],
-            **{f"a_{c}": [p.values[c] for p in group] for c in columns}})
+        result = await session.execute(
+            stmt,
+            {
+                "a_id": [p.id for p in group],
+                "a_mis_id": [p.mis_id for p in group],
+                **{f"a_{c}": [p.values[c] for p in group] for c in columns},
+            },
+        )
         keys, rows = list(result.keys()), result.all()
         planned = {p.mis_id: p for p in group}
         afters = _snapshots(_LEARNERS_JSON, [dict(zip(keys, row)) for row in rows])
@@ -166,29 +219,65 @@ async def write_learners(session: AsyncSession, centre_id: uuid.UUID, plans: lis
 
 # ---- enrolments ----------------------------------------------------------------------------------------
 
-async def plan_enrolments(session: AsyncSession, centre_id: uuid.UUID, records: list[EnrolmentRecord],
-                          learner_ids: dict[str, uuid.UUID], base: str) -> tuple[list[Plan], list[FieldProblem]]:
+
+async def plan_enrolments(
+    session: AsyncSession,
+    centre_id: uuid.UUID,
+    records: list[EnrolmentRecord],
+    learner_ids: dict[str, uuid.UUID],
+    base: str,
+) -> tuple[list[Plan], list[FieldProblem]]:
     problems: list[FieldProblem] = []
     unknown = {r.learner_mis_id for r in records} - set(learner_ids)
     if unknown:
-        learner_ids = {**learner_ids, **{row.mis_id: row.id for row in await session.execute(
-            select(LEARNERS.c.mis_id, LEARNERS.c.id).where(LEARNERS.c.centre_id == centre_id,
-                                                           LEARNERS.c.mis_id == _any(list(unknown), String)))}}
-    programmes = {row.id: row for row in await session.execute(
-        select(Programme.id, Programme.qualification_id, Programme.delivery_model, AcademicYear.start_date)
-        .join(AcademicYear, AcademicYear.id == Programme.academic_year_id)
-        .where(Programme.centre_id == centre_id,
-               Programme.id == _any(list({r.programme_id for r in records}), UUID(as_uuid=True))))}
+        learner_ids = {
+            **learner_ids,
+            **{
+                row.mis_id: row.id
+                for row in await session.execute(
+                    select(LEARNERS.c.mis_id, LEARNERS.c.id).where(
+                        LEARNERS.c.centre_id == centre_id, LEARNERS.c.mis_id == _any(list(unknown), String)
+                    )
+                )
+            },
+        }
+    programmes = {
+        row.id: row
+        for row in await session.execute(
+            select(
+                Programme.id, Programme.qualification_id, Programme.delivery_model, AcademicYear.start_date
+            )
+            .join(AcademicYear, AcademicYear.id == Programme.academic_year_id)
+            .where(
+                Programme.centre_id == centre_id,
+                Programme.id == _any(list({r.programme_id for r in records}), UUID(as_uuid=True)),
+            )
+        )
+    }
     keyed = [r.mis_id for r in records if r.mis_id]
-    by_mis = {row.mis_id: row._mapping for row in await session.execute(
-        select(ENROLMENTS).where(ENROLMENTS.c.centre_id == centre_id,
-                                 ENROLMENTS.c.mis_id == _any(keyed, String)))} \
-        if keyed else {}
+    by_mis = (
+        {
+            row.mis_id: row._mapping
+            for row in await session.execute(
+                select(ENROLMENTS).where(
+                    ENROLMENTS.c.centre_id == centre_id, ENROLMENTS.c.mis_id == _any(keyed, String)
+                )
+            )
+        }
+        if keyed
+        else {}
+    )
     pairs = {(learner_ids.get(r.learner_mis_id), r.programme_id) for r in records}
-    live = {(row.learner_id, row.programme_id): row._mapping for row in await session.execute(
-        select(ENROLMENTS).where(ENROLMENTS.c.centre_id == centre_id, ENROLMENTS.c.status.in_(ACTIVE_STATUSES),
-                                 ENROLMENTS.c.learner_id == _any([p[0] for p in pairs if p[0]],
-                                                                 UUID(as_uuid=True))))}
+    live = {
+        (row.learner_id, row.programme_id): row._mapping
+        for row in await session.execute(
+            select(ENROLMENTS).where(
+                ENROLMENTS.c.centre_id == centre_id,
+                ENROLMENTS.c.status.in_(ACTIVE_STATUSES),
+                ENROLMENTS.c.learner_id == _any([p[0] for p in pairs if p[0]], UUID(as_uuid=True)),
+            )
+        )
+    }
     mis_counts = Counter(r.mis_id for r in records if r.mis_id)
     pair_counts = Counter((r.learner_mis_id, r.programme_id) for r in records)
     plans = []
@@ -196,17 +285,28 @@ async def plan_enrolments(session: AsyncSession, centre_id: uuid.UUID, records: 
         at = f"{base}.{r.index}"
         bad = []
         if r.mis_id and mis_counts[r.mis_id] > 1:
-            bad.append(field_problem(f"{at}.mis_id", "duplicate_in_request",
-                                     "this mis_id appears more than once"))
+            bad.append(
+                field_problem(f"{at}.mis_id", "duplicate_in_request", "this mis_id appears more than once")
+            )
         if pair_counts[(r.learner_mis_id, r.programme_id)] > 1:
-            bad.append(field_problem(f"{at}.programme_id", "duplicate_in_request",
-                                     "the learner is on this programme more than once in the request"))
+            bad.append(
+                field_problem(
+                    f"{at}.programme_id",
+                    "duplicate_in_request",
+                    "the learner is on this programme more than once in the request",
+                )
+            )
         if not r.identity_checked:
             bad.append(field_problem(f"{at}.identity_checked", "R-12", "identity is checked at enrolment"))
         learner_id, programme = learner_ids.get(r.learner_mis_id), programmes.get(r.programme_id)
         if learner_id is None:
-            bad.append(field_problem(f"{at}.learner_mis_id", "not_found", "no learner with this mis_id in the "
-                                                                           "request or the centre"))
+            bad.append(
+                field_problem(
+                    f"{at}.learner_mis_id",
+                    "not_found",
+                    "no learner with this mis_id in the request or the centre",
+                )
+            )
         if programme is None:
             bad.append(field_problem(f"{at}.programme_id", "not_found", "no such programme in the centre"))
         if bad:
@@ -217,31 +317,63 @@ async def plan_enrolments(session: AsyncSession, centre_id: uuid.UUID, records: 
         current = by_mis.get(r.mis_id) if r.mis_id else None
         current = current or live.get((learner_id, r.programme_id))
         if current is None:
-            plans.append(Plan(r.index, r.mis_id, new_id(), "created", {
-                **values, "learner_id": learner_id, "programme_id": programme.id,
-                "qualification_id": programme.qualification_id}))
+            plans.append(
+                Plan(
+                    r.index,
+                    r.mis_id,
+                    new_id(),
+                    "created",
+                    {
+                        **values,
+                        "learner_id": learner_id,
+                        "programme_id": programme.id,
+                        "qualification_id": programme.qualification_id,
+                    },
+                )
+            )
             continue
         if (current["learner_id"], current["programme_id"]) != (learner_id, programme.id):
-            problems.append(field_problem(f"{at}.programme_id", "use_transfer",
-                                          "an enrolment keeps its learner and programme; a move is a transfer "
-                                          "(POST /v1/enrolments/{id}/transfer)"))
+            problems.append(
+                field_problem(
+                    f"{at}.programme_id",
+                    "use_transfer",
+                    "an enrolment keeps its learner and programme; a move is a transfer "
+                    "(POST /v1/enrolments/{id}/transfer)",
+                )
+            )
             continue
         if r.mis_id and current["mis_id"] not in (None, r.mis_id):
-            problems.append(field_problem(f"{at}.mis_id", "already_enrolled", "the learner is already on this "
-                                          f"programme under mis_id {current['mis_id']}"))
+            problems.append(
+                field_problem(
+                    f"{at}.mis_id",
+                    "already_enrolled",
+                    f"the learner is already on this programme under mis_id {current['mis_id']}",
+                )
+            )
             continue
         change = {"enrolled_on": r.enrolled_on} if current["enrolled_on"] != r.enrolled_on else {}
         if change and current["status"] != "enrolled":
-            problems.append(field_problem(f"{at}.enrolled_on", "registered_enrolment", "the enrolment date of a "
-                                          f"{current['status']} enrolment does not change"))
+            problems.append(
+                field_problem(
+                    f"{at}.enrolled_on",
+                    "registered_enrolment",
+                    f"the enrolment date of a {current['status']} enrolment does not change",
+                )
+            )
             continue
         if r.mis_id and current["mis_id"] is None:
             change["mis_id"] = r.mis_id  # the MIS names an enrolment made in Verity: adopt its id
         if change:
-            plans.append(Plan(r.index, r.mis_id, current["id"], "updated",
-                              {**change,
-                               **({"registration_deadline": deadline} if "enrolled_on" in change else {})},
-                              _enrolment_snapshot(current)))
+            plans.append(
+                Plan(
+                    r.index,
+                    r.mis_id,
+                    current["id"],
+                    "updated",
+                    {**change, **({"registration_deadline": deadline} if "enrolled_on" in change else {})},
+                    _enrolment_snapshot(current),
+                )
+            )
         else:
             plans.append(Plan(r.index, r.mis_id, current["id"], "unchanged"))
     return plans, problems
@@ -256,44 +388,84 @@ async def write_enrolments(session: AsyncSession, actor: Principal, plans: list[
     updated = [p for p in plans if p.outcome == "updated"]
     changes: list[Change] = []
     if created:
-        result = await session.execute(insert(ENROLMENTS).returning(*ENROLMENTS.c), [
-            {"id": p.id, "centre_id": actor.centre_id, "mis_id": p.mis_id, "status": "enrolled",
-             "identity_checked_by": actor.subject, "version": 1, **p.values} for p in created])
+        result = await session.execute(
+            insert(ENROLMENTS).returning(*ENROLMENTS.c),
+            [
+                {
+                    "id": p.id,
+                    "centre_id": actor.centre_id,
+                    "mis_id": p.mis_id,
+                    "status": "enrolled",
+                    "identity_checked_by": actor.subject,
+                    "version": 1,
+                    **p.values,
+                }
+                for p in created
+            ],
+        )
         keys, rows = list(result.keys()), result.all()
         afters = _snapshots(_ENROLMENTS_JSON, [dict(zip(keys, row)) for row in rows])
-        changes += [Change("enrolment.created", "enrolment", row.id, None, after)
-                    for row, after in zip(rows, afters)]
+        changes += [
+            Change("enrolment.created", "enrolment", row.id, None, after) for row, after in zip(rows, afters)
+        ]
     for columns in {tuple(sorted(p.values)) for p in updated}:
         group = [p for p in updated if tuple(sorted(p.values)) == columns]
-        stmt = update(ENROLMENTS).where(ENROLMENTS.c.id == bindparam("b_id")).values(
-            **{c: bindparam(f"b_{c}") for c in columns}, version=ENROLMENTS.c.version + 1, updated_at=func.now())
-        await session.execute(stmt, [{"b_id": p.id, **{f"b_{c}": p.values[c] for c in columns}} for p in group])
+        stmt = (
+            update(ENROLMENTS)
+            .where(ENROLMENTS.c.id == bindparam("b_id"))
+            .values(
+                **{c: bindparam(f"b_{c}") for c in columns},
+                version=ENROLMENTS.c.version + 1,
+                updated_at=func.now(),
+            )
+        )
+        await session.execute(
+            stmt, [{"b_id": p.id, **{f"b_{c}": p.values[c] for c in columns}} for p in group]
+        )
     if updated:
         before = {p.id: p.before for p in updated}
-        rows = await session.execute(select(ENROLMENTS).where(
-            ENROLMENTS.c.id == _any(list(before), UUID(as_uuid=True))))
-        changes += [Change("enrolment.updated", "enrolment", row.id, before[row.id],
-                           _enrolment_snapshot(row._mapping)) for row in rows]
+        rows = await session.execute(
+            select(ENROLMENTS).where(ENROLMENTS.c.id == _any(list(before), UUID(as_uuid=True)))
+        )
+        changes += [
+            Change(
+                "enrolment.updated", "enrolment", row.id, before[row.id], _enrolment_snapshot(row._mapping)
+            )
+            for row in rows
+        ]
     return changes
 
 
 # ---- the whole request --------------------------------------------------------------------------------
 
+
 def _results(plans: list[Plan]) -> list[schemas.RecordResult]:
-    return [schemas.RecordResult(index=p.index, mis_id=p.mis_id, id=p.id, result=p.outcome)
-            for p in sorted(plans, key=lambda p: p.index)]
+    return [
+        schemas.RecordResult(index=p.index, mis_id=p.mis_id, id=p.id, result=p.outcome)
+        for p in sorted(plans, key=lambda p: p.index)
+    ]
 
 
-async def upsert(session: AsyncSession, p: Principal, learners: list[schemas.SyncLearner],
-                 enrolments: list[EnrolmentRecord], *, learners_at: str = "body.learners",
-                 enrolments_at: str = "body.enrolments") -> schemas.SyncResult:
+async def upsert(
+    session: AsyncSession,
+    p: Principal,
+    learners: list[schemas.SyncLearner],
+    enrolments: list[EnrolmentRecord],
+    *,
+    learners_at: str = "body.learners",
+    enrolments_at: str = "body.enrolments",
+) -> schemas.SyncResult:
     """Check everything, then write everything; nothing is written if any record is refused. The caller
     holds the centre's sync lock (lock_centre)."""
-    learner_plans, problems = await plan_learners(session, p.centre_id, learners, learners_at) \
-        if learners else ([], [])
+    learner_plans, problems = (
+        await plan_learners(session, p.centre_id, learners, learners_at) if learners else ([], [])
+    )
     learner_ids = {plan.mis_id: plan.id for plan in learner_plans}
-    enrolment_plans, enrolment_problems = await plan_enrolments(session, p.centre_id, enrolments, learner_ids,
-                                                                enrolments_at) if enrolments else ([], [])
+    enrolment_plans, enrolment_problems = (
+        await plan_enrolments(session, p.centre_id, enrolments, learner_ids, enrolments_at)
+        if enrolments
+        else ([], [])
+    )
     problems += enrolment_problems
     if problems:
         records = len({".".join(pr.field.split(".")[:3]) for pr in problems})
@@ -302,51 +474,98 @@ async def upsert(session: AsyncSession, p: Principal, learners: list[schemas.Syn
         changes = await write_learners(session, p.centre_id, learner_plans)
         changes += await write_enrolments(session, p, enrolment_plans)
     except IntegrityError as exc:
-        raise Conflict("A record changed while the batch was being written; nothing was written. "
-                       "Send the request again.") from exc
+        raise Conflict(
+            "A record changed while the batch was being written; nothing was written. Send the request again."
+        ) from exc
     await record_and_emit_many(session, p, changes)
     counts = Counter(plan.outcome for plan in learner_plans + enrolment_plans)
-    return schemas.SyncResult(learners=_results(learner_plans), enrolments=_results(enrolment_plans),
-                              created=counts["created"], updated=counts["updated"], unchanged=counts["unchanged"])
+    return schemas.SyncResult(
+        learners=_results(learner_plans),
+        enrolments=_results(enrolment_plans),
+        created=counts["created"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+    )
 
 
 def mis_enrolments(records: list[schemas.SyncEnrolment]) -> list[EnrolmentRecord]:
-    return [EnrolmentRecord(i, r.mis_id, r.learner_mis_id, r.programme_id, r.enrolled_on, r.identity_checked)
-            for i, r in enumerate(records)]
+    return [
+        EnrolmentRecord(i, r.mis_id, r.learner_mis_id, r.programme_id, r.enrolled_on, r.identity_checked)
+        for i, r in enumerate(records)
+    ]
 
 
 # ---- entry points: the MIS sync and the CSV class list -------------------------------------------------
 
-async def sync_mis(session: AsyncSession, p: Principal, body: schemas.MisSync, idempotency_key: str | None,
-                   at: str = "body") -> tuple[dict[str, Any], bool]:
+
+async def sync_mis(
+    session: AsyncSession, p: Principal, body: schemas.MisSync, idempotency_key: str | None, at: str = "body"
+) -> tuple[dict[str, Any], bool]:
     """`at` names where records are in problems: `body` (REST) or `input` (GraphQL)."""
     from app.sync.idempotency import once
+
     await lock_centre(session, p.centre_id)
-    return await once(session, p.centre_id, idempotency_key, "syncMis",
-                      lambda: body.model_dump(mode="json", exclude_unset=True),
-                      lambda: upsert(session, p, body.learners, mis_enrolments(body.enrolments),
-                                     learners_at=f"{at}.learners", enrolments_at=f"{at}.enrolments"))
+    return await once(
+        session,
+        p.centre_id,
+        idempotency_key,
+        "syncMis",
+        lambda: body.model_dump(mode="json", exclude_unset=True),
+        lambda: upsert(
+            session,
+            p,
+            body.learners,
+            mis_enrolments(body.enrolments),
+            learners_at=f"{at}.learners",
+            enrolments_at=f"{at}.enrolments",
+        ),
+    )
 
 
-async def import_class_list(session: AsyncSession, p: Principal, raw: bytes, *, programme_id: uuid.UUID | None,
-                            enrolled_on: dt.date | None, identity_checked: bool,
-                            idempotency_key: str | None) -> tuple[dict[str, Any], bool]:
+async def import_class_list(
+    session: AsyncSession,
+    p: Principal,
+    raw: bytes,
+    *,
+    programme_id: uuid.UUID | None,
+    enrolled_on: dt.date | None,
+    identity_checked: bool,
+    idempotency_key: str | None,
+) -> tuple[dict[str, Any], bool]:
     """Learners from CSV rows; with `programme_id`, each is also enrolled on that programme (a class list),
     keyed by learner and programme so that importing the same list again changes nothing."""
     from app.sync import class_list
     from app.sync.idempotency import once
+
     problems = []
     if programme_id is not None:
         if enrolled_on is None:
-            problems.append(field_problem("query.enrolled_on", "required_with_programme_id", "needed with programme_id"))
+            problems.append(
+                field_problem("query.enrolled_on", "required_with_programme_id", "needed with programme_id")
+            )
         if not identity_checked:
-            problems.append(field_problem("query.identity_checked", "R-12", "identity is checked at enrolment"))
+            problems.append(
+                field_problem("query.identity_checked", "R-12", "identity is checked at enrolment")
+            )
     records, row_problems = class_list.parse(raw)
     if problems or row_problems:
-        raise ValidationFailed("The class list was refused; nothing was written.", errors=problems + row_problems)
-    enrolments = [EnrolmentRecord(i, None, r.mis_id, programme_id, enrolled_on, identity_checked)
-                  for i, r in enumerate(records)] if programme_id is not None else []
+        raise ValidationFailed(
+            "The class list was refused; nothing was written.", errors=problems + row_problems
+        )
+    enrolments = (
+        [
+            EnrolmentRecord(i, None, r.mis_id, programme_id, enrolled_on, identity_checked)
+            for i, r in enumerate(records)
+        ]
+        if programme_id is not None
+        else []
+    )
     await lock_centre(session, p.centre_id)
-    return await once(session, p.centre_id, idempotency_key, "importLearnersCsv",
-                      lambda: [raw.decode("utf-8-sig"), str(programme_id), str(enrolled_on), identity_checked],
-                      lambda: upsert(session, p, records, enrolments, enrolments_at="body.learners"))
+    return await once(
+        session,
+        p.centre_id,
+        idempotency_key,
+        "importLearnersCsv",
+        lambda: [raw.decode("utf-8-sig"), str(programme_id), str(enrolled_on), identity_checked],
+        lambda: upsert(session, p, records, enrolments, enrolments_at="body.learners"),
+    )

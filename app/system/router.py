@@ -1,4 +1,5 @@
 """Health, readiness and "who am I": what load balancers and the SPA ask first."""
+
 from __future__ import annotations
 
 import uuid
@@ -40,12 +41,16 @@ async def ready(request: Request):
     expected = request.app.state.schema_head
     try:
         async with request.app.state.sessionmaker() as session:
-            current = (await session.execute(text("SELECT version_num FROM alembic_version"))).scalar_one_or_none()
+            current = (
+                await session.execute(text("SELECT version_num FROM alembic_version"))
+            ).scalar_one_or_none()
     except Exception as exc:  # any failure to reach the database means "not ready"
         raise NotReady(f"The database cannot be reached: {type(exc).__name__}.") from exc
     behind = current is None or (current != expected and current in request.app.state.known_revisions)
     if behind:
-        raise NotReady(f"The database schema is at {current!r}, the service expects {expected!r}: run `verity migrate`.")
+        raise NotReady(
+            f"The database schema is at {current!r}, the service expects {expected!r}: run `verity migrate`."
+        )
     return Health(status="ready")
 
 
@@ -61,9 +66,23 @@ class Me(BaseModel):
 @router.get("/v1/me", operation_id="getMe", response_model=Me)
 async def me(session: Session, p: Annotated[Principal, Depends(current_principal)]):
     """The caller as Verity sees them: roles, scopes, and their staff or learner record."""
-    staff_id = (await session.execute(select(StaffMember.id).where(
-        StaffMember.centre_id == p.centre_id, StaffMember.idp_subject == p.subject))).scalar_one_or_none()
-    learner_id = (await session.execute(select(Learner.id).where(
-        Learner.centre_id == p.centre_id, Learner.idp_subject == p.subject))).scalar_one_or_none()
-    return Me(subject=p.subject, centre_id=p.centre_id, roles=sorted(p.roles), scopes=sorted(p.scopes),
-              staff_member_id=staff_id, learner_id=learner_id)
+    staff_id = (
+        await session.execute(
+            select(StaffMember.id).where(
+                StaffMember.centre_id == p.centre_id, StaffMember.idp_subject == p.subject
+            )
+        )
+    ).scalar_one_or_none()
+    learner_id = (
+        await session.execute(
+            select(Learner.id).where(Learner.centre_id == p.centre_id, Learner.idp_subject == p.subject)
+        )
+    ).scalar_one_or_none()
+    return Me(
+        subject=p.subject,
+        centre_id=p.centre_id,
+        roles=sorted(p.roles),
+        scopes=sorted(p.scopes),
+        staff_member_id=staff_id,
+        learner_id=learner_id,
+    )

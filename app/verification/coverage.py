@@ -6,6 +6,7 @@ coverage). Set-based: a fixed number of statements per programme, whatever the c
 that unit or criterion / at that site / of that brief. Sampled but not yet verified does not count.
 A decision's site is the one its sample item recorded: its learner's enrolment site (records._sites_of).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,19 +28,47 @@ from app.verification.records import iv_reasons
 
 
 async def _coverage(session: AsyncSession, programme: Programme) -> schemas.Coverage:
-    assessors = set((await session.scalars(select(ProgrammeStaff.staff_id).where(
-        ProgrammeStaff.programme_id == programme.id, ProgrammeStaff.role == "assessor"))).all())
-    sites = set((await session.scalars(select(ProgrammeSite.site_id).where(
-        ProgrammeSite.programme_id == programme.id))).all())
-    briefs = (await session.execute(select(AssignmentBrief.id, AssignmentBrief.unit_numbers, AssignmentBrief.criteria)
-                                    .where(AssignmentBrief.programme_id == programme.id))).all()
-    touched = (await session.execute(
-        select(IvRecord.brief_id, IvRecord.assessor_staff_id, IvSampleItem.site_id)
-        .outerjoin(IvSampleItem, IvSampleItem.decision_id == IvRecord.decision_id)
-        .where(IvRecord.programme_id == programme.id).distinct())).all()
+    assessors = set(
+        (
+            await session.scalars(
+                select(ProgrammeStaff.staff_id).where(
+                    ProgrammeStaff.programme_id == programme.id, ProgrammeStaff.role == "assessor"
+                )
+            )
+        ).all()
+    )
+    sites = set(
+        (
+            await session.scalars(
+                select(ProgrammeSite.site_id).where(ProgrammeSite.programme_id == programme.id)
+            )
+        ).all()
+    )
+    briefs = (
+        await session.execute(
+            select(AssignmentBrief.id, AssignmentBrief.unit_numbers, AssignmentBrief.criteria).where(
+                AssignmentBrief.programme_id == programme.id
+            )
+        )
+    ).all()
+    touched = (
+        await session.execute(
+            select(IvRecord.brief_id, IvRecord.assessor_staff_id, IvSampleItem.site_id)
+            .outerjoin(IvSampleItem, IvSampleItem.decision_id == IvRecord.decision_id)
+            .where(IvRecord.programme_id == programme.id)
+            .distinct()
+        )
+    ).all()
     # Decisions made by staff no longer on the programme still count as assessors to cover.
-    assessors |= set((await session.scalars(select(AssessmentDecision.assessor_staff_id).distinct().where(
-        AssessmentDecision.programme_id == programme.id))).all())
+    assessors |= set(
+        (
+            await session.scalars(
+                select(AssessmentDecision.assessor_staff_id)
+                .distinct()
+                .where(AssessmentDecision.programme_id == programme.id)
+            )
+        ).all()
+    )
     by_brief = {b.id: b for b in briefs}
     touched_briefs = {t.brief_id for t in touched}
     touched_assessors = {t.assessor_staff_id for t in touched}
@@ -51,16 +80,22 @@ async def _coverage(session: AsyncSession, programme: Programme) -> schemas.Cove
     touched_criteria = {key(c) for b in touched_briefs for c in by_brief[b].criteria}
     lines: list[schemas.CoverageLine] = []
     untouched: dict[str, list[str]] = {}
-    for kind, everything, done in (("assessor", {str(a) for a in assessors}, {str(a) for a in touched_assessors}),
-                                   ("unit", {str(u) for u in units}, {str(u) for u in touched_units}),
-                                   ("criterion", criteria, touched_criteria),
-                                   ("site", {str(s) for s in sites}, {str(s) for s in touched_sites}),
-                                   ("brief", {str(b.id) for b in briefs}, {str(b) for b in touched_briefs})):
+    for kind, everything, done in (
+        ("assessor", {str(a) for a in assessors}, {str(a) for a in touched_assessors}),
+        ("unit", {str(u) for u in units}, {str(u) for u in touched_units}),
+        ("criterion", criteria, touched_criteria),
+        ("site", {str(s) for s in sites}, {str(s) for s in touched_sites}),
+        ("brief", {str(b.id) for b in briefs}, {str(b) for b in touched_briefs}),
+    ):
         for k in sorted(everything):
             lines.append(schemas.CoverageLine(kind=kind, key=k, touched=k in done))
         untouched[kind] = sorted(everything - done)
-    return schemas.Coverage(programme_id=programme.id, academic_year_id=programme.academic_year_id, lines=lines,
-                            untouched=untouched)
+    return schemas.Coverage(
+        programme_id=programme.id,
+        academic_year_id=programme.academic_year_id,
+        lines=lines,
+        untouched=untouched,
+    )
 
 
 async def coverage(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> schemas.Coverage:
@@ -68,59 +103,130 @@ async def coverage(session: AsyncSession, p: Principal, programme_id: uuid.UUID)
     return await _coverage(session, await programme_row(session, p, programme_id))
 
 
-async def _dashboard_programmes(session: AsyncSession, p: Principal,
-                                academic_year_id: uuid.UUID | None) -> list[Programme]:
+async def _dashboard_programmes(
+    session: AsyncSession, p: Principal, academic_year_id: uuid.UUID | None
+) -> list[Programme]:
     """The programmes the caller is LIV of; for a caller who is nobody's LIV (HoC, QN), the centre's."""
     stmt = programmes_repo.programmes(p)
     if academic_year_id is not None:
         stmt = stmt.where(Programme.academic_year_id == academic_year_id)
     mine = stmt.join(StaffMember, StaffMember.id == Programme.lead_internal_verifier_id).where(
-        StaffMember.idp_subject == p.subject)
+        StaffMember.idp_subject == p.subject
+    )
     rows = list((await session.scalars(mine.order_by(Programme.name))).all())
     return rows or list((await session.scalars(stmt.order_by(Programme.name))).all())
 
 
-async def liv_dashboard(session: AsyncSession, p: Principal, academic_year_id: uuid.UUID | None = None,
-                        today: dt.date | None = None) -> schemas.LivDashboard:
+async def liv_dashboard(
+    session: AsyncSession,
+    p: Principal,
+    academic_year_id: uuid.UUID | None = None,
+    today: dt.date | None = None,
+) -> schemas.LivDashboard:
     today = today or dt.datetime.now(dt.UTC).date()
     programmes = await _dashboard_programmes(session, p, academic_year_id)
     ids = [pr.id for pr in programmes]
-    actions = (await session.scalars(select(RemedialAction).where(
-        RemedialAction.programme_id.in_(ids), RemedialAction.status == "open")
-        .order_by(RemedialAction.due_on, RemedialAction.id))).all() if ids else []
+    actions = (
+        (
+            await session.scalars(
+                select(RemedialAction)
+                .where(RemedialAction.programme_id.in_(ids), RemedialAction.status == "open")
+                .order_by(RemedialAction.due_on, RemedialAction.id)
+            )
+        ).all()
+        if ids
+        else []
+    )
     open_actions = [schemas.RemedialAction.model_validate(a) for a in actions]
     from app.assignments.models import AssessmentPlanEntry
-    overdue = (await session.execute(
-        select(AssessmentPlanEntry, IvScheduleEntry.verifier_staff_id, IvScheduleEntry.planned_iv_date)
-        .outerjoin(IvScheduleEntry, IvScheduleEntry.plan_entry_id == AssessmentPlanEntry.id)
-        .where(AssessmentPlanEntry.programme_id.in_(ids),
-               or_(IvScheduleEntry.planned_iv_date < today,
-                   (IvScheduleEntry.id.is_(None)) & (AssessmentPlanEntry.planned_iv_date < today)))
-        .order_by(AssessmentPlanEntry.planned_iv_date))).all() if ids else []
-    briefs = (await session.scalars(select(AssignmentBrief).where(
-        AssignmentBrief.programme_id.in_(ids), AssignmentBrief.id.in_(
-            select(AssessmentDecision.brief_id).where(AssessmentDecision.status == "submitted_for_iv")))
-        .order_by(AssignmentBrief.id))).all() if ids else []
+
+    overdue = (
+        (
+            await session.execute(
+                select(
+                    AssessmentPlanEntry, IvScheduleEntry.verifier_staff_id, IvScheduleEntry.planned_iv_date
+                )
+                .outerjoin(IvScheduleEntry, IvScheduleEntry.plan_entry_id == AssessmentPlanEntry.id)
+                .where(
+                    AssessmentPlanEntry.programme_id.in_(ids),
+                    or_(
+                        IvScheduleEntry.planned_iv_date < today,
+                        (IvScheduleEntry.id.is_(None)) & (AssessmentPlanEntry.planned_iv_date < today),
+                    ),
+                )
+                .order_by(AssessmentPlanEntry.planned_iv_date)
+            )
+        ).all()
+        if ids
+        else []
+    )
+    briefs = (
+        (
+            await session.scalars(
+                select(AssignmentBrief)
+                .where(
+                    AssignmentBrief.programme_id.in_(ids),
+                    AssignmentBrief.id.in_(
+                        select(AssessmentDecision.brief_id).where(
+                            AssessmentDecision.status == "submitted_for_iv"
+                        )
+                    ),
+                )
+                .order_by(AssignmentBrief.id)
+            )
+        ).all()
+        if ids
+        else []
+    )
     waiting = []
     for b in briefs:
         if reasons := await iv_reasons(session, b):
             waiting.append(schemas.IvStatus(brief_id=b.id, complete=False, reasons=reasons))
     by_entry: dict[uuid.UUID, list[uuid.UUID]] = {}
-    for b in (await session.scalars(select(AssignmentBrief).where(AssignmentBrief.plan_entry_id.in_(
-            [e.id for e, _, _ in overdue])))).all() if overdue else []:
+    for b in (
+        (
+            await session.scalars(
+                select(AssignmentBrief).where(
+                    AssignmentBrief.plan_entry_id.in_([e.id for e, _, _ in overdue])
+                )
+            )
+        ).all()
+        if overdue
+        else []
+    ):
         by_entry.setdefault(b.plan_entry_id, []).append(b.id)
     # Overdue: the planned IV date has passed and some brief of the entry has no IV yet or is waiting.
-    verified = set((await session.scalars(select(IvRecord.brief_id).distinct().where(
-        IvRecord.programme_id.in_(ids)))).all()) if overdue else set()
+    verified = (
+        set(
+            (
+                await session.scalars(
+                    select(IvRecord.brief_id).distinct().where(IvRecord.programme_id.in_(ids))
+                )
+            ).all()
+        )
+        if overdue
+        else set()
+    )
     waiting_ids = {w.brief_id for w in waiting}
     overdue_schedule = []
     for e, verifier, planned in overdue:
         mine = by_entry.get(e.id, [])
         if mine and all(b in verified and b not in waiting_ids for b in mine):
             continue
-        overdue_schedule.append(schemas.ScheduleEntry(plan_entry_id=e.id, title=e.title, deadline=e.deadline,
-                                                      planned_iv_date=planned or e.planned_iv_date,
-                                                      verifier_staff_id=verifier, brief_ids=mine))
-    return schemas.LivDashboard(open_actions=open_actions, overdue_actions=[a for a in open_actions if a.due_on < today],
-                                overdue_schedule=overdue_schedule, briefs_awaiting_iv=waiting,
-                                coverage=[await _coverage(session, pr) for pr in programmes])
+        overdue_schedule.append(
+            schemas.ScheduleEntry(
+                plan_entry_id=e.id,
+                title=e.title,
+                deadline=e.deadline,
+                planned_iv_date=planned or e.planned_iv_date,
+                verifier_staff_id=verifier,
+                brief_ids=mine,
+            )
+        )
+    return schemas.LivDashboard(
+        open_actions=open_actions,
+        overdue_actions=[a for a in open_actions if a.due_on < today],
+        overdue_schedule=overdue_schedule,
+        briefs_awaiting_iv=waiting,
+        coverage=[await _coverage(session, pr) for pr in programmes],
+    )

@@ -5,6 +5,7 @@ and LIV dashboard are offered as one JSON value each in the REST shape (DESIGN r
 read-mostly views), and mutation inputs are JSON validated by the same Pydantic schemas REST uses, so
 a rule and its field problems read the same on both surfaces.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -91,25 +92,54 @@ class BriefDecisionsRelease:
 
 
 def _version(v: schemas.IvRecordVersion) -> IvRecordVersion:
-    return IvRecordVersion(number=v.number, outcome=v.outcome.value, decision_version=v.decision_version,
-                           criteria_comments=[IvCriterionComment(**c.model_dump()) for c in v.criteria_comments],
-                           checklist=v.checklist, feedback_to_assessor=v.feedback_to_assessor,
-                           reassess_batch=v.reassess_batch, reason=v.reason, verifier_staff_id=v.verifier_staff_id,
-                           verified_on=v.verified_on, recorded_by=v.recorded_by, recorded_at=v.recorded_at)
+    return IvRecordVersion(
+        number=v.number,
+        outcome=v.outcome.value,
+        decision_version=v.decision_version,
+        criteria_comments=[IvCriterionComment(**c.model_dump()) for c in v.criteria_comments],
+        checklist=v.checklist,
+        feedback_to_assessor=v.feedback_to_assessor,
+        reassess_batch=v.reassess_batch,
+        reason=v.reason,
+        verifier_staff_id=v.verifier_staff_id,
+        verified_on=v.verified_on,
+        recorded_by=v.recorded_by,
+        recorded_at=v.recorded_at,
+    )
 
 
 def _record(r: schemas.IvRecord) -> IvRecord:
-    return IvRecord(id=r.id, subject_kind=r.subject_kind.value, programme_id=r.programme_id, brief_id=r.brief_id,
-                    decision_id=r.decision_id, assessor_staff_id=r.assessor_staff_id, outcome=r.outcome.value,
-                    current_version=r.current_version, current=_version(r.current), version=r.version)
+    return IvRecord(
+        id=r.id,
+        subject_kind=r.subject_kind.value,
+        programme_id=r.programme_id,
+        brief_id=r.brief_id,
+        decision_id=r.decision_id,
+        assessor_staff_id=r.assessor_staff_id,
+        outcome=r.outcome.value,
+        current_version=r.current_version,
+        current=_version(r.current),
+        version=r.version,
+    )
 
 
 def _action(a) -> IvRemedialAction:
     a = schemas.RemedialAction.model_validate(a)
-    return IvRemedialAction(id=a.id, programme_id=a.programme_id, brief_id=a.brief_id, iv_record_id=a.iv_record_id,
-                            description=a.description, owner_staff_id=a.owner_staff_id, raised_on=a.raised_on,
-                            due_in_working_days=a.due_in_working_days, due_on=a.due_on, status=a.status.value,
-                            closed_at=a.closed_at, closure_note=a.closure_note, version=a.version)
+    return IvRemedialAction(
+        id=a.id,
+        programme_id=a.programme_id,
+        brief_id=a.brief_id,
+        iv_record_id=a.iv_record_id,
+        description=a.description,
+        owner_staff_id=a.owner_staff_id,
+        raised_on=a.raised_on,
+        due_in_working_days=a.due_in_working_days,
+        due_on=a.due_on,
+        status=a.status.value,
+        closed_at=a.closed_at,
+        closure_note=a.closure_note,
+        version=a.version,
+    )
 
 
 def _json(model) -> JSON:
@@ -118,7 +148,9 @@ def _json(model) -> JSON:
 
 @strawberry.type
 class VerificationQuery:
-    @strawberry.field(description="R-25: may the brief's decisions be released; every reason they may not yet.")
+    @strawberry.field(
+        description="R-25: may the brief's decisions be released; every reason they may not yet."
+    )
     async def brief_iv_status(self, info: Ctx, brief_id: uuid.UUID) -> BriefIvStatus:
         p = info.context.require(Scope.verification_read)
         s = await info.context.read(records.iv_status, p, brief_id)
@@ -140,14 +172,19 @@ class VerificationQuery:
         return [_version(v) for v in await info.context.read(records.iv_record_versions, p, id)]
 
     @strawberry.field
-    async def iv_remedial_actions(self, info: Ctx, brief_id: uuid.UUID | None = None,
-                                  programme_id: uuid.UUID | None = None,
-                                  status: str | None = None) -> list[IvRemedialAction]:
+    async def iv_remedial_actions(
+        self,
+        info: Ctx,
+        brief_id: uuid.UUID | None = None,
+        programme_id: uuid.UUID | None = None,
+        status: str | None = None,
+    ) -> list[IvRemedialAction]:
         p = info.context.require(Scope.verification_read)
         if status is not None:
             status = to_model(_StatusFilter, {"status": status}, "status").status.value
-        rows = await info.context.read(records.list_actions, p, brief_id=brief_id, programme_id=programme_id,
-                                       status=status)
+        rows = await info.context.read(
+            records.list_actions, p, brief_id=brief_id, programme_id=programme_id, status=status
+        )
         return [_action(a) for a in rows]
 
     @strawberry.field(description="R-42: the brief's latest IV sample (REST Sample shape), or null.")
@@ -155,12 +192,16 @@ class VerificationQuery:
         p = info.context.require(Scope.verification_read)
         return _json(await info.context.read(records.latest_sample, p, brief_id))
 
-    @strawberry.field(description="R-42: assessors, units, criteria, sites and briefs touched by IV (REST shape).")
+    @strawberry.field(
+        description="R-42: assessors, units, criteria, sites and briefs touched by IV (REST shape)."
+    )
     async def iv_coverage(self, info: Ctx, programme_id: uuid.UUID) -> JSON:
         p = info.context.require(Scope.verification_read)
         return _json(await info.context.read(coverage.coverage, p, programme_id))
 
-    @strawberry.field(description="Open and overdue actions, overdue IV, briefs waiting, coverage (REST shape).")
+    @strawberry.field(
+        description="Open and overdue actions, overdue IV, briefs waiting, coverage (REST shape)."
+    )
     async def liv_dashboard(self, info: Ctx, academic_year_id: uuid.UUID | None = None) -> JSON:
         p = info.context.require(Scope.verification_read)
         return _json(await info.context.read(coverage.liv_dashboard, p, academic_year_id))
@@ -213,8 +254,12 @@ class VerificationMutation:
         released = await info.context.write(decisions.release_brief, p, brief_id)
         return BriefDecisionsRelease(brief_id=brief_id, released=released)
 
-    @strawberry.mutation(description="R-42: the programme's IV plan (REST IvPlanWrite body); version to change it.")
-    async def put_iv_plan(self, info: Ctx, programme_id: uuid.UUID, input: JSON, version: int | None = None) -> JSON:
+    @strawberry.mutation(
+        description="R-42: the programme's IV plan (REST IvPlanWrite body); version to change it."
+    )
+    async def put_iv_plan(
+        self, info: Ctx, programme_id: uuid.UUID, input: JSON, version: int | None = None
+    ) -> JSON:
         p = info.context.require(Scope.iv_plans_manage)
         data = to_model(schemas.IvPlanWrite, input if isinstance(input, dict) else {})
         return _json(await info.context.write(plans.put_plan, p, programme_id, data, version))
@@ -228,10 +273,14 @@ class VerificationMutation:
     @strawberry.mutation(description="The programme's LIV signs off the current IV plan version.")
     async def sign_off_iv_plan(self, info: Ctx, programme_id: uuid.UUID, signed_on: dt.date) -> JSON:
         p = info.context.require(Scope.iv_plans_manage)
-        row = await info.context.write(plans.sign_off, p, programme_id, schemas.SignOffCreate(signed_on=signed_on))
+        row = await info.context.write(
+            plans.sign_off, p, programme_id, schemas.SignOffCreate(signed_on=signed_on)
+        )
         return schemas.SignOff.model_validate(row).model_dump(mode="json")
 
-    @strawberry.mutation(description="R-40: appoint the LIV of a subject area (REST LivAppointmentCreate body).")
+    @strawberry.mutation(
+        description="R-40: appoint the LIV of a subject area (REST LivAppointmentCreate body)."
+    )
     async def appoint_liv(self, info: Ctx, input: JSON) -> JSON:
         p = info.context.require(Scope.livs_manage)
         data = to_model(schemas.LivAppointmentCreate, input if isinstance(input, dict) else {})

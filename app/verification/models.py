@@ -7,13 +7,25 @@ Insert-only for the application role (migration 0006): annual LIV records, sign-
 items, IV record versions and reassessment flags. IV records carry state (current version) and
 remedial actions are closed, so those two are updatable; nothing here is deletable.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
-from sqlalchemy import (ARRAY, BigInteger, Boolean, CheckConstraint, Date, DateTime, Integer, Numeric,
-                        String, UniqueConstraint, func)
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,13 +35,13 @@ IV_OUTCOMES = ("agree", "disagree")
 ACTION_STATUSES = ("open", "closed")
 
 
-
 def _created_at() -> Mapped[dt.datetime]:
     return mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class LivAppointment(Versioned, Base):
     """R-40: the Lead Internal Verifier of one subject area of the centre (one current per area)."""
+
     __tablename__ = "liv_appointments"
     __table_args__ = (CheckConstraint("ended_on IS NULL OR appointed_on <= ended_on", name="dates"),)
 
@@ -45,6 +57,7 @@ class LivAppointment(Versioned, Base):
 class LivAnnualRecord(Base):
     """R-40: the LIV's registration with the awarding body and standardisation for one academic year.
     Insert-only: a correction is a new record; the latest per year counts."""
+
     __tablename__ = "liv_annual_records"
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -63,11 +76,15 @@ class LivAnnualRecord(Base):
 class IvPlan(Versioned, Base):
     """R-41/R-42: one programme's IV plan for its year: the written sampling strategy (rates per
     programme and per assessor; new assessors) and, through schedule entries, the annual schedule."""
+
     __tablename__ = "iv_plans"
     __table_args__ = (
         UniqueConstraint("programme_id"),
-        CheckConstraint("default_rate > 0 AND default_rate <= 1 AND new_assessor_rate > 0 AND new_assessor_rate <= 1 "
-                        "AND disagreement_rate > 0 AND disagreement_rate <= 1", name="rates"),
+        CheckConstraint(
+            "default_rate > 0 AND default_rate <= 1 AND new_assessor_rate > 0 AND new_assessor_rate <= 1 "
+            "AND disagreement_rate > 0 AND disagreement_rate <= 1",
+            name="rates",
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -87,6 +104,7 @@ class IvPlan(Versioned, Base):
 class IvScheduleEntry(Versioned, Base):
     """R-41: the IV schedule, linked to the assessment plan: who verifies one plan entry, and when
     (defaulting to the entry's planned IV date)."""
+
     __tablename__ = "iv_schedule_entries"
     __table_args__ = (UniqueConstraint("plan_entry_id"),)
 
@@ -101,6 +119,7 @@ class IvScheduleEntry(Versioned, Base):
 class IvPlanSignOff(Base):
     """The LIV's sign-off of one version of the IV plan (by the programme's LIV only). Insert-only; a
     plan changed after sign-off needs signing again (the sign-off names the version it saw)."""
+
     __tablename__ = "iv_plan_sign_offs"
     __table_args__ = (UniqueConstraint("iv_plan_id", "plan_version"),)
 
@@ -118,6 +137,7 @@ class IvSample(Base):
     """R-42: one drawn sample of a brief's decisions: the seed, the digest of its inputs, the policy
     applied and the population it was drawn from, so it can be reproduced and checked. Insert-only; the
     latest sample of a brief is the one IV completes."""
+
     __tablename__ = "iv_samples"
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -134,6 +154,7 @@ class IvSample(Base):
 
 class IvSampleItem(Base):
     """One sampled decision with why it was taken (stratum covered, rate applied)."""
+
     __tablename__ = "iv_sample_items"
 
     sample_id: Mapped[uuid.UUID] = uuid_fk("iv_samples.id", primary_key=True)
@@ -148,9 +169,12 @@ class IvSampleItem(Base):
 class IvRecord(Versioned, Base):
     """R-43/R-26: the IV of one assessment decision. Its content lives in versions; this row holds the
     state (current version and outcome) the release gate reads."""
+
     __tablename__ = "iv_records"
-    __table_args__ = (UniqueConstraint("decision_id"),
-                      CheckConstraint(f"outcome IN {IV_OUTCOMES}", name="outcome"))
+    __table_args__ = (
+        UniqueConstraint("decision_id"),
+        CheckConstraint(f"outcome IN {IV_OUTCOMES}", name="outcome"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
@@ -167,9 +191,12 @@ class IvRecord(Versioned, Base):
 class IvRecordVersion(Base):
     """One version of an IV record: agree/disagree, per-criterion comments, feedback to the assessor,
     whether the batch must be reassessed, and for a version after the first the reason. Insert-only."""
+
     __tablename__ = "iv_record_versions"
-    __table_args__ = (CheckConstraint("number = 1 OR reason IS NOT NULL", name="amendment_reason"),
-                      CheckConstraint(f"outcome IN {IV_OUTCOMES}", name="outcome"))
+    __table_args__ = (
+        CheckConstraint("number = 1 OR reason IS NOT NULL", name="amendment_reason"),
+        CheckConstraint(f"outcome IN {IV_OUTCOMES}", name="outcome"),
+    )
 
     record_id: Mapped[uuid.UUID] = uuid_fk("iv_records.id", primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -189,9 +216,12 @@ class IvRecordVersion(Base):
 
 class RemedialAction(Versioned, Base):
     """R-43: an action arising from IV, due in working days on the centre calendar; closed when done."""
+
     __tablename__ = "iv_remedial_actions"
-    __table_args__ = (CheckConstraint(f"status IN {ACTION_STATUSES}", name="status"),
-                      CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed"))
+    __table_args__ = (
+        CheckConstraint(f"status IN {ACTION_STATUSES}", name="status"),
+        CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
@@ -214,6 +244,7 @@ class ReassessmentFlag(Base):
     """R-43: a disagreement showing a wider problem flags the brief's other decisions by that assessor
     for reassessment. Insert-only; satisfied once the decision has a version after `decision_version`
     (the assessor reassessed it: an amendment with its reason, even if the result is unchanged)."""
+
     __tablename__ = "iv_reassessment_flags"
     __table_args__ = (UniqueConstraint("iv_record_id", "decision_id"),)
 

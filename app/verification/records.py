@@ -5,6 +5,7 @@ Who: the programme's internal verifiers and its LIV draw samples and record IV; 
 own decision (R-44) -- neither the staff member who is the decision's assessor nor the subject who
 recorded its current version.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,15 @@ from app.events.outbox import emit
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Enrolment, Programme
 from app.verification import sampling, schemas
-from app.verification.models import (IvPlan, IvRecord, IvRecordVersion, IvSample, IvSampleItem, ReassessmentFlag,
-                                     RemedialAction)
+from app.verification.models import (
+    IvPlan,
+    IvRecord,
+    IvRecordVersion,
+    IvSample,
+    IvSampleItem,
+    ReassessmentFlag,
+    RemedialAction,
+)
 
 VERIFIERS = ("internal_verifier", "lead_internal_verifier")
 RECENT = dt.timedelta(days=365)
@@ -52,24 +60,43 @@ async def verifier_on(session: AsyncSession, p: Principal, programme: Programme,
 
 # ---- the population and the policy ---------------------------------------------------------------------
 
+
 async def _population(session: AsyncSession, brief: AssignmentBrief):
     """The brief's assessed decisions (submitted for IV or released) with their current versions."""
-    return (await session.execute(
-        select(AssessmentDecision.id, AssessmentDecision.learner_id, AssessmentDecision.assessor_staff_id,
-               AssessmentDecision.status, AssessmentDecision.current_version, DecisionVersion.criteria,
-               DecisionVersion.unit_grades, DecisionVersion.recorded_by)
-        .join(DecisionVersion, (DecisionVersion.decision_id == AssessmentDecision.id)
-              & (DecisionVersion.number == AssessmentDecision.current_version))
-        .where(AssessmentDecision.brief_id == brief.id, AssessmentDecision.status != "draft"))).all()
+    return (
+        await session.execute(
+            select(
+                AssessmentDecision.id,
+                AssessmentDecision.learner_id,
+                AssessmentDecision.assessor_staff_id,
+                AssessmentDecision.status,
+                AssessmentDecision.current_version,
+                DecisionVersion.criteria,
+                DecisionVersion.unit_grades,
+                DecisionVersion.recorded_by,
+            )
+            .join(
+                DecisionVersion,
+                (DecisionVersion.decision_id == AssessmentDecision.id)
+                & (DecisionVersion.number == AssessmentDecision.current_version),
+            )
+            .where(AssessmentDecision.brief_id == brief.id, AssessmentDecision.status != "draft")
+        )
+    ).all()
 
 
-async def _sites_of(session: AsyncSession, programme: Programme,
-                    learner_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID | None]:
+async def _sites_of(
+    session: AsyncSession, programme: Programme, learner_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID | None]:
     """Each learner's site on this programme (their enrolment's), for the site stratum (R-42). A learner
     whose enrolment names no site has none: the stratum then covers the sites that are known."""
-    rows = (await session.execute(select(Enrolment.learner_id, Enrolment.site_id).where(
-        Enrolment.programme_id == programme.id, Enrolment.learner_id.in_(learner_ids))
-        .order_by(Enrolment.created_at))).all()
+    rows = (
+        await session.execute(
+            select(Enrolment.learner_id, Enrolment.site_id)
+            .where(Enrolment.programme_id == programme.id, Enrolment.learner_id.in_(learner_ids))
+            .order_by(Enrolment.created_at)
+        )
+    ).all()
     return {learner: site for learner, site in rows}
 
 
@@ -81,62 +108,119 @@ def policy_of(plan: IvPlan | None) -> tuple[sampling.SamplingPolicy, frozenset[u
     if plan is None:
         return sampling.SamplingPolicy(), frozenset(), False
     policy = sampling.SamplingPolicy(
-        default_rate=Fraction(str(plan.default_rate)), new_assessor_rate=Fraction(str(plan.new_assessor_rate)),
+        default_rate=Fraction(str(plan.default_rate)),
+        new_assessor_rate=Fraction(str(plan.new_assessor_rate)),
         disagreement_rate=Fraction(str(plan.disagreement_rate)),
-        assessor_rates={k: Fraction(str(v)) for k, v in plan.assessor_rates.items()})
+        assessor_rates={k: Fraction(str(v)) for k, v in plan.assessor_rates.items()},
+    )
     return policy, frozenset(plan.new_assessor_ids), plan.new_qualification
 
 
-async def recent_disagreements(session: AsyncSession, centre_id: uuid.UUID,
-                               assessor_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+async def recent_disagreements(
+    session: AsyncSession, centre_id: uuid.UUID, assessor_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, int]:
     """CAMERA's Assessors: IV versions disagreeing with each assessor in the last year, centre-wide."""
-    rows = (await session.execute(
-        select(IvRecord.assessor_staff_id, func.count()).join(IvRecordVersion, IvRecordVersion.record_id == IvRecord.id)
-        .where(IvRecord.centre_id == centre_id, IvRecord.assessor_staff_id.in_(assessor_ids),
-               IvRecordVersion.outcome == "disagree", IvRecordVersion.recorded_at >= func.now() - RECENT)
-        .group_by(IvRecord.assessor_staff_id))).all()
+    rows = (
+        await session.execute(
+            select(IvRecord.assessor_staff_id, func.count())
+            .join(IvRecordVersion, IvRecordVersion.record_id == IvRecord.id)
+            .where(
+                IvRecord.centre_id == centre_id,
+                IvRecord.assessor_staff_id.in_(assessor_ids),
+                IvRecordVersion.outcome == "disagree",
+                IvRecordVersion.recorded_at >= func.now() - RECENT,
+            )
+            .group_by(IvRecord.assessor_staff_id)
+        )
+    ).all()
     return {r[0]: r[1] for r in rows}
 
 
 # ---- samples (R-42) -----------------------------------------------------------------------------------
 
-async def draw_sample(session: AsyncSession, p: Principal, brief_id: uuid.UUID,
-                      data: schemas.SampleCreate) -> schemas.Sample:
+
+async def draw_sample(
+    session: AsyncSession, p: Principal, brief_id: uuid.UUID, data: schemas.SampleCreate
+) -> schemas.Sample:
     brief = await get_brief(session, p, brief_id)
     programme = await _programme(session, brief.programme_id)
     await verifier_on(session, p, programme, "draw its IV samples")
     rows = await _population(session, brief)
     if not rows:
-        raise InvalidTransition("R-42", "No decision of this brief has been submitted for IV yet: nothing to sample.",
-                                field="brief_id")
+        raise InvalidTransition(
+            "R-42",
+            "No decision of this brief has been submitted for IV yet: nothing to sample.",
+            field="brief_id",
+        )
     sites = await _sites_of(session, programme, [r.learner_id for r in rows])
     plan = await session.scalar(select(IvPlan).where(IvPlan.programme_id == programme.id))
     policy, new_assessors, new_qualification = policy_of(plan)
     assessors = sorted({r.assessor_staff_id for r in rows})
     disagreements = await recent_disagreements(session, p.centre_id, assessors)
-    risks = {str(a): sampling.AssessorRisk(new=a in new_assessors, recent_disagreements=disagreements.get(a, 0))
-             for a in assessors}
-    candidates = [sampling.Candidate(str(r.id), str(r.assessor_staff_id), sampling.grade_of(r.criteria, r.unit_grades),
-                                     _str(sites.get(r.learner_id))) for r in rows]
+    risks = {
+        str(a): sampling.AssessorRisk(new=a in new_assessors, recent_disagreements=disagreements.get(a, 0))
+        for a in assessors
+    }
+    candidates = [
+        sampling.Candidate(
+            str(r.id),
+            str(r.assessor_staff_id),
+            sampling.grade_of(r.criteria, r.unit_grades),
+            _str(sites.get(r.learner_id)),
+        )
+        for r in rows
+    ]
     seed = data.seed if data.seed is not None else secrets.randbits(53)
     drawn = sampling.draw(candidates, policy, risks=risks, new_qualification=new_qualification, seed=seed)
     sample_id = uuid7()
-    policy_json = {**policy.as_json(), "new_qualification": new_qualification,
-                   "risks": {k: {"new": v.new, "recent_disagreements": v.recent_disagreements}
-                             for k, v in sorted(risks.items())},
-                   "rates": {k: {"rate": str(r), "why": why, "quota": q, "population": n}
-                             for k, (r, why, q, n) in drawn.rates.items()}}
-    await session.execute(insert(IvSample).values(
-        id=sample_id, centre_id=p.centre_id, programme_id=programme.id, brief_id=brief.id, seed=seed,
-        inputs_digest=drawn.inputs_digest, policy=policy_json, population=[r.id for r in rows], drawn_by=p.subject))
-    await session.execute(insert(IvSampleItem), [
-        {"sample_id": sample_id, "decision_id": uuid.UUID(i.candidate.id), "centre_id": p.centre_id,
-         "assessor_staff_id": uuid.UUID(i.candidate.assessor), "grade": i.candidate.grade,
-         "site_id": uuid.UUID(i.candidate.site) if i.candidate.site else None,
-         "rationale": list(i.rationale)} for i in drawn.items])
+    policy_json = {
+        **policy.as_json(),
+        "new_qualification": new_qualification,
+        "risks": {
+            k: {"new": v.new, "recent_disagreements": v.recent_disagreements}
+            for k, v in sorted(risks.items())
+        },
+        "rates": {
+            k: {"rate": str(r), "why": why, "quota": q, "population": n}
+            for k, (r, why, q, n) in drawn.rates.items()
+        },
+    }
+    await session.execute(
+        insert(IvSample).values(
+            id=sample_id,
+            centre_id=p.centre_id,
+            programme_id=programme.id,
+            brief_id=brief.id,
+            seed=seed,
+            inputs_digest=drawn.inputs_digest,
+            policy=policy_json,
+            population=[r.id for r in rows],
+            drawn_by=p.subject,
+        )
+    )
+    await session.execute(
+        insert(IvSampleItem),
+        [
+            {
+                "sample_id": sample_id,
+                "decision_id": uuid.UUID(i.candidate.id),
+                "centre_id": p.centre_id,
+                "assessor_staff_id": uuid.UUID(i.candidate.assessor),
+                "grade": i.candidate.grade,
+                "site_id": uuid.UUID(i.candidate.site) if i.candidate.site else None,
+                "rationale": list(i.rationale),
+            }
+            for i in drawn.items
+        ],
+    )
     out = await get_sample(session, p, sample_id)
-    summary = {"id": str(sample_id), "brief_id": str(brief.id), "seed": seed, "inputs_digest": drawn.inputs_digest,
-               "decision_ids": [str(i.decision_id) for i in out.items]}
+    summary = {
+        "id": str(sample_id),
+        "brief_id": str(brief.id),
+        "seed": seed,
+        "inputs_digest": drawn.inputs_digest,
+        "decision_ids": [str(i.decision_id) for i in out.items],
+    }
     await record(session, p, "iv_sample.drawn", "iv_sample", sample_id, after=summary)
     await emit(session, p.centre_id, "iv_sample.drawn", summary)
     return out
@@ -152,29 +236,60 @@ def _samples(p: Principal):
 
 async def get_sample(session: AsyncSession, p: Principal, sample_id: uuid.UUID) -> schemas.Sample:
     sample = await one(session, _samples(p), IvSample, sample_id, "IV sample")
-    rows = (await session.execute(
-        select(IvSampleItem, AssessmentDecision.learner_id, IvRecord.outcome)
-        .join(AssessmentDecision, AssessmentDecision.id == IvSampleItem.decision_id)
-        .outerjoin(IvRecord, IvRecord.decision_id == IvSampleItem.decision_id)
-        .where(IvSampleItem.sample_id == sample.id).order_by(IvSampleItem.decision_id))).all()
+    rows = (
+        await session.execute(
+            select(IvSampleItem, AssessmentDecision.learner_id, IvRecord.outcome)
+            .join(AssessmentDecision, AssessmentDecision.id == IvSampleItem.decision_id)
+            .outerjoin(IvRecord, IvRecord.decision_id == IvSampleItem.decision_id)
+            .where(IvSampleItem.sample_id == sample.id)
+            .order_by(IvSampleItem.decision_id)
+        )
+    ).all()
     counts: dict[str, int] = {}
     for item, _, _ in rows:
         counts[str(item.assessor_staff_id)] = counts.get(str(item.assessor_staff_id), 0) + 1
-    rates = [schemas.AssessorRate(assessor_staff_id=uuid.UUID(k), rate=_decimal(Fraction(v["rate"])), why=v["why"], sampled=counts.get(k, 0),
-                                  population=v["population"])
-             for k, v in sorted(sample.policy.get("rates", {}).items())]
+    rates = [
+        schemas.AssessorRate(
+            assessor_staff_id=uuid.UUID(k),
+            rate=_decimal(Fraction(v["rate"])),
+            why=v["why"],
+            sampled=counts.get(k, 0),
+            population=v["population"],
+        )
+        for k, v in sorted(sample.policy.get("rates", {}).items())
+    ]
     return schemas.Sample(
-        id=sample.id, programme_id=sample.programme_id, brief_id=sample.brief_id, seed=sample.seed,
-        inputs_digest=sample.inputs_digest, population_size=len(sample.population), assessor_rates=rates,
-        items=[schemas.SampleItem(decision_id=i.decision_id, learner_id=learner, assessor_staff_id=i.assessor_staff_id,
-                                  grade=i.grade, site_id=i.site_id, rationale=i.rationale, iv_outcome=outcome)
-               for i, learner, outcome in rows],
-        drawn_by=sample.drawn_by, created_at=sample.created_at)
+        id=sample.id,
+        programme_id=sample.programme_id,
+        brief_id=sample.brief_id,
+        seed=sample.seed,
+        inputs_digest=sample.inputs_digest,
+        population_size=len(sample.population),
+        assessor_rates=rates,
+        items=[
+            schemas.SampleItem(
+                decision_id=i.decision_id,
+                learner_id=learner,
+                assessor_staff_id=i.assessor_staff_id,
+                grade=i.grade,
+                site_id=i.site_id,
+                rationale=i.rationale,
+                iv_outcome=outcome,
+            )
+            for i, learner, outcome in rows
+        ],
+        drawn_by=sample.drawn_by,
+        created_at=sample.created_at,
+    )
 
 
 async def latest_sample_row(session: AsyncSession, brief_id: uuid.UUID) -> IvSample | None:
-    return await session.scalar(select(IvSample).where(IvSample.brief_id == brief_id)
-                                .order_by(IvSample.created_at.desc(), IvSample.id.desc()).limit(1))
+    return await session.scalar(
+        select(IvSample)
+        .where(IvSample.brief_id == brief_id)
+        .order_by(IvSample.created_at.desc(), IvSample.id.desc())
+        .limit(1)
+    )
 
 
 async def latest_sample(session: AsyncSession, p: Principal, brief_id: uuid.UUID) -> schemas.Sample | None:
@@ -185,34 +300,69 @@ async def latest_sample(session: AsyncSession, p: Principal, brief_id: uuid.UUID
 
 # ---- IV records (R-43, R-44, R-26) --------------------------------------------------------------------
 
+
 def _version_out(v: IvRecordVersion) -> schemas.IvRecordVersion:
     return schemas.IvRecordVersion(
-        number=v.number, outcome=v.outcome, decision_version=v.decision_version,
+        number=v.number,
+        outcome=v.outcome,
+        decision_version=v.decision_version,
         criteria_comments=[schemas.CriterionCommentOut(**c) for c in v.criteria_comments],
-        feedback_to_assessor=v.feedback_to_assessor, reassess_batch=v.reassess_batch, reason=v.reason,
-        verifier_staff_id=v.verifier_staff_id, verified_on=v.verified_on, recorded_by=v.recorded_by,
-        recorded_at=v.recorded_at)
+        feedback_to_assessor=v.feedback_to_assessor,
+        reassess_batch=v.reassess_batch,
+        reason=v.reason,
+        verifier_staff_id=v.verifier_staff_id,
+        verified_on=v.verified_on,
+        recorded_by=v.recorded_by,
+        recorded_at=v.recorded_at,
+    )
 
 
 def record_out(r: IvRecord, v: IvRecordVersion) -> schemas.IvRecord:
-    return schemas.IvRecord(id=r.id, subject_kind="assessment_decision", programme_id=r.programme_id,
-                            brief_id=r.brief_id, decision_id=r.decision_id, assessor_staff_id=r.assessor_staff_id,
-                            outcome=r.outcome, current_version=r.current_version, current=_version_out(v),
-                            version=r.version)
+    return schemas.IvRecord(
+        id=r.id,
+        subject_kind="assessment_decision",
+        programme_id=r.programme_id,
+        brief_id=r.brief_id,
+        decision_id=r.decision_id,
+        assessor_staff_id=r.assessor_staff_id,
+        outcome=r.outcome,
+        current_version=r.current_version,
+        current=_version_out(v),
+        version=r.version,
+    )
 
 
-def brief_verification_out(b: BriefVerification, author_staff_id: uuid.UUID,
-                           programme_id: uuid.UUID) -> schemas.IvRecord:
+def brief_verification_out(
+    b: BriefVerification, author_staff_id: uuid.UUID, programme_id: uuid.UUID
+) -> schemas.IvRecord:
     """R-21's brief verification in the shared IV record shape: verified = agree, returned = disagree;
     the checklist answers are its per-question comments; one version per brief_version."""
     version = schemas.IvRecordVersion(
-        number=b.brief_version, outcome="agree" if b.outcome == "verified" else "disagree", decision_version=None,
-        criteria_comments=[], checklist=b.checklist, feedback_to_assessor=b.comments or "", reassess_batch=False,
-        reason=None, verifier_staff_id=b.verifier_staff_id, verified_on=b.recorded_at.date(),
-        recorded_by=b.verifier_subject, recorded_at=b.recorded_at)
-    return schemas.IvRecord(id=b.id, subject_kind="assignment_brief", programme_id=programme_id, brief_id=b.brief_id,
-                            decision_id=None, assessor_staff_id=author_staff_id, outcome=version.outcome,
-                            current_version=b.brief_version, current=version, version=1)
+        number=b.brief_version,
+        outcome="agree" if b.outcome == "verified" else "disagree",
+        decision_version=None,
+        criteria_comments=[],
+        checklist=b.checklist,
+        feedback_to_assessor=b.comments or "",
+        reassess_batch=False,
+        reason=None,
+        verifier_staff_id=b.verifier_staff_id,
+        verified_on=b.recorded_at.date(),
+        recorded_by=b.verifier_subject,
+        recorded_at=b.recorded_at,
+    )
+    return schemas.IvRecord(
+        id=b.id,
+        subject_kind="assignment_brief",
+        programme_id=programme_id,
+        brief_id=b.brief_id,
+        decision_id=None,
+        assessor_staff_id=author_staff_id,
+        outcome=version.outcome,
+        current_version=b.brief_version,
+        current=version,
+        version=1,
+    )
 
 
 def _records(p: Principal):
@@ -225,76 +375,165 @@ async def _current(session: AsyncSession, r: IvRecord) -> IvRecordVersion:
 
 def _check_comments(brief: AssignmentBrief, data: schemas.IvRecordContent) -> None:
     targeted = {(c["unit_number"], c["code"]) for c in brief.criteria}
-    problems = [field_problem(f"body.criteria_comments.{i}", "not_targeted",
-                              f"the brief does not target {c.code} of unit {c.unit_number}")
-                for i, c in enumerate(data.criteria_comments) if (c.unit_number, c.code) not in targeted]
+    problems = [
+        field_problem(
+            f"body.criteria_comments.{i}",
+            "not_targeted",
+            f"the brief does not target {c.code} of unit {c.unit_number}",
+        )
+        for i, c in enumerate(data.criteria_comments)
+        if (c.unit_number, c.code) not in targeted
+    ]
     if data.reassess_batch and data.outcome != "disagree":
-        problems.append(field_problem("body.reassess_batch", "R-43", "only a disagreement triggers reassessment"))
+        problems.append(
+            field_problem("body.reassess_batch", "R-43", "only a disagreement triggers reassessment")
+        )
     if problems:
         raise ValidationFailed("The IV record does not match the brief.", errors=problems)
 
 
-async def _not_own(session: AsyncSession, p: Principal, staff_id: uuid.UUID, decision: AssessmentDecision) -> None:
+async def _not_own(
+    session: AsyncSession, p: Principal, staff_id: uuid.UUID, decision: AssessmentDecision
+) -> None:
     """R-44: nobody verifies their own decision."""
-    recorded_by = await session.scalar(select(DecisionVersion.recorded_by).where(
-        DecisionVersion.decision_id == decision.id, DecisionVersion.number == decision.current_version))
+    recorded_by = await session.scalar(
+        select(DecisionVersion.recorded_by).where(
+            DecisionVersion.decision_id == decision.id, DecisionVersion.number == decision.current_version
+        )
+    )
     if staff_id == decision.assessor_staff_id or p.subject == recorded_by:
-        raise RuleViolation("R-44: nobody verifies their own decision.", errors=[field_problem(
-            "verifier", "R-44", "the internal verifier must be someone other than the decision's assessor")])
+        raise RuleViolation(
+            "R-44: nobody verifies their own decision.",
+            errors=[
+                field_problem(
+                    "verifier",
+                    "R-44",
+                    "the internal verifier must be someone other than the decision's assessor",
+                )
+            ],
+        )
 
 
-async def _after_version(session: AsyncSession, p: Principal, r: IvRecord, decision: AssessmentDecision,
-                         data: schemas.IvRecordContent) -> list[uuid.UUID]:
+async def _after_version(
+    session: AsyncSession,
+    p: Principal,
+    r: IvRecord,
+    decision: AssessmentDecision,
+    data: schemas.IvRecordContent,
+) -> list[uuid.UUID]:
     """Remedial actions (due in working days on the centre calendar) and, on a disagreement showing a
     wider problem, reassessment flags on the brief's other decisions by the same assessor (R-43)."""
     if data.actions:
         calendar = await centre_calendar(session, p.centre_id)
         try:
-            due = {a.due_in_working_days: cal.add_working_days(calendar, data.verified_on, a.due_in_working_days)
-                   for a in data.actions}
+            due = {
+                a.due_in_working_days: cal.add_working_days(calendar, data.verified_on, a.due_in_working_days)
+                for a in data.actions
+            }
         except (OverflowError, ValueError) as exc:
-            raise ValidationFailed("The actions' due dates fall outside the calendar.", errors=[field_problem(
-                "body.verified_on", "outside_calendar", "no working-day calendar for that date")]) from exc
-        await session.execute(insert(RemedialAction), [
-            {"id": uuid7(), "centre_id": p.centre_id, "programme_id": r.programme_id, "brief_id": r.brief_id,
-             "iv_record_id": r.id, "description": a.description, "owner_staff_id": r.assessor_staff_id,
-             "raised_on": data.verified_on, "due_in_working_days": a.due_in_working_days,
-             "due_on": due[a.due_in_working_days], "status": "open",
-             "raised_by": p.subject, "version": 1} for a in data.actions])
+            raise ValidationFailed(
+                "The actions' due dates fall outside the calendar.",
+                errors=[
+                    field_problem(
+                        "body.verified_on", "outside_calendar", "no working-day calendar for that date"
+                    )
+                ],
+            ) from exc
+        await session.execute(
+            insert(RemedialAction),
+            [
+                {
+                    "id": uuid7(),
+                    "centre_id": p.centre_id,
+                    "programme_id": r.programme_id,
+                    "brief_id": r.brief_id,
+                    "iv_record_id": r.id,
+                    "description": a.description,
+                    "owner_staff_id": r.assessor_staff_id,
+                    "raised_on": data.verified_on,
+                    "due_in_working_days": a.due_in_working_days,
+                    "due_on": due[a.due_in_working_days],
+                    "status": "open",
+                    "raised_by": p.subject,
+                    "version": 1,
+                }
+                for a in data.actions
+            ],
+        )
     flagged: list[uuid.UUID] = []
     if data.reassess_batch:
-        others = (await session.execute(select(AssessmentDecision.id, AssessmentDecision.current_version).where(
-            AssessmentDecision.brief_id == decision.brief_id, AssessmentDecision.id != decision.id,
-            AssessmentDecision.assessor_staff_id == decision.assessor_staff_id))).all()
+        others = (
+            await session.execute(
+                select(AssessmentDecision.id, AssessmentDecision.current_version).where(
+                    AssessmentDecision.brief_id == decision.brief_id,
+                    AssessmentDecision.id != decision.id,
+                    AssessmentDecision.assessor_staff_id == decision.assessor_staff_id,
+                )
+            )
+        ).all()
         if others:
-            result = await session.execute(pg_insert(ReassessmentFlag).values([
-                {"id": uuid7(), "centre_id": p.centre_id, "brief_id": decision.brief_id, "iv_record_id": r.id,
-                 "decision_id": o.id, "decision_version": o.current_version} for o in others])
-                .on_conflict_do_nothing().returning(ReassessmentFlag.decision_id))
+            result = await session.execute(
+                pg_insert(ReassessmentFlag)
+                .values(
+                    [
+                        {
+                            "id": uuid7(),
+                            "centre_id": p.centre_id,
+                            "brief_id": decision.brief_id,
+                            "iv_record_id": r.id,
+                            "decision_id": o.id,
+                            "decision_version": o.current_version,
+                        }
+                        for o in others
+                    ]
+                )
+                .on_conflict_do_nothing()
+                .returning(ReassessmentFlag.decision_id)
+            )
             flagged = list(result.scalars())
     return flagged
 
 
-def _version_values(r: IvRecord, number: int, p: Principal, staff_id: uuid.UUID, decision: AssessmentDecision,
-                    data: schemas.IvRecordContent, reason: str | None) -> dict:
-    return {"record_id": r.id, "number": number, "centre_id": p.centre_id, "outcome": data.outcome.value,
-            "decision_version": decision.current_version,
-            "criteria_comments": [c.model_dump() for c in data.criteria_comments],
-            "feedback_to_assessor": data.feedback_to_assessor, "reassess_batch": data.reassess_batch,
-            "reason": reason, "verifier_staff_id": staff_id, "verified_on": data.verified_on,
-            "recorded_by": p.subject}
+def _version_values(
+    r: IvRecord,
+    number: int,
+    p: Principal,
+    staff_id: uuid.UUID,
+    decision: AssessmentDecision,
+    data: schemas.IvRecordContent,
+    reason: str | None,
+) -> dict:
+    return {
+        "record_id": r.id,
+        "number": number,
+        "centre_id": p.centre_id,
+        "outcome": data.outcome.value,
+        "decision_version": decision.current_version,
+        "criteria_comments": [c.model_dump() for c in data.criteria_comments],
+        "feedback_to_assessor": data.feedback_to_assessor,
+        "reassess_batch": data.reassess_batch,
+        "reason": reason,
+        "verifier_staff_id": staff_id,
+        "verified_on": data.verified_on,
+        "recorded_by": p.subject,
+    }
 
 
 async def _decision_for_iv(session: AsyncSession, p: Principal, decision_id: uuid.UUID):
-    decision = await one(session, assessment_repo.decisions(p), AssessmentDecision, decision_id,
-                         "assessment decision")
+    decision = await one(
+        session, assessment_repo.decisions(p), AssessmentDecision, decision_id, "assessment decision"
+    )
     brief = await session.get(AssignmentBrief, decision.brief_id)
-    staff_id = await verifier_on(session, p, await _programme(session, decision.programme_id),
-                                 "verify its assessment decisions")
+    staff_id = await verifier_on(
+        session, p, await _programme(session, decision.programme_id), "verify its assessment decisions"
+    )
     await _not_own(session, p, staff_id, decision)  # R-44
     if decision.status != "submitted_for_iv":
-        raise InvalidTransition("R-25", f"A {decision.status} decision is not verified: the assessor submits it for "
-                                        "IV first.", field="body.decision_id")
+        raise InvalidTransition(
+            "R-25",
+            f"A {decision.status} decision is not verified: the assessor submits it for IV first.",
+            field="body.decision_id",
+        )
     return decision, brief, staff_id
 
 
@@ -302,14 +541,26 @@ async def record_iv(session: AsyncSession, p: Principal, data: schemas.IvRecordC
     decision, brief, staff_id = await _decision_for_iv(session, p, data.decision_id)
     _check_comments(brief, data)
     if await session.scalar(select(IvRecord.id).where(IvRecord.decision_id == decision.id)) is not None:
-        raise Conflict("This decision already has an IV record: amend it (a new version with a reason).",
-                       errors=[field_problem("body.decision_id", "iv_record_exists", "amend instead")])
-    r = IvRecord(id=uuid7(), centre_id=p.centre_id, programme_id=decision.programme_id, brief_id=decision.brief_id,
-                 decision_id=decision.id, assessor_staff_id=decision.assessor_staff_id, current_version=1,
-                 outcome=data.outcome.value, decision_version=decision.current_version)
+        raise Conflict(
+            "This decision already has an IV record: amend it (a new version with a reason).",
+            errors=[field_problem("body.decision_id", "iv_record_exists", "amend instead")],
+        )
+    r = IvRecord(
+        id=uuid7(),
+        centre_id=p.centre_id,
+        programme_id=decision.programme_id,
+        brief_id=decision.brief_id,
+        decision_id=decision.id,
+        assessor_staff_id=decision.assessor_staff_id,
+        current_version=1,
+        outcome=data.outcome.value,
+        decision_version=decision.current_version,
+    )
     session.add(r)
     await session.flush()
-    await session.execute(insert(IvRecordVersion).values(_version_values(r, 1, p, staff_id, decision, data, None)))
+    await session.execute(
+        insert(IvRecordVersion).values(_version_values(r, 1, p, staff_id, decision, data, None))
+    )
     flagged = await _after_version(session, p, r, decision, data)
     out = record_out(r, await _current(session, r))
     after = {**out.model_dump(mode="json"), "flagged_for_reassessment": [str(f) for f in flagged]}
@@ -318,8 +569,13 @@ async def record_iv(session: AsyncSession, p: Principal, data: schemas.IvRecordC
     return out
 
 
-async def amend_iv(session: AsyncSession, p: Principal, record_id: uuid.UUID, data: schemas.IvRecordAmendment,
-                   expected: int | IfMatch) -> schemas.IvRecord:
+async def amend_iv(
+    session: AsyncSession,
+    p: Principal,
+    record_id: uuid.UUID,
+    data: schemas.IvRecordAmendment,
+    expected: int | IfMatch,
+) -> schemas.IvRecord:
     """House rule 6 / R-26: a change is a new version with a reason; the earlier ones stay. Used when the
     assessor has reassessed (the decision's new version) or the IV and assessor resolved a disagreement."""
     r = await one(session, _records(p), IvRecord, record_id, "IV record")
@@ -328,8 +584,9 @@ async def amend_iv(session: AsyncSession, p: Principal, record_id: uuid.UUID, da
     _check_comments(brief, data)
     before = record_out(r, await _current(session, r)).model_dump(mode="json")
     number = r.current_version + 1
-    await session.execute(insert(IvRecordVersion).values(
-        _version_values(r, number, p, staff_id, decision, data, data.reason)))
+    await session.execute(
+        insert(IvRecordVersion).values(_version_values(r, number, p, staff_id, decision, data, data.reason))
+    )
     r.current_version, r.outcome, r.decision_version = number, data.outcome.value, decision.current_version
     try:
         await session.flush()
@@ -348,48 +605,87 @@ async def get_iv_record(session: AsyncSession, p: Principal, record_id: uuid.UUI
     return record_out(r, await _current(session, r))
 
 
-async def iv_record_versions(session: AsyncSession, p: Principal, record_id: uuid.UUID) -> list[schemas.IvRecordVersion]:
+async def iv_record_versions(
+    session: AsyncSession, p: Principal, record_id: uuid.UUID
+) -> list[schemas.IvRecordVersion]:
     r = await one(session, _records(p), IvRecord, record_id, "IV record")
-    rows = (await session.scalars(select(IvRecordVersion).where(IvRecordVersion.record_id == r.id)
-                                  .order_by(IvRecordVersion.number))).all()
+    rows = (
+        await session.scalars(
+            select(IvRecordVersion).where(IvRecordVersion.record_id == r.id).order_by(IvRecordVersion.number)
+        )
+    ).all()
     return [_version_out(v) for v in rows]
 
 
-async def brief_iv_records(session: AsyncSession, p: Principal, brief_id: uuid.UUID) -> list[schemas.IvRecord]:
+async def brief_iv_records(
+    session: AsyncSession, p: Principal, brief_id: uuid.UUID
+) -> list[schemas.IvRecord]:
     """Every IV record of a brief in the one shape: the brief's own verifications (R-21) first, then
     those of its decisions."""
     brief = await get_brief(session, p, brief_id)
-    out = [brief_verification_out(b, brief.author_staff_id, brief.programme_id)
-           for b in (await session.scalars(select(BriefVerification).where(BriefVerification.brief_id == brief.id)
-                                           .order_by(BriefVerification.brief_version))).all()]
-    rows = (await session.execute(select(IvRecord, IvRecordVersion).join(
-        IvRecordVersion, (IvRecordVersion.record_id == IvRecord.id)
-        & (IvRecordVersion.number == IvRecord.current_version)).where(IvRecord.brief_id == brief.id)
-        .order_by(IvRecord.id))).all()
+    out = [
+        brief_verification_out(b, brief.author_staff_id, brief.programme_id)
+        for b in (
+            await session.scalars(
+                select(BriefVerification)
+                .where(BriefVerification.brief_id == brief.id)
+                .order_by(BriefVerification.brief_version)
+            )
+        ).all()
+    ]
+    rows = (
+        await session.execute(
+            select(IvRecord, IvRecordVersion)
+            .join(
+                IvRecordVersion,
+                (IvRecordVersion.record_id == IvRecord.id)
+                & (IvRecordVersion.number == IvRecord.current_version),
+            )
+            .where(IvRecord.brief_id == brief.id)
+            .order_by(IvRecord.id)
+        )
+    ).all()
     return out + [record_out(r, v) for r, v in rows]
 
 
 # ---- remedial actions ---------------------------------------------------------------------------------
 
+
 def _actions(p: Principal):
     return select(RemedialAction).where(RemedialAction.centre_id == p.centre_id)
 
 
-async def list_actions(session: AsyncSession, p: Principal, *, brief_id: uuid.UUID | None = None,
-                       programme_id: uuid.UUID | None = None, status: str | None = None) -> list[RemedialAction]:
+async def list_actions(
+    session: AsyncSession,
+    p: Principal,
+    *,
+    brief_id: uuid.UUID | None = None,
+    programme_id: uuid.UUID | None = None,
+    status: str | None = None,
+) -> list[RemedialAction]:
     stmt = _actions(p)
-    for column, value in ((RemedialAction.brief_id, brief_id), (RemedialAction.programme_id, programme_id),
-                          (RemedialAction.status, status)):
+    for column, value in (
+        (RemedialAction.brief_id, brief_id),
+        (RemedialAction.programme_id, programme_id),
+        (RemedialAction.status, status),
+    ):
         if value is not None:
             stmt = stmt.where(column == value)
     return list((await session.scalars(stmt.order_by(RemedialAction.due_on, RemedialAction.id))).all())
 
 
-async def close_action(session: AsyncSession, p: Principal, action_id: uuid.UUID, data: schemas.ActionClosure,
-                       expected: int | IfMatch | None = None) -> RemedialAction:
+async def close_action(
+    session: AsyncSession,
+    p: Principal,
+    action_id: uuid.UUID,
+    data: schemas.ActionClosure,
+    expected: int | IfMatch | None = None,
+) -> RemedialAction:
     """R-43: closed when done, confirmed by the programme's IV or LIV with a note of what was done."""
     action = await one(session, _actions(p), RemedialAction, action_id, "remedial action")
-    await verifier_on(session, p, await _programme(session, action.programme_id), "close its remedial actions")
+    await verifier_on(
+        session, p, await _programme(session, action.programme_id), "close its remedial actions"
+    )
     if expected is not None:
         check_version(action.version, expected)
     if action.status != "open":
@@ -402,12 +698,15 @@ async def close_action(session: AsyncSession, p: Principal, action_id: uuid.UUID
     except StaleDataError as exc:
         raise PreconditionFailed("The action changed while you were closing it; read it again.") from exc
     after = schemas.RemedialAction.model_validate(action).model_dump(mode="json")
-    await record(session, p, "iv_remedial_action.closed", "iv_remedial_action", action.id, before=before, after=after)
+    await record(
+        session, p, "iv_remedial_action.closed", "iv_remedial_action", action.id, before=before, after=after
+    )
     await emit(session, p.centre_id, "iv_remedial_action.closed", after)
     return action
 
 
 # ---- the state of a brief's IV (R-25) -----------------------------------------------------------------
+
 
 async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]:
     """Every reason the brief's decisions may not be released yet; empty when IV is complete: the
@@ -415,9 +714,13 @@ async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]
     its current version (every disagreement resolved), every remedial action is closed and every
     decision flagged for reassessment has been reassessed."""
     sample = await latest_sample_row(session, brief.id)
-    assessed = (await session.execute(select(AssessmentDecision.id, AssessmentDecision.current_version,
-                                             AssessmentDecision.status)
-                                      .where(AssessmentDecision.brief_id == brief.id))).all()
+    assessed = (
+        await session.execute(
+            select(
+                AssessmentDecision.id, AssessmentDecision.current_version, AssessmentDecision.status
+            ).where(AssessmentDecision.brief_id == brief.id)
+        )
+    ).all()
     reasons: list[str] = []
     if sample is None:
         reasons.append("no IV sample has been drawn from this brief's decisions (R-42)")
@@ -425,32 +728,55 @@ async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]
         population = set(sample.population)
         late = [d for d in assessed if d.status != "draft" and d.id not in population]
         if late:
-            reasons.append(f"{len(late)} decision(s) were submitted after the IV sample was drawn: draw it again")
+            reasons.append(
+                f"{len(late)} decision(s) were submitted after the IV sample was drawn: draw it again"
+            )
         current = {d.id: d.current_version for d in assessed}
-        sampled = (await session.execute(
-            select(IvSampleItem.decision_id, IvRecord.outcome, IvRecord.decision_version)
-            .outerjoin(IvRecord, IvRecord.decision_id == IvSampleItem.decision_id)
-            .where(IvSampleItem.sample_id == sample.id).order_by(IvSampleItem.decision_id))).all()
+        sampled = (
+            await session.execute(
+                select(IvSampleItem.decision_id, IvRecord.outcome, IvRecord.decision_version)
+                .outerjoin(IvRecord, IvRecord.decision_id == IvSampleItem.decision_id)
+                .where(IvSampleItem.sample_id == sample.id)
+                .order_by(IvSampleItem.decision_id)
+            )
+        ).all()
         for s in sampled:
             if s.outcome is None:
                 reasons.append(f"sampled decision {s.decision_id} has no IV record")
             elif s.outcome == "disagree":
-                reasons.append(f"IV disagrees with decision {s.decision_id} and the disagreement is not resolved")
+                reasons.append(
+                    f"IV disagrees with decision {s.decision_id} and the disagreement is not resolved"
+                )
             elif s.decision_version < current.get(s.decision_id, 0):
-                reasons.append(f"decision {s.decision_id} was amended after IV agreed with it: verify it again")
-    for a in (await session.execute(select(RemedialAction.description, RemedialAction.due_on).where(
-            RemedialAction.brief_id == brief.id, RemedialAction.status == "open")
-            .order_by(RemedialAction.due_on, RemedialAction.id))).all():
+                reasons.append(
+                    f"decision {s.decision_id} was amended after IV agreed with it: verify it again"
+                )
+    for a in (
+        await session.execute(
+            select(RemedialAction.description, RemedialAction.due_on)
+            .where(RemedialAction.brief_id == brief.id, RemedialAction.status == "open")
+            .order_by(RemedialAction.due_on, RemedialAction.id)
+        )
+    ).all():
         reasons.append(f"remedial action {a.description!r} (due {a.due_on.isoformat()}) is not closed (R-43)")
-    flags = (await session.execute(
-        select(ReassessmentFlag.decision_id, func.max(ReassessmentFlag.decision_version).label("at"),
-               AssessmentDecision.current_version)
-        .join(AssessmentDecision, AssessmentDecision.id == ReassessmentFlag.decision_id)
-        .where(ReassessmentFlag.brief_id == brief.id)
-        .group_by(ReassessmentFlag.decision_id, AssessmentDecision.current_version)
-        .order_by(ReassessmentFlag.decision_id))).all()
-    reasons += [f"decision {f.decision_id} is flagged for reassessment of the batch (R-43) and not reassessed yet"
-                for f in flags if f.current_version <= f.at]
+    flags = (
+        await session.execute(
+            select(
+                ReassessmentFlag.decision_id,
+                func.max(ReassessmentFlag.decision_version).label("at"),
+                AssessmentDecision.current_version,
+            )
+            .join(AssessmentDecision, AssessmentDecision.id == ReassessmentFlag.decision_id)
+            .where(ReassessmentFlag.brief_id == brief.id)
+            .group_by(ReassessmentFlag.decision_id, AssessmentDecision.current_version)
+            .order_by(ReassessmentFlag.decision_id)
+        )
+    ).all()
+    reasons += [
+        f"decision {f.decision_id} is flagged for reassessment of the batch (R-43) and not reassessed yet"
+        for f in flags
+        if f.current_version <= f.at
+    ]
     return reasons
 
 

@@ -16,6 +16,7 @@ How the sample is drawn, and why each step guarantees what R-42 asks:
 
 Every sampled item carries its rationale: which stratum it covers and/or which rate took it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,6 +33,7 @@ STRATA = ("assessor", "grade", "site")
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """One assessed decision as the sampler sees it. `site` is None where the site is not known."""
+
     id: str
     assessor: str
     grade: str
@@ -44,6 +46,7 @@ class Candidate:
 @dataclass(frozen=True, slots=True)
 class AssessorRisk:
     """CAMERA's "Assessors": new to assessing this qualification, or disagreed with recently."""
+
     new: bool = False
     recent_disagreements: int = 0
 
@@ -52,6 +55,7 @@ class AssessorRisk:
 class SamplingPolicy:
     """The written strategy's rates (R-42), as fractions in [0, 1]. Per-assessor rates of the IV plan
     override the default for that assessor; risk rates apply on top (the largest applicable wins)."""
+
     default_rate: Fraction = Fraction(1, 5)
     new_assessor_rate: Fraction = Fraction(1)
     disagreement_rate: Fraction = Fraction(1, 2)
@@ -60,23 +64,33 @@ class SamplingPolicy:
 
     def rate_for(self, assessor: str, risk: AssessorRisk, new_qualification: bool) -> tuple[Fraction, str]:
         """The assessor's rate and why: the largest of the rates that apply."""
-        options = [(Fraction(self.assessor_rates[assessor]), "the IV plan's rate for this assessor")
-                   if assessor in self.assessor_rates else (Fraction(self.default_rate), "the IV plan's default rate")]
+        options = [
+            (Fraction(self.assessor_rates[assessor]), "the IV plan's rate for this assessor")
+            if assessor in self.assessor_rates
+            else (Fraction(self.default_rate), "the IV plan's default rate")
+        ]
         if risk.new:
             options.append((Fraction(self.new_assessor_rate), "new assessor"))
         if risk.recent_disagreements:
-            options.append((Fraction(self.disagreement_rate),
-                            f"{risk.recent_disagreements} recent disagreement(s) with this assessor"))
+            options.append(
+                (
+                    Fraction(self.disagreement_rate),
+                    f"{risk.recent_disagreements} recent disagreement(s) with this assessor",
+                )
+            )
         if new_qualification:
             options.append((Fraction(self.new_qualification_rate), "new qualification or specification"))
         rate, why = max(options, key=lambda o: o[0])
         return min(max(rate, Fraction(0)), Fraction(1)), why
 
     def as_json(self) -> dict:
-        return {"default_rate": str(self.default_rate), "new_assessor_rate": str(self.new_assessor_rate),
-                "disagreement_rate": str(self.disagreement_rate),
-                "new_qualification_rate": str(self.new_qualification_rate),
-                "assessor_rates": {k: str(Fraction(v)) for k, v in sorted(self.assessor_rates.items())}}
+        return {
+            "default_rate": str(self.default_rate),
+            "new_assessor_rate": str(self.new_assessor_rate),
+            "disagreement_rate": str(self.disagreement_rate),
+            "new_qualification_rate": str(self.new_qualification_rate),
+            "assessor_rates": {k: str(Fraction(v)) for k, v in sorted(self.assessor_rates.items())},
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +116,20 @@ def _rank(seed: int, candidate_id: str) -> bytes:
     return hashlib.sha256(f"{seed}:{candidate_id}".encode()).digest()
 
 
-def inputs_digest(candidates: Iterable[Candidate], policy: SamplingPolicy, risks: Mapping[str, AssessorRisk],
-                  new_qualification: bool) -> str:
+def inputs_digest(
+    candidates: Iterable[Candidate],
+    policy: SamplingPolicy,
+    risks: Mapping[str, AssessorRisk],
+    new_qualification: bool,
+) -> str:
     """SHA-256 of the canonical inputs (order-free): stored with the sample so a later redraw can show it
     saw the same population and strategy."""
-    body = {"candidates": sorted([c.id, c.assessor, c.grade, c.site] for c in candidates),
-            "policy": policy.as_json(), "new_qualification": new_qualification,
-            "risks": {k: [v.new, v.recent_disagreements] for k, v in sorted(risks.items())}}
+    body = {
+        "candidates": sorted([c.id, c.assessor, c.grade, c.site] for c in candidates),
+        "policy": policy.as_json(),
+        "new_qualification": new_qualification,
+        "risks": {k: [v.new, v.recent_disagreements] for k, v in sorted(risks.items())},
+    }
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -117,8 +138,14 @@ def quota(rate: Fraction, population: int) -> int:
     return max(1, math.ceil(Fraction(rate) * population)) if population else 0
 
 
-def draw(candidates: Sequence[Candidate], policy: SamplingPolicy = SamplingPolicy(), *,
-         risks: Mapping[str, AssessorRisk] | None = None, new_qualification: bool = False, seed: int = 0) -> Sample:
+def draw(
+    candidates: Sequence[Candidate],
+    policy: SamplingPolicy = SamplingPolicy(),
+    *,
+    risks: Mapping[str, AssessorRisk] | None = None,
+    new_qualification: bool = False,
+    seed: int = 0,
+) -> Sample:
     """The IV sample of `candidates` (see the module docstring for the guarantees)."""
     risks = risks or {}
     seen: set[str] = set()

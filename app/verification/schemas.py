@@ -1,4 +1,5 @@
 """Pydantic shapes of internal verification (R-40..R-44): REST bodies and GraphQL types share them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +16,15 @@ from app.core.schemas import Input, IsoDate, JsonInteger, Output, Text, UnitNumb
 # text, so a stripped value could be refused as too short although the contract accepts it.
 _FILLED = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f]+[^\x00-\x1f\x7f]*$"
 Label = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=_FILLED)]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=4000,
-                                            pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\x00-\x20\x7f]+"
-                                                    r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+LongText = Annotated[
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=4000,
+        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\x00-\x20\x7f]+"
+        r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+    ),
+]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=_FILLED)]
 # Rates are whole percentages in the API (the written strategy says "20%", "100% for new assessors").
 Percent = Annotated[int, Field(ge=1, le=100, description="A whole percentage, 1..100."), JsonInteger]
@@ -40,9 +47,11 @@ class SubjectKind(StrEnum):
 
 # ---- samples ------------------------------------------------------------------------------------------
 
+
 class SampleCreate(Input):
     seed: Annotated[int, Field(ge=0, le=2**53 - 1), JsonInteger] | None = Field(
-        None, description="Give the seed to reproduce a sample; omitted, one is chosen and stored.")
+        None, description="Give the seed to reproduce a sample; omitted, one is chosen and stored."
+    )
 
 
 class SampleItem(Output):
@@ -78,6 +87,7 @@ class Sample(Output):
 
 # ---- IV records ---------------------------------------------------------------------------------------
 
+
 class CriterionComment(Input):
     unit_number: UnitNumber
     code: Label
@@ -102,8 +112,11 @@ class IvRecordContent(Input):
     criteria_comments: list[CriterionComment] = []
     feedback_to_assessor: LongText
     verified_on: IsoDate
-    reassess_batch: StrictBool = Field(False, description="R-43: the disagreement shows a wider problem: flag the "
-                                                    "brief's other decisions by this assessor for reassessment.")
+    reassess_batch: StrictBool = Field(
+        False,
+        description="R-43: the disagreement shows a wider problem: flag the "
+        "brief's other decisions by this assessor for reassessment.",
+    )
     actions: list[RemedialActionCreate] = Field([], max_length=20)
 
 
@@ -132,6 +145,7 @@ class IvRecordVersion(Output):
 
 class IvRecord(Output):
     """The one IV record shape (R-43), for a decision or (projected from brief_verifications) a brief."""
+
     id: uuid.UUID
     subject_kind: SubjectKind
     programme_id: uuid.UUID
@@ -168,6 +182,7 @@ class ActionClosure(Input):
 
 # ---- release ------------------------------------------------------------------------------------------
 
+
 class IvStatus(Output):
     brief_id: uuid.UUID
     complete: bool
@@ -180,6 +195,7 @@ class BatchRelease(Output):
 
 
 # ---- coverage and dashboard (R-42) --------------------------------------------------------------------
+
 
 class CoverageLine(Output):
     kind: str = Field(description="assessor, unit, criterion, site or brief")
@@ -203,6 +219,7 @@ class LivDashboard(Output):
 
 
 # ---- LIVs, plans, schedule ----------------------------------------------------------------------------
+
 
 class LivAppointmentCreate(Input):
     subject_area: Label

@@ -10,6 +10,7 @@ tests/webhooks/test_catalogue_complete.py fails when a service emits one.
 Every delivery has the same envelope (`id`, `type`, `occurred_at`, `centre_id`, `data`); `id` is the
 outbox event id and is also the `webhook-id` header, stable across retries and redeliveries.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,7 +62,11 @@ CATALOGUE: dict[str, EventType] = _gather(
     catalogue_assignments.EVENTS,
     catalogue_assessment.EVENTS,
     catalogue_verification.EVENTS,
-    (EventType(PING, "Sent only by `POST /v1/webhook-endpoints/{id}/ping`, to that endpoint alone.", PingData),),
+    (
+        EventType(
+            PING, "Sent only by `POST /v1/webhook-endpoints/{id}/ping`, to that endpoint alone.", PingData
+        ),
+    ),
 )
 
 
@@ -73,8 +78,12 @@ def envelope_model(event: EventType) -> type[BaseModel]:
     """The full body of one event type's delivery, for the OpenAPI `webhooks` section."""
     name = f"{_pascal(event.name)}Event"
     return create_model(
-        name, __config__=ConfigDict(title=name),
-        id=(uuid.UUID, Field(description="The event id; equals the `webhook-id` header. De-duplicate on it.")),
+        name,
+        __config__=ConfigDict(title=name),
+        id=(
+            uuid.UUID,
+            Field(description="The event id; equals the `webhook-id` header. De-duplicate on it."),
+        ),
         type=(Literal[event.name], Field(description="The event type.")),  # type: ignore[valid-type]
         occurred_at=(dt.datetime, Field(description="When the change was made (UTC).")),
         centre_id=(uuid.UUID, Field(description="The centre the event belongs to.")),
@@ -82,8 +91,13 @@ def envelope_model(event: EventType) -> type[BaseModel]:
     )
 
 
-def envelope(event_id: uuid.UUID, event_type: str, occurred_at: dt.datetime, centre_id: uuid.UUID,
-             data: Any) -> dict[str, Any]:
-    return {"id": str(event_id), "type": event_type,
-            "occurred_at": occurred_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
-            "centre_id": str(centre_id), "data": data}
+def envelope(
+    event_id: uuid.UUID, event_type: str, occurred_at: dt.datetime, centre_id: uuid.UUID, data: Any
+) -> dict[str, Any]:
+    return {
+        "id": str(event_id),
+        "type": event_type,
+        "occurred_at": occurred_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "centre_id": str(centre_id),
+        "data": data,
+    }

@@ -1,4 +1,5 @@
 """Webhook events of the qualification catalogue (app.qualifications.service)."""
+
 from __future__ import annotations
 
 import uuid
@@ -10,6 +11,7 @@ from app.webhooks.event_type import EventType
 
 class QualificationImportedData(BaseModel):
     """A summary, not the specification: read it with `GET /v1/qualifications/{id}`."""
+
     id: uuid.UUID
     key: str
     version: int
@@ -18,7 +20,11 @@ class QualificationImportedData(BaseModel):
 
 
 EVENTS: tuple[EventType, ...] = (
-    EventType("qualification.imported", "The centre imported a new version of a qualification specification "
-                                        "(not sent for Verity's shipped catalogue, nor for an import that changed "
-                                        "nothing); `data` summarises it.", QualificationImportedData),
+    EventType(
+        "qualification.imported",
+        "The centre imported a new version of a qualification specification "
+        "(not sent for Verity's shipped catalogue, nor for an import that changed "
+        "nothing); `data` summarises it.",
+        QualificationImportedData,
+    ),
 )

@@ -4,6 +4,7 @@ The per-domain modules (app/webhooks/catalogue_*.py) build their entries from th
 catalogue.py gathers them. The payloads are the domains' own output schemas wherever the event carries
 a record, so the documented `data` is exactly what the service wrote to the outbox.
 """
+
 from __future__ import annotations
 
 import functools
@@ -33,14 +34,18 @@ def changed(model: type[BaseModel]) -> type[BaseModel]:
 
 def created(what: str, model: type[BaseModel], description: str | None = None) -> EventType:
     """`<what>.created`, as app.audit.changes.create_recorded emits it: `data` is the new record."""
-    return EventType(f"{what}.created", description or f"A {_words(what)} was created; `data` is the new record.",
-                     model)
+    return EventType(
+        f"{what}.created", description or f"A {_words(what)} was created; `data` is the new record.", model
+    )
 
 
 def updated(what: str, model: type[BaseModel], description: str | None = None) -> EventType:
     """`<what>.updated`, as app.audit.changes.update_recorded emits it: `data` is `{before, after}`."""
-    return EventType(f"{what}.updated",
-                     description or f"A {_words(what)} changed; `data` has `before` and `after`.", changed(model))
+    return EventType(
+        f"{what}.updated",
+        description or f"A {_words(what)} changed; `data` has `before` and `after`.",
+        changed(model),
+    )
 
 
 def record(name: str, when: str, model: type[BaseModel]) -> EventType:

@@ -1,4 +1,5 @@
 """GraphQL for webhook endpoints and deliveries: the same service functions as REST."""
+
 from __future__ import annotations
 
 import uuid
@@ -27,8 +28,11 @@ class WebhookEndpoint:
     pass
 
 
-@pyd_type(model=schemas.WebhookEndpointWithSecret, all_fields=True,
-          description="Returned only by create and rotate: the secret is never shown again.")
+@pyd_type(
+    model=schemas.WebhookEndpointWithSecret,
+    all_fields=True,
+    description="Returned only by create and rotate: the secret is never shown again.",
+)
 class WebhookEndpointWithSecret:
     pass
 
@@ -90,8 +94,9 @@ class WebhooksQuery:
         return [WebhookEventType.from_pydantic(e) for e in service.list_event_types()]
 
     @strawberry.field
-    async def webhook_endpoints(self, info: Ctx, first: int = 50, after: str | None = None
-                                ) -> Connection[WebhookEndpoint]:
+    async def webhook_endpoints(
+        self, info: Ctx, first: int = 50, after: str | None = None
+    ) -> Connection[WebhookEndpoint]:
         p = info.context.require(Scope.webhooks_manage)
         items, nxt = await info.context.read(service.list_endpoints, p, page_size(first), after)
         return connection([_endpoint(i) for i in items], nxt)
@@ -102,12 +107,25 @@ class WebhooksQuery:
         return _endpoint(await info.context.read(service.get_endpoint, p, id))
 
     @strawberry.field(description="An endpoint's deliveries, oldest first.")
-    async def webhook_deliveries(self, info: Ctx, endpoint_id: uuid.UUID, first: int = 50, after: str | None = None,
-                                 status: DeliveryStatus | None = None, event_type: str | None = None
-                                 ) -> Connection[WebhookDelivery]:
+    async def webhook_deliveries(
+        self,
+        info: Ctx,
+        endpoint_id: uuid.UUID,
+        first: int = 50,
+        after: str | None = None,
+        status: DeliveryStatus | None = None,
+        event_type: str | None = None,
+    ) -> Connection[WebhookDelivery]:
         p = info.context.require(Scope.webhooks_manage)
-        items, nxt = await info.context.read(service.list_deliveries, p, endpoint_id, page_size(first), after,
-                                             status.value if status else None, event_type)
+        items, nxt = await info.context.read(
+            service.list_deliveries,
+            p,
+            endpoint_id,
+            page_size(first),
+            after,
+            status.value if status else None,
+            event_type,
+        )
         return connection([_delivery(i) for i in items], nxt)
 
     @strawberry.field(description="One delivery with the body sent and its latest attempts.")
@@ -119,25 +137,32 @@ class WebhooksQuery:
 @strawberry.type
 class WebhooksMutation:
     @strawberry.mutation(description="The response carries the signing secret: it is never shown again.")
-    async def create_webhook_endpoint(self, info: Ctx, input: WebhookEndpointCreateInput) -> WebhookEndpointWithSecret:
+    async def create_webhook_endpoint(
+        self, info: Ctx, input: WebhookEndpointCreateInput
+    ) -> WebhookEndpointWithSecret:
         p = info.context.require(Scope.webhooks_manage)
         data = to_model(schemas.WebhookEndpointCreate, input_fields(input))
         return _with_secret(await info.context.write(service.create_endpoint, p, _settings(info), data))
 
     @strawberry.mutation(description="`version` is the version last read (the REST ETag).")
-    async def update_webhook_endpoint(self, info: Ctx, id: uuid.UUID, version: int,
-                                      input: WebhookEndpointUpdateInput) -> WebhookEndpoint:
+    async def update_webhook_endpoint(
+        self, info: Ctx, id: uuid.UUID, version: int, input: WebhookEndpointUpdateInput
+    ) -> WebhookEndpoint:
         p = info.context.require(Scope.webhooks_manage)
         data = to_model(schemas.WebhookEndpointUpdate, input_fields(input))
-        return _endpoint(await info.context.write(service.update_endpoint, p, _settings(info), id, data, version))
+        return _endpoint(
+            await info.context.write(service.update_endpoint, p, _settings(info), id, data, version)
+        )
 
     @strawberry.mutation(description="A new secret; the old one keeps signing until previousSecretExpiresAt.")
-    async def rotate_webhook_endpoint_secret(self, info: Ctx, id: uuid.UUID,
-                                             overlap_seconds: int | None = None) -> WebhookEndpointWithSecret:
+    async def rotate_webhook_endpoint_secret(
+        self, info: Ctx, id: uuid.UUID, overlap_seconds: int | None = None
+    ) -> WebhookEndpointWithSecret:
         p = info.context.require(Scope.webhooks_manage)
         data = to_model(schemas.SecretRotation, {"overlap_seconds": overlap_seconds})
-        return _with_secret(await info.context.write(service.rotate_secret, p, _settings(info), id,
-                                                     data.overlap_seconds))
+        return _with_secret(
+            await info.context.write(service.rotate_secret, p, _settings(info), id, data.overlap_seconds)
+        )
 
     @strawberry.mutation(description="Queue a webhook.ping to this endpoint alone.")
     async def ping_webhook_endpoint(self, info: Ctx, id: uuid.UUID) -> WebhookDelivery:

@@ -5,13 +5,26 @@ exact body bytes, stored once) and one delivery per matching endpoint, and delet
 the same transaction. A delivery is retried until it succeeds or its retry window ends; every HTTP
 attempt is kept.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
-from sqlalchemy import (ARRAY, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, LargeBinary,
-                        String, Text, UniqueConstraint, text)
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -69,8 +82,9 @@ class WebhookDelivery(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     centre_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     endpoint_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("webhook_endpoints.id"))
-    message_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("webhook_messages.id"),
-                                                  index=True)
+    message_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("webhook_messages.id"), index=True
+    )
     event_type: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20))
     attempt_count: Mapped[int] = mapped_column(Integer)

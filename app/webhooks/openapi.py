@@ -3,6 +3,7 @@
 create_app() calls register_webhooks(app); a new event type added to the catalogue appears here with no
 other change.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -14,19 +15,29 @@ from app.webhooks.catalogue import CATALOGUE, EventType, envelope_model
 
 _HEADERS = {
     "webhook_id": ("webhook-id", "The event id: the same on every retry and redelivery. De-duplicate on it."),
-    "webhook_timestamp": ("webhook-timestamp", "Unix seconds when this attempt was signed; refuse if far off."),
-    "webhook_signature": ("webhook-signature", "Space-separated `v1,<base64 HMAC-SHA256>` of "
-                                               "`{webhook-id}.{webhook-timestamp}.{body}`; two during a rotation."),
+    "webhook_timestamp": (
+        "webhook-timestamp",
+        "Unix seconds when this attempt was signed; refuse if far off.",
+    ),
+    "webhook_signature": (
+        "webhook-signature",
+        "Space-separated `v1,<base64 HMAC-SHA256>` of "
+        "`{webhook-id}.{webhook-timestamp}.{body}`; two during a rotation.",
+    ),
 }
 _RESPONSES = {
     200: {"description": "Any 2xx acknowledges the event. Answer quickly; process afterwards."},
     410: {"description": "Gone: Verity disables the endpoint and stops sending."},
-    429: {"description": "Any other answer, a timeout or a refused connection is retried with backoff for "
-                         "about a day; `Retry-After` is honoured."},
+    429: {
+        "description": "Any other answer, a timeout or a refused connection is retried with backoff for "
+        "about a day; `Retry-After` is honoured."
+    },
 }
-DESCRIPTION = ("Signed per Standard Webhooks. Delivery is at least once and ordering is not promised: "
-               "de-duplicate on `webhook-id`, and use `occurred_at` (or re-read the resource) to order changes. "
-               "See docs/webhooks.md.")
+DESCRIPTION = (
+    "Signed per Standard Webhooks. Delivery is at least once and ordering is not promised: "
+    "de-duplicate on `webhook-id`, and use `occurred_at` (or re-read the resource) to order changes. "
+    "See docs/webhooks.md."
+)
 
 
 def _receiver(event: EventType):
@@ -36,9 +47,14 @@ def _receiver(event: EventType):
         return Response(status_code=204)
 
     params = [inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[model, Body()])]
-    params += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
-                                 annotation=Annotated[str, Header(alias=alias, description=text)])
-               for name, (alias, text) in _HEADERS.items()]
+    params += [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[str, Header(alias=alias, description=text)],
+        )
+        for name, (alias, text) in _HEADERS.items()
+    ]
     receive.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     receive.__name__ = model.__name__
     return receive
@@ -52,6 +68,13 @@ def _operation_id(name: str) -> str:
 def register_webhooks(app: FastAPI) -> None:
     for event in CATALOGUE.values():
         app.webhooks.add_api_route(
-            event.name, _receiver(event), methods=["POST"], operation_id=_operation_id(event.name),
-            summary=event.name, description=f"{event.description}\n\n{DESCRIPTION}", tags=["webhooks"],
-            status_code=200, responses=_RESPONSES)
+            event.name,
+            _receiver(event),
+            methods=["POST"],
+            operation_id=_operation_id(event.name),
+            summary=event.name,
+            description=f"{event.description}\n\n{DESCRIPTION}",
+            tags=["webhooks"],
+            status_code=200,
+            responses=_RESPONSES,
+        )

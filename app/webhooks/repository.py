@@ -1,4 +1,5 @@
 """Principal-scoped statements: an endpoint or delivery of another centre is simply not found (rule 3)."""
+
 from __future__ import annotations
 
 import uuid
@@ -13,8 +14,12 @@ def endpoints(principal: Principal) -> Select:
     return select(WebhookEndpoint).where(WebhookEndpoint.centre_id == principal.centre_id)
 
 
-def deliveries(principal: Principal, endpoint_id: uuid.UUID | None = None, status: str | None = None,
-               event_type: str | None = None) -> Select:
+def deliveries(
+    principal: Principal,
+    endpoint_id: uuid.UUID | None = None,
+    status: str | None = None,
+    event_type: str | None = None,
+) -> Select:
     stmt = select(WebhookDelivery).where(WebhookDelivery.centre_id == principal.centre_id)
     if endpoint_id is not None:
         stmt = stmt.where(WebhookDelivery.endpoint_id == endpoint_id)
@@ -26,11 +31,15 @@ def deliveries(principal: Principal, endpoint_id: uuid.UUID | None = None, statu
 
 
 def message_body(principal: Principal, message_id: uuid.UUID) -> Select:
-    return select(WebhookMessage.body).where(WebhookMessage.id == message_id,
-                                             WebhookMessage.centre_id == principal.centre_id)
+    return select(WebhookMessage.body).where(
+        WebhookMessage.id == message_id, WebhookMessage.centre_id == principal.centre_id
+    )
 
 
 def latest_attempts(principal: Principal, delivery_id: uuid.UUID, limit: int = 50) -> Select:
-    return (select(WebhookAttempt)
-            .where(WebhookAttempt.delivery_id == delivery_id, WebhookAttempt.centre_id == principal.centre_id)
-            .order_by(WebhookAttempt.id.desc()).limit(limit))
+    return (
+        select(WebhookAttempt)
+        .where(WebhookAttempt.delivery_id == delivery_id, WebhookAttempt.centre_id == principal.centre_id)
+        .order_by(WebhookAttempt.id.desc())
+        .limit(limit)
+    )

@@ -12,14 +12,28 @@ from app.webhooks.catalogue import CATALOGUE
 
 # Shape only: which URLs are acceptable (https, no credentials, public addresses) is the service's
 # rule, answered with a specific code (url_scheme_not_allowed, url_not_allowed…).
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000,
-                                       pattern=r"^[A-Za-z][A-Za-z0-9+.-]*://[^\x00-\x20]*$")]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$")]
+Url = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=2000,
+        pattern=r"^[A-Za-z][A-Za-z0-9+.-]*://[^\x00-\x20]*$",
+    ),
+]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$")
+]
 # The contract lists the catalogue, so a client knows every event type it may subscribe to.
-EventTypeName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                          Field(json_schema_extra={"enum": sorted(CATALOGUE)})]
-EventTypes = Annotated[list[EventTypeName], Field(min_length=1, max_length=100,
-                                                  description="Event types to receive; see listWebhookEventTypes.")]
+EventTypeName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    Field(json_schema_extra={"enum": sorted(CATALOGUE)}),
+]
+EventTypes = Annotated[
+    list[EventTypeName],
+    Field(min_length=1, max_length=100, description="Event types to receive; see listWebhookEventTypes."),
+]
 MAX_OVERLAP_SECONDS = 7 * 24 * 3600
 
 
@@ -41,18 +55,25 @@ class WebhookEndpoint(Output):
     description: str
     event_types: list[str]
     enabled: bool
-    disabled_reason: str | None = Field(description="Why Verity disabled the endpoint (410 Gone, failing for days).")
+    disabled_reason: str | None = Field(
+        description="Why Verity disabled the endpoint (410 Gone, failing for days)."
+    )
     disabled_at: dt.datetime | None
-    failing_since: dt.datetime | None = Field(description="First failure of the current run; null after a success.")
+    failing_since: dt.datetime | None = Field(
+        description="First failure of the current run; null after a success."
+    )
     previous_secret_expires_at: dt.datetime | None = Field(
-        description="Until then deliveries are signed with the previous secret too.")
+        description="Until then deliveries are signed with the previous secret too."
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
 
 
 class WebhookEndpointWithSecret(WebhookEndpoint):
-    secret: str = Field(description="The signing secret (`whsec_...`). Shown only in this response: store it now.")
+    secret: str = Field(
+        description="The signing secret (`whsec_...`). Shown only in this response: store it now."
+    )
 
 
 class WebhookEndpointCreate(Input):
@@ -67,12 +88,16 @@ class WebhookEndpointUpdate(Input):
     url: Url = None
     description: Description = None
     event_types: EventTypes = None
-    enabled: StrictBool = Field(None, description="true re-enables an endpoint Verity disabled, clearing the reason.")
+    enabled: StrictBool = Field(
+        None, description="true re-enables an endpoint Verity disabled, clearing the reason."
+    )
 
 
 class SecretRotation(Input):
     overlap_seconds: Annotated[int, Field(ge=0, le=MAX_OVERLAP_SECONDS), JsonInteger] | None = Field(
-        None, description="How long the old secret keeps signing beside the new one (default: the server's setting).")
+        None,
+        description="How long the old secret keeps signing beside the new one (default: the server's setting).",
+    )
 
 
 class WebhookAttempt(Output):

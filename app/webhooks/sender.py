@@ -5,6 +5,7 @@ unless every address is allowed, and connects to the address it checked. TLS sti
 certificate against the host name, redirects are never followed, proxies from the environment are
 ignored, and the whole attempt (connect, send, first bytes of the answer) has one deadline.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,16 +31,27 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         self._settings = settings
         self._inner = httpcore.AnyIOBackend()
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-                          ) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         addresses = await urls.resolve(host, port)
         refused = [str(a) for a in addresses if not urls.address_allowed(a, self._settings)]
         if refused or not addresses:
-            raise urls.UrlRefused("url_not_allowed", f"{host} resolves to a refused address ({', '.join(refused)})")
-        return await self._inner.connect_tcp(str(addresses[0]), port, timeout=timeout,
-                                             local_address=local_address, socket_options=socket_options)
+            raise urls.UrlRefused(
+                "url_not_allowed", f"{host} resolves to a refused address ({', '.join(refused)})"
+            )
+        return await self._inner.connect_tcp(
+            str(addresses[0]),
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
@@ -49,17 +61,28 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     def __init__(self, settings: Settings, limits: httpx.Limits) -> None:
         super().__init__(limits=limits, trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False), max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_GuardedBackend(settings))
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_GuardedBackend(settings),
+        )
 
 
 def make_client(settings: Settings, concurrency: int) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency,
-                          keepalive_expiry=30)
-    timeout = httpx.Timeout(settings.webhooks_timeout_seconds, connect=min(5.0, settings.webhooks_timeout_seconds))
-    return httpx.AsyncClient(transport=GuardedTransport(settings, limits), follow_redirects=False, trust_env=False,
-                             timeout=timeout, headers={"user-agent": USER_AGENT})
+    limits = httpx.Limits(
+        max_connections=concurrency * 2, max_keepalive_connections=concurrency, keepalive_expiry=30
+    )
+    timeout = httpx.Timeout(
+        settings.webhooks_timeout_seconds, connect=min(5.0, settings.webhooks_timeout_seconds)
+    )
+    return httpx.AsyncClient(
+        transport=GuardedTransport(settings, limits),
+        follow_redirects=False,
+        trust_env=False,
+        timeout=timeout,
+        headers={"user-agent": USER_AGENT},
+    )
 
 
 @dataclass(frozen=True)
@@ -92,8 +115,14 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
-async def send(client: httpx.AsyncClient, settings: Settings, url: str, msg_id: str, body: bytes,
-               signing_secrets: list[str]) -> Outcome:
+async def send(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    url: str,
+    msg_id: str,
+    body: bytes,
+    signing_secrets: list[str],
+) -> Outcome:
     started = time.monotonic()
 
     def elapsed() -> int:
@@ -104,8 +133,12 @@ async def send(client: httpx.AsyncClient, settings: Settings, url: str, msg_id: 
     except urls.UrlRefused as exc:
         return Outcome(False, None, elapsed(), error=f"{exc.code}: {exc.message}")
     timestamp = int(time.time())
-    headers = {"content-type": "application/json", "webhook-id": msg_id, "webhook-timestamp": str(timestamp),
-               "webhook-signature": signature_header(signing_secrets, msg_id, timestamp, body)}
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature_header(signing_secrets, msg_id, timestamp, body),
+    }
     try:
         async with asyncio.timeout(settings.webhooks_timeout_seconds):
             async with client.stream("POST", url, content=body, headers=headers) as response:
@@ -125,7 +158,16 @@ async def send(client: httpx.AsyncClient, settings: Settings, url: str, msg_id: 
     ok = 200 <= status < 300
     error = None
     if not ok:
-        error = (f"redirect to {response.headers.get('location', '?')} not followed" if 300 <= status < 400
-                 else f"HTTP {status}")[:500]
-    return Outcome(ok, status, elapsed(), text, error,
-                   None if ok else parse_retry_after(response.headers.get("retry-after")))
+        error = (
+            f"redirect to {response.headers.get('location', '?')} not followed"
+            if 300 <= status < 400
+            else f"HTTP {status}"
+        )[:500]
+    return Outcome(
+        ok,
+        status,
+        elapsed(),
+        text,
+        error,
+        None if ok else parse_retry_after(response.headers.get("retry-after")),
+    )

@@ -4,6 +4,7 @@ Secrets: generated here, returned only by create and rotate, never written to th
 change to an endpoint, every ping and every redelivery is audited; the worker's own acts (an endpoint
 disabled for 410 or for failing for days) are audited as the system's.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,12 +42,17 @@ def list_event_types() -> list[schemas.WebhookEventType]:
 
 
 def _check_event_types(event_types: list[str]) -> list[str]:
-    unknown = [field_problem(f"body.event_types.{i}", "unknown_event_type",
-                             f"{name!r} is not an event type Verity sends")
-               for i, name in enumerate(event_types) if name not in CATALOGUE]
+    unknown = [
+        field_problem(
+            f"body.event_types.{i}", "unknown_event_type", f"{name!r} is not an event type Verity sends"
+        )
+        for i, name in enumerate(event_types)
+        if name not in CATALOGUE
+    ]
     if unknown:
-        raise UnknownEventType("Subscribe only to event types in the catalogue (listWebhookEventTypes).",
-                               errors=unknown)
+        raise UnknownEventType(
+            "Subscribe only to event types in the catalogue (listWebhookEventTypes).", errors=unknown
+        )
     return sorted(set(event_types))
 
 
@@ -54,8 +60,10 @@ async def _check_url(url: str, settings: Settings) -> str:
     try:
         await urls.check(url, settings)
     except urls.UrlRefused as exc:
-        raise WebhookUrlRefused(f"Verity will not send webhooks to this URL: {exc.message}.",
-                                errors=[field_problem("body.url", exc.code, exc.message)]) from exc
+        raise WebhookUrlRefused(
+            f"Verity will not send webhooks to this URL: {exc.message}.",
+            errors=[field_problem("body.url", exc.code, exc.message)],
+        ) from exc
     return url.strip()
 
 
@@ -64,11 +72,18 @@ def _snapshot(endpoint: WebhookEndpoint) -> dict[str, Any]:
     return schemas.WebhookEndpoint.model_validate(endpoint).model_dump(mode="json")
 
 
-async def create_endpoint(session: AsyncSession, p: Principal, settings: Settings,
-                          data: schemas.WebhookEndpointCreate) -> WebhookEndpoint:
+async def create_endpoint(
+    session: AsyncSession, p: Principal, settings: Settings, data: schemas.WebhookEndpointCreate
+) -> WebhookEndpoint:
     endpoint = WebhookEndpoint(
-        id=uuid7(), centre_id=p.centre_id, url=await _check_url(data.url, settings), description=data.description,
-        event_types=_check_event_types(data.event_types), enabled=data.enabled, secret=generate_secret())
+        id=uuid7(),
+        centre_id=p.centre_id,
+        url=await _check_url(data.url, settings),
+        description=data.description,
+        event_types=_check_event_types(data.event_types),
+        enabled=data.enabled,
+        secret=generate_secret(),
+    )
     session.add(endpoint)
     await session.flush()
     await record(session, p, f"{SUBJECT}.created", SUBJECT, endpoint.id, after=_snapshot(endpoint))
@@ -83,8 +98,9 @@ async def list_endpoints(session: AsyncSession, p: Principal, limit: int, cursor
     return await paginate(session, repo.endpoints(p), WebhookEndpoint.id, limit, cursor)
 
 
-async def _save(session: AsyncSession, p: Principal, endpoint: WebhookEndpoint, action: str,
-                before: dict[str, Any]) -> WebhookEndpoint:
+async def _save(
+    session: AsyncSession, p: Principal, endpoint: WebhookEndpoint, action: str, before: dict[str, Any]
+) -> WebhookEndpoint:
     try:
         await session.flush()
     except StaleDataError as exc:  # the worker (or another user) changed it between our read and write
@@ -93,8 +109,14 @@ async def _save(session: AsyncSession, p: Principal, endpoint: WebhookEndpoint, 
     return endpoint
 
 
-async def update_endpoint(session: AsyncSession, p: Principal, settings: Settings, endpoint_id: uuid.UUID,
-                          data: schemas.WebhookEndpointUpdate, expected_version: int | IfMatch) -> WebhookEndpoint:
+async def update_endpoint(
+    session: AsyncSession,
+    p: Principal,
+    settings: Settings,
+    endpoint_id: uuid.UUID,
+    data: schemas.WebhookEndpointUpdate,
+    expected_version: int | IfMatch,
+) -> WebhookEndpoint:
     changes = data.model_dump(exclude_unset=True)
     endpoint = await get_endpoint(session, p, endpoint_id)
     check_version(endpoint.version, expected_version)
@@ -116,8 +138,13 @@ async def update_endpoint(session: AsyncSession, p: Principal, settings: Setting
     return await _save(session, p, endpoint, f"{SUBJECT}.updated", before)
 
 
-async def rotate_secret(session: AsyncSession, p: Principal, settings: Settings, endpoint_id: uuid.UUID,
-                        overlap_seconds: int | None = None) -> WebhookEndpoint:
+async def rotate_secret(
+    session: AsyncSession,
+    p: Principal,
+    settings: Settings,
+    endpoint_id: uuid.UUID,
+    overlap_seconds: int | None = None,
+) -> WebhookEndpoint:
     """A new secret signs from now on; the old one keeps signing beside it for the overlap."""
     endpoint = await get_endpoint(session, p, endpoint_id)
     overlap = settings.webhooks_secret_overlap_seconds if overlap_seconds is None else overlap_seconds
@@ -133,16 +160,29 @@ async def ping_endpoint(session: AsyncSession, p: Principal, endpoint_id: uuid.U
     """Queue a `webhook.ping` to this endpoint alone (even a disabled one, to test a fix before enabling)."""
     endpoint = await get_endpoint(session, p, endpoint_id)
     now = (await session.execute(select(func.now()))).scalar_one()
-    message = message_row(uuid7(), p.centre_id, PING, now, {"endpoint_id": str(endpoint.id), "message": "ping"})
+    message = message_row(
+        uuid7(), p.centre_id, PING, now, {"endpoint_id": str(endpoint.id), "message": "ping"}
+    )
     await session.execute(pg_insert(WebhookMessage).values(message))
     row = delivery_row(p.centre_id, endpoint.id, message["id"], PING)
-    delivery = (await session.execute(pg_insert(WebhookDelivery).values(row).returning(WebhookDelivery))).scalar_one()
-    await record(session, p, f"{SUBJECT}.pinged", SUBJECT, endpoint.id, after={"delivery_id": str(delivery.id)})
+    delivery = (
+        await session.execute(pg_insert(WebhookDelivery).values(row).returning(WebhookDelivery))
+    ).scalar_one()
+    await record(
+        session, p, f"{SUBJECT}.pinged", SUBJECT, endpoint.id, after={"delivery_id": str(delivery.id)}
+    )
     return delivery
 
 
-async def list_deliveries(session: AsyncSession, p: Principal, endpoint_id: uuid.UUID, limit: int,
-                          cursor: str | None, status: str | None = None, event_type: str | None = None):
+async def list_deliveries(
+    session: AsyncSession,
+    p: Principal,
+    endpoint_id: uuid.UUID,
+    limit: int,
+    cursor: str | None,
+    status: str | None = None,
+    event_type: str | None = None,
+):
     await get_endpoint(session, p, endpoint_id)  # 404 for another centre's endpoint
     stmt = repo.deliveries(p, endpoint_id, status, event_type)
     return await paginate(session, stmt, WebhookDelivery.id, limit, cursor)
@@ -152,13 +192,17 @@ async def _delivery(session: AsyncSession, p: Principal, delivery_id: uuid.UUID)
     return await one(session, repo.deliveries(p), WebhookDelivery, delivery_id, "webhook delivery")
 
 
-async def get_delivery(session: AsyncSession, p: Principal, delivery_id: uuid.UUID) -> schemas.WebhookDeliveryDetail:
+async def get_delivery(
+    session: AsyncSession, p: Principal, delivery_id: uuid.UUID
+) -> schemas.WebhookDeliveryDetail:
     delivery = await _delivery(session, p, delivery_id)
     body = (await session.execute(repo.message_body(p, delivery.message_id))).scalar_one()
     attempts = (await session.scalars(repo.latest_attempts(p, delivery.id))).all()
     return schemas.WebhookDeliveryDetail(
-        **schemas.WebhookDelivery.model_validate(delivery).model_dump(), payload=json.loads(body),
-        attempts=[schemas.WebhookAttempt.model_validate(a) for a in attempts])
+        **schemas.WebhookDelivery.model_validate(delivery).model_dump(),
+        payload=json.loads(body),
+        attempts=[schemas.WebhookAttempt.model_validate(a) for a in attempts],
+    )
 
 
 async def redeliver(session: AsyncSession, p: Principal, delivery_id: uuid.UUID) -> WebhookDelivery:
@@ -169,16 +213,31 @@ async def redeliver(session: AsyncSession, p: Principal, delivery_id: uuid.UUID)
     """
     await _delivery(session, p, delivery_id)
     now = func.now()
-    stmt = (update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.centre_id == p.centre_id)
-            .values(status="pending", retry_count=0, window_started_at=now, next_attempt_at=now,
-                    locked_until=None, lease_token=None, updated_at=now)
-            .returning(WebhookDelivery)
-            .execution_options(synchronize_session="fetch"))
+    stmt = (
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.centre_id == p.centre_id)
+        .values(
+            status="pending",
+            retry_count=0,
+            window_started_at=now,
+            next_attempt_at=now,
+            locked_until=None,
+            lease_token=None,
+            updated_at=now,
+        )
+        .returning(WebhookDelivery)
+        .execution_options(synchronize_session="fetch")
+    )
     delivery = (await session.execute(stmt)).scalar_one_or_none()
     if delivery is None:
         raise NotFound(f"No webhook delivery with id {delivery_id}.")
     await session.refresh(delivery)
-    await record(session, p, "webhook_delivery.redelivered", "webhook_delivery", delivery.id,
-                 after={"endpoint_id": str(delivery.endpoint_id), "event_id": str(delivery.message_id)})
+    await record(
+        session,
+        p,
+        "webhook_delivery.redelivered",
+        "webhook_delivery",
+        delivery.id,
+        after={"endpoint_id": str(delivery.endpoint_id), "event_id": str(delivery.message_id)},
+    )
     return delivery

@@ -4,6 +4,7 @@ The secret is `whsec_` + base64 of 32 random bytes (the spec allows 24 to 64). W
 secret is still in its overlap, every delivery carries two signatures separated by a space, so a
 receiver that has either secret verifies it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -22,7 +23,7 @@ def generate_secret() -> str:
 
 
 def _key(secret: str) -> bytes:
-    raw = secret[len(SECRET_PREFIX):] if secret.startswith(SECRET_PREFIX) else secret
+    raw = secret[len(SECRET_PREFIX) :] if secret.startswith(SECRET_PREFIX) else secret
     return base64.b64decode(raw)
 
 

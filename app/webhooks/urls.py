@@ -6,6 +6,7 @@ addresses are refused (loopback only when the development setting allows it). Th
 again before every attempt and the connection goes to the address that was checked, so a DNS answer
 that changes between the check and the connection (rebinding) cannot redirect a delivery.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,6 +31,7 @@ class UrlRefused(Exception):
 @dataclass(frozen=True)
 class Target:
     """A checked URL and the address to connect to."""
+
     url: SplitResult
     host: str
     port: int
@@ -62,7 +64,9 @@ def parse(url: str, settings: Settings) -> SplitResult:
     if not parts.hostname:
         raise UrlRefused("url_invalid", "must name a host")
     if parts.username is not None or parts.password is not None:
-        raise UrlRefused("url_credentials_not_allowed", "must not carry credentials; the signature authenticates")
+        raise UrlRefused(
+            "url_credentials_not_allowed", "must not carry credentials; the signature authenticates"
+        )
     if parts.fragment:
         raise UrlRefused("url_invalid", "must not have a fragment")
     if port == 0:
@@ -95,6 +99,8 @@ async def check(url: str, settings: Settings) -> Target:
         raise UrlRefused("url_unresolvable", f"the host {host!r} does not resolve")
     refused = [str(a) for a in addresses if not address_allowed(a, settings)]
     if refused:
-        raise UrlRefused("url_not_allowed",
-                         f"resolves to a private, loopback, link-local or reserved address ({', '.join(refused)})")
+        raise UrlRefused(
+            "url_not_allowed",
+            f"resolves to a private, loopback, link-local or reserved address ({', '.join(refused)})",
+        )
     return Target(url=parts, host=host, port=port, address=addresses[0])

@@ -4,6 +4,7 @@ Run any number of these, anywhere: they share the work through `FOR UPDATE SKIP 
 state of their own. SIGTERM/SIGINT stop claiming and let the attempts in flight finish; SIGKILL loses
 nothing either (see app/webhooks/dispatch.py), it only delays the deliveries it had leased.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,16 +34,26 @@ class WorkerStats:
     lease_lost: int = 0
 
 
-async def _attempt(client: httpx.AsyncClient, settings: Settings, claimed: dispatch.Claimed,
-                   results: list[tuple[dispatch.Claimed, Outcome]]) -> None:
-    outcome = await send(client, settings, claimed.url, str(claimed.message_id), claimed.body, claimed.secrets)
+async def _attempt(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    claimed: dispatch.Claimed,
+    results: list[tuple[dispatch.Claimed, Outcome]],
+) -> None:
+    outcome = await send(
+        client, settings, claimed.url, str(claimed.message_id), claimed.body, claimed.secrets
+    )
     if not outcome.succeeded:
         log.info("delivery %s to %s failed: %s", claimed.delivery_id, claimed.url, outcome.error)
     results.append((claimed, outcome))
 
 
-async def _record(engine: AsyncEngine, settings: Settings, results: list[tuple[dispatch.Claimed, Outcome]],
-                  stats: WorkerStats) -> None:
+async def _record(
+    engine: AsyncEngine,
+    settings: Settings,
+    results: list[tuple[dispatch.Claimed, Outcome]],
+    stats: WorkerStats,
+) -> None:
     """Record the finished attempts in one transaction. If the database is away they are dropped: their
     leases expire and the deliveries are attempted again (at least once, never lost)."""
     batch = results[:]
@@ -51,15 +62,22 @@ async def _record(engine: AsyncEngine, settings: Settings, results: list[tuple[d
         async with engine.connect() as conn:
             statuses = await dispatch.record_outcomes(conn, batch, settings)
     except Exception:
-        log.exception("could not record %d attempts; they will be retried when their leases expire", len(batch))
+        log.exception(
+            "could not record %d attempts; they will be retried when their leases expire", len(batch)
+        )
         return
     stats.attempts += len(batch)
     stats.succeeded += sum(o.succeeded for _, o in batch)
     stats.lease_lost += sum(s is None for s in statuses)
 
 
-async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None, concurrency: int | None = None,
-                     engine: AsyncEngine | None = None) -> WorkerStats:
+async def run_worker(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    concurrency: int | None = None,
+    engine: AsyncEngine | None = None,
+) -> WorkerStats:
     """Loop until `stop` is set; then finish the attempts in flight and return what was done."""
     concurrency = concurrency or settings.webhooks_concurrency
     stop = stop or asyncio.Event()
@@ -80,8 +98,10 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None, c
                 await _record(engine, settings, results, stats)
             free = concurrency - len(in_flight)
             # Fan out again at once while the outbox has more; otherwise look once per poll interval.
-            fan_out_due = taken == settings.webhooks_batch_size or \
-                time.monotonic() - last_fan_out >= settings.webhooks_poll_interval_seconds
+            fan_out_due = (
+                taken == settings.webhooks_batch_size
+                or time.monotonic() - last_fan_out >= settings.webhooks_poll_interval_seconds
+            )
             # Claim in batches: when a quarter of the slots are free, or when idle.
             claim_due = free >= max(1, concurrency // 4) or (free and not in_flight)
             purge_due = time.monotonic() - last_purge > PURGE_EVERY_SECONDS
@@ -102,7 +122,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None, c
             except Exception:
                 failures += 1
                 log.exception("worker loop failed (%d in a row); retrying", failures)
-                await asyncio.wait({stopping}, timeout=min(30.0, 0.5 * 2 ** failures))
+                await asyncio.wait({stopping}, timeout=min(30.0, 0.5 * 2**failures))
                 continue
             for c in claimed:
                 task = asyncio.create_task(_attempt(client, settings, c, results))
@@ -111,8 +131,11 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None, c
             more = taken == settings.webhooks_batch_size or (claim_due and len(claimed) == free)
             if not more or len(in_flight) >= concurrency:
                 # Wait for a free slot, the next poll, or the signal to stop.
-                await asyncio.wait(in_flight | {stopping}, timeout=settings.webhooks_poll_interval_seconds,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(
+                    in_flight | {stopping},
+                    timeout=settings.webhooks_poll_interval_seconds,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
         if in_flight:
             await asyncio.wait(in_flight)
         await _record(engine, settings, results, stats)
@@ -141,5 +164,9 @@ def main(settings: Settings, concurrency: int | None = None) -> None:
         return await run_worker(settings, stop=stop, concurrency=concurrency)
 
     stats = asyncio.run(run())
-    log.info("webhook worker stopped: %d events fanned out, %d attempts, %d succeeded", stats.events,
-             stats.attempts, stats.succeeded)
+    log.info(
+        "webhook worker stopped: %d events fanned out, %d attempts, %d succeeded",
+        stats.events,
+        stats.attempts,
+        stats.succeeded,
+    )

@@ -1,4 +1,5 @@
 """House rule 8: the committed contracts are exactly what the app serves."""
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,10 @@ def test_operation_ids_are_unique_and_every_error_is_problem_json():
         for op in item.values():
             for status, response in op["responses"].items():
                 if not status.startswith("2"):
-                    assert list(response["content"]) == ["application/problem+json"], (op["operationId"], status)
+                    assert list(response["content"]) == ["application/problem+json"], (
+                        op["operationId"],
+                        status,
+                    )
     assert "HTTPValidationError" not in document["components"]["schemas"]
 
 

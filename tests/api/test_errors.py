@@ -1,4 +1,5 @@
 """Every non-2xx answer is RFC 9457 problem+json, including framework-made 404, 405 and 422."""
+
 from __future__ import annotations
 
 import uuid
@@ -13,7 +14,7 @@ def assert_problem(r, status: int, slug: str):
     assert r.status_code == status, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     body = r.json()
-    assert PROBLEM_KEYS <= body.keys() and body["status"] == status and body["type"].endswith("/" + slug)
+    assert body.keys() >= PROBLEM_KEYS and body["status"] == status and body["type"].endswith("/" + slug)
     assert "Traceback" not in r.text
     return body
 
@@ -26,26 +27,35 @@ async def test_unknown_route_and_wrong_method(client, auth):
 
 
 async def test_validation_errors_name_every_bad_field(client, auth):
-    r = await client.post("/v1/learners", headers=auth("hoc"),
-                          json={"given_name": "", "date_of_birth": "not-a-date", "uln": "12", "colour": "red"})
+    r = await client.post(
+        "/v1/learners",
+        headers=auth("hoc"),
+        json={"given_name": "", "date_of_birth": "not-a-date", "uln": "12", "colour": "red"},
+    )
     body = assert_problem(r, 422, "validation-failed")
     fields = {e["field"] for e in body["errors"]}
     assert {"body.given_name", "body.family_name", "body.date_of_birth", "body.uln", "body.colour"} <= fields
 
 
 async def test_domain_validation_and_malformed_json(client, auth):
-    r = await client.post("/v1/learners", headers=auth("hoc"),
-                          json={"given_name": "A", "family_name": "B", "date_of_birth": "2999-01-01"})
+    r = await client.post(
+        "/v1/learners",
+        headers=auth("hoc"),
+        json={"given_name": "A", "family_name": "B", "date_of_birth": "2999-01-01"},
+    )
     body = assert_problem(r, 422, "validation-failed")
     assert body["errors"][0]["field"] == "body.date_of_birth"
-    r = await client.post("/v1/learners", headers={**auth("hoc"), "Content-Type": "application/json"},
-                          content=b"{not json")
+    r = await client.post(
+        "/v1/learners", headers={**auth("hoc"), "Content-Type": "application/json"}, content=b"{not json"
+    )
     assert_problem(r, 422, "validation-failed")
 
 
 async def test_401_403_404(client, auth):
     assert_problem(await client.get("/v1/learners"), 401, "unauthenticated")
-    assert_problem(await client.get("/v1/learners", headers={"Authorization": "Bearer junk"}), 401, "unauthenticated")
+    assert_problem(
+        await client.get("/v1/learners", headers={"Authorization": "Bearer junk"}), 401, "unauthenticated"
+    )
     assert_problem(await client.post("/v1/learners", headers=auth("assessor"), json={}), 403, "forbidden")
     assert_problem(await client.get(f"/v1/learners/{uuid.uuid4()}", headers=auth("hoc")), 404, "not-found")
 
@@ -64,4 +74,6 @@ async def test_unknown_query_parameters_are_refused(client, auth):
     r = await client.get("/v1/learners", params={"familyname": "Bello"}, headers=auth("hoc"))
     body = assert_problem(r, 422, "validation-failed")
     assert body["errors"][0]["field"] == "query.familyname"
-    assert (await client.get("/v1/learners", params={"family_name": "B"}, headers=auth("hoc"))).status_code == 200
+    assert (
+        await client.get("/v1/learners", params={"family_name": "B"}, headers=auth("hoc"))
+    ).status_code == 200

@@ -1,13 +1,21 @@
 """House rule 4: walk every REST operation and GraphQL root field for every role, and with no token."""
+
 from __future__ import annotations
 
 import re
 import uuid
 
 import pytest
-from graphql import (GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLScalarType,
-                     Undefined, get_named_type)
 
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLScalarType,
+    Undefined,
+    get_named_type,
+)
 from tests.api.expectations import ALL, GRAPHQL, PUBLIC, REST
 
 pytestmark = pytest.mark.usefixtures("centres")
@@ -58,12 +66,16 @@ def _literal(gtype):
     if isinstance(gtype, GraphQLEnumType):
         return next(iter(gtype.values))
     if isinstance(gtype, GraphQLInputObjectType):
-        parts = [f"{name}: {_literal(f.type)}" for name, f in gtype.fields.items()
-                 if isinstance(f.type, GraphQLNonNull) and f.default_value is Undefined]
+        parts = [
+            f"{name}: {_literal(f.type)}"
+            for name, f in gtype.fields.items()
+            if isinstance(f.type, GraphQLNonNull) and f.default_value is Undefined
+        ]
         return "{" + ", ".join(parts) + "}"
     if isinstance(gtype, GraphQLScalarType):
         return {"Int": "1", "Boolean": "true", "UUID": f'"{uuid.uuid4()}"', "Date": '"2008-01-01"'}.get(
-            gtype.name, '"x"')
+            gtype.name, '"x"'
+        )
     raise AssertionError(f"no literal for {gtype}")
 
 
@@ -71,11 +83,17 @@ def graphql_fields(app):
     schema = app.state.graphql_schema._schema
     for kind, root in (("Query", schema.query_type), ("Mutation", schema.mutation_type)):
         for name, field in root.fields.items():
-            args = [f"{a}: {_literal(arg.type)}" for a, arg in field.args.items()
-                    if isinstance(arg.type, GraphQLNonNull) and arg.default_value is Undefined]
+            args = [
+                f"{a}: {_literal(arg.type)}"
+                for a, arg in field.args.items()
+                if isinstance(arg.type, GraphQLNonNull) and arg.default_value is Undefined
+            ]
             call = f"{name}({', '.join(args)})" if args else name
-            selection = "" if isinstance(get_named_type(field.type), (GraphQLScalarType, GraphQLEnumType)) \
+            selection = (
+                ""
+                if isinstance(get_named_type(field.type), (GraphQLScalarType, GraphQLEnumType))
                 else " { __typename }"
+            )
             yield f"{kind}.{name}", f"{'mutation' if kind == 'Mutation' else 'query'} {{ {call}{selection} }}"
 
 
@@ -93,7 +111,10 @@ async def test_graphql_role_table(app, client, auth):
         async def code(headers, query=query, key=key):
             body = (await client.post("/graphql", json={"query": query}, headers=headers)).json()
             errors = body.get("errors") or []
-            assert not any(e.get("extensions", {}).get("code") == "graphql-validation" for e in errors), (key, errors)
+            assert not any(e.get("extensions", {}).get("code") == "graphql-validation" for e in errors), (
+                key,
+                errors,
+            )
             return errors[0]["extensions"]["code"] if errors else None
 
         if await code({}) != "unauthenticated":

@@ -1,5 +1,6 @@
 """Schemathesis over every REST operation, with a valid token, against a real database: zero failures
 of its default checks. Runs through TestClient(app) so the app's lifespan (its own engine) starts."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,8 @@ from sqlalchemy import select
 
 from app.auth.tokens import mint_development_token
 from app.centres import service as centres
-from app.centres.schemas import CentreCreate, Nation
 from app.centres.models import Centre
+from app.centres.schemas import CentreCreate, Nation
 from app.core.db import make_engine, make_sessionmaker
 from tests.conftest import APP_ROLE, system_actor
 
@@ -30,8 +31,11 @@ async def _ensure_centre(database_url: str) -> None:
         async with make_sessionmaker(engine)() as session, session.begin():
             if await session.scalar(select(Centre.id).where(Centre.id == FUZZ_CENTRE)):
                 return
-            await centres.create_centre(session, system_actor(FUZZ_CENTRE), CentreCreate(
-                centre_number="99999", name="Schemathesis centre", nation=Nation.scotland))
+            await centres.create_centre(
+                session,
+                system_actor(FUZZ_CENTRE),
+                CentreCreate(centre_number="99999", name="Schemathesis centre", nation=Nation.scotland),
+            )
     finally:
         await engine.dispose()
 
@@ -41,6 +45,7 @@ def api_client(test_settings, database_url):
     # Committed data, in its own centre: the other tests' centres never see it.
     asyncio.run(_ensure_centre(database_url))
     from app.main import create_app
+
     app = create_app(test_settings)
     with TestClient(app) as client:
         yield client
@@ -49,8 +54,9 @@ def api_client(test_settings, database_url):
 def fuzzing_schema(api_client, roles: list[str]):
     """The app's published contract, with a token of `roles` in the fuzz centre."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", api_client.app)
-    token = mint_development_token(api_client.app.state.settings, subject="fuzzer", centre_id=FUZZ_CENTRE,
-                                   roles=roles)
+    token = mint_development_token(
+        api_client.app.state.settings, subject="fuzzer", centre_id=FUZZ_CENTRE, roles=roles
+    )
 
     class Bearer:
         """Through schemathesis's auth mechanism, not extra headers: cases that deliberately drop the
@@ -77,8 +83,11 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_contract(case, api_client):
-    case.call_and_validate(session=api_client, excluded_checks=[positive_data_acceptance],
-                           additional_checks=[valid_data_refused_only_by_a_domain_rule])
+    case.call_and_validate(
+        session=api_client,
+        excluded_checks=[positive_data_acceptance],
+        additional_checks=[valid_data_refused_only_by_a_domain_rule],
+    )
 
 
 # Error codes that mean "the request does not fit the shape": Pydantic's, and the specification
@@ -108,5 +117,7 @@ def valid_data_refused_only_by_a_domain_rule(ctx, response, case):
         codes = [e.get("code", "") for e in response.json().get("errors", [])]
         if codes and not any(c in SHAPE_CODES or c.startswith("schema_") for c in codes):
             return None
-    raise AssertionError(f"Schema-valid request refused with {status} for a shape reason {codes}: "
-                         "the published contract does not say what the API accepts")
+    raise AssertionError(
+        f"Schema-valid request refused with {status} for a shape reason {codes}: "
+        "the published contract does not say what the API accepts"
+    )

@@ -1,5 +1,6 @@
 """The slice's fixtures. The database and the app are the suite's own (tests/conftest.py): one
 database per worker, every router and GraphQL type wired by create_app()."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Decisions (R-10, R-24..R-26), the R-25 release gate, resubmission (R-30, R-31, R-33), retake (R-32),
 exam resits, and the views (learner record; cohort grid with a pinned statement count)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,9 +12,19 @@ from sqlalchemy import event
 
 from app.assessment import decisions, iv_gate, records, resubmissions, schemas, submissions
 from app.core import calendar as cal
-from app.core.errors import Forbidden, NotFound, RuleViolation, ValidationFailed
-from tests.assessment.fixtures import (ASSESSOR, GROUP_AB, GROUP_C, LIV, as_staff, content, issue, issued_brief,
-                                       make_brief, registered_learner)
+from app.core.errors import Forbidden, NotFound, ProblemError, RuleViolation, ValidationFailed
+from tests.assessment.fixtures import (
+    ASSESSOR,
+    GROUP_AB,
+    GROUP_C,
+    LIV,
+    as_staff,
+    content,
+    issue,
+    issued_brief,
+    make_brief,
+    registered_learner,
+)
 from tests.programmes.fixtures import make_learner, principal
 
 
@@ -23,24 +34,35 @@ def lp(learner):
 
 async def handed_in(session, world, brief, learner, *, on=None):
     s = await submissions.create_submission(session, lp(learner), schemas.SubmissionCreate(brief_id=brief.id))
-    await submissions.add_evidence_reference(session, lp(learner), s.id, schemas.EvidenceReferenceCreate(
-        kind="reference", description="Report", reference="Portfolio p.1-12"))
-    return await submissions.hand_in(session, lp(learner), s.id, schemas.HandIn(
-        declaration_signed=True, declaration_signed_on=on or dt.date.today()))
-
-
+    await submissions.add_evidence_reference(
+        session,
+        lp(learner),
+        s.id,
+        schemas.EvidenceReferenceCreate(kind="reference", description="Report", reference="Portfolio p.1-12"),
+    )
+    return await submissions.hand_in(
+        session,
+        lp(learner),
+        s.id,
+        schemas.HandIn(declaration_signed=True, declaration_signed_on=on or dt.date.today()),
+    )
 
 
 async def decide(session, brief, submission, achieved=lambda code: True, **over):
-    return await decisions.record_decision(session, as_staff(*ASSESSOR), schemas.DecisionCreate(
-        submission_id=submission.id, **content(brief, achieved, **over)))
+    return await decisions.record_decision(
+        session,
+        as_staff(*ASSESSOR),
+        schemas.DecisionCreate(submission_id=submission.id, **content(brief, achieved, **over)),
+    )
 
 
 @pytest.fixture
 def iv_done(monkeypatch):
     """Stands in for the IV module (not built yet): the gate is the one function it will fill."""
+
     async def complete(session, brief):
         return iv_gate.IvGate(True)
+
     monkeypatch.setattr(iv_gate, "iv_complete_for_brief", complete)
 
 
@@ -54,16 +76,30 @@ async def test_r10_and_only_the_programmes_assessor(session, world):
     learner = await registered_learner(session, world)
     s = await handed_in(session, world, brief, learner)
     from tests.programmes.fixtures import make_staff
+
     await make_staff(session, world.centre, "outsider", "assessor")
     # An assessor not on this programme does not even see the submission (object-level, repository).
     with pytest.raises(NotFound):
-        await decisions.record_decision(session, as_staff("outsider", "assessor"), schemas.DecisionCreate(
-            submission_id=s.id, **content(brief)))
+        await decisions.record_decision(
+            session,
+            as_staff("outsider", "assessor"),
+            schemas.DecisionCreate(submission_id=s.id, **content(brief)),
+        )
     # R-10: an enrolled but unregistered learner's work is not formally assessed.
-    from app.programmes import enrolments, schemas as ps
+    from app.programmes import enrolments
+    from app.programmes import schemas as ps
+
     other = await make_learner(session, world.centre, idp_subject="unreg")
-    await enrolments.create_enrolment(session, principal("hoc"), ps.EnrolmentCreate(
-        learner_id=other.id, programme_id=world.programme_id, enrolled_on=dt.date(2025, 9, 8), identity_checked=True))
+    await enrolments.create_enrolment(
+        session,
+        principal("hoc"),
+        ps.EnrolmentCreate(
+            learner_id=other.id,
+            programme_id=world.programme_id,
+            enrolled_on=dt.date(2025, 9, 8),
+            identity_checked=True,
+        ),
+    )
     s2 = await handed_in(session, world, brief, other)
     with pytest.raises(RuleViolation) as exc:
         await decide(session, brief, s2)
@@ -74,18 +110,32 @@ async def test_versions_release_gate_and_learner_view(session, world):
     brief = await issued_brief(session, world)
     learner = await registered_learner(session, world)
     s = await handed_in(session, world, brief, learner)
-    with pytest.raises(ValidationFailed) as missing:  # R-24: every targeted criterion, with where when achieved
-        await decisions.record_decision(session, as_staff(*ASSESSOR), schemas.DecisionCreate(
-            submission_id=s.id, **{**content(brief), "criteria": content(brief)["criteria"][:2]}))
+    with pytest.raises(
+        ValidationFailed
+    ) as missing:  # R-24: every targeted criterion, with where when achieved
+        await decisions.record_decision(
+            session,
+            as_staff(*ASSESSOR),
+            schemas.DecisionCreate(
+                submission_id=s.id, **{**content(brief), "criteria": content(brief)["criteria"][:2]}
+            ),
+        )
     assert {p.code for p in missing.value.errors} == {"R-24"}
     d = await decide(session, brief, s, achieved=lambda c: ".D" not in c)
     assert (d.status, d.current_version) == ("draft", 1)
-    amended = await decisions.amend_decision(session, as_staff(*ASSESSOR), d.id, schemas.DecisionAmendment(
-        **content(brief), reason="AB.D1 evidence found on p.9 at standardisation"), d.version)
+    amended = await decisions.amend_decision(
+        session,
+        as_staff(*ASSESSOR),
+        d.id,
+        schemas.DecisionAmendment(**content(brief), reason="AB.D1 evidence found on p.9 at standardisation"),
+        d.version,
+    )
     assert amended.current_version == 2
     history = await decisions.list_versions(session, as_staff(*ASSESSOR), d.id)
-    assert [(v.number, v.reason) for v in history] == [(1, None), (2, "AB.D1 evidence found on p.9 at "
-                                                                        "standardisation")]
+    assert [(v.number, v.reason) for v in history] == [
+        (1, None),
+        (2, "AB.D1 evidence found on p.9 at standardisation"),
+    ]
     assert [c.achieved for c in history[0].criteria if c.code == "AB.D1"] == [False]  # never overwritten
     # The learner never sees a draft.
     with pytest.raises(NotFound):
@@ -128,39 +178,73 @@ async def test_r30_names_every_failed_condition(session, world, iv_done):
     brief = await issued_brief(session, world)
     learner = await registered_learner(session, world)
     s = await handed_in(session, world, brief, learner)  # late: the deadline has passed
-    d = await decide(session, brief, s, achieved=lambda c: c == "A.P1", authenticity_confirmed=False,
-                     can_improve_without_guidance=False)
+    d = await decide(
+        session,
+        brief,
+        s,
+        achieved=lambda c: c == "A.P1",
+        authenticity_confirmed=False,
+        can_improve_without_guidance=False,
+    )
     body = schemas.ResubmissionCreate(result_received_on=dt.date(2025, 12, 1), reason="Can reach Pass")
     with pytest.raises(Forbidden):  # R-30: the LIV only, not the assessor (BTEC policy)
         await resubmissions.authorise(session, as_staff(*ASSESSOR), d.id, body)
     with pytest.raises(RuleViolation) as exc:
         await resubmissions.authorise(session, as_staff(*LIV), d.id, body)
     codes = {p.code for p in exc.value.errors}
-    assert {"R-30.result_not_released", "R-30.deadline_missed", "R-30.cannot_improve_without_guidance",
-            "R-30.not_authenticated"} <= codes
+    assert {
+        "R-30.result_not_released",
+        "R-30.deadline_missed",
+        "R-30.cannot_improve_without_guidance",
+        "R-30.not_authenticated",
+    } <= codes
 
 
 async def test_r30_r31_authorised_once_then_resubmitted(session, world, iv_done):
-    from app.calendars import schemas as cs, service as calendars
+    from app.calendars import schemas as cs
+    from app.calendars import service as calendars
     from app.calendars.service import centre_calendar
+
     today = dt.date.today()
-    await calendars.create_academic_year(session, principal("hoc"), cs.AcademicYearCreate(
-        label="this-year", start_date=today - dt.timedelta(days=60), end_date=today + dt.timedelta(days=250),
-        terms=[cs.TermInput(name="Term", start_date=today - dt.timedelta(days=50),
-                            end_date=today + dt.timedelta(days=120))]))
+    await calendars.create_academic_year(
+        session,
+        principal("hoc"),
+        cs.AcademicYearCreate(
+            label="this-year",
+            start_date=today - dt.timedelta(days=60),
+            end_date=today + dt.timedelta(days=250),
+            terms=[
+                cs.TermInput(
+                    name="Term",
+                    start_date=today - dt.timedelta(days=50),
+                    end_date=today + dt.timedelta(days=120),
+                )
+            ],
+        ),
+    )
     brief = await issued_brief(session, world, completion=today + dt.timedelta(days=1))
     learner = await registered_learner(session, world)
     s = await handed_in(session, world, brief, learner)
     assert s.late is False
-    d = await released(session, await decide(session, brief, s, achieved=lambda c: c not in ("B.P4", "AB.D1")))
-    auth = await resubmissions.authorise(session, as_staff(*LIV), d.id, schemas.ResubmissionCreate(
-        result_received_on=today, reason="B.P4 can be met"))
+    d = await released(
+        session, await decide(session, brief, s, achieved=lambda c: c not in ("B.P4", "AB.D1"))
+    )
+    auth = await resubmissions.authorise(
+        session,
+        as_staff(*LIV),
+        d.id,
+        schemas.ResubmissionCreate(result_received_on=today, reason="B.P4 can be met"),
+    )
     expected = cal.resubmission_deadline(await centre_calendar(session, world.centre), today, 10)
     assert auth.deadline == expected.due and auth.within_term_time  # R-31, on the centre calendar
     assert cal.working_days_between(await centre_calendar(session, world.centre), today, auth.deadline) == 10
     with pytest.raises(RuleViolation) as again:
-        await resubmissions.authorise(session, as_staff(*LIV), d.id, schemas.ResubmissionCreate(
-            result_received_on=today, reason="again"))
+        await resubmissions.authorise(
+            session,
+            as_staff(*LIV),
+            d.id,
+            schemas.ResubmissionCreate(result_received_on=today, reason="again"),
+        )
     assert "R-30.limit" in {p.code for p in again.value.errors}
     # The resubmission is a second submission with the resubmission's deadline; its decision counts (R-05).
     s2 = await handed_in(session, world, brief, learner)
@@ -168,44 +252,94 @@ async def test_r30_r31_authorised_once_then_resubmitted(session, world, iv_done)
     d2 = await released(session, await decide(session, brief, s2))
     assert d2.attempt_kind == "resubmission"
     with pytest.raises(RuleViolation) as loop:  # never an iterative loop
-        await resubmissions.authorise(session, as_staff(*LIV), d2.id, schemas.ResubmissionCreate(
-            result_received_on=today, reason="again"))
+        await resubmissions.authorise(
+            session,
+            as_staff(*LIV),
+            d2.id,
+            schemas.ResubmissionCreate(result_received_on=today, reason="again"),
+        )
     assert "R-30.not_first_attempt" in {p.code for p in loop.value.errors}
 
 
 async def test_r33_ocr_resubmission_by_the_assessor(session, world, iv_done):
     """R-33: OCR's policy gives the resubmission to the assessor, at a date they set (no window)."""
     today = dt.date.today()
-    from app.calendars import schemas as cs, service as calendars
-    await calendars.create_academic_year(session, principal("hoc"), cs.AcademicYearCreate(
-        label="this-year", start_date=today - dt.timedelta(days=60), end_date=today + dt.timedelta(days=250),
-        terms=[cs.TermInput(name="Term", start_date=today - dt.timedelta(days=50),
-                            end_date=today + dt.timedelta(days=120))]))
-    brief = await issued_brief(session, world, [], units=(3,), programme_id=world.other_programme_id,
-                               completion=today + dt.timedelta(days=1))
+    from app.calendars import schemas as cs
+    from app.calendars import service as calendars
+
+    await calendars.create_academic_year(
+        session,
+        principal("hoc"),
+        cs.AcademicYearCreate(
+            label="this-year",
+            start_date=today - dt.timedelta(days=60),
+            end_date=today + dt.timedelta(days=250),
+            terms=[
+                cs.TermInput(
+                    name="Term",
+                    start_date=today - dt.timedelta(days=50),
+                    end_date=today + dt.timedelta(days=120),
+                )
+            ],
+        ),
+    )
+    brief = await issued_brief(
+        session,
+        world,
+        [],
+        units=(3,),
+        programme_id=world.other_programme_id,
+        completion=today + dt.timedelta(days=1),
+    )
     learner = await registered_learner(session, world, programme_id=world.other_programme_id)
     s = await handed_in(session, world, brief, learner)
-    d = await decisions.record_decision(session, as_staff(*ASSESSOR), schemas.DecisionCreate(
-        submission_id=s.id, criteria=[], unit_grades=[schemas.UnitGradeInput(unit_number=3, grade="U")],
-        feedback="Not yet at Pass.", authenticity_confirmed=True, can_improve_without_guidance=True,
-        assessed_on=today))
+    d = await decisions.record_decision(
+        session,
+        as_staff(*ASSESSOR),
+        schemas.DecisionCreate(
+            submission_id=s.id,
+            criteria=[],
+            unit_grades=[schemas.UnitGradeInput(unit_number=3, grade="U")],
+            feedback="Not yet at Pass.",
+            authenticity_confirmed=True,
+            can_improve_without_guidance=True,
+            assessed_on=today,
+        ),
+    )
     d = await released(session, d)
     with pytest.raises(Forbidden):
-        await resubmissions.authorise(session, as_staff(*LIV), d.id, schemas.ResubmissionCreate(
-            result_received_on=today, reason="x"))
+        await resubmissions.authorise(
+            session, as_staff(*LIV), d.id, schemas.ResubmissionCreate(result_received_on=today, reason="x")
+        )
     with pytest.raises(RuleViolation) as no_date:
-        await resubmissions.authorise(session, as_staff(*ASSESSOR), d.id, schemas.ResubmissionCreate(
-            result_received_on=today, reason="Reflect on feedback"))
+        await resubmissions.authorise(
+            session,
+            as_staff(*ASSESSOR),
+            d.id,
+            schemas.ResubmissionCreate(result_received_on=today, reason="Reflect on feedback"),
+        )
     assert {p.code for p in no_date.value.errors} == {"R-33"}
-    auth = await resubmissions.authorise(session, as_staff(*ASSESSOR), d.id, schemas.ResubmissionCreate(
-        result_received_on=today, reason="Reflect on feedback", deadline=today + dt.timedelta(days=14)))
+    auth = await resubmissions.authorise(
+        session,
+        as_staff(*ASSESSOR),
+        d.id,
+        schemas.ResubmissionCreate(
+            result_received_on=today, reason="Reflect on feedback", deadline=today + dt.timedelta(days=14)
+        ),
+    )
     assert auth.authorised_role == "assessor"
 
 
-TERMS = cal.AcademicYear("2025/26", dt.date(2025, 9, 1), dt.date(2026, 8, 31), (
-    cal.Term(dt.date(2025, 9, 3), dt.date(2025, 12, 19), "Autumn"),
-    cal.Term(dt.date(2026, 1, 5), dt.date(2026, 3, 27), "Spring"),
-    cal.Term(dt.date(2026, 4, 13), dt.date(2026, 7, 17), "Summer")))
+TERMS = cal.AcademicYear(
+    "2025/26",
+    dt.date(2025, 9, 1),
+    dt.date(2026, 8, 31),
+    (
+        cal.Term(dt.date(2025, 9, 3), dt.date(2025, 12, 19), "Autumn"),
+        cal.Term(dt.date(2026, 1, 5), dt.date(2026, 3, 27), "Spring"),
+        cal.Term(dt.date(2026, 4, 13), dt.date(2026, 7, 17), "Summer"),
+    ),
+)
 CALENDAR = cal.CentreCalendar(cal.Nation.england_wales, (TERMS,), frozenset({dt.date(2025, 11, 3)}))
 
 
@@ -227,48 +361,96 @@ def test_r31_deadline_property(received, window):
 
 
 async def test_r32_retake_capped_where_the_qualification_says(session, world, iv_done, monkeypatch):
-    from app.assignments import service as brief_service
     import dataclasses
+
+    from app.assignments import service as brief_service
+
     real = brief_service.qualification_of
 
-    async def capped(session, qid):  # the shipped award has no cap: exercise the policy as OCR-like data would
+    async def capped(
+        session, qid
+    ):  # the shipped award has no cap: exercise the policy as OCR-like data would
         q = await real(session, qid)
         return dataclasses.replace(q, policies=dataclasses.replace(q.policies, retake_capped_at_pass=True))
+
     for module in ("app.assignments.service", "app.assessment.resubmissions", "app.assessment.decisions"):
         monkeypatch.setattr(f"{module}.qualification_of", capped)
-    monkeypatch.setattr("app.assessment.records.parsed", lambda row: __import__(
-        "app.qualifications.service", fromlist=["parsed"]).parsed(row).__class__ and dataclasses.replace(
-        __import__("app.qualifications.service", fromlist=["parsed"]).parsed(row),
-        policies=dataclasses.replace(__import__("app.qualifications.service", fromlist=["parsed"]).parsed(row).policies,
-                                     retake_capped_at_pass=True)))
+    monkeypatch.setattr(
+        "app.assessment.records.parsed",
+        lambda row: (
+            __import__("app.qualifications.service", fromlist=["parsed"]).parsed(row).__class__
+            and dataclasses.replace(
+                __import__("app.qualifications.service", fromlist=["parsed"]).parsed(row),
+                policies=dataclasses.replace(
+                    __import__("app.qualifications.service", fromlist=["parsed"]).parsed(row).policies,
+                    retake_capped_at_pass=True,
+                ),
+            )
+        ),
+    )
     c = await issued_brief(session, world, GROUP_C)
     ab = await issued_brief(session, world, GROUP_AB)
     learner = await registered_learner(session, world)
     await released(session, await decide(session, c, await handed_in(session, world, c, learner)))
-    await released(session, await decide(session, ab, await handed_in(session, world, ab, learner),
-                                         achieved=lambda code: code == "A.P1"))
-    retake = await issue(session, await make_brief(session, world, GROUP_AB, retake_of_id=ab.id,
-                                                   scenario="A different business."))
+    await released(
+        session,
+        await decide(
+            session, ab, await handed_in(session, world, ab, learner), achieved=lambda code: code == "A.P1"
+        ),
+    )
+    retake = await issue(
+        session,
+        await make_brief(session, world, GROUP_AB, retake_of_id=ab.id, scenario="A different business."),
+    )
     s = await handed_in(session, world, retake, learner)
     assert s.attempt_kind == "retake"
     await released(session, await decide(session, retake, s))
     record = await records.learner_record(session, principal("qn"), learner.id, world.programme_id)
     assert record.units[0].grade == "P" and record.units[0].capped_at_pass  # D on the criteria, capped (R-32)
-    with pytest.raises(Exception):  # one retake only
-        await submissions.create_submission(session, lp(learner), schemas.SubmissionCreate(brief_id=retake.id))
+    with pytest.raises(ProblemError):  # one retake only
+        await submissions.create_submission(
+            session, lp(learner), schemas.SubmissionCreate(brief_id=retake.id)
+        )
 
 
 async def test_exam_resits_limited_and_best_counts(session, world):
     learner = await registered_learner(session, world, programme_id=world.other_programme_id)
     eo = principal("exams_officer")
-    first = await decisions.record_exam_result(session, eo, schemas.ExamResultCreate(
-        learner_id=learner.id, qualification_id=world.diploma_id, unit_number=2, series="January 2026", grade="U"))
-    resit = await decisions.record_exam_result(session, eo, schemas.ExamResultCreate(
-        learner_id=learner.id, qualification_id=world.diploma_id, unit_number=2, series="June 2026", grade="M"))
+    first = await decisions.record_exam_result(
+        session,
+        eo,
+        schemas.ExamResultCreate(
+            learner_id=learner.id,
+            qualification_id=world.diploma_id,
+            unit_number=2,
+            series="January 2026",
+            grade="U",
+        ),
+    )
+    resit = await decisions.record_exam_result(
+        session,
+        eo,
+        schemas.ExamResultCreate(
+            learner_id=learner.id,
+            qualification_id=world.diploma_id,
+            unit_number=2,
+            series="June 2026",
+            grade="M",
+        ),
+    )
     assert (first.sitting, resit.sitting) == (1, 2)
     with pytest.raises(RuleViolation):
-        await decisions.record_exam_result(session, eo, schemas.ExamResultCreate(
-            learner_id=learner.id, qualification_id=world.diploma_id, unit_number=2, series="Jan 2027", grade="D"))
+        await decisions.record_exam_result(
+            session,
+            eo,
+            schemas.ExamResultCreate(
+                learner_id=learner.id,
+                qualification_id=world.diploma_id,
+                unit_number=2,
+                series="Jan 2027",
+                grade="D",
+            ),
+        )
     record = await records.learner_record(session, principal("qn"), learner.id, world.other_programme_id)
     assert next(u for u in record.units if u.unit_number == 2).grade == "M"  # R-05
 
@@ -278,13 +460,14 @@ async def _grid_statements(session, client, auth, world, n):
     for i in range(n):
         learner = await registered_learner(session, world, n=i)
         s = await handed_in(session, world, brief, learner)
-        await decide(session, brief, s, achieved=lambda c: i % 2 == 0 or ".P" in c)
+        await decide(session, brief, s, achieved=lambda c, i=i: i % 2 == 0 or ".P" in c)
     await session.commit()
     conn = await session.connection()
     statements = []
 
     def count(*args):
         statements.append(args[2])
+
     event.listen(conn.sync_connection, "before_cursor_execute", count)
     try:
         r = await client.get(f"/v1/programmes/{world.programme_id}/tracking-grid", headers=auth("qn"))
@@ -303,10 +486,16 @@ async def test_grid_statement_count_is_pinned(session, client, auth, world, n):
 
 async def test_graphql_grid_nested_and_json(session, client, auth, world):
     await _grid_statements(session, client, auth, world, 3)
-    r = await client.post("/graphql", headers=auth("qn"), json={"query": """
+    r = await client.post(
+        "/graphql",
+        headers=auth("qn"),
+        json={
+            "query": """
       query($id: UUID!) { cohortTrackingGrid(programmeId: $id) {
         columns { code } rows { familyName statuses qualificationGrade } rowsJson } }""",
-        "variables": {"id": str(world.programme_id)}})
+            "variables": {"id": str(world.programme_id)},
+        },
+    )
     body = r.json()
     assert "errors" not in body, body
     grid = body["data"]["cohortTrackingGrid"]

@@ -1,4 +1,5 @@
 """R-96: the audit log is append-only, hash-chained per centre, and the database itself enforces it."""
+
 from __future__ import annotations
 
 import uuid
@@ -13,15 +14,25 @@ from tests.conftest import CENTRE_A, CENTRE_B, system_actor
 
 async def _append(session, centre=CENTRE_A, n=3):
     for i in range(n):
-        await record(session, system_actor(centre), "thing.updated", "thing", uuid.uuid4(),
-                     before={"n": i}, after={"n": i + 1, "name": "Zoë"})
+        await record(
+            session,
+            system_actor(centre),
+            "thing.updated",
+            "thing",
+            uuid.uuid4(),
+            before={"n": i},
+            after={"n": i + 1, "name": "Zoë"},
+        )
 
 
 async def test_events_chain_per_centre_and_verify(session):
     await _append(session, CENTRE_A, 3)
     await _append(session, CENTRE_B, 2)
-    rows = (await session.execute(text(
-        "SELECT centre_id, seq, prev_hash, hash FROM audit_events ORDER BY centre_id, seq"))).all()
+    rows = (
+        await session.execute(
+            text("SELECT centre_id, seq, prev_hash, hash FROM audit_events ORDER BY centre_id, seq")
+        )
+    ).all()
     a = [r for r in rows if r.centre_id == CENTRE_A]
     assert [r.seq for r in a] == [1, 2, 3]
     assert a[0].prev_hash == "0" * 64
@@ -31,26 +42,32 @@ async def test_events_chain_per_centre_and_verify(session):
     assert (await verify(session, CENTRE_B)).events == 2
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_events SET action = 'forged'",
-    "DELETE FROM audit_events",
-    "TRUNCATE audit_events",
-    "INSERT INTO audit_events (centre_id, seq, occurred_at, actor, actor_role, action, subject_type, subject_id,"
-    " prev_hash, hash) VALUES (gen_random_uuid(), 1, now(), 'x', 'x', 'x', 'x', 'x', 'x', 'x')",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET action = 'forged'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+        "INSERT INTO audit_events (centre_id, seq, occurred_at, actor, actor_role, action, subject_type, subject_id,"
+        " prev_hash, hash) VALUES (gen_random_uuid(), 1, now(), 'x', 'x', 'x', 'x', 'x', 'x', 'x')",
+    ],
+)
 async def test_application_role_cannot_change_the_log(session, statement):
     await _append(session)
     await session.commit()  # releases the test's savepoint; the outer transaction still rolls back
-    with pytest.raises(DBAPIError, match="permission denied|append-only"):
+    with pytest.raises(DBAPIError, match=r"permission denied|append-only"):
         async with session.begin_nested():
             await session.execute(text(statement))
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_events SET action = 'forged'",
-    "DELETE FROM audit_events",
-    "TRUNCATE audit_events",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET action = 'forged'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+    ],
+)
 async def test_triggers_refuse_even_the_owner_in_replica_mode(owner_engine, statement):
     """Privileges stop the application role; ENABLE ALWAYS triggers stop everyone else, even with
     session_replication_role = replica (which silences ordinary triggers)."""
@@ -67,8 +84,10 @@ async def test_triggers_refuse_even_the_owner_in_replica_mode(owner_engine, stat
 
 
 async def record_as_owner(conn):
-    await conn.execute(text("SELECT audit_append(:c, 'owner', 'system', 'x.created', 'x', '1', NULL, "
-                            "'{}'::jsonb, NULL)"), {"c": CENTRE_A})
+    await conn.execute(
+        text("SELECT audit_append(:c, 'owner', 'system', 'x.created', 'x', '1', NULL, '{}'::jsonb, NULL)"),
+        {"c": CENTRE_A},
+    )
 
 
 async def test_tampering_as_owner_is_reported_at_the_first_broken_link(owner_engine):
@@ -80,11 +99,15 @@ async def test_tampering_as_owner_is_reported_at_the_first_broken_link(owner_eng
             assert (await verify(conn, CENTRE_A)).ok
             # Only the owner can do this, and only by switching the guard off first.
             await conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete"))
-            await conn.execute(text("UPDATE audit_events SET after = '{\"forged\": true}' "
-                                    "WHERE centre_id = :c AND seq = 2"), {"c": CENTRE_A})
+            await conn.execute(
+                text("UPDATE audit_events SET after = '{\"forged\": true}' WHERE centre_id = :c AND seq = 2"),
+                {"c": CENTRE_A},
+            )
             report = await verify(conn, CENTRE_A)
             assert not report.ok and report.first_broken_seq == 2 and report.reason == "hash_mismatch"
-            await conn.execute(text("DELETE FROM audit_events WHERE centre_id = :c AND seq = 1"), {"c": CENTRE_A})
+            await conn.execute(
+                text("DELETE FROM audit_events WHERE centre_id = :c AND seq = 1"), {"c": CENTRE_A}
+            )
             report = await verify(conn, CENTRE_A)
             assert not report.ok and report.first_broken_seq == 2 and report.reason == "sequence_gap"
         finally:

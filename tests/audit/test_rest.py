@@ -1,4 +1,5 @@
 """One audit row per committed change, none for a rolled-back one; the log and its check over HTTP."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,12 @@ async def test_committed_mutation_leaves_exactly_one_audit_row_and_one_event(cli
     rows = (await session.scalars(select(AuditEvent).where(AuditEvent.subject_id == r.json()["id"]))).all()
     assert len(rows) == 1
     row = rows[0]
-    assert (row.action, row.actor, row.actor_role, row.request_id) == ("learner.created", "test-hoc", "hoc", "req-123")
+    assert (row.action, row.actor, row.actor_role, row.request_id) == (
+        "learner.created",
+        "test-hoc",
+        "hoc",
+        "req-123",
+    )
     assert row.before is None and row.after["family_name"] == "Carter"
     assert await _count(session, AuditEvent) == before_audit + 1
     assert await _count(session, OutboxEvent) == before_outbox + 1
@@ -48,8 +54,11 @@ async def test_rolled_back_request_leaves_no_audit_row_and_no_event(client, auth
 async def test_update_that_changes_nothing_writes_nothing(client, auth, session):
     r = await client.post("/v1/learners", json=LEARNER, headers=auth("hoc"))
     before = await _count(session, AuditEvent)
-    same = await client.patch(f"/v1/learners/{r.json()['id']}", json={"family_name": "Carter"},
-                              headers={**auth("hoc"), "If-Match": '"1"'})
+    same = await client.patch(
+        f"/v1/learners/{r.json()['id']}",
+        json={"family_name": "Carter"},
+        headers={**auth("hoc"), "If-Match": '"1"'},
+    )
     assert same.status_code == 200 and same.json()["version"] == 1
     assert await _count(session, AuditEvent) == before
 

@@ -1,4 +1,5 @@
 """RFC 8725: pinned algorithms, required claims, keys from PEM or JWKS, HS256 only in development."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,15 @@ ISS, AUD = "https://idp.example", "verity"
 
 def claims(**over):
     now = int(time.time())
-    base = {"sub": "u1", "iss": ISS, "aud": AUD, "iat": now, "exp": now + 600, "centre_id": str(CENTRE),
-            "roles": ["assessor"]}
+    base = {
+        "sub": "u1",
+        "iss": ISS,
+        "aud": AUD,
+        "iat": now,
+        "exp": now + 600,
+        "centre_id": str(CENTRE),
+        "roles": ["assessor"],
+    }
     base.update(over)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -35,10 +43,14 @@ def rsa_key():
 
 @pytest.fixture
 def pem_verifier(rsa_key, tmp_path):
-    pem = rsa_key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    pem = rsa_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     path = tmp_path / "idp.pem"
     path.write_bytes(pem)
-    return TokenVerifier(Settings(auth_mode="oidc", jwt_public_key_file=path, jwt_issuer=ISS, jwt_audience=AUD))
+    return TokenVerifier(
+        Settings(auth_mode="oidc", jwt_public_key_file=path, jwt_issuer=ISS, jwt_audience=AUD)
+    )
 
 
 async def test_valid_rs256_token_gives_principal(pem_verifier, rsa_key):
@@ -52,9 +64,18 @@ async def test_each_required_claim_is_required(pem_verifier, rsa_key, missing):
         await pem_verifier.verify(jwt.encode(claims(**{missing: None}), rsa_key, algorithm="RS256"))
 
 
-@pytest.mark.parametrize("bad", [{"iss": "https://evil.example"}, {"aud": "other"}, {"exp": 1000},
-                                 {"roles": ["wizard"]}, {"roles": []}, {"centre_id": "not-a-uuid"},
-                                 {"centre_id": None}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"iss": "https://evil.example"},
+        {"aud": "other"},
+        {"exp": 1000},
+        {"roles": ["wizard"]},
+        {"roles": []},
+        {"centre_id": "not-a-uuid"},
+        {"centre_id": None},
+    ],
+)
 async def test_wrong_claims_are_refused(pem_verifier, rsa_key, bad):
     with pytest.raises(Unauthenticated):
         await pem_verifier.verify(jwt.encode(claims(**bad), rsa_key, algorithm="RS256"))
@@ -80,7 +101,7 @@ async def test_jwks_url_with_es256(tmp_path):
     body = json.dumps({"keys": [jwk]}).encode()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's naming
+        def do_GET(self):
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -92,8 +113,14 @@ async def test_jwks_url_with_es256(tmp_path):
     server = HTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        verifier = TokenVerifier(Settings(auth_mode="oidc", jwt_issuer=ISS, jwt_audience=AUD,
-                                          jwks_url=f"http://127.0.0.1:{server.server_port}/jwks.json"))
+        verifier = TokenVerifier(
+            Settings(
+                auth_mode="oidc",
+                jwt_issuer=ISS,
+                jwt_audience=AUD,
+                jwks_url=f"http://127.0.0.1:{server.server_port}/jwks.json",
+            )
+        )
         token = jwt.encode(claims(roles=["iv", "assessor"]), key, algorithm="ES256", headers={"kid": "k1"})
         p = await verifier.verify(token)
         assert {r.value for r in p.roles} == {"iv", "assessor"}

@@ -1,5 +1,6 @@
 """The centre calendar in the database and over the API: academic years with terms, closures, and the one
 service function that builds the pure CentreCalendar every deadline uses."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,10 +16,16 @@ from tests.conftest import CENTRE_A, CENTRE_B
 
 pytestmark = pytest.mark.usefixtures("centres")
 
-YEAR = {"label": "2026/27", "start_date": "2026-09-01", "end_date": "2027-08-31", "terms": [
-    {"name": "Autumn", "start_date": "2026-09-02", "end_date": "2026-12-18"},
-    {"name": "Spring", "start_date": "2027-01-04", "end_date": "2027-03-26"},
-    {"name": "Summer", "start_date": "2027-04-12", "end_date": "2027-07-16"}]}
+YEAR = {
+    "label": "2026/27",
+    "start_date": "2026-09-01",
+    "end_date": "2027-08-31",
+    "terms": [
+        {"name": "Autumn", "start_date": "2026-09-02", "end_date": "2026-12-18"},
+        {"name": "Spring", "start_date": "2027-01-04", "end_date": "2027-03-26"},
+        {"name": "Summer", "start_date": "2027-04-12", "end_date": "2027-07-16"},
+    ],
+}
 
 
 async def test_academic_year_with_terms_round_trip(client, auth, session):
@@ -28,16 +35,23 @@ async def test_academic_year_with_terms_round_trip(client, auth, session):
     assert [t["name"] for t in year["terms"]] == ["Autumn", "Spring", "Summer"] and r.headers["etag"] == '"1"'
     url = f"/v1/academic-years/{year['id']}"
     assert (await client.get(url, headers=auth("assessor"))).json() == year
-    terms = [{"name": "Autumn", "start_date": "2026-09-02", "end_date": "2026-12-18"},
-             {"name": "Spring", "start_date": "2027-01-04", "end_date": "2027-07-16"}]
+    terms = [
+        {"name": "Autumn", "start_date": "2026-09-02", "end_date": "2026-12-18"},
+        {"name": "Spring", "start_date": "2027-01-04", "end_date": "2027-07-16"},
+    ]
     patched = await client.patch(url, json={"terms": terms}, headers={**auth("hoc"), "If-Match": '"1"'})
     assert patched.status_code == 200, patched.text
-    assert [t["name"] for t in patched.json()["terms"]] == ["Autumn", "Spring"] and patched.headers["etag"] == '"2"'
+    assert [t["name"] for t in patched.json()["terms"]] == ["Autumn", "Spring"] and patched.headers[
+        "etag"
+    ] == '"2"'
     stale = await client.patch(url, json={"label": "x"}, headers={**auth("hoc"), "If-Match": '"1"'})
     assert stale.status_code == 412
     assert (await client.patch(url, json={"label": "x"}, headers=auth("hoc"))).status_code == 428
-    audit = (await session.scalars(select(AuditEvent).where(AuditEvent.subject_id == year["id"])
-                                   .order_by(AuditEvent.seq))).all()
+    audit = (
+        await session.scalars(
+            select(AuditEvent).where(AuditEvent.subject_id == year["id"]).order_by(AuditEvent.seq)
+        )
+    ).all()
     assert [a.action for a in audit] == ["academic_year.created", "academic_year.updated"]
     assert len(audit[1].before["terms"]) == 3 and len(audit[1].after["terms"]) == 2
     assert (await client.get(url, headers=auth("hoc", centre=CENTRE_B))).status_code == 404
@@ -51,9 +65,16 @@ async def test_years_and_terms_are_checked_by_the_calendar_rules(client, auth):
     outside = {**YEAR, "terms": [{"name": "Autumn", "start_date": "2026-08-20", "end_date": "2026-12-18"}]}
     r = await client.post("/v1/academic-years", json=outside, headers=auth("hoc"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.terms"
-    overlapping_terms = {**YEAR, "terms": [{"name": "A", "start_date": "2026-09-02", "end_date": "2026-12-18"},
-                                           {"name": "B", "start_date": "2026-12-01", "end_date": "2027-03-26"}]}
-    assert (await client.post("/v1/academic-years", json=overlapping_terms, headers=auth("hoc"))).status_code == 422
+    overlapping_terms = {
+        **YEAR,
+        "terms": [
+            {"name": "A", "start_date": "2026-09-02", "end_date": "2026-12-18"},
+            {"name": "B", "start_date": "2026-12-01", "end_date": "2027-03-26"},
+        ],
+    }
+    assert (
+        await client.post("/v1/academic-years", json=overlapping_terms, headers=auth("hoc"))
+    ).status_code == 422
     backwards = {**YEAR, "start_date": "2027-09-01"}
     r = await client.post("/v1/academic-years", json=backwards, headers=auth("hoc"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.end_date"
@@ -70,20 +91,32 @@ async def test_years_and_terms_are_checked_by_the_calendar_rules(client, auth):
 
 
 async def test_closures(client, auth, session):
-    r = await client.post("/v1/closures", json={"date": "2026-10-23", "reason": "INSET day"}, headers=auth("hoc"))
+    r = await client.post(
+        "/v1/closures", json={"date": "2026-10-23", "reason": "INSET day"}, headers=auth("hoc")
+    )
     assert r.status_code == 201, r.text
-    dup = await client.post("/v1/closures", json={"date": "2026-10-23", "reason": "Again"}, headers=auth("hoc"))
+    dup = await client.post(
+        "/v1/closures", json={"date": "2026-10-23", "reason": "Again"}, headers=auth("hoc")
+    )
     assert dup.status_code == 409 and dup.json()["errors"][0]["field"] == "body.date"
     await client.post("/v1/closures", json={"date": "2027-02-01", "reason": "Snow"}, headers=auth("hoc"))
-    listed = (await client.get("/v1/closures", params={"from_date": "2026-10-01", "to_date": "2026-12-31"},
-                               headers=auth("iv"))).json()["items"]
+    listed = (
+        await client.get(
+            "/v1/closures", params={"from_date": "2026-10-01", "to_date": "2026-12-31"}, headers=auth("iv")
+        )
+    ).json()["items"]
     assert [c["date"] for c in listed] == ["2026-10-23"]
     gone = await client.delete(f"/v1/closures/{r.json()['id']}", headers=auth("exams_officer"))
     assert gone.status_code == 204
-    assert (await client.delete(f"/v1/closures/{r.json()['id']}", headers=auth("exams_officer"))).status_code == 404
+    assert (
+        await client.delete(f"/v1/closures/{r.json()['id']}", headers=auth("exams_officer"))
+    ).status_code == 404
     assert (await client.delete(f"/v1/closures/{uuid.uuid4()}", headers=auth("assessor"))).status_code == 403
-    deleted = (await session.scalars(select(AuditEvent).where(AuditEvent.centre_id == CENTRE_A,
-                                                              AuditEvent.action == "closure.deleted"))).one()
+    deleted = (
+        await session.scalars(
+            select(AuditEvent).where(AuditEvent.centre_id == CENTRE_A, AuditEvent.action == "closure.deleted")
+        )
+    ).one()
     assert deleted.before["reason"] == "INSET day" and deleted.after is None
 
 
@@ -93,26 +126,50 @@ async def test_the_service_builds_the_pure_calendar_and_working_days_use_it(clie
     await client.post("/v1/closures", json={"date": "2026-10-23", "reason": "INSET day"}, headers=auth("hoc"))
     built = await centre_calendar(session, CENTRE_A)
     assert built == cal.CentreCalendar(
-        nation=cal.Nation.england_wales, closures=frozenset({dt.date(2026, 10, 23)}),
-        academic_years=(cal.AcademicYear("2026/27", dt.date(2026, 9, 1), dt.date(2027, 8, 31), (
-            cal.Term(dt.date(2026, 9, 2), dt.date(2026, 12, 18), "Autumn"),
-            cal.Term(dt.date(2027, 1, 4), dt.date(2027, 3, 26), "Spring"),
-            cal.Term(dt.date(2027, 4, 12), dt.date(2027, 7, 16), "Summer"))),))
-    r = await client.get("/v1/working-days", params={"start": "2026-10-22", "days": 1}, headers=auth("assessor"))
+        nation=cal.Nation.england_wales,
+        closures=frozenset({dt.date(2026, 10, 23)}),
+        academic_years=(
+            cal.AcademicYear(
+                "2026/27",
+                dt.date(2026, 9, 1),
+                dt.date(2027, 8, 31),
+                (
+                    cal.Term(dt.date(2026, 9, 2), dt.date(2026, 12, 18), "Autumn"),
+                    cal.Term(dt.date(2027, 1, 4), dt.date(2027, 3, 26), "Spring"),
+                    cal.Term(dt.date(2027, 4, 12), dt.date(2027, 7, 16), "Summer"),
+                ),
+            ),
+        ),
+    )
+    r = await client.get(
+        "/v1/working-days", params={"start": "2026-10-22", "days": 1}, headers=auth("assessor")
+    )
     assert r.status_code == 200, r.text
-    assert r.json() == {"start": "2026-10-22", "days": 1, "date": "2026-10-26", "in_term_time": True,
-                        "academic_year": "2026/27"}
+    assert r.json() == {
+        "start": "2026-10-22",
+        "days": 1,
+        "date": "2026-10-26",
+        "in_term_time": True,
+        "academic_year": "2026/27",
+    }
     # Over Christmas: the bank holidays of England and the end of the autumn term.
     r = await client.get("/v1/working-days", params={"start": "2026-12-18", "days": 3}, headers=auth("hoc"))
     assert r.json()["date"] == "2026-12-23" and r.json()["in_term_time"] is False
     # The nation comes from the centre: in Scotland 2 January is a bank holiday too (Saturday 2 January
     # 2027 is substituted by Monday 4 January), in England it is not.
     assert cal.add_working_days(built, dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 4)
-    r = await client.patch(f"/v1/centres/{CENTRE_B}", json={"nation": "scotland"},
-                           headers={**auth("hoc", centre=CENTRE_B), "If-Match": '"1"'})
+    r = await client.patch(
+        f"/v1/centres/{CENTRE_B}",
+        json={"nation": "scotland"},
+        headers={**auth("hoc", centre=CENTRE_B), "If-Match": '"1"'},
+    )
     assert r.status_code == 200, r.text
     scottish = await centre_calendar(session, CENTRE_B)
-    assert scottish.nation == cal.Nation.scotland and scottish.academic_years == () and scottish.closures == frozenset()
+    assert (
+        scottish.nation == cal.Nation.scotland
+        and scottish.academic_years == ()
+        and scottish.closures == frozenset()
+    )
     assert cal.add_working_days(scottish, dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 5)
     r = await client.get("/v1/working-days", params={"start": "1999-01-01", "days": 1}, headers=auth("hoc"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.start"
@@ -122,11 +179,16 @@ def test_the_contracts_date_pattern_is_exactly_the_valid_dates_of_the_range():
     import re
 
     from app.calendars.schemas import DATE_PATTERN, EARLIEST_DATE, LATEST_DATE
+
     day, valid = EARLIEST_DATE, set()
     while day <= LATEST_DATE:
         valid.add(day.isoformat())
         day += dt.timedelta(days=1)
     assert all(re.match(DATE_PATTERN, d) for d in valid)
-    candidates = {f"{y}-{m:02d}-{d:02d}" for y in (1999, 2000, 2001, 2024, 2099, 2100) for m in range(0, 14)
-                  for d in range(0, 33)}
+    candidates = {
+        f"{y}-{m:02d}-{d:02d}"
+        for y in (1999, 2000, 2001, 2024, 2099, 2100)
+        for m in range(0, 14)
+        for d in range(0, 33)
+    }
     assert {c for c in candidates if re.match(DATE_PATTERN, c)} == candidates & valid

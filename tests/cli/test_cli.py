@@ -1,4 +1,5 @@
 """The `verity` command, run as a user would, against the worker's database (committed data)."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """House rule 9: one head; upgrade → downgrade → upgrade works; the models and the migrations agree."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,9 +24,11 @@ async def _diff(url: str) -> list:
     engine = make_engine(url, pool_size=1)
     try:
         async with engine.connect() as conn:
+
             def compare(sync_conn):
                 ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True})
                 return compare_metadata(ctx, all_models())
+
             return await conn.run_sync(compare)
     finally:
         await engine.dispose()

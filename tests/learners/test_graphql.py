@@ -1,11 +1,14 @@
 """Learners over GraphQL: the same service, the same rules, errors carrying the REST slug."""
+
 from __future__ import annotations
 
 import pytest
 
 pytestmark = pytest.mark.usefixtures("centres")
 
-CREATE = """mutation($input: LearnerCreateInput!) { createLearner(input: $input) { id familyName version } }"""
+CREATE = (
+    """mutation($input: LearnerCreateInput!) { createLearner(input: $input) { id familyName version } }"""
+)
 UPDATE = """mutation($id: UUID!, $v: Int!, $input: LearnerUpdateInput!) {
   updateLearner(id: $id, version: $v, input: $input) { id familyName givenName version } }"""
 LIST = """query($first: Int!, $after: String) { learners(first: $first, after: $after) {
@@ -26,10 +29,15 @@ async def test_create_update_and_list(client, auth):
     created = await gql(client, auth("exams_officer"), CREATE, input=learner_input())
     learner = created["data"]["createLearner"]
     assert learner["familyName"] == "Dunn" and learner["version"] == 1
-    updated = await gql(client, auth("exams_officer"), UPDATE, id=learner["id"], v=1,
-                        input={"familyName": "Dunne"})
-    assert updated["data"]["updateLearner"] == {"id": learner["id"], "familyName": "Dunne", "givenName": "Chloe",
-                                                "version": 2}
+    updated = await gql(
+        client, auth("exams_officer"), UPDATE, id=learner["id"], v=1, input={"familyName": "Dunne"}
+    )
+    assert updated["data"]["updateLearner"] == {
+        "id": learner["id"],
+        "familyName": "Dunne",
+        "givenName": "Chloe",
+        "version": 2,
+    }
     stale = await gql(client, auth("exams_officer"), UPDATE, id=learner["id"], v=1, input={"familyName": "X"})
     assert stale["errors"][0]["extensions"]["code"] == "precondition-failed"
     page = await gql(client, auth("assessor"), LIST, first=10)
@@ -57,8 +65,10 @@ async def test_sibling_fields_share_the_request_safely(client, auth):
     # Several root fields resolve concurrently: they must queue for the one session, not collide.
     for i in range(3):
         await gql(client, auth("hoc"), CREATE, input=learner_input(misId=f"M{i}"))
-    query = "{ a: learners(first: 1) { nodes { id } } b: learners(first: 2) { nodes { id } } me { roles } " \
-            "c: sites { nodes { id } } d: staff { nodes { id } } }"
+    query = (
+        "{ a: learners(first: 1) { nodes { id } } b: learners(first: 2) { nodes { id } } me { roles } "
+        "c: sites { nodes { id } } d: staff { nodes { id } } }"
+    )
     data = (await gql(client, auth("hoc"), query))["data"]
     assert len(data["a"]["nodes"]) == 1 and len(data["b"]["nodes"]) == 2 and data["me"]["roles"] == ["hoc"]
 
@@ -67,4 +77,6 @@ async def test_query_limits(client, auth):
     deep = "{ " + "learners { nodes { " * 1 + "id } } " + "}"
     assert "errors" not in await gql(client, auth("hoc"), deep)
     aliases = "{ " + " ".join(f"a{i}: me {{ subject }}" for i in range(40)) + " }"
-    assert (await gql(client, auth("hoc"), aliases))["errors"][0]["extensions"]["code"] == "graphql-validation"
+    assert (await gql(client, auth("hoc"), aliases))["errors"][0]["extensions"][
+        "code"
+    ] == "graphql-validation"

@@ -1,12 +1,18 @@
 """Learners over REST: create, read, list, update with ETags, tenancy and self-access."""
+
 from __future__ import annotations
 
 import pytest
 
 pytestmark = pytest.mark.usefixtures("centres")
 
-AMARA = {"given_name": "Amara", "family_name": "Bello", "date_of_birth": "2008-03-14",
-         "candidate_number": "0001", "mis_id": "MIS-1"}
+AMARA = {
+    "given_name": "Amara",
+    "family_name": "Bello",
+    "date_of_birth": "2008-03-14",
+    "candidate_number": "0001",
+    "mis_id": "MIS-1",
+}
 
 
 async def test_create_read_update_learner(client, auth):
@@ -19,8 +25,11 @@ async def test_create_read_update_learner(client, auth):
     got = await client.get(f"/v1/learners/{body['id']}", headers=auth("assessor"))
     assert got.status_code == 200 and got.json()["candidate_number"] == "0001"
 
-    patched = await client.patch(f"/v1/learners/{body['id']}", json={"family_name": "Bello-Okoro"},
-                                 headers={**auth("exams_officer"), "If-Match": got.headers["etag"]})
+    patched = await client.patch(
+        f"/v1/learners/{body['id']}",
+        json={"family_name": "Bello-Okoro"},
+        headers={**auth("exams_officer"), "If-Match": got.headers["etag"]},
+    )
     assert patched.status_code == 200, patched.text
     assert patched.json()["family_name"] == "Bello-Okoro" and patched.headers["etag"] == '"2"'
 
@@ -79,24 +88,36 @@ async def test_list_paginates_with_a_cursor_and_filters(client, auth):
 async def test_another_centres_learner_is_not_found(client, auth):
     learner = await _create(client, auth)
     from tests.conftest import CENTRE_B
+
     other = auth("hoc", centre=CENTRE_B)
     assert (await client.get(f"/v1/learners/{learner['id']}", headers=other)).status_code == 404
-    r = await client.patch(f"/v1/learners/{learner['id']}", json={"given_name": "X"},
-                           headers={**other, "If-Match": '"1"'})
+    r = await client.patch(
+        f"/v1/learners/{learner['id']}", json={"given_name": "X"}, headers={**other, "If-Match": '"1"'}
+    )
     assert r.status_code == 404
     assert (await client.get("/v1/learners", headers=other)).json()["items"] == []
 
 
 async def test_a_learner_sees_only_themselves(client, auth):
     me = await _create(client, auth, idp_subject="learner-amara")
-    other = await _create(client, auth, given_name="Ben", family_name="Carter", candidate_number="0002",
-                          mis_id="MIS-2", idp_subject="learner-ben")
+    other = await _create(
+        client,
+        auth,
+        given_name="Ben",
+        family_name="Carter",
+        candidate_number="0002",
+        mis_id="MIS-2",
+        idp_subject="learner-ben",
+    )
     mine = auth("learner", subject="learner-amara")
     listed = (await client.get("/v1/learners", headers=mine)).json()["items"]
     assert [i["id"] for i in listed] == [me["id"]]
     assert (await client.get(f"/v1/learners/{me['id']}", headers=mine)).status_code == 200
     assert (await client.get(f"/v1/learners/{other['id']}", headers=mine)).status_code == 404
-    assert (await client.patch(f"/v1/learners/{me['id']}", json={"given_name": "X"},
-                               headers={**mine, "If-Match": '"1"'})).status_code == 403
+    assert (
+        await client.patch(
+            f"/v1/learners/{me['id']}", json={"given_name": "X"}, headers={**mine, "If-Match": '"1"'}
+        )
+    ).status_code == 403
     who = (await client.get("/v1/me", headers=mine)).json()
     assert who["learner_id"] == me["id"] and who["roles"] == ["learner"]

@@ -1,5 +1,6 @@
 """Shared by tests/programmes, tests/calendars and tests/sync: a database of these slices' own, the app
 with their routers and GraphQL types wired in (as create_app() will have them), and plain factories."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,6 @@ BTEC_AWARD = "pearson-btec-intl-l3-award-investigating-customer-communications"
 OCR_DIPLOMA = "ocr-l2-cambridge-technical-diploma-customer-service"
 
 
-
 def principal(*roles: str, centre: uuid.UUID = CENTRE_A, subject: str | None = None) -> Principal:
     return Principal.of(subject or f"test-{roles[0]}", centre, frozenset(Role(r) for r in roles))
 
@@ -30,28 +30,43 @@ async def gql(client, headers: dict[str, str], query: str, **variables) -> dict:
 
 # ---- factories (plain functions, house rule 11) --------------------------------------------------------
 
+
 async def qualification_id(session: AsyncSession, key: str = BTEC_AWARD) -> uuid.UUID:
     from app.qualifications.models import PLATFORM_CENTRE, QualificationVersion
-    return await session.scalar(select(QualificationVersion.id).where(
-        QualificationVersion.centre_id == PLATFORM_CENTRE, QualificationVersion.key == key))
+
+    return await session.scalar(
+        select(QualificationVersion.id).where(
+            QualificationVersion.centre_id == PLATFORM_CENTRE, QualificationVersion.key == key
+        )
+    )
 
 
 async def make_staff(session: AsyncSession, centre: uuid.UUID, name: str, *roles: str):
     from app.centres import schemas, service
-    return await service.create_staff(session, principal("hoc", centre=centre), schemas.StaffCreate(
-        idp_subject=f"staff-{name}", given_name=name.title(), family_name="Staff", roles=list(roles)))
+
+    return await service.create_staff(
+        session,
+        principal("hoc", centre=centre),
+        schemas.StaffCreate(
+            idp_subject=f"staff-{name}", given_name=name.title(), family_name="Staff", roles=list(roles)
+        ),
+    )
 
 
 async def make_learner(session: AsyncSession, centre: uuid.UUID = CENTRE_A, **over):
     from app.learners import schemas, service
+
     data = {"given_name": "Amara", "family_name": "Bello", "date_of_birth": "2008-03-14", **over}
-    return await service.create_learner(session, principal("hoc", centre=centre), schemas.LearnerCreate(**data))
+    return await service.create_learner(
+        session, principal("hoc", centre=centre), schemas.LearnerCreate(**data)
+    )
 
 
 @dataclass
 class World:
     """One centre ready for programmes: an academic year 2025/26 with terms, two sites, a staff team and
     a programme on the shipped BTEC award."""
+
     centre: uuid.UUID
     year_id: uuid.UUID
     site_ids: list[uuid.UUID]
@@ -66,9 +81,11 @@ class World:
     other_programme_id: uuid.UUID
 
 
-TERMS_2025 = [("Autumn", dt.date(2025, 9, 3), dt.date(2025, 12, 19)),
-              ("Spring", dt.date(2026, 1, 5), dt.date(2026, 3, 27)),
-              ("Summer", dt.date(2026, 4, 13), dt.date(2026, 7, 17))]
+TERMS_2025 = [
+    ("Autumn", dt.date(2025, 9, 3), dt.date(2025, 12, 19)),
+    ("Spring", dt.date(2026, 1, 5), dt.date(2026, 3, 27)),
+    ("Summer", dt.date(2026, 4, 13), dt.date(2026, 7, 17)),
+]
 
 
 async def make_world(session: AsyncSession, centre: uuid.UUID = CENTRE_A) -> World:
@@ -79,10 +96,19 @@ async def make_world(session: AsyncSession, centre: uuid.UUID = CENTRE_A) -> Wor
     from app.programmes import schemas, service
 
     hoc = principal("hoc", centre=centre)
-    year = await calendars.create_academic_year(session, hoc, cal_schemas.AcademicYearCreate(
-        label="2025/26", start_date=dt.date(2025, 9, 1), end_date=dt.date(2026, 8, 31),
-        terms=[cal_schemas.TermInput(name=n, start_date=s, end_date=e) for n, s, e in TERMS_2025]))
-    sites = [await centres.create_site(session, hoc, centre_schemas.SiteCreate(name=n)) for n in ("Main", "Annexe")]
+    year = await calendars.create_academic_year(
+        session,
+        hoc,
+        cal_schemas.AcademicYearCreate(
+            label="2025/26",
+            start_date=dt.date(2025, 9, 1),
+            end_date=dt.date(2026, 8, 31),
+            terms=[cal_schemas.TermInput(name=n, start_date=s, end_date=e) for n, s, e in TERMS_2025],
+        ),
+    )
+    sites = [
+        await centres.create_site(session, hoc, centre_schemas.SiteCreate(name=n)) for n in ("Main", "Annexe")
+    ]
     leader = await make_staff(session, centre, "leader", "programme_leader", "assessor")
     liv = await make_staff(session, centre, "liv", "liv")
     assessor = await make_staff(session, centre, "assessor", "assessor")
@@ -90,15 +116,39 @@ async def make_world(session: AsyncSession, centre: uuid.UUID = CENTRE_A) -> Wor
     award, diploma = await qualification_id(session), await qualification_id(session, OCR_DIPLOMA)
 
     async def programme(name: str, qual: uuid.UUID, model: str = "academic_year"):
-        return await service.create_programme(session, hoc, schemas.ProgrammeCreate(
-            name=name, code="ABC1", qualification_id=qual, academic_year_id=year.id, delivery_model=model,
-            subject_area="Business", site_ids=[sites[0].id], programme_leader_id=leader.id,
-            lead_internal_verifier_id=liv.id, assessor_ids=[assessor.id, leader.id], internal_verifier_ids=[iv.id]))
+        return await service.create_programme(
+            session,
+            hoc,
+            schemas.ProgrammeCreate(
+                name=name,
+                code="ABC1",
+                qualification_id=qual,
+                academic_year_id=year.id,
+                delivery_model=model,
+                subject_area="Business",
+                site_ids=[sites[0].id],
+                programme_leader_id=leader.id,
+                lead_internal_verifier_id=liv.id,
+                assessor_ids=[assessor.id, leader.id],
+                internal_verifier_ids=[iv.id],
+            ),
+        )
 
     main = await programme("BTEC Customer Communications Y12", award)
     flexible = await programme("Customer Communications short course", award, "flexible")
     other = await programme("Cambridge Technical Customer Service", diploma)
     await session.commit()
-    return World(centre, year.id, [s.id for s in sites], leader.id, liv.id, assessor.id, iv.id, award, diploma,
-                 main.id, flexible.id, other.id)
-
+    return World(
+        centre,
+        year.id,
+        [s.id for s in sites],
+        leader.id,
+        liv.id,
+        assessor.id,
+        iv.id,
+        award,
+        diploma,
+        main.id,
+        flexible.id,
+        other.id,
+    )

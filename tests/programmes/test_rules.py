@@ -1,4 +1,5 @@
 """The pure date rules of registration (R-11) and special consideration (R-81), with hypothesis."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,9 +11,13 @@ from app.core.calendar import CentreCalendar, Nation, is_working_day, working_da
 from app.programmes import rules
 
 dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31))
-calendars = st.builds(CentreCalendar, nation=st.sampled_from(list(Nation)),
-                      closures=st.frozensets(st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2027, 12, 31)),
-                                             max_size=30))
+calendars = st.builds(
+    CentreCalendar,
+    nation=st.sampled_from(list(Nation)),
+    closures=st.frozensets(
+        st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2027, 12, 31)), max_size=30
+    ),
+)
 near = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2027, 6, 30))
 
 
@@ -21,7 +26,7 @@ def test_one_month_after_is_the_same_day_or_the_months_last(d):
     after = rules.one_month_after(d)
     assert after > d and (after - d).days <= 31
     assert (after.year * 12 + after.month) - (d.year * 12 + d.month) == 1
-    assert after.day == d.day or (after + dt.timedelta(days=1)).day == 1 and after.day < d.day
+    assert after.day == d.day or ((after + dt.timedelta(days=1)).day == 1 and after.day < d.day)
 
 
 @given(dates)
@@ -40,17 +45,31 @@ def test_the_deadline_depends_on_the_delivery_model(start, enrolled):
 
 @given(dates, dates, st.one_of(st.none(), dates), dates, st.booleans())
 def test_registration_issue(enrolled, deadline, registered, today, transferred):
-    issue = rules.registration_issue(status="registered" if registered else "enrolled", enrolled_on=enrolled,
-                                     registration_deadline=deadline, registered_on=registered,
-                                     transferred=transferred, today=today)
+    issue = rules.registration_issue(
+        status="registered" if registered else "enrolled",
+        enrolled_on=enrolled,
+        registration_deadline=deadline,
+        registered_on=registered,
+        transferred=transferred,
+        today=today,
+    )
     if registered is None:
         assert issue == ("overdue" if today > deadline else None)
     elif registered > deadline:
         assert issue == "late"
     else:
         assert issue == ("early" if registered < enrolled and not transferred else None)
-    assert rules.registration_issue(status="transferred", enrolled_on=enrolled, registration_deadline=deadline,
-                                    registered_on=registered, transferred=transferred, today=today) is None
+    assert (
+        rules.registration_issue(
+            status="transferred",
+            enrolled_on=enrolled,
+            registration_deadline=deadline,
+            registered_on=registered,
+            transferred=transferred,
+            today=today,
+        )
+        is None
+    )
 
 
 @given(calendars, near)
@@ -66,7 +85,10 @@ def test_special_consideration_window_is_five_working_days(cal, assessed):
     assert is_working_day(cal, last) and last > assessed
     assert working_days_between(cal, assessed, last) == rules.SPECIAL_CONSIDERATION_WORKING_DAYS
     # A closure inside the window moves its end a working day later.
-    inside = next(d for d in (assessed + dt.timedelta(days=i) for i in range(1, 20))
-                  if is_working_day(cal, d) and d < last)
+    inside = next(
+        d
+        for d in (assessed + dt.timedelta(days=i) for i in range(1, 20))
+        if is_working_day(cal, d) and d < last
+    )
     widened = CentreCalendar(cal.nation, cal.academic_years, cal.closures | {inside})
     assert rules.special_consideration_last_day(widened, assessed) > last

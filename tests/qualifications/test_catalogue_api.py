@@ -1,4 +1,5 @@
 """The catalogue over REST and GraphQL: shipped qualifications, imports, versions, predictions."""
+
 from __future__ import annotations
 
 import copy
@@ -26,35 +27,49 @@ async def test_shipped_qualifications_are_in_the_catalogue(client, auth):
     unit = detail["units"][0]
     assert len(unit["criteria"]) == 11 and unit["assignments"]["max_summative_assignments"] == 2
     assert any(c["code"] == "AB.D1" and c["outcomes"] == ["A", "B"] for c in unit["criteria"])
-    ocr = (await client.get(f"/v1/qualifications/{(await _by_key(client, auth, OCR))['id']}",
-                            headers=auth("iv"))).json()
+    ocr = (
+        await client.get(f"/v1/qualifications/{(await _by_key(client, auth, OCR))['id']}", headers=auth("iv"))
+    ).json()
     assert len(ocr["units"]) == 7 and {u["criteria_status"] for u in ocr["units"][1:]} == {"awaiting"}
     assert ocr["grade_table"][-1]["grade"] == "D*" and ocr["grade_table"][-1]["min_points"] == 107
 
 
 async def test_prediction_reproduces_003_example_b(client, auth):
     ocr = await _by_key(client, auth, OCR)
-    units = [{"unit_number": 1, "grade": "achieved"}, {"unit_number": 2, "grade": "U"},
-             {"unit_number": 3, "grade": "D"}, {"unit_number": 4, "grade": "M"}, {"unit_number": 5, "grade": "M"},
-             {"unit_number": 6, "grade": "M"}, {"unit_number": 7, "grade": "P"}]
-    r = await client.post(f"/v1/qualifications/{ocr['id']}/predictions", json={"units": units},
-                          headers=auth("assessor"))
+    units = [
+        {"unit_number": 1, "grade": "achieved"},
+        {"unit_number": 2, "grade": "U"},
+        {"unit_number": 3, "grade": "D"},
+        {"unit_number": 4, "grade": "M"},
+        {"unit_number": 5, "grade": "M"},
+        {"unit_number": 6, "grade": "M"},
+        {"unit_number": 7, "grade": "P"},
+    ]
+    r = await client.post(
+        f"/v1/qualifications/{ocr['id']}/predictions", json={"units": units}, headers=auth("assessor")
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert (body["grade"], body["total_points"], body["decided_by"]) == ("U", 91, "mandatory_unit_below_pass")
     assert body["grade_on_points"] == "P" and body["mandatory_units_below_pass"] == [2]
     # a resubmission that reaches Pass: the best attempt counts (R-05)
     units.append({"unit_number": 2, "grade": "P"})
-    body = (await client.post(f"/v1/qualifications/{ocr['id']}/predictions", json={"units": units},
-                              headers=auth("assessor"))).json()
+    body = (
+        await client.post(
+            f"/v1/qualifications/{ocr['id']}/predictions", json={"units": units}, headers=auth("assessor")
+        )
+    ).json()
     assert (body["grade"], body["total_points"]) == ("P", 98) or body["total_points"] == 98
 
 
 async def test_prediction_from_criteria_explains_what_is_missing(client, auth):
     btec = await _by_key(client, auth, BTEC)
     achieved = ["A.P1", "A.P2", "B.P3", "B.P4", "C.P5", "C.P6", "A.M1"]
-    r = await client.post(f"/v1/qualifications/{btec['id']}/predictions", headers=auth("learner") | auth("iv"),
-                          json={"units": [{"unit_number": 1, "criteria_achieved": achieved}]})
+    r = await client.post(
+        f"/v1/qualifications/{btec['id']}/predictions",
+        headers=auth("learner") | auth("iv"),
+        json={"units": [{"unit_number": 1, "criteria_achieved": achieved}]},
+    )
     body = r.json()
     assert r.status_code == 200, body
     unit = body["unit_outcomes"][0]
@@ -65,13 +80,19 @@ async def test_prediction_from_criteria_explains_what_is_missing(client, auth):
 
 async def test_prediction_refuses_results_that_do_not_fit(client, auth):
     btec = await _by_key(client, auth, BTEC)
-    r = await client.post(f"/v1/qualifications/{btec['id']}/predictions", headers=auth("iv"), json={"units": [
-        {"unit_number": 9, "grade": "P"}, {"unit_number": 1, "criteria_achieved": ["Z.P9"]}]})
+    r = await client.post(
+        f"/v1/qualifications/{btec['id']}/predictions",
+        headers=auth("iv"),
+        json={"units": [{"unit_number": 9, "grade": "P"}, {"unit_number": 1, "criteria_achieved": ["Z.P9"]}]},
+    )
     assert r.status_code == 422
     fields = {e["field"] for e in r.json()["errors"]}
     assert {"body.units.0.unit_number", "body.units.1"} <= fields
-    both = await client.post(f"/v1/qualifications/{btec['id']}/predictions", headers=auth("iv"),
-                             json={"units": [{"unit_number": 1, "grade": "P", "criteria_achieved": ["A.P1"]}]})
+    both = await client.post(
+        f"/v1/qualifications/{btec['id']}/predictions",
+        headers=auth("iv"),
+        json={"units": [{"unit_number": 1, "grade": "P", "criteria_achieved": ["A.P1"]}]},
+    )
     assert both.status_code == 422
 
 
@@ -88,10 +109,17 @@ async def test_import_keeps_versions_and_refuses_a_rewrite(client, auth):
     changed["version"] = spec["version"] + 1
     v2 = await client.post("/v1/qualifications", json=changed, headers=auth("qn"))
     assert v2.status_code == 201
-    latest = (await client.get("/v1/qualifications", params={"key": "centre-local-award"}, headers=auth("iv"))).json()
+    latest = (
+        await client.get("/v1/qualifications", params={"key": "centre-local-award"}, headers=auth("iv"))
+    ).json()
     assert [i["version"] for i in latest["items"]] == [spec["version"] + 1]
-    every = (await client.get("/v1/qualifications", params={"key": "centre-local-award", "all_versions": "true"},
-                              headers=auth("iv"))).json()
+    every = (
+        await client.get(
+            "/v1/qualifications",
+            params={"key": "centre-local-award", "all_versions": "true"},
+            headers=auth("iv"),
+        )
+    ).json()
     assert sorted(i["version"] for i in every["items"]) == [spec["version"], spec["version"] + 1]
     # the old version is still readable as it was
     old = (await client.get(f"/v1/qualifications/{created.json()['id']}", headers=auth("iv"))).json()
@@ -100,12 +128,15 @@ async def test_import_keeps_versions_and_refuses_a_rewrite(client, auth):
 
 async def test_a_centres_import_is_invisible_to_another_centre(client, auth):
     from tests.conftest import CENTRE_B
+
     spec = load_shipped(BTEC).to_dict()
     spec["key"] = "private-award"
     row = (await client.post("/v1/qualifications", json=spec, headers=auth("hoc"))).json()
     other = auth("hoc", centre=CENTRE_B)
     assert (await client.get(f"/v1/qualifications/{row['id']}", headers=other)).status_code == 404
-    assert (await client.get("/v1/qualifications", params={"key": "private-award"}, headers=other)).json()["items"] == []
+    assert (await client.get("/v1/qualifications", params={"key": "private-award"}, headers=other)).json()[
+        "items"
+    ] == []
 
 
 async def test_a_bad_file_is_refused_whole_with_every_problem(client, auth):
@@ -120,7 +151,9 @@ async def test_a_bad_file_is_refused_whole_with_every_problem(client, auth):
     codes = {e["code"] for e in r.json()["errors"]}
     assert {"duplicate_criterion_code", "unknown_outcome"} <= codes
     assert all(e["field"].startswith("body") for e in r.json()["errors"])
-    assert (await client.get("/v1/qualifications", params={"key": "broken-award"}, headers=auth("qn"))).json()["items"] == []
+    assert (
+        await client.get("/v1/qualifications", params={"key": "broken-award"}, headers=auth("qn"))
+    ).json()["items"] == []
 
 
 async def test_graphql_catalogue_and_prediction(client, auth):
@@ -128,7 +161,9 @@ async def test_graphql_catalogue_and_prediction(client, auth):
     query = """query($id: UUID!) { qualification(id: $id) { title units { number criteria { code band } } }
       predictQualificationGrade(qualificationId: $id, units: [{unitNumber: 1, grade: P}]) {
         grade decidedBy unitOutcomes { grade missingByGrade } } }"""
-    r = await client.post("/graphql", json={"query": query, "variables": {"id": btec["id"]}}, headers=auth("assessor"))
+    r = await client.post(
+        "/graphql", json={"query": query, "variables": {"id": btec["id"]}}, headers=auth("assessor")
+    )
     data = r.json()["data"]
     assert len(data["qualification"]["units"][0]["criteria"]) == 11
     assert data["predictQualificationGrade"]["grade"] == "P"

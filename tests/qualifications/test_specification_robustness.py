@@ -1,5 +1,6 @@
 """A specification from the outside world never crashes the checker: it is accepted or refused with
 problems (the API answers 422, never 500)."""
+
 from __future__ import annotations
 
 import copy
@@ -13,8 +14,11 @@ SHIPPED = load_shipped("ocr-l2-cambridge-technical-diploma-customer-service").to
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 200) | st.text(max_size=5),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
-    max_leaves=6)
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=6,
+)
 
 
 def _paths(value, prefix=()):

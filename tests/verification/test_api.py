@@ -1,5 +1,6 @@
 """Authorization as a table (house rule 4) over every REST operation and GraphQL root field of the
 verification slice, for every role; and the GraphQL path of IV through the same services."""
+
 from __future__ import annotations
 
 import uuid
@@ -18,7 +19,11 @@ REST = {  # operation id -> (method, path, scope)
     "getIvSample": ("GET", f"/v1/iv-samples/{X}", Scope.verification_read),
     "getBriefIvStatus": ("GET", f"/v1/assignment-briefs/{X}/iv-status", Scope.verification_read),
     "listBriefIvRecords": ("GET", f"/v1/assignment-briefs/{X}/iv-records", Scope.verification_read),
-    "releaseBriefDecisions": ("POST", f"/v1/assignment-briefs/{X}/release-decisions", Scope.decisions_release),
+    "releaseBriefDecisions": (
+        "POST",
+        f"/v1/assignment-briefs/{X}/release-decisions",
+        Scope.decisions_release,
+    ),
     "createIvRecord": ("POST", "/v1/iv-records", Scope.verification_write),
     "getIvRecord": ("GET", f"/v1/iv-records/{X}", Scope.verification_read),
     "amendIvRecord": ("POST", f"/v1/iv-records/{X}/amendment", Scope.verification_write),
@@ -64,27 +69,43 @@ GQL = {  # root field -> (query, scope)
     "livAppointments": ("query { livAppointments }", Scope.verification_read),
     "drawIvSample": (f'mutation {{ drawIvSample(briefId: "{X}") }}', Scope.verification_write),
     "createIvRecord": ("mutation { createIvRecord(input: {}) { id } }", Scope.verification_write),
-    "amendIvRecord": (f'mutation {{ amendIvRecord(id: "{X}", version: 1, input: {{}}) {{ id }} }}',
-                      Scope.verification_write),
-    "closeIvRemedialAction": (f'mutation {{ closeIvRemedialAction(id: "{X}", closureNote: "x") {{ id }} }}',
-                              Scope.verification_write),
-    "releaseBriefDecisions": (f'mutation {{ releaseBriefDecisions(briefId: "{X}") {{ released }} }}',
-                              Scope.decisions_release),
+    "amendIvRecord": (
+        f'mutation {{ amendIvRecord(id: "{X}", version: 1, input: {{}}) {{ id }} }}',
+        Scope.verification_write,
+    ),
+    "closeIvRemedialAction": (
+        f'mutation {{ closeIvRemedialAction(id: "{X}", closureNote: "x") {{ id }} }}',
+        Scope.verification_write,
+    ),
+    "releaseBriefDecisions": (
+        f'mutation {{ releaseBriefDecisions(briefId: "{X}") {{ released }} }}',
+        Scope.decisions_release,
+    ),
     "putIvPlan": (f'mutation {{ putIvPlan(programmeId: "{X}", input: {{}}) }}', Scope.iv_plans_manage),
-    "assignIvScheduleEntry": (f'mutation {{ assignIvScheduleEntry(programmeId: "{X}", input: {{}}) }}',
-                              Scope.iv_plans_manage),
-    "signOffIvPlan": (f'mutation {{ signOffIvPlan(programmeId: "{X}", signedOn: "2025-12-01") }}',
-                      Scope.iv_plans_manage),
+    "assignIvScheduleEntry": (
+        f'mutation {{ assignIvScheduleEntry(programmeId: "{X}", input: {{}}) }}',
+        Scope.iv_plans_manage,
+    ),
+    "signOffIvPlan": (
+        f'mutation {{ signOffIvPlan(programmeId: "{X}", signedOn: "2025-12-01") }}',
+        Scope.iv_plans_manage,
+    ),
     "appointLiv": ("mutation { appointLiv(input: {}) }", Scope.livs_manage),
-    "createLivAnnualRecord": (f'mutation {{ createLivAnnualRecord(appointmentId: "{X}", input: {{}}) }}',
-                              Scope.livs_manage),
+    "createLivAnnualRecord": (
+        f'mutation {{ createLivAnnualRecord(appointmentId: "{X}", input: {{}}) }}',
+        Scope.livs_manage,
+    ),
 }
 
 
 def test_the_graphql_table_names_every_root_field():
-    from app.verification.gql import VerificationMutation, VerificationQuery
     from strawberry.types.base import get_object_definition
-    names = {f.name for t in (VerificationQuery, VerificationMutation) for f in get_object_definition(t).fields}
+
+    from app.verification.gql import VerificationMutation, VerificationQuery
+
+    names = {
+        f.name for t in (VerificationQuery, VerificationMutation) for f in get_object_definition(t).fields
+    }
     camel = {n.split("_")[0] + "".join(w.title() for w in n.split("_")[1:]) for n in names}
     assert camel == set(GQL)
 
@@ -100,23 +121,42 @@ async def test_graphql_roles(client, auth, centres, role):
 
 
 async def test_iv_over_graphql(client, auth, session, world):
-    brief, made = await batch(session, world, [(ASSESSOR, "P"), (ASSESSOR, "D")])
+    brief, _made = await batch(session, world, [(ASSESSOR, "P"), (ASSESSOR, "D")])
     await session.commit()
     iv = auth("iv", subject="staff-iv")
     body = await gql(client, iv, f'mutation {{ drawIvSample(briefId: "{brief.id}", seed: 4) }}')
     items = body["data"]["drawIvSample"]["items"]
     assert {i["grade"] for i in items} == {"P", "D"}
-    rec = await gql(client, iv, "mutation($input: JSON!) { createIvRecord(input: $input) { id outcome "
-                                "current { number feedbackToAssessor } } }",
-                    input={"decision_id": items[0]["decision_id"], "outcome": "disagree", "verified_on": "2025-12-01",
-                           "feedback_to_assessor": "D.1 not met", "reassess_batch": False})
+    rec = await gql(
+        client,
+        iv,
+        "mutation($input: JSON!) { createIvRecord(input: $input) { id outcome "
+        "current { number feedbackToAssessor } } }",
+        input={
+            "decision_id": items[0]["decision_id"],
+            "outcome": "disagree",
+            "verified_on": "2025-12-01",
+            "feedback_to_assessor": "D.1 not met",
+            "reassess_batch": False,
+        },
+    )
     assert rec["data"]["createIvRecord"]["outcome"] == "disagree", rec
-    bad = await gql(client, iv, "mutation($input: JSON!) { createIvRecord(input: $input) { id } }",
-                    input={"decision_id": items[1]["decision_id"], "outcome": "maybe"})
+    bad = await gql(
+        client,
+        iv,
+        "mutation($input: JSON!) { createIvRecord(input: $input) { id } }",
+        input={"decision_id": items[1]["decision_id"], "outcome": "maybe"},
+    )
     assert bad["errors"][0]["extensions"]["code"] == "validation-failed"
-    status = await gql(client, auth("assessor", subject="staff-assessor"),
-                       f'query {{ briefIvStatus(briefId: "{brief.id}") {{ complete reasons }} }}')
+    status = await gql(
+        client,
+        auth("assessor", subject="staff-assessor"),
+        f'query {{ briefIvStatus(briefId: "{brief.id}") {{ complete reasons }} }}',
+    )
     assert status["data"]["briefIvStatus"]["complete"] is False
-    refused = await gql(client, auth("assessor", subject="staff-assessor"),
-                        f'mutation {{ releaseBriefDecisions(briefId: "{brief.id}") {{ released }} }}')
+    refused = await gql(
+        client,
+        auth("assessor", subject="staff-assessor"),
+        f'mutation {{ releaseBriefDecisions(briefId: "{brief.id}") {{ released }} }}',
+    )
     assert refused["errors"][0]["extensions"]["code"] == "rule-violation"

@@ -1,5 +1,6 @@
 """R-40 LIV appointments with annual registration and standardisation; R-41 the IV schedule linked to
 the assessment plan, signed off by the programme's LIV only; R-42 coverage and the LIV dashboard."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,48 +19,105 @@ ON = dt.date(2025, 12, 1)
 
 async def test_r40_one_liv_per_subject_area_with_annual_records(session, world):
     hoc = principal("hoc")
-    first = await plans.appoint_liv(session, hoc, schemas.LivAppointmentCreate(
-        subject_area="Business", staff_id=world.liv, appointed_on=dt.date(2024, 9, 1)))
+    first = await plans.appoint_liv(
+        session,
+        hoc,
+        schemas.LivAppointmentCreate(
+            subject_area="Business", staff_id=world.liv, appointed_on=dt.date(2024, 9, 1)
+        ),
+    )
     newer = await make_staff(session, world.centre, "newliv", "liv")
     with pytest.raises(Conflict):
-        await plans.appoint_liv(session, hoc, schemas.LivAppointmentCreate(
-            subject_area="Business", staff_id=newer.id, appointed_on=dt.date(2024, 9, 1)))
-    second = await plans.appoint_liv(session, hoc, schemas.LivAppointmentCreate(
-        subject_area="Business", staff_id=newer.id, appointed_on=dt.date(2025, 9, 1)))
+        await plans.appoint_liv(
+            session,
+            hoc,
+            schemas.LivAppointmentCreate(
+                subject_area="Business", staff_id=newer.id, appointed_on=dt.date(2024, 9, 1)
+            ),
+        )
+    second = await plans.appoint_liv(
+        session,
+        hoc,
+        schemas.LivAppointmentCreate(
+            subject_area="Business", staff_id=newer.id, appointed_on=dt.date(2025, 9, 1)
+        ),
+    )
     livs = await plans.list_livs(session, principal("qn"), "Business")
     assert [(a.id, a.ended_on) for a in livs] == [(first.id, dt.date(2025, 8, 31)), (second.id, None)]
     with pytest.raises(ValidationFailed):  # standardised: say how
-        await plans.add_annual_record(session, principal("qn"), second.id, schemas.LivAnnualRecordCreate(
-            academic_year_id=world.year_id, awarding_body="Pearson", registration_reference="LIV-123",
-            registered_on=dt.date(2025, 9, 10), standardised_on=dt.date(2025, 10, 1)))
-    rec = await plans.add_annual_record(session, principal("qn"), second.id, schemas.LivAnnualRecordCreate(
-        academic_year_id=world.year_id, awarding_body="Pearson", registration_reference="LIV-123",
-        registered_on=dt.date(2025, 9, 10), standardised_on=dt.date(2025, 10, 1),
-        standardisation_evidence="OSCA standardisation passed"))
+        await plans.add_annual_record(
+            session,
+            principal("qn"),
+            second.id,
+            schemas.LivAnnualRecordCreate(
+                academic_year_id=world.year_id,
+                awarding_body="Pearson",
+                registration_reference="LIV-123",
+                registered_on=dt.date(2025, 9, 10),
+                standardised_on=dt.date(2025, 10, 1),
+            ),
+        )
+    rec = await plans.add_annual_record(
+        session,
+        principal("qn"),
+        second.id,
+        schemas.LivAnnualRecordCreate(
+            academic_year_id=world.year_id,
+            awarding_body="Pearson",
+            registration_reference="LIV-123",
+            registered_on=dt.date(2025, 9, 10),
+            standardised_on=dt.date(2025, 10, 1),
+            standardisation_evidence="OSCA standardisation passed",
+        ),
+    )
     assert [r.id for r in await plans.annual_records(session, hoc, second.id)] == [rec.id]
 
 
 async def test_r41_schedule_linked_to_the_plan_and_signed_off_by_the_liv_only(session, world):
-    entry = await asg.create_plan_entry(session, principal("programme_leader", subject="staff-leader"),
-                                        asg_schemas.PlanEntryCreate(
-                                            programme_id=world.programme_id, title="Segmentation", unit_numbers=[1],
-                                            hand_out_date=dt.date(2025, 10, 1), deadline=dt.date(2025, 11, 14),
-                                            planned_iv_date=dt.date(2025, 11, 28)))
+    entry = await asg.create_plan_entry(
+        session,
+        principal("programme_leader", subject="staff-leader"),
+        asg_schemas.PlanEntryCreate(
+            programme_id=world.programme_id,
+            title="Segmentation",
+            unit_numbers=[1],
+            hand_out_date=dt.date(2025, 10, 1),
+            deadline=dt.date(2025, 11, 14),
+            planned_iv_date=dt.date(2025, 11, 28),
+        ),
+    )
     liv = as_staff(*LIV)
     with pytest.raises(Forbidden):  # only the programme's LIV writes the plan
         await plans.put_plan(session, as_staff("iv", "liv"), world.programme_id, schemas.IvPlanWrite(), None)
     with pytest.raises(ValidationFailed):
-        await plans.put_plan(session, liv, world.programme_id, schemas.IvPlanWrite(new_assessor_ids=[world.iv]), None)
-    plan = await plans.put_plan(session, liv, world.programme_id, schemas.IvPlanWrite(
-        default_rate_percent=15, assessor_rates=[schemas.AssessorRateInput(assessor_staff_id=world.leader,
-                                                                           rate_percent=50)]), None)
+        await plans.put_plan(
+            session, liv, world.programme_id, schemas.IvPlanWrite(new_assessor_ids=[world.iv]), None
+        )
+    plan = await plans.put_plan(
+        session,
+        liv,
+        world.programme_id,
+        schemas.IvPlanWrite(
+            default_rate_percent=15,
+            assessor_rates=[schemas.AssessorRateInput(assessor_staff_id=world.leader, rate_percent=50)],
+        ),
+        None,
+    )
     assert plan.default_rate_percent == 15 and not plan.signed_off
     assert [(r.assessor_staff_id, r.rate_percent) for r in plan.assessor_rates] == [(world.leader, 50)]
     with pytest.raises(ValidationFailed):  # the verifier must verify on this programme
-        await plans.assign_schedule(session, liv, world.programme_id, schemas.ScheduleAssignment(
-            plan_entry_id=entry.id, verifier_staff_id=world.assessor))
-    schedule = await plans.assign_schedule(session, liv, world.programme_id, schemas.ScheduleAssignment(
-        plan_entry_id=entry.id, verifier_staff_id=world.iv))
+        await plans.assign_schedule(
+            session,
+            liv,
+            world.programme_id,
+            schemas.ScheduleAssignment(plan_entry_id=entry.id, verifier_staff_id=world.assessor),
+        )
+    schedule = await plans.assign_schedule(
+        session,
+        liv,
+        world.programme_id,
+        schemas.ScheduleAssignment(plan_entry_id=entry.id, verifier_staff_id=world.iv),
+    )
     (line,) = schedule.entries
     assert (line.planned_iv_date, line.verifier_staff_id) == (dt.date(2025, 11, 28), world.iv)
     with pytest.raises(Forbidden):
@@ -79,16 +137,23 @@ async def test_r41_schedule_linked_to_the_plan_and_signed_off_by_the_liv_only(se
 
 
 async def test_r42_coverage_and_the_liv_dashboard(session, world):
-    brief, made = await batch(session, world, [(ASSESSOR, "P"), (ASSESSOR, "M"), (LEADER, "D")])
+    brief, _made = await batch(session, world, [(ASSESSOR, "P"), (ASSESSOR, "M"), (LEADER, "D")])
     before = await coverage.coverage(session, as_staff(*LIV), world.programme_id)
     assert set(before.untouched["assessor"]) == {str(world.assessor), str(world.leader)}
     assert before.untouched["site"] == [str(world.site_ids[0])]
     sample = await records.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(seed=2))
     mine = next(i for i in sample.items if i.assessor_staff_id == world.assessor)
-    await records.record_iv(session, as_staff(*IV), schemas.IvRecordCreate(
-        decision_id=mine.decision_id, outcome="disagree", verified_on=dt.date(2025, 11, 3),
-        feedback_to_assessor="Too generous on A.M1.",
-        actions=[schemas.RemedialActionCreate(description="Re-mark A.M1", due_in_working_days=3)]))
+    await records.record_iv(
+        session,
+        as_staff(*IV),
+        schemas.IvRecordCreate(
+            decision_id=mine.decision_id,
+            outcome="disagree",
+            verified_on=dt.date(2025, 11, 3),
+            feedback_to_assessor="Too generous on A.M1.",
+            actions=[schemas.RemedialActionCreate(description="Re-mark A.M1", due_in_working_days=3)],
+        ),
+    )
     after = await coverage.coverage(session, as_staff(*LIV), world.programme_id)
     assert after.untouched["assessor"] == [str(world.leader)]
     assert after.untouched["unit"] == [] and after.untouched["site"] == [] and after.untouched["brief"] == []

@@ -1,6 +1,7 @@
 """R-25 end to end: decisions -> sample -> IV records -> actions closed -> the brief's batch released,
 one `assessment_decision.released` event per learner; refused before that with a problem naming R-25
 and each reason. Through the service and through REST (the real gate, nothing monkeypatched)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,13 @@ ON = dt.date(2025, 12, 1)
 
 
 def agree(decision_id, **over):
-    return schemas.IvRecordCreate(decision_id=decision_id, outcome="agree", verified_on=ON,
-                                  feedback_to_assessor="Accurate, well-referenced judgements.", **over)
+    return schemas.IvRecordCreate(
+        decision_id=decision_id,
+        outcome="agree",
+        verified_on=ON,
+        feedback_to_assessor="Accurate, well-referenced judgements.",
+        **over,
+    )
 
 
 async def _reasons(session, p, brief_id) -> list[str]:
@@ -32,8 +38,11 @@ async def _reasons(session, p, brief_id) -> list[str]:
 
 
 async def released_events(session, ids) -> list[dict]:
-    rows = (await session.scalars(select(OutboxEvent).where(
-        OutboxEvent.event_type == "assessment_decision.released"))).all()
+    rows = (
+        await session.scalars(
+            select(OutboxEvent).where(OutboxEvent.event_type == "assessment_decision.released")
+        )
+    ).all()
     return [r.payload for r in rows if r.payload.get("id") in {str(i) for i in ids}]
 
 
@@ -47,13 +56,28 @@ async def test_release_end_to_end_through_the_service(session, world):
     sampled = [i.decision_id for i in sample.items]
     reasons = await _reasons(session, assessor, brief.id)
     assert sorted(r for r in reasons if "has no IV record" in r) == sorted(
-        f"sampled decision {d} has no IV record" for d in sampled)
+        f"sampled decision {d} has no IV record" for d in sampled
+    )
     # One disagreement with an action; the others agree.
     first, *rest = sampled
-    disagreed = await records.record_iv(session, as_staff(*IV), schemas.IvRecordCreate(
-        decision_id=first, outcome="disagree", verified_on=ON, feedback_to_assessor="A.M1 is not evidenced.",
-        criteria_comments=[schemas.CriterionComment(unit_number=1, code="A.M1", agree=False, comment="descriptive")],
-        actions=[schemas.RemedialActionCreate(description="Standardise A.M1 with the IV", due_in_working_days=10)]))
+    disagreed = await records.record_iv(
+        session,
+        as_staff(*IV),
+        schemas.IvRecordCreate(
+            decision_id=first,
+            outcome="disagree",
+            verified_on=ON,
+            feedback_to_assessor="A.M1 is not evidenced.",
+            criteria_comments=[
+                schemas.CriterionComment(unit_number=1, code="A.M1", agree=False, comment="descriptive")
+            ],
+            actions=[
+                schemas.RemedialActionCreate(
+                    description="Standardise A.M1 with the IV", due_in_working_days=10
+                )
+            ],
+        ),
+    )
     for d in rest:
         await records.record_iv(session, as_staff(*IV), agree(d))
     reasons = await _reasons(session, assessor, brief.id)
@@ -62,34 +86,51 @@ async def test_release_end_to_end_through_the_service(session, world):
     # The assessor reassesses: a new decision version, submitted for IV again.
     owner = next(d for d in made if d.id == first)
     who = as_staff(*(ASSESSOR if owner.assessor_staff_id == world.assessor else LEADER))
-    amended = await decisions.amend_decision(session, who, first, aschemas.DecisionAmendment(
-        **content(brief, lambda c: ".P" in c), reason="A.M1 not met after IV"), owner.version)
+    amended = await decisions.amend_decision(
+        session,
+        who,
+        first,
+        aschemas.DecisionAmendment(**content(brief, lambda c: ".P" in c), reason="A.M1 not met after IV"),
+        owner.version,
+    )
     await decisions.submit_for_iv(session, who, amended.id)
     reasons = await _reasons(session, assessor, brief.id)
     assert any("disagrees" in r for r in reasons)  # still: the IV has not agreed with the new version
-    await records.amend_iv(session, as_staff(*IV), disagreed.id, schemas.IvRecordAmendment(
-        outcome="agree", verified_on=ON, feedback_to_assessor="Reassessed to P: agreed.",
-        reason="Assessor reassessed after IV"), disagreed.version)
+    await records.amend_iv(
+        session,
+        as_staff(*IV),
+        disagreed.id,
+        schemas.IvRecordAmendment(
+            outcome="agree",
+            verified_on=ON,
+            feedback_to_assessor="Reassessed to P: agreed.",
+            reason="Assessor reassessed after IV",
+        ),
+        disagreed.version,
+    )
     reasons = await _reasons(session, assessor, brief.id)
     assert len(reasons) == 1 and "remedial action" in reasons[0]
     (action,) = await records.list_actions(session, as_staff(*IV), brief_id=brief.id, status="open")
     with pytest.raises(Forbidden):  # closed by the programme's IV or LIV
         await records.close_action(session, assessor, action.id, schemas.ActionClosure(closure_note="done"))
-    await records.close_action(session, as_staff(*LIV), action.id,
-                               schemas.ActionClosure(closure_note="Standardisation meeting held 3 Dec"))
+    await records.close_action(
+        session,
+        as_staff(*LIV),
+        action.id,
+        schemas.ActionClosure(closure_note="Standardisation meeting held 3 Dec"),
+    )
     assert (await records.iv_status(session, as_staff(*IV), brief.id)).complete
     # A learner's decision is not released before now, and the whole batch is released in one go.
     released = await decisions.release_brief(session, assessor, brief.id)
     assert sorted(released) == sorted(ids)
     events = await released_events(session, ids)
-    assert len(events) == len(ids) and {e["learner_id"] for e in events} == {
-        str(d.learner_id) for d in made}
+    assert len(events) == len(ids) and {e["learner_id"] for e in events} == {str(d.learner_id) for d in made}
     for d in ids:
         assert (await decisions.get_decision(session, assessor, d)).status == "released"
 
 
 async def test_a_decision_submitted_after_the_sample_blocks_release(session, world):
-    brief, made = await batch(session, world, [(ASSESSOR, "P")] * 3)
+    brief, _made = await batch(session, world, [(ASSESSOR, "P")] * 3)
     sample = await records.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(seed=1))
     for i in sample.items:
         await records.record_iv(session, as_staff(*IV), agree(i.decision_id))
@@ -100,12 +141,20 @@ async def test_a_decision_submitted_after_the_sample_blocks_release(session, wor
 
 
 async def test_batch_reassessment_must_be_done_before_release(session, world):
-    brief, made = await batch(session, world, [(ASSESSOR, "M")] * 6)
+    brief, _made = await batch(session, world, [(ASSESSOR, "M")] * 6)
     sample = await records.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(seed=5))
     first = sample.items[0].decision_id
-    await records.record_iv(session, as_staff(*IV), schemas.IvRecordCreate(
-        decision_id=first, outcome="disagree", verified_on=ON, reassess_batch=True,
-        feedback_to_assessor="Merit awarded without analysis across the batch."))
+    await records.record_iv(
+        session,
+        as_staff(*IV),
+        schemas.IvRecordCreate(
+            decision_id=first,
+            outcome="disagree",
+            verified_on=ON,
+            reassess_batch=True,
+            feedback_to_assessor="Merit awarded without analysis across the batch.",
+        ),
+    )
     reasons = await _reasons(session, as_staff(*ASSESSOR), brief.id)
     assert sum("flagged for reassessment" in r for r in reasons) == 5
 
@@ -119,16 +168,25 @@ async def test_release_over_rest_refused_with_each_reason_then_allowed(client, a
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
     assert r.json()["detail"].startswith("R-25") and r.json()["errors"][0]["code"] == "R-25"
     # An IV may not release; the learner's role has no such operation.
-    assert (await client.post(f"/v1/assignment-briefs/{brief.id}/release-decisions", headers=iv)).status_code == 403
+    assert (
+        await client.post(f"/v1/assignment-briefs/{brief.id}/release-decisions", headers=iv)
+    ).status_code == 403
     r = await client.post(f"/v1/assignment-briefs/{brief.id}/iv-samples", json={"seed": 9}, headers=iv)
     assert r.status_code == 201, r.text
     sample = r.json()
     assert sample["seed"] == 9 and len(sample["items"]) == 2  # both grades must appear
     for item in sample["items"]:
-        r = await client.post("/v1/iv-records", headers=iv, json={
-            "decision_id": item["decision_id"], "outcome": "agree", "verified_on": "2025-12-01",
-            "feedback_to_assessor": "Agreed.", "criteria_comments": [
-                {"unit_number": 1, "code": "A.P1", "agree": True, "comment": "clear"}]})
+        r = await client.post(
+            "/v1/iv-records",
+            headers=iv,
+            json={
+                "decision_id": item["decision_id"],
+                "outcome": "agree",
+                "verified_on": "2025-12-01",
+                "feedback_to_assessor": "Agreed.",
+                "criteria_comments": [{"unit_number": 1, "code": "A.P1", "agree": True, "comment": "clear"}],
+            },
+        )
         assert r.status_code == 201, r.text
         assert r.headers["etag"] == '"1"'
     r = await client.get(f"/v1/assignment-briefs/{brief.id}/iv-status", headers=assessor)

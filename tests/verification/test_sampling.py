@@ -1,4 +1,5 @@
 """R-42: the pure sampler's guarantees, as hypothesis properties (no database)."""
+
 from __future__ import annotations
 
 import math
@@ -7,8 +8,15 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.verification.sampling import (GRADES, AssessorRisk, Candidate, SamplingPolicy, draw, grade_of,
-                                       inputs_digest)
+from app.verification.sampling import (
+    GRADES,
+    AssessorRisk,
+    Candidate,
+    SamplingPolicy,
+    draw,
+    grade_of,
+    inputs_digest,
+)
 
 ASSESSORS = [f"a{i}" for i in range(6)]
 SITES = ["main", "annexe", "online", None]
@@ -18,21 +26,34 @@ rates = st.fractions(min_value=0, max_value=1, max_denominator=100)
 @st.composite
 def populations(draw_, min_size=1, max_size=80):
     n = draw_(st.integers(min_size, max_size))
-    return [Candidate(id=f"d{i}", assessor=draw_(st.sampled_from(ASSESSORS)), grade=draw_(st.sampled_from(GRADES)),
-                      site=draw_(st.sampled_from(SITES))) for i in range(n)]
+    return [
+        Candidate(
+            id=f"d{i}",
+            assessor=draw_(st.sampled_from(ASSESSORS)),
+            grade=draw_(st.sampled_from(GRADES)),
+            site=draw_(st.sampled_from(SITES)),
+        )
+        for i in range(n)
+    ]
 
 
 @st.composite
 def policies(draw_):
     overrides = draw_(st.dictionaries(st.sampled_from(ASSESSORS), rates, max_size=3))
-    return SamplingPolicy(default_rate=draw_(rates), new_assessor_rate=draw_(rates),
-                          disagreement_rate=draw_(rates), new_qualification_rate=draw_(rates),
-                          assessor_rates=overrides)
+    return SamplingPolicy(
+        default_rate=draw_(rates),
+        new_assessor_rate=draw_(rates),
+        disagreement_rate=draw_(rates),
+        new_qualification_rate=draw_(rates),
+        assessor_rates=overrides,
+    )
 
 
-risk_maps = st.dictionaries(st.sampled_from(ASSESSORS),
-                            st.builds(AssessorRisk, new=st.booleans(), recent_disagreements=st.integers(0, 3)),
-                            max_size=4)
+risk_maps = st.dictionaries(
+    st.sampled_from(ASSESSORS),
+    st.builds(AssessorRisk, new=st.booleans(), recent_disagreements=st.integers(0, 3)),
+    max_size=4,
+)
 
 
 def strata(cands, name):

@@ -1,5 +1,6 @@
 """Schemathesis over the verification slice's REST operations, with the same checks as tests/api
 (schema-valid data refused only by a domain rule), with a token of the roles that may call them."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,10 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.api.test_schemathesis import (api_client, fuzzing_schema,  # noqa: F401 - api_client is a fixture
-                                        valid_data_refused_only_by_a_domain_rule)
+from tests.api.test_schemathesis import (
+    fuzzing_schema,
+    valid_data_refused_only_by_a_domain_rule,
+)
 
 
 @pytest.fixture(scope="module")
@@ -28,5 +31,8 @@ OURS = re.compile(r"/(iv-|liv-|release-decisions)")
 def test_verification_api_conforms_to_its_contract(case, api_client):
     if not OURS.search(case.path):
         return  # the other slices are fuzzed by tests/api
-    case.call_and_validate(session=api_client, excluded_checks=[positive_data_acceptance],
-                           additional_checks=[valid_data_refused_only_by_a_domain_rule])
+    case.call_and_validate(
+        session=api_client,
+        excluded_checks=[positive_data_acceptance],
+        additional_checks=[valid_data_refused_only_by_a_domain_rule],
+    )

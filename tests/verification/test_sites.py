@@ -1,5 +1,6 @@
 """R-42 at a programme taught at several sites: each learner's site comes from their enrolment, the
 sample covers every site present, and the coverage report counts them."""
+
 from __future__ import annotations
 
 import uuid
@@ -12,8 +13,11 @@ from tests.verification.fixtures import ASSESSOR, IV, as_staff, batch
 
 
 async def _second_site(session, world) -> uuid.UUID:
-    await session.execute(insert(ProgrammeSite).values(programme_id=world.programme_id, site_id=world.site_ids[1],
-                                                       centre_id=world.centre))
+    await session.execute(
+        insert(ProgrammeSite).values(
+            programme_id=world.programme_id, site_id=world.site_ids[1], centre_id=world.centre
+        )
+    )
     return world.site_ids[1]
 
 
@@ -29,14 +33,30 @@ async def test_the_sample_covers_every_site_of_a_multi_site_programme(session, w
 
 async def test_an_enrolment_names_one_of_the_programmes_sites(client, auth, world, session):
     from tests.programmes.fixtures import make_learner
+
     learner = await make_learner(session)
-    other = await client.post("/v1/enrolments", headers=auth("hoc"), json={
-        "learner_id": str(learner.id), "programme_id": str(world.programme_id), "enrolled_on": "2025-09-08",
-        "identity_checked": True, "site_id": str(world.site_ids[1])})
+    other = await client.post(
+        "/v1/enrolments",
+        headers=auth("hoc"),
+        json={
+            "learner_id": str(learner.id),
+            "programme_id": str(world.programme_id),
+            "enrolled_on": "2025-09-08",
+            "identity_checked": True,
+            "site_id": str(world.site_ids[1]),
+        },
+    )
     assert other.status_code == 404 and other.json()["errors"][0]["field"] == "body.site_id"
-    single = await client.post("/v1/enrolments", headers=auth("hoc"), json={
-        "learner_id": str(learner.id), "programme_id": str(world.programme_id), "enrolled_on": "2025-09-08",
-        "identity_checked": True})
+    single = await client.post(
+        "/v1/enrolments",
+        headers=auth("hoc"),
+        json={
+            "learner_id": str(learner.id),
+            "programme_id": str(world.programme_id),
+            "enrolled_on": "2025-09-08",
+            "identity_checked": True,
+        },
+    )
     assert single.status_code == 201 and single.json()["site_id"] == str(world.site_ids[0])
 
 

@@ -6,6 +6,7 @@ Two worlds:
 - a committed one (`live`), for the worker: its transactions, locks and leases are the thing under test,
   so it runs on a database of its own where commits are real, cleaned between tests.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,12 +25,18 @@ from tests.conftest import APP_ROLE, CENTRE_A, CENTRE_B, migrate, recreate_datab
 from tests.webhooks.receiver import Receiver
 
 # Every test here may deliver to a receiver on 127.0.0.1 over plain http: the development settings.
-DEV_WEBHOOKS = {"webhooks_allow_http": True, "webhooks_allow_loopback": True, "webhooks_retry_base_seconds": 0.05,
-                "webhooks_poll_interval_seconds": 0.05, "webhooks_timeout_seconds": 5.0}
+DEV_WEBHOOKS = {
+    "webhooks_allow_http": True,
+    "webhooks_allow_loopback": True,
+    "webhooks_retry_base_seconds": 0.05,
+    "webhooks_poll_interval_seconds": 0.05,
+    "webhooks_timeout_seconds": 5.0,
+}
 
 
 def build_app(settings: Settings, sessionmaker):
     from app.main import create_app
+
     return create_app(settings, sessionmaker=sessionmaker)
 
 
@@ -46,9 +53,13 @@ def app(dev_settings: Settings, sessionmaker):
 @pytest.fixture
 def production_client(test_settings: Settings, sessionmaker) -> Callable[[], httpx.AsyncClient]:
     """A client of an app with the production defaults: https only, no loopback."""
+
     def make() -> httpx.AsyncClient:
-        transport = httpx.ASGITransport(app=build_app(test_settings, sessionmaker), raise_app_exceptions=False)
+        transport = httpx.ASGITransport(
+            app=build_app(test_settings, sessionmaker), raise_app_exceptions=False
+        )
         return httpx.AsyncClient(transport=transport, base_url="http://verity.test")
+
     return make
 
 
@@ -68,7 +79,9 @@ async def gql(client: httpx.AsyncClient, headers: dict[str, str], query: str, **
 
 # ---- the committed world -------------------------------------------------------------------------
 
-COMMITTED_TABLES = "webhook_attempts, webhook_deliveries, webhook_messages, webhook_endpoints, outbox, learners"
+COMMITTED_TABLES = (
+    "webhook_attempts, webhook_deliveries, webhook_messages, webhook_endpoints, outbox, learners"
+)
 
 
 @dataclass
@@ -88,8 +101,9 @@ class Live:
 
     def client(self) -> httpx.AsyncClient:
         app = build_app(self.settings, make_sessionmaker(self.engine))
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
-                                 base_url="http://verity.test")
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://verity.test"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -100,10 +114,14 @@ async def live_database(server_url: str, worker_id_name: str, test_settings: Set
     owner = make_engine(url, pool_size=2)
     from app.centres import service
     from app.centres.schemas import CentreCreate
+
     async with make_sessionmaker(engine)() as session:
         for centre_id, number in ((CENTRE_A, "11111"), (CENTRE_B, "22222")):
-            await service.create_centre(session, system_actor(centre_id), CentreCreate(
-                centre_number=number, name=f"Centre {number}", nation="england_wales"))
+            await service.create_centre(
+                session,
+                system_actor(centre_id),
+                CentreCreate(centre_number=number, name=f"Centre {number}", nation="england_wales"),
+            )
         await session.commit()
     yield Live(url, engine, owner, test_settings.model_copy(update={**DEV_WEBHOOKS, "database_url": url}))
     await engine.dispose()

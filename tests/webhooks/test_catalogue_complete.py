@@ -15,6 +15,7 @@ What cannot be read from the source (an f-string over a runtime value, such as a
 NOT_STATIC below; a new such site fails the test until it is listed, and a listed site that disappears
 fails it too.
 """
+
 from __future__ import annotations
 
 import ast
@@ -38,11 +39,15 @@ APP = ROOT / "app"
 # Sites whose event type depends on a runtime value: (file, function, the expression) -> what it can be.
 NOT_STATIC: dict[tuple[str, str, str], frozenset[str]] = {
     # R-81: the HoC's outcome, SpecialConsiderationOutcome (applied -> authorised | refused).
-    ("app/programmes/support.py", "decide_special_consideration", "f'special_consideration.{application.status}'"):
-        frozenset({"special_consideration.authorised", "special_consideration.refused"}),
+    (
+        "app/programmes/support.py",
+        "decide_special_consideration",
+        "f'special_consideration.{application.status}'",
+    ): frozenset({"special_consideration.authorised", "special_consideration.refused"}),
     # The bulk sync's plan outcome; `unchanged` plans write nothing (write_learners skips them).
-    ("app/sync/service.py", "write_learners", "f'learner.{plan.outcome}'"):
-        frozenset({"learner.created", "learner.updated"}),
+    ("app/sync/service.py", "write_learners", "f'learner.{plan.outcome}'"): frozenset(
+        {"learner.created", "learner.updated"}
+    ),
 }
 # The only code that may write outbox rows: emit() and the bulk writer whose names come from Change(...).
 OUTBOX_WRITERS = {"app/events/outbox.py", "app/sync/bulk.py"}
@@ -77,7 +82,9 @@ def _load() -> dict[str, Module]:
     for file in sorted(APP.rglob("*.py")):
         path = file.relative_to(ROOT).as_posix()
         source = file.read_text()
-        m = Module(path, path[:-3].replace("/", ".").removesuffix(".__init__"), ast.parse(source, path), source)
+        m = Module(
+            path, path[:-3].replace("/", ".").removesuffix(".__init__"), ast.parse(source, path), source
+        )
         for parent in ast.walk(m.tree):
             for child in ast.iter_child_nodes(parent):
                 m.parents[child] = parent
@@ -86,8 +93,10 @@ def _load() -> dict[str, Module]:
                     m.imports[alias.asname or alias.name] = (parent.module, alias.name)
             elif isinstance(parent, ast.Import):
                 for alias in parent.names:
-                    m.imports[alias.asname or alias.name.split(".")[0]] = (alias.asname and alias.name
-                                                                           or alias.name.split(".")[0], None)
+                    m.imports[alias.asname or alias.name.split(".")[0]] = (
+                        (alias.asname and alias.name) or alias.name.split(".")[0],
+                        None,
+                    )
         modules[m.dotted] = m
     return modules
 
@@ -95,12 +104,15 @@ def _load() -> dict[str, Module]:
 def _refers_to(m: Module, func: ast.expr, module: str, name: str) -> bool:
     """Whether `func` (the callee of a call in m) is `module.name`, by import or by definition in m."""
     if isinstance(func, ast.Name):
-        return m.imports.get(func.id) == (module, name) or (m.dotted == module and func.id == name
-                                                            and func.id not in m.imports)
+        return m.imports.get(func.id) == (module, name) or (
+            m.dotted == module and func.id == name and func.id not in m.imports
+        )
     if isinstance(func, ast.Attribute) and func.attr == name and isinstance(func.value, ast.Name):
         imported = m.imports.get(func.value.id)
-        return imported is not None and (imported[0] if imported[1] is None else f"{imported[0]}.{imported[1]}") \
-            == module
+        return (
+            imported is not None
+            and (imported[0] if imported[1] is None else f"{imported[0]}.{imported[1]}") == module
+        )
     return False
 
 
@@ -108,7 +120,7 @@ def _argument(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
     for kw in call.keywords:
         if kw.arg == keyword:
             return kw.value
-    if any(isinstance(a, ast.Starred) for a in call.args[:index + 1]):
+    if any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
         return None
     return call.args[index] if index < len(call.args) else None
 
@@ -148,7 +160,11 @@ class Scanner:
             for part in expr.values:
                 if isinstance(part, ast.Constant):
                     parts.append({str(part.value): ""})
-                elif isinstance(part, ast.FormattedValue) and part.format_spec is None and part.conversion == -1:
+                elif (
+                    isinstance(part, ast.FormattedValue)
+                    and part.format_spec is None
+                    and part.conversion == -1
+                ):
                     parts.append(self.resolve(m, part.value))
                 else:
                     raise fail
@@ -162,8 +178,12 @@ class Scanner:
         if isinstance(expr, ast.Name) and func is not None:
             if expr.id in _parameters(func):
                 return self._from_callers(m, func, expr.id)
-            assigned = [node.value for node in _own_nodes(func) if isinstance(node, ast.Assign)
-                        and any(isinstance(t, ast.Name) and t.id == expr.id for t in node.targets)]
+            assigned = [
+                node.value
+                for node in _own_nodes(func)
+                if isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == expr.id for t in node.targets)
+            ]
             if assigned:
                 return {k: v for value in assigned for k, v in self.resolve(m, value).items()}
             outer = m.enclosing(func)
@@ -174,8 +194,10 @@ class Scanner:
     def _from_callers(self, m: Module, func: Function, param: str) -> dict[str, str]:
         """`param` of `func` at every call of `func` anywhere in app/."""
         positional = [a.arg for a in (*func.args.posonlyargs, *func.args.args)]
-        defaults = dict(zip(positional[len(positional) - len(func.args.defaults):], func.args.defaults))
-        defaults.update({a.arg: d for a, d in zip(func.args.kwonlyargs, func.args.kw_defaults) if d is not None})
+        defaults = dict(zip(positional[len(positional) - len(func.args.defaults) :], func.args.defaults))
+        defaults.update(
+            {a.arg: d for a, d in zip(func.args.kwonlyargs, func.args.kw_defaults) if d is not None}
+        )
         marker = (m.path, func.lineno, param)
         if marker in self._active:
             return {}
@@ -192,8 +214,14 @@ class Scanner:
                         elif param in defaults:
                             out.update(self.resolve(m, defaults[param]))
                         else:
-                            raise Unresolved((caller.path, getattr(caller.enclosing(call), "name", "<module>"),
-                                              ast.unparse(call)), caller.where(call))
+                            raise Unresolved(
+                                (
+                                    caller.path,
+                                    getattr(caller.enclosing(call), "name", "<module>"),
+                                    ast.unparse(call),
+                                ),
+                                caller.where(call),
+                            )
             return out
         finally:
             self._active.discard(marker)
@@ -210,7 +238,9 @@ def _own_nodes(func: Function):
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, (*Function.__args__, ast.Lambda)))
+        stack.extend(
+            c for c in ast.iter_child_nodes(node) if not isinstance(c, (*Function.__args__, ast.Lambda))
+        )
 
 
 @dataclass
@@ -256,22 +286,27 @@ def scan() -> Emitted:
 
 # ---- the catalogue is complete --------------------------------------------------------------------------
 
+
 def test_every_emitted_event_type_is_in_the_catalogue(scan: Emitted):
     assert not scan.problems, "\n".join(scan.problems)
     missing = {name: where for name, where in scan.names.items() if name not in CATALOGUE}
-    assert not missing, ("emitted to the outbox but not in the webhook catalogue (app/webhooks/catalogue_*.py), so "
-                         "never delivered:\n" + "\n".join(f"  {n}  ({w})" for n, w in sorted(missing.items())))
+    assert not missing, (
+        "emitted to the outbox but not in the webhook catalogue (app/webhooks/catalogue_*.py), so "
+        "never delivered:\n" + "\n".join(f"  {n}  ({w})" for n, w in sorted(missing.items()))
+    )
 
 
 def test_the_scan_sees_every_kind_of_site(scan: Emitted):
     """Guards the scanner itself: literal emits, helpers' parameters, audit changes, the bulk writer."""
     assert scan.sites >= 20
-    for name, through in {"closure.deleted": "app/calendars/service.py",  # a literal
-                          "enrolment.registered": "app/programmes/enrolments.py",  # f"enrolment.{action}"
-                          "assignment_brief.verified": "app/assignments/service.py",  # f-string with **extra
-                          "deadline_extension.created": "app/assessment/submissions.py",  # _audit(action)
-                          "assessment_plan_entry.updated": "app/audit/changes.py",  # update_recorded
-                          "enrolment.updated": "app/sync/service.py"}.items():  # Change(...)
+    for name, through in {
+        "closure.deleted": "app/calendars/service.py",  # a literal
+        "enrolment.registered": "app/programmes/enrolments.py",  # f"enrolment.{action}"
+        "assignment_brief.verified": "app/assignments/service.py",  # f-string with **extra
+        "deadline_extension.created": "app/assessment/submissions.py",  # _audit(action)
+        "assessment_plan_entry.updated": "app/audit/changes.py",  # update_recorded
+        "enrolment.updated": "app/sync/service.py",
+    }.items():  # Change(...)
         assert through in scan.names.get(name, ""), (name, scan.names.get(name))
 
 
@@ -298,11 +333,14 @@ def test_the_catalogue_lists_nothing_that_is_never_emitted(scan: Emitted):
 def test_the_integrators_guide_lists_the_catalogue():
     text = (ROOT / "docs" / "webhooks.md").read_text()
     listed = set(re.findall(r"^\| `([a-z_]+\.[a-z_]+)` \|", text, re.MULTILINE))
-    assert listed == set(CATALOGUE), {"not in docs/webhooks.md": sorted(set(CATALOGUE) - listed),
-                                      "not in the catalogue": sorted(listed - set(CATALOGUE))}
+    assert listed == set(CATALOGUE), {
+        "not in docs/webhooks.md": sorted(set(CATALOGUE) - listed),
+        "not in the catalogue": sorted(listed - set(CATALOGUE)),
+    }
 
 
 # ---- what is sent is what is documented -----------------------------------------------------------------
+
 
 def _documented(event_type: str, payload: dict) -> BaseModel:
     """The payload validates against the catalogue's model, and the model accounts for every key of it: the
@@ -314,13 +352,21 @@ def _documented(event_type: str, payload: dict) -> BaseModel:
 
 
 async def _sent(session, event_type: str, centre: uuid.UUID) -> list[dict]:
-    return list((await session.scalars(select(OutboxEvent.payload).where(
-        OutboxEvent.centre_id == centre, OutboxEvent.event_type == event_type).order_by(OutboxEvent.id))).all())
+    return list(
+        (
+            await session.scalars(
+                select(OutboxEvent.payload)
+                .where(OutboxEvent.centre_id == centre, OutboxEvent.event_type == event_type)
+                .order_by(OutboxEvent.id)
+            )
+        ).all()
+    )
 
 
 @pytest.fixture
 async def world(session, centres):
     from tests.programmes.fixtures import make_world
+
     return await make_world(session)
 
 
@@ -331,11 +377,13 @@ def iv_done(monkeypatch):
 
     async def complete(session, brief):
         return iv_gate.IvGate(True)
+
     monkeypatch.setattr(iv_gate, "iv_complete_for_brief", complete)
 
 
 async def test_enrolment_registered_payload(session, world):
     from tests.assessment.fixtures import registered_learner
+
     learner = await registered_learner(session, world)
     [payload] = await _sent(session, "enrolment.registered", world.centre)
     data = _documented("enrolment.registered", payload)
@@ -349,20 +397,39 @@ async def _decided(session, world, brief, n: int, achieved=lambda code: True):
     from app.assessment import decisions, schemas, submissions
     from tests.assessment.fixtures import ASSESSOR, as_staff, registered_learner
     from tests.programmes.fixtures import principal
+
     learner = await registered_learner(session, world, n=n)
     me = principal("learner", subject=learner.idp_subject)
     s = await submissions.create_submission(session, me, schemas.SubmissionCreate(brief_id=brief.id))
-    await submissions.add_evidence_reference(session, me, s.id, schemas.EvidenceReferenceCreate(
-        kind="reference", description="Report", reference="Portfolio p.1-12"))
-    await submissions.hand_in(session, me, s.id, schemas.HandIn(declaration_signed=True,
-                                                                 declaration_signed_on=dt.date.today()))
-    d = await decisions.record_decision(session, as_staff(*ASSESSOR), schemas.DecisionCreate(
-        submission_id=s.id, feedback="A.P1 met on p.3.", authenticity_confirmed=True,
-        can_improve_without_guidance=True, assessed_on=dt.date.today(),
-        criteria=[schemas.CriterionJudgement(unit_number=c["unit_number"], code=c["code"],
-                                             achieved=achieved(c["code"]),
-                                             evidence_location="p.3" if achieved(c["code"]) else None)
-                  for c in brief.criteria]))
+    await submissions.add_evidence_reference(
+        session,
+        me,
+        s.id,
+        schemas.EvidenceReferenceCreate(kind="reference", description="Report", reference="Portfolio p.1-12"),
+    )
+    await submissions.hand_in(
+        session, me, s.id, schemas.HandIn(declaration_signed=True, declaration_signed_on=dt.date.today())
+    )
+    d = await decisions.record_decision(
+        session,
+        as_staff(*ASSESSOR),
+        schemas.DecisionCreate(
+            submission_id=s.id,
+            feedback="A.P1 met on p.3.",
+            authenticity_confirmed=True,
+            can_improve_without_guidance=True,
+            assessed_on=dt.date.today(),
+            criteria=[
+                schemas.CriterionJudgement(
+                    unit_number=c["unit_number"],
+                    code=c["code"],
+                    achieved=achieved(c["code"]),
+                    evidence_location="p.3" if achieved(c["code"]) else None,
+                )
+                for c in brief.criteria
+            ],
+        ),
+    )
     await decisions.submit_for_iv(session, as_staff(*ASSESSOR), d.id)
     return d
 
@@ -372,37 +439,71 @@ async def _this_year(session):
     from app.calendars import schemas as cs
     from app.calendars import service as calendars
     from tests.programmes.fixtures import principal
+
     today = dt.date.today()
-    await calendars.create_academic_year(session, principal("hoc"), cs.AcademicYearCreate(
-        label="this-year", start_date=today - dt.timedelta(days=60), end_date=today + dt.timedelta(days=250),
-        terms=[cs.TermInput(name="Term", start_date=today - dt.timedelta(days=50),
-                            end_date=today + dt.timedelta(days=120))]))
+    await calendars.create_academic_year(
+        session,
+        principal("hoc"),
+        cs.AcademicYearCreate(
+            label="this-year",
+            start_date=today - dt.timedelta(days=60),
+            end_date=today + dt.timedelta(days=250),
+            terms=[
+                cs.TermInput(
+                    name="Term",
+                    start_date=today - dt.timedelta(days=50),
+                    end_date=today + dt.timedelta(days=120),
+                )
+            ],
+        ),
+    )
 
 
 async def test_decision_released_and_resubmission_authorised_payloads(session, world, iv_done):
     from app.assessment import decisions, resubmissions, schemas
     from tests.assessment.fixtures import ASSESSOR, LIV, as_staff, issued_brief
+
     await _this_year(session)
     brief = await issued_brief(session, world, completion=dt.date.today() + dt.timedelta(days=1))
     alone = await _decided(session, world, brief, 1, achieved=lambda code: code != "B.P4")
     batch = [await _decided(session, world, brief, n) for n in (2, 3)]
 
-    await decisions.release(session, as_staff(*ASSESSOR), alone.id)  # one decision: id, status, current_version
+    await decisions.release(
+        session, as_staff(*ASSESSOR), alone.id
+    )  # one decision: id, status, current_version
     await decisions.release_brief(session, as_staff(*ASSESSOR), brief.id)  # the batch: learner and brief too
-    sent = [_documented("assessment_decision.released", p)
-            for p in await _sent(session, "assessment_decision.released", world.centre)]
-    assert (sent[0].id, sent[0].status, sent[0].learner_id, sent[0].brief_id) == (alone.id, "released", None, None)
+    sent = [
+        _documented("assessment_decision.released", p)
+        for p in await _sent(session, "assessment_decision.released", world.centre)
+    ]
+    assert (sent[0].id, sent[0].status, sent[0].learner_id, sent[0].brief_id) == (
+        alone.id,
+        "released",
+        None,
+        None,
+    )
     assert sorted((d.id, d.status, d.learner_id) for d in sent[1:]) == sorted(
-        (d.id, "released", d.learner_id) for d in batch)
+        (d.id, "released", d.learner_id) for d in batch
+    )
     assert all(d.brief_id == brief.id for d in sent[1:])
 
-    auth = await resubmissions.authorise(session, as_staff(*LIV), alone.id, schemas.ResubmissionCreate(
-        result_received_on=dt.date.today(), reason="B.P4 can be met"))
+    auth = await resubmissions.authorise(
+        session,
+        as_staff(*LIV),
+        alone.id,
+        schemas.ResubmissionCreate(result_received_on=dt.date.today(), reason="B.P4 can be met"),
+    )
     [payload] = await _sent(session, "resubmission.authorised", world.centre)
     data = _documented("resubmission.authorised", payload)
     assert (data.id, data.decision_id, data.deadline) == (auth.id, alone.id, auth.deadline)
-    for event_type in ("assessment_decision.recorded", "assessment_decision.submitted_for_iv", "submission.handed_in",
-                       "evidence_item.added", "assignment_brief.verified", "assignment_brief.issued"):
+    for event_type in (
+        "assessment_decision.recorded",
+        "assessment_decision.submitted_for_iv",
+        "submission.handed_in",
+        "evidence_item.added",
+        "assignment_brief.verified",
+        "assignment_brief.issued",
+    ):
         for p in await _sent(session, event_type, world.centre):
             _documented(event_type, p)
 
@@ -413,11 +514,20 @@ async def test_iv_plan_payloads(session, world):
     from app.verification import plans
     from app.verification import schemas as vs
     from tests.assessment.fixtures import LIV, as_staff
+
     liv = as_staff(*LIV)
     plan = await plans.put_plan(session, liv, world.programme_id, vs.IvPlanWrite(), None)
-    await plans.put_plan(session, liv, world.programme_id, vs.IvPlanWrite(
-        default_rate_percent=25, new_assessor_ids=[world.assessor],
-        assessor_rates=[vs.AssessorRateInput(assessor_staff_id=world.assessor, rate_percent=40)]), plan.version)
+    await plans.put_plan(
+        session,
+        liv,
+        world.programme_id,
+        vs.IvPlanWrite(
+            default_rate_percent=25,
+            new_assessor_ids=[world.assessor],
+            assessor_rates=[vs.AssessorRateInput(assessor_staff_id=world.assessor, rate_percent=40)],
+        ),
+        plan.version,
+    )
     [created] = await _sent(session, "iv_plan.created", world.centre)
     assert _documented("iv_plan.created", created).default_rate == 0.2
     [changed] = await _sent(session, "iv_plan.updated", world.centre)

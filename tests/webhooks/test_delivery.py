@@ -3,6 +3,7 @@
 The worker runs in-process here (run_worker with a stop event) so each test can arrange and inspect
 states; tests/webhooks/test_no_loss.py runs it as a separate process and kills it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,11 +41,15 @@ async def run_until(live: Live, done: Callable[[], bool], settings=None, limit: 
         await worker
 
 
-async def endpoint(live: Live, auth, url: str, event_types=("learner.created", "learner.updated"),
-                   centre=CENTRE_A) -> dict:
+async def endpoint(
+    live: Live, auth, url: str, event_types=("learner.created", "learner.updated"), centre=CENTRE_A
+) -> dict:
     async with live.client() as client:
-        r = await client.post("/v1/webhook-endpoints", headers=auth("hoc", centre=centre),
-                              json={"url": url, "event_types": list(event_types)})
+        r = await client.post(
+            "/v1/webhook-endpoints",
+            headers=auth("hoc", centre=centre),
+            json={"url": url, "event_types": list(event_types)},
+        )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -76,11 +81,15 @@ async def test_a_committed_change_is_delivered_signed_and_enveloped(live, auth, 
     assert await live.sql("SELECT id FROM outbox") == []
 
     async with live.client() as client:
-        deliveries = (await client.get(f"/v1/webhook-endpoints/{hook['id']}/deliveries",
-                                       headers=auth("hoc"))).json()["items"]
+        deliveries = (
+            await client.get(f"/v1/webhook-endpoints/{hook['id']}/deliveries", headers=auth("hoc"))
+        ).json()["items"]
         assert [(d["status"], d["attempt_count"], d["last_status_code"]) for d in deliveries] == [
-            ("succeeded", 1, 204)]
-        detail = (await client.get(f"/v1/webhook-deliveries/{deliveries[0]['id']}", headers=auth("hoc"))).json()
+            ("succeeded", 1, 204)
+        ]
+        detail = (
+            await client.get(f"/v1/webhook-deliveries/{deliveries[0]['id']}", headers=auth("hoc"))
+        ).json()
     [attempt] = detail["attempts"]
     assert attempt["succeeded"] and attempt["status_code"] == 204 and attempt["latency_ms"] >= 0
     assert attempt["error"] is None
@@ -95,8 +104,11 @@ async def test_fan_out_follows_centre_subscription_and_enabled(live, auth, recei
         b_created = await endpoint(live, auth, second.url + "/b", ["learner.created"], centre=CENTRE_B)
         disabled = await endpoint(live, auth, receiver.url + "/off", ["learner.created"])
         async with live.client() as client:
-            r = await client.patch(f"/v1/webhook-endpoints/{disabled['id']}", json={"enabled": False},
-                                   headers={**auth("hoc"), "If-Match": '"1"'})
+            r = await client.patch(
+                f"/v1/webhook-endpoints/{disabled['id']}",
+                json={"enabled": False},
+                headers={**auth("hoc"), "If-Match": '"1"'},
+            )
             assert r.status_code == 200
         a_ids = await emit_events(live, 3)
         b_ids = await emit_events(live, 2, centre=CENTRE_B)
@@ -110,20 +122,25 @@ async def test_fan_out_follows_centre_subscription_and_enabled(live, auth, recei
             by_path.setdefault(r.path, set()).add(r.webhook_id)
         assert by_path == {"/hook": set(upd_ids), "/hook/b": set(b_ids)}
         assert await live.sql("SELECT id FROM outbox") == []  # unmatched and unknown events are consumed too
-        assert await live.sql("SELECT id FROM webhook_messages WHERE id = :id", id=uuid.UUID(unknown[0])) == []
+        assert (
+            await live.sql("SELECT id FROM webhook_messages WHERE id = :id", id=uuid.UUID(unknown[0])) == []
+        )
         for hook, rcv in ((a_created, receiver), (a_updated, second)):
             for got in rcv.snapshot():
                 if got.path == "/hook":
                     standardwebhooks.Webhook(hook["secret"]).verify(got.body, got.headers)
         standardwebhooks.Webhook(b_created["secret"]).verify(
             next(r for r in second.snapshot() if r.path == "/hook/b").body,
-            next(r for r in second.snapshot() if r.path == "/hook/b").headers)
+            next(r for r in second.snapshot() if r.path == "/hook/b").headers,
+        )
     finally:
         second.stop()
 
 
 async def test_failures_are_retried_with_the_same_id_until_2xx(live, auth):
-    receiver = Receiver(answer=lambda _r, seen: Answer(503, body=b"busy") if seen < 2 else Answer(200, body=b"ok"))
+    receiver = Receiver(
+        answer=lambda _r, seen: Answer(503, body=b"busy") if seen < 2 else Answer(200, body=b"ok")
+    )
     receiver.start()
     try:
         hook = await endpoint(live, auth, receiver.url)
@@ -138,10 +155,14 @@ async def test_failures_are_retried_with_the_same_id_until_2xx(live, auth):
         standardwebhooks.Webhook(hook["secret"]).verify(r.body, r.headers)
     row = (await live.sql("SELECT status, attempt_count, last_status_code FROM webhook_deliveries"))[0]
     assert (row.status, row.attempt_count, row.last_status_code) == ("succeeded", 3, 200)
-    attempts = await live.sql("SELECT succeeded, status_code, response_excerpt, error FROM webhook_attempts "
-                              "ORDER BY id")
+    attempts = await live.sql(
+        "SELECT succeeded, status_code, response_excerpt, error FROM webhook_attempts ORDER BY id"
+    )
     assert [(a.succeeded, a.status_code, a.response_excerpt, a.error) for a in attempts] == [
-        (False, 503, "busy", "HTTP 503"), (False, 503, "busy", "HTTP 503"), (True, 200, "ok", None)]
+        (False, 503, "busy", "HTTP 503"),
+        (False, 503, "busy", "HTTP 503"),
+        (True, 200, "ok", None),
+    ]
     assert (await live.sql("SELECT failing_since FROM webhook_endpoints"))[0].failing_since is None
 
 
@@ -154,7 +175,9 @@ async def test_retry_after_is_honoured(live, auth):
         await run_until(live, lambda: len(receiver.requests) >= 1)
     finally:
         receiver.stop()
-    row = (await live.sql("SELECT status, next_attempt_at - last_attempt_at AS wait FROM webhook_deliveries"))[0]
+    row = (
+        await live.sql("SELECT status, next_attempt_at - last_attempt_at AS wait FROM webhook_deliveries")
+    )[0]
     assert row.status == "pending" and row.wait >= dt.timedelta(seconds=7199)
 
 
@@ -199,8 +222,11 @@ async def test_410_disables_the_endpoint_with_a_reason(live, auth):
         seen = (await client.get(f"/v1/webhook-endpoints/{hook['id']}", headers=auth("hoc"))).json()
     assert seen["enabled"] is False and "410" in seen["disabled_reason"] and seen["version"] == 2
     assert (await live.sql("SELECT status FROM webhook_deliveries"))[0].status == "failed"
-    audit = await live.sql("SELECT actor, actor_role FROM audit_events WHERE action = 'webhook_endpoint.disabled' "
-                           "AND subject_id = :id", id=hook["id"])
+    audit = await live.sql(
+        "SELECT actor, actor_role FROM audit_events WHERE action = 'webhook_endpoint.disabled' "
+        "AND subject_id = :id",
+        id=hook["id"],
+    )
     assert [(a.actor, a.actor_role) for a in audit] == [("system:webhooks-worker", "system")]
 
 
@@ -234,8 +260,9 @@ async def test_one_failure_does_not_disable(live, auth):
 
 
 async def test_redirects_are_not_followed(live, auth):
-    receiver = Receiver(answer=lambda r, _n: Answer(302, {"Location": "/elsewhere"}) if r.path == "/hook"
-                        else Answer(200))
+    receiver = Receiver(
+        answer=lambda r, _n: Answer(302, {"Location": "/elsewhere"}) if r.path == "/hook" else Answer(200)
+    )
     receiver.start()
     try:
         await endpoint(live, auth, receiver.url)
@@ -252,8 +279,13 @@ async def test_redirects_are_not_followed(live, auth):
 async def test_during_a_rotation_both_secrets_verify(live, auth, receiver):
     hook = await endpoint(live, auth, receiver.url)
     async with live.client() as client:
-        rotated = (await client.post(f"/v1/webhook-endpoints/{hook['id']}/rotate-secret", headers=auth("hoc"),
-                                     json={"overlap_seconds": 600})).json()
+        rotated = (
+            await client.post(
+                f"/v1/webhook-endpoints/{hook['id']}/rotate-secret",
+                headers=auth("hoc"),
+                json={"overlap_seconds": 600},
+            )
+        ).json()
     await emit_events(live, 1)
     await run_until(live, lambda: len(receiver.requests) >= 1)
     [got] = receiver.snapshot()
@@ -275,8 +307,11 @@ async def test_a_ping_reaches_only_its_endpoint_even_disabled(live, auth, receiv
     hook = await endpoint(live, auth, receiver.url, ["webhook.ping"])
     await endpoint(live, auth, receiver.url + "/other", ["webhook.ping"])
     async with live.client() as client:
-        await client.patch(f"/v1/webhook-endpoints/{hook['id']}", json={"enabled": False},
-                           headers={**auth("hoc"), "If-Match": '"1"'})
+        await client.patch(
+            f"/v1/webhook-endpoints/{hook['id']}",
+            json={"enabled": False},
+            headers={**auth("hoc"), "If-Match": '"1"'},
+        )
         ping = (await client.post(f"/v1/webhook-endpoints/{hook['id']}/ping", headers=auth("hoc"))).json()
     await run_until(live, lambda: len(receiver.requests) >= 1)
     await run_until(live, lambda: False, limit=0.3)
@@ -315,7 +350,9 @@ async def test_a_lease_that_expires_is_claimed_again_and_a_stale_result_is_fence
     assert second.delivery_id == first.delivery_id and second.lease_token != first.lease_token
     client = make_client(live.settings, 2)
     try:
-        outcome = await send(client, live.settings, first.url, str(first.message_id), first.body, first.secrets)
+        outcome = await send(
+            client, live.settings, first.url, str(first.message_id), first.body, first.secrets
+        )
     finally:
         await client.aclose()
     async with live.engine.connect() as conn:
@@ -347,23 +384,43 @@ async def test_purge_removes_old_finished_deliveries_only(live, auth, receiver):
     await emit_events(live, 1)
     await run_until(live, lambda: len(receiver.requests) >= 1)
     old = dt.datetime.now(dt.UTC) - dt.timedelta(days=40)
-    ids = {status: uuid.UUID(int=(int(old.timestamp() * 1000) << 80) | (7 << 76) | n)
-           for n, status in enumerate(("succeeded", "failed", "pending"), start=1)}
+    ids = {
+        status: uuid.UUID(int=(int(old.timestamp() * 1000) << 80) | (7 << 76) | n)
+        for n, status in enumerate(("succeeded", "failed", "pending"), start=1)
+    }
     for status, old_id in ids.items():
-        await live.sql("INSERT INTO webhook_messages (id, centre_id, event_type, occurred_at, body) "
-                       "VALUES (:id, :c, 'learner.created', now(), '{}')", id=old_id, c=CENTRE_A)
+        await live.sql(
+            "INSERT INTO webhook_messages (id, centre_id, event_type, occurred_at, body) "
+            "VALUES (:id, :c, 'learner.created', now(), '{}')",
+            id=old_id,
+            c=CENTRE_A,
+        )
         await live.sql(
             "INSERT INTO webhook_deliveries (id, centre_id, endpoint_id, message_id, event_type, status, "
             "attempt_count, retry_count, window_started_at, next_attempt_at, updated_at) VALUES (:id, :c, :e, :id, "
             "'learner.created', :s, 1, 1, now(), now() + interval '1 hour', now() - interval '40 days')",
-            id=old_id, c=CENTRE_A, e=uuid.UUID(hook["id"]), s=status)
-        await live.sql("INSERT INTO webhook_attempts (id, delivery_id, centre_id, attempted_at, succeeded, "
-                       "latency_ms) VALUES (:a, :id, :c, now(), true, 1)", a=uuid.uuid4(), id=old_id, c=CENTRE_A)
+            id=old_id,
+            c=CENTRE_A,
+            e=uuid.UUID(hook["id"]),
+            s=status,
+        )
+        await live.sql(
+            "INSERT INTO webhook_attempts (id, delivery_id, centre_id, attempted_at, succeeded, "
+            "latency_ms) VALUES (:a, :id, :c, now(), true, 1)",
+            a=uuid.uuid4(),
+            id=old_id,
+            c=CENTRE_A,
+        )
     async with live.engine.connect() as conn:
         assert await dispatch.purge(conn, retention_days=30) == 2
         assert await dispatch.purge(conn, retention_days=30) == 0
     left = {r.id for r in await live.sql("SELECT id FROM webhook_deliveries")}
-    assert ids["pending"] in left and ids["succeeded"] not in left and ids["failed"] not in left and len(left) == 2
+    assert (
+        ids["pending"] in left
+        and ids["succeeded"] not in left
+        and ids["failed"] not in left
+        and len(left) == 2
+    )
     messages = {r.id for r in await live.sql("SELECT id FROM webhook_messages")}
     assert ids["succeeded"] not in messages and ids["pending"] in messages and len(messages) == 2
     assert (await live.sql("SELECT count(*) AS n FROM webhook_attempts"))[0].n == 2
@@ -371,6 +428,7 @@ async def test_purge_removes_old_finished_deliveries_only(live, auth, receiver):
 
 def test_body_is_compact_utf8_json():
     from app.webhooks.signing import encode_body
+
     body = encode_body({"id": "x", "data": {"name": "Zoë"}})
     assert body == '{"id":"x","data":{"name":"Zoë"}}'.encode()
     assert json.loads(body)["data"]["name"] == "Zoë"

@@ -1,4 +1,5 @@
 """The webhook tables: the models match 0003_webhooks, and the application role holds only what it needs."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,20 +28,25 @@ def _table_of(diff) -> str | None:
 
 async def test_models_match_the_migration(owner_engine):
     async with owner_engine.connect() as conn:
+
         def compare(sync_conn):
             ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True})
             return compare_metadata(ctx, all_models())
+
         diff = await conn.run_sync(compare)
     assert [d for d in diff if _table_of(d) in WEBHOOK_TABLES | {"outbox"}] == []
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE webhook_attempts SET error = 'x'",
-    "UPDATE webhook_messages SET body = ''",
-    "DELETE FROM webhook_endpoints",
-    "UPDATE outbox SET payload = '{}'",
-    "TRUNCATE webhook_deliveries",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE webhook_attempts SET error = 'x'",
+        "UPDATE webhook_messages SET body = ''",
+        "DELETE FROM webhook_endpoints",
+        "UPDATE outbox SET payload = '{}'",
+        "TRUNCATE webhook_deliveries",
+    ],
+)
 async def test_the_app_role_cannot(app_engine, statement):
     async with app_engine.connect() as conn:
         with pytest.raises(DBAPIError, match="permission denied"):

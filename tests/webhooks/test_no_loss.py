@@ -5,6 +5,7 @@ Setup: a database of its own (committed data, not the rolled-back fixture), a re
 127.0.0.1 that answers 503 to a few requests, thousands of events written while the worker is started
 and SIGKILLed at random points, then one last worker left to finish and stopped with SIGTERM.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,20 +40,32 @@ SEED = int(os.environ.get("WEBHOOKS_NO_LOSS_SEED", random.randrange(1 << 30)))
 
 def _worker_command() -> list[str]:
     script = shutil.which("verity", path=str(Path(sys.executable).parent))
-    return [script, "worker"] if script else [sys.executable, "-c", "from app.cli import main; main()", "worker"]
+    return (
+        [script, "worker"] if script else [sys.executable, "-c", "from app.cli import main; main()", "worker"]
+    )
 
 
 def _worker_env(url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("VERITY_") and k not in ("DATABASE_URL", "MIGRATION_DATABASE_URL")}
-    env.update({
-        "DATABASE_URL": url, "VERITY_DATABASE_ROLE": APP_ROLE,  # logs in as owner, works as the app role
-        "VERITY_WEBHOOKS_ALLOW_HTTP": "true", "VERITY_WEBHOOKS_ALLOW_LOOPBACK": "true",
-        "VERITY_WEBHOOKS_RETRY_BASE_SECONDS": "0.1", "VERITY_WEBHOOKS_RETRY_MAX_DELAY_SECONDS": "0.5",
-        # A killed worker's leases come back after 2 s.
-        "VERITY_WEBHOOKS_LEASE_SECONDS": "2", "VERITY_WEBHOOKS_TIMEOUT_SECONDS": "1.5",
-        "VERITY_WEBHOOKS_POLL_INTERVAL_SECONDS": "0.05", "VERITY_WEBHOOKS_BATCH_SIZE": "100",
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("VERITY_") and k not in ("DATABASE_URL", "MIGRATION_DATABASE_URL")
+    }
+    env.update(
+        {
+            "DATABASE_URL": url,
+            "VERITY_DATABASE_ROLE": APP_ROLE,  # logs in as owner, works as the app role
+            "VERITY_WEBHOOKS_ALLOW_HTTP": "true",
+            "VERITY_WEBHOOKS_ALLOW_LOOPBACK": "true",
+            "VERITY_WEBHOOKS_RETRY_BASE_SECONDS": "0.1",
+            "VERITY_WEBHOOKS_RETRY_MAX_DELAY_SECONDS": "0.5",
+            # A killed worker's leases come back after 2 s.
+            "VERITY_WEBHOOKS_LEASE_SECONDS": "2",
+            "VERITY_WEBHOOKS_TIMEOUT_SECONDS": "1.5",
+            "VERITY_WEBHOOKS_POLL_INTERVAL_SECONDS": "0.05",
+            "VERITY_WEBHOOKS_BATCH_SIZE": "100",
+        }
+    )
     return env
 
 
@@ -66,7 +79,8 @@ class Workers:
         self.started += 1
         with self.log.open("ab") as out:
             self.process = await asyncio.create_subprocess_exec(
-                *_worker_command(), cwd=str(ROOT), env=self.env, stdout=out, stderr=out)
+                *_worker_command(), cwd=str(ROOT), env=self.env, stdout=out, stderr=out
+            )
 
     async def stop(self, sig: signal.Signals) -> int:
         assert self.process is not None
@@ -79,18 +93,28 @@ async def _setup(url: str, receiver: Receiver) -> dict[str, dict]:
     settings_ = __import__("app.core.config", fromlist=["Settings"]).Settings(**DEV_WEBHOOKS)
     from app.centres import service as centres
     from app.centres.schemas import CentreCreate
+
     hooks = {}
     try:
         async with make_sessionmaker(engine)() as session:
             for centre_id, number in ((CENTRE_A, "11111"), (CENTRE_B, "22222")):
-                await centres.create_centre(session, system_actor(centre_id), CentreCreate(
-                    centre_number=number, name=f"Centre {number}", nation="england_wales"))
-            for path, centre, types in (("/hook", CENTRE_A, ["learner.created", "learner.updated"]),
-                                        ("/second", CENTRE_A, ["learner.created"]),
-                                        ("/b", CENTRE_B, ["learner.created"])):
+                await centres.create_centre(
+                    session,
+                    system_actor(centre_id),
+                    CentreCreate(centre_number=number, name=f"Centre {number}", nation="england_wales"),
+                )
+            for path, centre, types in (
+                ("/hook", CENTRE_A, ["learner.created", "learner.updated"]),
+                ("/second", CENTRE_A, ["learner.created"]),
+                ("/b", CENTRE_B, ["learner.created"]),
+            ):
                 hoc = Principal.of("test-hoc", centre, frozenset({Role.hoc}))
-                endpoint = await webhooks.create_endpoint(session, hoc, settings_, WebhookEndpointCreate(
-                    url=receiver.url.replace("/hook", path), event_types=types))
+                endpoint = await webhooks.create_endpoint(
+                    session,
+                    hoc,
+                    settings_,
+                    WebhookEndpointCreate(url=receiver.url.replace("/hook", path), event_types=types),
+                )
                 hooks[path] = {"secret": endpoint.secret, "centre": centre, "types": set(types)}
             await session.commit()
     finally:
@@ -98,8 +122,9 @@ async def _setup(url: str, receiver: Receiver) -> dict[str, dict]:
     return hooks
 
 
-async def _write(url: str, hooks: dict[str, dict], rng: random.Random, done: asyncio.Event
-                 ) -> tuple[set[tuple[str, str]], set[str], set[str]]:
+async def _write(
+    url: str, hooks: dict[str, dict], rng: random.Random, done: asyncio.Event
+) -> tuple[set[tuple[str, str]], set[str], set[str]]:
     """Commit (or roll back) transactions of 1 to 11 events; return the expected (path, id) pairs."""
     engine = make_engine(url, role=APP_ROLE, pool_size=2)
     expected: set[tuple[str, str]] = set()
@@ -117,10 +142,18 @@ async def _write(url: str, hooks: dict[str, dict], rng: random.Random, done: asy
                     events.append((str(event_id), centre, event_type))
                 if n % 25 == 0:  # now and then a real domain write, audited, with its own event
                     hoc = Principal.of("test-hoc", CENTRE_A, frozenset({Role.hoc}))
-                    learner = await learners.create_learner(session, hoc, LearnerCreate(
-                        given_name="Amara", family_name=f"Bello{n}", date_of_birth="2008-03-14"))
-                    event_id = (await session.execute(text(
-                        "SELECT id FROM outbox WHERE payload->>'id' = :id"), {"id": str(learner.id)})).scalar_one()
+                    learner = await learners.create_learner(
+                        session,
+                        hoc,
+                        LearnerCreate(
+                            given_name="Amara", family_name=f"Bello{n}", date_of_birth="2008-03-14"
+                        ),
+                    )
+                    event_id = (
+                        await session.execute(
+                            text("SELECT id FROM outbox WHERE payload->>'id' = :id"), {"id": str(learner.id)}
+                        )
+                    ).scalar_one()
                     events.append((str(event_id), CENTRE_A, "learner.created"))
                 if rng.random() < 0.1:
                     await session.rollback()
@@ -129,8 +162,11 @@ async def _write(url: str, hooks: dict[str, dict], rng: random.Random, done: asy
                 await session.commit()
             for event_id, centre, event_type in events:
                 committed.add(event_id)
-                expected |= {(path, event_id) for path, h in hooks.items()
-                             if h["centre"] == centre and event_type in h["types"]}
+                expected |= {
+                    (path, event_id)
+                    for path, h in hooks.items()
+                    if h["centre"] == centre and event_type in h["types"]
+                }
             await asyncio.sleep(rng.uniform(0, 0.05))
     finally:
         done.set()
@@ -140,8 +176,9 @@ async def _write(url: str, hooks: dict[str, dict], rng: random.Random, done: asy
 
 async def _leased(owner) -> int:
     async with owner.connect() as conn:
-        return (await conn.execute(text(
-            "SELECT count(*) FROM webhook_deliveries WHERE locked_until > now()"))).scalar_one()
+        return (
+            await conn.execute(text("SELECT count(*) FROM webhook_deliveries WHERE locked_until > now()"))
+        ).scalar_one()
 
 
 async def test_sigkilled_workers_lose_nothing_and_invent_nothing(server_url, worker_id_name, tmp_path):
@@ -149,7 +186,9 @@ async def test_sigkilled_workers_lose_nothing_and_invent_nothing(server_url, wor
     url = await recreate_database(server_url, f"verity_test_webhooks_noloss_{worker_id_name}")
     await asyncio.to_thread(migrate, url, "heads")
     answers = random.Random(SEED + 1)
-    receiver = Receiver(answer=lambda _r, _n: Answer(503) if answers.random() < 0.03 else Answer(204), delay=0.03)
+    receiver = Receiver(
+        answer=lambda _r, _n: Answer(503) if answers.random() < 0.03 else Answer(204), delay=0.03
+    )
     receiver.start()
     workers = Workers(url, tmp_path / "worker.log")
     owner = make_engine(url, pool_size=1)
@@ -177,9 +216,14 @@ async def test_sigkilled_workers_lose_nothing_and_invent_nothing(server_url, wor
         for _ in range(3000):
             got = {(r.path, r.webhook_id) for r in receiver.snapshot()}
             async with owner.connect() as conn:
-                unfinished = (await conn.execute(text(
-                    "SELECT (SELECT count(*) FROM outbox) + "
-                    "(SELECT count(*) FROM webhook_deliveries WHERE status <> 'succeeded')"))).scalar_one()
+                unfinished = (
+                    await conn.execute(
+                        text(
+                            "SELECT (SELECT count(*) FROM outbox) + "
+                            "(SELECT count(*) FROM webhook_deliveries WHERE status <> 'succeeded')"
+                        )
+                    )
+                ).scalar_one()
             if expected <= got and unfinished == 0:
                 break
             await asyncio.sleep(0.05)
@@ -211,6 +255,8 @@ async def test_sigkilled_workers_lose_nothing_and_invent_nothing(server_url, wor
     for r in requests:
         assert bodies.setdefault((r.path, r.webhook_id), r.body) == r.body
     duplicates = sum(n - 1 for n in Counter((r.path, r.webhook_id) for r in requests).values())
-    print(f"seed {SEED}: {len(committed)} committed events, {len(rolled_back)} rolled back, "
-          f"{len(expected)} deliveries, {len(requests)} requests ({duplicates} repeats), "
-          f"{workers.started} worker processes, {orphaned} deliveries orphaned by kills")
+    print(
+        f"seed {SEED}: {len(committed)} committed events, {len(rolled_back)} rolled back, "
+        f"{len(expected)} deliveries, {len(requests)} requests ({duplicates} repeats), "
+        f"{workers.started} worker processes, {orphaned} deliveries orphaned by kills"
+    )
