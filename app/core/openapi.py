@@ -76,6 +76,11 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
                     "description": _DESCRIPTIONS[status],
                     "content": {PROBLEM_MEDIA_TYPE: {"schema": ref}},
                 }
+    for item in schema.get("webhooks", {}).values():
+        for operation in item.values():
+            # FastAPI adds its own 422 to every operation with a body; a webhook's answers are the
+            # receiver's (app/webhooks/openapi.py), and that 422 names a schema removed above.
+            operation.get("responses", {}).pop("422", None)
     app.openapi_schema = schema
     return schema
 
