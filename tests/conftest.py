@@ -16,6 +16,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -25,6 +26,13 @@ from app.core.config import Settings
 from app.core.db import asyncpg_url, embedded_server_url, make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Hypothesis under CPU load (two cores, parallel workers, CI beside other jobs): no per-example deadline
+# and no "too slow" health check, so a property fails only on a counterexample, never on the machine's
+# speed. Examples stay as each test sets them. HYPOTHESIS_PROFILE=dev restores Hypothesis's defaults.
+settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 APP_ROLE = "verity_app"
 
 
