@@ -4,6 +4,10 @@ Strawberry resolves sibling fields concurrently, and an AsyncSession must never 
 coroutines at once. Rather than a session per field (which would also break "one transaction per
 request" and let a test's rolled-back data vanish), every resolver takes the request's session under
 one asyncio.Lock: sibling fields queue for the connection, DataLoaders still batch.
+
+Every field, read or write, runs in its own savepoint (app.core.db.savepoint): a field that fails,
+even with a database error, undoes only itself and reports one error; its siblings still answer and
+the request's transaction still commits what they did.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from strawberry.fastapi import BaseContext
 from app.auth.dependencies import authorize
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
+from app.core.db import savepoint
 from app.core.errors import ProblemError, Unauthenticated, ValidationFailed, field_problem
 from app.core.pagination import encode_cursor
 
@@ -47,13 +52,27 @@ class Context(BaseContext):
         return authorize(self.principal, *scopes)
 
     async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        async with self.lock:
-            return await fn(self.session, *args, **kwargs)
+        """A failing read (an unknown id, a database error) fails its field alone."""
+        return await self._isolated(fn, args, kwargs)
 
     async def write(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """A mutation field is atomic on its own: its savepoint rolls back if it raises."""
-        async with self.lock, self.session.begin_nested():
-            return await fn(self.session, *args, **kwargs)
+        return await self._isolated(fn, args, kwargs)
+
+    async def _isolated(self, fn: Callable[..., Awaitable[T]], args: tuple, kwargs: dict) -> T:
+        async def step() -> T:
+            async with self.lock, savepoint(self.session):
+                return await fn(self.session, *args, **kwargs)
+
+        # graphql-core cancels a field's siblings when an error reaches a non-null parent. Cancelled
+        # between SAVEPOINT and its RELEASE, the session would be left mid-savepoint and the request's
+        # commit would fail; so the step always runs to its end, and only then is the cancel honoured.
+        task = asyncio.ensure_future(step())
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            await asyncio.wait([task])
+            raise
 
 
 def to_model(model: type[BaseModel], data: dict[str, Any], location: str = "input") -> BaseModel:

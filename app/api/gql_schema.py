@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 import strawberry
 from fastapi import Request
@@ -16,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.fastapi import GraphQLRouter
 from strawberry.tools import merge_types
 from strawberry.types import Info
+from strawberry.types.base import StrawberryOptional
 
 from app.api.gql_context import Context, ProblemErrors
 from app.assessment.gql import AssessmentMutation, AssessmentQuery
@@ -53,6 +55,19 @@ class SystemQuery:
         return Me(subject=p.subject, centre_id=p.centre_id, roles=sorted(p.roles), scopes=sorted(p.scopes))
 
 
+def nullable_root(root: type, description: str) -> type:
+    """Make every field of a root type nullable. graphql-core nulls the nearest nullable parent of a
+    failed non-null field and cancels its siblings: with non-null root fields one failing field
+    erased every other field's answer (a write that committed looked failed) and cut sibling fields
+    off mid-transaction. Nullable, a failing root field nulls only itself and reports its own error."""
+    definition = root.__strawberry_definition__  # type: ignore[attr-defined]
+    definition.description = description
+    for f in definition.fields:
+        if not isinstance(f.type, StrawberryOptional):
+            f.type = StrawberryOptional(f.type)
+    return root
+
+
 Query = merge_types(
     "Query",
     (
@@ -69,6 +84,11 @@ Query = merge_types(
         AuditQuery,
     ),
 )
+Query = nullable_root(
+    Query,
+    "Every field is nullable: a field that fails is null with one error of its own (`extensions.code`, "
+    "the REST problem's slug), and the other fields still answer.",
+)
 Mutation = merge_types(
     "Mutation",
     (
@@ -83,6 +103,12 @@ Mutation = merge_types(
         WebhooksMutation,
     ),
 )
+Mutation = nullable_root(
+    Mutation,
+    "Fields run one after another, each atomic on its own: a field that fails is null with its error "
+    "and leaves nothing behind, while every field that answered is committed with the request. A "
+    "non-null result means the change was made; null with an error means it was not.",
+)
 
 
 class Schema(strawberry.Schema):
@@ -94,16 +120,20 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # Classes and factories, never instances: Strawberry builds a fresh extension per request from
+    # each. A shared instance keeps the request it is serving on `self`, so under load it processed
+    # another request's result and sent that request's unmasked errors (tests/api/test_graphql_execution.py).
+    # ParserCache and ValidationCache keep their LRU at module level, so caching spans requests.
     return Schema(
         query=Query,
         mutation=Mutation,
         extensions=[
-            QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-            MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
-            MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
-            ProblemErrors(),
+            partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
+            partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
+            partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+            partial(ParserCache, maxsize=256),
+            partial(ValidationCache, maxsize=256),
+            ProblemErrors,
         ],
     )
 
