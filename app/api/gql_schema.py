@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from functools import partial
+from typing import Annotated
 
 import strawberry
-from fastapi import Request
+from fastapi import Depends, FastAPI, Request
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -20,6 +21,7 @@ from strawberry.types import Info
 from strawberry.types.base import StrawberryOptional
 
 from app.api.gql_context import Context, ProblemErrors
+from app.api.gql_limits import GraphQLRequestRefused, check_graphql_request, graphql_refusal
 from app.assessment.gql import AssessmentMutation, AssessmentQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
 from app.audit.gql import AuditQuery
@@ -138,7 +140,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     )
 
 
-async def _context(request: Request, session: Session) -> Context:
+async def _context(
+    request: Request, _limits: Annotated[None, Depends(check_graphql_request)], session: Session
+) -> Context:
+    # Dependencies resolve in the order of the parameters: the limits before the session (and the
+    # token below), so a refused request costs neither a verification nor a connection.
     # A missing or bad token is not an HTTP error here: each field that needs a scope reports it.
     principal, error = None, None
     header = request.headers.get("authorization", "")
@@ -157,3 +163,11 @@ def graphql_router(settings: Settings) -> GraphQLRouter:
     return GraphQLRouter(
         build_schema(settings), context_getter=_context, graphql_ide="graphiql", include_in_schema=False
     )
+
+
+def include_graphql(app: FastAPI, settings: Settings) -> GraphQLRouter:
+    """Mount /graphql with the handler that answers requests refused before execution."""
+    router = graphql_router(settings)
+    app.add_exception_handler(GraphQLRequestRefused, graphql_refusal)  # type: ignore[arg-type]
+    app.include_router(router, prefix="/graphql")
+    return router

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
+    # Checked before the query is parsed, the token verified or the database touched (app/api/gql_limits.py).
+    graphql_max_query_chars: int = 20_000
+    graphql_max_variables_bytes: int = 256 * 1024
 
     # Outbound webhooks (app/webhooks). Production refuses plain http and every non-public address;
     # a developer may allow http and loopback receivers for local testing.
