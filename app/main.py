@@ -93,8 +93,14 @@ def create_app(
         if engine is not None:
             await engine.dispose()
 
+    # The interactive pages and the live OpenAPI document only where the settings expose them; the
+    # committed contract (openapi/openapi.json) is built by app.openapi() whatever they say.
+    exposed = settings.api_docs_exposed
     app = FastAPI(
         title="Verity",
+        docs_url="/docs" if exposed else None,
+        redoc_url="/redoc" if exposed else None,
+        openapi_url="/openapi.json" if exposed else None,
         version=API_VERSION,
         lifespan=lifespan,
         openapi_tags=TAGS,

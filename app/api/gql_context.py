@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -128,9 +129,18 @@ def connection(nodes: list[Any], next_cursor: str | None, key: str = "id") -> Co
     )
 
 
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
 class ProblemErrors(MaskErrors):
     """Domain errors keep their message and carry the REST problem's slug in `extensions.code`;
-    anything unexpected is masked (and logged), never leaking internals."""
+    anything unexpected is masked (and logged), never leaking internals. With `hide_suggestions`
+    (production), "Did you mean ...?" is cut from every message: for unknown fields, arguments, types,
+    enum values and input fields alike, where Strawberry's own option covers only fields."""
+
+    def __init__(self, hide_suggestions: bool = False) -> None:
+        super().__init__()
+        self.hide_suggestions = hide_suggestions
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         out = []
@@ -144,6 +154,8 @@ class ProblemErrors(MaskErrors):
                 }
                 out.append(error)
             elif original is None:  # syntax, validation, limits: the client's query is at fault
+                if self.hide_suggestions:
+                    error.message = _SUGGESTION.sub("", error.message)
                 error.extensions = {**(error.extensions or {}), "code": "graphql-validation"}
                 out.append(error)
             else:

@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 from fastapi import Depends, FastAPI, Request
 from strawberry.extensions import (
+    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -126,6 +127,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # each. A shared instance keeps the request it is serving on `self`, so under load it processed
     # another request's result and sent that request's unmasked errors (tests/api/test_graphql_execution.py).
     # ParserCache and ValidationCache keep their LRU at module level, so caching spans requests.
+    # In production (settings.api_docs_exposed false) introspection is refused and "Did you mean"
+    # suggestions are cut from errors: the schema is published as a file, not to whoever asks.
+    exposed = settings.api_docs_exposed
     return Schema(
         query=Query,
         mutation=Mutation,
@@ -133,9 +137,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
             partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
             partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+            *([] if exposed else [DisableIntrospection]),
             partial(ParserCache, maxsize=256),
             partial(ValidationCache, maxsize=256),
-            ProblemErrors,
+            partial(ProblemErrors, hide_suggestions=not exposed),
         ],
     )
 
@@ -161,7 +166,10 @@ async def _context(
 
 def graphql_router(settings: Settings) -> GraphQLRouter:
     return GraphQLRouter(
-        build_schema(settings), context_getter=_context, graphql_ide="graphiql", include_in_schema=False
+        build_schema(settings),
+        context_getter=_context,
+        graphql_ide="graphiql" if settings.api_docs_exposed else None,
+        include_in_schema=False,
     )
 
 

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     token_leeway_seconds: int = 30
 
     cors_origins: list[str] = []
+    # Introspection, GraphiQL, field suggestions, /docs, /redoc and /openapi.json: on in development,
+    # off in production (oidc) unless VERITY_EXPOSE_API_DOCS=true. `verity contracts export` writes the
+    # contracts either way.
+    expose_api_docs: bool | None = None
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
@@ -88,6 +92,10 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
+
+    @property
+    def api_docs_exposed(self) -> bool:
+        return self.expose_api_docs if self.expose_api_docs is not None else self.auth_mode == "development"
 
 
 @lru_cache
