@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Depends, Request
 from sqlalchemy import Executable, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core.config import Settings
@@ -140,6 +140,37 @@ class FailedTransaction(RuntimeError):
     """The request's transaction can no longer commit (a database error escaped every savepoint)."""
 
 
+# PostgreSQL answers COMMIT of a transaction aborted by an error with a silent ROLLBACK, and
+# SQLAlchemy does not notice an error that the code caught. So every connection remembers that a
+# statement failed until a rollback (of a savepoint or of the transaction) recovers it.
+_FAILED = "verity.failed"
+
+
+@event.listens_for(Engine, "handle_error")
+def _mark_failed(context) -> None:
+    if context.connection is not None and not context.is_disconnect:
+        context.connection.info[_FAILED] = True
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _savepoint_recovered(connection, name, context) -> None:
+    connection.info.pop(_FAILED, None)
+
+
+@event.listens_for(Engine, "rollback")
+def _rolled_back(connection) -> None:
+    connection.info.pop(_FAILED, None)
+
+
+async def transaction_failed(session: AsyncSession) -> bool:
+    if not session.in_transaction():
+        return False
+    transaction = session.get_transaction()
+    if transaction is not None and not transaction.is_active:
+        return True
+    return bool((await session.connection()).info.get(_FAILED))
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: commit when the endpoint returns, roll back when it raises.
 
@@ -153,8 +184,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         defer_until_commit(session)
         try:
             yield session
-            transaction = session.get_transaction()
-            if transaction is not None and not transaction.is_active:
+            if await transaction_failed(session):
                 raise FailedTransaction("the request's transaction failed; it was rolled back")
             await run_deferred(session)
             await session.commit()
