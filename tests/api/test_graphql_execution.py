@@ -102,3 +102,33 @@ async def test_a_failing_first_mutation_field_leaves_the_next_one_done(client, a
     assert [e["extensions"]["code"] for e in body["errors"]] == ["validation-failed"]
     listed = await post(client, headers, OK)
     assert listed.json()["data"]["learners"]["nodes"] == [{"familyName": "Done"}]
+
+
+async def test_over_a_real_server_concurrent_requests_each_get_their_own_errors(committed, auth):
+    """The same, through uvicorn over TCP: requests interleave as they do in production."""
+    import httpx
+    import uvicorn
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            committed.client._transport.app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"
+        )
+    )
+    serving = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.05)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        headers = auth("exams_officer", centre=committed.centre)
+        queries = [(DB_ERROR, {}), (UNKNOWN, {"id": str(uuid.uuid4())}), (OK, {})] * 10
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            answers = await asyncio.gather(*(post(client, headers, q, **v) for q, v in queries))
+        for (query, _), answer in zip(queries, answers):
+            assert answer.status_code == 200, answer.text
+            errors = answer.json().get("errors", [])
+            assert_clean(errors)
+            expected = {OK: [], UNKNOWN: ["not-found"], DB_ERROR: ["internal-error"]}[query]
+            assert [e["extensions"]["code"] for e in errors] == expected
+    finally:
+        server.should_exit = True
+        await serving
