@@ -132,3 +132,30 @@ async def test_over_a_real_server_concurrent_requests_each_get_their_own_errors(
     finally:
         server.should_exit = True
         await serving
+
+
+async def test_a_field_cancelled_mid_step_finishes_its_savepoint_first(session):
+    """graphql-core cancels the siblings of a failed non-null field; a step cut off between SAVEPOINT
+    and RELEASE would leave the request's session unable to commit."""
+    from sqlalchemy import text
+
+    from app.api.gql_context import Context
+
+    context = Context(session=session, principal=None)
+    inside, finished = asyncio.Event(), []
+
+    async def step(s):
+        await s.execute(text("SELECT 1"))
+        inside.set()
+        await asyncio.sleep(0.2)
+        await s.execute(text("SELECT 2"))
+        finished.append(True)
+
+    field = asyncio.create_task(context.read(step))
+    await inside.wait()
+    field.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await field
+    assert finished == [True] and session.get_nested_transaction() is None
+    assert await context.read(lambda s: s.scalar(text("SELECT 3"))) == 3
+    await session.commit()
