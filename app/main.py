@@ -8,7 +8,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.api.gql_schema import graphql_router
+from app.api.gql_schema import include_graphql
 from app.assessment.router import router as assessment_router
 from app.assignments.router import router as assignments_router
 from app.audit.router import router as audit_router
@@ -93,8 +93,14 @@ def create_app(
         if engine is not None:
             await engine.dispose()
 
+    # The interactive pages and the live OpenAPI document only where the settings expose them; the
+    # committed contract (openapi/openapi.json) is built by app.openapi() whatever they say.
+    exposed = settings.api_docs_exposed
     app = FastAPI(
         title="Verity",
+        docs_url="/docs" if exposed else None,
+        redoc_url="/redoc" if exposed else None,
+        openapi_url="/openapi.json" if exposed else None,
         version=API_VERSION,
         lifespan=lifespan,
         openapi_tags=TAGS,
@@ -132,9 +138,7 @@ def create_app(
         audit_router,
     ):
         app.include_router(router, dependencies=[Depends(check_query_params)])
-    gql = graphql_router(settings)
-    app.state.graphql_schema = gql.schema
-    app.include_router(gql, prefix="/graphql")
+    app.state.graphql_schema = include_graphql(app, settings).schema
     register_webhooks(app)
     app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
     return app

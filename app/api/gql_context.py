@@ -4,12 +4,17 @@ Strawberry resolves sibling fields concurrently, and an AsyncSession must never 
 coroutines at once. Rather than a session per field (which would also break "one transaction per
 request" and let a test's rolled-back data vanish), every resolver takes the request's session under
 one asyncio.Lock: sibling fields queue for the connection, DataLoaders still batch.
+
+Every field, read or write, runs in its own savepoint (app.core.db.savepoint): a field that fails,
+even with a database error, undoes only itself and reports one error; its siblings still answer and
+the request's transaction still commits what they did.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -24,6 +29,7 @@ from strawberry.fastapi import BaseContext
 from app.auth.dependencies import authorize
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
+from app.core.db import savepoint
 from app.core.errors import ProblemError, Unauthenticated, ValidationFailed, field_problem
 from app.core.pagination import encode_cursor
 
@@ -47,13 +53,27 @@ class Context(BaseContext):
         return authorize(self.principal, *scopes)
 
     async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        async with self.lock:
-            return await fn(self.session, *args, **kwargs)
+        """A failing read (an unknown id, a database error) fails its field alone."""
+        return await self._isolated(fn, args, kwargs)
 
     async def write(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """A mutation field is atomic on its own: its savepoint rolls back if it raises."""
-        async with self.lock, self.session.begin_nested():
-            return await fn(self.session, *args, **kwargs)
+        return await self._isolated(fn, args, kwargs)
+
+    async def _isolated(self, fn: Callable[..., Awaitable[T]], args: tuple, kwargs: dict) -> T:
+        async def step() -> T:
+            async with self.lock, savepoint(self.session):
+                return await fn(self.session, *args, **kwargs)
+
+        # graphql-core cancels a field's siblings when an error reaches a non-null parent. Cancelled
+        # between SAVEPOINT and its RELEASE, the session would be left mid-savepoint and the request's
+        # commit would fail; so the step always runs to its end, and only then is the cancel honoured.
+        task = asyncio.ensure_future(step())
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            await asyncio.wait([task])
+            raise
 
 
 def to_model(model: type[BaseModel], data: dict[str, Any], location: str = "input") -> BaseModel:
@@ -109,9 +129,18 @@ def connection(nodes: list[Any], next_cursor: str | None, key: str = "id") -> Co
     )
 
 
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
 class ProblemErrors(MaskErrors):
     """Domain errors keep their message and carry the REST problem's slug in `extensions.code`;
-    anything unexpected is masked (and logged), never leaking internals."""
+    anything unexpected is masked (and logged), never leaking internals. With `hide_suggestions`
+    (production), "Did you mean ...?" is cut from every message: for unknown fields, arguments, types,
+    enum values and input fields alike, where Strawberry's own option covers only fields."""
+
+    def __init__(self, hide_suggestions: bool = False) -> None:
+        super().__init__()
+        self.hide_suggestions = hide_suggestions
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         out = []
@@ -125,6 +154,8 @@ class ProblemErrors(MaskErrors):
                 }
                 out.append(error)
             elif original is None:  # syntax, validation, limits: the client's query is at fault
+                if self.hide_suggestions:
+                    error.message = _SUGGESTION.sub("", error.message)
                 error.extensions = {**(error.extensions or {}), "code": "graphql-validation"}
                 out.append(error)
             else:

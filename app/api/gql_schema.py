@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
+from typing import Annotated
 
 import strawberry
-from fastapi import Request
+from fastapi import Depends, FastAPI, Request
 from strawberry.extensions import (
+    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -16,8 +19,10 @@ from strawberry.extensions import (
 from strawberry.fastapi import GraphQLRouter
 from strawberry.tools import merge_types
 from strawberry.types import Info
+from strawberry.types.base import StrawberryOptional
 
 from app.api.gql_context import Context, ProblemErrors
+from app.api.gql_limits import GraphQLRequestRefused, check_graphql_request, graphql_refusal
 from app.assessment.gql import AssessmentMutation, AssessmentQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
 from app.audit.gql import AuditQuery
@@ -53,6 +58,19 @@ class SystemQuery:
         return Me(subject=p.subject, centre_id=p.centre_id, roles=sorted(p.roles), scopes=sorted(p.scopes))
 
 
+def nullable_root(root: type, description: str) -> type:
+    """Make every field of a root type nullable. graphql-core nulls the nearest nullable parent of a
+    failed non-null field and cancels its siblings: with non-null root fields one failing field
+    erased every other field's answer (a write that committed looked failed) and cut sibling fields
+    off mid-transaction. Nullable, a failing root field nulls only itself and reports its own error."""
+    definition = root.__strawberry_definition__  # type: ignore[attr-defined]
+    definition.description = description
+    for f in definition.fields:
+        if not isinstance(f.type, StrawberryOptional):
+            f.type = StrawberryOptional(f.type)
+    return root
+
+
 Query = merge_types(
     "Query",
     (
@@ -69,6 +87,11 @@ Query = merge_types(
         AuditQuery,
     ),
 )
+Query = nullable_root(
+    Query,
+    "Every field is nullable: a field that fails is null with one error of its own (`extensions.code`, "
+    "the REST problem's slug), and the other fields still answer.",
+)
 Mutation = merge_types(
     "Mutation",
     (
@@ -83,6 +106,12 @@ Mutation = merge_types(
         WebhooksMutation,
     ),
 )
+Mutation = nullable_root(
+    Mutation,
+    "Fields run one after another, each atomic on its own: a field that fails is null with its error "
+    "and leaves nothing behind, while every field that answered is committed with the request. A "
+    "non-null result means the change was made; null with an error means it was not.",
+)
 
 
 class Schema(strawberry.Schema):
@@ -94,21 +123,33 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # Classes and factories, never instances: Strawberry builds a fresh extension per request from
+    # each. A shared instance keeps the request it is serving on `self`, so under load it processed
+    # another request's result and sent that request's unmasked errors (tests/api/test_graphql_execution.py).
+    # ParserCache and ValidationCache keep their LRU at module level, so caching spans requests.
+    # In production (settings.api_docs_exposed false) introspection is refused and "Did you mean"
+    # suggestions are cut from errors: the schema is published as a file, not to whoever asks.
+    exposed = settings.api_docs_exposed
     return Schema(
         query=Query,
         mutation=Mutation,
         extensions=[
-            QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-            MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
-            MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
-            ProblemErrors(),
+            partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
+            partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
+            partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+            *([] if exposed else [DisableIntrospection]),
+            partial(ParserCache, maxsize=256),
+            partial(ValidationCache, maxsize=256),
+            partial(ProblemErrors, hide_suggestions=not exposed),
         ],
     )
 
 
-async def _context(request: Request, session: Session) -> Context:
+async def _context(
+    request: Request, _limits: Annotated[None, Depends(check_graphql_request)], session: Session
+) -> Context:
+    # Dependencies resolve in the order of the parameters: the limits before the session (and the
+    # token below), so a refused request costs neither a verification nor a connection.
     # A missing or bad token is not an HTTP error here: each field that needs a scope reports it.
     principal, error = None, None
     header = request.headers.get("authorization", "")
@@ -125,5 +166,16 @@ async def _context(request: Request, session: Session) -> Context:
 
 def graphql_router(settings: Settings) -> GraphQLRouter:
     return GraphQLRouter(
-        build_schema(settings), context_getter=_context, graphql_ide="graphiql", include_in_schema=False
+        build_schema(settings),
+        context_getter=_context,
+        graphql_ide="graphiql" if settings.api_docs_exposed else None,
+        include_in_schema=False,
     )
+
+
+def include_graphql(app: FastAPI, settings: Settings) -> GraphQLRouter:
+    """Mount /graphql with the handler that answers requests refused before execution."""
+    router = graphql_router(settings)
+    app.add_exception_handler(GraphQLRequestRefused, graphql_refusal)  # type: ignore[arg-type]
+    app.include_router(router, prefix="/graphql")
+    return router

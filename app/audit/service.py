@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.audit.models import AuditEvent
 from app.core.context import current_request_id
+from app.core.db import deferred_statements
 from app.core.pagination import paginate
 
 
@@ -48,27 +49,30 @@ async def record(
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> int:
+) -> None:
     """Append one event; the database function takes the centre's lock, reads the head and links to it.
 
     Call after the change has been flushed, so a refused change never leaves an audit row behind.
-    Returns the event's sequence number in the centre's chain.
+    In a request's session the append waits until just before commit (app.core.db.defer_until_commit),
+    so the centre's lock, held until commit, is taken after every row lock of the request; the events
+    keep the order they were recorded in. Elsewhere (CLI, worker) it runs at once.
     """
-    result = await session.execute(
-        _APPEND,
-        {
-            "centre_id": actor.centre_id,
-            "actor": actor.subject,
-            "role": actor.audit_role,
-            "action": action,
-            "subject_type": subject_type,
-            "subject_id": str(subject_id),
-            "before": _json(before),
-            "after": _json(after),
-            "request_id": current_request_id(),
-        },
-    )
-    return int(result.scalar_one())
+    params = {
+        "centre_id": actor.centre_id,
+        "actor": actor.subject,
+        "role": actor.audit_role,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "before": _json(before),
+        "after": _json(after),
+        "request_id": current_request_id(),
+    }
+    queue = deferred_statements(session)
+    if queue is not None:
+        queue.append((_APPEND, params))
+    else:
+        await session.execute(_APPEND, params)
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,16 @@ class Settings(BaseSettings):
     token_leeway_seconds: int = 30
 
     cors_origins: list[str] = []
+    # Introspection, GraphiQL, field suggestions, /docs, /redoc and /openapi.json: on in development,
+    # off in production (oidc) unless VERITY_EXPOSE_API_DOCS=true. `verity contracts export` writes the
+    # contracts either way.
+    expose_api_docs: bool | None = None
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
+    # Checked before the query is parsed, the token verified or the database touched (app/api/gql_limits.py).
+    graphql_max_query_chars: int = 20_000
+    graphql_max_variables_bytes: int = 256 * 1024
 
     # Outbound webhooks (app/webhooks). Production refuses plain http and every non-public address;
     # a developer may allow http and loopback receivers for local testing.
@@ -85,6 +92,10 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
+
+    @property
+    def api_docs_exposed(self) -> bool:
+        return self.expose_api_docs if self.expose_api_docs is not None else self.auth_mode == "development"
 
 
 @lru_cache

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Depends, Request
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Executable, event
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core.config import Settings
@@ -95,18 +96,100 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+# Statements held back until just before commit (the audit appends): see defer_until_commit.
+_DEFERRED = "verity.deferred"
+
+
+def deferred_statements(session: AsyncSession) -> list[tuple[Executable, dict]] | None:
+    """The session's queue of statements to run at commit, or None when it runs them at once."""
+    return session.info.get(_DEFERRED)
+
+
+def defer_until_commit(session: AsyncSession) -> None:
+    """From now on, statements that take a lock held until commit (the centre's audit advisory lock)
+    wait in the session and run, in the order they were queued, just before commit. Every row lock of
+    the request is then taken before that lock, whatever order the request's steps ran in: the
+    service's one lock order (docs/architecture.md, "Lock order")."""
+    session.info.setdefault(_DEFERRED, [])
+
+
+async def run_deferred(session: AsyncSession) -> None:
+    queue = session.info.get(_DEFERRED)
+    while queue:
+        statement, params = queue.pop(0)
+        await session.execute(statement, params)
+
+
+@asynccontextmanager
+async def savepoint(session: AsyncSession) -> AsyncIterator[None]:
+    """One step of a request that may fail alone (a GraphQL field): if it raises, its changes, its
+    queued statements and any database error it caused are undone, and the request's transaction
+    stays usable for the other steps."""
+    queue = session.info.get(_DEFERRED)
+    mark = len(queue) if queue is not None else 0
+    try:
+        async with session.begin_nested():
+            yield
+    except BaseException:
+        if queue is not None:
+            del queue[mark:]
+        raise
+
+
+class FailedTransaction(RuntimeError):
+    """The request's transaction can no longer commit (a database error escaped every savepoint)."""
+
+
+# PostgreSQL answers COMMIT of a transaction aborted by an error with a silent ROLLBACK, and
+# SQLAlchemy does not notice an error that the code caught. So every connection remembers that a
+# statement failed until a rollback (of a savepoint or of the transaction) recovers it.
+_FAILED = "verity.failed"
+
+
+@event.listens_for(Engine, "handle_error")
+def _mark_failed(context) -> None:
+    if context.connection is not None and not context.is_disconnect:
+        context.connection.info[_FAILED] = True
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _savepoint_recovered(connection, name, context) -> None:
+    connection.info.pop(_FAILED, None)
+
+
+@event.listens_for(Engine, "rollback")
+def _rolled_back(connection) -> None:
+    connection.info.pop(_FAILED, None)
+
+
+async def transaction_failed(session: AsyncSession) -> bool:
+    if not session.in_transaction():
+        return False
+    transaction = session.get_transaction()
+    if transaction is not None and not transaction.is_active:
+        return True
+    return bool((await session.connection()).info.get(_FAILED))
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: commit when the endpoint returns, roll back when it raises.
 
     Declared with scope="function" so the commit happens before the response is sent: a client never
-    sees success for a write that then failed to commit.
+    sees success for a write that then failed to commit. A transaction that has failed is never
+    committed (PostgreSQL would answer COMMIT with a silent ROLLBACK): it is rolled back and the
+    request fails. The audit appends deferred by defer_until_commit run last, just before commit.
     """
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with sessionmaker() as session:
+        defer_until_commit(session)
         try:
             yield session
+            if await transaction_failed(session):
+                raise FailedTransaction("the request's transaction failed; it was rolled back")
+            await run_deferred(session)
             await session.commit()
         except BaseException:
+            session.info.pop(_DEFERRED, None)
             await session.rollback()
             raise
 

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.context import current_request_id
+from app.core.db import deferred_statements
 from app.core.ids import uuid7
 
 _APPEND_MANY = text(
@@ -66,22 +67,25 @@ def serialize(changes: list[Change]) -> Serialized:
 
 
 async def record_many(session: AsyncSession, actor, changes: list[Change], data: Serialized) -> None:
-    """One audit row per change, appended by audit_append (the chain's one writer) in one statement."""
+    """One audit row per change, appended by audit_append (the chain's one writer) in one statement;
+    in a request's session, just before commit like every audit append (audit.service.record)."""
     if changes:
-        await session.execute(
-            _APPEND_MANY,
-            {
-                "centre_id": actor.centre_id,
-                "actor": actor.subject,
-                "role": actor.audit_role,
-                "request_id": current_request_id(),
-                "actions": [c.action for c in changes],
-                "subject_types": [c.subject_type for c in changes],
-                "subject_ids": [str(c.subject_id) for c in changes],
-                "befores": data.befores,
-                "afters": data.afters,
-            },
-        )
+        params = {
+            "centre_id": actor.centre_id,
+            "actor": actor.subject,
+            "role": actor.audit_role,
+            "request_id": current_request_id(),
+            "actions": [c.action for c in changes],
+            "subject_types": [c.subject_type for c in changes],
+            "subject_ids": [str(c.subject_id) for c in changes],
+            "befores": data.befores,
+            "afters": data.afters,
+        }
+        queue = deferred_statements(session)
+        if queue is not None:
+            queue.append((_APPEND_MANY, params))
+        else:
+            await session.execute(_APPEND_MANY, params)
 
 
 async def emit_many(
