@@ -1,4 +1,4 @@
-"""Resubmission (R-30, R-31, R-33) and retake (R-32).
+"""Resubmission (R-30, R-31, R-33); the retake check (R-32) is in retakes.py.
 
 R-30: at most `resubmissions_allowed` per assignment, authorised by whoever the qualification's policy
 names (the programme's LIV by default; the assessor under OCR's R-33), and only when *every* condition
