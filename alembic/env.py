@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from alembic import context
 from app.core.config import get_settings
 from app.core.db import asyncpg_url, resolve_urls
-from app.core.models import all_models
+from app.models import all_models
 
 config = context.config
 target_metadata = all_models()

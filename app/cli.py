@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from app.core.config import Settings, get_settings
+from app.models import alembic_config
 
 ROOT = Path(__file__).resolve().parent.parent
 cli = typer.Typer(
@@ -27,16 +28,6 @@ cli.add_typer(centres, name="centres")
 cli.add_typer(qualifications, name="qualifications")
 cli.add_typer(contracts, name="contracts")
 cli.add_typer(audit, name="audit")
-
-
-def alembic_config(owner_url: str | None = None):
-    from alembic.config import Config
-
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "alembic"))
-    if owner_url:
-        cfg.attributes["owner_url"] = owner_url
-    return cfg
 
 
 def migrate_database(settings: Settings) -> None:

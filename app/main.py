@@ -15,6 +15,7 @@ from app.audit.router import router as audit_router
 from app.auth.tokens import TokenVerifier
 from app.calendars.router import router as calendars_router
 from app.centres.router import router as centres_router
+from app.core.clock import ClockMiddleware
 from app.core.config import Settings, get_settings
 from app.core.context import RequestIdMiddleware
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
@@ -22,10 +23,13 @@ from app.core.errors import install_error_handlers
 from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
 from app.learners.router import router as learners_router
+from app.models import alembic_config
 from app.programmes.router import router as programmes_router
 from app.qualifications.router import router as qualifications_router
+from app.qualifications.specification import specification_schema
 from app.sync.router import router as sync_router
 from app.system.router import router as system_router
+from app.verification import release_gate
 from app.verification.router import router as verification_router
 from app.webhooks.openapi import register_webhooks
 from app.webhooks.router import router as webhooks_router
@@ -68,8 +72,6 @@ def schema_revisions() -> tuple[str, frozenset[str]]:
     """This build's migration head, and every revision it knows (for /ready)."""
     from alembic.script import ScriptDirectory
 
-    from app.cli import alembic_config
-
     scripts = ScriptDirectory.from_config(alembic_config())
     return scripts.get_current_head(), frozenset(r.revision for r in scripts.walk_revisions())
 
@@ -79,6 +81,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app. Tests pass their own sessionmaker (bound to a rolled-back transaction)."""
     settings = settings or get_settings()
+    release_gate.register()  # R-25: release asks verification's IV check (app/assessment/iv_gate.py)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -113,6 +116,7 @@ def create_app(
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
     install_error_handlers(app)
+    app.add_middleware(ClockMiddleware)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -140,5 +144,6 @@ def create_app(
         app.include_router(router, dependencies=[Depends(check_query_params)])
     app.state.graphql_schema = include_graphql(app, settings).schema
     register_webhooks(app)
-    app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
+    published = {"QualificationSpecification": specification_schema()}
+    app.openapi = lambda: problem_openapi(app, published)  # type: ignore[method-assign]
     return app

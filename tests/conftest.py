@@ -8,9 +8,10 @@ Where the server comes from: TEST_DATABASE_URL (any database on the server; CI p
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from app.audit.service import SYSTEM_ROLE, Actor
 from app.auth.tokens import mint_development_token
+from app.core import clock as service_clock
 from app.core.config import Settings
 from app.core.db import asyncpg_url, embedded_server_url, make_engine
 
@@ -85,7 +87,7 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
     from alembic import command
-    from app.cli import alembic_config
+    from app.models import alembic_config
 
     cfg = alembic_config(url)
     cfg.attributes["app_role"] = APP_ROLE
@@ -93,6 +95,15 @@ def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
 
 
 _RUN = uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def release_gates() -> None:
+    """Service-level tests release decisions without building the app: register verification's R-25
+    gate as create_app does (tests/verification/test_release.py checks that create_app does)."""
+    from app.verification import release_gate
+
+    release_gate.register()
 
 
 @pytest.fixture(scope="session")
@@ -212,6 +223,18 @@ def auth(token) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {token(*roles, centre=centre, subject=subject)}"}
 
     return headers
+
+
+# A Wednesday in the autumn term, before R-11's end-of-November registration deadline.
+FROZEN_AT = dt.datetime(2025, 10, 15, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock() -> Iterator[service_clock.FixedClock]:
+    """Freezes the service's clock (app/core/clock.py) for one test at FROZEN_AT: `clock.set(at)` and
+    `clock.advance(delta)` move it; requests made by the test see it too. Reset when the test ends."""
+    with service_clock.using(service_clock.FixedClock(FROZEN_AT)) as frozen:
+        yield frozen
 
 
 def system_actor(centre_id: uuid.UUID) -> Actor:

@@ -22,6 +22,7 @@ from app.assignments.service import qualification_of
 from app.audit.service import record
 from app.auth.principal import Principal
 from app.centres.repository import one
+from app.core import clock
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import (
     Conflict,
@@ -312,7 +313,7 @@ async def _change(
     result = await session.execute(
         update(AssessmentDecision)
         .where(AssessmentDecision.id == decision.id, AssessmentDecision.version == decision.version)
-        .values(**values, version=decision.version + 1, updated_at=func.now())
+        .values(**values, version=decision.version + 1, updated_at=clock.now())
         .returning(*_DECISION_COLUMNS)
     )
     row = result.one_or_none()
@@ -412,7 +413,7 @@ async def release(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -
         decision,
         None,
         "released",
-        {"status": "released", "released_at": func.now(), "released_by": p.subject},
+        {"status": "released", "released_at": clock.now(), "released_by": p.subject},
     )
     return decision_out(row, current)
 
@@ -478,10 +479,10 @@ async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID
             )
             .values(
                 status="released",
-                released_at=func.now(),
+                released_at=clock.now(),
                 released_by=p.subject,
                 version=AssessmentDecision.version + 1,
-                updated_at=func.now(),
+                updated_at=clock.now(),
             )
             .returning(
                 AssessmentDecision.id, AssessmentDecision.learner_id, AssessmentDecision.current_version
@@ -543,9 +544,7 @@ async def record_exam_result(
             "The grade is not one of the unit's.",
             errors=[field_problem("body.grade", "grade_not_in_scheme", str(exc))],
         ) from exc
-    from app.assessment.submissions import _learner_in_centre
-
-    await _learner_in_centre(session, p, data.learner_id)
+    await repo.learner_in_centre(session, p, data.learner_id)
     await ensure_registered(session, p.centre_id, data.learner_id, data.qualification_id)
     sittings = await session.scalar(
         select(func.count())

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core import clock
 from app.core.models import Base, Versioned, uuid_fk, uuid_pk
 
 ATTEMPT_KINDS = ("first", "resubmission", "retake")
@@ -34,7 +35,7 @@ DECISION_STATUSES = ("draft", "submitted_for_iv", "released")
 
 
 def _created_at() -> Mapped[dt.datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now())
+    return mapped_column(DateTime(timezone=True), default=clock.now, server_default=func.now())
 
 
 class Extension(Base):

@@ -7,13 +7,17 @@ only their own *released* decisions, never drafts (R-25, R-98).
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import Select, false, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment.models import AssessmentDecision, ExamResult, Submission
 from app.assignments.models import AssignmentBrief
 from app.auth.principal import Principal
 from app.auth.scopes import ROLE_SCOPES, Role, Scope
 from app.centres.models import StaffMember
+from app.core.errors import NotFound, field_problem
 from app.learners.models import Learner
 from app.programmes.models import ProgrammeStaff
 
@@ -77,3 +81,16 @@ def exam_results(p: Principal) -> Select:
     if p.has(Scope.learner_self):
         return stmt.where(ExamResult.learner_id.in_(own_learner_ids(p)))
     return stmt.where(false())
+
+
+async def learner_in_centre(session: AsyncSession, p: Principal, learner_id: uuid.UUID) -> Learner:
+    """The learner named in a staff request, in the caller's centre, or 404 naming the field."""
+    learner = await session.scalar(
+        select(Learner).where(Learner.centre_id == p.centre_id, Learner.id == learner_id)
+    )
+    if learner is None:
+        raise NotFound(
+            f"No learner with id {learner_id}.",
+            errors=[field_problem("body.learner_id", "not_found", "no such learner in the centre")],
+        )
+    return learner

@@ -1,4 +1,4 @@
-"""Resubmission (R-30, R-31, R-33) and retake (R-32).
+"""Resubmission (R-30, R-31, R-33); the retake check (R-32) is in retakes.py.
 
 R-30: at most `resubmissions_allowed` per assignment, authorised by whoever the qualification's policy
 names (the programme's LIV by default; the assessor under OCR's R-33), and only when *every* condition
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import schemas
 from app.assessment.decisions import get_decision_row
-from app.assessment.models import AssessmentDecision, DecisionVersion, ResubmissionAuthorisation, Submission
+from app.assessment.models import DecisionVersion, ResubmissionAuthorisation, Submission
 from app.assignments.access import programme_access
 from app.assignments.models import AssignmentBrief
 from app.assignments.service import qualification_of
@@ -26,6 +26,7 @@ from app.audit.service import record
 from app.auth.principal import Principal
 from app.calendars.service import centre_calendar
 from app.core import calendar as cal
+from app.core import clock
 from app.core.errors import Conflict, FieldProblem, Forbidden, RuleViolation, field_problem
 from app.core.ids import uuid7
 from app.events.outbox import emit
@@ -164,7 +165,7 @@ async def authorise(
             "the result cannot be received before it was released",
             "body.result_received_on",
         )
-    if data.result_received_on > dt.datetime.now(dt.UTC).date():
+    if data.result_received_on > clock.today():
         fail("date_in_future", "must not be after today", "body.result_received_on")
     calendar = await centre_calendar(session, p.centre_id)
     deadline, within_term, deadline_problems = r31_deadline(
@@ -218,57 +219,3 @@ async def list_resubmissions(session: AsyncSession, p: Principal, decision_id: u
             )
         ).all()
     )
-
-
-async def check_retake(session: AsyncSession, brief: AssignmentBrief, learner_id: uuid.UUID) -> None:
-    """R-32: a retake (on a retake brief) only where the qualification allows one, at most that many per
-    assignment, and only when the standard is still not met on the original after its released
-    decisions (first and any resubmission)."""
-    q = await qualification_of(session, brief.qualification_id)
-    problems: list[FieldProblem] = []
-    if q.policies.retakes_allowed < 1:
-        problems.append(field_problem("body.brief_id", "R-32.not_allowed", f"{q.key} allows no retake"))
-    retake_briefs = select(AssignmentBrief.id).where(AssignmentBrief.retake_of_id == brief.retake_of_id)
-    taken = await session.scalar(
-        select(func.count())
-        .select_from(Submission)
-        .where(Submission.learner_id == learner_id, Submission.brief_id.in_(retake_briefs))
-    )
-    if taken >= q.policies.retakes_allowed:
-        problems.append(field_problem("body.brief_id", "R-32.limit", "the learner has used their retake"))
-    rows = (
-        await session.execute(
-            select(AssessmentDecision.status, DecisionVersion.criteria)
-            .join(
-                DecisionVersion,
-                (DecisionVersion.decision_id == AssessmentDecision.id)
-                & (DecisionVersion.number == AssessmentDecision.current_version),
-            )
-            .where(
-                AssessmentDecision.brief_id == brief.retake_of_id, AssessmentDecision.learner_id == learner_id
-            )
-        )
-    ).all()
-    released = [r.criteria for r in rows if r.status == "released"]
-    if not released:
-        problems.append(
-            field_problem(
-                "body.brief_id",
-                "R-32.no_result",
-                "the learner has no released result on the original assignment",
-            )
-        )
-    else:
-        achieved = {(c["unit_number"], c["code"]) for criteria in released for c in criteria if c["achieved"]}
-        original = await session.get(AssignmentBrief, brief.retake_of_id)
-        passes = {(c["unit_number"], c["code"]) for c in original.criteria if ".P" in c["code"]}
-        if passes <= achieved:
-            problems.append(
-                field_problem(
-                    "body.brief_id",
-                    "R-32.standard_met",
-                    "the learner met the Pass standard of the original assignment",
-                )
-            )
-    if problems:
-        raise RuleViolation("R-32: no retake for this learner on this assignment.", errors=problems)

@@ -71,7 +71,7 @@ def sigv4_headers(
     service: str = "s3",
 ) -> dict[str, str]:
     """AWS Signature Version 4 for one request (path-style URL); returns the headers to send."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)  # real time, not app.core.clock: S3 checks it against its own
     amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
     parts = urlsplit(url)
     payload_hash = hashlib.sha256(payload).hexdigest()

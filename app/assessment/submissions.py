@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.assessment import repository as repo
 from app.assessment import schemas
 from app.assessment.models import EvidenceItem, Extension, ResubmissionAuthorisation, Submission
+from app.assessment.retakes import check_retake
 from app.assessment.storage import EvidenceStore
 from app.assignments import service as briefs
 from app.assignments.access import programme_access, require_on_programme
@@ -28,6 +29,7 @@ from app.audit.service import record
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.centres.repository import one
+from app.core import clock
 from app.core.config import Settings
 from app.core.errors import (
     Conflict,
@@ -41,7 +43,6 @@ from app.core.errors import (
 from app.core.ids import uuid7
 from app.core.pagination import paginate
 from app.events.outbox import emit
-from app.learners.models import Learner
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Enrolment
 from app.programmes.service import get_row as programme_row
@@ -67,18 +68,6 @@ async def _audit(
 ) -> None:
     await record(session, p, action, subject_type, subject_id, before=before, after=after)
     await emit(session, p.centre_id, action, event if event is not None else (after or before or {}))
-
-
-async def _learner_in_centre(session: AsyncSession, p: Principal, learner_id: uuid.UUID) -> Learner:
-    learner = await session.scalar(
-        select(Learner).where(Learner.centre_id == p.centre_id, Learner.id == learner_id)
-    )
-    if learner is None:
-        raise NotFound(
-            f"No learner with id {learner_id}.",
-            errors=[field_problem("body.learner_id", "not_found", "no such learner in the centre")],
-        )
-    return learner
 
 
 async def _on_programme(session: AsyncSession, learner_id: uuid.UUID, programme_id: uuid.UUID) -> bool:
@@ -121,7 +110,7 @@ async def create_extension(session: AsyncSession, p: Principal, data: schemas.Ex
     brief = await briefs.get_brief(session, p, data.brief_id)
     if not p.has(Scope.special_consideration_authorise):  # the HoC agrees extensions on any programme
         await _staff_on_brief(session, p, brief, "agree extensions for its learners")
-    await _learner_in_centre(session, p, data.learner_id)
+    await repo.learner_in_centre(session, p, data.learner_id)
     if data.new_deadline < brief.completion_date:
         raise ValidationFailed(
             "An extension moves the deadline later.",
@@ -188,7 +177,7 @@ async def _acting_learner(
                     )
                 ],
             )
-        await _learner_in_centre(session, p, learner_id)
+        await repo.learner_in_centre(session, p, learner_id)
         await _staff_on_brief(session, p, brief, "record submissions for its learners")
         return learner_id
     mine = await session.scalar(repo.own_learner_ids(p))
@@ -203,8 +192,6 @@ async def _attempt(
     """Which attempt this is and its deadline: the first (brief or extension), an authorised
     resubmission (R-30/R-31) or a retake on a retake brief (R-32)."""
     if brief.retake_of_id is not None:
-        from app.assessment.resubmissions import check_retake
-
         await check_retake(session, brief, learner_id)
         ext = await latest_extension(session, brief.id, learner_id)
         return "retake", ext.new_deadline if ext else brief.completion_date, ext.id if ext else None
@@ -419,8 +406,8 @@ async def hand_in(
                 "body.declaration_signed", "R-22", "the learner's declaration of authenticity must be signed"
             )
         )
-    now = dt.datetime.now(dt.UTC)
-    if data.declaration_signed_on > now.date():
+    now, today = clock.now(), clock.today()
+    if data.declaration_signed_on > today:
         problems.append(
             field_problem("body.declaration_signed_on", "date_in_future", "must not be after today")
         )
@@ -441,7 +428,7 @@ async def hand_in(
     before = out(submission).model_dump(mode="json")
     submission.status, submission.submitted_at = "submitted", now
     submission.deadline, submission.extension_id = deadline, extension_id
-    submission.late = now.date() > deadline  # R-23
+    submission.late = today > deadline  # R-23: by the centre's date, not UTC's
     submission.declaration_signed_on, submission.declaration_text = (
         data.declaration_signed_on,
         data.declaration_text,

@@ -14,6 +14,7 @@ from sqlalchemy import ARRAY, CheckConstraint, Date, DateTime, Integer, String, 
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core import clock
 from app.core.models import Base, Versioned, uuid_fk, uuid_pk
 
 BRIEF_STATUSES = ("draft", "submitted_for_iv", "verified", "returned", "issued", "closed")
@@ -94,4 +95,6 @@ class BriefVerification(Base):
     comments: Mapped[str | None] = mapped_column(String(4000))
     verifier_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     verifier_subject: Mapped[str] = mapped_column(String(200))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recorded_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, server_default=func.now()
+    )

@@ -5,7 +5,6 @@ than the author (R-44). Transitions: draft -> submitted_for_iv -> verified | ret
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from app.audit.changes import create_recorded, update_recorded
 from app.audit.service import record
 from app.auth.principal import Principal
 from app.centres.repository import one
+from app.core import clock
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import NotFound, PreconditionFailed, RuleViolation, ValidationFailed, field_problem
 from app.core.ids import uuid7
@@ -460,9 +460,7 @@ async def issue_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID) 
             "R-21: the brief has no internal verification of this version by someone other than its author.",
             errors=[field_problem("status", "R-21", "not verified")],
         )
-    return await _transition(
-        session, p, brief, "issued", {"status": "issued", "issued_at": dt.datetime.now(dt.UTC)}
-    )
+    return await _transition(session, p, brief, "issued", {"status": "issued", "issued_at": clock.now()})
 
 
 async def close_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID) -> AssignmentBrief:
@@ -472,9 +470,7 @@ async def close_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID) 
         await programme_access(session, p, programme), *AUTHORS, *PLANNERS, what="close its briefs"
     )
     _require_status(brief, "R-21", "closed", "issued")
-    return await _transition(
-        session, p, brief, "closed", {"status": "closed", "closed_at": dt.datetime.now(dt.UTC)}
-    )
+    return await _transition(session, p, brief, "closed", {"status": "closed", "closed_at": clock.now()})
 
 
 async def list_verifications(

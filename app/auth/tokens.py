@@ -120,7 +120,7 @@ def mint_development_token(
         raise ConfigurationError("development tokens are only minted with VERITY_AUTH_MODE=development")
     for r in roles:
         Role(r)
-    now = int(time.time())
+    now = int(time.time())  # real time, not app.core.clock: PyJWT checks iat/exp against it
     claims = {
         "sub": subject,
         "iss": settings.jwt_issuer,

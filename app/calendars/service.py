@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,6 +17,7 @@ from app.calendars.models import AcademicYear, Closure, Term
 from app.centres.models import Centre
 from app.centres.repository import one
 from app.core import calendar as cal
+from app.core import clock
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed, field_problem
 from app.core.ids import uuid7
@@ -219,7 +220,7 @@ async def update_academic_year(
         return before  # nothing changed: no new version, no audit row, no event
     await _check_year(session, p, label, start, end, terms, year.id)
     year.label, year.start_date, year.end_date = label, start, end
-    year.updated_at = func.now()  # a change of terms alone is still a new version of the year
+    year.updated_at = clock.now()  # a change of terms alone is still a new version of the year
     try:
         await flush_unique(session, YEAR_UNIQUE)
     except StaleDataError as exc:

@@ -8,6 +8,7 @@ import uuid
 
 
 def uuid7() -> uuid.UUID:
+    # Real time, not app.core.clock: ids keep creation order even while a test freezes the clock.
     ms = time.time_ns() // 1_000_000
     rand = int.from_bytes(os.urandom(10), "big")
     value = (ms & ((1 << 48) - 1)) << 80

@@ -9,6 +9,7 @@ from sqlalchemy import DateTime, ForeignKey, MetaData, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from app.core import clock
 from app.core.ids import uuid7
 
 NAMING_CONVENTION = {
@@ -33,13 +34,21 @@ def uuid_fk(target: str, **kw) -> Mapped[uuid.UUID]:
     return mapped_column(UUID(as_uuid=True), ForeignKey(target), **kw)
 
 
+# The app always supplies these from the clock (tests move it); the database's default is only the
+# fallback for rows written outside the app (migrations, a DBA's repair).
 def created_at() -> Mapped[dt.datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+    return mapped_column(
+        DateTime(timezone=True), default=clock.now, server_default=func.now(), nullable=False
+    )
 
 
 def updated_at() -> Mapped[dt.datetime]:
     return mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+        DateTime(timezone=True),
+        default=clock.now,
+        onupdate=clock.now,
+        server_default=func.now(),
+        nullable=False,
     )
 
 
@@ -54,21 +63,3 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.__table__.c.version, "eager_defaults": True}
-
-
-def all_models() -> MetaData:
-    """Import every domain's models so metadata is complete (Alembic, the drift test)."""
-    import app.assessment.models
-    import app.assignments.models
-    import app.audit.models
-    import app.calendars.models
-    import app.centres.models
-    import app.events.models
-    import app.learners.models
-    import app.programmes.models
-    import app.qualifications.models
-    import app.sync.models
-    import app.verification.models
-    import app.webhooks.models  # noqa: F401
-
-    return Base.metadata

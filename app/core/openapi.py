@@ -39,7 +39,8 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     return statuses
 
 
-def problem_openapi(app: FastAPI) -> dict[str, Any]:
+def problem_openapi(app: FastAPI, published: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """`published`: JSON Schemas by component name, given by the app (core knows no domain's)."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
@@ -57,7 +58,7 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
     for name, definition in problem_schema.pop("$defs", {}).items():
         components[name] = definition
     components["Problem"] = problem_schema
-    for name, schema_part in extra_components().items():
+    for name, schema_part in extra_components(published or {}).items():
         components[name] = schema_part
     ref = {"$ref": "#/components/schemas/Problem"}
     for path, item in schema.get("paths", {}).items():
@@ -85,18 +86,18 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def extra_components() -> dict[str, Any]:
+def extra_components(published: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """JSON Schemas published as they are (a 2020-12 schema is valid in OpenAPI 3.1), with their
     `$defs` lifted into components so that `$ref`s resolve from the OpenAPI document's root."""
     import json as _json
 
-    from app.qualifications.specification import specification_schema
-
-    schema = _json.loads(_json.dumps(specification_schema()))
-    prefix = "QualificationSpecification"
-    defs = schema.pop("$defs", {})
-    for key in ("$schema", "$id"):
-        schema.pop(key, None)
-    text = _json.dumps({prefix: schema, **{f"{prefix}_{k}": v for k, v in defs.items()}})
-    text = text.replace('"#/$defs/', f'"#/components/schemas/{prefix}_')
-    return _json.loads(text)
+    components: dict[str, Any] = {}
+    for prefix, published_schema in published.items():
+        schema = _json.loads(_json.dumps(published_schema))
+        defs = schema.pop("$defs", {})
+        for key in ("$schema", "$id"):
+            schema.pop(key, None)
+        text = _json.dumps({prefix: schema, **{f"{prefix}_{k}": v for k, v in defs.items()}})
+        text = text.replace('"#/$defs/', f'"#/components/schemas/{prefix}_')
+        components.update(_json.loads(text))
+    return components

@@ -9,6 +9,7 @@ from sqlalchemy import DateTime, String, func
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core import clock
 from app.core.models import Base, uuid_pk
 
 
@@ -21,6 +22,6 @@ class OutboxEvent(Base):
     event_type: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict] = mapped_column(JSONB)
     occurred_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), index=True
+        DateTime(timezone=True), default=clock.now, server_default=func.now(), index=True
     )
     request_id: Mapped[str | None] = mapped_column(String(128))

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.changes import create_recorded, update_recorded
 from app.auth.principal import Principal
 from app.centres.repository import one
+from app.core import clock
 from app.core.concurrency import IfMatch
 from app.core.errors import ValidationFailed, field_problem
 from app.core.pagination import paginate
@@ -26,7 +27,7 @@ EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 
 def _check_date_of_birth(value: dt.date | None) -> None:
-    if value is not None and not (EARLIEST_BIRTH <= value <= dt.date.today()):
+    if value is not None and not (EARLIEST_BIRTH <= value <= clock.today()):
         raise ValidationFailed(
             "The date of birth is not plausible.",
             errors=[

@@ -15,6 +15,7 @@ from app.auth.principal import Principal
 from app.calendars.models import AcademicYear
 from app.calendars.service import centre_calendar
 from app.centres.repository import one
+from app.core import clock
 from app.core.errors import Conflict, NotFound, RuleViolation, ValidationFailed, field_problem
 from app.core.ids import uuid7
 from app.core.pagination import paginate
@@ -94,7 +95,7 @@ async def deadline_for(session: AsyncSession, programme: Programme, enrolled_on:
 
 
 def _not_future(value: dt.date, field: str) -> None:
-    if value > rules.utc_today():
+    if value > clock.today():
         raise ValidationFailed(
             "A date that has not come yet cannot be recorded.",
             errors=[field_problem(field, "date_in_future", "must not be after today")],
@@ -372,7 +373,7 @@ async def list_registration_issues(
 ):
     """R-11: late, early and overdue registrations, with the day by which the QN escalates each to the
     HoC (2 of the centre's working days after it arose)."""
-    today = rules.utc_today()
+    today = clock.today()
     stmt = select(Enrolment).where(Enrolment.centre_id == p.centre_id, _issue_condition(issue, today))
     if programme_id:
         stmt = stmt.where(Enrolment.programme_id == programme_id)

@@ -16,10 +16,6 @@ ESCALATION_WORKING_DAYS = 2
 SPECIAL_CONSIDERATION_WORKING_DAYS = 5
 
 
-def utc_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
-
-
 def one_month_after(d: dt.date) -> dt.date:
     """The same day of the next month, or that month's last day when it is shorter (31 Jan -> 28/29 Feb)."""
     year, month = (d.year + 1, 1) if d.month == 12 else (d.year, d.month + 1)

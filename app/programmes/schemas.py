@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field, StrictBool, StringConstraints, model_validator
 
 from app.calendars.schemas import CalendarDate
+from app.core import clock
 from app.core.schemas import Input, LongName, Name, Output, Reason, Text
 from app.learners.schemas import MisId
 from app.programmes import rules
@@ -144,7 +145,7 @@ class Enrolment(Output):
             registration_deadline=self.registration_deadline,
             registered_on=self.registered_on,
             transferred=self.transferred_from_id is not None,
-            today=rules.utc_today(),
+            today=clock.today(),
         )
         self.registration_issue = RegistrationIssueKind(issue) if issue else None
         return self

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -15,6 +15,7 @@ from app.auth.principal import Principal
 from app.calendars.models import AcademicYear
 from app.centres.models import Site, StaffMember
 from app.centres.repository import one
+from app.core import clock
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import NotFound, PreconditionFailed, ValidationFailed, field_problem
 from app.core.pagination import paginate
@@ -288,7 +289,7 @@ async def update_programme(
         await _check_staff(session, p, named)
     for name, value in columns.items():
         setattr(programme, name, value)
-    programme.updated_at = func.now()  # new sites or staff alone are still a new version of the programme
+    programme.updated_at = clock.now()  # new sites or staff alone are still a new version of the programme
     try:
         await flush_unique(session, PROGRAMME_UNIQUE)
     except StaleDataError as exc:

@@ -14,6 +14,7 @@ from app.auth.principal import Principal
 from app.auth.scopes import Role
 from app.calendars.service import centre_calendar
 from app.centres.repository import one
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, RuleViolation, ValidationFailed, field_problem
 from app.core.pagination import paginate
 from app.events.outbox import emit
@@ -136,7 +137,7 @@ async def record_reasonable_adjustment(
         problems.append(
             field_problem("body.agreed_on", "R-80", "must be agreed before the assessment it applies to")
         )
-    if data.agreed_on > rules.utc_today():
+    if data.agreed_on > clock.today():
         problems.append(field_problem("body.agreed_on", "date_in_future", "must not be after today"))
     if problems:
         raise RuleViolation("R-80: the adjustment cannot be recorded as given.", errors=problems)
@@ -180,7 +181,7 @@ async def apply_for_special_consideration(
 ) -> SpecialConsideration:
     """R-81: applied for at the time of the assessment — on the day or within the centre's next
     SPECIAL_CONSIDERATION_WORKING_DAYS working days — and then authorised or refused by the HoC."""
-    today = rules.utc_today()
+    today = clock.today()
     applied_on = data.applied_on or today
     problems = []
     if data.assessment_date > today:
@@ -260,7 +261,7 @@ async def decide_special_consideration(
         raise InvalidTransition("R-81", f"The application was already {application.status}.")
     before = schemas.SpecialConsideration.model_validate(application).model_dump(mode="json")
     application.status = data.outcome.value
-    application.decided_by, application.decided_on = p.subject, rules.utc_today()
+    application.decided_by, application.decided_on = p.subject, clock.today()
     application.decision_reason = data.reason
     try:
         await session.flush()

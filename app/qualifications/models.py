@@ -14,6 +14,7 @@ from sqlalchemy import DateTime, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core import clock
 from app.core.models import Base, uuid_pk
 
 PLATFORM_CENTRE = uuid.UUID(int=0)
@@ -36,4 +37,6 @@ class QualificationVersion(Base):
     # sha256 of the canonical specification: re-importing the same content is a no-op.
     content_hash: Mapped[str] = mapped_column(String(64))
     imported_by: Mapped[str] = mapped_column(String(200))
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    imported_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, server_default=func.now()
+    )

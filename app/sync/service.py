@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.calendars.models import AcademicYear
+from app.core import clock
 from app.core.errors import Conflict, FieldProblem, ValidationFailed, field_problem
 from app.learners import schemas as learner_schemas
 from app.learners.models import Learner
@@ -81,7 +82,7 @@ async def plan_learners(
     problems: list[FieldProblem] = []
     counts = Counter(r.mis_id for r in records)
     numbers = Counter(r.candidate_number for r in records if r.candidate_number)
-    today = dt.date.today()
+    today = clock.today()
     for i, r in enumerate(records):
         if counts[r.mis_id] > 1:
             problems.append(
@@ -198,7 +199,7 @@ async def write_learners(session: AsyncSession, centre_id: uuid.UUID, plans: lis
             set_={
                 **{c: stmt.excluded[c] for c in columns},
                 "version": LEARNERS.c.version + 1,
-                "updated_at": func.now(),
+                "updated_at": clock.now(),
             },
         ).returning(*LEARNERS.c)
         result = await session.execute(
@@ -420,7 +421,7 @@ async def write_enrolments(session: AsyncSession, actor: Principal, plans: list[
             .values(
                 **{c: bindparam(f"b_{c}") for c in columns},
                 version=ENROLMENTS.c.version + 1,
-                updated_at=func.now(),
+                updated_at=clock.now(),
             )
         )
         await session.execute(

@@ -19,6 +19,7 @@ from app.assessment.models import AssessmentDecision
 from app.assignments.models import AssignmentBrief
 from app.auth.principal import Principal
 from app.centres.models import StaffMember
+from app.core import clock
 from app.programmes import repository as programmes_repo
 from app.programmes.models import Programme, ProgrammeSite, ProgrammeStaff
 from app.programmes.service import get_row as programme_row
@@ -123,7 +124,7 @@ async def liv_dashboard(
     academic_year_id: uuid.UUID | None = None,
     today: dt.date | None = None,
 ) -> schemas.LivDashboard:
-    today = today or dt.datetime.now(dt.UTC).date()
+    today = today or clock.today()
     programmes = await _dashboard_programmes(session, p, academic_year_id)
     ids = [pr.id for pr in programmes]
     actions = (

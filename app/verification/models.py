@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core import clock
 from app.core.models import Base, Versioned, uuid_fk, uuid_pk
 
 IV_OUTCOMES = ("agree", "disagree")
@@ -36,7 +37,7 @@ ACTION_STATUSES = ("open", "closed")
 
 
 def _created_at() -> Mapped[dt.datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now())
+    return mapped_column(DateTime(timezone=True), default=clock.now, server_default=func.now())
 
 
 class LivAppointment(Versioned, Base):

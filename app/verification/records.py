@@ -29,6 +29,7 @@ from app.auth.principal import Principal
 from app.calendars.service import centre_calendar
 from app.centres.repository import one
 from app.core import calendar as cal
+from app.core import clock
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import Conflict, PreconditionFailed, RuleViolation, ValidationFailed, field_problem
 from app.core.ids import uuid7
@@ -128,7 +129,7 @@ async def recent_disagreements(
                 IvRecord.centre_id == centre_id,
                 IvRecord.assessor_staff_id.in_(assessor_ids),
                 IvRecordVersion.outcome == "disagree",
-                IvRecordVersion.recorded_at >= func.now() - RECENT,
+                IvRecordVersion.recorded_at >= clock.now() - RECENT,
             )
             .group_by(IvRecord.assessor_staff_id)
         )
@@ -691,7 +692,7 @@ async def close_action(
     if action.status != "open":
         raise InvalidTransition("R-43", "The action is already closed.")
     before = schemas.RemedialAction.model_validate(action).model_dump(mode="json")
-    action.status, action.closed_at = "closed", dt.datetime.now(dt.UTC)
+    action.status, action.closed_at = "closed", clock.now()
     action.closed_by, action.closure_note = p.subject, data.closure_note
     try:
         await session.flush()

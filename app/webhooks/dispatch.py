@@ -9,6 +9,9 @@ Crash safety comes from the transactions and the lease:
 - an attempt's result is applied only under the token that claimed it, so a late result from a worker
   whose lease ran out never overwrites a newer one (the attempt itself is still recorded).
 Delivery is therefore at least once; receivers de-duplicate on `webhook-id`.
+
+Timing (backoff, leases, windows, purge) reads the database's `now()`, not app.core.clock: it is the
+one clock every worker process shares.
 """
 
 from __future__ import annotations

@@ -132,7 +132,7 @@ async def send(
         urls.parse(url, settings)  # the scheme rule may have tightened since the endpoint was saved
     except urls.UrlRefused as exc:
         return Outcome(False, None, elapsed(), error=f"{exc.code}: {exc.message}")
-    timestamp = int(time.time())
+    timestamp = int(time.time())  # real time, not app.core.clock: receivers check it against theirs
     headers = {
         "content-type": "application/json",
         "webhook-id": msg_id,

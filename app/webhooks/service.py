@@ -3,6 +3,9 @@
 Secrets: generated here, returned only by create and rotate, never written to the audit log. Every
 change to an endpoint, every ping and every redelivery is audited; the worker's own acts (an endpoint
 disabled for 410 or for failing for days) are audited as the system's.
+
+Delivery timing (secret overlap, ping, redelivery) reads the database's `now()`, as the worker does
+(app/webhooks/dispatch.py), not app.core.clock.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from app.assessment import decisions, iv_gate, records, resubmissions, schemas, submissions
 from app.core import calendar as cal
+from app.core import clock as service_clock
 from app.core.errors import Forbidden, NotFound, ProblemError, RuleViolation, ValidationFailed
 from tests.assessment.fixtures import (
     ASSESSOR,
@@ -44,8 +45,13 @@ async def handed_in(session, world, brief, learner, *, on=None):
         session,
         lp(learner),
         s.id,
-        schemas.HandIn(declaration_signed=True, declaration_signed_on=on or dt.date.today()),
+        schemas.HandIn(declaration_signed=True, declaration_signed_on=on or service_clock.today()),
     )
+
+
+# A Wednesday in the world's autumn term (tests/programmes/fixtures.py), weeks before it ends: the
+# R-31 window of 10 working days fits inside the term.
+IN_AUTUMN_TERM = dt.datetime(2025, 11, 12, 10, 0, tzinfo=dt.UTC)
 
 
 async def decide(session, brief, submission, achieved=lambda code: True, **over):
@@ -200,28 +206,11 @@ async def test_r30_names_every_failed_condition(session, world, iv_done):
     } <= codes
 
 
-async def test_r30_r31_authorised_once_then_resubmitted(session, world, iv_done):
-    from app.calendars import schemas as cs
-    from app.calendars import service as calendars
+async def test_r30_r31_authorised_once_then_resubmitted(session, world, iv_done, clock):
     from app.calendars.service import centre_calendar
 
-    today = dt.date.today()
-    await calendars.create_academic_year(
-        session,
-        principal("hoc"),
-        cs.AcademicYearCreate(
-            label="this-year",
-            start_date=today - dt.timedelta(days=60),
-            end_date=today + dt.timedelta(days=250),
-            terms=[
-                cs.TermInput(
-                    name="Term",
-                    start_date=today - dt.timedelta(days=50),
-                    end_date=today + dt.timedelta(days=120),
-                )
-            ],
-        ),
-    )
+    clock.set(IN_AUTUMN_TERM)
+    today = clock.today()
     brief = await issued_brief(session, world, completion=today + dt.timedelta(days=1))
     learner = await registered_learner(session, world)
     s = await handed_in(session, world, brief, learner)
@@ -261,28 +250,10 @@ async def test_r30_r31_authorised_once_then_resubmitted(session, world, iv_done)
     assert "R-30.not_first_attempt" in {p.code for p in loop.value.errors}
 
 
-async def test_r33_ocr_resubmission_by_the_assessor(session, world, iv_done):
+async def test_r33_ocr_resubmission_by_the_assessor(session, world, iv_done, clock):
     """R-33: OCR's policy gives the resubmission to the assessor, at a date they set (no window)."""
-    today = dt.date.today()
-    from app.calendars import schemas as cs
-    from app.calendars import service as calendars
-
-    await calendars.create_academic_year(
-        session,
-        principal("hoc"),
-        cs.AcademicYearCreate(
-            label="this-year",
-            start_date=today - dt.timedelta(days=60),
-            end_date=today + dt.timedelta(days=250),
-            terms=[
-                cs.TermInput(
-                    name="Term",
-                    start_date=today - dt.timedelta(days=50),
-                    end_date=today + dt.timedelta(days=120),
-                )
-            ],
-        ),
-    )
+    clock.set(IN_AUTUMN_TERM)
+    today = clock.today()
     brief = await issued_brief(
         session,
         world,

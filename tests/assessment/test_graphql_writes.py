@@ -3,12 +3,11 @@ evidence, hand-in, decision, amendment), the role check and the validation error
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from app.assignments import service
 from app.assignments.rules import BRIEF_CHECKLIST
+from app.core import clock as service_clock
 from tests.assessment.fixtures import as_staff, issued_brief, make_brief, registered_learner
 from tests.programmes.fixtures import gql
 
@@ -107,7 +106,7 @@ async def test_a_learners_path_through_graphql(client, auth, session, world):
         me,
         HAND_IN,
         id=s["id"],
-        input={"declarationSigned": False, "declarationSignedOn": dt.date.today().isoformat()},
+        input={"declarationSigned": False, "declarationSignedOn": service_clock.today().isoformat()},
     )
     assert refused["errors"][0]["extensions"]["errors"][0]["code"] == "R-22"
     handed = data(
@@ -116,7 +115,7 @@ async def test_a_learners_path_through_graphql(client, auth, session, world):
             me,
             HAND_IN,
             id=s["id"],
-            input={"declarationSigned": True, "declarationSignedOn": dt.date.today().isoformat()},
+            input={"declarationSigned": True, "declarationSignedOn": service_clock.today().isoformat()},
         )
     )["handInSubmission"]
     assert handed["status"] == "submitted" and handed["late"] is True  # the deadline (2025-11-14) has passed

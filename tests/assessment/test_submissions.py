@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.assessment import schemas, submissions
 from app.assessment.storage import LocalEvidenceStore, sigv4_headers
+from app.core import clock as service_clock
 from app.core.errors import Forbidden, RuleViolation
 from tests.assessment.fixtures import ASSESSOR, as_staff, issued_brief, registered_learner
 from tests.programmes.fixtures import principal
@@ -58,14 +59,14 @@ async def test_hand_in_needs_the_declaration_and_freezes(session, world, test_se
             session,
             learner_p(learner),
             s.id,
-            schemas.HandIn(declaration_signed=False, declaration_signed_on=dt.date.today()),
+            schemas.HandIn(declaration_signed=False, declaration_signed_on=service_clock.today()),
         )
     assert exc.value.errors[0].code == "R-22"
     done = await submissions.hand_in(
         session,
         learner_p(learner),
         s.id,
-        schemas.HandIn(declaration_signed=True, declaration_signed_on=dt.date.today()),
+        schemas.HandIn(declaration_signed=True, declaration_signed_on=service_clock.today()),
     )
     assert done.status == "submitted" and done.late is True  # the brief's deadline (2025-11-14) has passed
     # R-22 in the service...
@@ -116,7 +117,8 @@ async def test_file_limits(session, world, test_settings, tmp_path):
     assert {p.code for p in exc.value.errors} == {"media_type_not_allowed", "file_too_large"}
 
 
-async def test_extension_makes_work_on_time_r23(session, world):
+async def test_extension_makes_work_on_time_r23(session, world, clock):
+    clock.set(dt.datetime(2025, 11, 20, 10, 0, tzinfo=dt.UTC))  # after the brief's deadline
     brief = await issued_brief(session, world, completion=dt.date(2025, 11, 14))
     learner = await registered_learner(session, world)
     await submissions.create_extension(
@@ -125,7 +127,7 @@ async def test_extension_makes_work_on_time_r23(session, world):
         schemas.ExtensionCreate(
             brief_id=brief.id,
             learner_id=learner.id,
-            new_deadline=dt.date.today() + dt.timedelta(days=7),
+            new_deadline=dt.date(2025, 11, 27),
             reason="Doctor's certificate",
         ),
     )
@@ -134,9 +136,24 @@ async def test_extension_makes_work_on_time_r23(session, world):
         session,
         learner_p(learner),
         s.id,
-        schemas.HandIn(declaration_signed=True, declaration_signed_on=dt.date.today()),
+        schemas.HandIn(declaration_signed=True, declaration_signed_on=service_clock.today()),
     )
     assert done.late is False and done.extension_id is not None
+
+
+async def test_r23_lateness_is_judged_on_the_centres_date(session, world, clock):
+    """Handed in at 00:30 in London on the day after the deadline (23:30 UTC in summer): late."""
+    brief = await issued_brief(session, world, start=dt.date(2026, 5, 1), completion=dt.date(2026, 6, 10))
+    learner = await registered_learner(session, world)
+    s = await open_submission(session, world, brief, learner)
+    clock.set(dt.datetime(2026, 6, 10, 23, 30, tzinfo=dt.UTC))
+    done = await submissions.hand_in(
+        session,
+        learner_p(learner),
+        s.id,
+        schemas.HandIn(declaration_signed=True, declaration_signed_on=dt.date(2026, 6, 11)),
+    )
+    assert done.late is True
 
 
 async def test_learner_submits_only_own_and_only_on_issued(session, world):
@@ -166,7 +183,7 @@ async def test_rest_upload_and_hand_in(client, auth, session, world):
     assert r.json()["sha256"] == hashlib.sha256(b"my essay").hexdigest()
     r = await client.post(
         f"/v1/submissions/{sid}/hand-in",
-        json={"declaration_signed": True, "declaration_signed_on": str(dt.date.today())},
+        json={"declaration_signed": True, "declaration_signed_on": str(service_clock.today())},
         headers=h,
     )
     assert r.status_code == 200 and r.json()["late"] is True

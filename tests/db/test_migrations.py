@@ -9,9 +9,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from app.cli import alembic_config
 from app.core.db import make_engine
-from app.core.models import all_models
+from app.models import alembic_config, all_models
 from tests.conftest import migrate, recreate_database
 
 

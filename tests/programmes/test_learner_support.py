@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.events.models import OutboxEvent
-from app.programmes import rules
 from tests.conftest import CENTRE_A, CENTRE_B
 from tests.programmes.fixtures import make_learner
 from tests.programmes.test_enrolments import enrol
@@ -150,10 +149,12 @@ async def test_special_consideration_is_applied_for_at_the_time_and_authorised_b
 
 
 async def test_special_consideration_defaults_to_today_and_refuses_future_assessments(
-    client, auth, world, session
+    client, auth, world, session, clock
 ):
+    # 23:30 UTC in British Summer Time is already tomorrow at the centre: "today" is the centre's date.
+    clock.set(dt.datetime(2025, 6, 10, 23, 30, tzinfo=dt.UTC))
     learner = await make_learner(session)
-    today = rules.utc_today()
+    today = dt.date(2025, 6, 11)
     r = await client.post(
         "/v1/special-considerations",
         json={

@@ -3,6 +3,8 @@ day by which the QN escalates it: 2 of the centre's working days, through the ce
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.conftest import CENTRE_B
@@ -10,6 +12,13 @@ from tests.programmes.fixtures import make_learner
 from tests.programmes.test_enrolments import enrol, post
 
 pytestmark = pytest.mark.usefixtures("centres")
+
+
+@pytest.fixture(autouse=True)
+def spring_2026(clock):
+    """After every date these tests record (the last is 2 March 2026), so none is in the future, and
+    after the end-of-November deadline, so an unregistered enrolment is overdue."""
+    clock.set(dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC))
 
 
 async def issues(client, auth, role="qn", **params):
@@ -62,6 +71,17 @@ async def test_late_early_and_overdue_registrations_are_listed(client, auth, wor
     assert set(only_late) == {late["id"], flexible["id"]}
     by_programme = await issues(client, auth, programme_id=str(world.flexible_programme_id))
     assert set(by_programme) == {flexible["id"]}
+
+
+async def test_r11_unregistered_is_overdue_from_the_day_after_the_deadline(
+    client, auth, world, session, clock
+):
+    e = await enrol(client, auth, (await make_learner(session)).id, world.programme_id)
+    assert e["registration_deadline"] == "2025-11-30"
+    clock.set(dt.datetime(2025, 11, 30, 23, 0, tzinfo=dt.UTC))
+    assert e["id"] not in await issues(client, auth)
+    clock.set(dt.datetime(2025, 12, 1, 0, 30, tzinfo=dt.UTC))
+    assert (await issues(client, auth))[e["id"]]["issue"] == "overdue"
 
 
 async def test_escalation_counts_the_centres_closures(client, auth, world, session):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import decisions, schemas, submissions
+from app.core import clock as service_clock
 from tests.assessment.fixtures import ASSESSOR, IV, LIV, as_staff, content, issued_brief, registered_learner
 from tests.programmes.fixtures import World, principal
 
@@ -49,7 +48,7 @@ async def batch(
             session,
             lp(learner),
             s.id,
-            schemas.HandIn(declaration_signed=True, declaration_signed_on=dt.date.today()),
+            schemas.HandIn(declaration_signed=True, declaration_signed_on=service_clock.today()),
         )
         d = await decisions.record_decision(
             session,

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from app.assessment import decisions
+from app.assessment import decisions, iv_gate
 from app.assessment import schemas as aschemas
 from app.core.errors import Forbidden, RuleViolation
 from app.events.models import OutboxEvent
@@ -159,7 +159,31 @@ async def test_batch_reassessment_must_be_done_before_release(session, world):
     assert sum("flagged for reassessment" in r for r in reasons) == 5
 
 
-async def test_release_over_rest_refused_with_each_reason_then_allowed(client, auth, session, world):
+@pytest.fixture
+def only_the_apps_gates(monkeypatch):
+    """No gate registered until the app is built: what follows runs through create_app's wiring."""
+    monkeypatch.setattr(iv_gate, "release_gates", [])
+
+
+def test_r25_the_built_app_registers_verifications_release_gate(
+    only_the_apps_gates, test_settings, sessionmaker
+):
+    from app.main import create_app
+
+    assert iv_gate.release_gates == []
+    create_app(test_settings, sessionmaker=sessionmaker)
+    assert iv_gate.release_gates == [records.iv_reasons]
+
+
+async def test_r25_release_is_refused_when_no_gate_is_registered(only_the_apps_gates, session, world):
+    brief, _ = await batch(session, world, [(ASSESSOR, "P")])
+    with pytest.raises(iv_gate.NoReleaseGate):
+        await decisions.release_brief(session, as_staff(*ASSESSOR), brief.id)
+
+
+async def test_release_over_rest_refused_with_each_reason_then_allowed(
+    only_the_apps_gates, client, auth, session, world
+):
     brief, made = await batch(session, world, [(ASSESSOR, "P"), (ASSESSOR, "M")])
     await session.commit()
     assessor = auth("assessor", subject="staff-assessor")

@@ -30,6 +30,7 @@ import pytest
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from app.core import clock as service_clock
 from app.events.models import OutboxEvent
 from app.webhooks.catalogue import CATALOGUE, PING
 
@@ -408,7 +409,10 @@ async def _decided(session, world, brief, n: int, achieved=lambda code: True):
         schemas.EvidenceReferenceCreate(kind="reference", description="Report", reference="Portfolio p.1-12"),
     )
     await submissions.hand_in(
-        session, me, s.id, schemas.HandIn(declaration_signed=True, declaration_signed_on=dt.date.today())
+        session,
+        me,
+        s.id,
+        schemas.HandIn(declaration_signed=True, declaration_signed_on=service_clock.today()),
     )
     d = await decisions.record_decision(
         session,
@@ -418,7 +422,7 @@ async def _decided(session, world, brief, n: int, achieved=lambda code: True):
             feedback="A.P1 met on p.3.",
             authenticity_confirmed=True,
             can_improve_without_guidance=True,
-            assessed_on=dt.date.today(),
+            assessed_on=service_clock.today(),
             criteria=[
                 schemas.CriterionJudgement(
                     unit_number=c["unit_number"],
@@ -434,37 +438,13 @@ async def _decided(session, world, brief, n: int, achieved=lambda code: True):
     return d
 
 
-async def _this_year(session):
-    """An academic year around today, so R-31's resubmission deadline falls in term time."""
-    from app.calendars import schemas as cs
-    from app.calendars import service as calendars
-    from tests.programmes.fixtures import principal
-
-    today = dt.date.today()
-    await calendars.create_academic_year(
-        session,
-        principal("hoc"),
-        cs.AcademicYearCreate(
-            label="this-year",
-            start_date=today - dt.timedelta(days=60),
-            end_date=today + dt.timedelta(days=250),
-            terms=[
-                cs.TermInput(
-                    name="Term",
-                    start_date=today - dt.timedelta(days=50),
-                    end_date=today + dt.timedelta(days=120),
-                )
-            ],
-        ),
-    )
-
-
-async def test_decision_released_and_resubmission_authorised_payloads(session, world, iv_done):
+async def test_decision_released_and_resubmission_authorised_payloads(session, world, iv_done, clock):
     from app.assessment import decisions, resubmissions, schemas
     from tests.assessment.fixtures import ASSESSOR, LIV, as_staff, issued_brief
 
-    await _this_year(session)
-    brief = await issued_brief(session, world, completion=dt.date.today() + dt.timedelta(days=1))
+    # In the world's autumn term, so R-31's resubmission deadline falls in term time.
+    clock.set(dt.datetime(2025, 11, 12, 10, 0, tzinfo=dt.UTC))
+    brief = await issued_brief(session, world, completion=service_clock.today() + dt.timedelta(days=1))
     alone = await _decided(session, world, brief, 1, achieved=lambda code: code != "B.P4")
     batch = [await _decided(session, world, brief, n) for n in (2, 3)]
 
@@ -491,7 +471,7 @@ async def test_decision_released_and_resubmission_authorised_payloads(session, w
         session,
         as_staff(*LIV),
         alone.id,
-        schemas.ResubmissionCreate(result_received_on=dt.date.today(), reason="B.P4 can be met"),
+        schemas.ResubmissionCreate(result_received_on=service_clock.today(), reason="B.P4 can be met"),
     )
     [payload] = await _sent(session, "resubmission.authorised", world.centre)
     data = _documented("resubmission.authorised", payload)

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from app.core.models import all_models
+from app.models import all_models
 
 WEBHOOK_TABLES = {"webhook_endpoints", "webhook_messages", "webhook_deliveries", "webhook_attempts"}
 
