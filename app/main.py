@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api.gql_schema import graphql_router
 from app.assessment.router import router as assessment_router
 from app.assignments.router import router as assignments_router
 from app.audit.router import router as audit_router
+from app.auth.centres import CentreDirectory
 from app.auth.tokens import TokenVerifier
 from app.calendars.router import router as calendars_router
 from app.centres.router import router as centres_router
@@ -23,6 +26,7 @@ from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
 from app.learners.router import router as learners_router
 from app.programmes.router import router as programmes_router
+from app.qualifications.models import PLATFORM_CENTRE
 from app.qualifications.router import router as qualifications_router
 from app.sync.router import router as sync_router
 from app.system.router import router as system_router
@@ -74,6 +78,12 @@ def schema_revisions() -> tuple[str, frozenset[str]]:
     return scripts.get_current_head(), frozenset(r.revision for r in scripts.walk_revisions())
 
 
+async def _centre_exists(session: AsyncSession, centre_id: uuid.UUID) -> bool:
+    from app.centres.models import Centre
+
+    return (await session.execute(select(Centre.id).where(Centre.id == centre_id))).first() is not None
+
+
 def create_app(
     settings: Settings | None = None, sessionmaker: async_sessionmaker[AsyncSession] | None = None
 ) -> FastAPI:
@@ -103,6 +113,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)
+    app.state.centre_directory = CentreDirectory(
+        _centre_exists, reserved={PLATFORM_CENTRE}, ttl_seconds=settings.centre_cache_seconds
+    )
     app.state.schema_head, app.state.known_revisions = schema_revisions()
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
