@@ -22,6 +22,7 @@ from app.core.config import Settings, get_settings
 from app.core.context import RequestIdMiddleware
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.core.errors import install_error_handlers
+from app.core.limits import BodyLimitMiddleware, BodyLimits
 from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
 from app.learners.router import router as learners_router
@@ -78,6 +79,18 @@ def schema_revisions() -> tuple[str, frozenset[str]]:
     return scripts.get_current_head(), frozenset(r.revision for r in scripts.walk_revisions())
 
 
+def body_limits(settings: Settings) -> BodyLimits:
+    """Each route's body cap; everything else (JSON, GraphQL) gets the default."""
+    return BodyLimits(
+        settings.max_body_bytes,
+        [
+            (r"/v1/sync/mis", settings.max_sync_body_bytes),
+            (r"/v1/class-list-imports", settings.max_class_list_bytes),
+            (r"/v1/submissions/[^/]+/evidence-files", settings.evidence_max_bytes),
+        ],
+    )
+
+
 async def _centre_exists(session: AsyncSession, centre_id: uuid.UUID) -> bool:
     from app.centres.models import Centre
 
@@ -120,6 +133,8 @@ def create_app(
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
     install_error_handlers(app)
+    # Outermost last: CORS, then the request id (so every answer carries it), then the body caps.
+    app.add_middleware(BodyLimitMiddleware, limits=body_limits(settings))
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origins:
         app.add_middleware(
