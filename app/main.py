@@ -108,7 +108,13 @@ def create_app(
         engine = None
         if sessionmaker is None:
             urls = resolve_urls(settings)
-            engine = make_engine(urls.app, role=urls.app_role, pool_size=settings.pool_size)
+            engine = make_engine(
+                urls.app,
+                role=urls.app_role,
+                pool_size=settings.pool_size,
+                connect_timeout=settings.database_connect_timeout_seconds,
+                pool_timeout=settings.database_connect_timeout_seconds,
+            )
             app.state.sessionmaker = make_sessionmaker(engine)
         else:
             app.state.sessionmaker = sessionmaker
@@ -143,7 +149,7 @@ def create_app(
             allow_credentials=False,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["ETag", "X-Request-ID", "Location"],
+            expose_headers=["ETag", "X-Request-ID", "X-Client-Request-ID", "Location", "Retry-After"],
         )
     for router in (
         system_router,

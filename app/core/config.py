@@ -49,8 +49,10 @@ class Settings(BaseSettings):
     max_sync_body_bytes: int = 16 * 1024 * 1024
     max_class_list_bytes: int = 4 * 1024 * 1024
     max_header_bytes: int = 16 * 1024
-    # While the database is unreachable every request answers 503 with this Retry-After.
+    # While the database is unreachable every request answers 503 with this Retry-After, after
+    # waiting at most `database_connect_timeout_seconds` for a connection.
     database_retry_after_seconds: int = 5
+    database_connect_timeout_seconds: float = 10.0
 
     cors_origins: list[str] = []
     graphql_max_depth: int = 10
