@@ -88,6 +88,7 @@ def body_limits(settings: Settings) -> BodyLimits:
             (r"/v1/class-list-imports", settings.max_class_list_bytes),
             (r"/v1/submissions/[^/]+/evidence-files", settings.evidence_max_bytes),
         ],
+        max_header_bytes=settings.max_header_bytes,
     )
 
 

@@ -1,4 +1,5 @@
-"""Request bodies are capped per route before anything parses them (413 problem details).
+"""Request bodies are capped per route before anything parses them (413 problem details), and
+the request's headers as a whole (431).
 
 Pure ASGI, outside FastAPI, so that no route, dependency or parser ever holds more than its cap:
 - a Content-Length over the cap is answered at once, before a byte of the body is read;
@@ -32,12 +33,20 @@ class PayloadTooLarge(ProblemError, HTTPException):
         self.limit = limit
 
 
-class BodyLimits:
-    """The cap for a path: the first matching (pattern, bytes) rule, else the default."""
+class HeadersTooLarge(ProblemError):
+    status, slug, title = 431, "headers-too-large", "Request header fields too large"
 
-    def __init__(self, default: int, rules: Sequence[tuple[str, int]] = ()) -> None:
+
+class BodyLimits:
+    """The cap for a path: the first matching (pattern, bytes) rule, else the default; and the cap on
+    all header names and values together."""
+
+    def __init__(
+        self, default: int, rules: Sequence[tuple[str, int]] = (), max_header_bytes: int = 16384
+    ) -> None:
         self.default = default
         self.rules = [(re.compile(pattern), limit) for pattern, limit in rules]
+        self.max_header_bytes = max_header_bytes
 
     def for_path(self, path: str) -> int:
         for pattern, limit in self.rules:
@@ -64,6 +73,15 @@ class BodyLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        header_bytes = sum(len(n) + len(v) for n, v in scope.get("headers") or [])
+        if header_bytes > self.limits.max_header_bytes:
+            # uvicorn (h11) bounds a head that never ends; this bounds one that arrived whole.
+            await _refuse(
+                send,
+                scope,
+                HeadersTooLarge(f"The request's headers exceed {self.limits.max_header_bytes} bytes."),
+            )
             return
         limit = self.limits.for_path(scope.get("path", ""))
         declared = _content_length(scope)
@@ -98,7 +116,7 @@ class BodyLimitMiddleware:
             await _refuse(send, scope, exc)
 
 
-async def _refuse(send: Send, scope: Scope, exc: PayloadTooLarge) -> None:
+async def _refuse(send: Send, scope: Scope, exc: ProblemError) -> None:
     body = Problem(
         type=problem_type(exc.slug),
         title=exc.title,
@@ -109,7 +127,7 @@ async def _refuse(send: Send, scope: Scope, exc: PayloadTooLarge) -> None:
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": exc.status,
             "headers": [
                 (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
