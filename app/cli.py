@@ -76,6 +76,14 @@ def migrate() -> None:
     typer.echo("database at head")
 
 
+def uvicorn_limits(settings: Settings) -> dict:
+    """What uvicorn itself must refuse before the app sees a request. h11, not httptools: only h11
+    bounds the bytes it buffers while a request's head is incomplete (a request whose headers never
+    end would otherwise grow without limit); the app refuses a complete head over the same size with
+    431 (app/core/limits.py)."""
+    return {"http": "h11", "h11_max_incomplete_event_size": settings.max_header_bytes}
+
+
 @cli.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Run the API. With no DATABASE_URL the embedded server is started and migrated first."""
@@ -92,6 +100,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        **uvicorn_limits(settings),
     )
 
 
@@ -159,7 +168,14 @@ def demo(
     if serve_after:
         import uvicorn
 
-        uvicorn.run("app.main:create_app", factory=True, host=host, port=port, log_level="info")
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            log_level="info",
+            **uvicorn_limits(settings),
+        )
 
 
 def _export_settings() -> Settings:

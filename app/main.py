@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api.gql_schema import include_graphql
 from app.assessment.router import router as assessment_router
 from app.assignments.router import router as assignments_router
 from app.audit.router import router as audit_router
+from app.auth.centres import CentreDirectory
 from app.auth.tokens import TokenVerifier
 from app.calendars.router import router as calendars_router
 from app.centres.router import router as centres_router
@@ -20,11 +23,13 @@ from app.core.config import Settings, get_settings
 from app.core.context import RequestIdMiddleware
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.core.errors import install_error_handlers
+from app.core.limits import BodyLimitMiddleware, BodyLimits
 from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
 from app.learners.router import router as learners_router
 from app.models import alembic_config
 from app.programmes.router import router as programmes_router
+from app.qualifications.models import PLATFORM_CENTRE
 from app.qualifications.router import router as qualifications_router
 from app.qualifications.specification import specification_schema
 from app.sync.router import router as sync_router
@@ -76,6 +81,25 @@ def schema_revisions() -> tuple[str, frozenset[str]]:
     return scripts.get_current_head(), frozenset(r.revision for r in scripts.walk_revisions())
 
 
+def body_limits(settings: Settings) -> BodyLimits:
+    """Each route's body cap; everything else (JSON, GraphQL) gets the default."""
+    return BodyLimits(
+        settings.max_body_bytes,
+        [
+            (r"/v1/sync/mis", settings.max_sync_body_bytes),
+            (r"/v1/class-list-imports", settings.max_class_list_bytes),
+            (r"/v1/submissions/[^/]+/evidence-files", settings.evidence_max_bytes),
+        ],
+        max_header_bytes=settings.max_header_bytes,
+    )
+
+
+async def _centre_exists(session: AsyncSession, centre_id: uuid.UUID) -> bool:
+    from app.centres.models import Centre
+
+    return (await session.execute(select(Centre.id).where(Centre.id == centre_id))).first() is not None
+
+
 def create_app(
     settings: Settings | None = None, sessionmaker: async_sessionmaker[AsyncSession] | None = None
 ) -> FastAPI:
@@ -88,7 +112,13 @@ def create_app(
         engine = None
         if sessionmaker is None:
             urls = resolve_urls(settings)
-            engine = make_engine(urls.app, role=urls.app_role, pool_size=settings.pool_size)
+            engine = make_engine(
+                urls.app,
+                role=urls.app_role,
+                pool_size=settings.pool_size,
+                connect_timeout=settings.database_connect_timeout_seconds,
+                pool_timeout=settings.database_connect_timeout_seconds,
+            )
             app.state.sessionmaker = make_sessionmaker(engine)
         else:
             app.state.sessionmaker = sessionmaker
@@ -112,11 +142,16 @@ def create_app(
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)
+    app.state.centre_directory = CentreDirectory(
+        _centre_exists, reserved={PLATFORM_CENTRE}, ttl_seconds=settings.centre_cache_seconds
+    )
     app.state.schema_head, app.state.known_revisions = schema_revisions()
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
     install_error_handlers(app)
     app.add_middleware(ClockMiddleware)
+    # Outermost last: CORS, then the request id (so every answer carries it), then the body caps.
+    app.add_middleware(BodyLimitMiddleware, limits=body_limits(settings))
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -125,7 +160,7 @@ def create_app(
             allow_credentials=False,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["ETag", "X-Request-ID", "Location"],
+            expose_headers=["ETag", "X-Request-ID", "X-Client-Request-ID", "Location", "Retry-After"],
         )
     for router in (
         system_router,

@@ -126,13 +126,13 @@ async def upload_evidence_file(
     filename: Annotated[str, Query(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f/\\]+$")],
     content_type: Annotated[str, Header(alias="Content-Type")] = "application/octet-stream",
 ):
-    """The file is the raw request body, its type the Content-Type; size and type are limited by the
-    service's settings, its SHA-256 recorded."""
+    """The file is the raw request body, its type the Content-Type, which its content must match (magic
+    bytes; text/plain is UTF-8 without NUL). The body is streamed to storage and refused with 413 past
+    `evidence_max_bytes`; the name is NFC-normalised; the SHA-256 is recorded."""
     settings = request.app.state.settings
     store = request.app.state.__dict__.setdefault("evidence_store", evidence_store(settings))
-    content = await request.body()
     return await submissions.add_evidence_file(
-        session, p, settings, store, submission_id, filename, content_type, content
+        session, p, settings, store, submission_id, filename, content_type, request.stream()
     )
 
 

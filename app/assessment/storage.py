@@ -1,6 +1,10 @@
 """Where evidence files live: one interface, a local folder by default, an S3-compatible bucket by
 configuration (plain httpx + AWS Signature Version 4; no SDK).
 
+Uploads are never held in memory: `receive()` spools the body to a file in the store's spool folder
+as it arrives, hashing and counting it, and stops at the cap; only then is the file checked and moved
+(or sent) to its key.
+
 Keys are content-addressed within a centre (`<centre>/<sha256>`): the same bytes are stored once, and
 a stored object is never overwritten with different content, which suits R-22 (nothing changed after
 submission). Objects are not deleted here: learner work is kept until 12 weeks after certification
@@ -14,6 +18,9 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+import tempfile
+from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, urlsplit
@@ -24,13 +31,60 @@ from app.core.config import Settings
 
 
 class EvidenceStore(Protocol):
-    async def put(self, key: str, data: bytes, media_type: str) -> None: ...
+    spool: Path
+
+    async def put_file(self, key: str, received: Received, media_type: str) -> None: ...
     async def get(self, key: str) -> bytes: ...
+
+
+class FileTooLarge(Exception):
+    pass
+
+
+@dataclass
+class Received:
+    """An upload spooled to disk: where, how big, its SHA-256 and first bytes (for the type check)."""
+
+    path: Path
+    size: int
+    sha256: str
+    head: bytes
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+async def receive(
+    chunks: AsyncIterable[bytes], spool: Path, max_bytes: int, head_bytes: int = 16
+) -> Received:
+    """Write the body to a spool file as it arrives; FileTooLarge as soon as it passes `max_bytes`."""
+    spool.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=spool, suffix=".part")
+    path = Path(name)
+    digest, size, head = hashlib.sha256(), 0, b""
+    try:
+        with os.fdopen(fd, "wb") as f:
+            async for chunk in chunks:
+                if not chunk:
+                    continue
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FileTooLarge(max_bytes)
+                digest.update(chunk)
+                if len(head) < head_bytes:
+                    head = (head + chunk)[:head_bytes]
+                await asyncio.to_thread(f.write, chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return Received(path=path, size=size, sha256=digest.hexdigest(), head=head)
 
 
 class LocalEvidenceStore:
     def __init__(self, root: Path) -> None:
         self.root = root
+        # Inside the root, so that the final move is a rename on the same file system.
+        self.spool = root / ".incoming"
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -38,18 +92,17 @@ class LocalEvidenceStore:
             raise ValueError(f"key escapes the store: {key!r}")
         return path
 
-    async def put(self, key: str, data: bytes, media_type: str) -> None:
+    async def put_file(self, key: str, received: Received, media_type: str) -> None:
         path = self._path(key)
 
-        def write() -> None:
+        def move() -> None:
             if path.exists():
-                return  # content-addressed: the same key is the same bytes
+                received.discard()  # content-addressed: the same key is the same bytes
+                return
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)  # atomic: a reader never sees half a file
+            os.replace(received.path, path)  # atomic: a reader never sees half a file
 
-        await asyncio.to_thread(write)
+        await asyncio.to_thread(move)
 
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self._path(key).read_bytes)
@@ -69,12 +122,14 @@ def sigv4_headers(
     headers: dict[str, str] | None = None,
     now: dt.datetime | None = None,
     service: str = "s3",
+    payload_hash: str | None = None,
 ) -> dict[str, str]:
-    """AWS Signature Version 4 for one request (path-style URL); returns the headers to send."""
+    """AWS Signature Version 4 for one request (path-style URL); returns the headers to send.
+    A streamed payload passes its `payload_hash` (hex SHA-256) instead of its bytes."""
     now = now or dt.datetime.now(dt.UTC)  # real time, not app.core.clock: S3 checks it against its own
     amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
     parts = urlsplit(url)
-    payload_hash = hashlib.sha256(payload).hexdigest()
+    payload_hash = payload_hash or hashlib.sha256(payload).hexdigest()
     signed = {
         **{k.lower(): v.strip() for k, v in (headers or {}).items()},
         "host": parts.netloc,
@@ -115,7 +170,9 @@ class S3EvidenceStore:
         access_key: str,
         secret_key: str,
         client: httpx.AsyncClient | None = None,
+        spool: Path | None = None,
     ) -> None:
+        self.spool = spool or Path(tempfile.gettempdir()) / "verity-evidence-spool"
         self.endpoint, self.bucket, self.region = endpoint.rstrip("/"), bucket, region
         self.access_key, self.secret_key = access_key, secret_key
         self.client = client or httpx.AsyncClient(timeout=30.0)
@@ -123,13 +180,24 @@ class S3EvidenceStore:
     def _url(self, key: str) -> str:
         return f"{self.endpoint}/{self.bucket}/{quote(key, safe='/')}"
 
-    async def put(self, key: str, data: bytes, media_type: str) -> None:
+    async def put_file(self, key: str, received: Received, media_type: str) -> None:
         url = self._url(key)
         headers = sigv4_headers(
-            "PUT", url, self.region, self.access_key, self.secret_key, data, {"content-type": media_type}
+            "PUT",
+            url,
+            self.region,
+            self.access_key,
+            self.secret_key,
+            b"",
+            {"content-type": media_type},
+            payload_hash=received.sha256,
         )
-        r = await self.client.put(url, content=data, headers=headers)
-        r.raise_for_status()
+        headers["content-length"] = str(received.size)
+        try:
+            r = await self.client.put(url, content=_file_blocks(received.path), headers=headers)
+            r.raise_for_status()
+        finally:
+            received.discard()
 
     async def get(self, key: str) -> bytes:
         url = self._url(key)
@@ -138,6 +206,12 @@ class S3EvidenceStore:
         )
         r.raise_for_status()
         return r.content
+
+
+async def _file_blocks(path: Path, size: int = 1024 * 1024) -> AsyncIterator[bytes]:
+    with path.open("rb") as f:
+        while block := await asyncio.to_thread(f.read, size):
+            yield block
 
 
 def evidence_store(settings: Settings) -> EvidenceStore:
@@ -155,5 +229,6 @@ def evidence_store(settings: Settings) -> EvidenceStore:
             settings.s3_region,  # type: ignore[arg-type]
             settings.s3_access_key_id,
             settings.s3_secret_access_key,
+            spool=settings.data_dir / "evidence-spool",
         )  # type: ignore[arg-type]
     return LocalEvidenceStore(settings.data_dir / "evidence")

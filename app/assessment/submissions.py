@@ -8,10 +8,10 @@ capped (R-23): lateness is stored, and nothing in grading reads it.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-import hashlib
-import re
 import uuid
+from collections.abc import AsyncIterable, AsyncIterator
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,9 +19,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.assessment import repository as repo
 from app.assessment import schemas
+from app.assessment.evidence_files import HEAD_BYTES, content_matches, normalised_filename
 from app.assessment.models import EvidenceItem, Extension, ResubmissionAuthorisation, Submission
 from app.assessment.retakes import check_retake
-from app.assessment.storage import EvidenceStore
+from app.assessment.storage import EvidenceStore, FileTooLarge, receive
 from app.assignments import service as briefs
 from app.assignments.access import programme_access, require_on_programme
 from app.assignments.models import AssignmentBrief
@@ -48,7 +49,6 @@ from app.programmes.models import Enrolment
 from app.programmes.service import get_row as programme_row
 
 STAFF_ON_PROGRAMME = ("assessor", "programme_leader", "lead_internal_verifier")
-_FILENAME = re.compile(r"^[^\x00-\x1f\x7f/\\]{1,255}$")
 
 
 def out(submission: Submission) -> schemas.Submission:
@@ -309,17 +309,23 @@ async def add_evidence_file(
     submission_id: uuid.UUID,
     filename: str,
     media_type: str,
-    content: bytes,
+    content: bytes | AsyncIterable[bytes],
     description: str | None = None,
 ) -> EvidenceItem:
-    """An uploaded file: type and size checked before it is stored; its SHA-256 recorded."""
+    """An uploaded file, streamed to the store's spool with its size capped as bytes arrive (never held
+    in memory); its name, declared type and actual content checked before it is kept; SHA-256 recorded.
+
+    Everything that can be refused without the body is refused before a byte of it is read."""
     submission = await _open_submission(session, p, submission_id)
     media_type = media_type.split(";")[0].strip().lower()
+    name = normalised_filename(filename)
     problems = []
-    if not _FILENAME.match(filename or ""):
+    if name is None:
         problems.append(
             field_problem(
-                "query.filename", "invalid_filename", "a file name without path or control characters"
+                "query.filename",
+                "invalid_filename",
+                "a file name of at most 255 characters, without path separators, control or bidi characters",
             )
         )
     if media_type not in settings.evidence_media_types:
@@ -330,31 +336,59 @@ async def add_evidence_file(
                 f"allowed: {', '.join(settings.evidence_media_types)}",
             )
         )
-    if not content:
-        problems.append(field_problem("body", "empty_file", "the file is empty"))
-    if len(content) > settings.evidence_max_bytes:
-        problems.append(
-            field_problem("body", "file_too_large", f"at most {settings.evidence_max_bytes} bytes")
-        )
+    if isinstance(content, bytes) and len(content) > settings.evidence_max_bytes:
+        problems.append(_too_large(settings))
     if problems:
         raise ValidationFailed("The file cannot be accepted as evidence.", errors=problems)
-    digest = hashlib.sha256(content).hexdigest()
-    key = f"{p.centre_id}/{digest}"
-    await store.put(key, content, media_type)
+    try:
+        received = await receive(_chunks(content), store.spool, settings.evidence_max_bytes, HEAD_BYTES)
+    except FileTooLarge:
+        raise ValidationFailed(
+            "The file cannot be accepted as evidence.", errors=[_too_large(settings)]
+        ) from None
+    try:
+        if received.size == 0:
+            problems.append(field_problem("body", "empty_file", "the file is empty"))
+        elif not await asyncio.to_thread(content_matches, media_type, received.head, received.path):
+            problems.append(
+                field_problem(
+                    "body",
+                    "content_type_mismatch",
+                    f"the file's content is not {media_type} (its Content-Type)",
+                )
+            )
+        if problems:
+            raise ValidationFailed("The file cannot be accepted as evidence.", errors=problems)
+        key = f"{p.centre_id}/{received.sha256}"
+        await store.put_file(key, received, media_type)
+    finally:
+        received.discard()
     item = EvidenceItem(
         id=uuid7(),
         centre_id=p.centre_id,
         submission_id=submission.id,
         kind="file",
-        description=description or filename,
-        filename=filename,
+        description=description or name,
+        filename=name,
         media_type=media_type,
-        size_bytes=len(content),
-        sha256=digest,
+        size_bytes=received.size,
+        sha256=received.sha256,
         storage_key=key,
         added_by=p.subject,
     )
     return await _add_item(session, p, item)
+
+
+def _too_large(settings: Settings):
+    return field_problem("body", "file_too_large", f"at most {settings.evidence_max_bytes} bytes")
+
+
+async def _chunks(content: bytes | AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+    if isinstance(content, bytes):
+        yield content
+    else:
+        async for chunk in content:
+            yield chunk
 
 
 async def _add_item(session: AsyncSession, p: Principal, item: EvidenceItem) -> EvidenceItem:

@@ -15,9 +15,14 @@ _bearer = HTTPBearer(auto_error=False, description="A JWT from the centre's iden
 
 
 async def authenticate(request: Request, token: str | None) -> Principal:
+    """A verified token whose centre exists (else 401: a signed token for no centre acts for nobody)."""
     if not token:
         raise Unauthenticated()
-    return await request.app.state.token_verifier.verify(token)
+    principal = await request.app.state.token_verifier.verify(token)
+    await request.app.state.centre_directory.require_known(
+        request.app.state.sessionmaker, principal.centre_id
+    )
+    return principal
 
 
 async def current_principal(

@@ -3,11 +3,15 @@
 - The algorithm list is pinned here, never read from the token: RS256/ES256 for the identity
   provider's keys (a JWKS URL or a PEM file); HS256 only when `auth_mode` is "development".
 - `exp`, `iss`, `aud` and `sub` are required and checked; Verity's own claims are `centre_id` and `roles`.
+- A token over MAX_TOKEN_BYTES is refused before any parsing; `exp`, `iat` and `nbf` must be JSON numbers
+  (PyJWT would take the string "9999999999").
+- Every 401 says the same thing: the library's reason goes to the log, never to the caller, so a probe
+  learns nothing about which check failed.
 """
 
 from __future__ import annotations
 
-import asyncio
+import logging
 import secrets
 import time
 import uuid
@@ -16,6 +20,7 @@ from pathlib import Path
 
 import jwt
 
+from app.auth.jwks import JwksKeys
 from app.auth.principal import Principal
 from app.auth.scopes import Role
 from app.core.config import Settings
@@ -24,6 +29,11 @@ from app.core.errors import Unauthenticated
 IDP_ALGORITHMS = ["RS256", "ES256"]
 DEVELOPMENT_ALGORITHMS = ["HS256"]
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
+NUMERIC_DATE_CLAIMS = ("exp", "iat", "nbf")
+# Real OIDC tokens are well under 2 KiB; a bigger one is refused before base64 or JSON sees it.
+MAX_TOKEN_BYTES = 8 * 1024
+INVALID_TOKEN = "The bearer token is not valid."
+log = logging.getLogger("verity.auth")
 
 
 class ConfigurationError(RuntimeError):
@@ -48,7 +58,7 @@ class TokenVerifier:
 
     def __post_init__(self) -> None:
         s = self.settings
-        self._jwks: jwt.PyJWKClient | None = None
+        self._jwks: JwksKeys | None = None
         self._pem: str | None = None
         if s.auth_mode == "development":
             self._algorithms = DEVELOPMENT_ALGORITHMS
@@ -56,7 +66,11 @@ class TokenVerifier:
         else:
             self._algorithms = IDP_ALGORITHMS
             if s.jwks_url:
-                self._jwks = jwt.PyJWKClient(s.jwks_url, cache_keys=True, lifespan=300)
+                self._jwks = JwksKeys(
+                    s.jwks_url,
+                    lifespan_seconds=s.jwks_lifespan_seconds,
+                    min_refresh_seconds=s.jwks_min_refresh_seconds,
+                )
             elif s.jwt_public_key_file:
                 self._pem = Path(s.jwt_public_key_file).read_text()
             else:
@@ -71,13 +85,15 @@ class TokenVerifier:
         if self._pem is not None:
             return self._pem
         assert self._jwks is not None
-        try:
-            # PyJWKClient fetches over blocking I/O; keep it off the event loop.
-            return (await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)).key
-        except jwt.PyJWKClientError as exc:
-            raise Unauthenticated(f"The token's signing key cannot be found: {exc}.") from exc
+        kid = jwt.get_unverified_header(token).get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise jwt.InvalidTokenError("the token names no `kid`")
+        return await self._jwks.key(kid)
 
     async def verify(self, token: str) -> Principal:
+        if len(token) > MAX_TOKEN_BYTES:
+            log.info("bearer token refused: %d bytes", len(token))
+            raise Unauthenticated(INVALID_TOKEN)
         try:
             key = await self._key(token)
             claims = jwt.decode(
@@ -89,9 +105,20 @@ class TokenVerifier:
                 leeway=self.settings.token_leeway_seconds,
                 options={"require": REQUIRED_CLAIMS, "verify_signature": True},
             )
+            _require_numeric_dates(claims)
         except jwt.PyJWTError as exc:
-            raise Unauthenticated(f"The bearer token is not valid: {exc}.") from exc
+            log.info("bearer token refused: %s", exc)
+            raise Unauthenticated(INVALID_TOKEN) from exc
         return principal_from_claims(claims)
+
+
+def _require_numeric_dates(claims: dict) -> None:
+    # RFC 7519 §2 NumericDate: a JSON number. bool is an int to Python, so it is named here.
+    for name in NUMERIC_DATE_CLAIMS:
+        if name in claims:
+            value = claims[name]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise jwt.InvalidTokenError(f"`{name}` must be a number")
 
 
 def principal_from_claims(claims: dict) -> Principal:

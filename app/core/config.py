@@ -37,6 +37,22 @@ class Settings(BaseSettings):
     # Development mode only: HS256 secret; if unset, one is generated into data_dir.
     dev_jwt_secret: str | None = None
     token_leeway_seconds: int = 30
+    # The identity provider's JWKS is kept this long; an unknown `kid` refetches it, at most this often.
+    jwks_lifespan_seconds: float = 300.0
+    jwks_min_refresh_seconds: float = 10.0
+    # A token's centre must exist; a centre found is remembered this long (absence is never cached).
+    centre_cache_seconds: float = 60.0
+
+    # Request limits: bodies are counted as they arrive and refused with 413 past the route's cap
+    # (app/core/limits.py); headers past `max_header_bytes` are refused by the HTTP server itself.
+    max_body_bytes: int = 1024 * 1024
+    max_sync_body_bytes: int = 16 * 1024 * 1024
+    max_class_list_bytes: int = 4 * 1024 * 1024
+    max_header_bytes: int = 16 * 1024
+    # While the database is unreachable every request answers 503 with this Retry-After, after
+    # waiting at most `database_connect_timeout_seconds` for a connection.
+    database_retry_after_seconds: int = 5
+    database_connect_timeout_seconds: float = 10.0
 
     cors_origins: list[str] = []
     # Introspection, GraphiQL, field suggestions, /docs, /redoc and /openapi.json: on in development,

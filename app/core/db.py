@@ -72,13 +72,23 @@ def resolve_urls(settings: Settings) -> DatabaseUrls:
     return DatabaseUrls(app=url, owner=url, app_role=settings.database_role)
 
 
-def make_engine(url: str, *, role: str = "", pool_size: int = 10) -> AsyncEngine:
+def make_engine(
+    url: str,
+    *,
+    role: str = "",
+    pool_size: int = 10,
+    connect_timeout: float = 10.0,
+    pool_timeout: float = 10.0,
+) -> AsyncEngine:
+    # Both timeouts bound how long a request waits while the database is unreachable before it
+    # answers 503 (asyncpg's own default is 60 s, the pool's 30 s).
     engine = create_async_engine(
         asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
-        connect_args={"server_settings": {"timezone": "UTC"}},
+        pool_timeout=pool_timeout,
+        connect_args={"server_settings": {"timezone": "UTC"}, "timeout": connect_timeout},
     )
     if role:
         # Dropping to the application role on every new connection keeps the service on the least

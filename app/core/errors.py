@@ -84,6 +84,16 @@ class ValidationFailed(ProblemError):
     status, slug, title = 422, "validation-failed", "Validation failed"
 
 
+class DatabaseUnavailable(ProblemError):
+    status, slug, title = 503, "database-unavailable", "Service unavailable"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "The database cannot be reached; nothing was changed. Retry later.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
 class RuleViolation(ProblemError):
     """A domain rule (R-nn) refused the change; `errors` names each condition that failed."""
 
@@ -129,6 +139,7 @@ _STATUS_SLUGS = {
     406: ("not-acceptable", "Not acceptable"),
     413: ("payload-too-large", "Payload too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
+    431: ("headers-too-large", "Request header fields too large"),
 }
 
 
@@ -142,10 +153,71 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     return sorted(found)
 
 
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    import asyncpg
+    import sqlalchemy.exc
+
+    return (
+        asyncpg.PostgresConnectionError,  # ConnectionDoesNotExistError, connection failures
+        asyncpg.CannotConnectNowError,  # starting up or shutting down
+        asyncpg.AdminShutdownError,
+        asyncpg.CrashShutdownError,
+        asyncpg.TooManyConnectionsError,
+        sqlalchemy.exc.TimeoutError,  # no pool connection came free in time
+        ConnectionError,
+        TimeoutError,
+    )
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Did this fail because the database could not be reached (as opposed to a bug or a bad query)?
+
+    The driver's error is often wrapped (SQLAlchemy's DBAPIError, asyncpg's InterfaceError, an
+    ExceptionGroup), so the cause chain is walked. A socket error is a plain OSError with no file
+    name (asyncpg's "Multiple exceptions: Connect call failed"); an OSError naming a file is the
+    file system's, not the database's.
+    """
+    import sqlalchemy.exc
+
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, BaseExceptionGroup):
+            return all(is_database_unavailable(sub) for sub in e.exceptions)
+        if isinstance(e, sqlalchemy.exc.DBAPIError) and e.connection_invalidated:
+            return True
+        if isinstance(e, _connection_errors()):
+            return True
+        if isinstance(e, OSError) and e.filename is None:
+            return True
+        todo += [c for c in (e.__cause__, e.__context__, getattr(e, "orig", None)) if c is not None]
+    return False
+
+
+def database_unavailable(app: Any) -> DatabaseUnavailable:
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    return DatabaseUnavailable(getattr(settings, "database_retry_after_seconds", 5))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _domain(request: Request, exc: ProblemError) -> JSONResponse:
         return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, exc.errors, exc.headers)
+
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        if not is_database_unavailable(exc):
+            raise exc  # a bug, not an outage: RequestIdMiddleware answers 500 with the request id
+        problem = database_unavailable(request.app)
+        return await _domain(request, problem)
+
+    import sqlalchemy.exc
+
+    for kind in (*_connection_errors(), OSError, sqlalchemy.exc.DBAPIError, ExceptionGroup):
+        app.add_exception_handler(kind, _unavailable)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -16,10 +16,11 @@ _DESCRIPTIONS = {
     "404": "No such object in the caller's centre (the path's, or one named in the body: see `errors`).",
     "409": "The change clashes with an existing record.",
     "412": "If-Match does not match the current ETag.",
+    "413": "The body is larger than this operation accepts (refused before it is read in full).",
     "422": "A field is invalid or a domain rule refused the change; `errors` names each.",
     "428": "If-Match is required for this update.",
     "500": "Unexpected error; the body quotes the request id.",
-    "503": "Not ready.",
+    "503": "Not ready, or the database is unreachable: retry after `Retry-After` seconds.",
 }
 
 
@@ -29,9 +30,10 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     if path == "/ready":
         return ["500", "503"]
     # 404 everywhere: the object in the path, or one a body names (errors[] says which field).
-    statuses = ["401", "403", "404", "422", "500"]
+    # 503 everywhere: every operation reads the database, and says so when it cannot.
+    statuses = ["401", "403", "404", "422", "500", "503"]
     if "requestBody" in operation:
-        statuses.append("400")
+        statuses += ["400", "413"]
     if method == "post":
         statuses.append("409")
     if method == "patch":

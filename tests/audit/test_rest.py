@@ -27,11 +27,12 @@ async def test_committed_mutation_leaves_exactly_one_audit_row_and_one_event(cli
     rows = (await session.scalars(select(AuditEvent).where(AuditEvent.subject_id == r.json()["id"]))).all()
     assert len(rows) == 1
     row = rows[0]
+    # The server's request id, never the client's (tests/api/test_request_ids.py).
     assert (row.action, row.actor, row.actor_role, row.request_id) == (
         "learner.created",
         "test-hoc",
         "hoc",
-        "req-123",
+        r.headers["x-request-id"],
     )
     assert row.before is None and row.after["family_name"] == "Carter"
     assert await _count(session, AuditEvent) == before_audit + 1
