@@ -27,6 +27,12 @@ class Event(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
+        # A payload field named like one of these methods would take the method as its default.
+        clash = set(cls.model_fields) & _OWN_NAMES
+        if clash:
+            raise TypeError(
+                f"event class {cls.__qualname__} has fields named like Event's own: {sorted(clash)}"
+            )
         if "type" not in cls.__dict__:  # an abstract base (Changed, Changed[X]): no type of its own
             return
         known = _REGISTRY.get(cls.type)
@@ -44,13 +50,18 @@ class Event(BaseModel):
         return cls.model_validate(source, from_attributes=True)
 
     @classmethod
-    def description(cls) -> str:
+    def event_description(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
 
     def payload(self) -> dict[str, Any]:
         """What the outbox stores and the webhook sends as `data`."""
         return self.model_dump(mode="json")
 
+
+_OWN_NAMES = {name for name in vars(Event) if not name.startswith(("_", "model_"))} | {
+    "type",
+    "record_schema",
+}
 
 S = TypeVar("S", bound=BaseModel)
 

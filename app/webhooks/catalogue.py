@@ -84,7 +84,7 @@ def _gather(*modules: ModuleType) -> dict[str, EventType]:
     for cls in (c for m in modules for c in event_classes(m)):
         if cls.type in catalogue:
             raise RuntimeError(f"webhook event type {cls.type} is defined twice")
-        catalogue[cls.type] = EventType(cls.type, cls.description(), cls)
+        catalogue[cls.type] = EventType(cls.type, cls.event_description(), cls)
     return catalogue
 
 
