@@ -50,6 +50,10 @@ class BulkChange:
     after: dict[str, Any] | None
 
     def __post_init__(self) -> None:
+        if not (
+            isinstance(self.event, type) and issubclass(self.event, Event) and "type" in vars(self.event)
+        ):
+            raise TypeError(f"a bulk change names its event class, not {self.event!r}")
         if issubclass(self.event, Changed) and self.before is None:
             raise ValueError(f"{self.event.type} carries the record before the change: give `before`")
 

@@ -17,6 +17,8 @@ from app.events.models import OutboxEvent
 
 
 async def emit(session: AsyncSession, centre_id: uuid.UUID, event: Event) -> uuid.UUID:
+    if not isinstance(event, Event):  # a free dict has no catalogued type nor a published schema
+        raise TypeError(f"emit() takes a typed event (app.events.event.Event), not {type(event).__name__}")
     event_id = uuid7()
     # A Core insert, not an ORM add: it costs one statement on the hot write path (house rule 12).
     await session.execute(
