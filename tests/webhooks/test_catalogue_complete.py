@@ -332,3 +332,20 @@ async def test_iv_plan_payloads(session, world):
     assert _documented("iv_plan.created", created).default_rate == 0.2
     [changed] = await _sent(session, "iv_plan.updated", world.centre)
     assert _documented("iv_plan.updated", changed).after.assessor_rates == {str(world.assessor): "0.40"}
+
+
+async def test_bulk_sync_payloads(client, auth, session, world):
+    """The MIS bulk sync writes its events from JSON snapshots, not event instances (app.events.bulk): its
+    payloads too are what the classes publish, for a creation and an update."""
+    from tests.sync.test_mis_sync import enrolment, learner, sync
+
+    body = {"learners": [learner(1)], "enrolments": [enrolment(1, world.programme_id)]}
+    assert (await sync(client, auth, body)).status_code == 200
+    body["learners"] = [learner(1, family_name="Renamed")]
+    body["enrolments"] = [enrolment(1, world.programme_id, enrolled_on="2025-09-09")]
+    assert (await sync(client, auth, body)).status_code == 200
+    for event_type in ("learner.created", "enrolment.created", "learner.updated", "enrolment.updated"):
+        [payload] = await _sent(session, event_type, world.centre)
+        _documented(event_type, payload)
+    [updated] = await _sent(session, "learner.updated", world.centre)
+    assert _documented("learner.updated", updated).after.family_name == "Renamed"
