@@ -72,7 +72,7 @@ class Serialized:
 
     befores: list[str | None]
     afters: list[str | None]
-    payloads: list[str]
+    payloads: list[str | None]
 
 
 def serialize(changes: list[BulkChange]) -> Serialized:
