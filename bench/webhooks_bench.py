@@ -30,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import app.audit.changes as changes  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-import app.audit.changes as changes  # noqa: E402
 from app.audit.service import SYSTEM_ROLE, Actor  # noqa: E402
 from app.auth.principal import Principal  # noqa: E402
 from app.auth.scopes import Role, Scope  # noqa: E402

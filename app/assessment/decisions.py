@@ -13,13 +13,12 @@ import uuid
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.assessment import iv_gate, schemas
+from app.assessment import events, iv_gate, schemas
 from app.assessment import repository as repo
 from app.assessment.models import AssessmentDecision, DecisionVersion, ExamResult, Submission
 from app.assignments.access import programme_access, require_on_programme
 from app.assignments.models import AssignmentBrief
 from app.assignments.service import qualification_of
-from app.audit.service import record
 from app.auth.principal import Principal
 from app.centres.repository import one
 from app.core import clock
@@ -34,7 +33,7 @@ from app.core.errors import (
 )
 from app.core.ids import uuid7
 from app.core.pagination import paginate
-from app.events.outbox import emit
+from app.events.write import Change, recorded, recorded_all
 from app.programmes.enrolments import ensure_registered
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Programme
@@ -224,9 +223,9 @@ async def record_decision(
         )
     ).one()
     out = decision_out(decision, version)
-    after = out.model_dump(mode="json")
-    await record(session, p, "assessment_decision.recorded", "assessment_decision", decision_id, after=after)
-    await emit(session, p.centre_id, "assessment_decision.recorded", after)
+    await recorded(
+        session, p, Change.created(events.DecisionRecorded.of(out), "assessment_decision", decision_id)
+    )
     return out
 
 
@@ -321,16 +320,8 @@ async def _change(
         raise PreconditionFailed("The decision changed while you were changing it; read it again.")
     await session.refresh(decision)
     after = {"status": row.status, "current_version": row.current_version}
-    await record(
-        session,
-        p,
-        f"assessment_decision.{action}",
-        "assessment_decision",
-        decision.id,
-        before=before,
-        after=after,
-    )
-    await emit(session, p.centre_id, f"assessment_decision.{action}", {"id": str(decision.id), **after})
+    event = events.DECISION_CHANGES[action].of(row)
+    await recorded(session, p, Change(event, "assessment_decision", decision.id, before, after))
     return row
 
 
@@ -489,23 +480,27 @@ async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID
             )
         )
     ).all()
-    for row in rows:
-        after = {"status": "released", "current_version": row.current_version}
-        await record(
-            session,
-            p,
-            "assessment_decision.released",
-            "assessment_decision",
-            row.id,
-            before={"status": "submitted_for_iv", "current_version": row.current_version},
-            after=after,
-        )
-        await emit(
-            session,
-            p.centre_id,
-            "assessment_decision.released",
-            {"id": str(row.id), "learner_id": str(row.learner_id), "brief_id": str(brief.id), **after},
-        )
+    # One shape with the single release (_change): the learner and the brief are always there.
+    await recorded_all(
+        session,
+        p,
+        [
+            Change(
+                events.DecisionReleased(
+                    id=row.id,
+                    status="released",
+                    current_version=row.current_version,
+                    learner_id=row.learner_id,
+                    brief_id=brief.id,
+                ),
+                "assessment_decision",
+                row.id,
+                before={"status": "submitted_for_iv", "current_version": row.current_version},
+                after={"status": "released", "current_version": row.current_version},
+            )
+            for row in rows
+        ],
+    )
     return [row.id for row in rows]
 
 
@@ -586,7 +581,5 @@ async def record_exam_result(
                 "Another result for this sitting was recorded at the same time; read again."
             ) from exc
         raise
-    after = schemas.ExamResult.model_validate(result).model_dump(mode="json")
-    await record(session, p, "exam_result.recorded", "exam_result", result.id, after=after)
-    await emit(session, p.centre_id, "exam_result.recorded", after)
+    await recorded(session, p, Change.created(events.ExamResultRecorded.of(result), "exam_result", result.id))
     return result

@@ -16,20 +16,19 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.assessment import schemas
+from app.assessment import events, schemas
 from app.assessment.decisions import get_decision_row
 from app.assessment.models import DecisionVersion, ResubmissionAuthorisation, Submission
 from app.assignments.access import programme_access
 from app.assignments.models import AssignmentBrief
 from app.assignments.service import qualification_of
-from app.audit.service import record
 from app.auth.principal import Principal
 from app.calendars.service import centre_calendar
 from app.core import calendar as cal
 from app.core import clock
 from app.core.errors import Conflict, FieldProblem, Forbidden, RuleViolation, field_problem
 from app.core.ids import uuid7
-from app.events.outbox import emit
+from app.events.write import Change, recorded
 from app.programmes.models import Programme
 
 AUTHORISER_ROLE = {"lead_internal_verifier": "lead_internal_verifier", "assessor": "assessor"}
@@ -199,9 +198,8 @@ async def authorise(
             "Another resubmission was authorised at the same time (R-30: at most "
             f"{policy.resubmissions_allowed})."
         ) from exc
-    after = schemas.Resubmission.model_validate(row).model_dump(mode="json")
-    await record(session, p, "resubmission.authorised", "resubmission_authorisation", row.id, after=after)
-    await emit(session, p.centre_id, "resubmission.authorised", after)
+    authorised = events.ResubmissionAuthorised.of(row)
+    await recorded(session, p, Change.created(authorised, "resubmission_authorisation", row.id))
     return row
 
 

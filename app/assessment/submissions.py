@@ -17,8 +17,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.assessment import events, schemas
 from app.assessment import repository as repo
-from app.assessment import schemas
 from app.assessment.evidence_files import HEAD_BYTES, content_matches, normalised_filename
 from app.assessment.models import EvidenceItem, Extension, ResubmissionAuthorisation, Submission
 from app.assessment.retakes import check_retake
@@ -26,7 +26,6 @@ from app.assessment.storage import EvidenceStore, FileTooLarge, receive
 from app.assignments import service as briefs
 from app.assignments.access import programme_access, require_on_programme
 from app.assignments.models import AssignmentBrief
-from app.audit.service import record
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.centres.repository import one
@@ -43,7 +42,7 @@ from app.core.errors import (
 )
 from app.core.ids import uuid7
 from app.core.pagination import paginate
-from app.events.outbox import emit
+from app.events.write import Change, recorded
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Enrolment
 from app.programmes.service import get_row as programme_row
@@ -53,21 +52,6 @@ STAFF_ON_PROGRAMME = ("assessor", "programme_leader", "lead_internal_verifier")
 
 def out(submission: Submission) -> schemas.Submission:
     return schemas.Submission.model_validate(submission)
-
-
-async def _audit(
-    session: AsyncSession,
-    p: Principal,
-    action: str,
-    subject_type: str,
-    subject_id,
-    *,
-    before=None,
-    after=None,
-    event: dict | None = None,
-) -> None:
-    await record(session, p, action, subject_type, subject_id, before=before, after=after)
-    await emit(session, p.centre_id, action, event if event is not None else (after or before or {}))
 
 
 async def _on_programme(session: AsyncSession, learner_id: uuid.UUID, programme_id: uuid.UUID) -> bool:
@@ -134,8 +118,7 @@ async def create_extension(session: AsyncSession, p: Principal, data: schemas.Ex
     )
     session.add(ext)
     await session.flush()
-    after = schemas.Extension.model_validate(ext).model_dump(mode="json")
-    await _audit(session, p, "deadline_extension.created", "deadline_extension", ext.id, after=after)
+    await recorded(session, p, Change.created(events.ExtensionCreated.of(ext), "deadline_extension", ext.id))
     return ext
 
 
@@ -265,8 +248,8 @@ async def create_submission(
         if isinstance(exc, IntegrityError):
             raise Conflict("This attempt has already been started.") from exc
         raise
-    after = out(submission).model_dump(mode="json")
-    await _audit(session, p, "submission.created", "submission", submission.id, after=after)
+    created = events.SubmissionCreated.of(submission)
+    await recorded(session, p, Change.created(created, "submission", submission.id))
     return submission
 
 
@@ -394,8 +377,7 @@ async def _chunks(content: bytes | AsyncIterable[bytes]) -> AsyncIterator[bytes]
 async def _add_item(session: AsyncSession, p: Principal, item: EvidenceItem) -> EvidenceItem:
     session.add(item)
     await session.flush()
-    after = schemas.EvidenceItem.model_validate(item).model_dump(mode="json")
-    await _audit(session, p, "evidence_item.added", "evidence_item", item.id, after=after)
+    await recorded(session, p, Change.created(events.EvidenceAdded.of(item), "evidence_item", item.id))
     return item
 
 
@@ -421,10 +403,10 @@ async def remove_evidence(
     )
     if item is None:
         raise NotFound(f"No evidence item {item_id} in this submission.")
-    before = schemas.EvidenceItem.model_validate(item).model_dump(mode="json")
+    removed = events.EvidenceRemoved.of(item)
     await session.execute(delete(EvidenceItem).where(EvidenceItem.id == item.id))
     session.expunge(item)
-    await _audit(session, p, "evidence_item.removed", "evidence_item", item_id, before=before)
+    await recorded(session, p, Change.removed(removed, "evidence_item", item_id))
 
 
 async def hand_in(
@@ -475,14 +457,6 @@ async def hand_in(
             "The submission changed while it was being handed in; read it again."
         ) from exc
     after = out(submission).model_dump(mode="json")
-    await _audit(
-        session,
-        p,
-        "submission.handed_in",
-        "submission",
-        submission.id,
-        before=before,
-        after=after,
-        event={"before": before, "after": after},
-    )
+    handed_in = events.SubmissionHandedIn.model_validate({"before": before, "after": after})
+    await recorded(session, p, Change.changed(handed_in, "submission", submission.id))
     return submission

@@ -11,19 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.assignments import events, rules, schemas
 from app.assignments import repository as repo
-from app.assignments import rules, schemas
 from app.assignments.access import programme_access, require_on_programme
 from app.assignments.models import AssessmentPlanEntry, AssignmentBrief, BriefVerification
-from app.audit.changes import create_recorded, update_recorded
-from app.audit.service import record
 from app.auth.principal import Principal
 from app.centres.repository import one
 from app.core import clock
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import NotFound, PreconditionFailed, RuleViolation, ValidationFailed, field_problem
 from app.core.ids import uuid7
-from app.events.outbox import emit
+from app.events.changes import create_recorded, update_recorded
+from app.events.write import Change, recorded
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Programme
 from app.programmes.service import get_row as programme_row
@@ -88,7 +87,7 @@ async def create_plan_entry(
     )
     _check_plan_units(await qualification_of(session, programme.qualification_id), data.unit_numbers)
     entry = AssessmentPlanEntry(centre_id=p.centre_id, **data.model_dump())
-    return await create_recorded(session, p, entry, schemas.PlanEntry, "assessment_plan_entry")
+    return await create_recorded(session, p, entry, events.PlanEntryCreated, "assessment_plan_entry")
 
 
 async def update_plan_entry(
@@ -110,7 +109,7 @@ async def update_plan_entry(
             errors=[field_problem("body.deadline", "before_hand_out", "must not be before hand_out_date")],
         )
     return await update_recorded(
-        session, p, entry, changes, expected_version, schemas.PlanEntry, "assessment_plan_entry"
+        session, p, entry, changes, expected_version, events.PlanEntryUpdated, "assessment_plan_entry"
     )
 
 
@@ -240,7 +239,7 @@ async def create_brief(session: AsyncSession, p: Principal, data: schemas.BriefC
         author_staff_id=author,
         author_subject=p.subject,
     )
-    return await create_recorded(session, p, brief, schemas.Brief, "assignment_brief")
+    return await create_recorded(session, p, brief, events.BriefCreated, "assignment_brief")
 
 
 async def update_brief(
@@ -282,7 +281,7 @@ async def update_brief(
             errors=[field_problem("body.completion_date", "before_start", "must not be before start_date")],
         )
     return await update_recorded(
-        session, p, brief, changes, expected_version, schemas.Brief, "assignment_brief"
+        session, p, brief, changes, expected_version, events.BriefUpdated, "assignment_brief"
     )
 
 
@@ -302,15 +301,10 @@ async def _transition(
     except StaleDataError as exc:
         raise PreconditionFailed("The brief changed while this transition was made; read it again.") from exc
     after = brief_out(brief).model_dump(mode="json")
-    await record(
-        session, p, f"assignment_brief.{action}", "assignment_brief", brief.id, before=before, after=after
+    event = events.BRIEF_TRANSITIONS[action].model_validate(
+        {"before": before, "after": after, **(extra or {})}
     )
-    await emit(
-        session,
-        p.centre_id,
-        f"assignment_brief.{action}",
-        {"before": before, "after": after, **(extra or {})},
-    )
+    await recorded(session, p, Change.changed(event, "assignment_brief", brief.id))
     return brief
 
 

@@ -10,9 +10,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit.service import record
 from app.auth.principal import Principal
-from app.calendars import schemas
+from app.calendars import events, schemas
 from app.calendars.models import AcademicYear, Closure, Term
 from app.centres.models import Centre
 from app.centres.repository import one
@@ -23,7 +22,7 @@ from app.core.errors import Conflict, NotFound, PreconditionFailed, ValidationFa
 from app.core.ids import uuid7
 from app.core.pagination import paginate
 from app.core.writes import flush_unique
-from app.events.outbox import emit
+from app.events.write import Change, recorded
 
 YEAR_UNIQUE = {"uq_academic_years_centre_id_label": "body.label"}
 CLOSURE_UNIQUE = {"uq_closures_centre_id_date": "body.date"}
@@ -192,9 +191,7 @@ async def create_academic_year(
     await flush_unique(session, YEAR_UNIQUE)
     await _replace_terms(session, year, data.terms)
     out = _out(year, _sorted_terms(data.terms))
-    after = out.model_dump(mode="json")
-    await record(session, p, "academic_year.created", "academic_year", year.id, after=after)
-    await emit(session, p.centre_id, "academic_year.created", after)
+    await recorded(session, p, Change.created(events.AcademicYearCreated.of(out), "academic_year", year.id))
     return out
 
 
@@ -229,9 +226,8 @@ async def update_academic_year(
         ) from exc
     await _replace_terms(session, year, terms)
     out = _out(year, new_terms)
-    payload = {"before": before.model_dump(mode="json"), "after": out.model_dump(mode="json")}
-    await record(session, p, "academic_year.updated", "academic_year", year.id, **payload)
-    await emit(session, p.centre_id, "academic_year.updated", payload)
+    event = events.AcademicYearUpdated(before=before, after=out)
+    await recorded(session, p, Change.changed(event, "academic_year", year.id))
     return out
 
 
@@ -262,19 +258,16 @@ async def create_closure(session: AsyncSession, p: Principal, data: schemas.Clos
     closure = Closure(centre_id=p.centre_id, date=data.date, reason=data.reason)
     session.add(closure)
     await flush_unique(session, CLOSURE_UNIQUE)
-    after = schemas.Closure.model_validate(closure).model_dump(mode="json")
-    await record(session, p, "closure.created", "closure", closure.id, after=after)
-    await emit(session, p.centre_id, "closure.created", after)
+    await recorded(session, p, Change.created(events.ClosureCreated.of(closure), "closure", closure.id))
     return closure
 
 
 async def delete_closure(session: AsyncSession, p: Principal, closure_id: uuid.UUID) -> Closure:
     """A closure entered by mistake is removed; the audit keeps what it was."""
     closure = await one(session, _closures(p), Closure, closure_id, "closure")
-    before = schemas.Closure.model_validate(closure).model_dump(mode="json")
+    removed = events.ClosureDeleted.of(closure)
     await session.execute(delete(Closure).where(Closure.id == closure.id))
-    await record(session, p, "closure.deleted", "closure", closure.id, before=before)
-    await emit(session, p.centre_id, "closure.deleted", before)
+    await recorded(session, p, Change.removed(removed, "closure", closure.id))
     return closure
 
 

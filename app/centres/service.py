@@ -6,13 +6,13 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.changes import create_recorded, update_recorded
 from app.auth.principal import Principal
+from app.centres import events, schemas
 from app.centres import repository as repo
-from app.centres import schemas
 from app.centres.models import Centre, Site, StaffMember
 from app.core.concurrency import IfMatch
 from app.core.pagination import paginate
+from app.events.changes import create_recorded, update_recorded
 
 CENTRE_UNIQUE = {"uq_centres_centre_number": "body.centre_number"}
 SITE_UNIQUE = {"uq_sites_centre_id_name": "body.name"}
@@ -22,7 +22,7 @@ STAFF_UNIQUE = {"uq_staff_centre_id_idp_subject": "body.idp_subject"}
 async def create_centre(session: AsyncSession, actor, data: schemas.CentreCreate) -> Centre:
     """Onboarding a centre is an operator's act (CLI, demo): no centre role creates another centre."""
     centre = Centre(id=actor.centre_id, **data.model_dump())
-    return await create_recorded(session, actor, centre, schemas.Centre, "centre", CENTRE_UNIQUE)
+    return await create_recorded(session, actor, centre, events.CentreCreated, "centre", CENTRE_UNIQUE)
 
 
 async def get_centre(session: AsyncSession, p: Principal, centre_id: uuid.UUID) -> Centre:
@@ -42,13 +42,19 @@ async def update_centre(
 ) -> Centre:
     centre = await get_centre(session, p, centre_id)
     return await update_recorded(
-        session, p, centre, data.model_dump(exclude_unset=True), expected_version, schemas.Centre, "centre"
+        session,
+        p,
+        centre,
+        data.model_dump(exclude_unset=True),
+        expected_version,
+        events.CentreUpdated,
+        "centre",
     )
 
 
 async def create_site(session: AsyncSession, p: Principal, data: schemas.SiteCreate) -> Site:
     site = Site(centre_id=p.centre_id, **data.model_dump())
-    return await create_recorded(session, p, site, schemas.Site, "site", SITE_UNIQUE)
+    return await create_recorded(session, p, site, events.SiteCreated, "site", SITE_UNIQUE)
 
 
 async def get_site(session: AsyncSession, p: Principal, site_id: uuid.UUID) -> Site:
@@ -73,7 +79,7 @@ async def update_site(
         site,
         data.model_dump(exclude_unset=True),
         expected_version,
-        schemas.Site,
+        events.SiteUpdated,
         "site",
         SITE_UNIQUE,
     )
@@ -91,7 +97,7 @@ async def create_staff(session: AsyncSession, p: Principal, data: schemas.StaffC
         **data.model_dump(exclude={"roles"}),
         roles=_role_values(data.roles),
     )
-    return await create_recorded(session, p, member, schemas.StaffMember, "staff_member", STAFF_UNIQUE)
+    return await create_recorded(session, p, member, events.StaffMemberCreated, "staff_member", STAFF_UNIQUE)
 
 
 async def get_staff(session: AsyncSession, p: Principal, staff_id: uuid.UUID) -> StaffMember:
@@ -126,5 +132,5 @@ async def update_staff(
     if "roles" in changes:
         changes["roles"] = _role_values(data.roles or [])
     return await update_recorded(
-        session, p, member, changes, expected_version, schemas.StaffMember, "staff_member", STAFF_UNIQUE
+        session, p, member, changes, expected_version, events.StaffMemberUpdated, "staff_member", STAFF_UNIQUE
     )

@@ -7,15 +7,15 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.changes import create_recorded, update_recorded
 from app.auth.principal import Principal
 from app.centres.repository import one
 from app.core import clock
 from app.core.concurrency import IfMatch
 from app.core.errors import ValidationFailed, field_problem
 from app.core.pagination import paginate
+from app.events.changes import create_recorded, update_recorded
+from app.learners import events, schemas
 from app.learners import repository as repo
-from app.learners import schemas
 from app.learners.models import Learner
 
 LEARNER_UNIQUE = {
@@ -41,7 +41,7 @@ def _check_date_of_birth(value: dt.date | None) -> None:
 async def create_learner(session: AsyncSession, p: Principal, data: schemas.LearnerCreate) -> Learner:
     _check_date_of_birth(data.date_of_birth)
     learner = Learner(centre_id=p.centre_id, **data.model_dump())
-    return await create_recorded(session, p, learner, schemas.Learner, "learner", LEARNER_UNIQUE)
+    return await create_recorded(session, p, learner, events.LearnerCreated, "learner", LEARNER_UNIQUE)
 
 
 async def get_learner(session: AsyncSession, p: Principal, learner_id: uuid.UUID) -> Learner:
@@ -63,5 +63,5 @@ async def update_learner(
     _check_date_of_birth(changes.get("date_of_birth"))
     learner = await get_learner(session, p, learner_id)
     return await update_recorded(
-        session, p, learner, changes, expected_version, schemas.Learner, "learner", LEARNER_UNIQUE
+        session, p, learner, changes, expected_version, events.LearnerUpdated, "learner", LEARNER_UNIQUE
     )

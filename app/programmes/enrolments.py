@@ -10,7 +10,6 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit.service import record
 from app.auth.principal import Principal
 from app.calendars.models import AcademicYear
 from app.calendars.service import centre_calendar
@@ -20,10 +19,11 @@ from app.core.errors import Conflict, NotFound, RuleViolation, ValidationFailed,
 from app.core.ids import uuid7
 from app.core.pagination import paginate
 from app.core.writes import flush_unique
-from app.events.outbox import emit
+from app.events.event import Changed
+from app.events.write import Change, recorded, recorded_all
 from app.learners.models import Learner
+from app.programmes import events, rules, schemas
 from app.programmes import repository as repo
-from app.programmes import rules, schemas
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import ACTIVE_STATUSES, Enrolment, Programme, ProgrammeSite
 from app.programmes.service import get_row as get_programme_row
@@ -166,9 +166,9 @@ async def create_enrolment(session: AsyncSession, p: Principal, data: schemas.En
     )
     session.add(enrolment)
     await flush_unique(session, ENROLMENT_UNIQUE)
-    after = snapshot(enrolment)
-    await record(session, p, "enrolment.created", "enrolment", enrolment.id, after=after)
-    await emit(session, p.centre_id, "enrolment.created", after)
+    await recorded(
+        session, p, Change.created(events.EnrolmentCreated.of(enrolment), "enrolment", enrolment.id)
+    )
     return enrolment
 
 
@@ -200,9 +200,8 @@ async def _transition(
     session: AsyncSession,
     p: Principal,
     enrolment: Enrolment,
-    action: str,
+    event: type[Changed],
     changes: dict,
-    payload_extra: dict | None = None,
 ) -> Enrolment:
     """Apply one transition: one audit row and one event, in the request's transaction."""
     before = snapshot(enrolment)
@@ -213,9 +212,10 @@ async def _transition(
     except StaleDataError as exc:
         raise Conflict("The enrolment changed while this transition was being made; read it again.") from exc
     after = snapshot(enrolment)
-    await record(session, p, f"enrolment.{action}", "enrolment", enrolment.id, before=before, after=after)
-    await emit(
-        session, p.centre_id, f"enrolment.{action}", payload_extra or {"before": before, "after": after}
+    await recorded(
+        session,
+        p,
+        Change.changed(event.model_validate({"before": before, "after": after}), "enrolment", enrolment.id),
     )
     return enrolment
 
@@ -245,7 +245,7 @@ async def register(
         session,
         p,
         enrolment,
-        "registered",
+        events.EnrolmentRegistered,
         {
             "status": "registered",
             "registration_number": data.registration_number,
@@ -302,10 +302,14 @@ async def transfer(
         raise Conflict("The enrolment changed while it was being transferred; read it again.") from exc
     ended, begun = snapshot(source), snapshot(started)
     # Two records change, so two audit rows; the MIS gets one event that carries both.
-    await record(session, p, "enrolment.transferred", "enrolment", source.id, before=before, after=ended)
-    await record(session, p, "enrolment.created", "enrolment", started.id, after=begun)
-    await emit(
-        session, p.centre_id, "enrolment.transferred", {"transferred_from": ended, "transferred_to": begun}
+    moved = events.EnrolmentTransferred(transferred_from=ended, transferred_to=begun)
+    await recorded_all(
+        session,
+        p,
+        [
+            Change(moved, "enrolment", source.id, before=before, after=ended),
+            Change(None, "enrolment", started.id, after=begun, action="enrolment.created"),
+        ],
     )
     return source, started
 
@@ -322,7 +326,7 @@ async def withdraw(
         session,
         p,
         enrolment,
-        "withdrawn",
+        events.EnrolmentWithdrawn,
         {"status": "withdrawn", "ended_on": data.withdrawn_on, "status_reason": data.reason},
     )
 
@@ -344,7 +348,7 @@ async def complete(
         session,
         p,
         enrolment,
-        "completed",
+        events.EnrolmentCompleted,
         {"status": "completed", "ended_on": data.completed_on, "status_reason": data.reason or None},
     )
 

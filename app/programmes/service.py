@@ -10,7 +10,6 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit.service import record
 from app.auth.principal import Principal
 from app.calendars.models import AcademicYear
 from app.centres.models import Site, StaffMember
@@ -20,9 +19,9 @@ from app.core.concurrency import IfMatch, check_version
 from app.core.errors import NotFound, PreconditionFailed, ValidationFailed, field_problem
 from app.core.pagination import paginate
 from app.core.writes import flush_unique
-from app.events.outbox import emit
+from app.events.write import Change, recorded
+from app.programmes import events, schemas
 from app.programmes import repository as repo
-from app.programmes import schemas
 from app.programmes.models import Programme, ProgrammeSite, ProgrammeStaff
 from app.qualifications import service as qualifications
 from app.qualifications.models import QualificationVersion
@@ -227,9 +226,7 @@ async def create_programme(
     await flush_unique(session, PROGRAMME_UNIQUE)
     await _write_links(session, programme, links, set(links))
     out = _out(programme, links)
-    after = out.model_dump(mode="json")
-    await record(session, p, "programme.created", "programme", programme.id, after=after)
-    await emit(session, p.centre_id, "programme.created", after)
+    await recorded(session, p, Change.created(events.ProgrammeCreated.of(out), "programme", programme.id))
     return out
 
 
@@ -297,7 +294,6 @@ async def update_programme(
     links = {**links, **{n: new_links[n] for n in replace}}
     await _write_links(session, programme, links, replace)
     out = _out(programme, links)
-    payload = {"before": before.model_dump(mode="json"), "after": out.model_dump(mode="json")}
-    await record(session, p, "programme.updated", "programme", programme.id, **payload)
-    await emit(session, p.centre_id, "programme.updated", payload)
+    event = events.ProgrammeUpdated(before=before, after=out)
+    await recorded(session, p, Change.changed(event, "programme", programme.id))
     return out

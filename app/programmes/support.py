@@ -9,7 +9,6 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit.service import record
 from app.auth.principal import Principal
 from app.auth.scopes import Role
 from app.calendars.service import centre_calendar
@@ -17,9 +16,10 @@ from app.centres.repository import one
 from app.core import clock
 from app.core.errors import Conflict, Forbidden, RuleViolation, ValidationFailed, field_problem
 from app.core.pagination import paginate
-from app.events.outbox import emit
+from app.events.event import Event
+from app.events.write import Change, recorded
+from app.programmes import events, rules, schemas
 from app.programmes import repository as repo
-from app.programmes import rules, schemas
 from app.programmes.enrolments import learner_in_centre
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import (
@@ -33,12 +33,10 @@ from app.programmes.service import visible_qualification
 from app.qualifications.service import parsed
 
 
-async def _recorded(session: AsyncSession, p: Principal, obj, schema, action: str, subject_type: str):
+async def _recorded(session: AsyncSession, p: Principal, obj, event: type[Event], subject_type: str):
     session.add(obj)
     await session.flush()
-    after = schema.model_validate(obj).model_dump(mode="json")
-    await record(session, p, action, subject_type, obj.id, after=after)
-    await emit(session, p.centre_id, action, after)
+    await recorded(session, p, Change.created(event.of(obj), subject_type, obj.id))
     return obj
 
 
@@ -101,9 +99,7 @@ async def record_prior_learning(
         recorded_by=p.subject,
         **data.model_dump(),
     )
-    return await _recorded(
-        session, p, rpl, schemas.PriorLearning, "prior_learning.recorded", "prior_learning"
-    )
+    return await _recorded(session, p, rpl, events.PriorLearningRecorded, "prior_learning")
 
 
 async def get_prior_learning(session: AsyncSession, p: Principal, rpl_id: uuid.UUID) -> PriorLearning:
@@ -151,8 +147,7 @@ async def record_reasonable_adjustment(
         session,
         p,
         adjustment,
-        schemas.ReasonableAdjustment,
-        "reasonable_adjustment.recorded",
+        events.ReasonableAdjustmentRecorded,
         "reasonable_adjustment",
     )
 
@@ -234,8 +229,7 @@ async def apply_for_special_consideration(
         session,
         p,
         application,
-        schemas.SpecialConsideration,
-        "special_consideration.applied",
+        events.SpecialConsiderationApplied,
         "special_consideration",
     )
 
@@ -268,9 +262,9 @@ async def decide_special_consideration(
     except StaleDataError as exc:
         raise Conflict("The application changed while it was being decided; read it again.") from exc
     after = schemas.SpecialConsideration.model_validate(application).model_dump(mode="json")
-    action = f"special_consideration.{application.status}"
-    await record(session, p, action, "special_consideration", application.id, before=before, after=after)
-    await emit(session, p.centre_id, action, {"before": before, "after": after})
+    decided = events.SPECIAL_CONSIDERATION_DECIDED[application.status]
+    event = decided.model_validate({"before": before, "after": after})
+    await recorded(session, p, Change.changed(event, "special_consideration", application.id))
     return application
 
 

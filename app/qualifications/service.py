@@ -17,12 +17,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.audit.service import record
 from app.auth.principal import Principal
 from app.core.errors import Conflict, NotFound, ValidationFailed, field_problem
 from app.core.pagination import paginate
-from app.events.outbox import emit
+from app.events.write import Change, recorded
 from app.qualifications import schemas
+from app.qualifications.events import QualificationImported
 from app.qualifications.grading import grade_qualification, grade_unit_attempts
 from app.qualifications.models import PLATFORM_CENTRE, QualificationVersion
 from app.qualifications.outcomes import GradingError, UnitAttempt
@@ -98,16 +98,10 @@ async def import_specification(
     )
     session.add(row)
     await session.flush()
-    summary = {
-        "id": str(row.id),
-        "key": row.key,
-        "version": row.version,
-        "title": row.title,
-        "content_hash": content_hash,
-    }
-    await record(session, actor, "qualification.imported", "qualification", row.id, after=summary)
-    if centre_id != PLATFORM_CENTRE:
-        await emit(session, centre_id, "qualification.imported", summary)
+    # The platform catalogue's event has no subscriber (no endpoint belongs to the platform centre): the
+    # worker drops it, so shipped imports are never delivered.
+    summary = QualificationImported.of(row)
+    await recorded(session, actor, Change.created(summary, "qualification", row.id))
     return row, True
 
 

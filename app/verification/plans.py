@@ -12,8 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assignments.access import programme_access, require_on_programme
 from app.assignments.models import AssessmentPlanEntry, AssignmentBrief
-from app.audit.changes import create_recorded, update_recorded
-from app.audit.service import record
 from app.auth.principal import Principal
 from app.calendars.models import AcademicYear
 from app.centres.models import StaffMember
@@ -21,10 +19,11 @@ from app.centres.repository import one
 from app.core.concurrency import IfMatch
 from app.core.errors import Conflict, NotFound, PreconditionRequired, ValidationFailed, field_problem
 from app.core.ids import uuid7
-from app.events.outbox import emit
+from app.events.changes import create_recorded, update_recorded
+from app.events.write import Change, recorded
 from app.programmes.models import Programme, ProgrammeStaff
 from app.programmes.service import get_row as programme_row
-from app.verification import schemas
+from app.verification import events, schemas
 from app.verification.models import IvPlan, IvPlanSignOff, IvScheduleEntry, LivAnnualRecord, LivAppointment
 
 PLANNERS = ("lead_internal_verifier",)
@@ -72,7 +71,7 @@ async def appoint_liv(
             current,
             {"ended_on": data.appointed_on - dt.timedelta(days=1)},
             current.version,
-            schemas.LivAppointment,
+            events.LivAppointmentUpdated,
             "liv_appointment",
         )
     row = LivAppointment(
@@ -83,7 +82,7 @@ async def appoint_liv(
         appointed_on=data.appointed_on,
         appointed_by=p.subject,
     )
-    return await create_recorded(session, p, row, schemas.LivAppointment, "liv_appointment")
+    return await create_recorded(session, p, row, events.LivAppointed, "liv_appointment")
 
 
 async def list_livs(
@@ -128,9 +127,8 @@ async def add_annual_record(
     )
     session.add(row)
     await session.flush()
-    after = schemas.LivAnnualRecord.model_validate(row).model_dump(mode="json")
-    await record(session, p, "liv_annual_record.created", "liv_appointment", appointment.id, after=after)
-    await emit(session, p.centre_id, "liv_annual_record.created", after)
+    annual = events.LivAnnualRecordCreated.of(row)
+    await recorded(session, p, Change.created(annual, "liv_appointment", appointment.id))
     return row
 
 
@@ -243,27 +241,14 @@ async def put_plan(
             session,
             p,
             IvPlan(id=uuid7(), centre_id=p.centre_id, programme_id=programme.id, **values),
-            _PlanSnapshot,
+            events.IvPlanCreated,
             "iv_plan",
         )
     else:
         if expected is None:
             raise PreconditionRequired("Give the version of the IV plan you read to change it.")
-        plan = await update_recorded(session, p, plan, values, expected, _PlanSnapshot, "iv_plan")
+        plan = await update_recorded(session, p, plan, values, expected, events.IvPlanUpdated, "iv_plan")
     return _plan_out(plan, await _signed(session, plan))
-
-
-class _PlanSnapshot(schemas.Output):
-    id: uuid.UUID
-    programme_id: uuid.UUID
-    default_rate: float
-    new_assessor_rate: float
-    disagreement_rate: float
-    assessor_rates: dict
-    new_assessor_ids: list[uuid.UUID]
-    new_qualification: bool
-    strategy: str | None
-    version: int
 
 
 async def assign_schedule(
@@ -325,7 +310,7 @@ async def assign_schedule(
                 verifier_staff_id=data.verifier_staff_id,
                 planned_iv_date=when,
             ),
-            _ScheduleSnapshot,
+            events.IvScheduleEntryCreated,
             "iv_schedule_entry",
         )
     else:
@@ -335,18 +320,10 @@ async def assign_schedule(
             row,
             {"verifier_staff_id": data.verifier_staff_id, "planned_iv_date": when},
             row.version,
-            _ScheduleSnapshot,
+            events.IvScheduleEntryUpdated,
             "iv_schedule_entry",
         )
     return await get_schedule(session, p, programme_id)
-
-
-class _ScheduleSnapshot(schemas.Output):
-    id: uuid.UUID
-    plan_entry_id: uuid.UUID
-    verifier_staff_id: uuid.UUID
-    planned_iv_date: object
-    version: int
 
 
 async def sign_off(
@@ -373,9 +350,7 @@ async def sign_off(
     )
     session.add(row)
     await session.flush()
-    after = schemas.SignOff.model_validate(row).model_dump(mode="json")
-    await record(session, p, "iv_plan.signed_off", "iv_plan", plan.id, after=after)
-    await emit(session, p.centre_id, "iv_plan.signed_off", after)
+    await recorded(session, p, Change.created(events.IvPlanSignedOff.of(row), "iv_plan", plan.id))
     return row
 
 

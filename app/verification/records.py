@@ -24,7 +24,6 @@ from app.assessment.models import AssessmentDecision, DecisionVersion
 from app.assignments.access import programme_access, require_on_programme
 from app.assignments.models import AssignmentBrief, BriefVerification
 from app.assignments.service import get_brief
-from app.audit.service import record
 from app.auth.principal import Principal
 from app.calendars.service import centre_calendar
 from app.centres.repository import one
@@ -33,10 +32,10 @@ from app.core import clock
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import Conflict, PreconditionFailed, RuleViolation, ValidationFailed, field_problem
 from app.core.ids import uuid7
-from app.events.outbox import emit
+from app.events.write import Change, recorded
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Enrolment, Programme
-from app.verification import sampling, schemas
+from app.verification import events, sampling, schemas
 from app.verification.models import (
     IvPlan,
     IvRecord,
@@ -215,15 +214,14 @@ async def draw_sample(
         ],
     )
     out = await get_sample(session, p, sample_id)
-    summary = {
-        "id": str(sample_id),
-        "brief_id": str(brief.id),
-        "seed": seed,
-        "inputs_digest": drawn.inputs_digest,
-        "decision_ids": [str(i.decision_id) for i in out.items],
-    }
-    await record(session, p, "iv_sample.drawn", "iv_sample", sample_id, after=summary)
-    await emit(session, p.centre_id, "iv_sample.drawn", summary)
+    summary = events.IvSampleDrawn(
+        id=sample_id,
+        brief_id=brief.id,
+        seed=seed,
+        inputs_digest=drawn.inputs_digest,
+        decision_ids=[i.decision_id for i in out.items],
+    )
+    await recorded(session, p, Change.created(summary, "iv_sample", sample_id))
     return out
 
 
@@ -564,9 +562,8 @@ async def record_iv(session: AsyncSession, p: Principal, data: schemas.IvRecordC
     )
     flagged = await _after_version(session, p, r, decision, data)
     out = record_out(r, await _current(session, r))
-    after = {**out.model_dump(mode="json"), "flagged_for_reassessment": [str(f) for f in flagged]}
-    await record(session, p, "iv_record.created", "iv_record", r.id, after=after)
-    await emit(session, p.centre_id, "iv_record.created", after)
+    created = events.IvRecordCreated(**dict(out), flagged_for_reassessment=flagged)
+    await recorded(session, p, Change.created(created, "iv_record", r.id))
     return out
 
 
@@ -595,9 +592,8 @@ async def amend_iv(
         raise PreconditionFailed("The IV record changed while you were amending it; read it again.") from exc
     flagged = await _after_version(session, p, r, decision, data)
     out = record_out(r, await _current(session, r))
-    after = {**out.model_dump(mode="json"), "flagged_for_reassessment": [str(f) for f in flagged]}
-    await record(session, p, "iv_record.amended", "iv_record", r.id, before=before, after=after)
-    await emit(session, p.centre_id, "iv_record.amended", after)
+    amended = events.IvRecordAmended(**dict(out), flagged_for_reassessment=flagged)
+    await recorded(session, p, Change(amended, "iv_record", r.id, before=before, after=amended))
     return out
 
 
@@ -698,11 +694,8 @@ async def close_action(
         await session.flush()
     except StaleDataError as exc:
         raise PreconditionFailed("The action changed while you were closing it; read it again.") from exc
-    after = schemas.RemedialAction.model_validate(action).model_dump(mode="json")
-    await record(
-        session, p, "iv_remedial_action.closed", "iv_remedial_action", action.id, before=before, after=after
-    )
-    await emit(session, p.centre_id, "iv_remedial_action.closed", after)
+    closed = events.RemedialActionClosed.of(action)
+    await recorded(session, p, Change(closed, "iv_remedial_action", action.id, before=before, after=closed))
     return action
 
 

@@ -1,11 +1,13 @@
 """The event catalogue: every event type a webhook endpoint may subscribe to, with its payload schema.
 
-This is the one place event types are listed: the entries live per domain in app/webhooks/catalogue_*.py
-(webhooks imports the domains' schemas; a domain never imports webhooks) and are gathered here. A domain
-whose service emits a new event type to the outbox adds it to its module (with the schema of `data`), and
-it is then accepted in subscriptions, documented in the OpenAPI `webhooks` section (app/webhooks/openapi.py)
-and delivered. An outbox event whose type is not in the catalogue is never delivered;
-tests/webhooks/test_catalogue_complete.py fails when a service emits one.
+The event types are the typed events the domains define (app/<domain>/events.py, subclasses of
+app.events.event.Event): each class is its type's name, description (its docstring) and the schema of
+`data`, and it is what the service records (app.events.write), so what is documented is what is sent.
+They are gathered here, in DOMAINS (webhooks imports the domains' events; a domain never imports
+webhooks). A new event class in a listed module is accepted in subscriptions, documented in the OpenAPI
+`webhooks` section (app/webhooks/openapi.py) and delivered with no other change; a new domain's events
+module is added to DOMAINS (tests/webhooks/test_catalogue_complete.py fails until it is). An outbox
+event whose type is not in the catalogue is never delivered.
 
 Every delivery has the same envelope (`id`, `type`, `occurred_at`, `centre_id`, `data`); `id` is the
 outbox event id and is also the `webhook-id` header, stable across retries and redeliveries.
@@ -15,20 +17,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from app.webhooks import (
-    catalogue_assessment,
-    catalogue_assignments,
-    catalogue_calendars,
-    catalogue_centres,
-    catalogue_programmes,
-    catalogue_qualifications,
-    catalogue_verification,
-)
-from app.webhooks.event_type import EventType
+from app.assessment import events as assessment
+from app.assignments import events as assignments
+from app.calendars import events as calendars
+from app.centres import events as centres
+from app.events.event import Event
+from app.learners import events as learners
+from app.programmes import events as programmes
+from app.qualifications import events as qualifications
+from app.verification import events as verification
 
 __all__ = ["CATALOGUE", "PING", "EventType", "PingData", "envelope", "envelope_model", "is_known"]
 
@@ -44,30 +47,53 @@ def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.replace(".", "_").split("_"))
 
 
-def _gather(*groups: tuple[EventType, ...]) -> dict[str, EventType]:
-    catalogue: dict[str, EventType] = {}
-    for event in (e for group in groups for e in group):
-        if event.name in catalogue:
-            raise RuntimeError(f"webhook event type {event.name} is listed twice")
-        catalogue[event.name] = event
-    return catalogue
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    description: str
+    data: type[BaseModel]  # the schema of the envelope's `data`
 
 
 # Ordered by domain, as `GET /v1/webhook-event-types` and the OpenAPI `webhooks` section list them.
-CATALOGUE: dict[str, EventType] = _gather(
-    catalogue_centres.EVENTS,
-    catalogue_calendars.EVENTS,
-    catalogue_qualifications.EVENTS,
-    catalogue_programmes.EVENTS,
-    catalogue_assignments.EVENTS,
-    catalogue_assessment.EVENTS,
-    catalogue_verification.EVENTS,
-    (
-        EventType(
-            PING, "Sent only by `POST /v1/webhook-endpoints/{id}/ping`, to that endpoint alone.", PingData
-        ),
-    ),
+DOMAINS: tuple[ModuleType, ...] = (
+    centres,
+    learners,
+    calendars,
+    qualifications,
+    programmes,
+    assignments,
+    assessment,
+    verification,
 )
+
+
+def event_classes(module: ModuleType) -> list[type[Event]]:
+    """The event types a domain's events module defines, in the order it defines them."""
+    return [
+        v
+        for v in vars(module).values()
+        if isinstance(v, type)
+        and issubclass(v, Event)
+        and "type" in v.__dict__
+        and v.__module__ == module.__name__
+    ]
+
+
+def _gather(*modules: ModuleType) -> dict[str, EventType]:
+    catalogue: dict[str, EventType] = {}
+    for cls in (c for m in modules for c in event_classes(m)):
+        if cls.type in catalogue:
+            raise RuntimeError(f"webhook event type {cls.type} is defined twice")
+        catalogue[cls.type] = EventType(cls.type, cls.event_description(), cls)
+    return catalogue
+
+
+CATALOGUE: dict[str, EventType] = {
+    **_gather(*DOMAINS),
+    PING: EventType(
+        PING, "Sent only by `POST /v1/webhook-endpoints/{id}/ping`, to that endpoint alone.", PingData
+    ),
+}
 
 
 def is_known(event_type: str) -> bool:

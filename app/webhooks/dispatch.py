@@ -26,6 +26,9 @@ from sqlalchemy import and_, case, delete, func, literal, or_, select, text, upd
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+# The one exception to the write path (tests/events/test_one_write_path.py): a webhook endpoint's own
+# configuration and the worker's delivery bookkeeping are audited but are not domain events; an
+# event about the endpoints would be delivered to the endpoints themselves.
 from app.audit.service import SYSTEM_ROLE, Actor, record
 from app.core.config import Settings
 from app.core.ids import uuid7

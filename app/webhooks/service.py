@@ -20,6 +20,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+# The one exception to the write path (tests/events/test_one_write_path.py): a webhook endpoint's own
+# configuration and the worker's delivery bookkeeping are audited but are not domain events; an
+# event about the endpoints would be delivered to the endpoints themselves.
 from app.audit.service import record
 from app.auth.principal import Principal
 from app.centres.repository import one

@@ -117,7 +117,7 @@ async def test_creates_then_reports_unchanged_then_updates(client, auth, world, 
         ("Family2", "Family2"),
     ]
     assert updated[0].after["version"] == 2 and updated[0].actor_role == "exams_officer"
-    # The events carry what app.audit.changes would emit: before/after for an update, the record for a creation.
+    # The events carry what app.events.changes would emit: before/after for an update, the record for a creation.
     payloads = (
         await session.scalars(
             select(OutboxEvent.payload).where(

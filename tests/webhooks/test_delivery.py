@@ -16,12 +16,12 @@ import pytest
 import standardwebhooks
 
 from app.core.db import make_sessionmaker
-from app.events.outbox import emit
 from app.webhooks import dispatch
 from app.webhooks.sender import make_client, send
 from app.webhooks.worker import run_worker
 from tests.conftest import CENTRE_A, CENTRE_B
 from tests.webhooks.conftest import Live
+from tests.webhooks.outbox_rows import outbox_row
 from tests.webhooks.receiver import Answer, Receiver
 
 LEARNER = {"given_name": "Amara", "family_name": "Bello", "date_of_birth": "2008-03-14"}
@@ -56,7 +56,7 @@ async def endpoint(
 
 async def emit_events(live: Live, n: int, centre=CENTRE_A, event_type="learner.created") -> list[str]:
     async with make_sessionmaker(live.engine)() as session:
-        ids = [str(await emit(session, centre, event_type, {"n": i})) for i in range(n)]
+        ids = [str(await outbox_row(session, centre, event_type, {"n": i})) for i in range(n)]
         await session.commit()
     return ids
 

@@ -24,13 +24,13 @@ from sqlalchemy import text
 from app.auth.principal import Principal
 from app.auth.scopes import Role
 from app.core.db import make_engine, make_sessionmaker
-from app.events.outbox import emit
 from app.learners import service as learners
 from app.learners.schemas import LearnerCreate
 from app.webhooks import service as webhooks
 from app.webhooks.schemas import WebhookEndpointCreate
 from tests.conftest import APP_ROLE, CENTRE_A, CENTRE_B, ROOT, migrate, recreate_database, system_actor
 from tests.webhooks.conftest import DEV_WEBHOOKS
+from tests.webhooks.outbox_rows import outbox_row
 from tests.webhooks.receiver import Answer, Receiver
 
 TRANSACTIONS = 420  # about 2,500 events, about 10 % of the transactions rolled back
@@ -138,7 +138,7 @@ async def _write(
                 for _ in range(rng.randint(1, 11)):
                     centre = rng.choice((CENTRE_A, CENTRE_B))
                     event_type = rng.choice(("learner.created", "learner.updated"))
-                    event_id = await emit(session, centre, event_type, {"n": n, "note": "Zoë"})
+                    event_id = await outbox_row(session, centre, event_type, {"n": n, "note": "Zoë"})
                     events.append((str(event_id), centre, event_type))
                 if n % 25 == 0:  # now and then a real domain write, audited, with its own event
                     hoc = Principal.of("test-hoc", CENTRE_A, frozenset({Role.hoc}))

@@ -1,4 +1,9 @@
-"""Set-based versions of audit.record() and outbox.emit() for the bulk paths (house rule 12).
+"""The write path for bulk changes (the MIS sync): set-based, for thousands of records (house rule 12).
+
+The same contract as app.events.write, one audit row and one typed event per changed record, but
+the snapshots come ready-made as JSON from the bulk statements (no model per row): each change names
+its event class, whose type is the audit action and the event type, and whose shape decides the
+payload (a `Changed` class carries `{before, after}`, any other the record itself).
 
 Still one audit row and one outbox event per changed record (R-96): the rows are appended by the same
 `audit_append` database function, called once per record but in one statement over arrays, so the
@@ -19,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.context import current_request_id
 from app.core.db import deferred_statements
 from app.core.ids import uuid7
+from app.events.event import Changed, Event
 
 _APPEND_MANY = text(
     "SELECT audit_append(:centre_id, :actor, :role, u.action, u.subject_type, u.subject_id, "
@@ -37,12 +43,24 @@ _EMIT_MANY = text(
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
-    action: str  # also the event type: `learner.created`, `enrolment.updated`
+class BulkChange:
+    event: type[Event]  # LearnerCreated, EnrolmentUpdated: its type is the audit action and the event type
     subject_type: str
     subject_id: Any
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+    def __post_init__(self) -> None:
+        if not (
+            isinstance(self.event, type) and issubclass(self.event, Event) and "type" in vars(self.event)
+        ):
+            raise TypeError(f"a bulk change names its event class, not {self.event!r}")
+        if issubclass(self.event, Changed) and self.before is None:
+            raise ValueError(f"{self.event.type} carries the record before the change: give `before`")
+
+    @property
+    def action(self) -> str:
+        return self.event.type
 
 
 def _json(value: dict[str, Any] | None) -> str | None:
@@ -55,18 +73,21 @@ class Serialized:
 
     befores: list[str | None]
     afters: list[str | None]
-    payloads: list[str]
+    payloads: list[str | None]
 
 
-def serialize(changes: list[Change]) -> Serialized:
+def serialize(changes: list[BulkChange]) -> Serialized:
     befores = [_json(c.before) for c in changes]
     afters = [_json(c.after) for c in changes]
-    # The payloads of app.audit.changes: the record when created, before/after when updated.
-    payloads = [a if b is None else f'{{"before": {b}, "after": {a}}}' for b, a in zip(befores, afters)]
+    # The payloads of app.events.changes: the record when created, before/after when changed.
+    payloads = [
+        f'{{"before": {b}, "after": {a}}}' if issubclass(c.event, Changed) else a
+        for c, b, a in zip(changes, befores, afters)
+    ]
     return Serialized(befores, afters, payloads)
 
 
-async def record_many(session: AsyncSession, actor, changes: list[Change], data: Serialized) -> None:
+async def _record_many(session: AsyncSession, actor, changes: list[BulkChange], data: Serialized) -> None:
     """One audit row per change, appended by audit_append (the chain's one writer) in one statement;
     in a request's session, just before commit like every audit append (audit.service.record)."""
     if changes:
@@ -88,8 +109,8 @@ async def record_many(session: AsyncSession, actor, changes: list[Change], data:
             await session.execute(_APPEND_MANY, params)
 
 
-async def emit_many(
-    session: AsyncSession, centre_id: uuid.UUID, changes: list[Change], data: Serialized
+async def _emit_many(
+    session: AsyncSession, centre_id: uuid.UUID, changes: list[BulkChange], data: Serialized
 ) -> None:
     """One outbox event per change (what outbox.emit writes), in one INSERT .. SELECT over arrays."""
     if changes:
@@ -105,11 +126,8 @@ async def emit_many(
         )
 
 
-async def record_and_emit_many(session: AsyncSession, actor, changes: list[Change]) -> None:
+async def recorded_many(session: AsyncSession, actor, changes: list[BulkChange]) -> None:
+    """Record every change of one bulk request: two statements, whatever their number."""
     data = serialize(changes)
-    await record_many(session, actor, changes, data)
-    await emit_many(session, actor.centre_id, changes, data)
-
-
-def new_id() -> uuid.UUID:
-    return uuid7()
+    await _record_many(session, actor, changes, data)
+    await _emit_many(session, actor.centre_id, changes, data)

@@ -1,7 +1,8 @@
-"""The write path every domain shares: change a record, audit it, emit its event — one transaction.
+"""Conveniences on the write path for the commonest changes: create a row, update a row.
 
-A rule about *what* may change stays in the domain's service; this only makes sure every change
-leaves exactly one audit row (R-96) and one outbox event, with the same before/after.
+A rule about *what* may change stays in the domain's service; these make sure the change is
+flushed, version-checked and recorded (app.events.write) with the same before/after for the audit
+row and the event.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit.service import record
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import PreconditionFailed
 from app.core.writes import apply_changes, flush_unique
-from app.events.outbox import emit
+from app.events.event import Changed, Event
+from app.events.write import Change, recorded
 
 
 class Recorded(Protocol):
@@ -32,15 +33,15 @@ async def create_recorded(
     session: AsyncSession,
     actor,
     obj: Recorded,
-    schema: type[BaseModel],
+    event: type[Event],
     subject_type: str,
     unique: dict[str, str] | None = None,
 ) -> Recorded:
+    """Insert `obj`; `event` is its `<subject>.created` class, a subclass of the record's output schema."""
     session.add(obj)
     await flush_unique(session, unique or {})
-    after = snapshot(schema, obj)
-    await record(session, actor, f"{subject_type}.created", subject_type, obj.id, after=after)
-    await emit(session, actor.centre_id, f"{subject_type}.created", after)
+    created = event.model_validate(obj)
+    await recorded(session, actor, Change(created, subject_type, obj.id, after=created))
     return obj
 
 
@@ -50,11 +51,13 @@ async def update_recorded(
     obj: Recorded,
     changes: dict[str, Any],
     expected_version: int | IfMatch,
-    schema: type[BaseModel],
+    event: type[Changed],
     subject_type: str,
     unique: dict[str, str] | None = None,
 ) -> Recorded:
+    """Apply `changes` to `obj` if its version is the expected one; `event` is its `.updated` class."""
     check_version(obj.version, expected_version)
+    schema = event.record_schema()
     before = snapshot(schema, obj)
     if not apply_changes(obj, changes):
         return obj  # nothing changed: no new version, no audit row, no event
@@ -63,6 +66,9 @@ async def update_recorded(
     except StaleDataError as exc:  # a concurrent writer got there between our read and write
         raise PreconditionFailed("The resource changed while you were updating it; read it again.") from exc
     after = snapshot(schema, obj)
-    await record(session, actor, f"{subject_type}.updated", subject_type, obj.id, before=before, after=after)
-    await emit(session, actor.centre_id, f"{subject_type}.updated", {"before": before, "after": after})
+    await recorded(
+        session,
+        actor,
+        Change(event.model_validate({"before": before, "after": after}), subject_type, obj.id, before, after),
+    )
     return obj
