@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     # (app/core/limits.py); headers past `max_header_bytes` are refused by the HTTP server itself.
     max_body_bytes: int = 1024 * 1024
     max_sync_body_bytes: int = 16 * 1024 * 1024
-    max_class_list_bytes: int = 4 * 1024 * 1024
+    # Above the import's own 5 MiB rule (app/sync/class_list.py), so that rule answers its named 422.
+    max_class_list_bytes: int = 8 * 1024 * 1024
     max_header_bytes: int = 16 * 1024
     # While the database is unreachable every request answers 503 with this Retry-After, after
     # waiting at most `database_connect_timeout_seconds` for a connection.

@@ -433,6 +433,8 @@ async def _grid_statements(session, client, auth, world, n):
         s = await handed_in(session, world, brief, learner)
         await decide(session, brief, s, achieved=lambda c, i=i: i % 2 == 0 or ".P" in c)
     await session.commit()
+    # Warm the token's centre check (cached per centre, app/auth/centres.py): the pin is the grid's.
+    assert (await client.get("/v1/me", headers=auth("qn"))).status_code == 200
     conn = await session.connection()
     statements = []
 
