@@ -23,6 +23,7 @@ import strawberry
 from graphql.error import GraphQLError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
 from strawberry.extensions import MaskErrors
 from strawberry.fastapi import BaseContext
 
@@ -35,6 +36,8 @@ from app.core.pagination import encode_cursor
 
 log = logging.getLogger("verity.graphql")
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass
@@ -43,9 +46,28 @@ class Context(BaseContext):
     principal: Principal | None
     auth_error: ProblemError | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    loaders: dict[str, DataLoader] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__init__()
+
+    def loader(
+        self, name: str, load: Callable[[AsyncSession, list[K]], Awaitable[list[V]]]
+    ) -> DataLoader[K, V]:
+        """The request's DataLoader for one relation: every key asked for in one tick is fetched by one
+        call of `load(session, keys)` (which returns one value per key, in order), in the request's
+        session under its lock. Resolvers call `.load(key)` outside `read()`: a loader batches after
+        the resolvers that asked have returned, so it never waits on a lock they hold."""
+        existing = self.loaders.get(name)
+        if existing is not None:
+            return existing
+
+        async def batch(keys: list[K]) -> list[V]:
+            return await self._isolated(load, (list(keys),), {})
+
+        made: DataLoader[K, V] = DataLoader(load_fn=batch)
+        self.loaders[name] = made
+        return made
 
     def require(self, *scopes: Scope) -> Principal:
         if self.principal is None:
@@ -99,9 +121,15 @@ def page_size(first: int) -> int:
     return max(1, min(first, 200))
 
 
-@strawberry.type
+@strawberry.type(
+    description="Relay page information. Pages go forward (`first`/`after`): `hasPreviousPage` "
+    "is true when an `after` cursor was given, `startCursor`/`endCursor` are the first and "
+    "last edges' cursors, and `endCursor` is what to pass as `after` for the next page."
+)
 class PageInfo:
     has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
     end_cursor: str | None
 
 
@@ -120,12 +148,19 @@ class Connection(Generic[T]):
     page_info: PageInfo
 
 
-def connection(nodes: list[Any], next_cursor: str | None, key: str = "id") -> Connection:
+def connection(
+    nodes: list[Any], next_cursor: str | None, key: str = "id", after: str | None = None
+) -> Connection:
     edges = [Edge(node=n, cursor=encode_cursor(getattr(n, key))) for n in nodes]
     return Connection(
         edges=edges,
         nodes=nodes,
-        page_info=PageInfo(has_next_page=next_cursor is not None, end_cursor=next_cursor),
+        page_info=PageInfo(
+            has_next_page=next_cursor is not None,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=next_cursor if next_cursor is not None else (edges[-1].cursor if edges else None),
+        ),
     )
 
 
