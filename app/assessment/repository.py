@@ -1,8 +1,8 @@
-"""Principal-scoped statements for submissions and decisions (house rules 3 and 4).
+"""Principal-scoped statements for submissions and decisions (house rules 3 and 4, R-98).
 
-Staff holding assessments:read see the centre's — except a caller whose only role granting it is
-`assessor`: they see only the programmes they assess. A learner sees only their own submissions and
-only their own *released* decisions, never drafts (R-25, R-98).
+Staff holding assessments:read see them on the programmes they reach (app/programmes/access.py: the
+HoC, QN and exams officer the whole centre; an assessor, IV, LIV or PL their own programmes). A learner
+sees only their own submissions and only their own *released* decisions, never drafts (R-25).
 """
 
 from __future__ import annotations
@@ -12,27 +12,9 @@ from sqlalchemy import Select, false, select
 from app.assessment.models import AssessmentDecision, ExamResult, Submission
 from app.assignments.models import AssignmentBrief
 from app.auth.principal import Principal
-from app.auth.scopes import ROLE_SCOPES, Role, Scope
-from app.centres.models import StaffMember
+from app.auth.scopes import Scope
 from app.learners.models import Learner
-from app.programmes.models import ProgrammeStaff
-
-
-def assessor_only(p: Principal) -> bool:
-    granting = {r for r in p.roles if Scope.assessments_read in ROLE_SCOPES[r]}
-    return granting == {Role.assessor}
-
-
-def assessed_programmes(p: Principal) -> Select:
-    return (
-        select(ProgrammeStaff.programme_id)
-        .join(StaffMember, StaffMember.id == ProgrammeStaff.staff_id)
-        .where(
-            StaffMember.centre_id == p.centre_id,
-            StaffMember.idp_subject == p.subject,
-            ProgrammeStaff.role == "assessor",
-        )
-    )
+from app.programmes.access import learners_on_reachable_programmes, on_reachable_programmes
 
 
 def own_learner_ids(p: Principal) -> Select:
@@ -46,12 +28,10 @@ def is_staff_reader(p: Principal) -> bool:
 def submissions(p: Principal) -> Select:
     stmt = select(Submission).where(Submission.centre_id == p.centre_id)
     if p.has(Scope.assessments_read):
-        if assessor_only(p):
-            briefs = select(AssignmentBrief.id).where(
-                AssignmentBrief.programme_id.in_(assessed_programmes(p))
-            )
-            return stmt.where(Submission.brief_id.in_(briefs))
-        return stmt
+        clause = on_reachable_programmes(AssignmentBrief.programme_id, p, Scope.assessments_read)
+        if clause is None:
+            return stmt
+        return stmt.where(Submission.brief_id.in_(select(AssignmentBrief.id).where(clause)))
     if p.has(Scope.learner_self) or p.has(Scope.submissions_self):
         return stmt.where(Submission.learner_id.in_(own_learner_ids(p)))
     return stmt.where(false())
@@ -60,9 +40,8 @@ def submissions(p: Principal) -> Select:
 def decisions(p: Principal) -> Select:
     stmt = select(AssessmentDecision).where(AssessmentDecision.centre_id == p.centre_id)
     if p.has(Scope.assessments_read):
-        if assessor_only(p):
-            return stmt.where(AssessmentDecision.programme_id.in_(assessed_programmes(p)))
-        return stmt
+        clause = on_reachable_programmes(AssessmentDecision.programme_id, p, Scope.assessments_read)
+        return stmt if clause is None else stmt.where(clause)
     if p.has(Scope.learner_self):
         return stmt.where(
             AssessmentDecision.learner_id.in_(own_learner_ids(p)), AssessmentDecision.status == "released"
@@ -73,7 +52,8 @@ def decisions(p: Principal) -> Select:
 def exam_results(p: Principal) -> Select:
     stmt = select(ExamResult).where(ExamResult.centre_id == p.centre_id)
     if p.has(Scope.assessments_read):
-        return stmt
+        learners = learners_on_reachable_programmes(p, Scope.assessments_read)
+        return stmt if learners is None else stmt.where(ExamResult.learner_id.in_(learners))
     if p.has(Scope.learner_self):
         return stmt.where(ExamResult.learner_id.in_(own_learner_ids(p)))
     return stmt.where(false())

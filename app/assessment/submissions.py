@@ -22,12 +22,10 @@ from app.assessment import schemas
 from app.assessment.models import EvidenceItem, Extension, ResubmissionAuthorisation, Submission
 from app.assessment.storage import EvidenceStore
 from app.assignments import service as briefs
-from app.assignments.access import programme_access, require_on_programme
 from app.assignments.models import AssignmentBrief
 from app.audit.service import record
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
-from app.centres.repository import one
 from app.core.config import Settings
 from app.core.errors import (
     Conflict,
@@ -40,8 +38,10 @@ from app.core.errors import (
 )
 from app.core.ids import uuid7
 from app.core.pagination import paginate
+from app.core.visibility import get_visible
 from app.events.outbox import emit
 from app.learners.models import Learner
+from app.programmes.access import programme_access, require_on_programme
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Enrolment
 from app.programmes.service import get_row as programme_row
@@ -154,7 +154,7 @@ async def create_extension(session: AsyncSession, p: Principal, data: schemas.Ex
 
 
 async def get_submission(session: AsyncSession, p: Principal, submission_id: uuid.UUID) -> Submission:
-    return await one(session, repo.submissions(p), Submission, submission_id, "submission")
+    return await get_visible(session, repo.submissions(p), Submission, submission_id, "submission")
 
 
 async def list_submissions(

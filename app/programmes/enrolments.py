@@ -14,10 +14,10 @@ from app.audit.service import record
 from app.auth.principal import Principal
 from app.calendars.models import AcademicYear
 from app.calendars.service import centre_calendar
-from app.centres.repository import one
 from app.core.errors import Conflict, NotFound, RuleViolation, ValidationFailed, field_problem
 from app.core.ids import uuid7
 from app.core.pagination import paginate
+from app.core.visibility import get_visible
 from app.core.writes import flush_unique
 from app.events.outbox import emit
 from app.learners.models import Learner
@@ -172,7 +172,7 @@ async def create_enrolment(session: AsyncSession, p: Principal, data: schemas.En
 
 
 async def get_enrolment(session: AsyncSession, p: Principal, enrolment_id: uuid.UUID) -> Enrolment:
-    return await one(session, repo.enrolments(p), Enrolment, enrolment_id, "enrolment")
+    return await get_visible(session, repo.enrolments(p), Enrolment, enrolment_id, "enrolment")
 
 
 async def list_enrolments(
