@@ -17,9 +17,9 @@ from app.core.errors import Conflict, Forbidden, RuleViolation, ValidationFailed
 from app.core.pagination import paginate
 from app.core.visibility import get_visible
 from app.events.outbox import emit
+from app.learners.models import Learner
 from app.programmes import repository as repo
 from app.programmes import rules, schemas
-from app.learners.models import Learner
 from app.programmes.access import learners_on_reachable_programmes
 from app.programmes.enrolments import learner_in_centre
 from app.programmes.errors import InvalidTransition
