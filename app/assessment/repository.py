@@ -21,10 +21,6 @@ def own_learner_ids(p: Principal) -> Select:
     return select(Learner.id).where(Learner.centre_id == p.centre_id, Learner.idp_subject == p.subject)
 
 
-def is_staff_reader(p: Principal) -> bool:
-    return p.has(Scope.assessments_read)
-
-
 def submissions(p: Principal) -> Select:
     stmt = select(Submission).where(Submission.centre_id == p.centre_id)
     if p.has(Scope.assessments_read):

@@ -111,3 +111,14 @@ async def test_r98_graphql_object_reads_answer_not_found_outside_the_callers_pro
                     which = "own programme" if is_mine else "other programme"
                     failures.append(f"{key} as {role} on {which}: {codes}, expected {want}")
     assert failures == []
+
+
+async def test_r98_the_iv_dashboard_covers_only_the_callers_programmes(client, auth, objects):
+    mine, other = objects
+    for role, wide in (("hoc", True), ("qn", True), ("liv", False), ("iv", False), ("assessor", False)):
+        r = await client.get("/v1/iv-dashboard", headers=_headers(auth, role, mine))
+        assert r.status_code == 200, r.text
+        covered = {c["programme_id"] for c in r.json()["coverage"]}
+        actions = {a["id"] for a in r.json()["open_actions"]}
+        assert str(mine.programme) in covered and str(mine.action) in actions, role
+        assert (str(other.programme) in covered) == wide and (str(other.action) in actions) == wide, role
