@@ -34,7 +34,7 @@ from app.core.pagination import paginate
 from app.core.visibility import get_visible
 from app.events.outbox import emit
 from app.programmes.access import programme_access, require_on_programme
-from app.programmes.enrolments import ensure_registered
+from app.programmes.enrolments import ensure_registered, learner_in_centre
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Programme
 from app.qualifications.grades import AssessmentMode
@@ -545,9 +545,7 @@ async def record_exam_result(
             "The grade is not one of the unit's.",
             errors=[field_problem("body.grade", "grade_not_in_scheme", str(exc))],
         ) from exc
-    from app.assessment.submissions import _learner_in_centre
-
-    await _learner_in_centre(session, p, data.learner_id)
+    await learner_in_centre(session, p, data.learner_id, "body.learner_id")
     await ensure_registered(session, p.centre_id, data.learner_id, data.qualification_id)
     sittings = await session.scalar(
         select(func.count())

@@ -29,6 +29,8 @@ from app.assignments.models import AssignmentBrief
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core.errors import NotFound
+from app.core.visibility import get_visible
+from app.learners import repository as learners_repo
 from app.learners.models import Learner
 from app.programmes.access import visible_programmes
 from app.programmes.models import Enrolment, Programme
@@ -167,11 +169,7 @@ async def learner_record(
     session: AsyncSession, p: Principal, learner_id: uuid.UUID, programme_id: uuid.UUID
 ) -> schemas.LearnerRecord:
     released_only = not p.has(Scope.assessments_read)
-    learner = await session.scalar(
-        select(Learner).where(Learner.centre_id == p.centre_id, Learner.id == learner_id)
-    )
-    if learner is None or (released_only and learner.idp_subject != p.subject):
-        raise NotFound(f"No learner with id {learner_id}.")
+    await get_visible(session, learners_repo.learners(p), Learner, learner_id, "learner")
     # a learner's record answers only for a programme they are or were enrolled on (a transfer
     # keeps the old record readable, R-14); staff read it only on programmes they reach.
     enrolled = await session.scalar(

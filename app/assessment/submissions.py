@@ -40,8 +40,8 @@ from app.core.ids import uuid7
 from app.core.pagination import paginate
 from app.core.visibility import get_visible
 from app.events.outbox import emit
-from app.learners.models import Learner
 from app.programmes.access import programme_access, require_on_programme
+from app.programmes.enrolments import learner_in_centre
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Enrolment
 from app.programmes.service import get_row as programme_row
@@ -67,18 +67,6 @@ async def _audit(
 ) -> None:
     await record(session, p, action, subject_type, subject_id, before=before, after=after)
     await emit(session, p.centre_id, action, event if event is not None else (after or before or {}))
-
-
-async def _learner_in_centre(session: AsyncSession, p: Principal, learner_id: uuid.UUID) -> Learner:
-    learner = await session.scalar(
-        select(Learner).where(Learner.centre_id == p.centre_id, Learner.id == learner_id)
-    )
-    if learner is None:
-        raise NotFound(
-            f"No learner with id {learner_id}.",
-            errors=[field_problem("body.learner_id", "not_found", "no such learner in the centre")],
-        )
-    return learner
 
 
 async def _on_programme(session: AsyncSession, learner_id: uuid.UUID, programme_id: uuid.UUID) -> bool:
@@ -121,7 +109,7 @@ async def create_extension(session: AsyncSession, p: Principal, data: schemas.Ex
     brief = await briefs.get_brief(session, p, data.brief_id)
     if not p.has(Scope.special_consideration_authorise):  # the HoC agrees extensions on any programme
         await _staff_on_brief(session, p, brief, "agree extensions for its learners")
-    await _learner_in_centre(session, p, data.learner_id)
+    await learner_in_centre(session, p, data.learner_id, "body.learner_id")
     if data.new_deadline < brief.completion_date:
         raise ValidationFailed(
             "An extension moves the deadline later.",
@@ -188,7 +176,7 @@ async def _acting_learner(
                     )
                 ],
             )
-        await _learner_in_centre(session, p, learner_id)
+        await learner_in_centre(session, p, learner_id, "body.learner_id")
         await _staff_on_brief(session, p, brief, "record submissions for its learners")
         return learner_id
     mine = await session.scalar(repo.own_learner_ids(p))

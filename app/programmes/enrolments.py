@@ -20,6 +20,7 @@ from app.core.pagination import paginate
 from app.core.visibility import get_visible
 from app.core.writes import flush_unique
 from app.events.outbox import emit
+from app.learners import repository as learners_repo
 from app.learners.models import Learner
 from app.programmes import repository as repo
 from app.programmes import rules, schemas
@@ -66,15 +67,11 @@ async def ensure_registered(
 async def learner_in_centre(
     session: AsyncSession, p: Principal, learner_id: uuid.UUID, field: str
 ) -> Learner:
-    learner = await session.scalar(
-        select(Learner).where(Learner.centre_id == p.centre_id, Learner.id == learner_id)
+    """A learner named in a body: one the caller sees (learners_repo), else 404 naming the field."""
+    errors = [field_problem(field, "not_found", "no such learner in the centre")]
+    return await get_visible(
+        session, learners_repo.learners(p), Learner, learner_id, "learner", errors=errors
     )
-    if learner is None:
-        raise NotFound(
-            f"No learner with id {learner_id}.",
-            errors=[field_problem(field, "not_found", "no such learner in the centre")],
-        )
-    return learner
 
 
 async def _programme(session: AsyncSession, p: Principal, programme_id: uuid.UUID, field: str) -> Programme:

@@ -16,6 +16,7 @@ from app.audit.service import record
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.calendars.models import AcademicYear
+from app.centres import repository as centres_repo
 from app.centres.models import StaffMember
 from app.core.concurrency import IfMatch
 from app.core.errors import Conflict, NotFound, PreconditionRequired, ValidationFailed, field_problem
@@ -32,14 +33,10 @@ PLANNERS = ("lead_internal_verifier",)
 
 
 async def _staff(session: AsyncSession, p: Principal, staff_id: uuid.UUID, field: str) -> StaffMember:
-    staff = await session.scalar(
-        select(StaffMember).where(StaffMember.id == staff_id, StaffMember.centre_id == p.centre_id)
+    errors = [field_problem(field, "not_found", "no such staff")]
+    return await get_visible(
+        session, centres_repo.staff(p), StaffMember, staff_id, "member of staff", errors=errors
     )
-    if staff is None:
-        raise NotFound(
-            f"No member of staff {staff_id}.", errors=[field_problem(field, "not_found", "no such staff")]
-        )
-    return staff
 
 
 # ---- LIV appointments (R-40) --------------------------------------------------------------------------
