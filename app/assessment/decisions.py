@@ -16,11 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.assessment import events, iv_gate, schemas
 from app.assessment import repository as repo
 from app.assessment.models import AssessmentDecision, DecisionVersion, ExamResult, Submission
-from app.assignments.access import programme_access, require_on_programme
 from app.assignments.models import AssignmentBrief
 from app.assignments.service import qualification_of
 from app.auth.principal import Principal
-from app.centres.repository import one
 from app.core import clock
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import (
@@ -33,8 +31,10 @@ from app.core.errors import (
 )
 from app.core.ids import uuid7
 from app.core.pagination import paginate
+from app.core.visibility import get_visible
 from app.events.write import Change, recorded, recorded_all
-from app.programmes.enrolments import ensure_registered
+from app.programmes.access import programme_access, require_on_programme
+from app.programmes.enrolments import ensure_registered, learner_in_centre
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Programme
 from app.qualifications.grades import AssessmentMode
@@ -171,7 +171,7 @@ async def _assessor_on(session: AsyncSession, p: Principal, programme_id: uuid.U
 async def record_decision(
     session: AsyncSession, p: Principal, data: schemas.DecisionCreate
 ) -> schemas.Decision:
-    submission = await one(session, repo.submissions(p), Submission, data.submission_id, "submission")
+    submission = await get_visible(session, repo.submissions(p), Submission, data.submission_id, "submission")
     if submission.status != "submitted":
         raise InvalidTransition(
             "R-22",
@@ -240,7 +240,9 @@ async def _current(session: AsyncSession, decision: AssessmentDecision):
 
 
 async def get_decision_row(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -> AssessmentDecision:
-    return await one(session, repo.decisions(p), AssessmentDecision, decision_id, "assessment decision")
+    return await get_visible(
+        session, repo.decisions(p), AssessmentDecision, decision_id, "assessment decision"
+    )
 
 
 async def get_decision(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -> schemas.Decision:
@@ -539,7 +541,7 @@ async def record_exam_result(
             "The grade is not one of the unit's.",
             errors=[field_problem("body.grade", "grade_not_in_scheme", str(exc))],
         ) from exc
-    await repo.learner_in_centre(session, p, data.learner_id)
+    await learner_in_centre(session, p, data.learner_id, "body.learner_id")
     await ensure_registered(session, p.centre_id, data.learner_id, data.qualification_id)
     sittings = await session.scalar(
         select(func.count())

@@ -28,8 +28,11 @@ from app.assessment.models import (
 from app.assignments.models import AssignmentBrief
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import NotFound
+from app.core.visibility import get_visible
+from app.learners import repository as learners_repo
 from app.learners.models import Learner
+from app.programmes.access import visible_programmes
 from app.programmes.models import Enrolment, Programme
 from app.qualifications.grades import AttemptKind
 from app.qualifications.grading import grade_qualification, grade_unit_attempts
@@ -147,13 +150,16 @@ async def _decisions(session: AsyncSession, p: Principal, programme_id: uuid.UUI
 
 
 async def _programme_and_qualification(session: AsyncSession, p: Principal, programme_id: uuid.UUID):
-    row = (
-        await session.execute(
-            select(Programme, QualificationVersion)
-            .join(QualificationVersion, QualificationVersion.id == Programme.qualification_id)
-            .where(Programme.centre_id == p.centre_id, Programme.id == programme_id)
-        )
-    ).one_or_none()
+    """The programme, if the caller reads its assessment records (R-98: else 404), and its qualification.
+    A learner reaches the programme through their own enrolment, checked by the caller."""
+    if p.has(Scope.assessments_read):
+        stmt = visible_programmes(p, Scope.assessments_read)
+    else:
+        stmt = select(Programme).where(Programme.centre_id == p.centre_id)
+    stmt = stmt.add_columns(QualificationVersion).join(
+        QualificationVersion, QualificationVersion.id == Programme.qualification_id
+    )
+    row = (await session.execute(stmt.where(Programme.id == programme_id))).one_or_none()
     if row is None:
         raise NotFound(f"No programme with id {programme_id}.")
     return row[0], parsed(row[1])
@@ -163,16 +169,21 @@ async def learner_record(
     session: AsyncSession, p: Principal, learner_id: uuid.UUID, programme_id: uuid.UUID
 ) -> schemas.LearnerRecord:
     released_only = not p.has(Scope.assessments_read)
-    learner = await session.scalar(
-        select(Learner).where(Learner.centre_id == p.centre_id, Learner.id == learner_id)
+    await get_visible(session, learners_repo.learners(p), Learner, learner_id, "learner")
+    # R-98: a learner's record answers only for a programme they are or were enrolled on (a transfer
+    # keeps the old record readable, R-14); staff read it only on programmes they reach.
+    enrolled = await session.scalar(
+        select(Enrolment.id)
+        .where(
+            Enrolment.centre_id == p.centre_id,
+            Enrolment.learner_id == learner_id,
+            Enrolment.programme_id == programme_id,
+        )
+        .limit(1)
     )
-    if learner is None or (released_only and learner.idp_subject != p.subject):
-        raise NotFound(f"No learner with id {learner_id}.")
+    if enrolled is None:
+        raise NotFound(f"No record of learner {learner_id} on programme {programme_id}.")
     programme, q = await _programme_and_qualification(session, p, programme_id)
-    if not released_only and repo.assessor_only(p):
-        mine = (await session.scalars(repo.assessed_programmes(p))).all()
-        if programme.id not in mine:
-            raise Forbidden("An assessor reads records only on the programmes they assess.")
     briefs = {
         b.id: b
         for b in (
@@ -285,10 +296,6 @@ async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UU
     """Learners × criteria for one programme in one request: five statements whatever the cohort size
     (programme+qualification, learners, briefs, decisions with their current versions, exam results)."""
     programme, q = await _programme_and_qualification(session, p, programme_id)
-    if repo.assessor_only(p):
-        mine = (await session.scalars(repo.assessed_programmes(p))).all()
-        if programme.id not in mine:
-            raise Forbidden("An assessor reads the grid only of the programmes they assess.")
     learners = (
         await session.execute(
             select(Learner.id, Learner.given_name, Learner.family_name)

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.assessment import events, schemas
 from app.assessment.decisions import get_decision_row
 from app.assessment.models import DecisionVersion, ResubmissionAuthorisation, Submission
-from app.assignments.access import programme_access
 from app.assignments.models import AssignmentBrief
 from app.assignments.service import qualification_of
 from app.auth.principal import Principal
@@ -29,6 +28,7 @@ from app.core import clock
 from app.core.errors import Conflict, FieldProblem, Forbidden, RuleViolation, field_problem
 from app.core.ids import uuid7
 from app.events.write import Change, recorded
+from app.programmes.access import programme_access
 from app.programmes.models import Programme
 
 AUTHORISER_ROLE = {"lead_internal_verifier": "lead_internal_verifier", "assessor": "assessor"}

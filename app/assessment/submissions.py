@@ -24,11 +24,9 @@ from app.assessment.models import EvidenceItem, Extension, ResubmissionAuthorisa
 from app.assessment.retakes import check_retake
 from app.assessment.storage import EvidenceStore, FileTooLarge, receive
 from app.assignments import service as briefs
-from app.assignments.access import programme_access, require_on_programme
 from app.assignments.models import AssignmentBrief
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
-from app.centres.repository import one
 from app.core import clock
 from app.core.config import Settings
 from app.core.errors import (
@@ -42,7 +40,10 @@ from app.core.errors import (
 )
 from app.core.ids import uuid7
 from app.core.pagination import paginate
+from app.core.visibility import get_visible
 from app.events.write import Change, recorded
+from app.programmes.access import programme_access, require_on_programme
+from app.programmes.enrolments import learner_in_centre
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Enrolment
 from app.programmes.service import get_row as programme_row
@@ -94,7 +95,7 @@ async def create_extension(session: AsyncSession, p: Principal, data: schemas.Ex
     brief = await briefs.get_brief(session, p, data.brief_id)
     if not p.has(Scope.special_consideration_authorise):  # the HoC agrees extensions on any programme
         await _staff_on_brief(session, p, brief, "agree extensions for its learners")
-    await repo.learner_in_centre(session, p, data.learner_id)
+    await learner_in_centre(session, p, data.learner_id, "body.learner_id")
     if data.new_deadline < brief.completion_date:
         raise ValidationFailed(
             "An extension moves the deadline later.",
@@ -126,7 +127,7 @@ async def create_extension(session: AsyncSession, p: Principal, data: schemas.Ex
 
 
 async def get_submission(session: AsyncSession, p: Principal, submission_id: uuid.UUID) -> Submission:
-    return await one(session, repo.submissions(p), Submission, submission_id, "submission")
+    return await get_visible(session, repo.submissions(p), Submission, submission_id, "submission")
 
 
 async def list_submissions(
@@ -160,7 +161,7 @@ async def _acting_learner(
                     )
                 ],
             )
-        await repo.learner_in_centre(session, p, learner_id)
+        await learner_in_centre(session, p, learner_id, "body.learner_id")
         await _staff_on_brief(session, p, brief, "record submissions for its learners")
         return learner_id
     mine = await session.scalar(repo.own_learner_ids(p))

@@ -1,5 +1,6 @@
-"""Principal-scoped statements for plans and briefs: staff see their centre's; a learner sees only the
-issued (or closed) briefs of programmes they are enrolled on (R-98)."""
+"""Principal-scoped statements for plans and briefs (R-98): staff see them on the programmes they reach
+(app/programmes/access.py); a learner sees only the issued (or closed) briefs of programmes they are
+enrolled on."""
 
 from __future__ import annotations
 
@@ -8,39 +9,39 @@ from sqlalchemy import Select, false, select
 from app.assignments.models import AssessmentPlanEntry, AssignmentBrief, BriefVerification
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
-from app.learners.models import Learner
-from app.programmes.models import Enrolment
+from app.programmes.access import enrolled_programmes, on_reachable_programmes
+
+
+def _reached(stmt: Select, column, p: Principal, scope: Scope = Scope.assignments_read) -> Select:
+    clause = on_reachable_programmes(column, p, scope)
+    return stmt if clause is None else stmt.where(clause)
 
 
 def plan_entries(p: Principal) -> Select:
     stmt = select(AssessmentPlanEntry).where(AssessmentPlanEntry.centre_id == p.centre_id)
-    return stmt if p.has(Scope.assignments_read) else stmt.where(false())
+    if not p.has(Scope.assignments_read):
+        return stmt.where(false())
+    return _reached(stmt, AssessmentPlanEntry.programme_id, p)
 
 
-def my_programmes(p: Principal) -> Select:
-    return (
-        select(Enrolment.programme_id)
-        .join(Learner, Learner.id == Enrolment.learner_id)
-        .where(
-            Enrolment.centre_id == p.centre_id,
-            Learner.idp_subject == p.subject,
-            Enrolment.status.in_(("enrolled", "registered", "completed")),
-        )
-    )
-
-
-def briefs(p: Principal) -> Select:
+def briefs(p: Principal, scope: Scope = Scope.assignments_read) -> Select:
+    """`scope` is what the brief is read for: its content (assignments:read) or its IV (verification:read)."""
     stmt = select(AssignmentBrief).where(AssignmentBrief.centre_id == p.centre_id)
-    if p.has(Scope.assignments_read):
-        return stmt
+    if p.has(scope):
+        return _reached(stmt, AssignmentBrief.programme_id, p, scope)
     if p.has(Scope.learner_self) or p.has(Scope.submissions_self):
         return stmt.where(
             AssignmentBrief.status.in_(("issued", "closed")),
-            AssignmentBrief.programme_id.in_(my_programmes(p)),
+            AssignmentBrief.programme_id.in_(enrolled_programmes(p)),
         )
     return stmt.where(false())
 
 
 def verifications(p: Principal) -> Select:
     stmt = select(BriefVerification).where(BriefVerification.centre_id == p.centre_id)
-    return stmt if p.has(Scope.assignments_read) else stmt.where(false())
+    if not p.has(Scope.assignments_read):
+        return stmt.where(false())
+    reached = on_reachable_programmes(AssignmentBrief.programme_id, p, Scope.assignments_read)
+    if reached is None:
+        return stmt
+    return stmt.where(BriefVerification.brief_id.in_(select(AssignmentBrief.id).where(reached)))

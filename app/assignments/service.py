@@ -13,16 +13,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.assignments import events, rules, schemas
 from app.assignments import repository as repo
-from app.assignments.access import programme_access, require_on_programme
 from app.assignments.models import AssessmentPlanEntry, AssignmentBrief, BriefVerification
 from app.auth.principal import Principal
-from app.centres.repository import one
+from app.auth.scopes import Scope
 from app.core import clock
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import NotFound, PreconditionFailed, RuleViolation, ValidationFailed, field_problem
 from app.core.ids import uuid7
+from app.core.visibility import get_visible
 from app.events.changes import create_recorded, update_recorded
 from app.events.write import Change, recorded
+from app.programmes.access import programme_access, require_on_programme, visible_programme
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Programme
 from app.programmes.service import get_row as programme_row
@@ -54,7 +55,7 @@ async def qualification_of(session: AsyncSession, qualification_id: uuid.UUID) -
 
 
 async def get_plan(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> schemas.AssessmentPlan:
-    await programme_row(session, p, programme_id)
+    await visible_programme(session, p, programme_id, Scope.assignments_read)
     rows = (
         await session.scalars(
             repo.plan_entries(p)
@@ -97,7 +98,9 @@ async def update_plan_entry(
     data: schemas.PlanEntryUpdate,
     expected_version: int | IfMatch,
 ) -> AssessmentPlanEntry:
-    entry = await one(session, repo.plan_entries(p), AssessmentPlanEntry, entry_id, "assessment plan entry")
+    entry = await get_visible(
+        session, repo.plan_entries(p), AssessmentPlanEntry, entry_id, "assessment plan entry"
+    )
     programme = await programme_row(session, p, entry.programme_id)
     require_on_programme(
         await programme_access(session, p, programme), *PLANNERS, *AUTHORS, what="plan its assessment"
@@ -120,8 +123,10 @@ def brief_out(brief: AssignmentBrief) -> schemas.Brief:
     return schemas.Brief.model_validate(brief)
 
 
-async def get_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID) -> AssignmentBrief:
-    return await one(session, repo.briefs(p), AssignmentBrief, brief_id, "assignment brief")
+async def get_brief(
+    session: AsyncSession, p: Principal, brief_id: uuid.UUID, scope: Scope = Scope.assignments_read
+) -> AssignmentBrief:
+    return await get_visible(session, repo.briefs(p, scope), AssignmentBrief, brief_id, "assignment brief")
 
 
 async def list_briefs(

@@ -1,7 +1,8 @@
 """Roles and scopes: the one table that says which role may do what (DOMAIN.md "People and roles").
 
-Object-level limits (another centre's object, a learner's own record) are applied by repositories;
-this table only says which kinds of operation a role may attempt at all.
+Object-level limits (another centre's object, a learner's own record, an assessor's own programmes) are
+applied by repositories through app/programmes/access.py and app/core/visibility.py; this table only
+says which kinds of operation a role may attempt at all. docs/access.md lists both.
 """
 
 from __future__ import annotations
@@ -35,10 +36,15 @@ class Scope(StrEnum):
     qualifications_manage = "qualifications:manage"  # import specification versions
     calendar_manage = "calendar:manage"  # academic years, term dates, closures (R-31 working days)
     programmes_read = "programmes:read"  # programmes, enrolments and registration status
-    programmes_write = "programmes:write"  # programmes and their class lists (enrolments)
+    programmes_write = "programmes:write"  # class lists (enrolments); a programme's name, code and sites
+    # Who leads and verifies a programme is the centre's QA management, not its delivery (R-40, R-44):
+    programme_leads_assign = "programme_leads:assign"  # create a programme; its leader, LIV, subject area
+    programme_team_assign = "programme_team:assign"  # its assessors and IVs (an LIV: on their programmes)
     registrations_write = "registrations:write"  # R-12: registration, transfer, withdrawal, completion
     registrations_monitor = "registrations:monitor"  # R-11: the late/early registration list
-    learner_support_read = "learner_support:read"  # R-13 RPL, R-80 adjustments, R-81 special consideration
+    learner_support_read = "learner_support:read"  # R-13 RPL: staff judge it as evidence
+    adjustments_read = "adjustments:read"  # R-80: those who arrange adjustments and those who apply them
+    special_consideration_read = "special_consideration:read"  # R-81: those who apply for and decide it
     learner_support_write = "learner_support:write"
     special_consideration_authorise = "special_consideration:authorise"  # R-81: the HoC only
     mis_sync = "mis:sync"  # bulk upsert of learners and enrolments from the MIS
@@ -63,18 +69,20 @@ class Scope(StrEnum):
     decisions_release = "decisions:release"  # R-25: release a brief's whole batch once IV is complete
 
 
-# Every member of staff reads the centre's assessment plans, briefs and decisions: QA roles (QN, LIV,
-# IV), the PL and the exams officer need the whole centre; assessors are limited to their programmes
-# by the repository, not by this table.
+# Every member of staff reads assessment plans, briefs and decisions: the HoC, QN and exams officer the
+# whole centre's; assessors, IVs, LIVs and PLs those of their programmes -- limited by the repository
+# (app/programmes/access.py CENTRE_WIDE), not by this table.
 _ASSESSMENT_READ = {Scope.assignments_read, Scope.assessments_read}
 
-# IV is open within the centre's staff (004 §5: "a developmental process between staff"): assessors
-# read the IV of their work and its feedback and actions, the HoC/QN/PL oversee it. Learners, and the
-# standards verifier (who will see only its allocated sample), do not get it.
+# IV is open within the programme's staff (004 §5: "a developmental process between staff"): assessors
+# read the IV of their programmes' work and its feedback and actions, IVs and the LIV what they verify,
+# the PL oversees their programmes' IV, the HoC/QN the centre's. Learners, and the standards verifier
+# (who will see only its allocated sample), do not get it.
 _VERIFICATION_READ = {Scope.verification_read}
 
 # Every member of staff reads the centre's programmes, class lists and registration status (PLs check
-# registrations, assessors and IVs need their learners' adjustments and RPL to assess fairly).
+# registrations, assessors and IVs need their learners' RPL to assess fairly). Adjustments and special
+# consideration are personal circumstances: granted below only to the roles that act on them.
 _STAFF_READ = {
     Scope.centre_read,
     Scope.staff_read,
@@ -102,8 +110,12 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.registrations_write,
             Scope.registrations_monitor,
             Scope.learner_support_write,
+            Scope.adjustments_read,
+            Scope.special_consideration_read,
             Scope.special_consideration_authorise,
             Scope.mis_sync,
+            Scope.programme_leads_assign,
+            Scope.programme_team_assign,
         }
         # Oversight of assessment, and agreeing extensions (004 §4 "extenuating
         # circumstances"); the HoC records no decision unless also an assessor.
@@ -118,6 +130,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.qn: frozenset(
         _STAFF_READ
         | {Scope.audit_read, Scope.qualifications_manage, Scope.registrations_monitor}
+        # The QN answers to the awarding body for who leads, assesses and verifies each programme.
+        | {Scope.programme_leads_assign, Scope.programme_team_assign}
         | _ASSESSMENT_READ
         # R-40: the QN is the awarding body's contact: LIV registration and standardisation.
         | _VERIFICATION_READ
@@ -138,6 +152,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         # verifies like an IV, and may release a batch once its IV is complete (R-25).
         | _VERIFICATION_READ
         | {Scope.verification_write, Scope.iv_plans_manage, Scope.decisions_release}
+        # The LIV staffs the assessors and IVs of the programmes they lead IV on; reads the adjustments
+        # of those programmes' learners, whose decisions they verify.
+        | {Scope.programme_team_assign, Scope.adjustments_read}
     ),
     # R-42/R-43: an IV samples and verifies decisions of programmes they verify, and closes the actions.
     Role.iv: frozenset(
@@ -146,6 +163,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | {Scope.briefs_verify}
         | _VERIFICATION_READ
         | {Scope.verification_write}
+        # R-80: the decisions they verify were made under the learner's adjustments.
+        | {Scope.adjustments_read}
     ),
     # The assessor designs briefs, records work handed in and decisions (R-24), and authorises a
     # resubmission only where the qualification gives it to the assessor (R-33, OCR).
@@ -162,6 +181,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         # R-25: the assessor releases the brief's batch once IV is complete; reads the IV of their work.
         | _VERIFICATION_READ
         | {Scope.decisions_release}
+        # R-80: the assessor applies their learners' adjustments.
+        | {Scope.adjustments_read}
     ),
     # Exams officers and programme leaders keep class lists and registrations up to date.
     # The exams officer registers, transfers and withdraws (R-12, 004 §3), keeps the centre calendar the
@@ -176,6 +197,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.programmes_write,
             Scope.registrations_write,
             Scope.learner_support_write,
+            Scope.adjustments_read,
+            Scope.special_consideration_read,
             Scope.mis_sync,
         }
         # 003 §7: the exams officer records exam results and resits.
@@ -186,6 +209,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.programme_leader: frozenset(
         _STAFF_READ
         | {Scope.learners_write, Scope.programmes_write, Scope.learner_support_write}
+        # Of the learners on the programmes they lead: adjustments to arrange, special consideration
+        # to apply for (R-80, R-81).
+        | {Scope.adjustments_read, Scope.special_consideration_read}
         # The PL keeps the assessment plan (R-20) and agrees extensions.
         | _ASSESSMENT_READ
         | {Scope.assignments_write, Scope.extensions_approve}
@@ -194,8 +220,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     ),
     # A learner reads their own issued briefs and released decisions through learner:self.
     Role.learner: frozenset({Scope.learner_self, Scope.submissions_self}),
-    # External and read-only: sees the centre it verifies, and (later) only the sample allocated to it.
-    Role.standards_verifier: frozenset({Scope.centre_read}),
+    # External and read-only (R-52): it will read only the sample allocated to it, through its grant;
+    # until that API exists it reads nothing -- not even the centre's sites or calendar.
+    Role.standards_verifier: frozenset(),
 }
 
 

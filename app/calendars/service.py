@@ -14,13 +14,13 @@ from app.auth.principal import Principal
 from app.calendars import events, schemas
 from app.calendars.models import AcademicYear, Closure, Term
 from app.centres.models import Centre
-from app.centres.repository import one
 from app.core import calendar as cal
 from app.core import clock
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed, field_problem
 from app.core.ids import uuid7
 from app.core.pagination import paginate
+from app.core.visibility import get_visible
 from app.core.writes import flush_unique
 from app.events.write import Change, recorded
 
@@ -99,7 +99,7 @@ async def list_academic_years(session: AsyncSession, p: Principal, limit: int, c
 
 
 async def _get_row(session: AsyncSession, p: Principal, year_id: uuid.UUID) -> AcademicYear:
-    return await one(session, _years(p), AcademicYear, year_id, "academic year")
+    return await get_visible(session, _years(p), AcademicYear, year_id, "academic year")
 
 
 async def get_academic_year(session: AsyncSession, p: Principal, year_id: uuid.UUID) -> schemas.AcademicYear:
@@ -264,7 +264,7 @@ async def create_closure(session: AsyncSession, p: Principal, data: schemas.Clos
 
 async def delete_closure(session: AsyncSession, p: Principal, closure_id: uuid.UUID) -> Closure:
     """A closure entered by mistake is removed; the audit keeps what it was."""
-    closure = await one(session, _closures(p), Closure, closure_id, "closure")
+    closure = await get_visible(session, _closures(p), Closure, closure_id, "closure")
     removed = events.ClosureDeleted.of(closure)
     await session.execute(delete(Closure).where(Closure.id == closure.id))
     await recorded(session, p, Change.removed(removed, "closure", closure.id))

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.centres.models import Centre, Site, StaffMember
-from app.core.errors import NotFound
 
 
 def centres(principal: Principal) -> Select:
@@ -22,11 +18,3 @@ def sites(principal: Principal) -> Select:
 
 def staff(principal: Principal) -> Select:
     return select(StaffMember).where(StaffMember.centre_id == principal.centre_id)
-
-
-async def one(session: AsyncSession, stmt: Select, model: type, object_id: uuid.UUID, what: str):
-    """Another centre's object is simply not found: 404 with no detail about it (house rule 3)."""
-    found = (await session.scalars(stmt.where(model.id == object_id))).one_or_none()
-    if found is None:
-        raise NotFound(f"No {what} with id {object_id}.")
-    return found

@@ -12,6 +12,7 @@ from app.centres import repository as repo
 from app.centres.models import Centre, Site, StaffMember
 from app.core.concurrency import IfMatch
 from app.core.pagination import paginate
+from app.core.visibility import get_visible
 from app.events.changes import create_recorded, update_recorded
 
 CENTRE_UNIQUE = {"uq_centres_centre_number": "body.centre_number"}
@@ -26,7 +27,7 @@ async def create_centre(session: AsyncSession, actor, data: schemas.CentreCreate
 
 
 async def get_centre(session: AsyncSession, p: Principal, centre_id: uuid.UUID) -> Centre:
-    return await repo.one(session, repo.centres(p), Centre, centre_id, "centre")
+    return await get_visible(session, repo.centres(p), Centre, centre_id, "centre")
 
 
 async def list_centres(session: AsyncSession, p: Principal, limit: int, cursor: str | None):
@@ -58,7 +59,7 @@ async def create_site(session: AsyncSession, p: Principal, data: schemas.SiteCre
 
 
 async def get_site(session: AsyncSession, p: Principal, site_id: uuid.UUID) -> Site:
-    return await repo.one(session, repo.sites(p), Site, site_id, "site")
+    return await get_visible(session, repo.sites(p), Site, site_id, "site")
 
 
 async def list_sites(session: AsyncSession, p: Principal, limit: int, cursor: str | None):
@@ -101,7 +102,7 @@ async def create_staff(session: AsyncSession, p: Principal, data: schemas.StaffC
 
 
 async def get_staff(session: AsyncSession, p: Principal, staff_id: uuid.UUID) -> StaffMember:
-    return await repo.one(session, repo.staff(p), StaffMember, staff_id, "staff member")
+    return await get_visible(session, repo.staff(p), StaffMember, staff_id, "staff member")
 
 
 async def list_staff(

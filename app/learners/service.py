@@ -8,11 +8,11 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
-from app.centres.repository import one
 from app.core import clock
 from app.core.concurrency import IfMatch
 from app.core.errors import ValidationFailed, field_problem
 from app.core.pagination import paginate
+from app.core.visibility import get_visible
 from app.events.changes import create_recorded, update_recorded
 from app.learners import events, schemas
 from app.learners import repository as repo
@@ -45,7 +45,7 @@ async def create_learner(session: AsyncSession, p: Principal, data: schemas.Lear
 
 
 async def get_learner(session: AsyncSession, p: Principal, learner_id: uuid.UUID) -> Learner:
-    return await one(session, repo.learners(p), Learner, learner_id, "learner")
+    return await get_visible(session, repo.learners(p), Learner, learner_id, "learner")
 
 
 async def list_learners(session: AsyncSession, p: Principal, limit: int, cursor: str | None, **filters):

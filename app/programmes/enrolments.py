@@ -13,14 +13,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.auth.principal import Principal
 from app.calendars.models import AcademicYear
 from app.calendars.service import centre_calendar
-from app.centres.repository import one
 from app.core import clock
 from app.core.errors import Conflict, NotFound, RuleViolation, ValidationFailed, field_problem
 from app.core.ids import uuid7
 from app.core.pagination import paginate
+from app.core.visibility import get_visible
 from app.core.writes import flush_unique
 from app.events.event import Changed
 from app.events.write import Change, recorded, recorded_all
+from app.learners import repository as learners_repo
 from app.learners.models import Learner
 from app.programmes import events, rules, schemas
 from app.programmes import repository as repo
@@ -67,15 +68,11 @@ async def ensure_registered(
 async def learner_in_centre(
     session: AsyncSession, p: Principal, learner_id: uuid.UUID, field: str
 ) -> Learner:
-    learner = await session.scalar(
-        select(Learner).where(Learner.centre_id == p.centre_id, Learner.id == learner_id)
+    """A learner named in a body: one the caller sees (learners_repo), else 404 naming the field."""
+    errors = [field_problem(field, "not_found", "no such learner in the centre")]
+    return await get_visible(
+        session, learners_repo.learners(p), Learner, learner_id, "learner", errors=errors
     )
-    if learner is None:
-        raise NotFound(
-            f"No learner with id {learner_id}.",
-            errors=[field_problem(field, "not_found", "no such learner in the centre")],
-        )
-    return learner
 
 
 async def _programme(session: AsyncSession, p: Principal, programme_id: uuid.UUID, field: str) -> Programme:
@@ -173,7 +170,7 @@ async def create_enrolment(session: AsyncSession, p: Principal, data: schemas.En
 
 
 async def get_enrolment(session: AsyncSession, p: Principal, enrolment_id: uuid.UUID) -> Enrolment:
-    return await one(session, repo.enrolments(p), Enrolment, enrolment_id, "enrolment")
+    return await get_visible(session, repo.enrolments(p), Enrolment, enrolment_id, "enrolment")
 
 
 async def list_enrolments(

@@ -135,6 +135,8 @@ def _as(gql_type, schema, obj):
 STAFF_READ = (Scope.programmes_read,)
 OWN_ENROLMENTS = (Scope.programmes_read, Scope.learner_self)
 OWN_SUPPORT = (Scope.learner_support_read, Scope.learner_self)
+OWN_ADJUSTMENTS = (Scope.adjustments_read, Scope.learner_self)
+OWN_SPECIAL_CONSIDERATIONS = (Scope.special_consideration_read, Scope.learner_self)
 
 
 @strawberry.type
@@ -232,7 +234,7 @@ class ProgrammesQuery:
     async def reasonable_adjustments(
         self, info: Ctx, first: int = 50, after: str | None = None, learner_id: uuid.UUID | None = None
     ) -> Connection[ReasonableAdjustment]:
-        p = info.context.require(*OWN_SUPPORT)
+        p = info.context.require(*OWN_ADJUSTMENTS)
         items, nxt = await info.context.read(
             support.list_reasonable_adjustments, p, page_size(first), after, learner_id
         )
@@ -240,7 +242,7 @@ class ProgrammesQuery:
 
     @strawberry.field
     async def reasonable_adjustment(self, info: Ctx, id: uuid.UUID) -> ReasonableAdjustment:
-        p = info.context.require(*OWN_SUPPORT)
+        p = info.context.require(*OWN_ADJUSTMENTS)
         return _as(
             ReasonableAdjustment,
             schemas.ReasonableAdjustment,
@@ -256,7 +258,7 @@ class ProgrammesQuery:
         learner_id: uuid.UUID | None = None,
         status: schemas.SpecialConsiderationStatus | None = None,
     ) -> Connection[SpecialConsideration]:
-        p = info.context.require(*OWN_SUPPORT)
+        p = info.context.require(*OWN_SPECIAL_CONSIDERATIONS)
         items, nxt = await info.context.read(
             support.list_special_considerations, p, page_size(first), after, learner_id, status
         )
@@ -264,7 +266,7 @@ class ProgrammesQuery:
 
     @strawberry.field
     async def special_consideration(self, info: Ctx, id: uuid.UUID) -> SpecialConsideration:
-        p = info.context.require(*OWN_SUPPORT)
+        p = info.context.require(*OWN_SPECIAL_CONSIDERATIONS)
         return _as(
             SpecialConsideration,
             schemas.SpecialConsideration,
@@ -276,7 +278,7 @@ class ProgrammesQuery:
 class ProgrammesMutation:
     @strawberry.mutation
     async def create_programme(self, info: Ctx, input: ProgrammeCreateInput) -> Programme:
-        p = info.context.require(Scope.programmes_write)
+        p = info.context.require(Scope.programme_leads_assign)
         data = to_model(schemas.ProgrammeCreate, input_fields(input))
         return Programme.from_pydantic(await info.context.write(service.create_programme, p, data))
 
@@ -284,7 +286,9 @@ class ProgrammesMutation:
     async def update_programme(
         self, info: Ctx, id: uuid.UUID, version: int, input: ProgrammeUpdateInput
     ) -> Programme:
-        p = info.context.require(Scope.programmes_write)
+        p = info.context.require(
+            Scope.programmes_write, Scope.programme_team_assign, Scope.programme_leads_assign
+        )
         data = to_model(schemas.ProgrammeUpdate, input_fields(input))
         return Programme.from_pydantic(
             await info.context.write(service.update_programme, p, id, data, version)

@@ -1,4 +1,7 @@
-"""Principal-scoped statements: staff see their centre's records; a learner sees only their own (R-98)."""
+"""Principal-scoped statements (R-98): staff see their centre's programmes, class lists and RPL; the
+personal circumstances behind adjustments and special consideration only the roles acting on them, and
+below centre level only for learners on their programmes (app/programmes/access.py); a learner sees
+only their own."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from sqlalchemy import Select, false, select
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.learners.models import Learner
+from app.programmes.access import learners_on_reachable_programmes
 from app.programmes.models import (
     Enrolment,
     PriorLearning,
@@ -23,7 +27,8 @@ def programmes(principal: Principal) -> Select:
 def _own_or_centre(model, principal: Principal, staff_scope: Scope) -> Select:
     stmt = select(model).where(model.centre_id == principal.centre_id)
     if principal.has(staff_scope):
-        return stmt
+        learners = learners_on_reachable_programmes(principal, staff_scope)
+        return stmt if learners is None else stmt.where(model.learner_id.in_(learners))
     if principal.has(Scope.learner_self):
         mine = select(Learner.id).where(
             Learner.centre_id == principal.centre_id, Learner.idp_subject == principal.subject
@@ -41,8 +46,8 @@ def prior_learning(principal: Principal) -> Select:
 
 
 def reasonable_adjustments(principal: Principal) -> Select:
-    return _own_or_centre(ReasonableAdjustment, principal, Scope.learner_support_read)
+    return _own_or_centre(ReasonableAdjustment, principal, Scope.adjustments_read)
 
 
 def special_considerations(principal: Principal) -> Select:
-    return _own_or_centre(SpecialConsideration, principal, Scope.learner_support_read)
+    return _own_or_centre(SpecialConsideration, principal, Scope.special_consideration_read)

@@ -19,10 +19,20 @@ from app.programmes import enrolments, schemas, service, support
 router = APIRouter(prefix="/v1")
 ProgrammesRead = Annotated[Principal, Depends(require(Scope.programmes_read))]
 ProgrammesWrite = Annotated[Principal, Depends(require(Scope.programmes_write))]
+ProgrammesCreate = Annotated[Principal, Depends(require(Scope.programme_leads_assign))]
+# Which fields a caller may change is the service's per-field policy (service.FIELD_POLICY).
+ProgrammesUpdate = Annotated[
+    Principal,
+    Depends(require(Scope.programmes_write, Scope.programme_team_assign, Scope.programme_leads_assign)),
+]
 EnrolmentsRead = Annotated[Principal, Depends(require(Scope.programmes_read, Scope.learner_self))]
 RegistrationsWrite = Annotated[Principal, Depends(require(Scope.registrations_write))]
 RegistrationsMonitor = Annotated[Principal, Depends(require(Scope.registrations_monitor))]
 SupportRead = Annotated[Principal, Depends(require(Scope.learner_support_read, Scope.learner_self))]
+AdjustmentsRead = Annotated[Principal, Depends(require(Scope.adjustments_read, Scope.learner_self))]
+SpecialConsiderationRead = Annotated[
+    Principal, Depends(require(Scope.special_consideration_read, Scope.learner_self))
+]
 SupportWrite = Annotated[Principal, Depends(require(Scope.learner_support_write))]
 SpecialConsiderationDecide = Annotated[Principal, Depends(require(Scope.special_consideration_authorise))]
 
@@ -60,7 +70,7 @@ async def list_programmes(
     status_code=201,
 )
 async def create_programme(
-    body: schemas.ProgrammeCreate, session: Session, p: ProgrammesWrite, response: Response
+    body: schemas.ProgrammeCreate, session: Session, p: ProgrammesCreate, response: Response
 ):
     """A qualification version delivered for an academic year; every named member of staff must hold the
     role the programme gives them."""
@@ -87,7 +97,7 @@ async def update_programme(
     programme_id: uuid.UUID,
     body: schemas.ProgrammeUpdate,
     session: Session,
-    p: ProgrammesWrite,
+    p: ProgrammesUpdate,
     version: IfMatchHeader,
     response: Response,
 ):
@@ -284,7 +294,7 @@ async def get_prior_learning(
 )
 async def list_reasonable_adjustments(
     session: Session,
-    p: SupportRead,
+    p: AdjustmentsRead,
     limit: Limit = 50,
     cursor: Cursor = None,
     learner_id: uuid.UUID | None = None,
@@ -314,7 +324,7 @@ async def record_reasonable_adjustment(
     response_model=schemas.ReasonableAdjustment,
 )
 async def get_reasonable_adjustment(
-    reasonable_adjustment_id: uuid.UUID, session: Session, p: SupportRead, response: Response
+    reasonable_adjustment_id: uuid.UUID, session: Session, p: AdjustmentsRead, response: Response
 ):
     return _tagged(response, await support.get_reasonable_adjustment(session, p, reasonable_adjustment_id))
 
@@ -327,7 +337,7 @@ async def get_reasonable_adjustment(
 )
 async def list_special_considerations(
     session: Session,
-    p: SupportRead,
+    p: SpecialConsiderationRead,
     limit: Limit = 50,
     cursor: Cursor = None,
     learner_id: uuid.UUID | None = None,
@@ -360,7 +370,7 @@ async def apply_for_special_consideration(
     response_model=schemas.SpecialConsideration,
 )
 async def get_special_consideration(
-    special_consideration_id: uuid.UUID, session: Session, p: SupportRead, response: Response
+    special_consideration_id: uuid.UUID, session: Session, p: SpecialConsiderationRead, response: Response
 ):
     return _tagged(response, await support.get_special_consideration(session, p, special_consideration_id))
 

@@ -11,17 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.principal import Principal
+from app.auth.scopes import Role, Scope
 from app.calendars.models import AcademicYear
 from app.centres.models import Site, StaffMember
-from app.centres.repository import one
 from app.core import clock
 from app.core.concurrency import IfMatch, check_version
-from app.core.errors import NotFound, PreconditionFailed, ValidationFailed, field_problem
+from app.core.errors import Forbidden, NotFound, PreconditionFailed, ValidationFailed, field_problem
 from app.core.pagination import paginate
+from app.core.visibility import get_visible
 from app.core.writes import flush_unique
 from app.events.write import Change, recorded
 from app.programmes import events, schemas
 from app.programmes import repository as repo
+from app.programmes.access import ProgrammeAccess, programme_access
 from app.programmes.models import Programme, ProgrammeSite, ProgrammeStaff
 from app.qualifications import service as qualifications
 from app.qualifications.models import QualificationVersion
@@ -35,6 +37,58 @@ STAFF_ROLES = {
     "internal_verifier_ids": "iv",
 }
 LINK_ROLES = {"assessor_ids": "assessor", "internal_verifier_ids": "internal_verifier"}
+
+# Who may change each field of a programme (docs/access.md): the roles that may change it on any of the
+# centre's programmes, and the relation to *this* programme (with the token role that carries it) that
+# lets another role change it on their own programme only. Who leads, assesses and verifies is QA
+# management (R-40, R-44), not delivery: nobody staffs a programme by holding programmes:write.
+OWN = {"programme_leader": Role.programme_leader, "lead_internal_verifier": Role.liv}
+FIELD_POLICY: dict[str, tuple[frozenset[Role], str | None]] = {
+    # Registration: the awarding body's programme code learners are registered under (004 §3).
+    "code": (frozenset({Role.hoc, Role.exams_officer}), None),
+    # Delivery: what the programme is called and where it is taught; its own leader runs it.
+    "name": (frozenset({Role.hoc, Role.exams_officer}), "programme_leader"),
+    "site_ids": (frozenset({Role.hoc, Role.exams_officer}), "programme_leader"),
+    # Leadership: the subject area decides whose LIV the programme falls under (R-40).
+    "subject_area": (frozenset({Role.hoc, Role.qn}), None),
+    "programme_leader_id": (frozenset({Role.hoc, Role.qn}), None),
+    "lead_internal_verifier_id": (frozenset({Role.hoc, Role.qn}), None),
+    # The team: the HoC/QN, and the programme's own LIV, who oversees its IV (R-40, R-42).
+    "assessor_ids": (frozenset({Role.hoc, Role.qn}), "lead_internal_verifier"),
+    "internal_verifier_ids": (frozenset({Role.hoc, Role.qn}), "lead_internal_verifier"),
+}
+
+
+def _may_change(p: Principal, access: ProgrammeAccess, name: str) -> bool:
+    centre_roles, own = FIELD_POLICY[name]
+    if p.roles & centre_roles:
+        return True
+    return own is not None and OWN[own] in p.roles and access.has(own)
+
+
+async def _check_field_policy(
+    session: AsyncSession, p: Principal, programme: Programme, changing: set[str]
+) -> None:
+    """R-98: each changed field must be the caller's to change (FIELD_POLICY); 403 naming each one.
+    The programme itself is visible to all staff, so a 403 here reveals nothing a read would not."""
+    access = await programme_access(session, p, programme)
+    refused = sorted(n for n in changing if not _may_change(p, access, n))
+    if refused:
+        raise Forbidden(
+            "Some of these fields are not yours to change on this programme.",
+            errors=[
+                field_problem(f"body.{n}", "field_not_permitted", _refusal(n, FIELD_POLICY[n]))
+                for n in refused
+            ],
+        )
+
+
+def _refusal(name: str, policy: tuple[frozenset[Role], str | None]) -> str:
+    centre_roles, own = policy
+    who = " or ".join(sorted(r.value for r in centre_roles))
+    if own:
+        who += f", or the programme's own {own.replace('_', ' ')}"
+    return f"only the {who} may change {name}"
 
 
 async def visible_qualification(
@@ -209,6 +263,9 @@ async def _write_links(
 async def create_programme(
     session: AsyncSession, p: Principal, data: schemas.ProgrammeCreate
 ) -> schemas.Programme:
+    """Creating a programme names its leader and LIV: the HoC's or QN's call (FIELD_POLICY)."""
+    if not p.has(Scope.programme_leads_assign):
+        raise Forbidden("Only the Head of Centre or Quality Nominee creates programmes (who leads them).")
     await visible_qualification(session, p, data.qualification_id, "body.qualification_id")
     await _academic_year(session, p, data.academic_year_id)
     links = {
@@ -231,7 +288,7 @@ async def create_programme(
 
 
 async def get_row(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> Programme:
-    return await one(session, repo.programmes(p), Programme, programme_id, "programme")
+    return await get_visible(session, repo.programmes(p), Programme, programme_id, "programme")
 
 
 async def get_programme(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> schemas.Programme:
@@ -275,6 +332,7 @@ async def update_programme(
     columns = {name: v for name, v in changes.items() if getattr(programme, name) != v}
     if not replace and not columns:
         return before  # nothing changed: no new version, no audit row, no event
+    await _check_field_policy(session, p, programme, set(columns) | replace)
     if "site_ids" in replace:
         await _check_sites(session, p, new_links["site_ids"])
     named = {

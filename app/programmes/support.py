@@ -10,16 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.principal import Principal
-from app.auth.scopes import Role
+from app.auth.scopes import Role, Scope
 from app.calendars.service import centre_calendar
-from app.centres.repository import one
 from app.core import clock
 from app.core.errors import Conflict, Forbidden, RuleViolation, ValidationFailed, field_problem
 from app.core.pagination import paginate
+from app.core.visibility import get_visible
 from app.events.event import Event
 from app.events.write import Change, recorded
+from app.learners.models import Learner
 from app.programmes import events, rules, schemas
 from app.programmes import repository as repo
+from app.programmes.access import learners_on_reachable_programmes
 from app.programmes.enrolments import learner_in_centre
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import (
@@ -53,6 +55,17 @@ async def _check_unit(
                 )
             ],
         )
+
+
+async def _learner_in_reach(session: AsyncSession, p: Principal, learner_id: uuid.UUID, scope: Scope):
+    """R-98: staff record a learner's circumstances only where they may read them (a PL: the learners on
+    the programmes they lead); any other learner is not found, as on a read."""
+    stmt = select(Learner).where(Learner.centre_id == p.centre_id)
+    reach = learners_on_reachable_programmes(p, scope)
+    if reach is not None:
+        stmt = stmt.where(Learner.id.in_(reach))
+    errors = [field_problem("body.learner_id", "not_found", "no such learner on the programmes you reach")]
+    return await get_visible(session, stmt, Learner, learner_id, "learner", errors=errors)
 
 
 async def _list(
@@ -103,7 +116,7 @@ async def record_prior_learning(
 
 
 async def get_prior_learning(session: AsyncSession, p: Principal, rpl_id: uuid.UUID) -> PriorLearning:
-    return await one(session, repo.prior_learning(p), PriorLearning, rpl_id, "prior learning record")
+    return await get_visible(session, repo.prior_learning(p), PriorLearning, rpl_id, "prior learning record")
 
 
 async def list_prior_learning(
@@ -137,7 +150,7 @@ async def record_reasonable_adjustment(
         problems.append(field_problem("body.agreed_on", "date_in_future", "must not be after today"))
     if problems:
         raise RuleViolation("R-80: the adjustment cannot be recorded as given.", errors=problems)
-    await learner_in_centre(session, p, data.learner_id, "body.learner_id")
+    await _learner_in_reach(session, p, data.learner_id, Scope.adjustments_read)
     if data.qualification_id:
         await visible_qualification(session, p, data.qualification_id, "body.qualification_id")
     adjustment = ReasonableAdjustment(
@@ -155,7 +168,7 @@ async def record_reasonable_adjustment(
 async def get_reasonable_adjustment(
     session: AsyncSession, p: Principal, ra_id: uuid.UUID
 ) -> ReasonableAdjustment:
-    return await one(
+    return await get_visible(
         session, repo.reasonable_adjustments(p), ReasonableAdjustment, ra_id, "reasonable adjustment"
     )
 
@@ -197,7 +210,7 @@ async def apply_for_special_consideration(
         )
     if problems:
         raise ValidationFailed("The application has invalid dates or fields.", errors=problems)
-    await learner_in_centre(session, p, data.learner_id, "body.learner_id")
+    await _learner_in_reach(session, p, data.learner_id, Scope.special_consideration_read)
     if data.qualification_id is not None:
         if data.unit_number is not None:
             await _check_unit(session, p, data.qualification_id, data.unit_number)
@@ -244,7 +257,7 @@ async def decide_special_consideration(
             "R-81: only the Head of Centre authorises special consideration.",
             errors=[field_problem("principal", "R-81", "the caller is not the Head of Centre")],
         )
-    application = await one(
+    application = await get_visible(
         session,
         repo.special_considerations(p),
         SpecialConsideration,
@@ -271,7 +284,7 @@ async def decide_special_consideration(
 async def get_special_consideration(
     session: AsyncSession, p: Principal, sc_id: uuid.UUID
 ) -> SpecialConsideration:
-    return await one(
+    return await get_visible(
         session,
         repo.special_considerations(p),
         SpecialConsideration,

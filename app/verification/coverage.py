@@ -18,11 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.assessment.models import AssessmentDecision
 from app.assignments.models import AssignmentBrief
 from app.auth.principal import Principal
+from app.auth.scopes import Scope
 from app.centres.models import StaffMember
 from app.core import clock
-from app.programmes import repository as programmes_repo
+from app.programmes.access import visible_programme, visible_programmes
 from app.programmes.models import Programme, ProgrammeSite, ProgrammeStaff
-from app.programmes.service import get_row as programme_row
 from app.verification import schemas
 from app.verification.models import IvRecord, IvSampleItem, IvScheduleEntry, RemedialAction
 from app.verification.records import iv_reasons
@@ -101,14 +101,17 @@ async def _coverage(session: AsyncSession, programme: Programme) -> schemas.Cove
 
 async def coverage(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> schemas.Coverage:
     """R-42: the programme's IV coverage for its academic year."""
-    return await _coverage(session, await programme_row(session, p, programme_id))
+    return await _coverage(
+        session, await visible_programme(session, p, programme_id, Scope.verification_read)
+    )
 
 
 async def _dashboard_programmes(
     session: AsyncSession, p: Principal, academic_year_id: uuid.UUID | None
 ) -> list[Programme]:
-    """The programmes the caller is LIV of; for a caller who is nobody's LIV (HoC, QN), the centre's."""
-    stmt = programmes_repo.programmes(p)
+    """The programmes the caller is LIV of; for a caller who is nobody's LIV, those whose IV they read
+    (the HoC and QN: the centre's)."""
+    stmt = visible_programmes(p, Scope.verification_read)
     if academic_year_id is not None:
         stmt = stmt.where(Programme.academic_year_id == academic_year_id)
     mine = stmt.join(StaffMember, StaffMember.id == Programme.lead_internal_verifier_id).where(

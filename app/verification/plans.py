@@ -10,17 +10,19 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.assignments.access import programme_access, require_on_programme
 from app.assignments.models import AssessmentPlanEntry, AssignmentBrief
 from app.auth.principal import Principal
+from app.auth.scopes import Scope
 from app.calendars.models import AcademicYear
+from app.centres import repository as centres_repo
 from app.centres.models import StaffMember
-from app.centres.repository import one
 from app.core.concurrency import IfMatch
 from app.core.errors import Conflict, NotFound, PreconditionRequired, ValidationFailed, field_problem
 from app.core.ids import uuid7
+from app.core.visibility import get_visible
 from app.events.changes import create_recorded, update_recorded
 from app.events.write import Change, recorded
+from app.programmes.access import programme_access, require_on_programme, visible_programme
 from app.programmes.models import Programme, ProgrammeStaff
 from app.programmes.service import get_row as programme_row
 from app.verification import events, schemas
@@ -30,14 +32,10 @@ PLANNERS = ("lead_internal_verifier",)
 
 
 async def _staff(session: AsyncSession, p: Principal, staff_id: uuid.UUID, field: str) -> StaffMember:
-    staff = await session.scalar(
-        select(StaffMember).where(StaffMember.id == staff_id, StaffMember.centre_id == p.centre_id)
+    errors = [field_problem(field, "not_found", "no such staff")]
+    return await get_visible(
+        session, centres_repo.staff(p), StaffMember, staff_id, "member of staff", errors=errors
     )
-    if staff is None:
-        raise NotFound(
-            f"No member of staff {staff_id}.", errors=[field_problem(field, "not_found", "no such staff")]
-        )
-    return staff
 
 
 # ---- LIV appointments (R-40) --------------------------------------------------------------------------
@@ -100,7 +98,9 @@ async def add_annual_record(
     session: AsyncSession, p: Principal, appointment_id: uuid.UUID, data: schemas.LivAnnualRecordCreate
 ) -> LivAnnualRecord:
     """R-40: registered with the awarding body and standardised each year (insert-only; latest counts)."""
-    appointment = await one(session, _appointments(p), LivAppointment, appointment_id, "LIV appointment")
+    appointment = await get_visible(
+        session, _appointments(p), LivAppointment, appointment_id, "LIV appointment"
+    )
     year = await session.scalar(
         select(AcademicYear.id).where(
             AcademicYear.id == data.academic_year_id, AcademicYear.centre_id == p.centre_id
@@ -135,7 +135,9 @@ async def add_annual_record(
 async def annual_records(
     session: AsyncSession, p: Principal, appointment_id: uuid.UUID
 ) -> list[LivAnnualRecord]:
-    appointment = await one(session, _appointments(p), LivAppointment, appointment_id, "LIV appointment")
+    appointment = await get_visible(
+        session, _appointments(p), LivAppointment, appointment_id, "LIV appointment"
+    )
     return list(
         (
             await session.scalars(
@@ -359,7 +361,7 @@ async def get_schedule(session: AsyncSession, p: Principal, programme_id: uuid.U
     IV, its briefs and whether their IV is complete (R-25)."""
     from app.verification.records import iv_reasons
 
-    programme = await programme_row(session, p, programme_id)
+    programme = await visible_programme(session, p, programme_id, Scope.verification_read)
     plan = await session.scalar(select(IvPlan).where(IvPlan.programme_id == programme.id))
     entries = (
         await session.scalars(

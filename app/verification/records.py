@@ -21,18 +21,19 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.assessment import repository as assessment_repo
 from app.assessment.models import AssessmentDecision, DecisionVersion
-from app.assignments.access import programme_access, require_on_programme
 from app.assignments.models import AssignmentBrief, BriefVerification
 from app.assignments.service import get_brief
 from app.auth.principal import Principal
+from app.auth.scopes import Scope
 from app.calendars.service import centre_calendar
-from app.centres.repository import one
 from app.core import calendar as cal
 from app.core import clock
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import Conflict, PreconditionFailed, RuleViolation, ValidationFailed, field_problem
 from app.core.ids import uuid7
+from app.core.visibility import get_visible
 from app.events.write import Change, recorded
+from app.programmes.access import on_reachable_programmes, programme_access, require_on_programme
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Enrolment, Programme
 from app.verification import events, sampling, schemas
@@ -56,6 +57,12 @@ async def _programme(session: AsyncSession, programme_id: uuid.UUID) -> Programm
 
 async def verifier_on(session: AsyncSession, p: Principal, programme: Programme, what: str) -> uuid.UUID:
     return require_on_programme(await programme_access(session, p, programme), *VERIFIERS, what=what)
+
+
+def _reached(stmt, column, p: Principal):
+    """R-98: IV is read on the programmes the caller reaches (an assessor's, an IV's...); else 404."""
+    clause = on_reachable_programmes(column, p, Scope.verification_read)
+    return stmt if clause is None else stmt.where(clause)
 
 
 # ---- the population and the policy ---------------------------------------------------------------------
@@ -230,11 +237,11 @@ def _decimal(rate: Fraction) -> Decimal:
 
 
 def _samples(p: Principal):
-    return select(IvSample).where(IvSample.centre_id == p.centre_id)
+    return _reached(select(IvSample).where(IvSample.centre_id == p.centre_id), IvSample.programme_id, p)
 
 
 async def get_sample(session: AsyncSession, p: Principal, sample_id: uuid.UUID) -> schemas.Sample:
-    sample = await one(session, _samples(p), IvSample, sample_id, "IV sample")
+    sample = await get_visible(session, _samples(p), IvSample, sample_id, "IV sample")
     rows = (
         await session.execute(
             select(IvSampleItem, AssessmentDecision.learner_id, IvRecord.outcome)
@@ -292,7 +299,7 @@ async def latest_sample_row(session: AsyncSession, brief_id: uuid.UUID) -> IvSam
 
 
 async def latest_sample(session: AsyncSession, p: Principal, brief_id: uuid.UUID) -> schemas.Sample | None:
-    brief = await get_brief(session, p, brief_id)
+    brief = await get_brief(session, p, brief_id, Scope.verification_read)
     row = await latest_sample_row(session, brief.id)
     return await get_sample(session, p, row.id) if row else None
 
@@ -365,7 +372,7 @@ def brief_verification_out(
 
 
 def _records(p: Principal):
-    return select(IvRecord).where(IvRecord.centre_id == p.centre_id)
+    return _reached(select(IvRecord).where(IvRecord.centre_id == p.centre_id), IvRecord.programme_id, p)
 
 
 async def _current(session: AsyncSession, r: IvRecord) -> IvRecordVersion:
@@ -519,7 +526,7 @@ def _version_values(
 
 
 async def _decision_for_iv(session: AsyncSession, p: Principal, decision_id: uuid.UUID):
-    decision = await one(
+    decision = await get_visible(
         session, assessment_repo.decisions(p), AssessmentDecision, decision_id, "assessment decision"
     )
     brief = await session.get(AssignmentBrief, decision.brief_id)
@@ -576,7 +583,7 @@ async def amend_iv(
 ) -> schemas.IvRecord:
     """House rule 6 / R-26: a change is a new version with a reason; the earlier ones stay. Used when the
     assessor has reassessed (the decision's new version) or the IV and assessor resolved a disagreement."""
-    r = await one(session, _records(p), IvRecord, record_id, "IV record")
+    r = await get_visible(session, _records(p), IvRecord, record_id, "IV record")
     check_version(r.version, expected)
     decision, brief, staff_id = await _decision_for_iv(session, p, r.decision_id)
     _check_comments(brief, data)
@@ -598,14 +605,14 @@ async def amend_iv(
 
 
 async def get_iv_record(session: AsyncSession, p: Principal, record_id: uuid.UUID) -> schemas.IvRecord:
-    r = await one(session, _records(p), IvRecord, record_id, "IV record")
+    r = await get_visible(session, _records(p), IvRecord, record_id, "IV record")
     return record_out(r, await _current(session, r))
 
 
 async def iv_record_versions(
     session: AsyncSession, p: Principal, record_id: uuid.UUID
 ) -> list[schemas.IvRecordVersion]:
-    r = await one(session, _records(p), IvRecord, record_id, "IV record")
+    r = await get_visible(session, _records(p), IvRecord, record_id, "IV record")
     rows = (
         await session.scalars(
             select(IvRecordVersion).where(IvRecordVersion.record_id == r.id).order_by(IvRecordVersion.number)
@@ -619,7 +626,7 @@ async def brief_iv_records(
 ) -> list[schemas.IvRecord]:
     """Every IV record of a brief in the one shape: the brief's own verifications (R-21) first, then
     those of its decisions."""
-    brief = await get_brief(session, p, brief_id)
+    brief = await get_brief(session, p, brief_id, Scope.verification_read)
     out = [
         brief_verification_out(b, brief.author_staff_id, brief.programme_id)
         for b in (
@@ -649,7 +656,9 @@ async def brief_iv_records(
 
 
 def _actions(p: Principal):
-    return select(RemedialAction).where(RemedialAction.centre_id == p.centre_id)
+    return _reached(
+        select(RemedialAction).where(RemedialAction.centre_id == p.centre_id), RemedialAction.programme_id, p
+    )
 
 
 async def list_actions(
@@ -679,7 +688,7 @@ async def close_action(
     expected: int | IfMatch | None = None,
 ) -> RemedialAction:
     """R-43: closed when done, confirmed by the programme's IV or LIV with a note of what was done."""
-    action = await one(session, _actions(p), RemedialAction, action_id, "remedial action")
+    action = await get_visible(session, _actions(p), RemedialAction, action_id, "remedial action")
     await verifier_on(
         session, p, await _programme(session, action.programme_id), "close its remedial actions"
     )
@@ -775,6 +784,6 @@ async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]
 
 
 async def iv_status(session: AsyncSession, p: Principal, brief_id: uuid.UUID) -> schemas.IvStatus:
-    brief = await get_brief(session, p, brief_id)
+    brief = await get_brief(session, p, brief_id, Scope.verification_read)
     reasons = await iv_reasons(session, brief)
     return schemas.IvStatus(brief_id=brief.id, complete=not reasons, reasons=reasons)

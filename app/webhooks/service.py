@@ -25,12 +25,12 @@ from sqlalchemy.orm.exc import StaleDataError
 # event about the endpoints would be delivered to the endpoints themselves.
 from app.audit.service import record
 from app.auth.principal import Principal
-from app.centres.repository import one
 from app.core.concurrency import IfMatch, check_version
 from app.core.config import Settings
 from app.core.errors import NotFound, PreconditionFailed, field_problem
 from app.core.ids import uuid7
 from app.core.pagination import paginate
+from app.core.visibility import get_visible
 from app.core.writes import apply_changes
 from app.webhooks import repository as repo
 from app.webhooks import schemas, urls
@@ -97,7 +97,7 @@ async def create_endpoint(
 
 
 async def get_endpoint(session: AsyncSession, p: Principal, endpoint_id: uuid.UUID) -> WebhookEndpoint:
-    return await one(session, repo.endpoints(p), WebhookEndpoint, endpoint_id, "webhook endpoint")
+    return await get_visible(session, repo.endpoints(p), WebhookEndpoint, endpoint_id, "webhook endpoint")
 
 
 async def list_endpoints(session: AsyncSession, p: Principal, limit: int, cursor: str | None):
@@ -195,7 +195,7 @@ async def list_deliveries(
 
 
 async def _delivery(session: AsyncSession, p: Principal, delivery_id: uuid.UUID) -> WebhookDelivery:
-    return await one(session, repo.deliveries(p), WebhookDelivery, delivery_id, "webhook delivery")
+    return await get_visible(session, repo.deliveries(p), WebhookDelivery, delivery_id, "webhook delivery")
 
 
 async def get_delivery(

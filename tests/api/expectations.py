@@ -22,7 +22,9 @@ ALL = frozenset(
     }
 )
 STAFF = frozenset({"hoc", "qn", "liv", "iv", "assessor", "exams_officer", "programme_leader"})
-CENTRE_READERS = STAFF | {"standards_verifier"}
+# The standards verifier reads nothing yet: its sample API comes later, not the centre's sites,
+# calendar or working days.
+CENTRE_READERS = STAFF
 HOC = frozenset({"hoc"})
 LEARNER_WRITERS = frozenset({"hoc", "exams_officer", "programme_leader"})
 LEARNER_READERS = STAFF | {"learner"}
@@ -39,6 +41,16 @@ RESUBMISSION_AUTHORISERS = frozenset({"liv", "assessor"})  # the service applies
 EXAMS = frozenset({"exams_officer"})
 CALENDAR_MANAGERS = frozenset({"hoc", "exams_officer"})
 PROGRAMME_WRITERS = frozenset({"hoc", "exams_officer", "programme_leader"})
+# Creating a programme names its leader and LIV; updating it is open to each role for the fields the
+# service's per-field policy gives it (tests/programmes/test_access.py walks that policy).
+PROGRAMME_CREATORS = frozenset({"hoc", "qn"})
+PROGRAMME_EDITORS = frozenset({"hoc", "qn", "liv", "exams_officer", "programme_leader"})
+# adjustments are read by those who arrange them and those who apply them (and the learner).
+ADJUSTMENT_READERS = frozenset(
+    {"hoc", "exams_officer", "programme_leader", "liv", "iv", "assessor", "learner"}
+)
+# special consideration by those who apply for it and the HoC who decides it (and the learner).
+SPECIAL_CONSIDERATION_READERS = frozenset({"hoc", "exams_officer", "programme_leader", "learner"})
 REGISTRARS = frozenset({"hoc", "exams_officer"})
 MONITORS = frozenset({"hoc", "qn"})
 OWN_RECORDS = STAFF | {"learner"}
@@ -130,8 +142,8 @@ REST = {
     "deleteClosure": CALENDAR_MANAGERS,
     "listProgrammes": STAFF,
     "getProgramme": STAFF,
-    "createProgramme": PROGRAMME_WRITERS,
-    "updateProgramme": PROGRAMME_WRITERS,
+    "createProgramme": PROGRAMME_CREATORS,
+    "updateProgramme": PROGRAMME_EDITORS,
     "listEnrolments": OWN_RECORDS,
     "getEnrolment": OWN_RECORDS,
     "createEnrolment": PROGRAMME_WRITERS,
@@ -143,11 +155,11 @@ REST = {
     "listPriorLearning": OWN_RECORDS,
     "getPriorLearning": OWN_RECORDS,
     "recordPriorLearning": PROGRAMME_WRITERS,
-    "listReasonableAdjustments": OWN_RECORDS,
-    "getReasonableAdjustment": OWN_RECORDS,
+    "listReasonableAdjustments": ADJUSTMENT_READERS,
+    "getReasonableAdjustment": ADJUSTMENT_READERS,
     "recordReasonableAdjustment": PROGRAMME_WRITERS,
-    "listSpecialConsiderations": OWN_RECORDS,
-    "getSpecialConsideration": OWN_RECORDS,
+    "listSpecialConsiderations": SPECIAL_CONSIDERATION_READERS,
+    "getSpecialConsideration": SPECIAL_CONSIDERATION_READERS,
     "applyForSpecialConsideration": PROGRAMME_WRITERS,
     "decideSpecialConsideration": HOC,
     "syncMis": REGISTRARS,
@@ -243,12 +255,12 @@ GRAPHQL = {
     "Query.registrationIssues": MONITORS,
     "Query.priorLearning": OWN_RECORDS,
     "Query.priorLearningRecord": OWN_RECORDS,
-    "Query.reasonableAdjustments": OWN_RECORDS,
-    "Query.reasonableAdjustment": OWN_RECORDS,
-    "Query.specialConsiderations": OWN_RECORDS,
-    "Query.specialConsideration": OWN_RECORDS,
-    "Mutation.createProgramme": PROGRAMME_WRITERS,
-    "Mutation.updateProgramme": PROGRAMME_WRITERS,
+    "Query.reasonableAdjustments": ADJUSTMENT_READERS,
+    "Query.reasonableAdjustment": ADJUSTMENT_READERS,
+    "Query.specialConsiderations": SPECIAL_CONSIDERATION_READERS,
+    "Query.specialConsideration": SPECIAL_CONSIDERATION_READERS,
+    "Mutation.createProgramme": PROGRAMME_CREATORS,
+    "Mutation.updateProgramme": PROGRAMME_EDITORS,
     "Mutation.createEnrolment": PROGRAMME_WRITERS,
     "Mutation.registerEnrolment": REGISTRARS,
     "Mutation.transferEnrolment": REGISTRARS,
@@ -286,4 +298,119 @@ GRAPHQL = {
     "Mutation.signOffIvPlan": IV_PLANNERS,
     "Mutation.appointLiv": LIV_MANAGERS,
     "Mutation.createLivAnnualRecord": LIV_MANAGERS,
+}
+
+# ---- object level, walked by tests/api/test_object_table.py --------------------------------------
+# The same records exist on two programmes: one the world's team works on, one another team's. Each read
+# of one object (or of one programme's records) names the roles that read it on *any* programme of the
+# centre, the roles that read it only on a programme they work on, and whether the learner reads their
+# own. Every other role the role table lets in finds nothing: 404, never a 403 that confirms the object.
+ASSESSMENT_WIDE = frozenset({"hoc", "qn", "exams_officer"})
+IV_WIDE = frozenset({"hoc", "qn"})
+SUPPORT_WIDE = frozenset({"hoc", "exams_officer"})
+TEAM = frozenset({"assessor", "iv", "liv", "programme_leader"})
+NOBODY: frozenset[str] = frozenset()
+LEARNER = frozenset({"learner"})
+
+OBJECT_READS = {
+    "getAssessmentPlan": ("/v1/programmes/{programme}/assessment-plan", ASSESSMENT_WIDE, TEAM, NOBODY),
+    "getAssignmentBrief": ("/v1/assignment-briefs/{brief}", ASSESSMENT_WIDE, TEAM, LEARNER),
+    "listAssignmentBriefVerifications": (
+        "/v1/assignment-briefs/{brief}/verifications",
+        ASSESSMENT_WIDE,
+        TEAM,
+        NOBODY,
+    ),
+    "getSubmission": ("/v1/submissions/{submission}", ASSESSMENT_WIDE, TEAM, LEARNER),
+    "listEvidence": ("/v1/submissions/{submission}/evidence", ASSESSMENT_WIDE, TEAM, LEARNER),
+    # Submitted for IV, not released: the learner does not see it yet.
+    "getAssessmentDecision": ("/v1/assessment-decisions/{decision}", ASSESSMENT_WIDE, TEAM, NOBODY),
+    "listAssessmentDecisionVersions": (
+        "/v1/assessment-decisions/{decision}/versions",
+        ASSESSMENT_WIDE,
+        TEAM,
+        NOBODY,
+    ),
+    "listResubmissions": ("/v1/assessment-decisions/{decision}/resubmissions", ASSESSMENT_WIDE, TEAM, NOBODY),
+    "getLearnerAssessmentRecord": (
+        "/v1/learners/{learner}/assessment-record?programme_id={programme}",
+        ASSESSMENT_WIDE,
+        TEAM,
+        LEARNER,
+    ),
+    "getCohortTrackingGrid": ("/v1/programmes/{programme}/tracking-grid", ASSESSMENT_WIDE, TEAM, NOBODY),
+    "getLatestIvSample": ("/v1/assignment-briefs/{brief}/iv-samples/latest", IV_WIDE, TEAM, NOBODY),
+    "getIvSample": ("/v1/iv-samples/{sample}", IV_WIDE, TEAM, NOBODY),
+    "getBriefIvStatus": ("/v1/assignment-briefs/{brief}/iv-status", IV_WIDE, TEAM, NOBODY),
+    "listBriefIvRecords": ("/v1/assignment-briefs/{brief}/iv-records", IV_WIDE, TEAM, NOBODY),
+    "getIvRecord": ("/v1/iv-records/{iv_record}", IV_WIDE, TEAM, NOBODY),
+    "listIvRecordVersions": ("/v1/iv-records/{iv_record}/versions", IV_WIDE, TEAM, NOBODY),
+    "getIvCoverage": ("/v1/programmes/{programme}/iv-coverage", IV_WIDE, TEAM, NOBODY),
+    "getIvSchedule": ("/v1/programmes/{programme}/iv-schedule", IV_WIDE, TEAM, NOBODY),
+    "getReasonableAdjustment": ("/v1/reasonable-adjustments/{ra}", SUPPORT_WIDE, TEAM, LEARNER),
+    "getSpecialConsideration": (
+        "/v1/special-considerations/{sc}",
+        SUPPORT_WIDE,
+        frozenset({"programme_leader"}),
+        LEARNER,
+    ),
+}
+
+# Lists answer 200 with what the caller may see: the same three sets say whose rows appear.
+OBJECT_LISTS = {
+    "listAssignmentBriefs": ("/v1/assignment-briefs", "brief", ASSESSMENT_WIDE, TEAM, LEARNER),
+    "listSubmissions": ("/v1/submissions", "submission", ASSESSMENT_WIDE, TEAM, LEARNER),
+    "listAssessmentDecisions": ("/v1/assessment-decisions", "decision", ASSESSMENT_WIDE, TEAM, NOBODY),
+    "listIvRemedialActions": ("/v1/iv-remedial-actions", "action", IV_WIDE, TEAM, NOBODY),
+    "listReasonableAdjustments": ("/v1/reasonable-adjustments", "ra", SUPPORT_WIDE, TEAM, LEARNER),
+    "listSpecialConsiderations": (
+        "/v1/special-considerations",
+        "sc",
+        SUPPORT_WIDE,
+        frozenset({"programme_leader"}),
+        LEARNER,
+    ),
+}
+
+# Reads by id of what is centre-level, not a programme's: every role the role table lets in reads it.
+CENTRE_LEVEL_READS = frozenset(
+    {
+        "getCentre",
+        "getSite",
+        "getStaffMember",
+        "getAcademicYear",
+        "getLearner",
+        "getQualification",
+        "getProgramme",
+        "getEnrolment",
+        "getPriorLearning",
+        "getWebhookEndpoint",
+        "listWebhookDeliveries",
+        "getWebhookDelivery",
+        "listLivAnnualRecords",
+    }
+)
+
+# The GraphQL root fields over the same services, walked the same way ($name: the object's id).
+GRAPHQL_OBJECT_READS = {
+    "Query.assessmentPlan": ('assessmentPlan(programmeId: "$programme") { id }', "getAssessmentPlan"),
+    "Query.assignmentBrief": ('assignmentBrief(id: "$brief") { id }', "getAssignmentBrief"),
+    "Query.assessmentDecision": ('assessmentDecision(id: "$decision") { id }', "getAssessmentDecision"),
+    "Query.learnerAssessmentRecord": (
+        'learnerAssessmentRecord(learnerId: "$learner", programmeId: "$programme")',
+        "getLearnerAssessmentRecord",
+    ),
+    "Query.cohortTrackingGrid": (
+        'cohortTrackingGrid(programmeId: "$programme") { __typename }',
+        "getCohortTrackingGrid",
+    ),
+    "Query.briefIvStatus": ('briefIvStatus(briefId: "$brief") { __typename }', "getBriefIvStatus"),
+    "Query.briefIvRecords": ('briefIvRecords(briefId: "$brief") { __typename }', "listBriefIvRecords"),
+    "Query.ivRecord": ('ivRecord(id: "$iv_record") { __typename }', "getIvRecord"),
+    "Query.ivRecordVersions": ('ivRecordVersions(id: "$iv_record") { __typename }', "listIvRecordVersions"),
+    "Query.latestIvSample": ('latestIvSample(briefId: "$brief")', "getLatestIvSample"),
+    "Query.ivCoverage": ('ivCoverage(programmeId: "$programme")', "getIvCoverage"),
+    "Query.ivSchedule": ('ivSchedule(programmeId: "$programme")', "getIvSchedule"),
+    "Query.reasonableAdjustment": ('reasonableAdjustment(id: "$ra") { id }', "getReasonableAdjustment"),
+    "Query.specialConsideration": ('specialConsideration(id: "$sc") { id }', "getSpecialConsideration"),
 }

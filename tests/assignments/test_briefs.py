@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.assignments import rules, schemas, service
-from app.core.errors import Forbidden, RuleViolation, ValidationFailed
+from app.core.errors import NotFound, RuleViolation, ValidationFailed
 from app.programmes.errors import InvalidTransition
 from app.qualifications.specification import shipped_specifications
 from tests.assessment.fixtures import (
@@ -105,8 +105,8 @@ async def test_lifecycle_and_r21_r44(session, world):
             session, as_staff("both", "iv"), own.id, schemas.BriefVerificationCreate(checklist=checklist())
         )
     assert r44.value.errors[0].code == "R-44"
-    # An IV who is not on the programme may not verify it.
-    with pytest.raises(Forbidden):
+    # An IV who is not on the programme may not verify it: to them its briefs do not exist.
+    with pytest.raises(NotFound):
         await service.verify_brief(
             session, as_staff("both", "iv"), brief.id, schemas.BriefVerificationCreate(checklist=checklist())
         )

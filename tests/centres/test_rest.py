@@ -10,7 +10,7 @@ pytestmark = pytest.mark.usefixtures("centres")
 
 
 async def test_a_token_sees_its_own_centre_only(client, auth):
-    page = (await client.get("/v1/centres", headers=auth("standards_verifier"))).json()
+    page = (await client.get("/v1/centres", headers=auth("qn"))).json()
     assert [c["id"] for c in page["items"]] == [str(CENTRE_A)]
     assert (await client.get(f"/v1/centres/{CENTRE_B}", headers=auth("hoc"))).status_code == 404
 

@@ -1,0 +1,164 @@
+"""Who the caller is on a programme: the object-level rules of every domain (house rule 4, R-98).
+
+A token carries centre-wide roles; what a member of staff may see or do *on a programme* comes from the
+programme's staff lists (programme_staff) and its named leader and LIV. Two things live here, used by
+every domain's repository and service:
+
+- `reachable_programmes(p, scope)`: the programmes on which the caller may read what `scope` covers
+  (None: the whole centre). Repositories put it in their principal-scoped `select()`, so an object of
+  another programme is not found (app/core/visibility.py).
+- `programme_access` / `require_on_programme`: what the caller is on one programme, for writes.
+
+docs/access.md is the policy table.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.principal import Principal
+from app.auth.scopes import ROLE_SCOPES, Role, Scope
+from app.centres.models import StaffMember
+from app.core.errors import Forbidden
+from app.core.visibility import get_visible
+from app.learners.models import Learner
+from app.programmes.models import Enrolment, Programme, ProgrammeStaff
+
+# The roles that read a kind of record across the whole centre. Every other role holding the scope reads
+# it only on the programmes it works on (R-98): an assessor those they assess, an IV those they verify,
+# the LIV those they are the named LIV of, the programme leader those they lead. A scope not listed
+# here is centre-wide for every role that holds it.
+CENTRE_WIDE: dict[Scope, frozenset[Role]] = {
+    # The HoC and QN answer for the centre's assessment; the exams officer claims from every record.
+    Scope.assignments_read: frozenset({Role.hoc, Role.qn, Role.exams_officer}),
+    Scope.assessments_read: frozenset({Role.hoc, Role.qn, Role.exams_officer}),
+    Scope.verification_read: frozenset({Role.hoc, Role.qn}),
+    # R-80: the HoC and the exams officer arrange adjustments; staff on a programme apply them.
+    Scope.adjustments_read: frozenset({Role.hoc, Role.exams_officer}),
+    # R-81: the HoC authorises, the exams officer applies to the awarding body.
+    Scope.special_consideration_read: frozenset({Role.hoc, Role.exams_officer}),
+}
+
+
+def my_staff_ids(p: Principal) -> Select:
+    return select(StaffMember.id).where(
+        StaffMember.centre_id == p.centre_id,
+        StaffMember.idp_subject == p.subject,
+        StaffMember.active.is_(True),
+    )
+
+
+def reachable_programmes(p: Principal, scope: Scope) -> Select | None:
+    """The ids of the programmes on which `p` reads what `scope` covers, or None for the whole centre.
+    Below centre level a member of staff reaches the programmes they work on, in whatever capacity the
+    programme names them (assessor, IV, leader, LIV): a person's team is the same whichever of their
+    roles granted the scope."""
+    granting = {r for r in p.roles if scope in ROLE_SCOPES[r]}
+    wide = CENTRE_WIDE.get(scope)
+    if wide is None or granting & wide:
+        return None
+    if not granting:
+        return select(Programme.id).where(false())
+    me = my_staff_ids(p)
+    return select(Programme.id).where(
+        Programme.centre_id == p.centre_id,
+        or_(
+            Programme.id.in_(select(ProgrammeStaff.programme_id).where(ProgrammeStaff.staff_id.in_(me))),
+            Programme.lead_internal_verifier_id.in_(me),
+            Programme.programme_leader_id.in_(me),
+        ),
+    )
+
+
+def on_reachable_programmes(column, p: Principal, scope: Scope):
+    """A where-clause: `column` (a programme id) is one `p` reaches for `scope`; None when centre-wide."""
+    reach = reachable_programmes(p, scope)
+    return None if reach is None else column.in_(reach)
+
+
+def learners_on_reachable_programmes(p: Principal, scope: Scope) -> Select | None:
+    """The learners enrolled (now or before) on a programme `p` reaches for `scope`."""
+    reach = reachable_programmes(p, scope)
+    if reach is None:
+        return None
+    return select(Enrolment.learner_id).where(
+        Enrolment.centre_id == p.centre_id, Enrolment.programme_id.in_(reach)
+    )
+
+
+def enrolled_programmes(p: Principal) -> Select:
+    """A learner's programmes: those they are (or were) enrolled on, not transferred away from."""
+    return (
+        select(Enrolment.programme_id)
+        .join(Learner, Learner.id == Enrolment.learner_id)
+        .where(
+            Enrolment.centre_id == p.centre_id,
+            Learner.idp_subject == p.subject,
+            Enrolment.status.in_(("enrolled", "registered", "completed")),
+        )
+    )
+
+
+def visible_programmes(p: Principal, scope: Scope) -> Select:
+    """The programmes `p` may read `scope`'s records on: staff by reach, a learner their own."""
+    stmt = select(Programme).where(Programme.centre_id == p.centre_id)
+    if p.has(scope):
+        clause = on_reachable_programmes(Programme.id, p, scope)
+        return stmt if clause is None else stmt.where(clause)
+    if p.has(Scope.learner_self):
+        return stmt.where(Programme.id.in_(enrolled_programmes(p)))
+    return stmt.where(false())
+
+
+async def visible_programme(
+    session: AsyncSession, p: Principal, programme_id: uuid.UUID, scope: Scope
+) -> Programme:
+    """A programme whose `scope` records the caller may read, else 404 (no 403 confirming it exists)."""
+    return await get_visible(session, visible_programmes(p, scope), Programme, programme_id, "programme")
+
+
+@dataclass(frozen=True)
+class ProgrammeAccess:
+    staff_id: uuid.UUID | None
+    roles: frozenset[str]  # assessor, internal_verifier, lead_internal_verifier, programme_leader
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+
+async def programme_access(session: AsyncSession, p: Principal, programme: Programme) -> ProgrammeAccess:
+    """One query: the caller's staff record and their roles on this programme."""
+    rows = (
+        await session.execute(
+            select(StaffMember.id, ProgrammeStaff.role)
+            .outerjoin(
+                ProgrammeStaff,
+                and_(ProgrammeStaff.staff_id == StaffMember.id, ProgrammeStaff.programme_id == programme.id),
+            )
+            .where(
+                StaffMember.centre_id == p.centre_id,
+                StaffMember.idp_subject == p.subject,
+                StaffMember.active.is_(True),
+            )
+        )
+    ).all()
+    if not rows:
+        return ProgrammeAccess(None, frozenset())
+    staff_id = rows[0].id
+    roles = {r.role for r in rows if r.role}
+    if programme.lead_internal_verifier_id == staff_id:
+        roles.add("lead_internal_verifier")
+    if programme.programme_leader_id == staff_id:
+        roles.add("programme_leader")
+    return ProgrammeAccess(staff_id, frozenset(roles))
+
+
+def require_on_programme(access: ProgrammeAccess, *roles: str, what: str) -> uuid.UUID:
+    if access.staff_id is None or not access.has(*roles):
+        names = " or ".join(r.replace("_", " ") for r in roles)
+        raise Forbidden(f"Only the programme's {names} may {what}.")
+    return access.staff_id

@@ -1,0 +1,159 @@
+"""The object-level table's world (R-98): the same records on two programmes of one centre, each with
+its own team, so every role can be asked for "its" programme's object and for the other's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.assessment import decisions, submissions
+from app.assessment import schemas as aschemas
+from app.programmes import schemas as pschemas
+from app.programmes import service as programmes
+from app.programmes import support
+from app.verification import records
+from app.verification import schemas as vschemas
+from tests.assessment.fixtures import ASSESSOR, IV, as_staff, content, issue, make_brief, registered_learner
+from tests.programmes.fixtures import World, make_staff, principal
+
+# The other programme's team; the world's own (staff-assessor, staff-iv, staff-liv, staff-leader)
+# works on the world's programmes only.
+OTHER_ASSESSOR = ("assessor2", "assessor")
+OTHER_IV = ("iv2", "iv")
+
+
+@dataclass
+class Objects:
+    """One of everything a programme's records hold, by id."""
+
+    programme: uuid.UUID
+    brief: uuid.UUID
+    learner: uuid.UUID
+    learner_subject: str
+    submission: uuid.UUID
+    decision: uuid.UUID
+    sample: uuid.UUID
+    iv_record: uuid.UUID
+    action: uuid.UUID
+    ra: uuid.UUID
+    sc: uuid.UUID
+
+
+async def other_programme(session: AsyncSession, world: World) -> uuid.UUID:
+    staff = {
+        name: await make_staff(session, world.centre, name, role)
+        for name, role in (
+            ("assessor2", "assessor"),
+            ("iv2", "iv"),
+            ("liv2", "liv"),
+            ("leader2", "programme_leader"),
+        )
+    }
+    created = await programmes.create_programme(
+        session,
+        principal("hoc", centre=world.centre),
+        pschemas.ProgrammeCreate(
+            name="BTEC Customer Communications, evening group",
+            code="ABC9",
+            qualification_id=world.award_id,
+            academic_year_id=world.year_id,
+            delivery_model="academic_year",
+            subject_area="Health and Social Care",
+            site_ids=[world.site_ids[0]],
+            programme_leader_id=staff["leader2"].id,
+            lead_internal_verifier_id=staff["liv2"].id,
+            assessor_ids=[staff["assessor2"].id],
+            internal_verifier_ids=[staff["iv2"].id],
+        ),
+    )
+    return created.id
+
+
+async def objects_on(
+    session: AsyncSession, world: World, programme_id: uuid.UUID, assessor, verifier, n: int
+) -> Objects:
+    brief = await issue(
+        session,
+        await make_brief(session, world, programme_id=programme_id, author=assessor),
+        author=assessor,
+        verifier=verifier,
+    )
+    learner = await registered_learner(session, world, programme_id=programme_id, n=n)
+    lp = principal("learner", centre=world.centre, subject=learner.idp_subject)
+    s = await submissions.create_submission(session, lp, aschemas.SubmissionCreate(brief_id=brief.id))
+    await submissions.add_evidence_reference(
+        session,
+        lp,
+        s.id,
+        aschemas.EvidenceReferenceCreate(kind="reference", description="Report", reference="p.1-12"),
+    )
+    await submissions.hand_in(
+        session, lp, s.id, aschemas.HandIn(declaration_signed=True, declaration_signed_on=dt.date.today())
+    )
+    d = await decisions.record_decision(
+        session, as_staff(*assessor), aschemas.DecisionCreate(submission_id=s.id, **content(brief))
+    )
+    await decisions.submit_for_iv(session, as_staff(*assessor), d.id)
+    sample = await records.draw_sample(session, as_staff(*verifier), brief.id, vschemas.SampleCreate(seed=1))
+    r = await records.record_iv(
+        session,
+        as_staff(*verifier),
+        vschemas.IvRecordCreate(
+            decision_id=d.id,
+            outcome="disagree",
+            verified_on=dt.date(2025, 12, 18),
+            feedback_to_assessor="A.P1 is not evidenced where the decision says.",
+            criteria_comments=[vschemas.CriterionComment(unit_number=1, code="A.P1", agree=False)],
+            actions=[vschemas.RemedialActionCreate(description="Reassess A.P1", due_in_working_days=5)],
+        ),
+    )
+    (action,) = await records.list_actions(session, as_staff(*verifier), brief_id=brief.id)
+    hoc = principal("hoc", centre=world.centre)
+    ra = await support.record_reasonable_adjustment(
+        session,
+        hoc,
+        pschemas.ReasonableAdjustmentCreate(
+            learner_id=learner.id,
+            adjustment="25% extra time",
+            normal_way_of_working="Extra time in all class tests",
+            standard_unchanged=True,
+            agreed_on=dt.date(2025, 9, 15),
+            applies_from=dt.date(2025, 10, 1),
+        ),
+    )
+    sc = await support.apply_for_special_consideration(
+        session,
+        hoc,
+        pschemas.SpecialConsiderationCreate(
+            learner_id=learner.id,
+            assessment_date=dt.date(2026, 3, 2),
+            applied_on=dt.date(2026, 3, 3),
+            circumstances="Flu on the day",
+        ),
+    )
+    return Objects(
+        programme_id,
+        brief.id,
+        learner.id,
+        learner.idp_subject,
+        s.id,
+        d.id,
+        sample.id,
+        r.id,
+        action.id,
+        ra.id,
+        sc.id,
+    )
+
+
+async def two_programmes(session: AsyncSession, world: World) -> tuple[Objects, Objects]:
+    """(mine, other): the world's programme with its team's records, and another team's programme."""
+    mine = await objects_on(session, world, world.programme_id, ASSESSOR, IV, n=0)
+    other = await objects_on(
+        session, world, await other_programme(session, world), OTHER_ASSESSOR, OTHER_IV, n=1
+    )
+    await session.commit()
+    return mine, other
