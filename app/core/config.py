@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # a developer may allow http and loopback receivers for local testing.
     webhooks_allow_http: bool = False
     webhooks_allow_loopback: bool = False
+    # Receivers listen on web ports; with webhooks_allow_loopback a loopback receiver may use any port.
+    webhooks_allowed_ports: list[int] = [443, 8443]
     # After a rotation the old secret keeps signing (beside the new one) for this long.
     webhooks_secret_overlap_seconds: int = 24 * 3600
     webhooks_timeout_seconds: float = 10.0
