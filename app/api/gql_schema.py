@@ -18,6 +18,7 @@ from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from app.api.gql_context import Context, ProblemErrors
+from app.api.gql_idempotency import IdempotentMutations
 from app.assessment.gql import AssessmentMutation, AssessmentQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
 from app.audit.gql import AuditQuery
@@ -104,6 +105,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             ParserCache(maxsize=256),
             ValidationCache(maxsize=256),
             ProblemErrors(),
+            IdempotentMutations,
         ],
     )
 

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     token_leeway_seconds: int = 30
 
     cors_origins: list[str] = []
+    # How long an Idempotency-Key replays its answer; after that it is a new key, and the worker purges it.
+    idempotency_key_ttl_hours: float = 24.0
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
