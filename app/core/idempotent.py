@@ -10,6 +10,7 @@ the stored answer with `Idempotent-Replayed: true`. See app/core/idempotency.py 
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
 import json
 import typing
@@ -74,7 +75,7 @@ def idempotent(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             operation,
             request.url.path,
             sorted(request.query_params.multi_items()),
-            _body(await request.body()),
+            _body(request, await request.body()),
         )
         ttl = request.app.state.settings.idempotency_key_ttl_hours
         stored = await claim(session, caller, key, operation, digest, ttl)
@@ -91,12 +92,14 @@ def idempotent(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _body(raw: bytes) -> Any:
-    """The body as JSON when it is JSON (so spacing and key order do not count), else its digest."""
-    try:
-        return json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError):
-        return request_hash(raw.hex())
+def _body(request: Request, raw: bytes) -> Any:
+    """A JSON body as JSON (so spacing and key order do not count); any other body (a file) by digest."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower().endswith("json"):
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            pass
+    return hashlib.sha256(raw).hexdigest()
 
 
 def _answer(result: Any, route: Any, sub_response: Response) -> StoredAnswer:
