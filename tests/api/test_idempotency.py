@@ -191,3 +191,16 @@ def test_every_creating_post_declares_idempotency_key_and_replayed_header(app):
         if "Idempotent-Replayed" not in operation["responses"]["201"].get("headers", {}):
             unmarked.append(operation["operationId"])
     assert missing == [] and unmarked == [], (missing, unmarked)
+
+
+async def test_purge_deletes_expired_keys_only(client, auth, session):
+    from app.core.idempotency import purge_expired
+
+    await client.post("/v1/learners", json=AMARA, headers=keyed(auth, "hoc", "old"))
+    await client.post("/v1/learners", json={**AMARA, "mis_id": "MIS-8"}, headers=keyed(auth, "hoc", "new"))
+    await session.execute(
+        text("UPDATE idempotency_keys SET expires_at = now() - interval '1 minute' WHERE key = 'old'")
+    )
+    assert await purge_expired(session) == 1
+    rows = (await session.execute(text("SELECT key FROM idempotency_keys"))).scalars().all()
+    assert rows == ["new"]
