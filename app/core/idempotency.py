@@ -194,4 +194,4 @@ async def purge_expired(conn: AsyncSession | AsyncConnection) -> int:
             tuple_(IdempotencyKey.centre_id, IdempotencyKey.subject, IdempotencyKey.key).in_(expired)
         )
     )
-    return result.rowcount or 0
+    return getattr(result, "rowcount", 0) or 0

@@ -105,7 +105,9 @@ def _body(request: Request, raw: bytes) -> Any:
 def _answer(result: Any, route: Any, sub_response: Response) -> StoredAnswer:
     if isinstance(result, Response):
         headers = {k: v for k, v in result.headers.items() if k.lower() not in _NOT_STORED}
-        return StoredAnswer(result.status_code, json.loads(result.body) if result.body else None, headers)
+        return StoredAnswer(
+            result.status_code, json.loads(bytes(result.body)) if result.body else None, headers
+        )
     model = route.response_model
     if model is not None:
         adapter = TypeAdapter(model)
