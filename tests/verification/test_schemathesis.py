@@ -10,10 +10,13 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from tests.api import test_schemathesis as _main_run
 from tests.api.test_schemathesis import (
     fuzzing_schema,
     valid_data_refused_only_by_a_domain_rule,
 )
+
+api_client = _main_run.api_client  # the fixture, shared with the main run (an import alone reads as unused)
 
 
 @pytest.fixture(scope="module")
