@@ -28,6 +28,8 @@ cli.add_typer(centres, name="centres")
 cli.add_typer(qualifications, name="qualifications")
 cli.add_typer(contracts, name="contracts")
 cli.add_typer(audit, name="audit")
+idempotency = typer.Typer(help="Idempotency keys of creating requests.", no_args_is_help=True)
+cli.add_typer(idempotency, name="idempotency")
 
 
 def migrate_database(settings: Settings) -> None:
@@ -297,6 +299,29 @@ def audit_verify(
 
     if not asyncio.run(run()):
         raise typer.Exit(1)
+
+
+@idempotency.command("purge")
+def idempotency_purge() -> None:
+    """Delete expired Idempotency-Keys now (the worker also does this on its schedule)."""
+    from app.core.db import make_engine, resolve_urls
+    from app.core.idempotency import purge_expired
+
+    async def run() -> int:
+        urls = resolve_urls(get_settings())
+        engine = make_engine(urls.app, role=urls.app_role, pool_size=1)
+        try:
+            total = 0
+            while True:
+                async with engine.begin() as conn:
+                    n = await purge_expired(conn)
+                total += n
+                if n == 0:
+                    return total
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"purged {asyncio.run(run())} expired idempotency key(s)")
 
 
 def main() -> None:

@@ -160,7 +160,14 @@ def create_app(
             allow_credentials=False,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["ETag", "X-Request-ID", "X-Client-Request-ID", "Location", "Retry-After"],
+            expose_headers=[
+                "ETag",
+                "X-Request-ID",
+                "X-Client-Request-ID",
+                "Location",
+                "Retry-After",
+                "Idempotent-Replayed",
+            ],
         )
     for router in (
         system_router,

@@ -15,11 +15,11 @@ import app.assignments.models
 import app.audit.models
 import app.calendars.models
 import app.centres.models
+import app.core.idempotency
 import app.events.models
 import app.learners.models
 import app.programmes.models
 import app.qualifications.models
-import app.sync.models
 import app.verification.models
 import app.webhooks.models  # noqa: F401
 from app.core.models import Base

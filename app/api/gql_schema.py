@@ -22,6 +22,7 @@ from strawberry.types import Info
 from strawberry.types.base import StrawberryOptional
 
 from app.api.gql_context import Context, ProblemErrors
+from app.api.gql_idempotency import IdempotentMutations
 from app.api.gql_limits import GraphQLRequestRefused, check_graphql_request, graphql_refusal
 from app.assessment.gql import AssessmentMutation, AssessmentQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
@@ -141,6 +142,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(ParserCache, maxsize=256),
             partial(ValidationCache, maxsize=256),
             partial(ProblemErrors, hide_suggestions=not exposed),
+            IdempotentMutations,
         ],
     )
 

@@ -15,6 +15,7 @@ from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
+from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/v1", tags=["assessment"])
@@ -46,6 +47,7 @@ def _decision(response: Response, d: schemas.Decision) -> schemas.Decision:
     response_model=schemas.Extension,
     status_code=201,
 )
+@idempotent
 async def create_extension(body: schemas.ExtensionCreate, session: Session, p: ExtensionsApprove):
     """An agreed extension for one learner (R-23, R-30), with its reason; the approver is recorded."""
     return await submissions.create_extension(session, p, body)
@@ -69,6 +71,7 @@ async def list_submissions(
 @router.post(
     "/submissions", operation_id="createSubmission", response_model=schemas.Submission, status_code=201
 )
+@idempotent
 async def create_submission(
     body: schemas.SubmissionCreate, session: Session, p: SubmissionsWrite, response: Response
 ):
@@ -99,6 +102,7 @@ async def list_evidence(submission_id: uuid.UUID, session: Session, p: OwnAssess
     response_model=schemas.EvidenceItem,
     status_code=201,
 )
+@idempotent
 async def add_evidence_reference(
     submission_id: uuid.UUID, body: schemas.EvidenceReferenceCreate, session: Session, p: SubmissionsWrite
 ):
@@ -118,6 +122,7 @@ async def add_evidence_reference(
         }
     },
 )
+@idempotent
 async def upload_evidence_file(
     submission_id: uuid.UUID,
     request: Request,
@@ -193,6 +198,7 @@ async def list_decisions(
     response_model=schemas.Decision,
     status_code=201,
 )
+@idempotent
 async def record_decision(
     body: schemas.DecisionCreate, session: Session, p: AssessmentsWrite, response: Response
 ):
@@ -263,6 +269,7 @@ async def release_decision(decision_id: uuid.UUID, session: Session, p: Assessme
     response_model=schemas.Resubmission,
     status_code=201,
 )
+@idempotent
 async def authorise_resubmission(
     decision_id: uuid.UUID, body: schemas.ResubmissionCreate, session: Session, p: ResubmissionsAuthorise
 ):
@@ -282,6 +289,7 @@ async def list_resubmissions(decision_id: uuid.UUID, session: Session, p: OwnAss
 @router.post(
     "/exam-results", operation_id="recordExamResult", response_model=schemas.ExamResult, status_code=201
 )
+@idempotent
 async def record_exam_result(body: schemas.ExamResultCreate, session: Session, p: ExamResultsWrite):
     """An externally assessed unit's result; further sittings are resits (003 §7), the best counts (R-05)."""
     return await decisions.record_exam_result(session, p, body)

@@ -13,6 +13,7 @@ from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
+from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/v1", tags=["assignments"])
@@ -43,6 +44,7 @@ async def get_assessment_plan(programme_id: uuid.UUID, session: Session, p: Assi
     response_model=schemas.PlanEntry,
     status_code=201,
 )
+@idempotent
 async def create_plan_entry(
     body: schemas.PlanEntryCreate, session: Session, p: AssignmentsWrite, response: Response
 ):
@@ -96,6 +98,7 @@ async def list_briefs(
 @router.post(
     "/assignment-briefs", operation_id="createAssignmentBrief", response_model=schemas.Brief, status_code=201
 )
+@idempotent
 async def create_brief(body: schemas.BriefCreate, session: Session, p: AssignmentsWrite, response: Response):
     """A draft brief by one of the programme's assessors; criteria checked against the qualification (R-06)."""
     return _brief(response, await service.create_brief(session, p, body))

@@ -14,6 +14,7 @@ from app.calendars import schemas, service
 from app.calendars.schemas import DATE_RANGE, BoundedDate
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
+from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/v1", tags=["calendar"])
@@ -31,6 +32,7 @@ async def list_academic_years(session: Session, p: CentreRead, limit: Limit = 50
 @router.post(
     "/academic-years", operation_id="createAcademicYear", response_model=schemas.AcademicYear, status_code=201
 )
+@idempotent
 async def create_academic_year(
     body: schemas.AcademicYearCreate, session: Session, p: CalendarManage, response: Response
 ):
@@ -82,6 +84,7 @@ async def list_closures(
 
 
 @router.post("/closures", operation_id="createClosure", response_model=schemas.Closure, status_code=201)
+@idempotent
 async def create_closure(body: schemas.ClosureCreate, session: Session, p: CalendarManage):
     """A day the centre is closed: no working-day deadline counts it (R-31)."""
     return await service.create_closure(session, p, body)

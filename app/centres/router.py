@@ -12,6 +12,7 @@ from app.centres import schemas, service
 from app.centres.schemas import StaffRoleName
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
+from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/v1")
@@ -56,6 +57,7 @@ async def list_sites(session: Session, p: CentreRead, limit: Limit = 50, cursor:
 @router.post(
     "/sites", operation_id="createSite", tags=["sites"], response_model=schemas.Site, status_code=201
 )
+@idempotent
 async def create_site(body: schemas.SiteCreate, session: Session, p: CentreWrite, response: Response):
     site = await service.create_site(session, p, body)
     set_etag(response, site.version)
@@ -105,6 +107,7 @@ async def list_staff(
     response_model=schemas.StaffMember,
     status_code=201,
 )
+@idempotent
 async def create_staff(body: schemas.StaffCreate, session: Session, p: StaffWrite, response: Response):
     member = await service.create_staff(session, p, body)
     set_etag(response, member.version)

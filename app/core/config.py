@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # off in production (oidc) unless VERITY_EXPOSE_API_DOCS=true. `verity contracts export` writes the
     # contracts either way.
     expose_api_docs: bool | None = None
+    # How long an Idempotency-Key replays its answer; after that it is a new key, and the worker purges it.
+    idempotency_key_ttl_hours: float = 24.0
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
@@ -71,6 +73,8 @@ class Settings(BaseSettings):
     # a developer may allow http and loopback receivers for local testing.
     webhooks_allow_http: bool = False
     webhooks_allow_loopback: bool = False
+    # Receivers listen on web ports; with webhooks_allow_loopback a loopback receiver may use any port.
+    webhooks_allowed_ports: list[int] = [443, 8443]
     # After a rotation the old secret keeps signing (beside the new one) for this long.
     webhooks_secret_overlap_seconds: int = 24 * 3600
     webhooks_timeout_seconds: float = 10.0

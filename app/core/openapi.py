@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.core.errors import PROBLEM_MEDIA_TYPE, Problem
+from app.core.idempotency import REPLAYED_HEADER
 
 _DESCRIPTIONS = {
     "400": "The body could not be read (not JSON, or not UTF-8).",
@@ -74,6 +75,11 @@ def problem_openapi(app: FastAPI, published: dict[str, dict[str, Any]] | None = 
                         "pattern": parameter["schema"]["anyOf"][0]["pattern"],
                     }
             responses = operation.setdefault("responses", {})
+            if any(
+                p["in"] == "header" and p["name"] == "Idempotency-Key"
+                for p in operation.get("parameters", [])
+            ):
+                _declare_replayed(responses)
             for status in _statuses(path, method, operation):
                 responses[status] = {
                     "description": _DESCRIPTIONS[status],
@@ -86,6 +92,16 @@ def problem_openapi(app: FastAPI, published: dict[str, dict[str, Any]] | None = 
             operation.get("responses", {}).pop("422", None)
     app.openapi_schema = schema
     return schema
+
+
+def _declare_replayed(responses: dict[str, Any]) -> None:
+    for status, response in responses.items():
+        if status.startswith("2"):
+            response.setdefault("headers", {})[REPLAYED_HEADER] = {
+                "description": "`true` when this is the stored answer to an earlier request with the same "
+                "Idempotency-Key (nothing was written this time).",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
 
 
 def extra_components(published: dict[str, dict[str, Any]]) -> dict[str, Any]:

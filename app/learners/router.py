@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from app.auth.dependencies import LearnersRead, LearnersWrite
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
+from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
 from app.core.schemas import FILTER_PATTERN
 from app.learners import schemas, service
@@ -45,6 +46,7 @@ async def list_learners(
 
 
 @router.post("/learners", operation_id="createLearner", response_model=schemas.Learner, status_code=201)
+@idempotent
 async def create_learner(body: schemas.LearnerCreate, session: Session, p: LearnersWrite, response: Response):
     learner = await service.create_learner(session, p, body)
     set_etag(response, learner.version)

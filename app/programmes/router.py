@@ -13,6 +13,7 @@ from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
+from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
 from app.programmes import enrolments, schemas, service, support
 
@@ -69,6 +70,7 @@ async def list_programmes(
     response_model=schemas.Programme,
     status_code=201,
 )
+@idempotent
 async def create_programme(
     body: schemas.ProgrammeCreate, session: Session, p: ProgrammesCreate, response: Response
 ):
@@ -134,6 +136,7 @@ async def list_enrolments(
     response_model=schemas.Enrolment,
     status_code=201,
 )
+@idempotent
 async def create_enrolment(
     body: schemas.EnrolmentCreate, session: Session, p: ProgrammesWrite, response: Response
 ):
@@ -267,6 +270,7 @@ async def list_prior_learning(
     response_model=schemas.PriorLearning,
     status_code=201,
 )
+@idempotent
 async def record_prior_learning(
     body: schemas.PriorLearningCreate, session: Session, p: SupportWrite, response: Response
 ):
@@ -310,6 +314,7 @@ async def list_reasonable_adjustments(
     response_model=schemas.ReasonableAdjustment,
     status_code=201,
 )
+@idempotent
 async def record_reasonable_adjustment(
     body: schemas.ReasonableAdjustmentCreate, session: Session, p: SupportWrite, response: Response
 ):
@@ -356,6 +361,7 @@ async def list_special_considerations(
     response_model=schemas.SpecialConsideration,
     status_code=201,
 )
+@idempotent
 async def apply_for_special_consideration(
     body: schemas.SpecialConsiderationCreate, session: Session, p: SupportWrite, response: Response
 ):

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from app.auth.dependencies import QualificationsManage, QualificationsRead
 from app.core.db import Session
 from app.core.errors import ValidationFailed, field_problem
+from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
 from app.core.schemas import FILTER_PATTERN
 from app.qualifications import schemas, service
@@ -69,6 +70,7 @@ async def list_qualifications(
         }
     },
 )
+@idempotent
 async def import_qualification(
     session: Session,
     p: QualificationsManage,

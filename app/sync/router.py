@@ -14,22 +14,11 @@ from app.auth.scopes import Scope
 from app.calendars.schemas import DATE_RANGE, BoundedDate
 from app.core.db import Session
 from app.core.errors import ValidationFailed, field_problem
+from app.core.idempotency import IdempotencyKeyHeader
 from app.sync import class_list, schemas, service
-from app.sync.idempotency import IdempotencyKeyHeader
 
 router = APIRouter(prefix="/v1", tags=["sync"])
 MisSyncer = Annotated[Principal, Depends(require(Scope.mis_sync))]
-REPLAYED = {
-    200: {
-        "description": "Each record's result.",
-        "headers": {
-            "Idempotent-Replayed": {
-                "description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
-                "schema": {"type": "string", "enum": ["true"]},
-            }
-        },
-    }
-}
 
 
 async def _read_capped(request: Request, limit: int) -> bytes:
@@ -47,7 +36,7 @@ def _answer(answer: dict, replayed: bool) -> JSONResponse:
     return JSONResponse(answer, headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 
-@router.post("/sync/mis", operation_id="syncMis", response_model=schemas.SyncResult, responses=REPLAYED)
+@router.post("/sync/mis", operation_id="syncMis", response_model=schemas.SyncResult)
 async def sync_mis(
     body: schemas.MisSync, session: Session, p: MisSyncer, idempotency_key: IdempotencyKeyHeader = None
 ):
@@ -62,7 +51,6 @@ async def sync_mis(
     "/class-list-imports",
     operation_id="importLearnersCsv",
     response_model=schemas.SyncResult,
-    responses=REPLAYED,
     openapi_extra={
         "requestBody": {
             "required": True,

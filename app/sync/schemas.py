@@ -6,11 +6,11 @@ from enum import StrEnum
 from pydantic import Field, StrictBool, model_validator
 
 from app.calendars.schemas import CalendarDate
+from app.core.idempotency import IDEMPOTENCY_KEY_PATTERN
 from app.core.schemas import Email, Input, Name, Output
 from app.learners.schemas import CandidateNumber, DateOfBirth, MisId, Uln
 
 MAX_RECORDS = 10_000
-IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,200}$"
 
 
 class SyncLearner(Input):

@@ -513,12 +513,12 @@ async def sync_mis(
     session: AsyncSession, p: Principal, body: schemas.MisSync, idempotency_key: str | None, at: str = "body"
 ) -> tuple[dict[str, Any], bool]:
     """`at` names where records are in problems: `body` (REST) or `input` (GraphQL)."""
-    from app.sync.idempotency import once
+    from app.core.idempotency import once
 
     await lock_centre(session, p.centre_id)
     return await once(
         session,
-        p.centre_id,
+        p,
         idempotency_key,
         "syncMis",
         lambda: body.model_dump(mode="json", exclude_unset=True),
@@ -545,8 +545,8 @@ async def import_class_list(
 ) -> tuple[dict[str, Any], bool]:
     """Learners from CSV rows; with `programme_id`, each is also enrolled on that programme (a class list),
     keyed by learner and programme so that importing the same list again changes nothing."""
+    from app.core.idempotency import once
     from app.sync import class_list
-    from app.sync.idempotency import once
 
     problems = []
     if programme_id is not None:
@@ -574,7 +574,7 @@ async def import_class_list(
     await lock_centre(session, p.centre_id)
     return await once(
         session,
-        p.centre_id,
+        p,
         idempotency_key,
         "importLearnersCsv",
         lambda: [raw.decode("utf-8-sig"), str(programme_id), str(enrolled_on), identity_checked],

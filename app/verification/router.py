@@ -14,6 +14,7 @@ from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
+from app.core.idempotent import idempotent
 from app.core.schemas import FILTER_PATTERN
 from app.verification import coverage, plans, records, schemas
 
@@ -39,6 +40,7 @@ def _tagged(response: Response, item):
     response_model=schemas.Sample,
     status_code=201,
 )
+@idempotent
 async def draw_sample(
     brief_id: uuid.UUID, body: schemas.SampleCreate, session: Session, p: VerificationWrite
 ):
@@ -96,6 +98,7 @@ async def release_decisions(brief_id: uuid.UUID, session: Session, p: DecisionsR
 
 
 @router.post("/iv-records", operation_id="createIvRecord", response_model=schemas.IvRecord, status_code=201)
+@idempotent
 async def create_record(
     body: schemas.IvRecordCreate, session: Session, p: VerificationWrite, response: Response
 ):
@@ -190,6 +193,7 @@ async def dashboard(session: Session, p: VerificationRead, academic_year_id: uui
 @router.post(
     "/liv-appointments", operation_id="appointLiv", response_model=schemas.LivAppointment, status_code=201
 )
+@idempotent
 async def appoint_liv(
     body: schemas.LivAppointmentCreate, session: Session, p: LivsManage, response: Response
 ):
@@ -214,6 +218,7 @@ async def list_livs(
     response_model=schemas.LivAnnualRecord,
     status_code=201,
 )
+@idempotent
 async def add_annual_record(
     appointment_id: uuid.UUID, body: schemas.LivAnnualRecordCreate, session: Session, p: LivsManage
 ):
@@ -269,6 +274,7 @@ async def assign_schedule(
     response_model=schemas.SignOff,
     status_code=201,
 )
+@idempotent
 async def sign_off(programme_id: uuid.UUID, body: schemas.SignOffCreate, session: Session, p: IvPlansManage):
     """By the programme's LIV only; names the plan version signed."""
     return await plans.sign_off(session, p, programme_id, body)

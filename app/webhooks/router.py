@@ -13,6 +13,7 @@ from app.auth.scopes import Scope
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.config import Settings
 from app.core.db import Session
+from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
 from app.webhooks import schemas, service
 
@@ -51,6 +52,7 @@ async def list_endpoints(session: Session, p: WebhooksManage, limit: Limit = 50,
     status_code=201,
     response_model=schemas.WebhookEndpointWithSecret,
 )
+@idempotent
 async def create_endpoint(
     body: schemas.WebhookEndpointCreate,
     session: Session,

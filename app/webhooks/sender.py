@@ -39,12 +39,13 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        # Resolved here, checked here, and the socket opens to the address checked: a DNS answer
+        # that changed since registration (rebinding) meets the same check. TLS and the Host header
+        # keep the name, so the certificate is still verified against it.
         addresses = await urls.resolve(host, port)
-        refused = [str(a) for a in addresses if not urls.address_allowed(a, self._settings)]
-        if refused or not addresses:
-            raise urls.UrlRefused(
-                "url_not_allowed", f"{host} resolves to a refused address ({', '.join(refused)})"
-            )
+        problem = urls.refusal(host, port, addresses, self._settings)
+        if problem is not None:
+            raise problem
         return await self._inner.connect_tcp(
             str(addresses[0]),
             port,

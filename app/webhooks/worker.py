@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
 from app.core.db import make_engine, resolve_urls
+from app.core.idempotency import purge_expired
 from app.webhooks import dispatch
 from app.webhooks.sender import Outcome, make_client, send
 
@@ -118,6 +119,8 @@ async def run_worker(
                         if purge_due:
                             last_purge = time.monotonic()
                             await dispatch.purge(conn, settings.webhooks_retention_days)
+                            async with conn.begin():
+                                await purge_expired(conn)  # the worker is the service's scheduler
                 failures = 0
             except Exception:
                 failures += 1

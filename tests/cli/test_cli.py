@@ -71,3 +71,37 @@ def test_centres_create_prints_an_id_and_refuses_a_duplicate_number(env):
     assert again.exit_code == 1
     bad = runner.invoke(cli, ["centres", "create", "--number", "x!", "--name", "N", "--nation", "wales"])
     assert bad.exit_code != 0
+
+
+def test_idempotency_purge_deletes_expired_keys(env, database_url):
+    import asyncio
+
+    from sqlalchemy import text
+
+    from app.core.db import make_engine
+
+    centre = uuid.uuid4()
+
+    async def sql(statement: str):
+        engine = make_engine(database_url, pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                result = await conn.execute(text(statement))
+                return result.all() if result.returns_rows else None
+        finally:
+            await engine.dispose()
+
+    asyncio.run(
+        sql(
+            "INSERT INTO idempotency_keys (centre_id, subject, key, operation, request_hash, status_code,"
+            " response, headers, expires_at) VALUES"
+            f" ('{centre}', 's', 'gone', 'op', 'h', 201, '{{}}', '{{}}', now() - interval '1 hour'),"
+            f" ('{centre}', 's', 'kept', 'op', 'h', 201, '{{}}', '{{}}', now() + interval '1 hour')"
+        )
+    )
+    before = asyncio.run(sql(f"SELECT key FROM idempotency_keys WHERE centre_id = '{centre}'"))
+    assert sorted(r.key for r in before) == ["gone", "kept"]
+    result = runner.invoke(cli, ["idempotency", "purge"])
+    assert result.exit_code == 0 and "purged" in result.output, result.output
+    left = asyncio.run(sql(f"SELECT key FROM idempotency_keys WHERE centre_id = '{centre}'"))
+    assert [r.key for r in left] == ["kept"]
