@@ -169,6 +169,8 @@ def _savepoint_recovered(connection, name, context) -> None:
 
 @event.listens_for(Engine, "rollback")
 def _rolled_back(connection) -> None:
+    if connection.invalidated:
+        return  # the connection was lost: the pool gives a fresh one, whose info starts empty
     connection.info.pop(_FAILED, None)
 
 
