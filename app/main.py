@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -129,7 +131,9 @@ def create_app(
     # The interactive pages and the live OpenAPI document only where the settings expose them; the
     # committed contract (openapi/openapi.json) is built by app.openapi() whatever they say.
     exposed = settings.api_docs_exposed
-    app = FastAPI(
+    # Swagger UI and ReDoc from fastapi-offline's packaged assets: the pages work without a CDN.
+    make = partial(FastAPIOffline, static_url="/docs-assets") if exposed else FastAPI
+    app = make(
         title="Verity",
         docs_url="/docs" if exposed else None,
         redoc_url="/redoc" if exposed else None,
