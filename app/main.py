@@ -25,6 +25,7 @@ from app.core.config import Settings, get_settings
 from app.core.context import RequestIdMiddleware
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.core.errors import install_error_handlers
+from app.core.http_semantics import HttpSemanticsMiddleware
 from app.core.limits import BodyLimitMiddleware, BodyLimits
 from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
@@ -35,6 +36,7 @@ from app.qualifications.models import PLATFORM_CENTRE
 from app.qualifications.router import router as qualifications_router
 from app.qualifications.specification import specification_schema
 from app.sync.router import router as sync_router
+from app.system.problems import router as problems_router
 from app.system.router import router as system_router
 from app.verification import release_gate
 from app.verification.router import router as verification_router
@@ -73,6 +75,38 @@ TAGS = [
     },
     {"name": "audit", "description": "The append-only, hash-chained audit log (R-96)."},
 ]
+
+
+# What a browser SPA may send and read across origins: every header the API reads or answers with.
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "If-None-Match",
+    "Idempotency-Key",
+    "X-Request-ID",
+]
+CORS_EXPOSED_HEADERS = [
+    "ETag",
+    "Location",
+    "Retry-After",
+    "Idempotent-Replayed",
+    "X-Request-ID",
+    "X-Client-Request-ID",
+]
+
+
+def route_methods(app: FastAPI) -> list[str]:
+    """Every method some route answers, so a preflight never refuses one the API uses (PUT, ...)."""
+    methods: set[str] = set()
+    todo = list(app.routes)
+    while todo:
+        route = todo.pop()
+        methods |= set(getattr(route, "methods", None) or ())
+        # Included routers and mounts hold their own routes.
+        inner = getattr(route, "original_router", None) or route
+        todo += [r for r in getattr(inner, "routes", None) or () if r is not route]
+    return sorted(methods - {"HEAD"})
 
 
 def schema_revisions() -> tuple[str, frozenset[str]]:
@@ -154,18 +188,10 @@ def create_app(
         app.state.sessionmaker = sessionmaker
     install_error_handlers(app)
     app.add_middleware(ClockMiddleware)
+    app.add_middleware(HttpSemanticsMiddleware)
     # Outermost last: CORS, then the request id (so every answer carries it), then the body caps.
     app.add_middleware(BodyLimitMiddleware, limits=body_limits(settings))
     app.add_middleware(RequestIdMiddleware)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_credentials=False,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["ETag", "X-Request-ID", "X-Client-Request-ID", "Location", "Retry-After"],
-        )
     for router in (
         system_router,
         centres_router,
@@ -181,8 +207,19 @@ def create_app(
         audit_router,
     ):
         app.include_router(router, dependencies=[Depends(check_query_params)])
+    app.include_router(problems_router)
     app.state.graphql_schema = include_graphql(app, settings).schema
     register_webhooks(app)
+    # Outermost, and after the routes exist: the allowed methods are read from them.
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=route_methods(app),
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_EXPOSED_HEADERS,
+        )
     published = {"QualificationSpecification": specification_schema()}
     app.openapi = lambda: problem_openapi(app, published)  # type: ignore[method-assign]
     return app
