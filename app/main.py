@@ -36,6 +36,7 @@ from app.qualifications.models import PLATFORM_CENTRE
 from app.qualifications.router import router as qualifications_router
 from app.qualifications.specification import specification_schema
 from app.sync.router import router as sync_router
+from app.system.observability import configure_logging, install_metrics, install_tracing, trace_engine
 from app.system.problems import router as problems_router
 from app.system.router import router as system_router
 from app.verification import release_gate
@@ -145,6 +146,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        configure_logging(settings)  # a served process only: tests keep pytest's log capture
         engine = None
         if sessionmaker is None:
             urls = resolve_urls(settings)
@@ -155,6 +157,8 @@ def create_app(
                 connect_timeout=settings.database_connect_timeout_seconds,
                 pool_timeout=settings.database_connect_timeout_seconds,
             )
+            app.state.engine = engine
+            trace_engine(app, engine)
             app.state.sessionmaker = make_sessionmaker(engine)
         else:
             app.state.sessionmaker = sessionmaker
@@ -208,6 +212,8 @@ def create_app(
     ):
         app.include_router(router, dependencies=[Depends(check_query_params)])
     app.include_router(problems_router)
+    install_metrics(app, settings)
+    app.state.tracer_provider = install_tracing(app)
     app.state.graphql_schema = include_graphql(app, settings).schema
     register_webhooks(app)
     # Outermost, and after the routes exist: the allowed methods are read from them.
