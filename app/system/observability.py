@@ -18,11 +18,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, gen
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
 from sqlalchemy import text
 
+from app.core import clock
 from app.core.config import Settings
 from app.core.context import current_request_id
 from app.core.errors import Unauthenticated
 
-_OUTBOX = text("SELECT count(*), extract(epoch FROM now() - min(occurred_at)) FROM outbox")
+_OUTBOX = text("SELECT count(*), min(occurred_at) FROM outbox")
 
 
 def install_metrics(app: FastAPI, settings: Settings) -> None:
@@ -53,7 +54,7 @@ def install_metrics(app: FastAPI, settings: Settings) -> None:
         async with request.app.state.sessionmaker() as session:
             count, oldest = (await session.execute(_OUTBOX)).one()
         backlog.set(count)
-        lag.set(float(oldest or 0))
+        lag.set((clock.now() - oldest).total_seconds() if oldest is not None else 0.0)
         engine = getattr(request.app.state, "engine", None)
         if engine is not None:
             pool_in_use.set(engine.pool.checkedout())

@@ -24,7 +24,7 @@ async def test_metrics_by_route_template_with_outbox_backlog(client, auth, sessi
     await session.execute(
         text(
             "INSERT INTO outbox (id, centre_id, event_type, payload, occurred_at) "
-            "VALUES (:id, :c, 'test.event', '{}', now() - interval '90 seconds')"
+            "VALUES (:id, :c, 'test.event', '{}', now() - interval '1 hour')"
         ),
         {"id": uuid.uuid4(), "c": next(iter(centres.values()))},
     )
