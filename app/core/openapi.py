@@ -31,7 +31,7 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[str]:
     if path == "/ready":
         return ["500", "503"]
     if path.startswith("/problems"):
-        return ["404", "500"]  # static pages: no token, no database
+        return ["404", "422", "500"]  # static pages: no token, no database
     # 404 everywhere: the object in the path, or one a body names (errors[] says which field).
     # 503 everywhere: every operation reads the database, and says so when it cannot.
     statuses = ["401", "403", "404", "422", "500", "503"]
