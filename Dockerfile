@@ -12,6 +12,12 @@
 # reproducible builds.
 ARG PYTHON_IMAGE=python:3.11-slim
 
+# --- GraphiQL's browser assets, exactly app/api/graphiql/package-lock.json --------------------------
+FROM node:20-slim AS graphiql
+WORKDIR /assets
+COPY app/api/graphiql/package.json app/api/graphiql/package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
 # --- builder: resolve nothing, install exactly uv.lock into /app/.venv -------------------------------
 FROM ${PYTHON_IMAGE} AS builder
 RUN pip install --no-cache-dir uv==0.13.9
@@ -66,6 +72,7 @@ WORKDIR /app
 COPY --from=builder /app/.venv /app/.venv
 COPY --from=builder /app/alembic.ini /app/alembic.ini
 COPY --from=builder /app/app /app/app
+COPY --from=graphiql /assets/node_modules /app/app/api/graphiql/node_modules
 COPY --from=builder /app/alembic /app/alembic
 COPY --from=builder /app/openapi /app/openapi
 COPY --from=builder /app/graphql /app/graphql

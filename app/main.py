@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,6 +25,7 @@ from app.core.config import Settings, get_settings
 from app.core.context import RequestIdMiddleware
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.core.errors import install_error_handlers
+from app.core.http_semantics import HttpSemanticsMiddleware
 from app.core.limits import BodyLimitMiddleware, BodyLimits
 from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
@@ -33,6 +36,8 @@ from app.qualifications.models import PLATFORM_CENTRE
 from app.qualifications.router import router as qualifications_router
 from app.qualifications.specification import specification_schema
 from app.sync.router import router as sync_router
+from app.system.observability import configure_logging, install_metrics, install_tracing, trace_engine
+from app.system.problems import router as problems_router
 from app.system.router import router as system_router
 from app.verification import release_gate
 from app.verification.router import router as verification_router
@@ -73,6 +78,38 @@ TAGS = [
 ]
 
 
+# What a browser SPA may send and read across origins: every header the API reads or answers with.
+CORS_REQUEST_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "If-None-Match",
+    "Idempotency-Key",
+    "X-Request-ID",
+]
+CORS_EXPOSED_HEADERS = [
+    "ETag",
+    "Location",
+    "Retry-After",
+    "Idempotent-Replayed",
+    "X-Request-ID",
+    "X-Client-Request-ID",
+]
+
+
+def route_methods(app: FastAPI) -> list[str]:
+    """Every method some route answers, so a preflight never refuses one the API uses (PUT, ...)."""
+    methods: set[str] = set()
+    todo = list(app.routes)
+    while todo:
+        route = todo.pop()
+        methods |= set(getattr(route, "methods", None) or ())
+        # Included routers and mounts hold their own routes.
+        inner = getattr(route, "original_router", None) or route
+        todo += [r for r in getattr(inner, "routes", None) or () if r is not route]
+    return sorted(methods - {"HEAD"})
+
+
 def schema_revisions() -> tuple[str, frozenset[str]]:
     """This build's migration head, and every revision it knows (for /ready)."""
     from alembic.script import ScriptDirectory
@@ -109,6 +146,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        configure_logging(settings)  # a served process only: tests keep pytest's log capture
         engine = None
         if sessionmaker is None:
             urls = resolve_urls(settings)
@@ -119,6 +157,8 @@ def create_app(
                 connect_timeout=settings.database_connect_timeout_seconds,
                 pool_timeout=settings.database_connect_timeout_seconds,
             )
+            app.state.engine = engine
+            trace_engine(app, engine)
             app.state.sessionmaker = make_sessionmaker(engine)
         else:
             app.state.sessionmaker = sessionmaker
@@ -129,7 +169,9 @@ def create_app(
     # The interactive pages and the live OpenAPI document only where the settings expose them; the
     # committed contract (openapi/openapi.json) is built by app.openapi() whatever they say.
     exposed = settings.api_docs_exposed
-    app = FastAPI(
+    # Swagger UI and ReDoc from fastapi-offline's packaged assets: the pages work without a CDN.
+    make = partial(FastAPIOffline, static_url="/docs-assets") if exposed else FastAPI
+    app = make(
         title="Verity",
         docs_url="/docs" if exposed else None,
         redoc_url="/redoc" if exposed else None,
@@ -150,25 +192,10 @@ def create_app(
         app.state.sessionmaker = sessionmaker
     install_error_handlers(app)
     app.add_middleware(ClockMiddleware)
+    app.add_middleware(HttpSemanticsMiddleware)
     # Outermost last: CORS, then the request id (so every answer carries it), then the body caps.
     app.add_middleware(BodyLimitMiddleware, limits=body_limits(settings))
     app.add_middleware(RequestIdMiddleware)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_credentials=False,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=[
-                "ETag",
-                "X-Request-ID",
-                "X-Client-Request-ID",
-                "Location",
-                "Retry-After",
-                "Idempotent-Replayed",
-            ],
-        )
     for router in (
         system_router,
         centres_router,
@@ -184,8 +211,21 @@ def create_app(
         audit_router,
     ):
         app.include_router(router, dependencies=[Depends(check_query_params)])
+    app.include_router(problems_router)
+    install_metrics(app, settings)
+    app.state.tracer_provider = install_tracing(app)
     app.state.graphql_schema = include_graphql(app, settings).schema
     register_webhooks(app)
+    # Outermost, and after the routes exist: the allowed methods are read from them.
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=False,
+            allow_methods=route_methods(app),
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_EXPOSED_HEADERS,
+        )
     published = {"QualificationSpecification": specification_schema()}
     app.openapi = lambda: problem_openapi(app, published)  # type: ignore[method-assign]
     return app

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import strawberry
 from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
@@ -24,6 +25,7 @@ from strawberry.types.base import StrawberryOptional
 from app.api.gql_context import Context, ProblemErrors
 from app.api.gql_idempotency import IdempotentMutations
 from app.api.gql_limits import GraphQLRequestRefused, check_graphql_request, graphql_refusal
+from app.api.ide import local_graphiql_html, mount_graphiql_assets
 from app.assessment.gql import AssessmentMutation, AssessmentQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
 from app.audit.gql import AuditQuery
@@ -166,8 +168,15 @@ async def _context(
     return Context(session=session, principal=principal, auth_error=error)
 
 
+class VerityGraphQLRouter(GraphQLRouter):
+    """GraphiQL from this host's assets (app/api/ide.py), never a CDN."""
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(local_graphiql_html())
+
+
 def graphql_router(settings: Settings) -> GraphQLRouter:
-    return GraphQLRouter(
+    return VerityGraphQLRouter(
         build_schema(settings),
         context_getter=_context,
         graphql_ide="graphiql" if settings.api_docs_exposed else None,
@@ -180,4 +189,6 @@ def include_graphql(app: FastAPI, settings: Settings) -> GraphQLRouter:
     router = graphql_router(settings)
     app.add_exception_handler(GraphQLRequestRefused, graphql_refusal)  # type: ignore[arg-type]
     app.include_router(router, prefix="/graphql")
+    if settings.api_docs_exposed:
+        mount_graphiql_assets(app)
     return router

@@ -114,6 +114,16 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
 
+    # Logs: one JSON object per line (with request_id) or plain text; json by default in production.
+    log_format: Literal["json", "text"] | None = None
+    log_level: str = "INFO"
+    # /metrics is unauthenticated (it carries no personal data); set this to require a bearer token.
+    metrics_token: str | None = None
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("json" if self.auth_mode == "oidc" else "text")
+
     @property
     def api_docs_exposed(self) -> bool:
         return self.expose_api_docs if self.expose_api_docs is not None else self.auth_mode == "development"

@@ -94,6 +94,18 @@ class DatabaseUnavailable(ProblemError):
         )
 
 
+class MalformedBody(ProblemError):
+    """The body is not well-formed JSON (or not UTF-8): nothing in it was read."""
+
+    status, slug, title = 400, "malformed-body", "Malformed body"
+
+
+class UnsupportedMediaType(ProblemError):
+    """The body's Content-Type is not one this operation reads (JSON operations read application/json)."""
+
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class RuleViolation(ProblemError):
     """A domain rule (R-nn) refused the change; `errors` names each condition that failed."""
 
@@ -221,6 +233,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        unreadable = unreadable_body(request, exc)
+        if unreadable is not None:
+            return await _domain(request, unreadable)
         errors = [
             field_problem(_location(e.get("loc", ())), e.get("type", "invalid"), e.get("msg", "invalid"))
             for e in exc.errors()
@@ -244,6 +259,59 @@ def install_error_handlers(app: FastAPI) -> None:
             # Starlette names only the first route that matched the path; a client needs them all.
             headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
         return problem_response(request, exc.status_code, slug, title, detail, headers=headers)
+
+
+def _json_media(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def unreadable_body(request: Request, exc: RequestValidationError) -> ProblemError | None:
+    """A body FastAPI could not read as JSON is the client's framing error, not a field's (422)."""
+    route = request.scope.get("route")
+    body_field = getattr(route, "body_field", None)
+    expects = getattr(getattr(body_field, "field_info", None), "media_type", "application/json")
+    if body_field is None or not _json_media(expects):
+        return None
+    sent = request.headers.get("content-type")
+    if sent and not _json_media(sent):
+        return UnsupportedMediaType(
+            f"This operation reads application/json; the body was sent as {sent.split(';')[0]}.",
+            errors=[field_problem("header.content-type", "unsupported-media-type", "Send application/json.")],
+        )
+    broken = [e for e in exc.errors() if e.get("type") == "json_invalid"]
+    if broken:
+        where = broken[0].get("ctx", {}).get("error", "invalid JSON")
+        return MalformedBody(
+            f"The body is not valid JSON ({where}).",
+            errors=[field_problem("body", "malformed-json", str(where))],
+        )
+    return None
+
+
+def _all_problem_classes(base: type[ProblemError] = ProblemError) -> list[type[ProblemError]]:
+    found = [base]
+    for sub in base.__subclasses__():
+        found += _all_problem_classes(sub)
+    return found
+
+
+def problem_catalogue() -> dict[str, tuple[int, str, str]]:
+    """Every problem `type` the service answers with: slug -> (status, title, explanation)."""
+    pages: dict[str, tuple[int, str, str]] = {
+        slug: (status, title, f"The HTTP status {status} ({title}).")
+        for status, (slug, title) in _STATUS_SLUGS.items()
+    }
+    pages["http-error"] = (400, "HTTP error", "An HTTP-level refusal without a more specific type.")
+    pages["internal-error"] = (
+        500,
+        "Internal error",
+        "An unexpected error; nothing was changed. Quote the request id (X-Request-ID) when reporting it.",
+    )
+    for cls in _all_problem_classes():
+        doc = " ".join((cls.__doc__ or "").split())
+        pages[cls.slug] = (cls.status, cls.title, doc or pages.get(cls.slug, (0, "", cls.title))[2])
+    return pages
 
 
 def internal_error_body(request_id: str | None, path: str | None) -> bytes:

@@ -11,7 +11,8 @@ from app.core.errors import PROBLEM_MEDIA_TYPE, Problem
 from app.core.idempotency import REPLAYED_HEADER
 
 _DESCRIPTIONS = {
-    "400": "The body could not be read (not JSON, or not UTF-8).",
+    "400": "The body could not be read (not JSON, or not UTF-8): type /problems/malformed-body.",
+    "415": "The body is not application/json (e.g. text/plain or form data).",
     "401": "Missing or invalid bearer token.",
     "403": "The token is valid but none of its roles grants this operation.",
     "404": "No such object in the caller's centre (the path's, or one named in the body: see `errors`).",
@@ -30,11 +31,15 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[str]:
         return ["500"]
     if path == "/ready":
         return ["500", "503"]
+    if path.startswith("/problems"):
+        return ["404", "422", "500"]  # static pages: no token, no database
     # 404 everywhere: the object in the path, or one a body names (errors[] says which field).
     # 503 everywhere: every operation reads the database, and says so when it cannot.
     statuses = ["401", "403", "404", "422", "500", "503"]
     if "requestBody" in operation:
         statuses += ["400", "413"]
+        if any(_is_json(media) for media in operation["requestBody"].get("content", {})):
+            statuses.append("415")
     if method == "post":
         statuses.append("409")
     if method == "patch":
@@ -85,6 +90,7 @@ def problem_openapi(app: FastAPI, published: dict[str, dict[str, Any]] | None = 
                     "description": _DESCRIPTIONS[status],
                     "content": {PROBLEM_MEDIA_TYPE: {"schema": ref}},
                 }
+    declare_headers(schema)
     for item in schema.get("webhooks", {}).values():
         for operation in item.values():
             # FastAPI adds its own 422 to every operation with a body; a webhook's answers are the
@@ -102,6 +108,83 @@ def _declare_replayed(responses: dict[str, Any]) -> None:
                 "Idempotency-Key (nothing was written this time).",
                 "schema": {"type": "string", "enum": ["true"]},
             }
+
+
+def _is_json(media: str) -> bool:
+    return media == "application/json" or media.endswith("+json")
+
+
+_HEADERS = {
+    "ETag": {
+        "description": 'The version of the resource, e.g. "3": send it back as If-Match to change it, '
+        "or as If-None-Match to re-read it only if it changed.",
+        "schema": {"type": "string"},
+    },
+    "Location": {
+        "description": "The URI of the created resource.",
+        "schema": {"type": "string", "format": "uri-reference"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+_IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag last read: when it is still current the answer is 304 with no body.",
+    "schema": {"type": "string"},
+}
+
+
+def _etag_paths(paths: dict[str, Any]) -> set[str]:
+    """A resource has an ETag when some change to it is conditional on If-Match."""
+    return {
+        path
+        for path, item in paths.items()
+        for operation in item.values()
+        if any(
+            p.get("in") == "header" and p["name"].lower() == "if-match"
+            for p in operation.get("parameters", [])
+        )
+    }
+
+
+def _header(responses: dict[str, Any], status: str, name: str) -> None:
+    if status in responses:
+        responses[status].setdefault("headers", {})[name] = _HEADERS[name]
+
+
+def declare_headers(schema: dict[str, Any]) -> None:
+    """ETag, Location and Retry-After as the service sends them (app/core/http_semantics.py, errors.py)."""
+    paths = schema.get("paths", {})
+    etag_paths = _etag_paths(paths)
+    for path, item in paths.items():
+        for method, operation in item.items():
+            responses = operation.get("responses", {})
+            _header(responses, "503", "Retry-After")
+            _header(responses, "429", "Retry-After")
+            if "201" in responses:
+                _header(responses, "201", "Location")
+                # The created object is a member of this collection; it has an ETag when its item has.
+                if any(
+                    p.startswith(path.rstrip("/") + "/{") and p.count("/") == path.count("/") + 1
+                    for p in etag_paths
+                ):
+                    _header(responses, "201", "ETag")
+            if path not in etag_paths:
+                continue
+            for status in ("200", "201"):
+                _header(responses, status, "ETag")
+            if method == "get":
+                parameters = operation.setdefault("parameters", [])
+                if not any(p["name"] == "If-None-Match" for p in parameters):
+                    parameters.append(_IF_NONE_MATCH)
+                responses["304"] = {
+                    "description": "Not modified: If-None-Match names the current ETag.",
+                    "headers": {"ETag": _HEADERS["ETag"]},
+                }
 
 
 def extra_components(published: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -63,6 +63,8 @@ RELEASERS = frozenset({"liv", "assessor"})
 REST = {
     "getHealth": PUBLIC,
     "getReadiness": PUBLIC,
+    "listProblemTypes": PUBLIC,
+    "getProblemType": PUBLIC,
     "getMe": ALL,
     "listCentres": CENTRE_READERS,
     "getCentre": CENTRE_READERS,

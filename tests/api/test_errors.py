@@ -48,7 +48,7 @@ async def test_domain_validation_and_malformed_json(client, auth):
     r = await client.post(
         "/v1/learners", headers={**auth("hoc"), "Content-Type": "application/json"}, content=b"{not json"
     )
-    assert_problem(r, 422, "validation-failed")
+    assert_problem(r, 400, "malformed-body")
 
 
 async def test_401_403_404(client, auth):

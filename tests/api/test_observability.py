@@ -1,0 +1,92 @@
+"""Operations: Prometheus metrics by route template with the outbox backlog read at scrape time,
+JSON logs carrying the request id, and a span per request when an OpenTelemetry exporter is set."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from app.core.context import set_request_id
+from app.system.observability import configure_logging
+
+pytestmark = pytest.mark.usefixtures("centres")
+
+
+async def test_metrics_by_route_template_with_outbox_backlog(client, auth, session, centres):
+    learner = f"/v1/learners/{uuid.uuid4()}"
+    assert (await client.get(learner, headers=auth("hoc"))).status_code == 404
+    await session.execute(
+        text(
+            "INSERT INTO outbox (id, centre_id, event_type, payload, occurred_at) "
+            "VALUES (:id, :c, 'test.event', '{}', now() - interval '1 hour')"
+        ),
+        {"id": uuid.uuid4(), "c": next(iter(centres.values()))},
+    )
+    r = await client.get("/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    body = r.text
+    assert 'handler="/v1/learners/{learner_id}"' in body and 'status="404"' in body
+    assert learner not in body  # raw paths (ids) never become labels
+    assert "http_request_duration_seconds_bucket" in body
+    backlog = [line for line in body.splitlines() if line.startswith("verity_outbox_backlog ")]
+    assert backlog and float(backlog[0].split()[1]) >= 1
+    lag = [line for line in body.splitlines() if line.startswith("verity_outbox_lag_seconds ")]
+    assert float(lag[0].split()[1]) >= 89
+
+
+async def test_metrics_token_when_configured(test_settings, sessionmaker):
+    from app.main import create_app
+
+    app = create_app(test_settings.model_copy(update={"metrics_token": "s3cret"}), sessionmaker)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://v.test") as c:
+        assert (await c.get("/metrics")).status_code == 401
+        assert (await c.get("/metrics", headers={"Authorization": "Bearer s3cret"})).status_code == 200
+
+
+def test_json_logs_carry_the_request_id(test_settings, monkeypatch):
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stderr", stream)
+    configure_logging(test_settings.model_copy(update={"log_format": "json"}))
+    logger = logging.getLogger("verity")
+    try:
+        token = set_request_id("req-123")
+        logging.getLogger("verity.requests").info("hello")
+        from app.core.context import _request_id
+
+        _request_id.reset(token)
+        record = json.loads(stream.getvalue().strip().splitlines()[-1])
+        assert record["message"] == "hello" and record["request_id"] == "req-123"
+        assert record["levelname"] == "INFO"
+    finally:
+        logger.handlers, logger.propagate = [], True
+
+
+def test_log_format_defaults_to_json_in_production(test_settings):
+    assert test_settings.model_copy(update={"auth_mode": "oidc"}).effective_log_format == "json"
+    assert test_settings.model_copy(update={"auth_mode": "development"}).effective_log_format == "text"
+
+
+async def test_a_request_makes_a_span_when_an_exporter_is_configured(
+    test_settings, sessionmaker, monkeypatch
+):
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from app.main import create_app
+
+    assert create_app(test_settings, sessionmaker).state.tracer_provider is None
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console")
+    app = create_app(test_settings, sessionmaker)
+    memory = InMemorySpanExporter()
+    app.state.tracer_provider.add_span_processor(SimpleSpanProcessor(memory))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://v.test") as c:
+        assert (await c.get("/v1/learners")).status_code == 401
+    app.state.tracer_provider.shutdown()
+    names = [span.name for span in memory.get_finished_spans()]
+    assert any("/v1/learners" in name for name in names), names
