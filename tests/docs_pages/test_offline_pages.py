@@ -34,7 +34,16 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
+    from app.api.ide import ASSETS_DIR
     from app.main import create_app
+
+    if not (ASSETS_DIR / "graphiql").is_dir():  # a fresh clone: `uv run pytest` installs the pinned assets
+        subprocess.run(
+            ["npm", "ci", "--prefix", str(ASSETS_DIR.parent), "--ignore-scripts", "--no-audit", "--no-fund"],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
 
     settings = Settings(
         database_url="postgresql://verity@127.0.0.1:1/unused",  # the pages never touch the database
