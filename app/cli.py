@@ -89,9 +89,16 @@ def uvicorn_limits(settings: Settings) -> dict:
 @cli.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Run the API. With no DATABASE_URL the embedded server is started and migrated first."""
+    import os
+
     import uvicorn
 
+    # A fresh clone has no settings: start as the README says rather than with a traceback.
+    os.environ.setdefault("VERITY_AUTH_MODE", "development")
+    get_settings.cache_clear()
     settings = get_settings()
+    if settings.auth_mode == "development":
+        typer.echo("Development mode: tokens from `verity token`; set VERITY_AUTH_MODE=oidc for production.")
     if not settings.database_url:
         migrate_database(settings)
     uvicorn.run(
