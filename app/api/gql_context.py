@@ -31,7 +31,13 @@ from app.auth.dependencies import authorize
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core.db import savepoint
-from app.core.errors import ProblemError, Unauthenticated, ValidationFailed, field_problem
+from app.core.errors import (
+    ProblemError,
+    Unauthenticated,
+    ValidationFailed,
+    field_problem,
+    is_database_unavailable,
+)
 from app.core.pagination import encode_cursor
 
 log = logging.getLogger("verity.graphql")
@@ -193,6 +199,11 @@ class ProblemErrors(MaskErrors):
                     error.message = _SUGGESTION.sub("", error.message)
                 error.extensions = {**(error.extensions or {}), "code": "graphql-validation"}
                 out.append(error)
+            elif is_database_unavailable(original):  # lost mid-request: retry, as REST's 503 says
+                masked = self.anonymise_error(error)
+                masked.message = "The database cannot be reached; nothing was changed. Retry later."
+                masked.extensions = {"code": "database-unavailable", "status": 503}
+                out.append(masked)
             else:
                 log.error("unexpected GraphQL error", exc_info=original)
                 masked = self.anonymise_error(error)

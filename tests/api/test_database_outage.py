@@ -147,9 +147,25 @@ async def test_database_lost_mid_life_answers_503_then_recovers(
             assert_unavailable(await client.get("/v1/learners", headers=h))
             assert_unavailable(await client.get("/v1/learners", headers=h))
             assert_unavailable(await client.post("/v1/learners", json=LEARNER, headers=h))
+            # GraphQL too: the request's transaction cannot begin, so it answers as REST does.
+            query = {"query": "{ learners { nodes { id } } }"}
+            assert_unavailable(await client.post("/graphql", json=query, headers=h))
             assert (await client.get("/health")).status_code == 200
             await proxy.start()
             assert (await client.get("/v1/learners", headers=h)).status_code == 200
     finally:
         if proxy.server is not None and proxy.server.is_serving():
             await proxy.cut()
+
+
+def test_a_graphql_field_that_loses_the_database_reports_503_not_an_internal_error() -> None:
+    """Once the request's transaction has begun, a field whose connection dies says so (retry), not 500."""
+    from graphql.error import GraphQLError
+
+    from app.api.gql_context import ProblemErrors
+
+    lost = GraphQLError("boom", original_error=ConnectionRefusedError(111, "Connect call failed"))
+    unexpected = GraphQLError("boom", original_error=ValueError("a bug"))
+    processed = ProblemErrors()._process_errors([lost, unexpected])
+    assert [(e.extensions or {}).get("code") for e in processed] == ["database-unavailable", "internal-error"]
+    assert (processed[0].extensions or {})["status"] == 503 and "Connect call" not in processed[0].message
