@@ -390,6 +390,7 @@ CENTRE_LEVEL_READS = frozenset(
         "listWebhookDeliveries",
         "getWebhookDelivery",
         "listLivAnnualRecords",
+        "getProblemType",  # public documentation of an error type: no token, nothing of a centre
     }
 )
 

@@ -12,6 +12,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.api import test_schemathesis as _main_run
 from tests.api.test_schemathesis import (
+    SLOW_MACHINE_TIMEOUT,
     fuzzing_schema,
     valid_data_refused_only_by_a_domain_rule,
 )
@@ -38,4 +39,5 @@ def test_verification_api_conforms_to_its_contract(case, api_client):
         session=api_client,
         excluded_checks=[positive_data_acceptance],
         additional_checks=[valid_data_refused_only_by_a_domain_rule],
+        timeout=SLOW_MACHINE_TIMEOUT,
     )
