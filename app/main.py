@@ -115,7 +115,10 @@ def schema_revisions() -> tuple[str, frozenset[str]]:
     from alembic.script import ScriptDirectory
 
     scripts = ScriptDirectory.from_config(alembic_config())
-    return scripts.get_current_head(), frozenset(r.revision for r in scripts.walk_revisions())
+    head = scripts.get_current_head()
+    if head is None:  # a build without migrations cannot report readiness honestly
+        raise RuntimeError("alembic has no single migration head")
+    return head, frozenset(r.revision for r in scripts.walk_revisions())
 
 
 def body_limits(settings: Settings) -> BodyLimits:
