@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import uuid
+from decimal import Decimal
 from functools import partial
 from typing import Annotated
 
@@ -18,6 +21,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.fastapi import GraphQLRouter
+from strawberry.schema.types import base_scalars
 from strawberry.tools import merge_types
 from strawberry.types import Info
 from strawberry.types.base import StrawberryOptional
@@ -125,6 +129,37 @@ class Schema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
+# Clients generate parsers from the schema: each custom scalar names the standard its text follows.
+SCALARS = {
+    uuid.UUID: dataclasses.replace(
+        base_scalars.UUIDDefinition,
+        description="A UUID in its canonical text form (RFC 9562).",
+        specified_by_url="https://www.rfc-editor.org/rfc/rfc9562",
+    ),
+    dt.date: dataclasses.replace(
+        base_scalars.DateDefinition,
+        description="A calendar date, YYYY-MM-DD (ISO 8601 / RFC 3339 full-date).",
+        specified_by_url="https://www.rfc-editor.org/rfc/rfc3339#section-5.6",
+    ),
+    dt.datetime: dataclasses.replace(
+        base_scalars.DateTimeDefinition,
+        description="A date and time with its UTC offset (ISO 8601 / RFC 3339 date-time).",
+        specified_by_url="https://www.rfc-editor.org/rfc/rfc3339#section-5.6",
+    ),
+    Decimal: dataclasses.replace(
+        base_scalars.DecimalDefinition,
+        description='An exact decimal number as a string, never a float (e.g. "0.25").',
+        specified_by_url="https://speleotrove.com/decimal/decarith.html",
+    ),
+}
+
+SCHEMA_DESCRIPTION = (
+    "Verity: internal assessment and quality assurance. Nullability: root fields are nullable, so "
+    "one failing field answers null with its error and the rest of a screen still renders; list "
+    "items are non-null, so a list never holds a hole to check for."
+)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Classes and factories, never instances: Strawberry builds a fresh extension per request from
     # each. A shared instance keeps the request it is serving on `self`, so under load it processed
@@ -133,9 +168,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # In production (settings.api_docs_exposed false) introspection is refused and "Did you mean"
     # suggestions are cut from errors: the schema is published as a file, not to whoever asks.
     exposed = settings.api_docs_exposed
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
+        scalar_overrides=SCALARS,
         extensions=[
             partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
             partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
@@ -147,6 +183,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             IdempotentMutations,
         ],
     )
+    schema._schema.description = SCHEMA_DESCRIPTION
+    return schema
 
 
 async def _context(

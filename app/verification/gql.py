@@ -1,9 +1,7 @@
 """GraphQL for internal verification: the same service functions as REST.
 
-IV records, remedial actions, IV status and batch release are typed; the sample, coverage, schedule
-and LIV dashboard are offered as one JSON value each in the REST shape (DESIGN rule 12: dense,
-read-mostly views), and mutation inputs are JSON validated by the same Pydantic schemas REST uses, so
-a rule and its field problems read the same on both surfaces.
+Every shape is typed: outputs and inputs are derived from the Pydantic schemas REST uses, and inputs
+are validated by those same schemas, so a rule and its field problems read the same on both surfaces.
 """
 
 from __future__ import annotations
@@ -12,15 +10,18 @@ import datetime as dt
 import uuid
 
 import strawberry
-from strawberry.scalars import JSON
+from strawberry.experimental.pydantic import input as pyd_input
+from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
-from app.api.gql_context import Context, to_model
+from app.api.gql_context import Context, input_fields, to_model
 from app.assessment import decisions
 from app.auth.scopes import Scope
 from app.verification import coverage, plans, records, schemas
 
 Ctx = Info[Context, None]
+for enum in (schemas.IvOutcome, schemas.ActionStatus):
+    strawberry.enum(enum)
 
 
 @strawberry.type
@@ -31,13 +32,19 @@ class IvCriterionComment:
     comment: str
 
 
+@strawberry.type(description="One line of the IV checklist and whether the verifier ticked it.")
+class IvChecklistItem:
+    item: str
+    ticked: bool
+
+
 @strawberry.type
 class IvRecordVersion:
     number: int
     outcome: str
     decision_version: int | None
     criteria_comments: list[IvCriterionComment]
-    checklist: JSON | None
+    checklist: list[IvChecklistItem] | None
     feedback_to_assessor: str
     reassess_batch: bool
     reason: str | None
@@ -97,7 +104,9 @@ def _version(v: schemas.IvRecordVersion) -> IvRecordVersion:
         outcome=v.outcome.value,
         decision_version=v.decision_version,
         criteria_comments=[IvCriterionComment(**c.model_dump()) for c in v.criteria_comments],
-        checklist=v.checklist,
+        checklist=None
+        if v.checklist is None
+        else [IvChecklistItem(item=k, ticked=t) for k, t in v.checklist.items()],
         feedback_to_assessor=v.feedback_to_assessor,
         reassess_batch=v.reassess_batch,
         reason=v.reason,
@@ -142,8 +151,170 @@ def _action(a) -> IvRemedialAction:
     )
 
 
-def _json(model) -> JSON:
-    return model.model_dump(mode="json") if model is not None else None
+@pyd_type(model=schemas.SampleItem, all_fields=True)
+class IvSampleItem:
+    pass
+
+
+@pyd_type(model=schemas.AssessorRate, all_fields=True)
+class IvAssessorRate:
+    pass
+
+
+@pyd_type(model=schemas.Sample, all_fields=True)
+class IvSample:
+    pass
+
+
+@pyd_type(model=schemas.CoverageLine, all_fields=True)
+class IvCoverageLine:
+    pass
+
+
+@strawberry.type(
+    description="The keys of one kind (assessor, unit, criterion, site, brief) IV left untouched."
+)
+class IvUntouched:
+    kind: str
+    keys: list[str]
+
+
+@strawberry.type(description="R-42: what IV of the programme's year has touched, and what not yet.")
+class IvCoverage:
+    programme_id: uuid.UUID
+    academic_year_id: uuid.UUID
+    lines: list[IvCoverageLine]
+    untouched: list[IvUntouched] = strawberry.field(description="Per kind, what IV has not touched yet.")
+
+
+@pyd_type(model=schemas.RemedialAction, all_fields=True)
+class IvRemedialActionDetail:
+    pass
+
+
+@pyd_type(model=schemas.ScheduleEntry, all_fields=True)
+class IvScheduleEntry:
+    pass
+
+
+@pyd_type(model=schemas.IvStatus, all_fields=True)
+class IvBriefStatus:
+    pass
+
+
+@strawberry.type
+class LivDashboard:
+    open_actions: list[IvRemedialActionDetail]
+    overdue_actions: list[IvRemedialActionDetail]
+    overdue_schedule: list[IvScheduleEntry]
+    briefs_awaiting_iv: list[IvBriefStatus]
+    coverage: list[IvCoverage]
+
+
+@pyd_type(model=schemas.LivAppointment, all_fields=True)
+class LivAppointment:
+    pass
+
+
+@pyd_type(model=schemas.LivAnnualRecord, all_fields=True)
+class LivAnnualRecord:
+    pass
+
+
+@pyd_type(model=schemas.AssessorRateOut, all_fields=True)
+class IvPlanAssessorRate:
+    pass
+
+
+@pyd_type(model=schemas.IvPlan, all_fields=True)
+class IvPlan:
+    pass
+
+
+@pyd_type(model=schemas.SignOff, all_fields=True)
+class IvPlanSignOff:
+    pass
+
+
+@pyd_type(model=schemas.IvSchedule, all_fields=True)
+class IvSchedule:
+    pass
+
+
+@pyd_input(model=schemas.CriterionComment, all_fields=True)
+class IvCriterionCommentInput:
+    pass
+
+
+@pyd_input(model=schemas.RemedialActionCreate, all_fields=True)
+class IvRemedialActionInput:
+    pass
+
+
+@pyd_input(model=schemas.IvRecordCreate, all_fields=True)
+class IvRecordCreateInput:
+    pass
+
+
+@pyd_input(model=schemas.IvRecordAmendment, all_fields=True)
+class IvRecordAmendmentInput:
+    pass
+
+
+@pyd_input(model=schemas.AssessorRateInput, all_fields=True)
+class IvPlanAssessorRateInput:
+    pass
+
+
+@pyd_input(model=schemas.IvPlanWrite, all_fields=True)
+class IvPlanInput:
+    pass
+
+
+@pyd_input(model=schemas.ScheduleAssignment, all_fields=True)
+class IvScheduleAssignmentInput:
+    pass
+
+
+@pyd_input(model=schemas.LivAppointmentCreate, all_fields=True)
+class LivAppointmentInput:
+    pass
+
+
+@pyd_input(model=schemas.LivAnnualRecordCreate, all_fields=True)
+class LivAnnualRecordInput:
+    pass
+
+
+def _fields(input, nested: tuple[str, ...] = ()) -> dict:
+    """The input's fields, its nested input lists converted too (for the Pydantic schema)."""
+    fields = input_fields(input)
+    for key in nested:
+        if fields.get(key) is not None:
+            fields[key] = [input_fields(item) for item in fields[key]]
+    return fields
+
+
+_RECORD_LISTS = ("criteria_comments", "actions")
+
+
+def _coverage(c: schemas.Coverage) -> IvCoverage:
+    return IvCoverage(
+        programme_id=c.programme_id,
+        academic_year_id=c.academic_year_id,
+        lines=[IvCoverageLine.from_pydantic(line) for line in c.lines],
+        untouched=[IvUntouched(kind=k, keys=v) for k, v in c.untouched.items()],
+    )
+
+
+def _dashboard(d: schemas.LivDashboard) -> LivDashboard:
+    return LivDashboard(
+        open_actions=[IvRemedialActionDetail.from_pydantic(a) for a in d.open_actions],
+        overdue_actions=[IvRemedialActionDetail.from_pydantic(a) for a in d.overdue_actions],
+        overdue_schedule=[IvScheduleEntry.from_pydantic(e) for e in d.overdue_schedule],
+        briefs_awaiting_iv=[IvBriefStatus.from_pydantic(b) for b in d.briefs_awaiting_iv],
+        coverage=[_coverage(c) for c in d.coverage],
+    )
 
 
 @strawberry.type
@@ -188,34 +359,35 @@ class VerificationQuery:
         return [_action(a) for a in rows]
 
     @strawberry.field(description="R-42: the brief's latest IV sample (REST Sample shape), or null.")
-    async def latest_iv_sample(self, info: Ctx, brief_id: uuid.UUID) -> JSON | None:
+    async def latest_iv_sample(self, info: Ctx, brief_id: uuid.UUID) -> IvSample | None:
         p = info.context.require(Scope.verification_read)
-        return _json(await info.context.read(records.latest_sample, p, brief_id))
+        s = await info.context.read(records.latest_sample, p, brief_id)
+        return IvSample.from_pydantic(s) if s is not None else None
 
     @strawberry.field(
         description="R-42: assessors, units, criteria, sites and briefs touched by IV (REST shape)."
     )
-    async def iv_coverage(self, info: Ctx, programme_id: uuid.UUID) -> JSON:
+    async def iv_coverage(self, info: Ctx, programme_id: uuid.UUID) -> IvCoverage:
         p = info.context.require(Scope.verification_read)
-        return _json(await info.context.read(coverage.coverage, p, programme_id))
+        return _coverage(await info.context.read(coverage.coverage, p, programme_id))
 
     @strawberry.field(
         description="Open and overdue actions, overdue IV, briefs waiting, coverage (REST shape)."
     )
-    async def liv_dashboard(self, info: Ctx, academic_year_id: uuid.UUID | None = None) -> JSON:
+    async def liv_dashboard(self, info: Ctx, academic_year_id: uuid.UUID | None = None) -> LivDashboard:
         p = info.context.require(Scope.verification_read)
-        return _json(await info.context.read(coverage.liv_dashboard, p, academic_year_id))
+        return _dashboard(await info.context.read(coverage.liv_dashboard, p, academic_year_id))
 
     @strawberry.field(description="R-41: the IV plan, the schedule linked to the assessment plan, sign-offs.")
-    async def iv_schedule(self, info: Ctx, programme_id: uuid.UUID) -> JSON:
+    async def iv_schedule(self, info: Ctx, programme_id: uuid.UUID) -> IvSchedule:
         p = info.context.require(Scope.verification_read)
-        return _json(await info.context.read(plans.get_schedule, p, programme_id))
+        return IvSchedule.from_pydantic(await info.context.read(plans.get_schedule, p, programme_id))
 
     @strawberry.field(description="R-40: LIV appointments (REST LivAppointment shape).")
-    async def liv_appointments(self, info: Ctx, subject_area: str | None = None) -> list[JSON]:
+    async def liv_appointments(self, info: Ctx, subject_area: str | None = None) -> list[LivAppointment]:
         p = info.context.require(Scope.verification_read)
         rows = await info.context.read(plans.list_livs, p, subject_area)
-        return [schemas.LivAppointment.model_validate(r).model_dump(mode="json") for r in rows]
+        return [LivAppointment.from_pydantic(schemas.LivAppointment.model_validate(r)) for r in rows]
 
 
 class _StatusFilter(schemas.Input):
@@ -225,21 +397,23 @@ class _StatusFilter(schemas.Input):
 @strawberry.type
 class VerificationMutation:
     @strawberry.mutation(description="R-42: draw the brief's IV sample (input: REST SampleCreate).")
-    async def draw_iv_sample(self, info: Ctx, brief_id: uuid.UUID, seed: int | None = None) -> JSON:
+    async def draw_iv_sample(self, info: Ctx, brief_id: uuid.UUID, seed: int | None = None) -> IvSample:
         p = info.context.require(Scope.verification_write)
         data = to_model(schemas.SampleCreate, {"seed": seed} if seed is not None else {})
-        return _json(await info.context.write(records.draw_sample, p, brief_id, data))
+        return IvSample.from_pydantic(await info.context.write(records.draw_sample, p, brief_id, data))
 
     @strawberry.mutation(description="R-43/R-44: input is the REST IvRecordCreate body.")
-    async def create_iv_record(self, info: Ctx, input: JSON) -> IvRecord:
+    async def create_iv_record(self, info: Ctx, input: IvRecordCreateInput) -> IvRecord:
         p = info.context.require(Scope.verification_write)
-        data = to_model(schemas.IvRecordCreate, input if isinstance(input, dict) else {})
+        data = to_model(schemas.IvRecordCreate, _fields(input, _RECORD_LISTS))
         return _record(await info.context.write(records.record_iv, p, data))
 
     @strawberry.mutation(description="A new version with a reason (REST IvRecordAmendment body).")
-    async def amend_iv_record(self, info: Ctx, id: uuid.UUID, version: int, input: JSON) -> IvRecord:
+    async def amend_iv_record(
+        self, info: Ctx, id: uuid.UUID, version: int, input: IvRecordAmendmentInput
+    ) -> IvRecord:
         p = info.context.require(Scope.verification_write)
-        data = to_model(schemas.IvRecordAmendment, input if isinstance(input, dict) else {})
+        data = to_model(schemas.IvRecordAmendment, _fields(input, _RECORD_LISTS))
         return _record(await info.context.write(records.amend_iv, p, id, data, version))
 
     @strawberry.mutation(description="R-43: closed when done, with what was done.")
@@ -258,38 +432,44 @@ class VerificationMutation:
         description="R-42: the programme's IV plan (REST IvPlanWrite body); version to change it."
     )
     async def put_iv_plan(
-        self, info: Ctx, programme_id: uuid.UUID, input: JSON, version: int | None = None
-    ) -> JSON:
+        self, info: Ctx, programme_id: uuid.UUID, input: IvPlanInput, version: int | None = None
+    ) -> IvPlan:
         p = info.context.require(Scope.iv_plans_manage)
-        data = to_model(schemas.IvPlanWrite, input if isinstance(input, dict) else {})
-        return _json(await info.context.write(plans.put_plan, p, programme_id, data, version))
+        data = to_model(schemas.IvPlanWrite, _fields(input, ("assessor_rates",)))
+        return IvPlan.from_pydantic(await info.context.write(plans.put_plan, p, programme_id, data, version))
 
     @strawberry.mutation(description="R-41: assign a plan entry's IV (REST ScheduleAssignment body).")
-    async def assign_iv_schedule_entry(self, info: Ctx, programme_id: uuid.UUID, input: JSON) -> JSON:
+    async def assign_iv_schedule_entry(
+        self, info: Ctx, programme_id: uuid.UUID, input: IvScheduleAssignmentInput
+    ) -> IvSchedule:
         p = info.context.require(Scope.iv_plans_manage)
-        data = to_model(schemas.ScheduleAssignment, input if isinstance(input, dict) else {})
-        return _json(await info.context.write(plans.assign_schedule, p, programme_id, data))
+        data = to_model(schemas.ScheduleAssignment, _fields(input))
+        return IvSchedule.from_pydantic(
+            await info.context.write(plans.assign_schedule, p, programme_id, data)
+        )
 
     @strawberry.mutation(description="The programme's LIV signs off the current IV plan version.")
-    async def sign_off_iv_plan(self, info: Ctx, programme_id: uuid.UUID, signed_on: dt.date) -> JSON:
+    async def sign_off_iv_plan(self, info: Ctx, programme_id: uuid.UUID, signed_on: dt.date) -> IvPlanSignOff:
         p = info.context.require(Scope.iv_plans_manage)
         row = await info.context.write(
             plans.sign_off, p, programme_id, schemas.SignOffCreate(signed_on=signed_on)
         )
-        return schemas.SignOff.model_validate(row).model_dump(mode="json")
+        return IvPlanSignOff.from_pydantic(schemas.SignOff.model_validate(row))
 
     @strawberry.mutation(
         description="R-40: appoint the LIV of a subject area (REST LivAppointmentCreate body)."
     )
-    async def appoint_liv(self, info: Ctx, input: JSON) -> JSON:
+    async def appoint_liv(self, info: Ctx, input: LivAppointmentInput) -> LivAppointment:
         p = info.context.require(Scope.livs_manage)
-        data = to_model(schemas.LivAppointmentCreate, input if isinstance(input, dict) else {})
+        data = to_model(schemas.LivAppointmentCreate, _fields(input))
         row = await info.context.write(plans.appoint_liv, p, data)
-        return schemas.LivAppointment.model_validate(row).model_dump(mode="json")
+        return LivAppointment.from_pydantic(schemas.LivAppointment.model_validate(row))
 
     @strawberry.mutation(description="R-40: the LIV's registration and standardisation for a year.")
-    async def create_liv_annual_record(self, info: Ctx, appointment_id: uuid.UUID, input: JSON) -> JSON:
+    async def create_liv_annual_record(
+        self, info: Ctx, appointment_id: uuid.UUID, input: LivAnnualRecordInput
+    ) -> LivAnnualRecord:
         p = info.context.require(Scope.livs_manage)
-        data = to_model(schemas.LivAnnualRecordCreate, input if isinstance(input, dict) else {})
+        data = to_model(schemas.LivAnnualRecordCreate, _fields(input))
         row = await info.context.write(plans.add_annual_record, p, appointment_id, data)
-        return schemas.LivAnnualRecord.model_validate(row).model_dump(mode="json")
+        return LivAnnualRecord.from_pydantic(schemas.LivAnnualRecord.model_validate(row))

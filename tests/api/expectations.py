@@ -411,9 +411,9 @@ GRAPHQL_OBJECT_READS = {
     "Query.briefIvRecords": ('briefIvRecords(briefId: "$brief") { __typename }', "listBriefIvRecords"),
     "Query.ivRecord": ('ivRecord(id: "$iv_record") { __typename }', "getIvRecord"),
     "Query.ivRecordVersions": ('ivRecordVersions(id: "$iv_record") { __typename }', "listIvRecordVersions"),
-    "Query.latestIvSample": ('latestIvSample(briefId: "$brief")', "getLatestIvSample"),
-    "Query.ivCoverage": ('ivCoverage(programmeId: "$programme")', "getIvCoverage"),
-    "Query.ivSchedule": ('ivSchedule(programmeId: "$programme")', "getIvSchedule"),
+    "Query.latestIvSample": ('latestIvSample(briefId: "$brief") { id }', "getLatestIvSample"),
+    "Query.ivCoverage": ('ivCoverage(programmeId: "$programme") { programmeId }', "getIvCoverage"),
+    "Query.ivSchedule": ('ivSchedule(programmeId: "$programme") { programmeId }', "getIvSchedule"),
     "Query.reasonableAdjustment": ('reasonableAdjustment(id: "$ra") { id }', "getReasonableAdjustment"),
     "Query.specialConsideration": ('specialConsideration(id: "$sc") { id }', "getSpecialConsideration"),
 }

@@ -56,21 +56,42 @@ async def test_rest_roles(client, auth, centres, role):
         assert r.status_code != 500, (op, role, r.text)
 
 
+IV_CONTENT = 'outcome: agree, feedbackToAssessor: "ok", verifiedOn: "2025-12-01"'
+
+
+def _content(decision_id: str) -> dict:
+    return {
+        "decisionId": decision_id,
+        "outcome": "agree",
+        "verifiedOn": "2025-12-01",
+        "feedbackToAssessor": "ok",
+    }
+
+
 GQL = {  # root field -> (query, scope)
     "briefIvStatus": (f'query {{ briefIvStatus(briefId: "{X}") {{ complete }} }}', Scope.verification_read),
     "briefIvRecords": (f'query {{ briefIvRecords(briefId: "{X}") {{ id }} }}', Scope.verification_read),
     "ivRecord": (f'query {{ ivRecord(id: "{X}") {{ id }} }}', Scope.verification_read),
     "ivRecordVersions": (f'query {{ ivRecordVersions(id: "{X}") {{ number }} }}', Scope.verification_read),
     "ivRemedialActions": ("query { ivRemedialActions { id } }", Scope.verification_read),
-    "latestIvSample": (f'query {{ latestIvSample(briefId: "{X}") }}', Scope.verification_read),
-    "ivCoverage": (f'query {{ ivCoverage(programmeId: "{X}") }}', Scope.verification_read),
-    "livDashboard": ("query { livDashboard }", Scope.verification_read),
-    "ivSchedule": (f'query {{ ivSchedule(programmeId: "{X}") }}', Scope.verification_read),
-    "livAppointments": ("query { livAppointments }", Scope.verification_read),
-    "drawIvSample": (f'mutation {{ drawIvSample(briefId: "{X}") }}', Scope.verification_write),
-    "createIvRecord": ("mutation { createIvRecord(input: {}) { id } }", Scope.verification_write),
+    "latestIvSample": (f'query {{ latestIvSample(briefId: "{X}") {{ id }} }}', Scope.verification_read),
+    "ivCoverage": (
+        f'query {{ ivCoverage(programmeId: "{X}") {{ untouched {{ kind keys }} }} }}',
+        Scope.verification_read,
+    ),
+    "livDashboard": ("query { livDashboard { openActions { id } } }", Scope.verification_read),
+    "ivSchedule": (
+        f'query {{ ivSchedule(programmeId: "{X}") {{ entries {{ title }} }} }}',
+        Scope.verification_read,
+    ),
+    "livAppointments": ("query { livAppointments { id } }", Scope.verification_read),
+    "drawIvSample": (f'mutation {{ drawIvSample(briefId: "{X}") {{ id }} }}', Scope.verification_write),
+    "createIvRecord": (
+        f'mutation {{ createIvRecord(input: {{ decisionId: "{X}", {IV_CONTENT} }}) {{ id }} }}',
+        Scope.verification_write,
+    ),
     "amendIvRecord": (
-        f'mutation {{ amendIvRecord(id: "{X}", version: 1, input: {{}}) {{ id }} }}',
+        f'mutation {{ amendIvRecord(id: "{X}", version: 1, input: {{ reason: "r", {IV_CONTENT} }}) {{ id }} }}',
         Scope.verification_write,
     ),
     "closeIvRemedialAction": (
@@ -81,18 +102,25 @@ GQL = {  # root field -> (query, scope)
         f'mutation {{ releaseBriefDecisions(briefId: "{X}") {{ released }} }}',
         Scope.decisions_release,
     ),
-    "putIvPlan": (f'mutation {{ putIvPlan(programmeId: "{X}", input: {{}}) }}', Scope.iv_plans_manage),
+    "putIvPlan": (
+        f'mutation {{ putIvPlan(programmeId: "{X}", input: {{}}) {{ id }} }}',
+        Scope.iv_plans_manage,
+    ),
     "assignIvScheduleEntry": (
-        f'mutation {{ assignIvScheduleEntry(programmeId: "{X}", input: {{}}) }}',
+        f'mutation {{ assignIvScheduleEntry(programmeId: "{X}", input: {{ planEntryId: "{X}", verifierStaffId: "{X}" }}) {{ entries {{ title }} }} }}',
         Scope.iv_plans_manage,
     ),
     "signOffIvPlan": (
-        f'mutation {{ signOffIvPlan(programmeId: "{X}", signedOn: "2025-12-01") }}',
+        f'mutation {{ signOffIvPlan(programmeId: "{X}", signedOn: "2025-12-01") {{ id }} }}',
         Scope.iv_plans_manage,
     ),
-    "appointLiv": ("mutation { appointLiv(input: {}) }", Scope.livs_manage),
+    "appointLiv": (
+        f'mutation {{ appointLiv(input: {{ subjectArea: "IT", staffId: "{X}", appointedOn: "2025-09-01" }}) {{ id }} }}',
+        Scope.livs_manage,
+    ),
     "createLivAnnualRecord": (
-        f'mutation {{ createLivAnnualRecord(appointmentId: "{X}", input: {{}}) }}',
+        f'mutation {{ createLivAnnualRecord(appointmentId: "{X}", input: {{ academicYearId: "{X}", '
+        f'awardingBody: "Pearson", registrationReference: "R1", registeredOn: "2025-09-01" }}) {{ id }} }}',
         Scope.livs_manage,
     ),
 }
@@ -124,28 +152,32 @@ async def test_iv_over_graphql(client, auth, session, world):
     brief, _made = await batch(session, world, [(ASSESSOR, "P"), (ASSESSOR, "D")])
     await session.commit()
     iv = auth("iv", subject="staff-iv")
-    body = await gql(client, iv, f'mutation {{ drawIvSample(briefId: "{brief.id}", seed: 4) }}')
+    body = await gql(
+        client,
+        iv,
+        f'mutation {{ drawIvSample(briefId: "{brief.id}", seed: 4) {{ items {{ decisionId grade }} }} }}',
+    )
     items = body["data"]["drawIvSample"]["items"]
     assert {i["grade"] for i in items} == {"P", "D"}
     rec = await gql(
         client,
         iv,
-        "mutation($input: JSON!) { createIvRecord(input: $input) { id outcome "
+        "mutation($input: IvRecordCreateInput!) { createIvRecord(input: $input) { id outcome "
         "current { number feedbackToAssessor } } }",
         input={
-            "decision_id": items[0]["decision_id"],
+            "decisionId": items[0]["decisionId"],
             "outcome": "disagree",
-            "verified_on": "2025-12-01",
-            "feedback_to_assessor": "D.1 not met",
-            "reassess_batch": False,
+            "verifiedOn": "2025-12-01",
+            "feedbackToAssessor": "D.1 not met",
+            "reassessBatch": False,
         },
     )
     assert rec["data"]["createIvRecord"]["outcome"] == "disagree", rec
     bad = await gql(
         client,
         iv,
-        "mutation($input: JSON!) { createIvRecord(input: $input) { id } }",
-        input={"decision_id": items[1]["decision_id"], "outcome": "maybe"},
+        "mutation($input: IvRecordCreateInput!) { createIvRecord(input: $input) { id } }",
+        input={**_content(items[1]["decisionId"]), "feedbackToAssessor": " "},
     )
     assert bad["errors"][0]["extensions"]["code"] == "validation-failed"
     status = await gql(
@@ -160,3 +192,38 @@ async def test_iv_over_graphql(client, auth, session, world):
         f'mutation {{ releaseBriefDecisions(briefId: "{brief.id}") {{ released }} }}',
     )
     assert refused["errors"][0]["extensions"]["code"] == "rule-violation"
+
+
+async def test_iv_views_are_typed_over_graphql(client, auth, session, world):
+    brief, _made = await batch(session, world, [(ASSESSOR, "P")])
+    await session.commit()
+    iv = auth("iv", subject="staff-iv")
+    drawn = await gql(
+        client,
+        iv,
+        f'mutation {{ drawIvSample(briefId: "{brief.id}", seed: 1) '
+        "{ id populationSize assessorRates { rate why } items { decisionId grade ivOutcome } } }",
+    )
+    sample = drawn["data"]["drawIvSample"]
+    assert sample["populationSize"] == 1 and sample["items"][0]["ivOutcome"] is None, drawn
+    made = await gql(
+        client,
+        iv,
+        "mutation($input: IvRecordCreateInput!) { createIvRecord(input: $input) { id } }",
+        input=_content(sample["items"][0]["decisionId"]),
+    )
+    assert made["data"]["createIvRecord"]["id"], made
+    latest = await gql(
+        client, iv, f'query {{ latestIvSample(briefId: "{brief.id}") {{ id items {{ ivOutcome }} }} }}'
+    )
+    assert latest["data"]["latestIvSample"] == {"id": sample["id"], "items": [{"ivOutcome": "agree"}]}, latest
+    shown = await gql(
+        client,
+        iv,
+        f'query {{ briefIvRecords(briefId: "{brief.id}") {{ subjectKind '
+        "current { criteriaComments { code agree } checklist { item ticked } } } }",
+    )
+    by_kind = {r["subjectKind"]: r["current"] for r in shown["data"]["briefIvRecords"]}
+    assert by_kind["assessment_decision"]["criteriaComments"] == [], shown
+    if "assignment_brief" in by_kind:
+        assert all(set(c) == {"item", "ticked"} for c in by_kind["assignment_brief"]["checklist"] or [])
