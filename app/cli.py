@@ -86,6 +86,16 @@ def uvicorn_limits(settings: Settings) -> dict:
     return {"http": "h11", "h11_max_incomplete_event_size": settings.max_header_bytes}
 
 
+def exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit, so exit handlers run: pgserver stops the embedded PostgreSQL
+    from one (it would otherwise outlive us). uvicorn handles SIGTERM while it serves, then restores
+    this handler and raises the signal again, which without it kills the process outright."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+
+
 @cli.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Run the API. With no DATABASE_URL the embedded server is started and migrated first."""
@@ -99,6 +109,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     settings = get_settings()
     if settings.auth_mode == "development":
         typer.echo("Development mode: tokens from `verity token`; set VERITY_AUTH_MODE=oidc for production.")
+    exit_cleanly_on_sigterm()
     if not settings.database_url:
         migrate_database(settings)
     uvicorn.run(
@@ -120,6 +131,7 @@ def worker(
     """Deliver webhooks: fan the outbox out and send due deliveries. Run as many as you like."""
     from app.webhooks.worker import main as run_worker
 
+    exit_cleanly_on_sigterm()
     run_worker(get_settings(), concurrency=concurrency)
 
 
@@ -168,6 +180,7 @@ def demo(
         raise typer.BadParameter(
             "the demo runs in development mode: unset VERITY_AUTH_MODE or set it to development"
         )
+    exit_cleanly_on_sigterm()
     migrate_database(settings)
     from app.demo import load_demo, print_tokens
 

@@ -85,6 +85,45 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         asyncio.run(_drop_created())
 
 
+def pytest_unconfigure(config) -> None:
+    """On the controller, once every worker has exited: stop the embedded PostgreSQL the run started.
+
+    Each process that joined it stops it at exit when it is the last one (pgserver's cleanup_mode), but
+    a worker that crashed or was killed never takes its pid off the list, and the server would then
+    outlive the run."""
+    if os.environ.get("TEST_DATABASE_URL") or hasattr(config, "workerinput"):
+        return
+    _stop_embedded(ROOT / ".var" / "test" / "pgdata")
+
+
+def _stop_embedded(pgdata: Path) -> None:
+    import json
+    import signal
+
+    import psutil
+
+    pid_file = pgdata / "postmaster.pid"
+    if not pid_file.exists():
+        return
+    handles = pgdata / ".handle_pids.json"
+    others = [
+        pid
+        for pid in (json.loads(handles.read_text()) if handles.exists() else [])
+        if pid != os.getpid() and psutil.pid_exists(pid)
+    ]
+    if others:
+        return  # another run (or a `verity` command) is still using the server
+    # SIGINT is pg_ctl's fast shutdown; sent directly, it needs neither pg_ctl's non-root user nor an
+    # import of pgserver (whose platformdirs look-up warns when XDG_RUNTIME_DIR is unset).
+    try:
+        postmaster = psutil.Process(int(pid_file.read_text().splitlines()[0]))
+        postmaster.send_signal(signal.SIGINT)
+        postmaster.wait(30)
+    except (psutil.NoSuchProcess, ValueError, IndexError):
+        pass  # it had already stopped, leaving a stale pid file
+    handles.write_text("[]")
+
+
 def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
     from alembic import command
     from app.models import alembic_config

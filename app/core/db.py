@@ -40,9 +40,20 @@ def asyncpg_url(url: str) -> str:
 
 
 def embedded_server_url(data_dir: Path, database: str = APP_DATABASE) -> str:
-    """Start (or join) the embedded PostgreSQL 16 in `data_dir/pgdata`; it listens on a Unix socket."""
-    import warnings
+    """Start (or join) the embedded PostgreSQL 16 in `data_dir/pgdata`; it listens on a Unix socket.
 
+    The server is stopped when the last process that started or joined it exits (pgserver's
+    cleanup_mode="stop", run at interpreter exit); `stop_embedded_server` stops it sooner."""
+    import os
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # pgserver keeps its inter-process lock in the user's runtime dir, which platformdirs looks up
+    # (and warns about, on every command, when it is unset: containers, CI, ssh) at import time.
+    # A folder under the data dir is private to this user and on a local disk, as the lock needs.
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime = data_dir.resolve() / "run"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     try:
         import pgserver
     except ImportError as exc:  # production images are built without the development extras
@@ -51,10 +62,7 @@ def embedded_server_url(data_dir: Path, database: str = APP_DATABASE) -> str:
             "is not installed: set DATABASE_URL"
         ) from exc
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI)
-        warnings.simplefilter("ignore")
-        server = pgserver.get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
+    server = pgserver.get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
     uri = server.get_uri()
     host = parse_qs(urlsplit(uri).query)["host"][0]
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
