@@ -23,11 +23,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from app.core.config import Settings
-from app.core.errors import ProblemError
-
-
-class GraphQLPayloadTooLarge(ProblemError):
-    status, slug, title = 413, "payload-too-large", "Payload too large"
+from app.core.limits import PayloadTooLarge
 
 
 class GraphQLRequestRefused(Exception):
@@ -54,12 +50,12 @@ def body_cap(settings: Settings) -> int:
 async def _read_capped(request: Request, cap: int) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
-        raise GraphQLPayloadTooLarge(f"A GraphQL request body may be at most {cap} bytes.")
+        raise PayloadTooLarge(cap)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > cap:
-            raise GraphQLPayloadTooLarge(f"A GraphQL request body may be at most {cap} bytes.")
+            raise PayloadTooLarge(cap)
         chunks.append(chunk)
     body = b"".join(chunks)
     request._body = body  # Starlette's cache: Strawberry reads the body from it, not the stream again
