@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import uuid
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 from typing import Annotated
 
 import strawberry
@@ -161,21 +161,32 @@ SCHEMA_DESCRIPTION = (
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    return _schema(
+        settings.api_docs_exposed,
+        settings.graphql_max_depth,
+        settings.graphql_max_aliases,
+        settings.graphql_max_tokens,
+    )
+
+
+@cache
+def _schema(exposed: bool, max_depth: int, max_aliases: int, max_tokens: int) -> strawberry.Schema:
+    """One schema per process and set of limits: it holds no request state (its extensions are
+    classes, built per request), and building it is most of what create_app() costs."""
     # Classes and factories, never instances: Strawberry builds a fresh extension per request from
     # each. A shared instance keeps the request it is serving on `self`, so under load it processed
     # another request's result and sent that request's unmasked errors (tests/api/test_graphql_execution.py).
     # ParserCache and ValidationCache keep their LRU at module level, so caching spans requests.
     # In production (settings.api_docs_exposed false) introspection is refused and "Did you mean"
     # suggestions are cut from errors: the schema is published as a file, not to whoever asks.
-    exposed = settings.api_docs_exposed
     schema = Schema(
         query=Query,
         mutation=Mutation,
         scalar_overrides=SCALARS,
         extensions=[
-            partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
-            partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
-            partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+            partial(QueryDepthLimiter, max_depth=max_depth),
+            partial(MaxAliasesLimiter, max_alias_count=max_aliases),
+            partial(MaxTokensLimiter, max_token_count=max_tokens),
             *([] if exposed else [DisableIntrospection]),
             partial(ParserCache, maxsize=256),
             partial(ValidationCache, maxsize=256),

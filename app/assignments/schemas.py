@@ -5,7 +5,7 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StrictBool, StringConstraints, model_validator
+from pydantic import Field, StrictBool, StringConstraints
 
 from app.core.schemas import Input, IsoDate, LongName, LongText, Output, UnitNumber
 
@@ -63,12 +63,6 @@ class PlanEntryCreate(Input):
     deadline: IsoDate
     planned_iv_date: IsoDate
 
-    @model_validator(mode="after")
-    def _dates(self):
-        if self.deadline < self.hand_out_date:
-            raise ValueError("deadline must not be before hand_out_date")
-        return self
-
 
 class PlanEntryUpdate(Input):
     title: LongName = None
@@ -124,12 +118,6 @@ class BriefCreate(Input):
     scenario: LongText
     start_date: IsoDate
     completion_date: IsoDate
-
-    @model_validator(mode="after")
-    def _dates(self):
-        if self.completion_date < self.start_date:
-            raise ValueError("completion_date must not be before start_date")
-        return self
 
 
 class BriefUpdate(Input):

@@ -6,6 +6,7 @@ than the author (R-44). Transitions: draft -> submitted_for_iv -> verified | ret
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,6 +80,25 @@ def _check_plan_units(q: Qualification, unit_numbers: list[int]) -> None:
         raise ValidationFailed("The plan names units the qualification does not have.", errors=problems)
 
 
+def _check_plan_dates(hand_out_date: date, deadline: date) -> None:
+    """R-20: a deadline on or after the hand-out date. A rule of the plan, not of the body's shape: the
+    contract cannot state it, so it answers with its own code (and on create and update alike)."""
+    if hand_out_date > deadline:
+        raise ValidationFailed(
+            "The deadline is before the hand-out date.",
+            errors=[field_problem("body.deadline", "before_hand_out", "must not be before hand_out_date")],
+        )
+
+
+def _check_brief_dates(start_date: date, completion_date: date) -> None:
+    """R-21: a brief's completion date on or after its start date (create and update alike)."""
+    if start_date > completion_date:
+        raise ValidationFailed(
+            "The completion date is before the start date.",
+            errors=[field_problem("body.completion_date", "before_start", "must not be before start_date")],
+        )
+
+
 async def create_plan_entry(
     session: AsyncSession, p: Principal, data: schemas.PlanEntryCreate
 ) -> AssessmentPlanEntry:
@@ -86,6 +106,7 @@ async def create_plan_entry(
     require_on_programme(
         await programme_access(session, p, programme), *PLANNERS, *AUTHORS, what="plan its assessment"
     )
+    _check_plan_dates(data.hand_out_date, data.deadline)
     _check_plan_units(await qualification_of(session, programme.qualification_id), data.unit_numbers)
     entry = AssessmentPlanEntry(centre_id=p.centre_id, **data.model_dump())
     return await create_recorded(session, p, entry, events.PlanEntryCreated, "assessment_plan_entry")
@@ -106,11 +127,9 @@ async def update_plan_entry(
         await programme_access(session, p, programme), *PLANNERS, *AUTHORS, what="plan its assessment"
     )
     changes = data.model_dump(exclude_unset=True)
-    if changes.get("hand_out_date", entry.hand_out_date) > changes.get("deadline", entry.deadline):
-        raise ValidationFailed(
-            "The deadline is before the hand-out date.",
-            errors=[field_problem("body.deadline", "before_hand_out", "must not be before hand_out_date")],
-        )
+    _check_plan_dates(
+        changes.get("hand_out_date", entry.hand_out_date), changes.get("deadline", entry.deadline)
+    )
     return await update_recorded(
         session, p, entry, changes, expected_version, events.PlanEntryUpdated, "assessment_plan_entry"
     )
@@ -208,6 +227,7 @@ async def create_brief(session: AsyncSession, p: Principal, data: schemas.BriefC
     author = require_on_programme(
         await programme_access(session, p, programme), *AUTHORS, what="write its assignment briefs"
     )
+    _check_brief_dates(data.start_date, data.completion_date)
     if data.plan_entry_id is not None:
         entry = await session.scalar(
             repo.plan_entries(p).where(
@@ -280,11 +300,9 @@ async def update_brief(
             brief.retake_of_id,
             exclude=brief.id,
         )
-    if changes.get("start_date", brief.start_date) > changes.get("completion_date", brief.completion_date):
-        raise ValidationFailed(
-            "The completion date is before the start date.",
-            errors=[field_problem("body.completion_date", "before_start", "must not be before start_date")],
-        )
+    _check_brief_dates(
+        changes.get("start_date", brief.start_date), changes.get("completion_date", brief.completion_date)
+    )
     return await update_recorded(
         session, p, brief, changes, expected_version, events.BriefUpdated, "assignment_brief"
     )

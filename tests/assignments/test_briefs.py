@@ -202,6 +202,15 @@ async def test_rest_brief_flow_and_roles(client, auth, session, world):
         headers=auth("assessor", subject="staff-assessor"),
     )
     assert bad.status_code == 422 and bad.json()["errors"][0]["code"] == "R-06"
+    backwards = await client.post(
+        "/v1/assignment-briefs",
+        json={**body, "completion_date": "2025-09-01"},
+        headers=auth("assessor", subject="staff-assessor"),
+    )
+    assert backwards.status_code == 422
+    assert [(e["field"], e["code"]) for e in backwards.json()["errors"]] == [
+        ("body.completion_date", "before_start")
+    ]
     url = f"/v1/assignment-briefs/{brief['id']}"
     assert (
         await client.post(f"{url}/issue", headers=auth("assessor", subject="staff-assessor"))
@@ -238,7 +247,10 @@ async def test_assessment_plan(client, auth, session, world):
         json={**body, "deadline": "2025-09-01"},
         headers=auth("liv", subject="staff-liv"),
     )
+    # The rule's own code, not Pydantic's `value_error`: the contract cannot state a date order, so a
+    # shape code here told clients the published schema was wrong (found by schemathesis).
     assert r.status_code == 422
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [("body.deadline", "before_hand_out")]
     plan = (
         await client.get(f"/v1/programmes/{world.programme_id}/assessment-plan", headers=auth("qn"))
     ).json()

@@ -271,7 +271,10 @@ async def test_redirects_are_not_followed(live, auth):
         await asyncio.sleep(0.2)
     finally:
         receiver.stop()
-    assert [r.path for r in receiver.snapshot()] == ["/hook"]
+    # Never /elsewhere. The 302 is retried like any failure, and on a loaded machine a retry can land
+    # inside the wait above: the attempts are counted by the set, not the list.
+    paths = [r.path for r in receiver.snapshot()]
+    assert paths and set(paths) == {"/hook"}, paths
     row = (await live.sql("SELECT status, last_status_code, last_error FROM webhook_deliveries"))[0]
     assert row.status == "pending" and row.last_status_code == 302 and "not followed" in row.last_error
 
