@@ -98,13 +98,16 @@ async def decisions_by_brief(
 async def versions_by_decision(
     session: AsyncSession, p: Principal, decision_ids: Sequence[uuid.UUID]
 ) -> list[list[DecisionVersion]]:
-    """Each decision's versions, oldest first, for the decisions `p` sees (R-26)."""
+    """Each decision's versions, oldest first, for the decisions `p` sees (R-26); staff only, as REST's
+    versions endpoint (a learner reads their released decision's current version only)."""
     visible = (
         decisions(p).with_only_columns(AssessmentDecision.id).where(AssessmentDecision.id.in_(decision_ids))
     )
     stmt = (
         select(DecisionVersion)
-        .where(DecisionVersion.decision_id.in_(visible))
+        .where(
+            DecisionVersion.decision_id.in_(visible) if p.has(Scope.assessments_read) else false(),
+        )
         .order_by(DecisionVersion.decision_id, DecisionVersion.number)
     )
     by: dict[uuid.UUID, list[DecisionVersion]] = defaultdict(list)
