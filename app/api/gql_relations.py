@@ -148,27 +148,27 @@ async def decision_versions(root: Decision, info: Ctx) -> list[DecisionVersion]:
 
 async def learner_enrolments(root: Learner, info: Ctx) -> list[Enrolment]:
     loader = _loader(info, "learner.enrolments", programmes_repo.enrolments_by_learner, _enrolments)
-    return await loader.load(root.id)
+    return await loader.load(root.id)  # type: ignore[attr-defined]  # a Pydantic-made type's field
 
 
 async def learner_record(root: Learner, info: Ctx, programme_id: uuid.UUID) -> LearnerRecord | None:
     loader = _loader(info, "learner.record", assessment_records.learner_records, _record)
-    return await loader.load((root.id, programme_id))
+    return await loader.load((root.id, programme_id))  # type: ignore[attr-defined]
 
 
 async def brief_decisions(root: Brief, info: Ctx) -> list[Decision]:
     loader = _loader(info, "brief.decisions", assessment_repo.decisions_by_brief, _decisions)
-    return await loader.load(root.id)
+    return await loader.load(root.id)  # type: ignore[attr-defined]  # a Pydantic-made type's field
 
 
 async def brief_iv_records(root: Brief, info: Ctx) -> list[IvRecord]:
     loader = _loader(info, "brief.ivRecords", verification_repo.iv_records_by_brief, _iv_records)
-    return await loader.load(root.id)
+    return await loader.load(root.id)  # type: ignore[attr-defined]  # a Pydantic-made type's field
 
 
 async def sample_item_decision(root: IvSampleItem, info: Ctx) -> Decision | None:
     loader = _loader(info, "decision", assessment_repo.decisions_by_id, _maybe_decision)
-    return await loader.load(root.decision_id)
+    return await loader.load(root.decision_id)  # type: ignore[attr-defined]
 
 
 RELATIONS: list[tuple[type, str, Callable[..., Awaitable[Any]], str]] = [
