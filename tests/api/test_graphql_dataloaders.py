@@ -54,7 +54,7 @@ def lp(learner):
     return principal("learner", subject=learner.idp_subject)
 
 
-async def _decided(session, world, brief, n: int):
+async def _decided(session, world, brief, n: int, *, submit: bool = True):
     learners = []
     for i in range(n):
         learner = await registered_learner(session, world, n=i, family_name=f"Family{i:02d}")
@@ -76,7 +76,8 @@ async def _decided(session, world, brief, n: int):
         d = await decisions.record_decision(
             session, as_staff(*ASSESSOR), aschemas.DecisionCreate(submission_id=s.id, **content(brief))
         )
-        await decisions.submit_for_iv(session, as_staff(*ASSESSOR), d.id)
+        if submit:
+            await decisions.submit_for_iv(session, as_staff(*ASSESSOR), d.id)
         learners.append((learner, d))
     return learners
 
@@ -205,3 +206,48 @@ async def test_r98_staff_reach_through_relations_only_the_programmes_they_work_o
     assert ivs == ([], [])
     (own_ivs,) = await verification_repo.iv_records_by_brief(session, as_staff(*IV), [mine.brief])
     assert own_ivs[0] and own_ivs[1]
+
+
+async def test_learner_records_batched_equal_each_learner_record(session, centres):
+    world = await make_world(session)
+    brief = await issued_brief(session, world)
+    cohort = await _decided(session, world, brief, 3)
+    other = await registered_learner(session, world, programme_id=world.other_programme_id, n=9)
+    qn = principal("qn")
+    keys = [(learner.id, world.programme_id) for learner, _ in cohort]
+    keys += [(other.id, world.other_programme_id), (other.id, world.programme_id), keys[0]]
+    batched = await records.learner_records(session, qn, keys)
+    single = [
+        await records.learner_record(session, qn, learner, programme) for learner, programme in keys[:4]
+    ]
+    assert batched[:4] == single
+    assert batched[4] is None  # not enrolled there: learnerAssessmentRecord answers 404
+    assert batched[5] == batched[0]
+
+
+async def test_a_write_starts_the_loaders_afresh(session, client, auth, centres):
+    """Loaders are per request and cache what they fetched: a mutation field after another's write
+    must not be answered from the cache (Context.write clears the loaders)."""
+    world = await make_world(session)
+    brief = await issued_brief(session, world)
+    ((_, d),) = await _decided(session, world, brief, 1, submit=False)
+    await session.commit()
+    criteria = [
+        {"unitNumber": c["unit_number"], "code": c["code"], "achieved": False} for c in brief.criteria
+    ]
+    body = await gql(
+        client,
+        auth("assessor", subject="staff-assessor"),
+        """mutation($id: UUID!, $version: Int!, $criteria: [CriterionJudgementInput!]!) {
+          a: submitAssessmentDecisionForIv(id: $id) { version versions { number } }
+          b: amendAssessmentDecision(id: $id, version: $version, input: {criteria: $criteria,
+              feedback: "Not evidenced.", authenticityConfirmed: true, canImproveWithoutGuidance: true,
+              assessedOn: "2025-11-21", reason: "Second look at the evidence."}) { versions { number } }
+        }""",
+        id=str(d.id),
+        version=d.version + 1,
+        criteria=criteria,
+    )
+    assert "errors" not in body, body
+    assert body["data"]["a"]["versions"] == [{"number": 1}]
+    assert body["data"]["b"]["versions"] == [{"number": 1}, {"number": 2}]
