@@ -85,8 +85,12 @@ class Context(BaseContext):
         return await self._isolated(fn, args, kwargs)
 
     async def write(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        """A mutation field is atomic on its own: its savepoint rolls back if it raises."""
-        return await self._isolated(fn, args, kwargs)
+        """A mutation field is atomic on its own: its savepoint rolls back if it raises. What the
+        request's loaders had fetched may be stale after it: they start afresh."""
+        try:
+            return await self._isolated(fn, args, kwargs)
+        finally:
+            self.loaders.clear()
 
     async def _isolated(self, fn: Callable[..., Awaitable[T]], args: tuple, kwargs: dict) -> T:
         async def step() -> T:

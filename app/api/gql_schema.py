@@ -29,6 +29,7 @@ from strawberry.types.base import StrawberryOptional
 from app.api.gql_context import Context, ProblemErrors
 from app.api.gql_idempotency import IdempotentMutations
 from app.api.gql_limits import GraphQLRequestRefused, check_graphql_request, graphql_refusal
+from app.api.gql_relations import attach_relations
 from app.api.ide import local_graphiql_html, mount_graphiql_assets
 from app.assessment.gql import AssessmentMutation, AssessmentQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
@@ -78,6 +79,7 @@ def nullable_root(root: type, description: str) -> type:
     return root
 
 
+attach_relations()  # a decision's learner, a brief's decisions...: before the types are used
 Query = merge_types(
     "Query",
     (

@@ -45,7 +45,7 @@ _DECISION_COLUMNS = [c for c in AssessmentDecision.__table__.c]
 _VERSION_COLUMNS = [c for c in DecisionVersion.__table__.c]
 
 
-def _version_out(row) -> schemas.DecisionVersion:
+def version_out(row) -> schemas.DecisionVersion:
     return schemas.DecisionVersion(
         number=row.number,
         criteria=[schemas.CriterionResult(**c) for c in row.criteria],
@@ -73,7 +73,7 @@ def decision_out(decision, version) -> schemas.Decision:
         status=decision.status,
         current_version=decision.current_version,
         released_at=decision.released_at,
-        current=_version_out(version),
+        current=version_out(version),
         created_at=decision.created_at,
         updated_at=decision.updated_at,
         version=decision.version,
@@ -262,7 +262,7 @@ async def list_versions(
             .order_by(DecisionVersion.number)
         )
     ).all()
-    return [_version_out(r) for r in rows]
+    return [version_out(r) for r in rows]
 
 
 async def list_decisions(

@@ -4,6 +4,7 @@ costs ~3 µs per field, so dense grids go as JSON beside the nested types)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import strawberry
@@ -150,6 +151,66 @@ def _decision(d: schemas.Decision) -> AssessmentDecision:
         feedback=d.current.feedback,
         criteria=[CriterionResult.from_pydantic(c) for c in d.current.criteria],
     )
+
+
+@strawberry.type(description="A unit judged by a recorded grade (its criteria not listed) and that grade.")
+class DecisionUnitGrade:
+    unit_number: int
+    grade: str
+
+
+@strawberry.type(
+    description="R-26: one version of a decision: what was assessed, by whom, and why it changed."
+)
+class AssessmentDecisionVersion:
+    number: int
+    criteria: list[CriterionResult]
+    unit_grades: list[DecisionUnitGrade]
+    feedback: str
+    authenticity_confirmed: bool
+    can_improve_without_guidance: bool
+    assessed_on: dt.date
+    reason: str | None
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+def decision_version(v: schemas.DecisionVersion) -> AssessmentDecisionVersion:
+    return AssessmentDecisionVersion(
+        number=v.number,
+        criteria=[CriterionResult.from_pydantic(c) for c in v.criteria],
+        unit_grades=[
+            DecisionUnitGrade(unit_number=int(n), grade=g)
+            for n, g in sorted(v.unit_grades.items(), key=lambda kv: int(kv[0]))
+        ],
+        feedback=v.feedback,
+        authenticity_confirmed=v.authenticity_confirmed,
+        can_improve_without_guidance=v.can_improve_without_guidance,
+        assessed_on=v.assessed_on,
+        reason=v.reason,
+        recorded_by=v.recorded_by,
+        recorded_at=v.recorded_at,
+    )
+
+
+@pyd_type(model=schemas.RecordCriterion, all_fields=True)
+class RecordCriterion:
+    pass
+
+
+@pyd_type(model=schemas.RecordUnit, all_fields=True)
+class RecordUnit:
+    pass
+
+
+@pyd_type(model=schemas.RecordAttempt, all_fields=True)
+class RecordAttempt:
+    pass
+
+
+@pyd_type(model=schemas.LearnerRecord, all_fields=True)
+class LearnerRecord:
+    pass
 
 
 @strawberry.type

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import repository as repo
@@ -121,10 +122,11 @@ def _outcomes(q: Qualification, learned: _Learned):
     return results, grade_qualification(q, results)
 
 
-async def _decisions(session: AsyncSession, p: Principal, programme_id: uuid.UUID, learner_ids=None):
+async def _decisions(session: AsyncSession, p: Principal, programme_ids, learner_ids=None):
     stmt = (
         select(
             AssessmentDecision.learner_id,
+            AssessmentDecision.programme_id,
             AssessmentDecision.brief_id,
             AssessmentDecision.status,
             AssessmentDecision.attempt_kind,
@@ -141,7 +143,7 @@ async def _decisions(session: AsyncSession, p: Principal, programme_id: uuid.UUI
         )
         .where(
             AssessmentDecision.id.in_(repo.decisions(p).with_only_columns(AssessmentDecision.id)),
-            AssessmentDecision.programme_id == programme_id,
+            AssessmentDecision.programme_id.in_(programme_ids),
         )
     )
     if learner_ids is not None:
@@ -149,17 +151,20 @@ async def _decisions(session: AsyncSession, p: Principal, programme_id: uuid.UUI
     return (await session.execute(stmt)).all()
 
 
-async def _programme_and_qualification(session: AsyncSession, p: Principal, programme_id: uuid.UUID):
-    """The programme, if the caller reads its assessment records (R-98: else 404), and its qualification.
-    A learner reaches the programme through their own enrolment, checked by the caller."""
+def _programmes_statement(p: Principal) -> Select:
+    """The programmes whose assessment records the caller reads (R-98: else 404), with their
+    qualification. A learner reaches a programme through their own enrolment, checked by the caller."""
     if p.has(Scope.assessments_read):
         stmt = visible_programmes(p, Scope.assessments_read)
     else:
         stmt = select(Programme).where(Programme.centre_id == p.centre_id)
-    stmt = stmt.add_columns(QualificationVersion).join(
+    return stmt.add_columns(QualificationVersion).join(
         QualificationVersion, QualificationVersion.id == Programme.qualification_id
     )
-    row = (await session.execute(stmt.where(Programme.id == programme_id))).one_or_none()
+
+
+async def _programme_and_qualification(session: AsyncSession, p: Principal, programme_id: uuid.UUID):
+    row = (await session.execute(_programmes_statement(p).where(Programme.id == programme_id))).one_or_none()
     if row is None:
         raise NotFound(f"No programme with id {programme_id}.")
     return row[0], parsed(row[1])
@@ -168,7 +173,6 @@ async def _programme_and_qualification(session: AsyncSession, p: Principal, prog
 async def learner_record(
     session: AsyncSession, p: Principal, learner_id: uuid.UUID, programme_id: uuid.UUID
 ) -> schemas.LearnerRecord:
-    released_only = not p.has(Scope.assessments_read)
     await get_visible(session, learners_repo.learners(p), Learner, learner_id, "learner")
     # R-98: a learner's record answers only for a programme they are or were enrolled on (a transfer
     # keeps the old record readable, R-14); staff read it only on programmes they reach.
@@ -184,36 +188,129 @@ async def learner_record(
     if enrolled is None:
         raise NotFound(f"No record of learner {learner_id} on programme {programme_id}.")
     programme, q = await _programme_and_qualification(session, p, programme_id)
-    briefs = {
-        b.id: b
-        for b in (
-            await session.scalars(select(AssignmentBrief).where(AssignmentBrief.programme_id == programme.id))
+    (record,) = await _records(session, p, [(learner_id, programme, q)])
+    return record
+
+
+async def learner_records(
+    session: AsyncSession, p: Principal, keys: Sequence[tuple[uuid.UUID, uuid.UUID]]
+) -> list[schemas.LearnerRecord | None]:
+    """`learner_record` for a batch of (learner, programme) keys (a GraphQL DataLoader) in a fixed number
+    of statements whatever the batch's size: None where `learner_record` would answer 404."""
+    if not keys:
+        return []
+    learner_ids = sorted({k[0] for k in keys})
+    programme_ids = sorted({k[1] for k in keys})
+    visible = set(
+        (
+            await session.scalars(
+                learners_repo.learners(p).with_only_columns(Learner.id).where(Learner.id.in_(learner_ids))
+            )
+        ).all()
+    )
+    enrolled = {
+        (row.learner_id, row.programme_id)
+        for row in (
+            await session.execute(
+                select(Enrolment.learner_id, Enrolment.programme_id).where(
+                    Enrolment.centre_id == p.centre_id,
+                    Enrolment.learner_id.in_(learner_ids),
+                    Enrolment.programme_id.in_(programme_ids),
+                )
+            )
         ).all()
     }
-    decisions = await _decisions(session, p, programme.id, [learner_id])
-    exams = (
+    programmes = {
+        row[0].id: (row[0], parsed(row[1]))
+        for row in (
+            await session.execute(_programmes_statement(p).where(Programme.id.in_(programme_ids)))
+        ).all()
+    }
+    wanted = list(
+        dict.fromkeys(
+            (learner, programme)
+            for learner, programme in keys
+            if learner in visible and (learner, programme) in enrolled and programme in programmes
+        )
+    )
+    built = await _records(session, p, [(learner, *programmes[programme]) for learner, programme in wanted])
+    found = dict(zip(wanted, built, strict=True))
+    return [found.get((learner, programme)) for learner, programme in keys]
+
+
+async def _records(
+    session: AsyncSession, p: Principal, wanted: Sequence[tuple[uuid.UUID, Programme, Qualification]]
+) -> list[schemas.LearnerRecord]:
+    """The records of (learner, programme) pairs already checked visible: five statements for any
+    number of pairs (briefs, decisions, exam results, submissions, resubmission authorisations)."""
+    if not wanted:
+        return []
+    released_only = not p.has(Scope.assessments_read)
+    learner_ids = sorted({w[0] for w in wanted})
+    programme_ids = sorted({w[1].id for w in wanted})
+    briefs_of: dict[uuid.UUID, dict[uuid.UUID, AssignmentBrief]] = defaultdict(dict)
+    for b in (
+        await session.scalars(select(AssignmentBrief).where(AssignmentBrief.programme_id.in_(programme_ids)))
+    ).all():
+        briefs_of[b.programme_id][b.id] = b
+    all_briefs = [b for briefs in briefs_of.values() for b in briefs]
+    decisions_of: dict[tuple[uuid.UUID, uuid.UUID], list] = defaultdict(list)
+    for d in await _decisions(session, p, programme_ids, learner_ids):
+        decisions_of[(d.learner_id, d.programme_id)].append(d)
+    exams_of: dict[tuple[uuid.UUID, uuid.UUID], list] = defaultdict(list)
+    for e in (
         await session.scalars(
             select(ExamResult).where(
-                ExamResult.learner_id == learner_id, ExamResult.qualification_id == q_id(programme)
+                ExamResult.learner_id.in_(learner_ids),
+                ExamResult.qualification_id.in_(sorted({w[1].qualification_id for w in wanted})),
             )
         )
-    ).all()
-    submissions = (
+    ).all():
+        exams_of[(e.learner_id, e.qualification_id)].append(e)
+    submissions_of: dict[uuid.UUID, list] = defaultdict(list)
+    for s in (
         await session.scalars(
             select(Submission).where(
-                Submission.learner_id == learner_id,
-                Submission.brief_id.in_(list(briefs) or [uuid.UUID(int=0)]),
+                Submission.learner_id.in_(learner_ids),
+                Submission.brief_id.in_(all_briefs or [uuid.UUID(int=0)]),
             )
         )
-    ).all()
-    resubs = {
-        (r.brief_id): r
-        for r in (
-            await session.scalars(
-                select(ResubmissionAuthorisation).where(ResubmissionAuthorisation.learner_id == learner_id)
-            )
-        ).all()
-    }
+    ).all():
+        submissions_of[s.learner_id].append(s)
+    resubs_of: dict[uuid.UUID, dict[uuid.UUID, ResubmissionAuthorisation]] = defaultdict(dict)
+    for r in (
+        await session.scalars(
+            select(ResubmissionAuthorisation).where(ResubmissionAuthorisation.learner_id.in_(learner_ids))
+        )
+    ).all():
+        resubs_of[r.learner_id][r.brief_id] = r
+    return [
+        _record_of(
+            learner_id,
+            programme,
+            q,
+            briefs_of.get(programme.id, {}),
+            decisions_of.get((learner_id, programme.id), []),
+            exams_of.get((learner_id, programme.qualification_id), []),
+            [s for s in submissions_of.get(learner_id, []) if s.brief_id in briefs_of.get(programme.id, {})],
+            resubs_of.get(learner_id, {}),
+            released_only,
+        )
+        for learner_id, programme, q in wanted
+    ]
+
+
+def _record_of(
+    learner_id: uuid.UUID,
+    programme: Programme,
+    q: Qualification,
+    briefs: dict[uuid.UUID, AssignmentBrief],
+    decisions,
+    exams,
+    submissions,
+    resubs: dict[uuid.UUID, ResubmissionAuthorisation],
+    released_only: bool,
+) -> schemas.LearnerRecord:
     learned = _learn(q, briefs, decisions, exams, released_only)
     outcomes, overall = _outcomes(q, learned)
     units = []
@@ -314,7 +411,7 @@ async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UU
         ).all()
     }
     decisions_by: dict[uuid.UUID, list] = defaultdict(list)
-    for d in await _decisions(session, p, programme.id):
+    for d in await _decisions(session, p, [programme.id]):
         decisions_by[d.learner_id].append(d)
     exams_by: dict[uuid.UUID, list] = defaultdict(list)
     for e in (

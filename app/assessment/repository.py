@@ -7,9 +7,14 @@ sees only their own submissions and only their own *released* decisions, never d
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, select
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 
-from app.assessment.models import AssessmentDecision, ExamResult, Submission
+from sqlalchemy import Select, false, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.assessment.models import AssessmentDecision, DecisionVersion, ExamResult, Submission
 from app.assignments.models import AssignmentBrief
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
@@ -53,3 +58,59 @@ def exam_results(p: Principal) -> Select:
     if p.has(Scope.learner_self):
         return stmt.where(ExamResult.learner_id.in_(own_learner_ids(p)))
     return stmt.where(false())
+
+
+# ---- batch fetchers for GraphQL DataLoaders: one statement per batch of keys, visibility in the statement
+
+
+def _with_current(p: Principal) -> Select:
+    return (
+        decisions(p)
+        .add_columns(DecisionVersion)
+        .join(
+            DecisionVersion,
+            (DecisionVersion.decision_id == AssessmentDecision.id)
+            & (DecisionVersion.number == AssessmentDecision.current_version),
+        )
+    )
+
+
+async def decisions_by_id(
+    session: AsyncSession, p: Principal, ids: Sequence[uuid.UUID]
+) -> list[tuple[AssessmentDecision, DecisionVersion] | None]:
+    """Each decision `p` sees with its current version, else None."""
+    rows = (await session.execute(_with_current(p).where(AssessmentDecision.id.in_(ids)))).all()
+    found = {d.id: (d, v) for d, v in rows}
+    return [found.get(i) for i in ids]
+
+
+async def decisions_by_brief(
+    session: AsyncSession, p: Principal, brief_ids: Sequence[uuid.UUID]
+) -> list[list[tuple[AssessmentDecision, DecisionVersion]]]:
+    """Each brief's decisions that `p` sees (a learner: their own released ones), with current versions."""
+    stmt = _with_current(p).where(AssessmentDecision.brief_id.in_(brief_ids)).order_by(AssessmentDecision.id)
+    by: dict[uuid.UUID, list[tuple[AssessmentDecision, DecisionVersion]]] = defaultdict(list)
+    for d, v in (await session.execute(stmt)).all():
+        by[d.brief_id].append((d, v))
+    return [by.get(i, []) for i in brief_ids]
+
+
+async def versions_by_decision(
+    session: AsyncSession, p: Principal, decision_ids: Sequence[uuid.UUID]
+) -> list[list[DecisionVersion]]:
+    """Each decision's versions, oldest first, for the decisions `p` sees (R-26); staff only, as REST's
+    versions endpoint (a learner reads their released decision's current version only)."""
+    visible = (
+        decisions(p).with_only_columns(AssessmentDecision.id).where(AssessmentDecision.id.in_(decision_ids))
+    )
+    stmt = (
+        select(DecisionVersion)
+        .where(
+            DecisionVersion.decision_id.in_(visible) if p.has(Scope.assessments_read) else false(),
+        )
+        .order_by(DecisionVersion.decision_id, DecisionVersion.number)
+    )
+    by: dict[uuid.UUID, list[DecisionVersion]] = defaultdict(list)
+    for v in (await session.scalars(stmt)).all():
+        by[v.decision_id].append(v)
+    return [by.get(i, []) for i in decision_ids]

@@ -4,7 +4,11 @@ enrolled on."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+
 from sqlalchemy import Select, false, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assignments.models import AssessmentPlanEntry, AssignmentBrief, BriefVerification
 from app.auth.principal import Principal
@@ -35,6 +39,16 @@ def briefs(p: Principal, scope: Scope = Scope.assignments_read) -> Select:
             AssignmentBrief.programme_id.in_(enrolled_programmes(p)),
         )
     return stmt.where(false())
+
+
+async def briefs_by_id(
+    session: AsyncSession, p: Principal, ids: Sequence[uuid.UUID], scope: Scope = Scope.assignments_read
+) -> list[AssignmentBrief | None]:
+    """One statement for a batch of ids (a GraphQL DataLoader): each brief `p` reads, else None."""
+    found = {
+        b.id: b for b in (await session.scalars(briefs(p, scope).where(AssignmentBrief.id.in_(ids)))).all()
+    }
+    return [found.get(i) for i in ids]
 
 
 def verifications(p: Principal) -> Select:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+
 from sqlalchemy import Select, false, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
@@ -16,6 +20,16 @@ def learners(principal: Principal) -> Select:
     if principal.has(Scope.learner_self):
         return stmt.where(Learner.idp_subject == principal.subject)
     return stmt.where(false())
+
+
+async def learners_by_id(
+    session: AsyncSession, principal: Principal, ids: Sequence[uuid.UUID]
+) -> list[Learner | None]:
+    """One statement for a batch of ids (a GraphQL DataLoader): each learner the principal sees, else None."""
+    found = {
+        row.id: row for row in (await session.scalars(learners(principal).where(Learner.id.in_(ids)))).all()
+    }
+    return [found.get(i) for i in ids]
 
 
 def filtered(

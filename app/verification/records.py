@@ -36,7 +36,7 @@ from app.events.write import Change, recorded
 from app.programmes.access import on_reachable_programmes, programme_access, require_on_programme
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Enrolment, Programme
-from app.verification import events, sampling, schemas
+from app.verification import events, repository, sampling, schemas
 from app.verification.models import (
     IvPlan,
     IvRecord,
@@ -237,7 +237,7 @@ def _decimal(rate: Fraction) -> Decimal:
 
 
 def _samples(p: Principal):
-    return _reached(select(IvSample).where(IvSample.centre_id == p.centre_id), IvSample.programme_id, p)
+    return repository.samples(p)
 
 
 async def get_sample(session: AsyncSession, p: Principal, sample_id: uuid.UUID) -> schemas.Sample:
@@ -372,7 +372,7 @@ def brief_verification_out(
 
 
 def _records(p: Principal):
-    return _reached(select(IvRecord).where(IvRecord.centre_id == p.centre_id), IvRecord.programme_id, p)
+    return repository.iv_records(p)
 
 
 async def _current(session: AsyncSession, r: IvRecord) -> IvRecordVersion:
