@@ -13,7 +13,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import repository as repo
@@ -121,12 +121,17 @@ def _outcomes(q: Qualification, learned: _Learned):
     return results, grade_qualification(q, results)
 
 
-async def _decisions(session: AsyncSession, p: Principal, programme_id: uuid.UUID, learner_ids=None):
+async def _decisions(
+    session: AsyncSession, p: Principal, programme_id: uuid.UUID, learner_ids=None, released_only=False
+):
+    """Each decision with its current version; for a learner's own view (`released_only`) the version
+    released to them, counted as released even while an amendment of it awaits IV (R-25)."""
+    shown = AssessmentDecision.released_version if released_only else AssessmentDecision.current_version
     stmt = (
         select(
             AssessmentDecision.learner_id,
             AssessmentDecision.brief_id,
-            AssessmentDecision.status,
+            (literal("released") if released_only else AssessmentDecision.status).label("status"),
             AssessmentDecision.attempt_kind,
             AssessmentDecision.id,
             AssessmentDecision.submission_id,
@@ -136,8 +141,7 @@ async def _decisions(session: AsyncSession, p: Principal, programme_id: uuid.UUI
         )
         .join(
             DecisionVersion,
-            (DecisionVersion.decision_id == AssessmentDecision.id)
-            & (DecisionVersion.number == AssessmentDecision.current_version),
+            (DecisionVersion.decision_id == AssessmentDecision.id) & (DecisionVersion.number == shown),
         )
         .where(
             AssessmentDecision.id.in_(repo.decisions(p).with_only_columns(AssessmentDecision.id)),
@@ -190,7 +194,7 @@ async def learner_record(
             await session.scalars(select(AssignmentBrief).where(AssignmentBrief.programme_id == programme.id))
         ).all()
     }
-    decisions = await _decisions(session, p, programme.id, [learner_id])
+    decisions = await _decisions(session, p, programme.id, [learner_id], released_only)
     exams = (
         await session.scalars(
             select(ExamResult).where(

@@ -15,6 +15,7 @@ from app.assessment import records as assessment_records
 from app.assessment import schemas as aschemas
 from app.core.errors import Forbidden, RuleViolation
 from app.events.models import OutboxEvent
+from app.programmes.errors import InvalidTransition
 from app.verification import records, schemas
 from tests.verification.fixtures import ASSESSOR, IV, LEADER, as_staff, batch, content, lp
 
@@ -94,7 +95,7 @@ async def test_r25_an_amended_released_decision_awaits_iv_and_the_learner_keeps_
     again = await amend(session, ASSESSOR, brief, amended, reason="A.P2 evidence reference corrected")
     assert (again.status, again.current_version, again.released_version) == ("amended", 3, 1)
     # An amended decision is not "submitted for IV" again: it is already waiting for IV.
-    with pytest.raises(RuleViolation):
+    with pytest.raises(InvalidTransition):
         await decisions.submit_for_iv(session, as_staff(*ASSESSOR), d.id)
 
 
@@ -136,7 +137,7 @@ async def test_r25_releasing_an_amendment_needs_iv_of_that_version(session, worl
                 ),
                 record.version,
             )
-        assert verified.decision_version == amended.current_version == 2
+        assert verified.current.decision_version == amended.current_version == 2
         assert (await records.iv_status(session, as_staff(*IV), brief.id)).complete
         out = await decisions.release(session, as_staff(*ASSESSOR), d.id)
         assert (out.status, out.current_version, out.released_version) == ("released", 2, 2)
