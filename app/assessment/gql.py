@@ -4,6 +4,7 @@ costs ~3 µs per field, so dense grids go as JSON beside the nested types)."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import strawberry
@@ -121,6 +122,27 @@ def _decision_fields(input) -> dict:
     return fields
 
 
+@strawberry.type(description="One version of a decision (R-26): what it says, who made it and why.")
+class AssessmentDecisionVersion:
+    number: int
+    feedback: str
+    criteria: list[CriterionResult]
+    reason: str | None
+    made_by: uuid.UUID = strawberry.field(description="R-26: the staff member who made this version.")
+    assessed_on: datetime.date
+
+
+def _version(v: schemas.DecisionVersion) -> AssessmentDecisionVersion:
+    return AssessmentDecisionVersion(
+        number=v.number,
+        feedback=v.feedback,
+        criteria=[CriterionResult.from_pydantic(c) for c in v.criteria],
+        reason=v.reason,
+        made_by=v.made_by,
+        assessed_on=v.assessed_on,
+    )
+
+
 @strawberry.type
 class AssessmentDecision:
     id: uuid.UUID
@@ -134,6 +156,14 @@ class AssessmentDecision:
     version: int
     feedback: str
     criteria: list[CriterionResult]
+    made_by: uuid.UUID = strawberry.field(description="R-26: who made the current version.")
+    released_version: int | None = strawberry.field(
+        description="R-25: the version the learner was given; none until released."
+    )
+    released: AssessmentDecisionVersion | None = strawberry.field(
+        description="R-25: the released version, which the learner sees while an amendment of it awaits IV "
+        "(`AMENDED`); for the learner the decision is always its released version."
+    )
 
 
 def _decision(d: schemas.Decision) -> AssessmentDecision:
@@ -149,6 +179,9 @@ def _decision(d: schemas.Decision) -> AssessmentDecision:
         version=d.version,
         feedback=d.current.feedback,
         criteria=[CriterionResult.from_pydantic(c) for c in d.current.criteria],
+        made_by=d.current.made_by,
+        released_version=d.released_version,
+        released=_version(d.released) if d.released is not None else None,
     )
 
 
@@ -303,8 +336,9 @@ class AssessmentMutation:
         return _decision(await info.context.write(decisions.record_decision, p, data))
 
     @strawberry.mutation(
-        description="R-26: a new version with a reason; the decision returns to draft. `version` "
-        "is the version last read (the REST ETag)."
+        description="R-26: a new version with a reason, by the decision's own assessor. A draft returns "
+        "to draft; a released decision becomes AMENDED and waits for IV of the new version while the "
+        "learner keeps the released one (R-25). `version` is the version last read (the REST ETag)."
     )
     async def amend_assessment_decision(
         self, info: Ctx, id: uuid.UUID, version: int, input: AssessmentDecisionAmendmentInput
