@@ -162,7 +162,7 @@ class AssessmentDecision:
     )
     released: AssessmentDecisionVersion | None = strawberry.field(
         description="R-25: the released version, which the learner sees while an amendment of it awaits IV "
-        "(`AMENDED`); for the learner the decision is always its released version."
+        "(`amended`); for the learner the decision is always its released version."
     )
 
 
@@ -337,7 +337,7 @@ class AssessmentMutation:
 
     @strawberry.mutation(
         description="R-26: a new version with a reason, by the decision's own assessor. A draft returns "
-        "to draft; a released decision becomes AMENDED and waits for IV of the new version while the "
+        "to draft; a released decision becomes `amended` and waits for IV of the new version while the "
         "learner keeps the released one (R-25). `version` is the version last read (the REST ETag)."
     )
     async def amend_assessment_decision(

@@ -180,3 +180,40 @@ async def test_r25_r26_amendment_events_through_the_write_path(session, world):
     # One shape per event type: the first release and the amendment's carry the same keys.
     assert len(payloads) == 2 and len({frozenset(p) for p in payloads}) == 1
     assert [p["released_version"] for p in payloads] == [1, 2]
+
+
+async def test_r25_r26_amending_a_released_decision_over_rest_and_graphql(client, auth, session, world):
+    from tests.programmes.fixtures import gql
+
+    brief, (d,), _ = await released_batch(session, world, 1)
+    await session.commit()
+    body = aschemas.DecisionAmendment(**content(brief, PASS), reason="A.M1 not met").model_dump(mode="json")
+    url = f"/v1/assessment-decisions/{d.id}/amendment"
+    etag = {"If-Match": f'"{d.version}"'}
+    # Another assessor of the programme: 403, naming the rule and the field.
+    other = await client.post(url, json=body, headers={**auth("assessor", subject="staff-leader"), **etag})
+    assert other.status_code == 403, other.text
+    assert [(e["field"], e["code"]) for e in other.json()["errors"]] == [("assessor_staff_id", "R-26")]
+    own = await client.post(url, json=body, headers={**auth("assessor", subject="staff-assessor"), **etag})
+    assert own.status_code == 200, own.text
+    out = own.json()
+    assert (out["status"], out["current_version"], out["released_version"]) == ("amended", 2, 1)
+    assert out["current"]["made_by"] == str(world.assessor) and out["released"]["number"] == 1
+    query = (
+        f'query {{ assessmentDecision(id: "{d.id}") {{ status currentVersion releasedVersion madeBy '
+        "released { number madeBy criteria { code achieved } } } }"
+    )
+    staff = (await gql(client, auth("assessor", subject="staff-assessor"), query))["data"]
+    assert staff["assessmentDecision"]["status"] == "amended"
+    assert staff["assessmentDecision"]["releasedVersion"] == 1
+    assert staff["assessmentDecision"]["released"]["madeBy"] == str(world.assessor)
+    from app.learners.models import Learner
+
+    learner = await session.get(Learner, d.learner_id)
+    mine = (await gql(client, auth("learner", subject=learner.idp_subject), query))["data"]
+    assert mine["assessmentDecision"]["status"] == "released"
+    assert mine["assessmentDecision"]["currentVersion"] == 1
+    seen = await client.get(
+        f"/v1/assessment-decisions/{d.id}", headers=auth("learner", subject=learner.idp_subject)
+    )
+    assert seen.status_code == 200 and seen.json()["current"]["number"] == 1
