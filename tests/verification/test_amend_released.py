@@ -108,6 +108,12 @@ async def test_r25_the_briefs_iv_status_reflects_an_unverified_amendment(session
     status = await records.iv_status(session, as_staff(*IV), brief.id)
     assert not status.complete
     assert any(str(unsampled.id) in r and "amended" in r for r in status.reasons)
+    # The LIV's dashboard lists the brief as waiting for IV.
+    from app.verification import coverage
+    from tests.verification.fixtures import LIV
+
+    board = await coverage.liv_dashboard(session, as_staff(*LIV))
+    assert brief.id in {w.brief_id for w in board.briefs_awaiting_iv}
 
 
 async def test_r25_releasing_an_amendment_needs_iv_of_that_version(session, world):
