@@ -1,6 +1,9 @@
 """Assessment decisions (R-24..R-26): only for a learner registered on the qualification (R-10), by an
 assessor of the programme; versioned — an amendment is a new version with a reason, nothing assessed
 is overwritten (house rule 6); released only once IV of the brief's decisions is complete (R-25).
+Only the decision's own assessor amends it, and every version records who made it (R-26). An
+amendment of a released decision waits in `amended` for IV of that version (the R-25 gate reads it)
+and the learner keeps seeing the released version (`released_version`) until it is released.
 
 The write path is Core `insert()` statements (house rule 12): it carries the load of a whole cohort's
 marking, and the benchmark (bench/assessment_bench.py) measures it.
@@ -10,20 +13,28 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import events, iv_gate, schemas
 from app.assessment import repository as repo
-from app.assessment.models import AssessmentDecision, DecisionVersion, ExamResult, Submission
+from app.assessment.models import (
+    RELEASED_STATUSES,
+    AssessmentDecision,
+    DecisionVersion,
+    ExamResult,
+    Submission,
+)
 from app.assignments.models import AssignmentBrief
 from app.assignments.service import qualification_of
 from app.auth.principal import Principal
+from app.auth.scopes import Scope
 from app.core import clock
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import (
     Conflict,
     FieldProblem,
+    Forbidden,
     PreconditionFailed,
     RuleViolation,
     ValidationFailed,
@@ -56,11 +67,24 @@ def version_out(row) -> schemas.DecisionVersion:
         assessed_on=row.assessed_on,
         reason=row.reason,
         recorded_by=row.recorded_by,
+        made_by=row.made_by,
         recorded_at=row.recorded_at,
     )
 
 
-def decision_out(decision, version) -> schemas.Decision:
+def learner_view(p: Principal) -> bool:
+    """R-25: a learner (no staff read of assessments) sees a decision as it was released to them."""
+    return not p.has(Scope.assessments_read)
+
+
+def decision_out(decision, version, released=None, *, for_learner: bool = False) -> schemas.Decision:
+    """The decision with its current version and, once released, the version the learner was given
+    (`released`, the same as `current` unless an amendment awaits IV). For the learner both are the
+    released version and the state is `released`: an amendment is theirs once IV has verified it."""
+    if released is None and decision.released_version == version.number:
+        released = version
+    if for_learner:
+        version = released
     return schemas.Decision(
         id=decision.id,
         centre_id=decision.centre_id,
@@ -70,10 +94,12 @@ def decision_out(decision, version) -> schemas.Decision:
         submission_id=decision.submission_id,
         attempt_kind=decision.attempt_kind,
         assessor_staff_id=decision.assessor_staff_id,
-        status=decision.status,
-        current_version=decision.current_version,
+        status="released" if for_learner else decision.status,
+        current_version=decision.released_version if for_learner else decision.current_version,
         released_at=decision.released_at,
+        released_version=decision.released_version,
         current=version_out(version),
+        released=version_out(released) if released is not None else None,
         created_at=decision.created_at,
         updated_at=decision.updated_at,
         version=decision.version,
@@ -136,7 +162,13 @@ def check_content(
 
 
 def _version_values(
-    decision_id, number: int, centre_id, data: schemas.DecisionContent, p: Principal, reason: str | None
+    decision_id,
+    number: int,
+    centre_id,
+    data: schemas.DecisionContent,
+    p: Principal,
+    reason: str | None,
+    made_by: uuid.UUID,
 ) -> dict:
     return {
         "decision_id": decision_id,
@@ -158,6 +190,7 @@ def _version_values(
         "assessed_on": data.assessed_on,
         "reason": reason,
         "recorded_by": p.subject,
+        "made_by": made_by,
     }
 
 
@@ -218,7 +251,7 @@ async def record_decision(
     version = (
         await session.execute(
             insert(DecisionVersion)
-            .values(_version_values(decision_id, 1, p.centre_id, data, p, None))
+            .values(_version_values(decision_id, 1, p.centre_id, data, p, None, assessor))
             .returning(*_VERSION_COLUMNS)
         )
     ).one()
@@ -239,6 +272,24 @@ async def _current(session: AsyncSession, decision: AssessmentDecision):
     ).one()
 
 
+async def _out(session: AsyncSession, p: Principal, decision) -> schemas.Decision:
+    """The decision as the caller sees it: staff the current and the released version, a learner the
+    released one (R-25); both read in one statement."""
+    numbers = {decision.current_version, decision.released_version} - {None}
+    rows = {
+        r.number: r
+        for r in (
+            await session.execute(
+                select(*_VERSION_COLUMNS).where(
+                    DecisionVersion.decision_id == decision.id, DecisionVersion.number.in_(numbers)
+                )
+            )
+        ).all()
+    }
+    released = rows.get(decision.released_version) if decision.released_version else None
+    return decision_out(decision, rows[decision.current_version], released, for_learner=learner_view(p))
+
+
 async def get_decision_row(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -> AssessmentDecision:
     return await get_visible(
         session, repo.decisions(p), AssessmentDecision, decision_id, "assessment decision"
@@ -247,21 +298,19 @@ async def get_decision_row(session: AsyncSession, p: Principal, decision_id: uui
 
 async def get_decision(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -> schemas.Decision:
     decision = await get_decision_row(session, p, decision_id)
-    return decision_out(decision, await _current(session, decision))
+    return await _out(session, p, decision)
 
 
 async def list_versions(
     session: AsyncSession, p: Principal, decision_id: uuid.UUID
 ) -> list[schemas.DecisionVersion]:
-    """R-26: every version, oldest first: who assessed what, when, the feedback, and why it changed."""
+    """R-26: every version, oldest first: who assessed what, when, the feedback, and why it changed. A
+    learner sees the versions up to the one released to them (R-25), not an amendment awaiting IV."""
     decision = await get_decision_row(session, p, decision_id)
-    rows = (
-        await session.execute(
-            select(*_VERSION_COLUMNS)
-            .where(DecisionVersion.decision_id == decision.id)
-            .order_by(DecisionVersion.number)
-        )
-    ).all()
+    stmt = select(*_VERSION_COLUMNS).where(DecisionVersion.decision_id == decision.id)
+    if learner_view(p):
+        stmt = stmt.where(DecisionVersion.number <= decision.released_version)
+    rows = (await session.execute(stmt.order_by(DecisionVersion.number))).all()
     return [version_out(r) for r in rows]
 
 
@@ -277,26 +326,48 @@ async def list_decisions(
     status: str | None = None,
 ):
     stmt = repo.decisions(p)
+    for_learner = learner_view(p)
     for column, value in (
         (AssessmentDecision.brief_id, brief_id),
         (AssessmentDecision.learner_id, learner_id),
         (AssessmentDecision.programme_id, programme_id),
-        (AssessmentDecision.status, status),
     ):
         if value is not None:
             stmt = stmt.where(column == value)
+    if status is not None and for_learner:
+        # R-25: to the learner every decision they see is released, an amendment awaiting IV too.
+        stmt = stmt.where(
+            false() if status != "released" else AssessmentDecision.status.in_(RELEASED_STATUSES)
+        )
+    elif status is not None:
+        stmt = stmt.where(AssessmentDecision.status == status)
     rows, next_cursor = await paginate(session, stmt, AssessmentDecision.id, limit, cursor)
     versions = {}
     if rows:
         keys = [
-            and_(DecisionVersion.decision_id == r.id, DecisionVersion.number == r.current_version)
+            and_(DecisionVersion.decision_id == r.id, DecisionVersion.number == n)
             for r in rows
+            for n in {r.current_version, r.released_version} - {None}
         ]
-        from sqlalchemy import or_
-
         for v in (await session.execute(select(*_VERSION_COLUMNS).where(or_(*keys)))).all():
-            versions[v.decision_id] = v
-    return [decision_out(r, versions[r.id]) for r in rows], next_cursor
+            versions[(v.decision_id, v.number)] = v
+    return [
+        decision_out(
+            r,
+            versions[(r.id, r.current_version)],
+            versions.get((r.id, r.released_version)),
+            for_learner=for_learner,
+        )
+        for r in rows
+    ], next_cursor
+
+
+def _state(d) -> dict:
+    return {
+        "status": d.status,
+        "current_version": d.current_version,
+        "released_version": d.released_version,
+    }
 
 
 async def _change(
@@ -306,11 +377,12 @@ async def _change(
     expected: int | IfMatch | None,
     action: str,
     values: dict,
+    **event_fields,
 ) -> AssessmentDecision:
     """One state change of the decision row, checked against the version the caller read."""
     if expected is not None:
         check_version(decision.version, expected)
-    before = {"status": decision.status, "current_version": decision.current_version}
+    before = _state(decision)
     result = await session.execute(
         update(AssessmentDecision)
         .where(AssessmentDecision.id == decision.id, AssessmentDecision.version == decision.version)
@@ -321,8 +393,8 @@ async def _change(
     if row is None:
         raise PreconditionFailed("The decision changed while you were changing it; read it again.")
     await session.refresh(decision)
-    after = {"status": row.status, "current_version": row.current_version}
-    event = events.DECISION_CHANGES[action].of(row)
+    after = _state(row)
+    event = events.DECISION_CHANGES[action].model_validate({**row._asdict(), **event_fields})
     await recorded(session, p, Change(event, "assessment_decision", decision.id, before, after))
     return row
 
@@ -334,49 +406,65 @@ async def amend_decision(
     data: schemas.DecisionAmendment,
     expected: int | IfMatch,
 ) -> schemas.Decision:
-    """R-26: a new version with a reason; the earlier ones stay. An amended decision goes back to draft:
-    what IV verified (and the learner was given) is not what it now says."""
+    """R-26: a new version with a reason, made by the decision's own assessor; the earlier ones stay.
+    A draft, or a decision waiting for IV, goes back to draft: what IV was to verify is not what it
+    now says. A released decision becomes `amended`: the new version waits for IV of that version
+    (R-25) and the learner keeps the released one until it is released."""
     decision = await get_decision_row(session, p, decision_id)
-    await _assessor_on(session, p, decision.programme_id)
+    staff_id = await _assessor_on(session, p, decision.programme_id)
+    if staff_id != decision.assessor_staff_id:
+        # R-26 / 003 §8: the record shows who assessed; a colleague's disagreement goes to IV or
+        # standardisation (R-43, R-45), not into another assessor's decision.
+        raise Forbidden(
+            "R-26: only the decision's assessor amends it.",
+            errors=[
+                field_problem(
+                    "assessor_staff_id", "R-26", "the decision was made by another assessor of the programme"
+                )
+            ],
+        )
     check_version(decision.version, expected)
     brief = await session.get(AssignmentBrief, decision.brief_id)
     q = await qualification_of(session, brief.qualification_id)
     if problems := check_content(q, brief, data):
         raise ValidationFailed("The decision does not match the brief's criteria.", errors=problems)
     number = decision.current_version + 1
-    version = (
-        await session.execute(
-            insert(DecisionVersion)
-            .values(_version_values(decision.id, number, p.centre_id, data, p, data.reason))
-            .returning(*_VERSION_COLUMNS)
+    await session.execute(
+        insert(DecisionVersion).values(
+            _version_values(decision.id, number, p.centre_id, data, p, data.reason, staff_id)
         )
-    ).one()
+    )
+    status = "amended" if decision.status in RELEASED_STATUSES else "draft"
     row = await _change(
         session,
         p,
         decision,
         None,
         "amended",
-        {"current_version": number, "status": "draft", "released_at": None, "released_by": None},
+        {"current_version": number, "status": status},
+        made_by=staff_id,
     )
-    return decision_out(row, version)
+    return await _out(session, p, row)
 
 
 async def submit_for_iv(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -> schemas.Decision:
     decision = await get_decision_row(session, p, decision_id)
     await _assessor_on(session, p, decision.programme_id)
+    if decision.status == "amended":
+        raise InvalidTransition("R-25", "An amended released decision is already waiting for IV.")
     if decision.status != "draft":
         raise InvalidTransition("R-25", f"A {decision.status} decision cannot be submitted for IV.")
     row = await _change(session, p, decision, None, "submitted_for_iv", {"status": "submitted_for_iv"})
-    return decision_out(row, await _current(session, decision))
+    return await _out(session, p, row)
 
 
 async def release(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -> schemas.Decision:
     """R-25: only after IV of the brief's decisions is complete — asked of iv_gate, the one place that
-    knows; R-22: only with the assessor's confirmation that the work is authentic."""
+    knows, which also reads whether an amendment of a released decision was verified at its new
+    version; R-22: only with the assessor's confirmation that the work is authentic."""
     decision = await get_decision_row(session, p, decision_id)
     await _assessor_on(session, p, decision.programme_id)
-    if decision.status != "submitted_for_iv":
+    if decision.status not in ("submitted_for_iv", "amended"):
         raise InvalidTransition(
             "R-25", f"A {decision.status} decision cannot be released; it goes to IV first."
         )
@@ -406,7 +494,12 @@ async def release(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -
         decision,
         None,
         "released",
-        {"status": "released", "released_at": clock.now(), "released_by": p.subject},
+        {
+            "status": "released",
+            "released_at": clock.now(),
+            "released_by": p.subject,
+            "released_version": decision.current_version,
+        },
     )
     return decision_out(row, current)
 
@@ -431,7 +524,12 @@ async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID
     problems = [field_problem("internal_verification", "R-25", reason) for reason in gate.reasons]
     pending = (
         await session.execute(
-            select(AssessmentDecision.id, AssessmentDecision.version, DecisionVersion.authenticity_confirmed)
+            select(
+                AssessmentDecision.id,
+                AssessmentDecision.status,
+                AssessmentDecision.released_version,
+                DecisionVersion.authenticity_confirmed,
+            )
             .join(
                 DecisionVersion,
                 and_(
@@ -439,7 +537,10 @@ async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID
                     DecisionVersion.number == AssessmentDecision.current_version,
                 ),
             )
-            .where(AssessmentDecision.brief_id == brief.id, AssessmentDecision.status == "submitted_for_iv")
+            .where(
+                AssessmentDecision.brief_id == brief.id,
+                AssessmentDecision.status.in_(("submitted_for_iv", "amended")),
+            )
             .order_by(AssessmentDecision.id)
             .with_for_update(of=AssessmentDecision)
         )
@@ -468,12 +569,13 @@ async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID
             update(AssessmentDecision)
             .where(
                 AssessmentDecision.id.in_([d.id for d in pending]),
-                AssessmentDecision.status == "submitted_for_iv",
+                AssessmentDecision.status.in_(("submitted_for_iv", "amended")),
             )
             .values(
                 status="released",
                 released_at=clock.now(),
                 released_by=p.subject,
+                released_version=AssessmentDecision.current_version,
                 version=AssessmentDecision.version + 1,
                 updated_at=clock.now(),
             )
@@ -483,6 +585,7 @@ async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID
         )
     ).all()
     # One shape with the single release (_change): the learner and the brief are always there.
+    was = {d.id: d for d in pending}
     await recorded_all(
         session,
         p,
@@ -492,13 +595,22 @@ async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID
                     id=row.id,
                     status="released",
                     current_version=row.current_version,
+                    released_version=row.current_version,
                     learner_id=row.learner_id,
                     brief_id=brief.id,
                 ),
                 "assessment_decision",
                 row.id,
-                before={"status": "submitted_for_iv", "current_version": row.current_version},
-                after={"status": "released", "current_version": row.current_version},
+                before={
+                    "status": was[row.id].status,
+                    "current_version": row.current_version,
+                    "released_version": was[row.id].released_version,
+                },
+                after={
+                    "status": "released",
+                    "current_version": row.current_version,
+                    "released_version": row.current_version,
+                },
             )
             for row in rows
         ],

@@ -59,13 +59,19 @@ class _DecisionState(Event):
     id: uuid.UUID = Field(description="The assessment decision.")
     status: schemas.DecisionStatus
     current_version: int = Field(description="The decision version now current (R-26).")
+    released_version: int | None = Field(
+        description="The version the learner was given (R-25); none until first released."
+    )
 
 
 class DecisionAmended(_DecisionState):
-    """An assessor amended a decision: a new version with a reason (R-26), back to `draft`; `data` is its
-    state."""
+    """The decision's assessor amended it: a new version with a reason, made by them (R-26). A draft or a
+    decision waiting for IV goes back to `draft`; a released one becomes `amended` and waits for IV of
+    the new version while the learner keeps `released_version` (R-25). `data` is its state."""
 
     type: ClassVar[str] = "assessment_decision.amended"
+
+    made_by: uuid.UUID = Field(description="The staff member who made the new version (R-26).")
 
 
 class DecisionSubmittedForIv(_DecisionState):

@@ -122,37 +122,6 @@ def _decision_fields(input) -> dict:
     return fields
 
 
-@strawberry.type
-class AssessmentDecision:
-    id: uuid.UUID
-    programme_id: uuid.UUID
-    brief_id: uuid.UUID
-    learner_id: uuid.UUID
-    submission_id: uuid.UUID
-    attempt_kind: schemas.AttemptKind
-    status: schemas.DecisionStatus
-    current_version: int
-    version: int
-    feedback: str
-    criteria: list[CriterionResult]
-
-
-def _decision(d: schemas.Decision) -> AssessmentDecision:
-    return AssessmentDecision(
-        id=d.id,
-        programme_id=d.programme_id,
-        brief_id=d.brief_id,
-        learner_id=d.learner_id,
-        submission_id=d.submission_id,
-        attempt_kind=d.attempt_kind,
-        status=d.status,
-        current_version=d.current_version,
-        version=d.version,
-        feedback=d.current.feedback,
-        criteria=[CriterionResult.from_pydantic(c) for c in d.current.criteria],
-    )
-
-
 @strawberry.type(description="A unit judged by a recorded grade (its criteria not listed) and that grade.")
 class DecisionUnitGrade:
     unit_number: int
@@ -171,6 +140,7 @@ class AssessmentDecisionVersion:
     can_improve_without_guidance: bool
     assessed_on: dt.date
     reason: str | None
+    made_by: uuid.UUID = strawberry.field(description="R-26: the staff member who made this version.")
     recorded_by: str
     recorded_at: dt.datetime
 
@@ -188,8 +158,51 @@ def decision_version(v: schemas.DecisionVersion) -> AssessmentDecisionVersion:
         can_improve_without_guidance=v.can_improve_without_guidance,
         assessed_on=v.assessed_on,
         reason=v.reason,
+        made_by=v.made_by,
         recorded_by=v.recorded_by,
         recorded_at=v.recorded_at,
+    )
+
+
+@strawberry.type
+class AssessmentDecision:
+    id: uuid.UUID
+    programme_id: uuid.UUID
+    brief_id: uuid.UUID
+    learner_id: uuid.UUID
+    submission_id: uuid.UUID
+    attempt_kind: schemas.AttemptKind
+    status: schemas.DecisionStatus
+    current_version: int
+    version: int
+    feedback: str
+    criteria: list[CriterionResult]
+    made_by: uuid.UUID = strawberry.field(description="R-26: who made the current version.")
+    released_version: int | None = strawberry.field(
+        description="R-25: the version the learner was given; none until released."
+    )
+    released: AssessmentDecisionVersion | None = strawberry.field(
+        description="R-25: the released version, which the learner sees while an amendment of it awaits IV "
+        "(`amended`); for the learner the decision is always its released version."
+    )
+
+
+def _decision(d: schemas.Decision) -> AssessmentDecision:
+    return AssessmentDecision(
+        id=d.id,
+        programme_id=d.programme_id,
+        brief_id=d.brief_id,
+        learner_id=d.learner_id,
+        submission_id=d.submission_id,
+        attempt_kind=d.attempt_kind,
+        status=d.status,
+        current_version=d.current_version,
+        version=d.version,
+        feedback=d.current.feedback,
+        criteria=[CriterionResult.from_pydantic(c) for c in d.current.criteria],
+        made_by=d.current.made_by,
+        released_version=d.released_version,
+        released=decision_version(d.released) if d.released is not None else None,
     )
 
 
@@ -364,8 +377,9 @@ class AssessmentMutation:
         return _decision(await info.context.write(decisions.record_decision, p, data))
 
     @strawberry.mutation(
-        description="R-26: a new version with a reason; the decision returns to draft. `version` "
-        "is the version last read (the REST ETag)."
+        description="R-26: a new version with a reason, by the decision's own assessor. A draft returns "
+        "to draft; a released decision becomes `amended` and waits for IV of the new version while the "
+        "learner keeps the released one (R-25). `version` is the version last read (the REST ETag)."
     )
     async def amend_assessment_decision(
         self, info: Ctx, id: uuid.UUID, version: int, input: AssessmentDecisionAmendmentInput

@@ -31,7 +31,9 @@ from app.core.models import Base, Versioned, uuid_fk, uuid_pk
 ATTEMPT_KINDS = ("first", "resubmission", "retake")
 SUBMISSION_STATUSES = ("open", "submitted")
 EVIDENCE_KINDS = ("file", "observation_record", "witness_statement", "reference")
-DECISION_STATUSES = ("draft", "submitted_for_iv", "released")
+# "amended": released before, and a newer version awaits IV (R-25); the learner keeps the released one.
+DECISION_STATUSES = ("draft", "submitted_for_iv", "released", "amended")
+RELEASED_STATUSES = ("released", "amended")
 
 
 def _created_at() -> Mapped[dt.datetime]:
@@ -121,13 +123,21 @@ class EvidenceItem(Base):
 
 class AssessmentDecision(Versioned, Base):
     """The assessor's decision on one submission. Its content lives in versions (R-26); this row holds
-    the state: draft -> submitted_for_iv -> released (R-25)."""
+    the state: draft -> submitted_for_iv -> released (R-25). An amendment of a released decision is a
+    new version that waits in `amended` for IV of that version, then is released again; meanwhile
+    `released_version` is the version the learner sees (R-25, R-26)."""
 
     __tablename__ = "assessment_decisions"
     __table_args__ = (
         CheckConstraint(f"status IN {DECISION_STATUSES}", name="status"),
         CheckConstraint(f"attempt_kind IN {ATTEMPT_KINDS}", name="attempt_kind"),
-        CheckConstraint("(status = 'released') = (released_at IS NOT NULL)", name="released"),
+        CheckConstraint(
+            f"(status IN {RELEASED_STATUSES}) = (released_at IS NOT NULL AND released_version IS NOT NULL)",
+            name="released",
+        ),
+        CheckConstraint(
+            "released_version IS NULL OR released_version <= current_version", name="released_version"
+        ),
         UniqueConstraint("submission_id"),
     )
 
@@ -143,6 +153,8 @@ class AssessmentDecision(Versioned, Base):
     current_version: Mapped[int] = mapped_column(Integer)
     released_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     released_by: Mapped[str | None] = mapped_column(String(200))
+    # R-25: the version the learner was given (last released); None until first released.
+    released_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class DecisionVersion(Base):
@@ -167,6 +179,8 @@ class DecisionVersion(Base):
     assessed_on: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(String(500))
     recorded_by: Mapped[str] = mapped_column(String(200))
+    # R-26: the staff member who made this version (the decision's assessor: only they amend it).
+    made_by: Mapped[uuid.UUID] = uuid_fk("staff.id")
     recorded_at: Mapped[dt.datetime] = _created_at()
 
 

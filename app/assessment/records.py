@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import repository as repo
@@ -122,13 +122,18 @@ def _outcomes(q: Qualification, learned: _Learned):
     return results, grade_qualification(q, results)
 
 
-async def _decisions(session: AsyncSession, p: Principal, programme_ids, learner_ids=None):
+async def _decisions(
+    session: AsyncSession, p: Principal, programme_ids, learner_ids=None, released_only=False
+):
+    """Each decision with its current version; for a learner's own view (`released_only`) the version
+    released to them, counted as released even while an amendment of it awaits IV (R-25)."""
+    shown = AssessmentDecision.released_version if released_only else AssessmentDecision.current_version
     stmt = (
         select(
             AssessmentDecision.learner_id,
             AssessmentDecision.programme_id,
             AssessmentDecision.brief_id,
-            AssessmentDecision.status,
+            (literal("released") if released_only else AssessmentDecision.status).label("status"),
             AssessmentDecision.attempt_kind,
             AssessmentDecision.id,
             AssessmentDecision.submission_id,
@@ -138,8 +143,7 @@ async def _decisions(session: AsyncSession, p: Principal, programme_ids, learner
         )
         .join(
             DecisionVersion,
-            (DecisionVersion.decision_id == AssessmentDecision.id)
-            & (DecisionVersion.number == AssessmentDecision.current_version),
+            (DecisionVersion.decision_id == AssessmentDecision.id) & (DecisionVersion.number == shown),
         )
         .where(
             AssessmentDecision.id.in_(repo.decisions(p).with_only_columns(AssessmentDecision.id)),
@@ -255,7 +259,7 @@ async def _records(
         briefs_of[b.programme_id][b.id] = b
     all_briefs = [b for briefs in briefs_of.values() for b in briefs]
     decisions_of: dict[tuple[uuid.UUID, uuid.UUID], list] = defaultdict(list)
-    for d in await _decisions(session, p, programme_ids, learner_ids):
+    for d in await _decisions(session, p, programme_ids, learner_ids, released_only):
         decisions_of[(d.learner_id, d.programme_id)].append(d)
     exams_of: dict[tuple[uuid.UUID, uuid.UUID], list] = defaultdict(list)
     for e in (

@@ -45,7 +45,8 @@ def decisions(p: Principal) -> Select:
         return stmt if clause is None else stmt.where(clause)
     if p.has(Scope.learner_self):
         return stmt.where(
-            AssessmentDecision.learner_id.in_(own_learner_ids(p)), AssessmentDecision.status == "released"
+            AssessmentDecision.learner_id.in_(own_learner_ids(p)),
+            AssessmentDecision.released_version.is_not(None),  # released (an amendment may await IV)
         )
     return stmt.where(false())
 

@@ -113,10 +113,13 @@ async def authorise(
             f"{rule}: for {q.key} a resubmission is authorised by the programme's "
             f"{role.replace('_', ' ')} only."
         )
+    # the result the learner received is the released version (an amendment awaiting IV is not
+    # theirs yet); before release, the current one (refused below as not released).
     current = (
         await session.execute(
             select(DecisionVersion).where(
-                DecisionVersion.decision_id == decision.id, DecisionVersion.number == decision.current_version
+                DecisionVersion.decision_id == decision.id,
+                DecisionVersion.number == (decision.released_version or decision.current_version),
             )
         )
     ).scalar_one()
@@ -143,7 +146,7 @@ async def authorise(
             "only the first submission of an assignment is resubmitted (never an "
             "iterative loop, R-33); a retake is a different assignment",
         )
-    if decision.status != "released":
+    if decision.released_version is None:
         fail("R-30.result_not_released", "the learner has not received the result (R-25)")
     if all(c["achieved"] for c in current.criteria) and not current.unit_grades:
         fail("R-30.nothing_to_improve", "every targeted criterion is already achieved")

@@ -36,14 +36,15 @@ async def check_retake(session: AsyncSession, brief: AssignmentBrief, learner_id
             .join(
                 DecisionVersion,
                 (DecisionVersion.decision_id == AssessmentDecision.id)
-                & (DecisionVersion.number == AssessmentDecision.current_version),
+                # the released result (an amendment awaiting IV does not count yet).
+                & (DecisionVersion.number == AssessmentDecision.released_version),
             )
             .where(
                 AssessmentDecision.brief_id == brief.retake_of_id, AssessmentDecision.learner_id == learner_id
             )
         )
     ).all()
-    released = [r.criteria for r in rows if r.status == "released"]
+    released = [r.criteria for r in rows]
     if not released:
         problems.append(
             field_problem(

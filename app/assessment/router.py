@@ -238,7 +238,9 @@ async def amend_decision(
     version: IfMatchHeader,
     response: Response,
 ):
-    """R-26: a new version with a reason; the decision returns to draft (it goes through IV again)."""
+    """R-26: a new version with a reason, by the decision's own assessor (another assessor: 403). A
+    draft returns to draft; a released decision becomes `amended`: the new version waits for IV of that
+    version before it is released, and the learner keeps the released one meanwhile (R-25)."""
     return _decision(response, await decisions.amend_decision(session, p, decision_id, body, version))
 
 

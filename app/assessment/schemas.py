@@ -41,6 +41,8 @@ class DecisionStatus(StrEnum):
     draft = "draft"
     submitted_for_iv = "submitted_for_iv"
     released = "released"
+    # Released before; a newer version awaits IV. The learner keeps the released version.
+    amended = "amended"
 
 
 # ---- extensions, submissions, evidence ----------------------------------------------------------------
@@ -177,6 +179,7 @@ class DecisionVersion(Output):
     assessed_on: dt.date
     reason: str | None
     recorded_by: str
+    made_by: uuid.UUID = Field(description="R-26: the staff member who made this version.")
     recorded_at: dt.datetime
 
 
@@ -192,7 +195,14 @@ class Decision(Output):
     status: DecisionStatus
     current_version: int
     released_at: dt.datetime | None
+    released_version: int | None = Field(
+        description="R-25: the version the learner was given (the last released); none until released."
+    )
     current: DecisionVersion
+    released: DecisionVersion | None = Field(
+        description="R-25: the released version, while an amendment of it awaits IV (`amended`); for the "
+        "learner, `current` is always the released version."
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int

@@ -171,8 +171,9 @@ async def liv_dashboard(
                 .where(
                     AssignmentBrief.programme_id.in_(ids),
                     AssignmentBrief.id.in_(
+                        # an amendment of a released decision waits for IV too.
                         select(AssessmentDecision.brief_id).where(
-                            AssessmentDecision.status == "submitted_for_iv"
+                            AssessmentDecision.status.in_(("submitted_for_iv", "amended"))
                         )
                     ),
                 )

@@ -534,7 +534,8 @@ async def _decision_for_iv(session: AsyncSession, p: Principal, decision_id: uui
         session, p, await _programme(session, decision.programme_id), "verify its assessment decisions"
     )
     await _not_own(session, p, staff_id, decision)  # R-44
-    if decision.status != "submitted_for_iv":
+    # R-25: a decision submitted for IV, or a released one amended since (its new version awaits IV).
+    if decision.status not in ("submitted_for_iv", "amended"):
         raise InvalidTransition(
             "R-25",
             f"A {decision.status} decision is not verified: the assessor submits it for IV first.",
@@ -714,8 +715,10 @@ async def close_action(
 async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]:
     """Every reason the brief's decisions may not be released yet; empty when IV is complete: the
     latest sample covers every assessed decision, every sampled decision has an IV record agreeing with
-    its current version (every disagreement resolved), every remedial action is closed and every
-    decision flagged for reassessment has been reassessed."""
+    its current version (every disagreement resolved), every amendment of a released decision has an
+    IV record agreeing with that amended version, sampled or not (R-25: an amendment is a new decision
+    given to the learner), every remedial action is closed and every decision flagged for reassessment
+    has been reassessed."""
     sample = await latest_sample_row(session, brief.id)
     assessed = (
         await session.execute(
@@ -725,6 +728,7 @@ async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]
         )
     ).all()
     reasons: list[str] = []
+    amended = {d.id: d.current_version for d in assessed if d.status == "amended"}
     if sample is None:
         reasons.append("no IV sample has been drawn from this brief's decisions (R-42)")
     else:
@@ -744,6 +748,8 @@ async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]
             )
         ).all()
         for s in sampled:
+            if s.decision_id in amended:
+                continue  # verified as an amendment, below
             if s.outcome is None:
                 reasons.append(f"sampled decision {s.decision_id} has no IV record")
             elif s.outcome == "disagree":
@@ -753,6 +759,29 @@ async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]
             elif s.decision_version < current.get(s.decision_id, 0):
                 reasons.append(
                     f"decision {s.decision_id} was amended after IV agreed with it: verify it again"
+                )
+    if amended:
+        verified = {
+            r.decision_id: r
+            for r in (
+                await session.execute(
+                    select(IvRecord.decision_id, IvRecord.outcome, IvRecord.decision_version).where(
+                        IvRecord.decision_id.in_(list(amended))
+                    )
+                )
+            ).all()
+        }
+        for decision_id, number in sorted(amended.items()):
+            r = verified.get(decision_id)
+            if r is None or r.decision_version < number:
+                reasons.append(
+                    f"decision {decision_id} was amended after release: IV of its version {number} "
+                    "is needed before it is released again"
+                )
+            elif r.outcome == "disagree":
+                reasons.append(
+                    f"IV disagrees with the amended decision {decision_id} and the disagreement is not "
+                    "resolved"
                 )
     for a in (
         await session.execute(
