@@ -14,10 +14,11 @@ from app.centres.models import Centre
 from app.core import clock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
-from app.demo.assessment import load_assessment, load_spring
+from app.demo.assessment import load_assessment
 from app.demo.guide import print_tokens
 from app.demo.iv import load_award_iv, load_diploma_iv, load_exam_results
 from app.demo.programmes import load_programmes
+from app.demo.spring import load_spring
 from app.demo.staff import load_centre
 from app.demo.world import DEMO_CENTRE_ID, DEMO_LEARNER_SUBJECT, Demo, start_year
 from app.verification import release_gate

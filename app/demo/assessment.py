@@ -203,25 +203,3 @@ async def load_assessment(demo: Demo, settings: Settings) -> None:
     demo.on(demo.weekday(11, 26))
     for learner in on("diploma"):
         await decide(demo, "d1", learner, learner.grade, unit=3)
-
-
-async def load_spring(demo: Demo, settings: Settings) -> None:
-    """Assignment 2 of the award: issued in January, handed in by three learners, not yet assessed."""
-    demo.on(demo.weekday(1, 6))
-    await write_and_issue(
-        demo,
-        "a2",
-        "award",
-        "Assignment 2: Improving customer communications",
-        [1],
-        GROUP_C,
-        "Harbour Leisure's customer feedback shows slow replies to complaints. Recommend and justify "
-        "improvements to its customer communications.",
-        ((1, 12), (2, 27)),
-        "assessor",
-        "iv",
-    )
-    demo.on(demo.weekday(2, 20))
-    for learner in on("award"):
-        if learner.key in ("amara", "chloe", "dev"):
-            await hand_in(demo, settings, "a2", learner)

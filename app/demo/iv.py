@@ -34,6 +34,20 @@ async def _agree_all(demo: Demo, verifier: str, sample, disagree: dict) -> None:
         )
 
 
+async def release_after_iv(
+    demo: Demo, brief: str, verifier: str, *, sample_on: tuple[int, int], release_on: tuple[int, int]
+) -> None:
+    """A batch with nothing to disagree about: sampled, every sampled decision agreed, released."""
+    demo.on(demo.weekday(*sample_on))
+    sample = await records.draw_sample(
+        demo.session, demo.as_(verifier), demo.ids[f"brief-{brief}"], iv_schemas.SampleCreate(seed=demo.year)
+    )
+    demo.ids[f"sample-{brief}"] = sample.id
+    await _agree_all(demo, verifier, sample, set())
+    demo.on(demo.weekday(*release_on))
+    await decisions.release_brief(demo.session, demo.as_("assessor"), demo.ids[f"brief-{brief}"])
+
+
 async def load_award_iv(demo: Demo, settings: Settings) -> None:
     session, brief = demo.session, demo.ids["brief-a1"]
     ella = demo.ids["decision-a1-ella"]
@@ -165,7 +179,7 @@ async def load_diploma_iv(demo: Demo) -> None:
 
 async def load_exam_results(demo: Demo) -> None:
     """003's examined units: unit 1 (achieved/not achieved) and unit 2 (P/M/D), January series."""
-    demo.on(demo.weekday(3, 5))
+    demo.on(demo.weekday(3, 16))
     grades = {"jade": "D", "kai": "M", "leah": "P", "mo": "P", "nia": "M", "omar": "P"}
     for learner in on("diploma"):
         for unit, grade in ((1, "achieved"), (2, grades[learner.key])):

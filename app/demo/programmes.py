@@ -46,7 +46,7 @@ LEARNERS = [
         "finn", "Finn", "Gallagher", dt.date(2007, 12, 1), "award", "site-riverside", "assessor-2", "P"
     ),
     DemoLearner("hana", "Hana", "Iqbal", dt.date(2008, 4, 18), "award", "site-riverside", "assessor-2", "M"),
-    DemoLearner("isaac", "Isaac", "Jones", dt.date(2008, 2, 6), "award", "site-main", "assessor-2", "P"),
+    DemoLearner("isaac", "Isaac", "Jones", dt.date(2008, 2, 6), "award", "site-main", "assessor-2", "U"),
     DemoLearner("jade", "Jade", "Kowalski", dt.date(2009, 6, 11), "diploma", "site-main", "assessor", "D"),
     DemoLearner("kai", "Kai", "Lewis", dt.date(2009, 1, 27), "diploma", "site-main", "assessor", "M"),
     DemoLearner("leah", "Leah", "Morgan", dt.date(2009, 8, 3), "diploma", "site-main", "assessor-2", "P"),
