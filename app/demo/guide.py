@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Mapping
 
 from sqlalchemy import select
 
@@ -84,7 +85,7 @@ def subject_of(role: Role) -> str:
     return DEMO_LEARNER_SUBJECT if role is Role.learner else f"demo-{role.value}"
 
 
-async def demo_ids(settings: Settings) -> dict[str, uuid.UUID]:
+async def demo_ids(settings: Settings) -> dict[str, uuid.UUID | None]:
     """The ids the screens need, looked up by the demo's names (after a first or a repeated run)."""
     urls = resolve_urls(settings)
     engine = make_engine(urls.app, role=urls.app_role, pool_size=1)
@@ -131,7 +132,7 @@ async def demo_ids(settings: Settings) -> dict[str, uuid.UUID]:
     }
 
 
-def screens(ids: dict[str, uuid.UUID]) -> dict[Role, list[tuple[str, str]]]:
+def screens(ids: Mapping[str, uuid.UUID | None]) -> dict[Role, list[tuple[str, str]]]:
     return {role: [(what, path.format(**ids)) for what, path in items] for role, items in SCREENS.items()}
 
 

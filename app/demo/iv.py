@@ -5,6 +5,8 @@ still open, and the examined units' results."""
 
 from __future__ import annotations
 
+import uuid
+
 from app.assessment import decisions, resubmissions, schemas
 from app.core.config import Settings
 from app.demo.assessment import ACHIEVED, FEEDBACK, decide, hand_in, on
@@ -18,7 +20,7 @@ def _learner(key: str):
     return next(x for x in LEARNERS if x.key == key)
 
 
-async def _agree_all(demo: Demo, verifier: str, sample, disagree: dict) -> None:
+async def _agree_all(demo: Demo, verifier: str, sample, disagree: set[uuid.UUID]) -> None:
     for item in sample.items:
         if item.decision_id in disagree:
             continue
