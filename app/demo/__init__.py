@@ -20,6 +20,7 @@ from app.demo.iv import load_award_iv, load_diploma_iv, load_exam_results
 from app.demo.programmes import load_programmes
 from app.demo.spring import load_spring
 from app.demo.staff import load_centre
+from app.demo.support import load_support
 from app.demo.world import DEMO_CENTRE_ID, DEMO_LEARNER_SUBJECT, Demo, start_year
 from app.verification import release_gate
 
@@ -45,6 +46,7 @@ async def load_demo(settings: Settings) -> bool:
                 await load_diploma_iv(demo)
                 await load_spring(demo, settings)
                 await load_exam_results(demo)
+                await load_support(demo)
         return True
     finally:
         await engine.dispose()

@@ -37,6 +37,7 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("webhooks catalogue", "/v1/webhook-event-types"),
     ],
     Role.qn: [
+        ("registration issues (R-11)", "/v1/registration-issues"),
         ("LIV dashboard", "/v1/iv-dashboard"),
         ("LIV appointments", "/v1/liv-appointments"),
         ("audit log", "/v1/audit-events"),
@@ -63,6 +64,9 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
     Role.exams_officer: [
         ("learners", "/v1/learners"),
         ("enrolments and registrations", "/v1/enrolments?programme_id={diploma}"),
+        ("prior learning (R-13)", "/v1/prior-learning"),
+        ("reasonable adjustments (R-80)", "/v1/reasonable-adjustments"),
+        ("special consideration (R-81)", "/v1/special-considerations"),
         ("webhooks catalogue", "/v1/webhook-event-types"),
     ],
     Role.programme_leader: [
@@ -151,4 +155,10 @@ def print_tokens(settings: Settings, base_url: str) -> None:
             print(
                 f"    {what:<34} curl -H \"Authorization: Bearer ${role.value.upper()}\" '{base_url}{path}'"
             )
-    print(f"\nAPI docs: {base_url}/docs   GraphQL: {base_url}/graphql\n")
+    query = '{"query": "{ programmes { nodes { name code } } }"}'
+    print(
+        "\nThe same data over GraphQL, e.g.:\n"
+        f'    curl -H "Authorization: Bearer $HOC" -H "Content-Type: application/json" '
+        f"-d '{query}' {base_url}/graphql"
+    )
+    print(f"\nAPI docs: {base_url}/docs   GraphiQL: {base_url}/graphql\n")

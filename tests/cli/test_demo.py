@@ -135,6 +135,28 @@ async def test_the_screens_the_issue_names_have_the_story(demo_settings, demo_cl
     assert await read("/v1/webhook-event-types")
 
 
+async def test_the_printed_graphql_example_answers(demo_settings, demo_client):
+    r = await demo_client.post(
+        "/graphql",
+        json={"query": "{ programmes { nodes { name code } } }"},
+        headers=headers(demo_settings, Role.hoc),
+    )
+    assert r.status_code == 200 and "errors" not in r.json(), r.text
+    assert {p["code"] for p in r.json()["data"]["programmes"]["nodes"]} == {"CCY12", "CSL2"}
+
+
+async def test_learner_support_and_a_late_registration(demo_settings, demo_client):
+    async def items(path: str, role: Role = Role.exams_officer) -> list:
+        return (await get(demo_client, demo_settings, role, path))["items"]
+
+    (issue,) = await items("/v1/registration-issues", Role.qn)
+    assert issue["issue"] == "late"
+    assert len(await items("/v1/prior-learning")) == 1
+    assert len(await items("/v1/reasonable-adjustments")) == 1
+    (consideration,) = await items("/v1/special-considerations")
+    assert consideration["status"] == "authorised"
+
+
 async def test_the_learner_sees_only_their_own_released_results(demo_settings, demo_client):
     ids = await demo_ids(demo_settings)
     mine = (await get(demo_client, demo_settings, Role.learner, "/v1/assessment-decisions"))["items"]
