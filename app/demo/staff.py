@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from app.audit.service import SYSTEM_ROLE, Actor
 from app.auth.scopes import Role
 from app.calendars import schemas as calendar_schemas
@@ -29,7 +31,7 @@ STAFF = [
 
 async def load_centre(demo: Demo) -> None:
     session = demo.session
-    demo.on(demo.weekday(8, 26))
+    demo.on(demo.date(9, 1) - dt.timedelta(days=6))  # late August, before the year starts
     system = Actor(subject="system:demo", audit_role=SYSTEM_ROLE, centre_id=DEMO_CENTRE_ID)
     await centres.create_centre(
         session,

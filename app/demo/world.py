@@ -47,7 +47,7 @@ class Demo:
         return d
 
     def on(self, when: dt.date, hour: int = 10) -> dt.date:
-        """Move the clock to `when` (a quarter to `hour`, UK winter time is UTC) and return it."""
+        """Move the clock to `hour`:00 UTC on `when` and return `when`."""
         self.frozen.set(dt.datetime.combine(when, dt.time(hour, 0), tzinfo=dt.UTC))
         return when
 

@@ -5,6 +5,7 @@ nothing. The demo commits, so it gets a database of its own (never the worker's 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections import Counter
 
 import httpx
@@ -175,6 +176,39 @@ async def test_the_learner_sees_only_their_own_released_results(demo_settings, d
     )
     evidence = evidence["items"] if isinstance(evidence, dict) else evidence
     assert evidence
+
+
+async def test_the_story_is_dated_through_one_academic_year(demo_settings, demo_client):
+    """The clock was moved through the year: the award's first batch was verified and then released,
+    in the autumn term of the year the demo tells (the audit log keeps the real time of recording,
+    which is when the demo ran; its acts are all by the demo's people)."""
+    from app.core import clock
+    from app.demo.world import start_year
+
+    ids = await demo_ids(demo_settings)
+    year = start_year(clock.today())
+    autumn = (dt.date(year, 9, 1), dt.date(year, 12, 31))
+    decisions = await get(
+        demo_client, demo_settings, Role.hoc, f"/v1/assessment-decisions?brief_id={ids['a1']}"
+    )
+    released = {d["released_at"][:10] for d in decisions["items"] if d["status"] == "released"}
+    (day,) = released
+    records = await get(demo_client, demo_settings, Role.hoc, f"/v1/assignment-briefs/{ids['a1']}/iv-records")
+    verified = [
+        r["current"]["recorded_at"][:10] for r in records if r["subject_kind"] == "assessment_decision"
+    ]
+    assert autumn[0].isoformat() <= max(verified) < day <= autumn[1].isoformat()
+    engine = make_engine(demo_settings.database_url, role=APP_ROLE, pool_size=1)
+    try:
+        async with AsyncSession(engine) as s:
+            actors = set(
+                (
+                    await s.scalars(select(AuditEvent.actor).where(AuditEvent.centre_id == DEMO_CENTRE_ID))
+                ).all()
+            )
+    finally:
+        await engine.dispose()
+    assert actors and all(a == "system:demo" or a.startswith("demo-") for a in actors)
 
 
 async def test_a_second_run_does_nothing(demo_settings):
