@@ -22,13 +22,24 @@ ACHIEVED: dict[str, Callable[[str], bool]] = {
     "D": lambda c: True,
     "M": lambda c: ".D" not in c,
     "P": lambda c: ".P" in c,
-    "U": lambda c: ".P" in c and c != "A.P2",
+    "U": lambda c: ".P" in c and c not in ("A.P2", "C.P6"),
 }
+# R-24: how the decision was reached and why a criterion was not met, never how to improve the work.
 FEEDBACK = {
-    "D": "All criteria met. AB.D1: the evaluation weighs each method against the brief with evidence (p.9-11).",
-    "M": "P and M criteria met. A.M1 and B.M2 analysed on p.6-8; AB.D1 not met: the evaluation is descriptive.",
-    "P": "P criteria met (p.2-5). A.M1 not met: the methods are described rather than analysed.",
-    "U": "A.P2 not met: the report does not explain how communication meets customers' needs.",
+    "a1": {
+        "D": "All criteria met. AB.D1: the evaluation weighs each method against the brief (p.9-11).",
+        "M": "P and M criteria met; A.M1 and B.M2 analysed on p.6-8. AB.D1 not met: the evaluation is "
+        "descriptive.",
+        "P": "P criteria met (p.2-5). A.M1 not met: the methods are described rather than analysed.",
+        "U": "A.P2 not met: the report does not explain how communication meets customers' needs.",
+    },
+    "a2": {
+        "D": "All criteria met. C.D2: the recommendations are justified with the feedback data (p.8-10).",
+        "M": "P and M criteria met; C.M3 analyses the complaint replies (p.6). C.D2 not met: the "
+        "recommendations are not justified.",
+        "P": "C.P5 and C.P6 met (p.2-4). C.M3 not met: the replies are summarised, not analysed.",
+        "U": "C.P6 not met: no improvement to the communications is recommended.",
+    },
 }
 
 
@@ -141,9 +152,9 @@ async def decide(demo: Demo, brief: str, learner: DemoLearner, grade: str, *, un
             submission_id=demo.ids[f"submission-{brief}-{learner.key}"],
             criteria=criteria,
             unit_grades=[schemas.UnitGradeInput(unit_number=unit, grade=grade)] if unit else [],
-            feedback=FEEDBACK[grade]
+            feedback=FEEDBACK[brief][grade]
             if not unit
-            else f"Unit {unit} judged {grade} against the grading criteria.",
+            else f"Unit {unit} judged {grade} against its criteria.",
             authenticity_confirmed=True,
             can_improve_without_guidance=True,
             assessed_on=demo.today,

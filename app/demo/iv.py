@@ -97,7 +97,7 @@ async def load_award_iv(demo: Demo, settings: Settings) -> None:
                 )
                 for c in current.current.criteria
             ],
-            feedback=FEEDBACK["M"],
+            feedback=FEEDBACK["a1"]["M"],
             authenticity_confirmed=True,
             can_improve_without_guidance=True,
             assessed_on=demo.today,

@@ -44,8 +44,8 @@ async def load_spring(demo: Demo, settings: Settings) -> None:
     for learner in on("award"):
         await hand_in(demo, settings, "a2", learner)
     demo.on(demo.weekday(3, 2))
-    for learner in on("award"):
-        await decide(demo, "a2", learner, learner.grade)
+    for learner in on("award"):  # Ben, who resubmitted assignment 1, passes assignment 2
+        await decide(demo, "a2", learner, "P" if learner.key == "ben" else learner.grade)
     demo.on(demo.weekday(3, 4))
     for learner in on("diploma"):
         if learner.key in ("jade", "kai", "leah"):

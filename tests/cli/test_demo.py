@@ -106,7 +106,7 @@ async def test_the_screens_the_issue_names_have_the_story(demo_settings, demo_cl
 
     programmes = await read("/v1/programmes")
     assert len(programmes["items"]) == 2
-    # Cohort grid: learners across U/P/M/D on the award (Ben's resubmission awaits IV, so he is U).
+    # Cohort grid: learners across U/P/M/D on the award (Isaac, late on assignment 1, is U).
     grid = await read(f"/v1/programmes/{ids['award']}/tracking-grid")
     assert {"U", "P", "M", "D"} <= {r["unit_grades"]["1"] for r in grid["rows"]}
     # Decisions on assignment 1: released after IV, except Ben's resubmission, which awaits IV.
