@@ -170,7 +170,7 @@ def demo(
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> None:
-    """Load a demo centre (one user per role, a handful of learners), print a token per role, and serve."""
+    """Load a demo centre's year (two programmes, IV, releases), print a token and screens per role, serve."""
     import os
 
     os.environ.setdefault("VERITY_AUTH_MODE", "development")
