@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 import strawberry
 from strawberry.experimental.pydantic import input as pyd_input
@@ -101,9 +102,20 @@ class CentresQuery:
         )
 
     @strawberry.field
-    async def staff(self, info: Ctx, first: int = 50, after: str | None = None) -> Connection[StaffMember]:
+    async def staff(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        role: Annotated[
+            schemas.StaffRoleName | None, strawberry.argument(description="Only staff holding this role.")
+        ] = None,
+        active: bool | None = None,
+    ) -> Connection[StaffMember]:
         p = info.context.require(Scope.staff_read)
-        items, nxt = await info.context.read(service.list_staff, p, page_size(first), after)
+        items, nxt = await info.context.read(
+            service.list_staff, p, page_size(first), after, role.value if role else None, active
+        )
         return connection(
             [StaffMember.from_pydantic(schemas.StaffMember.model_validate(i)) for i in items],
             nxt,
