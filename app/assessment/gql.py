@@ -83,17 +83,17 @@ class AssessmentDecisionVersion:
 
 
 @pyd_type(model=schemas.RecordCriterion, all_fields=True)
-class RecordCriterion:
+class LearnerRecordCriterion:
     pass
 
 
 @pyd_type(model=schemas.RecordUnit, all_fields=True)
-class RecordUnit:
+class LearnerRecordUnit:
     pass
 
 
 @pyd_type(model=schemas.RecordAttempt, all_fields=True)
-class RecordAttempt:
+class LearnerRecordAttempt:
     pass
 
 
