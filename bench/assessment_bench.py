@@ -193,7 +193,8 @@ async def main() -> None:
     grid_url = f"/v1/programmes/{world.programme_id}/tracking-grid"
     nested = {
         "query": "query($id: UUID!) { cohortTrackingGrid(programmeId: $id) { columns { unitNumber code } "
-        "rows { learnerId givenName familyName statuses qualificationGrade unitGrades } } }",
+        "rows { learnerId givenName familyName statuses qualificationGrade "
+        "unitGrades { unitNumber grade } } } }",
         "variables": {"id": str(world.programme_id)},
     }
     as_json = {

@@ -59,6 +59,50 @@ class ExamResult:
     pass
 
 
+@strawberry.type(description="One unit's grade (the REST object `unit_grades` as a list, by unit).")
+class GradedUnit:
+    unit_number: int
+    grade: str | None
+
+
+def _unit_grades(grades: dict[str, str | None]) -> list[GradedUnit]:
+    return [
+        GradedUnit(unit_number=int(n), grade=g) for n, g in sorted(grades.items(), key=lambda i: int(i[0]))
+    ]
+
+
+def _version_unit_grades(root: strawberry.Parent[AssessmentDecisionVersion]) -> list[GradedUnit]:
+    return _unit_grades(root._original_model.unit_grades)  # type: ignore[attr-defined]
+
+
+@pyd_type(model=schemas.DecisionVersion, all_fields=True)
+class AssessmentDecisionVersion:
+    unit_grades: list[GradedUnit] = strawberry.field(
+        resolver=_version_unit_grades,
+        description="Units judged by grade, not by criteria (003), with their grade.",
+    )
+
+
+@pyd_type(model=schemas.RecordCriterion, all_fields=True)
+class LearnerRecordCriterion:
+    pass
+
+
+@pyd_type(model=schemas.RecordUnit, all_fields=True)
+class LearnerRecordUnit:
+    pass
+
+
+@pyd_type(model=schemas.RecordAttempt, all_fields=True)
+class LearnerRecordAttempt:
+    pass
+
+
+@pyd_type(model=schemas.LearnerRecord, all_fields=True)
+class LearnerAssessmentRecord:
+    pass
+
+
 @pyd_input(model=schemas.SubmissionCreate, all_fields=True)
 class SubmissionCreateInput:
     pass
@@ -122,46 +166,8 @@ def _decision_fields(input) -> dict:
     return fields
 
 
-@strawberry.type(description="A unit judged by a recorded grade (its criteria not listed) and that grade.")
-class DecisionUnitGrade:
-    unit_number: int
-    grade: str
-
-
-@strawberry.type(
-    description="R-26: one version of a decision: what was assessed, by whom, and why it changed."
-)
-class AssessmentDecisionVersion:
-    number: int
-    criteria: list[CriterionResult]
-    unit_grades: list[DecisionUnitGrade]
-    feedback: str
-    authenticity_confirmed: bool
-    can_improve_without_guidance: bool
-    assessed_on: dt.date
-    reason: str | None
-    made_by: uuid.UUID = strawberry.field(description="R-26: the staff member who made this version.")
-    recorded_by: str
-    recorded_at: dt.datetime
-
-
 def decision_version(v: schemas.DecisionVersion) -> AssessmentDecisionVersion:
-    return AssessmentDecisionVersion(
-        number=v.number,
-        criteria=[CriterionResult.from_pydantic(c) for c in v.criteria],
-        unit_grades=[
-            DecisionUnitGrade(unit_number=int(n), grade=g)
-            for n, g in sorted(v.unit_grades.items(), key=lambda kv: int(kv[0]))
-        ],
-        feedback=v.feedback,
-        authenticity_confirmed=v.authenticity_confirmed,
-        can_improve_without_guidance=v.can_improve_without_guidance,
-        assessed_on=v.assessed_on,
-        reason=v.reason,
-        made_by=v.made_by,
-        recorded_by=v.recorded_by,
-        recorded_at=v.recorded_at,
-    )
+    return AssessmentDecisionVersion.from_pydantic(v)
 
 
 @strawberry.type
@@ -239,7 +245,7 @@ class GridRow:
     family_name: str
     statuses: list[schemas.CriterionStatus]
     qualification_grade: str
-    unit_grades: JSON
+    unit_grades: list[GradedUnit]
 
 
 @strawberry.type
@@ -263,7 +269,7 @@ def _grid(g: schemas.CohortGrid) -> CohortGrid:
                 family_name=r.family_name,
                 statuses=r.statuses,
                 qualification_grade=r.qualification_grade,
-                unit_grades=r.unit_grades,
+                unit_grades=_unit_grades(r.unit_grades),
             )
             for r in g.rows
         ],
@@ -284,6 +290,7 @@ class AssessmentQuery:
         brief_id: uuid.UUID | None = None,
         learner_id: uuid.UUID | None = None,
         programme_id: uuid.UUID | None = None,
+        status: schemas.DecisionStatus | None = None,
     ) -> Connection[AssessmentDecision]:
         p = info.context.require(Scope.assessments_read, Scope.learner_self)
         items, nxt = await info.context.read(
@@ -294,8 +301,9 @@ class AssessmentQuery:
             brief_id=brief_id,
             learner_id=learner_id,
             programme_id=programme_id,
+            status=status.value if status else None,
         )
-        return connection([_decision(d) for d in items], nxt)
+        return connection([_decision(d) for d in items], nxt, after=after)
 
     @strawberry.field
     async def assessment_decision(self, info: Ctx, id: uuid.UUID) -> AssessmentDecision:
@@ -303,14 +311,62 @@ class AssessmentQuery:
         return _decision(await info.context.read(decisions.get_decision, p, id))
 
     @strawberry.field(
-        description="One learner's record on a programme, as JSON (the REST LearnerRecord shape)."
+        description="R-26: the decision's versions, oldest first; nothing is overwritten. Staff only."
+    )
+    async def assessment_decision_versions(self, info: Ctx, id: uuid.UUID) -> list[AssessmentDecisionVersion]:
+        p = info.context.require(Scope.assessments_read)
+        rows = await info.context.read(decisions.list_versions, p, id)
+        return [AssessmentDecisionVersion.from_pydantic(v) for v in rows]
+
+    @strawberry.field(description="The resubmissions authorised after the decision (R-30), oldest first.")
+    async def resubmissions(self, info: Ctx, decision_id: uuid.UUID) -> list[Resubmission]:
+        p = info.context.require(Scope.assessments_read, Scope.learner_self)
+        rows = await info.context.read(resubmissions.list_resubmissions, p, decision_id)
+        return [Resubmission.from_pydantic(schemas.Resubmission.model_validate(r)) for r in rows]
+
+    @strawberry.field(
+        description="Staff see the centre's (assessors: their programmes'); learners their own."
+    )
+    async def submissions(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        brief_id: uuid.UUID | None = None,
+        learner_id: uuid.UUID | None = None,
+    ) -> Connection[Submission]:
+        p = info.context.require(Scope.assessments_read, Scope.learner_self)
+        items, nxt = await info.context.read(
+            submissions.list_submissions,
+            p,
+            page_size(first),
+            after,
+            brief_id=brief_id,
+            learner_id=learner_id,
+        )
+        return connection([_submission(s) for s in items], nxt, after=after)
+
+    @strawberry.field
+    async def submission(self, info: Ctx, id: uuid.UUID) -> Submission:
+        p = info.context.require(Scope.assessments_read, Scope.learner_self)
+        return _submission(await info.context.read(submissions.get_submission, p, id))
+
+    @strawberry.field(description="The submission's evidence: files (by SHA-256) and references.")
+    async def submission_evidence(self, info: Ctx, submission_id: uuid.UUID) -> list[EvidenceItem]:
+        p = info.context.require(Scope.assessments_read, Scope.learner_self)
+        rows = await info.context.read(submissions.list_evidence, p, submission_id)
+        return [EvidenceItem.from_pydantic(schemas.EvidenceItem.model_validate(r)) for r in rows]
+
+    @strawberry.field(
+        description="One learner's record on a programme: units, criteria, attempts, exam results and "
+        "grades (the REST LearnerRecord shape); a learner reads their own, from released decisions."
     )
     async def learner_assessment_record(
         self, info: Ctx, learner_id: uuid.UUID, programme_id: uuid.UUID
-    ) -> JSON:
+    ) -> LearnerAssessmentRecord:
         p = info.context.require(Scope.assessments_read, Scope.learner_self)
         record = await info.context.read(records.learner_record, p, learner_id, programme_id)
-        return record.model_dump(mode="json")
+        return LearnerAssessmentRecord.from_pydantic(record)
 
     @strawberry.field(description="Learners × criteria with status, nested and as JSON per row.")
     async def cohort_tracking_grid(self, info: Ctx, programme_id: uuid.UUID) -> CohortGrid:

@@ -28,6 +28,31 @@ class AssignmentBrief:
     pass
 
 
+@pyd_type(model=schemas.ChecklistQuestion, all_fields=True)
+class BriefChecklistQuestion:
+    pass
+
+
+@strawberry.type(description="One question of the brief checklist (R-21) and the verifier's answer.")
+class BriefChecklistAnswer:
+    question: str
+    answer: bool
+
+
+def _verification_checklist(
+    root: strawberry.Parent[AssignmentBriefVerification],
+) -> list[BriefChecklistAnswer]:
+    checklist = root._original_model.checklist  # type: ignore[attr-defined]
+    return [BriefChecklistAnswer(question=q, answer=a) for q, a in checklist.items()]
+
+
+@pyd_type(model=schemas.BriefVerification, all_fields=True)
+class AssignmentBriefVerification:
+    checklist: list[BriefChecklistAnswer] = strawberry.field(
+        resolver=_verification_checklist, description="Every checklist question with its answer."
+    )
+
+
 @pyd_type(model=schemas.PlanEntry, all_fields=True)
 class AssessmentPlanEntry:
     pass
@@ -113,7 +138,26 @@ class AssignmentsQuery:
             programme_id=programme_id,
             status=status.value if status else None,
         )
-        return connection([_brief(b) for b in items], nxt)
+        return connection([_brief(b) for b in items], nxt, after=after)
+
+    @strawberry.field(description="R-21: the questions an internal verifier answers for every brief.")
+    async def brief_checklist(self, info: Ctx) -> list[BriefChecklistQuestion]:
+        info.context.require(Scope.assignments_read)
+        return [BriefChecklistQuestion.from_pydantic(q) for q in service.checklist_questions()]
+
+    @strawberry.field(
+        description="R-26: when the brief was verified or returned, by whom, with the checklist "
+        "answers and comments."
+    )
+    async def assignment_brief_verifications(
+        self, info: Ctx, brief_id: uuid.UUID
+    ) -> list[AssignmentBriefVerification]:
+        p = info.context.require(Scope.assignments_read)
+        rows = await info.context.read(service.list_verifications, p, brief_id)
+        return [
+            AssignmentBriefVerification.from_pydantic(schemas.BriefVerification.model_validate(r))
+            for r in rows
+        ]
 
     @strawberry.field
     async def assignment_brief(self, info: Ctx, id: uuid.UUID) -> AssignmentBrief:

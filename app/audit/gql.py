@@ -41,7 +41,10 @@ class AuditQuery:
             service.list_events, p.centre_id, page_size(first), after, subject_type, subject_id
         )
         return connection(
-            [AuditEvent.from_pydantic(schemas.AuditEvent.model_validate(i)) for i in items], nxt, key="seq"
+            [AuditEvent.from_pydantic(schemas.AuditEvent.model_validate(i)) for i in items],
+            nxt,
+            key="seq",
+            after=after,
         )
 
     @strawberry.field(description="Recompute the centre's hash chain; report the first broken link.")

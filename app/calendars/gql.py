@@ -83,7 +83,7 @@ class CalendarsQuery:
     ) -> Connection[AcademicYear]:
         p = info.context.require(Scope.centre_read)
         items, nxt = await info.context.read(service.list_academic_years, p, page_size(first), after)
-        return connection([_year(i) for i in items], nxt)
+        return connection([_year(i) for i in items], nxt, after=after)
 
     @strawberry.field
     async def academic_year(self, info: Ctx, id: uuid.UUID) -> AcademicYear:
@@ -103,7 +103,7 @@ class CalendarsQuery:
         items, nxt = await info.context.read(
             service.list_closures, p, page_size(first), after, from_date, to_date
         )
-        return connection([_closure(i) for i in items], nxt)
+        return connection([_closure(i) for i in items], nxt, after=after)
 
     @strawberry.field(
         description="The date `days` working days after `start` in the centre's calendar (R-31)."

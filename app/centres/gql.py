@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 import strawberry
 from strawberry.experimental.pydantic import input as pyd_input
@@ -70,6 +71,14 @@ Ctx = Info[Context, None]
 
 @strawberry.type
 class CentresQuery:
+    @strawberry.field(description="The caller's own centre (a token is issued for one centre).")
+    async def centres(self, info: Ctx, first: int = 50, after: str | None = None) -> Connection[Centre]:
+        p = info.context.require(Scope.centre_read)
+        items, nxt = await info.context.read(service.list_centres, p, page_size(first), after)
+        return connection(
+            [Centre.from_pydantic(schemas.Centre.model_validate(i)) for i in items], nxt, after=after
+        )
+
     @strawberry.field(description="The caller's centre.")
     async def centre(self, info: Ctx, id: uuid.UUID) -> Centre:
         p = info.context.require(Scope.centre_read)
@@ -81,7 +90,9 @@ class CentresQuery:
     async def sites(self, info: Ctx, first: int = 50, after: str | None = None) -> Connection[Site]:
         p = info.context.require(Scope.centre_read)
         items, nxt = await info.context.read(service.list_sites, p, page_size(first), after)
-        return connection([Site.from_pydantic(schemas.Site.model_validate(i)) for i in items], nxt)
+        return connection(
+            [Site.from_pydantic(schemas.Site.model_validate(i)) for i in items], nxt, after=after
+        )
 
     @strawberry.field
     async def site(self, info: Ctx, id: uuid.UUID) -> Site:
@@ -91,11 +102,24 @@ class CentresQuery:
         )
 
     @strawberry.field
-    async def staff(self, info: Ctx, first: int = 50, after: str | None = None) -> Connection[StaffMember]:
+    async def staff(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        role: Annotated[
+            schemas.StaffRoleName | None, strawberry.argument(description="Only staff holding this role.")
+        ] = None,
+        active: bool | None = None,
+    ) -> Connection[StaffMember]:
         p = info.context.require(Scope.staff_read)
-        items, nxt = await info.context.read(service.list_staff, p, page_size(first), after)
+        items, nxt = await info.context.read(
+            service.list_staff, p, page_size(first), after, role.value if role else None, active
+        )
         return connection(
-            [StaffMember.from_pydantic(schemas.StaffMember.model_validate(i)) for i in items], nxt
+            [StaffMember.from_pydantic(schemas.StaffMember.model_validate(i)) for i in items],
+            nxt,
+            after=after,
         )
 
     @strawberry.field

@@ -69,7 +69,7 @@ class LearnersQuery:
             mis_id=mis_id,
             uln=uln,
         )
-        return connection([_out(i) for i in items], nxt)
+        return connection([_out(i) for i in items], nxt, after=after)
 
     @strawberry.field
     async def learner(self, info: Ctx, id: uuid.UUID) -> Learner:

@@ -159,7 +159,7 @@ class ProgrammesQuery:
             academic_year_id=academic_year_id,
             qualification_id=qualification_id,
         )
-        return connection([Programme.from_pydantic(i) for i in items], nxt)
+        return connection([Programme.from_pydantic(i) for i in items], nxt, after=after)
 
     @strawberry.field
     async def programme(self, info: Ctx, id: uuid.UUID) -> Programme:
@@ -186,7 +186,7 @@ class ProgrammesQuery:
             programme_id=programme_id,
             status=status,
         )
-        return connection([_enrolment(i) for i in items], nxt)
+        return connection([_enrolment(i) for i in items], nxt, after=after)
 
     @strawberry.field
     async def enrolment(self, info: Ctx, id: uuid.UUID) -> Enrolment:
@@ -211,7 +211,9 @@ class ProgrammesQuery:
             issue=issue,
             programme_id=programme_id,
         )
-        return connection([RegistrationIssue.from_pydantic(i) for i in items], nxt, key="enrolment_id")
+        return connection(
+            [RegistrationIssue.from_pydantic(i) for i in items], nxt, key="enrolment_id", after=after
+        )
 
     @strawberry.field
     async def prior_learning(
@@ -221,7 +223,7 @@ class ProgrammesQuery:
         items, nxt = await info.context.read(
             support.list_prior_learning, p, page_size(first), after, learner_id
         )
-        return connection([_as(PriorLearning, schemas.PriorLearning, i) for i in items], nxt)
+        return connection([_as(PriorLearning, schemas.PriorLearning, i) for i in items], nxt, after=after)
 
     @strawberry.field
     async def prior_learning_record(self, info: Ctx, id: uuid.UUID) -> PriorLearning:
@@ -238,7 +240,9 @@ class ProgrammesQuery:
         items, nxt = await info.context.read(
             support.list_reasonable_adjustments, p, page_size(first), after, learner_id
         )
-        return connection([_as(ReasonableAdjustment, schemas.ReasonableAdjustment, i) for i in items], nxt)
+        return connection(
+            [_as(ReasonableAdjustment, schemas.ReasonableAdjustment, i) for i in items], nxt, after=after
+        )
 
     @strawberry.field
     async def reasonable_adjustment(self, info: Ctx, id: uuid.UUID) -> ReasonableAdjustment:
@@ -262,7 +266,9 @@ class ProgrammesQuery:
         items, nxt = await info.context.read(
             support.list_special_considerations, p, page_size(first), after, learner_id, status
         )
-        return connection([_as(SpecialConsideration, schemas.SpecialConsideration, i) for i in items], nxt)
+        return connection(
+            [_as(SpecialConsideration, schemas.SpecialConsideration, i) for i in items], nxt, after=after
+        )
 
     @strawberry.field
     async def special_consideration(self, info: Ctx, id: uuid.UUID) -> SpecialConsideration:

@@ -6,7 +6,6 @@ import uuid
 
 import strawberry
 from strawberry.experimental.pydantic import type as pyd_type
-from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
@@ -75,9 +74,23 @@ class Qualification:
     pass
 
 
+@strawberry.type(description="The criteria still missing for one higher grade of a unit.")
+class MissingForGrade:
+    grade: grades.UnitGrade
+    criteria: list[str]
+
+
+def _missing_by_grade(root: strawberry.Parent[UnitPrediction]) -> list[MissingForGrade]:
+    missing = root._original_model.missing_by_grade  # type: ignore[attr-defined]
+    return [MissingForGrade(grade=grades.UnitGrade(g), criteria=list(c)) for g, c in missing.items()]
+
+
 @pyd_type(model=schemas.UnitPrediction, all_fields=True)
 class UnitPrediction:
-    missing_by_grade: JSON
+    missing_by_grade: list[MissingForGrade] = strawberry.field(
+        resolver=_missing_by_grade,
+        description="Each grade above the one reached, nearest first, with the criteria it still needs.",
+    )
 
 
 @pyd_type(model=schemas.UnitLine, all_fields=True)
@@ -124,7 +137,7 @@ class QualificationsQuery:
             awarding_body=awarding_body,
             all_versions=all_versions,
         )
-        return connection([QualificationSummary.from_pydantic(i) for i in items], nxt)
+        return connection([QualificationSummary.from_pydantic(i) for i in items], nxt, after=after)
 
     @strawberry.field
     async def qualification(self, info: Ctx, id: uuid.UUID) -> Qualification:

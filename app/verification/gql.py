@@ -364,6 +364,11 @@ class VerificationQuery:
         s = await info.context.read(records.latest_sample, p, brief_id)
         return IvSample.from_pydantic(s) if s is not None else None
 
+    @strawberry.field(description="R-42: one IV sample, with its items and the rates it was drawn at.")
+    async def iv_sample(self, info: Ctx, id: uuid.UUID) -> IvSample:
+        p = info.context.require(Scope.verification_read)
+        return IvSample.from_pydantic(await info.context.read(records.get_sample, p, id))
+
     @strawberry.field(
         description="R-42: assessors, units, criteria, sites and briefs touched by IV (REST shape)."
     )
@@ -388,6 +393,12 @@ class VerificationQuery:
         p = info.context.require(Scope.verification_read)
         rows = await info.context.read(plans.list_livs, p, subject_area)
         return [LivAppointment.from_pydantic(schemas.LivAppointment.model_validate(r)) for r in rows]
+
+    @strawberry.field(description="R-40: the LIV's registration and standardisation, year by year.")
+    async def liv_annual_records(self, info: Ctx, appointment_id: uuid.UUID) -> list[LivAnnualRecord]:
+        p = info.context.require(Scope.verification_read)
+        rows = await info.context.read(plans.annual_records, p, appointment_id)
+        return [LivAnnualRecord.from_pydantic(schemas.LivAnnualRecord.model_validate(r)) for r in rows]
 
 
 class _StatusFilter(schemas.Input):

@@ -99,7 +99,7 @@ class WebhooksQuery:
     ) -> Connection[WebhookEndpoint]:
         p = info.context.require(Scope.webhooks_manage)
         items, nxt = await info.context.read(service.list_endpoints, p, page_size(first), after)
-        return connection([_endpoint(i) for i in items], nxt)
+        return connection([_endpoint(i) for i in items], nxt, after=after)
 
     @strawberry.field
     async def webhook_endpoint(self, info: Ctx, id: uuid.UUID) -> WebhookEndpoint:
@@ -126,7 +126,7 @@ class WebhooksQuery:
             status.value if status else None,
             event_type,
         )
-        return connection([_delivery(i) for i in items], nxt)
+        return connection([_delivery(i) for i in items], nxt, after=after)
 
     @strawberry.field(description="One delivery with the body sent and its latest attempts.")
     async def webhook_delivery(self, info: Ctx, id: uuid.UUID) -> WebhookDeliveryDetail:

@@ -193,6 +193,7 @@ REST = {
 
 GRAPHQL = {
     "Query.me": ALL,
+    "Query.centres": CENTRE_READERS,
     "Query.centre": CENTRE_READERS,
     "Query.sites": CENTRE_READERS,
     "Query.site": CENTRE_READERS,
@@ -222,6 +223,13 @@ GRAPHQL = {
     "Query.assessmentDecisions": STAFF_AND_LEARNER,
     "Query.assessmentDecision": STAFF_AND_LEARNER,
     "Query.learnerAssessmentRecord": STAFF_AND_LEARNER,
+    "Query.briefChecklist": STAFF,
+    "Query.assignmentBriefVerifications": STAFF,
+    "Query.submissions": STAFF_AND_LEARNER,
+    "Query.submission": STAFF_AND_LEARNER,
+    "Query.submissionEvidence": STAFF_AND_LEARNER,
+    "Query.assessmentDecisionVersions": STAFF,
+    "Query.resubmissions": STAFF_AND_LEARNER,
     "Mutation.createAssessmentPlanEntry": BRIEF_WRITERS,
     "Mutation.createAssignmentBrief": BRIEF_WRITERS,
     "Mutation.submitAssignmentBriefForIv": BRIEF_WRITERS,
@@ -290,6 +298,8 @@ GRAPHQL = {
     "Query.livDashboard": IV_READERS,
     "Query.ivSchedule": IV_READERS,
     "Query.livAppointments": IV_READERS,
+    "Query.ivSample": IV_READERS,
+    "Query.livAnnualRecords": IV_READERS,
     "Mutation.drawIvSample": IV_WRITERS,
     "Mutation.createIvRecord": IV_WRITERS,
     "Mutation.amendIvRecord": IV_WRITERS,
@@ -399,8 +409,20 @@ GRAPHQL_OBJECT_READS = {
     "Query.assessmentPlan": ('assessmentPlan(programmeId: "$programme") { id }', "getAssessmentPlan"),
     "Query.assignmentBrief": ('assignmentBrief(id: "$brief") { id }', "getAssignmentBrief"),
     "Query.assessmentDecision": ('assessmentDecision(id: "$decision") { id }', "getAssessmentDecision"),
+    "Query.assignmentBriefVerifications": (
+        'assignmentBriefVerifications(briefId: "$brief") { id }',
+        "listAssignmentBriefVerifications",
+    ),
+    "Query.submission": ('submission(id: "$submission") { id }', "getSubmission"),
+    "Query.submissionEvidence": ('submissionEvidence(submissionId: "$submission") { id }', "listEvidence"),
+    "Query.assessmentDecisionVersions": (
+        'assessmentDecisionVersions(id: "$decision") { number }',
+        "listAssessmentDecisionVersions",
+    ),
+    "Query.resubmissions": ('resubmissions(decisionId: "$decision") { id }', "listResubmissions"),
+    "Query.ivSample": ('ivSample(id: "$sample") { id }', "getIvSample"),
     "Query.learnerAssessmentRecord": (
-        'learnerAssessmentRecord(learnerId: "$learner", programmeId: "$programme")',
+        'learnerAssessmentRecord(learnerId: "$learner", programmeId: "$programme") { learnerId }',
         "getLearnerAssessmentRecord",
     ),
     "Query.cohortTrackingGrid": (
@@ -416,4 +438,14 @@ GRAPHQL_OBJECT_READS = {
     "Query.ivSchedule": ('ivSchedule(programmeId: "$programme") { programmeId }', "getIvSchedule"),
     "Query.reasonableAdjustment": ('reasonableAdjustment(id: "$ra") { id }', "getReasonableAdjustment"),
     "Query.specialConsideration": ('specialConsideration(id: "$sc") { id }', "getSpecialConsideration"),
+}
+
+# The GraphQL lists over the same services: the same rows as the REST list (OBJECT_LISTS) for every role.
+GRAPHQL_OBJECT_LISTS = {
+    "Query.submissions": ("submissions(first: 200) { nodes { id } }", "listSubmissions"),
+    "Query.assessmentDecisions": (
+        "assessmentDecisions(first: 200) { nodes { id } }",
+        "listAssessmentDecisions",
+    ),
+    "Query.assignmentBriefs": ("assignmentBriefs(first: 200) { nodes { id } }", "listAssignmentBriefs"),
 }

@@ -13,6 +13,7 @@ from tests.api.expectations import (
     ALL,
     CENTRE_LEVEL_READS,
     GRAPHQL,
+    GRAPHQL_OBJECT_LISTS,
     GRAPHQL_OBJECT_READS,
     OBJECT_LISTS,
     OBJECT_READS,
@@ -110,6 +111,28 @@ async def test_r98_graphql_object_reads_answer_not_found_outside_the_callers_pro
                 if codes != want:
                     which = "own programme" if is_mine else "other programme"
                     failures.append(f"{key} as {role} on {which}: {codes}, expected {want}")
+    assert failures == []
+
+
+async def test_r98_graphql_lists_hold_only_the_callers_programmes(client, auth, objects):
+    mine, other = objects
+    failures = []
+    for key, (field, rest_op) in GRAPHQL_OBJECT_LISTS.items():
+        _, obj, wide, team, own = OBJECT_LISTS[rest_op]
+        name = key.split(".", 1)[1]
+        for role in sorted(GRAPHQL[key] & ALL):
+            body = (
+                await client.post(
+                    "/graphql", json={"query": f"query {{ {field} }}"}, headers=_headers(auth, role, mine)
+                )
+            ).json()
+            assert body.get("errors") is None, (key, role, body)
+            ids = {n["id"] for n in body["data"][name]["nodes"]}
+            for objs, is_mine in ((mine, True), (other, False)):
+                want = _expected(role, wide, team, own, mine=is_mine)
+                if (str(getattr(objs, obj)) in ids) != want:
+                    which = "own programme's" if is_mine else "other programme's"
+                    failures.append(f"{key} as {role}: {which} {obj} {'missing' if want else 'listed'}")
     assert failures == []
 
 

@@ -160,10 +160,28 @@ async def test_graphql_catalogue_and_prediction(client, auth):
     btec = await _by_key(client, auth, BTEC)
     query = """query($id: UUID!) { qualification(id: $id) { title units { number criteria { code band } } }
       predictQualificationGrade(qualificationId: $id, units: [{unitNumber: 1, grade: P}]) {
-        grade decidedBy unitOutcomes { grade missingByGrade } } }"""
+        grade decidedBy unitOutcomes { grade missingByGrade { grade } } } }"""
     r = await client.post(
         "/graphql", json={"query": query, "variables": {"id": btec["id"]}}, headers=auth("assessor")
     )
     data = r.json()["data"]
     assert len(data["qualification"]["units"][0]["criteria"]) == 11
     assert data["predictQualificationGrade"]["grade"] == "P"
+    assert data["predictQualificationGrade"]["unitOutcomes"][0]["missingByGrade"] == []  # a recorded grade
+    # From criteria, typed (not JSON): each higher grade with the criteria it still needs, nearest first.
+    criteria = data["qualification"]["units"][0]["criteria"]
+    passed = [c["code"] for c in criteria if c["band"] == "P"]
+    by_criteria = """query($id: UUID!, $codes: [String!]!) {
+      predictQualificationGrade(qualificationId: $id, units: [{unitNumber: 1, criteriaAchieved: $codes}]) {
+        unitOutcomes { grade nextGrade missingForNextGrade missingByGrade { grade criteria } } } }"""
+    r = await client.post(
+        "/graphql",
+        json={"query": by_criteria, "variables": {"id": btec["id"], "codes": passed}},
+        headers=auth("assessor"),
+    )
+    assert "errors" not in r.json(), r.json()
+    (outcome,) = r.json()["data"]["predictQualificationGrade"]["unitOutcomes"]
+    assert outcome["grade"] == "P" and [m["grade"] for m in outcome["missingByGrade"]] == ["M", "D"]
+    assert outcome["missingByGrade"][0]["criteria"] == outcome["missingForNextGrade"]
+    not_passed = {c["code"] for c in criteria} - set(passed)
+    assert set(outcome["missingByGrade"][1]["criteria"]) == not_passed

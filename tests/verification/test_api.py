@@ -85,6 +85,11 @@ GQL = {  # root field -> (query, scope)
         Scope.verification_read,
     ),
     "livAppointments": ("query { livAppointments { id } }", Scope.verification_read),
+    "ivSample": (f'query {{ ivSample(id: "{X}") {{ id }} }}', Scope.verification_read),
+    "livAnnualRecords": (
+        f'query {{ livAnnualRecords(appointmentId: "{X}") {{ id }} }}',
+        Scope.verification_read,
+    ),
     "drawIvSample": (f'mutation {{ drawIvSample(briefId: "{X}") {{ id }} }}', Scope.verification_write),
     "createIvRecord": (
         f'mutation {{ createIvRecord(input: {{ decisionId: "{X}", {IV_CONTENT} }}) {{ id }} }}',

@@ -1,0 +1,132 @@
+"""Issue 11: every resource readable over REST is readable over GraphQL, with the same filters.
+
+The app's GET routes (from `app.routes`, included routers walked) are each mapped by hand to the Query
+field that serves them. A new GET route without a mapping, a mapping to a field the schema lacks, or a
+REST query filter the field does not take, fails here. Object visibility of each field is walked in
+tests/api/test_object_table.py (GRAPHQL_OBJECT_READS), its role table in tests/api/test_role_table.py.
+"""
+
+from __future__ import annotations
+
+from fastapi.routing import iter_route_contexts
+
+# REST path -> the Query field that reads the same resource.
+REST_GET_TO_QUERY = {
+    "/v1/me": "me",
+    "/v1/centres": "centres",
+    "/v1/centres/{centre_id}": "centre",
+    "/v1/sites": "sites",
+    "/v1/sites/{site_id}": "site",
+    "/v1/staff": "staff",
+    "/v1/staff/{staff_id}": "staffMember",
+    "/v1/academic-years": "academicYears",
+    "/v1/academic-years/{academic_year_id}": "academicYear",
+    "/v1/closures": "closures",
+    "/v1/working-days": "workingDays",
+    "/v1/learners": "learners",
+    "/v1/learners/{learner_id}": "learner",
+    "/v1/qualifications": "qualifications",
+    "/v1/qualifications/{qualification_id}": "qualification",
+    "/v1/programmes": "programmes",
+    "/v1/programmes/{programme_id}": "programme",
+    "/v1/enrolments": "enrolments",
+    "/v1/enrolments/{enrolment_id}": "enrolment",
+    "/v1/registration-issues": "registrationIssues",
+    "/v1/prior-learning": "priorLearning",
+    "/v1/prior-learning/{prior_learning_id}": "priorLearningRecord",
+    "/v1/reasonable-adjustments": "reasonableAdjustments",
+    "/v1/reasonable-adjustments/{reasonable_adjustment_id}": "reasonableAdjustment",
+    "/v1/special-considerations": "specialConsiderations",
+    "/v1/special-considerations/{special_consideration_id}": "specialConsideration",
+    "/v1/programmes/{programme_id}/assessment-plan": "assessmentPlan",
+    "/v1/brief-checklist": "briefChecklist",
+    "/v1/assignment-briefs": "assignmentBriefs",
+    "/v1/assignment-briefs/{brief_id}": "assignmentBrief",
+    "/v1/assignment-briefs/{brief_id}/verifications": "assignmentBriefVerifications",
+    "/v1/submissions": "submissions",
+    "/v1/submissions/{submission_id}": "submission",
+    "/v1/submissions/{submission_id}/evidence": "submissionEvidence",
+    "/v1/assessment-decisions": "assessmentDecisions",
+    "/v1/assessment-decisions/{decision_id}": "assessmentDecision",
+    "/v1/assessment-decisions/{decision_id}/versions": "assessmentDecisionVersions",
+    "/v1/assessment-decisions/{decision_id}/resubmissions": "resubmissions",
+    "/v1/learners/{learner_id}/assessment-record": "learnerAssessmentRecord",
+    "/v1/programmes/{programme_id}/tracking-grid": "cohortTrackingGrid",
+    "/v1/assignment-briefs/{brief_id}/iv-samples/latest": "latestIvSample",
+    "/v1/iv-samples/{sample_id}": "ivSample",
+    "/v1/assignment-briefs/{brief_id}/iv-status": "briefIvStatus",
+    "/v1/assignment-briefs/{brief_id}/iv-records": "briefIvRecords",
+    "/v1/iv-records/{record_id}": "ivRecord",
+    "/v1/iv-records/{record_id}/versions": "ivRecordVersions",
+    "/v1/iv-remedial-actions": "ivRemedialActions",
+    "/v1/programmes/{programme_id}/iv-coverage": "ivCoverage",
+    "/v1/iv-dashboard": "livDashboard",
+    "/v1/liv-appointments": "livAppointments",
+    "/v1/liv-appointments/{appointment_id}/annual-records": "livAnnualRecords",
+    "/v1/programmes/{programme_id}/iv-schedule": "ivSchedule",
+    "/v1/webhook-event-types": "webhookEventTypes",
+    "/v1/webhook-endpoints": "webhookEndpoints",
+    "/v1/webhook-endpoints/{endpoint_id}": "webhookEndpoint",
+    "/v1/webhook-endpoints/{endpoint_id}/deliveries": "webhookDeliveries",
+    "/v1/webhook-deliveries/{delivery_id}": "webhookDelivery",
+    "/v1/audit-events": "auditEvents",
+    "/v1/audit/verification": "auditVerification",
+}
+
+# GET routes that are infrastructure, not a resource of a centre: nothing to read over GraphQL.
+INFRA = {
+    "/health": "liveness probe for the orchestrator, no data",
+    "/ready": "readiness probe (database reachable, schema at head), no data",
+    "/metrics": "Prometheus scrape endpoint, operational counters only",
+    "/openapi.json": "the REST contract itself (GraphQL has its own schema)",
+    "/docs": "Swagger UI page",
+    "/docs/oauth2-redirect": "Swagger UI's OAuth2 redirect page",
+    "/redoc": "ReDoc page",
+    "/problems": "public documentation of the problem types (RFC 9457 `type` URIs)",
+    "/problems/{slug}": "public documentation of one problem type",
+    "/graphql": "GraphQL over GET (GraphiQL and queries): GraphQL itself",
+}
+
+# REST query parameters that are REST paging, answered by Relay `first`/`after` in GraphQL.
+PAGING = {"limit", "cursor"}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def rest_get_routes(app) -> dict[str, object]:
+    routes = {}
+    for route in iter_route_contexts(app.routes):
+        if "GET" in (getattr(route, "methods", None) or ()):
+            routes[route.path] = route
+    return routes
+
+
+def test_every_rest_get_is_served_by_a_graphql_query_field(app):
+    routes = rest_get_routes(app)
+    fields = app.state.graphql_schema._schema.query_type.fields
+    unmapped = sorted(set(routes) - REST_GET_TO_QUERY.keys() - INFRA.keys())
+    assert unmapped == [], f"GET routes with no GraphQL Query field in the map: {unmapped}"
+    stale = sorted((REST_GET_TO_QUERY.keys() | INFRA.keys()) - set(routes))
+    assert stale == [], f"the map names routes the app does not serve: {stale}"
+    missing = sorted(f"{path} -> {f}" for path, f in REST_GET_TO_QUERY.items() if f not in fields)
+    assert missing == [], f"mapped Query fields the schema lacks: {missing}"
+    assert all(reason.strip() for reason in INFRA.values())
+    assert not REST_GET_TO_QUERY.keys() & INFRA.keys()
+
+
+def test_every_rest_filter_is_an_argument_of_its_graphql_field(app):
+    fields = app.state.graphql_schema._schema.query_type.fields
+    paths = app.openapi()["paths"]
+    gaps = []
+    for path, name in REST_GET_TO_QUERY.items():
+        params = [p for p in paths[path]["get"].get("parameters", []) if p["in"] == "query"]
+        args = set(fields[name].args)
+        for param in params:
+            if param["name"] not in PAGING and _camel(param["name"]) not in args:
+                gaps.append(f"{path}?{param['name']} -> {name}({_camel(param['name'])})")
+        if {"limit", "cursor"} <= {p["name"] for p in params} and not {"first", "after"} <= args:
+            gaps.append(f"{path} pages: {name} takes no first/after")
+    assert gaps == [], f"REST filters the GraphQL field does not take: {gaps}"
