@@ -4,7 +4,6 @@ costs ~3 µs per field, so dense grids go as JSON beside the nested types)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 import strawberry
