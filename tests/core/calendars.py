@@ -101,7 +101,7 @@ def uk_year(year: int) -> AcademicYear:
     """An English-style academic year `year`/`year+1`: five terms with half-terms between them, the
     autumn term ending on the last Friday before Christmas and spring starting the first Monday of
     January from the 4th (so the Christmas holiday is always two weeks or more)."""
-    autumn1 = _weekday_on_or_after(date(year, 9, 2), 0) + timedelta(days=2)  # a Wednesday
+    autumn1 = _weekday_on_or_after(date(year, 9, 2), 2)  # a Wednesday
     half_term = _weekday_on_or_after(date(year, 10, 24), 0)
     spring = _weekday_on_or_after(date(year + 1, 1, 4), 0)
     spring_half = _weekday_on_or_after(date(year + 1, 2, 14), 0)
