@@ -112,7 +112,7 @@ class CalendarsQuery:
     async def working_days(self, info: Ctx, start: dt.date, days: int) -> WorkingDays:
         p = info.context.require(Scope.centre_read)
         checked = to_model(schemas.WorkingDaysQuery, {"start": start, "days": days}, "args")
-        due = await info.context.read(service.working_days, p, checked.start, checked.days)
+        due = await info.context.read(service.working_days, p, checked.start, checked.days, "args")
         return WorkingDays.from_pydantic(due)
 
 
