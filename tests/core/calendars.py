@@ -85,7 +85,7 @@ def all_year(
         AcademicYear(str(y), date(y, 1, 1), date(y, 12, 31), (Term(date(y, 1, 1), date(y, 12, 31), "All"),))
         for y in range(first, last + 1)
     )
-    return CentreCalendar(nation, years, frozenset(closures))
+    return CentreCalendar(Nation(nation), years, frozenset(closures))
 
 
 def _weekday_on_or_after(d: date, weekday: int) -> date:
@@ -141,7 +141,7 @@ def term_calendars(draw, first: int = 2000, last: int = 2080) -> CentreCalendar:
     """One to three academic years (English-style or random terms, sometimes a year missing), closures
     clustered on term days so they are actually crossed."""
     y0 = draw(st.integers(first, last))
-    years = []
+    years: list[AcademicYear] = []
     for y in range(y0, y0 + draw(st.integers(1, 3))):
         if years and draw(st.integers(0, 4)) == 0:
             continue  # a year not entered: its terms are not working days
