@@ -154,7 +154,7 @@ class Deadline:
     academic_year: str | None  # label of the year the result was received in
 
 
-# --- public holidays and off days (the R-31 rule) ----------------------------------------------------
+# --- public holidays and off days (R-31) -----------------------------------------------------------
 
 
 @lru_cache(maxsize=1024)
@@ -176,8 +176,9 @@ def public_holidays(nation: Nation | str, year: int) -> frozenset[date]:
 
 @lru_cache(maxsize=4096)
 def _off_days(subdiv: str, closures: frozenset[date], year: int) -> tuple[tuple[int, ...], frozenset[int]]:
-    """Ordinals of the *weekdays* of `year` that are not working days (R-31: a public holiday of the
-    nation or a closure of the centre), sorted for range counts and as a set for membership.
+    """Ordinals of the *weekdays* of `year` that are public holidays of the nation or closures of the
+    centre (with term dates, the reasons R-31 gives for a weekday not to be a working day), sorted for
+    range counts and as a set for membership.
     Weekends are handled arithmetically, so a holiday on a Sunday is not counted twice."""
     days = _public_holidays(subdiv, year) | {d for d in closures if d.year == year}
     ords = sorted(d.toordinal() for d in days if d.weekday() < 5)
