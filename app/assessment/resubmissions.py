@@ -3,8 +3,9 @@
 R-30: at most `resubmissions_allowed` per assignment, authorised by whoever the qualification's policy
 names (the programme's LIV by default; the assessor under OCR's R-33), and only when *every* condition
 holds — the refusal names each condition that failed, one `errors[]` entry and code per condition.
-R-31: the deadline is at most N working days after the learner received the result, inside term time
-and the same academic year, counted on the centre calendar (app.core.calendar.resubmission_deadline).
+R-31: the deadline is at most N working days after the learner received the result, counted in the
+centre's working days (term days: the count pauses over the holidays between terms) and inside the same
+academic year (app.core.calendar.resubmission_deadline).
 """
 
 from __future__ import annotations
@@ -39,9 +40,11 @@ def r31_deadline(
 ) -> tuple[dt.date | None, bool, list[FieldProblem]]:
     """The resubmission deadline and whether it satisfies R-31. Pure, for the property tests.
 
-    With a window: at most `window` working days after `received` (the calendar's helper computes the
-    latest day), inside a term of the academic year in which the result was received. An earlier date
-    may be chosen (e.g. when the latest falls in a holiday). Without a window (R-33): the date chosen.
+    With a window: at most `window` working days after `received` (cal.resubmission_deadline: the
+    count starts the next day, pauses over the holidays between terms and stops at the end of the
+    academic year of the result), so the latest day is always a term day of that year. An earlier
+    date may be chosen. Without a window (R-33): the date chosen. No deadline (None) when no term day
+    of the result's academic year is left.
     """
     problems: list[FieldProblem] = []
     if window is None:
@@ -59,8 +62,24 @@ def r31_deadline(
             )
         latest = None
     else:
-        latest = cal.resubmission_deadline(calendar, received, window).due
-    deadline = chosen or latest
+        dl = cal.resubmission_deadline(calendar, received, window)
+        if dl.due is None:
+            if dl.reason == cal.DeadlineIssue.no_academic_year:
+                code, message = (
+                    "R-31.no_academic_year",
+                    f"{received} is outside every academic year of the centre's calendar: "
+                    "no resubmission deadline is possible",
+                )
+            else:
+                code, message = (
+                    "R-31.no_working_day_left",
+                    f"no term day of the academic year {dl.academic_year} is left after {received}: "
+                    "a resubmission stays in the same academic year, so no deadline is possible",
+                )
+            return None, False, [field_problem("body.result_received_on", code, message)]
+        latest = dl.due
+    deadline = chosen if chosen is not None else latest
+    assert deadline is not None  # chosen when there is no window, else the latest day
     if deadline < received:
         problems.append(
             field_problem("body.deadline", "before_result", "must not be before the result was received")
@@ -70,7 +89,8 @@ def r31_deadline(
             field_problem(
                 "body.deadline",
                 "R-31.window",
-                f"at most {window} working days after the result was received: {latest} at the latest",
+                f"at most {window} working days after the result was received, in its academic year: "
+                f"{latest} at the latest",
             )
         )
     year = cal.academic_year_of(calendar, received)

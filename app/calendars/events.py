@@ -27,7 +27,7 @@ class ClosureCreated(schemas.Closure, Event):
 
 
 class ClosureDeleted(schemas.Closure, Event):
-    """A closure day entered by mistake was removed (it is a working day again); `data` is the record as
-    it was."""
+    """A closure day entered by mistake was removed (a working day again if it is a term weekday); `data`
+    is the record as it was."""
 
     type: ClassVar[str] = "closure.deleted"

@@ -106,12 +106,13 @@ class CalendarsQuery:
         return connection([_closure(i) for i in items], nxt, after=after)
 
     @strawberry.field(
-        description="The date `days` working days after `start` in the centre's calendar (R-31)."
+        description="The date `days` working days after `start` in the centre's calendar: weekdays in "
+        "its terms, not public holidays, not closures (R-31; the same function as every deadline)."
     )
     async def working_days(self, info: Ctx, start: dt.date, days: int) -> WorkingDays:
         p = info.context.require(Scope.centre_read)
         checked = to_model(schemas.WorkingDaysQuery, {"start": start, "days": days}, "args")
-        due = await info.context.read(service.working_days, p, checked.start, checked.days)
+        due = await info.context.read(service.working_days, p, checked.start, checked.days, "args")
         return WorkingDays.from_pydantic(due)
 
 

@@ -103,6 +103,9 @@ async def add_working_days(
     start: Annotated[BoundedDate, Query(description=DATE_RANGE)],
     days: Annotated[int, Query(ge=-260, le=260, description="Working days to add.")],
 ):
-    """The date `days` working days after `start` in the centre's calendar: weekends, the nation's public
-    holidays and the centre's closures do not count (R-31)."""
+    """The date `days` working days after `start` (before it when negative) in the centre's calendar, by
+    the definition every deadline uses (R-31): working days are weekdays inside the centre's terms, so
+    the holidays between terms, the nation's public holidays and the centre's closures do not count.
+    Counting starts the day after `start`; `days=0` gives `start` or the next working day. A count that
+    runs past the centre's last (or first) term is refused with a problem naming R-31."""
     return await service.working_days(session, p, start, days)

@@ -95,12 +95,15 @@ class ClosureCreate(Input):
 
 
 class WorkingDays(Output):
-    """`days` working days after `start` in the centre's calendar (R-31's definition of a working day)."""
+    """`days` working days after `start` in the centre's calendar (R-31's definition of a working day:
+    a weekday inside one of the centre's terms, not a public holiday of its nation, not a closure)."""
 
     start: dt.date
     days: int
     date: dt.date
-    in_term_time: bool = Field(description="Whether `date` falls inside a term of the centre's calendar.")
+    in_term_time: bool = Field(
+        description="Whether `date` falls inside a term: always true, since working days are term days."
+    )
     academic_year: str | None = Field(description="The academic year `date` falls in, if any.")
 
 

@@ -17,7 +17,14 @@ from app.centres.models import Centre
 from app.core import calendar as cal
 from app.core import clock
 from app.core.concurrency import IfMatch, check_version
-from app.core.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed, field_problem
+from app.core.errors import (
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    RuleViolation,
+    ValidationFailed,
+    field_problem,
+)
 from app.core.ids import uuid7
 from app.core.pagination import paginate
 from app.core.visibility import get_visible
@@ -271,9 +278,21 @@ async def delete_closure(session: AsyncSession, p: Principal, closure_id: uuid.U
     return closure
 
 
-async def working_days(session: AsyncSession, p: Principal, start: dt.date, days: int) -> schemas.WorkingDays:
+async def working_days(
+    session: AsyncSession, p: Principal, start: dt.date, days: int, location: str = "query"
+) -> schemas.WorkingDays:
+    """`days` working days after `start` by the one definition every deadline uses (R-31): weekdays in
+    the centre's terms, not public holidays of its nation, not its closures. `location` prefixes the
+    field a refusal names (`query` for REST, `args` for GraphQL)."""
     calendar = await centre_calendar(session, p.centre_id)
-    due = cal.add_working_days(calendar, start, days)
+    try:
+        due = cal.add_working_days(calendar, start, days)
+    except cal.NoWorkingDays as exc:
+        raise RuleViolation(
+            "R-31: working days are the centre's term days, and its calendar does not have enough of "
+            f"them {'after' if days >= 0 else 'before'} {start}.",
+            errors=[field_problem(f"{location}.days", "R-31", str(exc))],
+        ) from exc
     year = cal.academic_year_of(calendar, due)
     return schemas.WorkingDays(
         start=start,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar as _months
 import datetime as dt
 
-from app.core.calendar import CentreCalendar, add_working_days
+from app.core.calendar import CentreCalendar, NoWorkingDays, add_working_days
 
 # R-11: the QN escalates a late or early registration to the HoC within 2 working days (004 §3).
 ESCALATION_WORKING_DAYS = 2
@@ -70,11 +70,16 @@ def flagged_on(issue: str, registration_deadline: dt.date, registered_on: dt.dat
     return registered_on
 
 
-def escalate_by(cal: CentreCalendar, flagged: dt.date) -> dt.date:
-    """R-11: the last day for the QN to escalate to the HoC, in the centre's working days."""
-    return add_working_days(cal, flagged, ESCALATION_WORKING_DAYS)
+def escalate_by(cal: CentreCalendar, flagged: dt.date) -> dt.date | None:
+    """R-11: the last day for the QN to escalate to the HoC, in the centre's working days (R-31's
+    definition: term days). None while the centre's calendar has no term days that far ahead."""
+    try:
+        return add_working_days(cal, flagged, ESCALATION_WORKING_DAYS)
+    except NoWorkingDays:
+        return None
 
 
 def special_consideration_last_day(cal: CentreCalendar, assessment_date: dt.date) -> dt.date:
-    """R-81: the last day an application for an assessment on `assessment_date` is "at the time"."""
+    """R-81: the last day an application for an assessment on `assessment_date` is "at the time", in the
+    centre's working days (R-31's definition). Raises NoWorkingDays when the calendar has too few."""
     return add_working_days(cal, assessment_date, SPECIAL_CONSIDERATION_WORKING_DAYS)

@@ -202,7 +202,10 @@ class RegistrationIssue(Output):
     registration_deadline: dt.date
     registered_on: dt.date | None
     flagged_on: dt.date
-    escalate_by: dt.date = Field(description="R-11: the QN escalates to the HoC within 2 working days.")
+    escalate_by: dt.date | None = Field(
+        description="R-11: the QN escalates to the HoC within 2 working days (term days, R-31); null "
+        "while the centre's calendar has no term days that far ahead."
+    )
 
 
 # ---- RPL, reasonable adjustments, special consideration -----------------------------------------------

@@ -13,6 +13,7 @@ from app.auth.principal import Principal
 from app.auth.scopes import Role, Scope
 from app.calendars.service import centre_calendar
 from app.core import clock
+from app.core.calendar import NoWorkingDays
 from app.core.errors import Conflict, Forbidden, RuleViolation, ValidationFailed, field_problem
 from app.core.pagination import paginate
 from app.core.visibility import get_visible
@@ -216,9 +217,16 @@ async def apply_for_special_consideration(
             await _check_unit(session, p, data.qualification_id, data.unit_number)
         else:
             await visible_qualification(session, p, data.qualification_id, "body.qualification_id")
-    last_day = rules.special_consideration_last_day(
-        await centre_calendar(session, p.centre_id), data.assessment_date
-    )
+    try:
+        last_day = rules.special_consideration_last_day(
+            await centre_calendar(session, p.centre_id), data.assessment_date
+        )
+    except NoWorkingDays as exc:
+        raise RuleViolation(
+            "R-81: the application window is counted in the centre's working days (R-31), and the "
+            "centre's calendar does not have enough term days after the assessment.",
+            errors=[field_problem("body.assessment_date", "R-31", str(exc))],
+        ) from exc
     if not data.assessment_date <= applied_on <= last_day:
         raise RuleViolation(
             "R-81: special consideration is applied for at the time of the assessment.",

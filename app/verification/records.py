@@ -431,20 +431,21 @@ async def _after_version(
     wider problem, reassessment flags on the brief's other decisions by the same assessor (R-43)."""
     if data.actions:
         calendar = await centre_calendar(session, p.centre_id)
-        try:
-            due = {
-                a.due_in_working_days: cal.add_working_days(calendar, data.verified_on, a.due_in_working_days)
-                for a in data.actions
-            }
-        except (OverflowError, ValueError) as exc:
-            raise ValidationFailed(
-                "The actions' due dates fall outside the calendar.",
-                errors=[
-                    field_problem(
-                        "body.verified_on", "outside_calendar", "no working-day calendar for that date"
-                    )
-                ],
-            ) from exc
+        due: dict[int, dt.date] = {}
+        problems = []
+        for i, a in enumerate(data.actions):
+            try:
+                due[a.due_in_working_days] = cal.add_working_days(
+                    calendar, data.verified_on, a.due_in_working_days
+                )
+            except ValueError as exc:  # cal.NoWorkingDays, or a date without public-holiday data
+                problems.append(field_problem(f"body.actions.{i}.due_in_working_days", "R-31", str(exc)))
+        if problems:
+            raise RuleViolation(
+                "R-31: a remedial action's due date is counted in the centre's working days (term days), "
+                "and the centre's calendar does not have enough of them after the verification.",
+                errors=problems,
+            )
         await session.execute(
             insert(RemedialAction),
             [

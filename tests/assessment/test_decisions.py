@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sqlalchemy import event
 
 from app.assessment import decisions, iv_gate, records, resubmissions, schemas, submissions
@@ -301,34 +299,7 @@ async def test_r33_ocr_resubmission_by_the_assessor(session, world, iv_done, clo
     assert auth.authorised_role == "assessor"
 
 
-TERMS = cal.AcademicYear(
-    "2025/26",
-    dt.date(2025, 9, 1),
-    dt.date(2026, 8, 31),
-    (
-        cal.Term(dt.date(2025, 9, 3), dt.date(2025, 12, 19), "Autumn"),
-        cal.Term(dt.date(2026, 1, 5), dt.date(2026, 3, 27), "Spring"),
-        cal.Term(dt.date(2026, 4, 13), dt.date(2026, 7, 17), "Summer"),
-    ),
-)
-CALENDAR = cal.CentreCalendar(cal.Nation.england_wales, (TERMS,), frozenset({dt.date(2025, 11, 3)}))
-
-
-@given(st.dates(dt.date(2025, 9, 1), dt.date(2026, 8, 31)), st.integers(1, 15))
-@settings(max_examples=300)
-def test_r31_deadline_property(received, window):
-    """R-31: an accepted deadline is at most `window` working days after the result, in term time and
-    in the same academic year; a refusal names the R-31 condition that failed."""
-    deadline, ok, problems = resubmissions.r31_deadline(CALENDAR, received, window, None)
-    assert cal.working_days_between(CALENDAR, received, deadline) <= window
-    if ok:
-        assert cal.in_term_time(CALENDAR, deadline, "2025/26") and deadline <= TERMS.end
-    else:
-        assert problems and all(p.code.startswith("R-31.") for p in problems)
-    # An earlier date inside term time is always acceptable when one exists.
-    for earlier in (deadline - dt.timedelta(days=i) for i in range(1, 5)):
-        if received <= earlier and cal.in_term_time(CALENDAR, earlier, "2025/26"):
-            assert resubmissions.r31_deadline(CALENDAR, received, window, earlier)[1]
+# R-31 deadline properties: tests/assessment/test_r31_deadlines.py.
 
 
 async def test_r32_retake_capped_where_the_qualification_says(session, world, iv_done, monkeypatch):

@@ -152,12 +152,21 @@ async def test_the_service_builds_the_pure_calendar_and_working_days_use_it(clie
         "in_term_time": True,
         "academic_year": "2026/27",
     }
-    # Over Christmas: the bank holidays of England and the end of the autumn term.
+    # R-31 over Christmas: the autumn term ends Fri 18 Dec, so the count pauses over the holiday and
+    # resumes with the spring term on Mon 4 Jan 2027: 4, 5, 6. The same function as every deadline.
     r = await client.get("/v1/working-days", params={"start": "2026-12-18", "days": 3}, headers=auth("hoc"))
-    assert r.json()["date"] == "2026-12-23" and r.json()["in_term_time"] is False
+    assert r.json()["date"] == "2027-01-06" and r.json()["in_term_time"] is True
+    assert r.json()["date"] == cal.add_working_days(built, dt.date(2026, 12, 18), 3).isoformat()
+    r = await client.get("/v1/working-days", params={"start": "2027-01-04", "days": -1}, headers=auth("hoc"))
+    assert r.json()["date"] == "2026-12-18"
     # The nation comes from the centre: in Scotland 2 January is a bank holiday too (Saturday 2 January
     # 2027 is substituted by Monday 4 January), in England it is not.
     assert cal.add_working_days(built, dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 4)
+    # Counting past the centre's last term is refused, naming the rule: terms not entered are not guessed.
+    r = await client.get("/v1/working-days", params={"start": "2027-07-14", "days": 5}, headers=auth("hoc"))
+    assert r.status_code == 422, r.text
+    assert r.json()["type"] == "/problems/rule-violation"
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [("query.days", "R-31")]
     r = await client.patch(
         f"/v1/centres/{CENTRE_B}",
         json={"nation": "scotland"},
@@ -170,7 +179,16 @@ async def test_the_service_builds_the_pure_calendar_and_working_days_use_it(clie
         and scottish.academic_years == ()
         and scottish.closures == frozenset()
     )
-    assert cal.add_working_days(scottish, dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 5)
+    assert cal.add_working_days(
+        cal.CentreCalendar(cal.Nation.scotland, built.academic_years), dt.date(2026, 12, 31), 1
+    ) == dt.date(2027, 1, 5)
+    # A centre without terms has no working days: every count is refused, never guessed.
+    with pytest.raises(cal.NoWorkingDays):
+        cal.add_working_days(scottish, dt.date(2026, 12, 31), 1)
+    r = await client.get(
+        "/v1/working-days", params={"start": "2026-12-31", "days": 1}, headers=auth("hoc", centre=CENTRE_B)
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "R-31"
     r = await client.get("/v1/working-days", params={"start": "1999-01-01", "days": 1}, headers=auth("hoc"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.start"
 

@@ -116,3 +116,12 @@ async def test_programmes_and_calendar(client, auth, world):
     assert days["data"]["workingDays"] == {"date": "2025-12-09", "inTermTime": True}
     far = await gql(client, auth("hoc"), '{ workingDays(start: "1990-01-01", days: 1) { date } }')
     assert far["errors"][0]["extensions"]["errors"][0]["field"] == "args.start"
+    # working days are term days; the world's calendar ends with the summer term of 2026.
+    past = await gql(client, auth("hoc"), '{ workingDays(start: "2026-07-16", days: 3) { date } }')
+    assert past["errors"][0]["extensions"]["errors"][0] == {
+        "field": "args.days",
+        "code": "R-31",
+        "message": past["errors"][0]["extensions"]["errors"][0]["message"],
+    }
+    summer = await gql(client, auth("hoc"), '{ workingDays(start: "2026-07-16", days: 1) { date } }')
+    assert summer["data"]["workingDays"] == {"date": "2026-07-17"}

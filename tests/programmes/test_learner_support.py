@@ -175,3 +175,19 @@ async def test_special_consideration_defaults_to_today_and_refuses_future_assess
         headers=auth("hoc"),
     )
     assert future.status_code == 422 and future.json()["errors"][0]["code"] == "date_in_future"
+
+
+async def test_r31_special_consideration_window_in_term_days_refused_past_the_calendar(
+    client, auth, world, session
+):
+    learner = await make_learner(session)
+    sc = {"learner_id": str(learner.id), "circumstances": "Flu on the day"}
+    # Fri 19 Dec 2025 ends the autumn term: the five working days are 5-9 January 2026.
+    in_january = {**sc, "assessment_date": "2025-12-19", "applied_on": "2026-01-09"}
+    r = await client.post("/v1/special-considerations", json=in_january, headers=auth("exams_officer"))
+    assert r.status_code == 201, r.text
+    # The world's calendar ends with the summer term on Fri 17 Jul 2026: one term day after Thu 16 Jul.
+    past = {**sc, "assessment_date": "2026-07-16", "applied_on": "2026-07-17"}
+    r = await client.post("/v1/special-considerations", json=past, headers=auth("exams_officer"))
+    assert r.status_code == 422, r.text
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [("body.assessment_date", "R-31")]

@@ -66,7 +66,9 @@ async def test_late_early_and_overdue_registrations_are_listed(client, auth, wor
         found[overdue["id"]]["flagged_on"] == "2025-12-01"
         and found[overdue["id"]]["escalate_by"] == "2025-12-03"
     )
-    assert found[early["id"]]["escalate_by"] == "2025-09-03"
+    # Flagged Monday 1 September, before the autumn term starts on Wednesday 3 September: working days
+    # are term days, so 3 and 4 September.
+    assert found[early["id"]]["escalate_by"] == "2025-09-04"
     only_late = await issues(client, auth, role="hoc", issue="late")
     assert set(only_late) == {late["id"], flexible["id"]}
     by_programme = await issues(client, auth, programme_id=str(world.flexible_programme_id))

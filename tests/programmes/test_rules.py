@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core.calendar import CentreCalendar, Nation, is_working_day, working_days_between
+from app.core.calendar import (
+    CentreCalendar,
+    Nation,
+    NoWorkingDays,
+    add_working_days,
+    is_working_day,
+    working_days_between,
+)
 from app.programmes import rules
+from tests.core.calendars import uk_year
 
 dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31))
+# English-style terms for 2023/24 to 2027/28 (R-31: working days are term days), closures anywhere.
 calendars = st.builds(
     CentreCalendar,
     nation=st.sampled_from(list(Nation)),
+    academic_years=st.just(tuple(uk_year(y) for y in range(2023, 2028))),
     closures=st.frozensets(
         st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2027, 12, 31)), max_size=30
     ),
@@ -75,8 +86,19 @@ def test_registration_issue(enrolled, deadline, registered, today, transferred):
 @given(calendars, near)
 def test_escalation_is_two_working_days_later(cal, flagged):
     due = rules.escalate_by(cal, flagged)
+    assert due == add_working_days(cal, flagged, rules.ESCALATION_WORKING_DAYS)  # R-31's one clock
     assert is_working_day(cal, due) and due > flagged
     assert working_days_between(cal, flagged, due) == rules.ESCALATION_WORKING_DAYS
+
+
+def test_r31_escalation_pauses_over_the_holidays_and_is_none_past_the_calendar():
+    cal = CentreCalendar(Nation.england_wales, (uk_year(2025),))
+    # Flagged on the last day of the autumn term (Fri 19 Dec 2025): spring starts Mon 5 Jan 2026.
+    assert rules.escalate_by(cal, dt.date(2025, 12, 19)) == dt.date(2026, 1, 6)
+    assert rules.escalate_by(cal, dt.date(2026, 7, 20)) is None  # no term of 2026/27 entered yet
+    assert rules.escalate_by(CentreCalendar(Nation.scotland), dt.date(2025, 12, 1)) is None
+    with pytest.raises(NoWorkingDays):
+        rules.special_consideration_last_day(cal, dt.date(2026, 7, 15))
 
 
 @given(calendars, near)
@@ -87,7 +109,7 @@ def test_special_consideration_window_is_five_working_days(cal, assessed):
     # A closure inside the window moves its end a working day later.
     inside = next(
         d
-        for d in (assessed + dt.timedelta(days=i) for i in range(1, 20))
+        for d in (assessed + dt.timedelta(days=i) for i in range(1, (last - assessed).days))
         if is_working_day(cal, d) and d < last
     )
     widened = CentreCalendar(cal.nation, cal.academic_years, cal.closures | {inside})

@@ -127,8 +127,9 @@ async def test_disagreement_versions_actions_in_working_days_and_batch_reassessm
     (action,) = await records.list_actions(session, as_staff(*IV), brief_id=brief.id)
     calendar = await centre_calendar(session, world.centre)
     assert action.due_on == cal.add_working_days(calendar, VERIFIED_ON, 5)
-    # Fri 19, Mon 22, Tue 23, Wed 24, then Christmas and Boxing Day are not working days: Mon 29.
-    assert action.due_on == dt.date(2025, 12, 29)
+    # Fri 19 Dec ends the autumn term; the count resumes with the spring term on Mon 5 Jan 2026:
+    # 5, 6, 7, 8 -> Thu 8 Jan. The Christmas holiday is not working days.
+    assert action.due_on == dt.date(2026, 1, 8)
     assert action.owner_staff_id == world.assessor
     # The assessor's other decisions of this brief are flagged; the leader's are not.
     status = await records.iv_status(session, as_staff(*IV), brief.id)
