@@ -28,6 +28,10 @@ ResubmissionsAuthorise = Annotated[Principal, Depends(require(Scope.resubmission
 ExamResultsWrite = Annotated[Principal, Depends(require(Scope.exam_results_write))]
 
 
+def _store(request: Request):
+    return request.app.state.__dict__.setdefault("evidence_store", evidence_store(request.app.state.settings))
+
+
 def _submission(response: Response, s) -> schemas.Submission:
     set_etag(response, s.version)
     return submissions.out(s)
@@ -130,14 +134,23 @@ async def upload_evidence_file(
     p: SubmissionsWrite,
     filename: Annotated[str, Query(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f/\\]+$")],
     content_type: Annotated[str, Header(alias="Content-Type")] = "application/octet-stream",
+    kind: schemas.FileEvidenceKind = schemas.FileEvidenceKind.file,
 ):
     """The file is the raw request body, its type the Content-Type, which its content must match (magic
     bytes; text/plain is UTF-8 without NUL). The body is streamed to storage and refused with 413 past
-    `evidence_max_bytes`; the name is NFC-normalised; the SHA-256 is recorded."""
+    `evidence_max_bytes`; the name is NFC-normalised; the SHA-256 is recorded. `kind=ai_interaction`
+    marks a copy of an interaction with an AI tool (R-22: the declaration of AI use needs one)."""
     settings = request.app.state.settings
-    store = request.app.state.__dict__.setdefault("evidence_store", evidence_store(settings))
     return await submissions.add_evidence_file(
-        session, p, settings, store, submission_id, filename, content_type, request.stream()
+        session,
+        p,
+        settings,
+        _store(request),
+        submission_id,
+        filename,
+        content_type,
+        request.stream(),
+        kind=kind,
     )
 
 

@@ -91,7 +91,10 @@ async def objects_on(
         aschemas.EvidenceReferenceCreate(kind="reference", description="Report", reference="p.1-12"),
     )
     await submissions.hand_in(
-        session, lp, s.id, aschemas.HandIn(declaration_signed=True, declaration_signed_on=dt.date.today())
+        session,
+        lp,
+        s.id,
+        aschemas.HandIn(declaration_signed=True, ai_used=False, declaration_signed_on=dt.date.today()),
     )
     d = await decisions.record_decision(
         session, as_staff(*assessor), aschemas.DecisionCreate(submission_id=s.id, **content(brief))
