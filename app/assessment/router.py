@@ -7,8 +7,9 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
-from app.assessment import decisions, records, resubmissions, schemas, submissions
+from app.assessment import decisions, evidence_content, records, resubmissions, schemas, submissions
 from app.assessment.storage import evidence_store
 from app.auth.dependencies import require
 from app.auth.principal import Principal
@@ -98,6 +99,28 @@ async def get_submission(
 )
 async def list_evidence(submission_id: uuid.UUID, session: Session, p: OwnAssessmentsRead):
     return await submissions.list_evidence(session, p, submission_id)
+
+
+@router.get(
+    "/submissions/{submission_id}/evidence/{item_id}/content",
+    operation_id="downloadEvidenceFile",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The file as uploaded, with its Content-Type and Content-Disposition: attachment.",
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def download_evidence_file(
+    submission_id: uuid.UUID, item_id: uuid.UUID, request: Request, session: Session, p: OwnAssessmentsRead
+):
+    """An evidence file (the work, or a copy of an AI interaction), streamed, for whoever may see the
+    submission (404 otherwise, R-98). Each download is on the audit trail (`evidence.downloaded`); a
+    reference to evidence kept elsewhere has no content (404). GraphQL serves no file content."""
+    item, blocks = await evidence_content.open_evidence(session, p, _store(request), submission_id, item_id)
+    headers = evidence_content.download_headers(item)
+    return StreamingResponse(blocks, media_type=headers.pop("Content-Type"), headers=headers)
 
 
 @router.post(

@@ -4,6 +4,7 @@ the date received and a reason, all frozen after submission) and R-23 (lateness 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from sqlalchemy import text
@@ -182,3 +183,62 @@ async def test_r23_online_lateness_is_judged_on_the_london_date_of_receipt(sessi
         session, learner_p(learner), s.id, hand_in(declaration_signed_on=london_today)
     )
     assert done.late is late
+
+
+# ---- downloading evidence (R-22 evidence as handed in; R-96 every download audited) -------------------
+
+
+async def test_r22_evidence_downloads_stream_the_file_to_those_who_see_the_submission_and_are_audited(
+    client, auth, session, world
+):
+    from sqlalchemy import func, select
+
+    from app.audit.models import AuditEvent
+    from app.events.models import OutboxEvent
+
+    brief = await issued_brief(session, world)
+    learner = await registered_learner(session, world, n=1)
+    other = await registered_learner(session, world, n=2)
+    await session.commit()
+    h = auth("learner", subject=learner.idp_subject)
+    sid = (await client.post("/v1/submissions", json={"brief_id": str(brief.id)}, headers=h)).json()["id"]
+    name = "Ünïcode “report” ☃.txt"
+    r = await client.post(
+        f"/v1/submissions/{sid}/evidence-files",
+        params={"filename": name, "kind": "ai_interaction"},
+        content=TRANSCRIPT,
+        headers={**h, "Content-Type": "text/plain"},
+    )
+    assert r.status_code == 201, r.text
+    item = r.json()
+    assert item["kind"] == "ai_interaction"
+    url = f"/v1/submissions/{sid}/evidence/{item['id']}/content"
+    outbox_before = await session.scalar(select(func.count()).select_from(OutboxEvent))
+
+    for headers in (h, auth("assessor", subject="staff-assessor"), auth("iv", subject="staff-iv")):
+        r = await client.get(url, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.content == TRANSCRIPT
+        assert r.headers["content-type"] == "text/plain; charset=utf-8"
+        assert r.headers["content-disposition"] == (
+            'attachment; filename="_n_code _report_ _.txt"; '
+            "filename*=UTF-8''%C3%9Cn%C3%AFcode%20%E2%80%9Creport%E2%80%9D%20%E2%98%83.txt"
+        )
+        assert r.headers["x-content-type-options"] == "nosniff"
+    # Another learner, or staff not on the programme, find nothing.
+    for headers in (auth("learner", subject=other.idp_subject), auth("assessor", subject="staff-nobody")):
+        assert (await client.get(url, headers=headers)).status_code == 404
+    missing = f"/v1/submissions/{sid}/evidence/{uuid.uuid4()}/content"
+    assert (await client.get(missing, headers=h)).status_code == 404
+
+    rows = (
+        await session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.subject_id == item["id"], AuditEvent.action == "evidence.downloaded")
+            .order_by(AuditEvent.seq)
+        )
+    ).all()
+    assert [row.actor for row in rows] == [learner.idp_subject, "staff-assessor", "staff-iv"]
+    assert rows[0].after["sha256"] == item["sha256"] and rows[0].after["submission_id"] == sid
+    # Audit only: a download is no webhook.
+    assert await session.scalar(select(func.count()).select_from(OutboxEvent)) == outbox_before
