@@ -31,6 +31,7 @@ from app.api.gql_idempotency import IdempotentMutations
 from app.api.gql_limits import GraphQLRequestRefused, check_graphql_request, graphql_refusal
 from app.api.ide import local_graphiql_html, mount_graphiql_assets
 from app.assessment.gql import AssessmentMutation, AssessmentQuery
+from app.assessment.gql_reads import AssessmentReadsQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
 from app.audit.gql import AuditQuery
 from app.auth.dependencies import authenticate
@@ -89,6 +90,7 @@ Query = merge_types(
         ProgrammesQuery,
         AssignmentsQuery,
         AssessmentQuery,
+        AssessmentReadsQuery,
         VerificationQuery,
         WebhooksQuery,
         AuditQuery,

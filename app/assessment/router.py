@@ -9,7 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from app.assessment import decisions, evidence_content, records, resubmissions, schemas, submissions
+from app.assessment import (
+    decisions,
+    evidence_content,
+    reads,
+    records,
+    resubmissions,
+    schemas,
+    submissions,
+)
 from app.assessment.storage import evidence_store
 from app.auth.dependencies import require
 from app.auth.principal import Principal
@@ -56,6 +64,27 @@ def _decision(response: Response, d: schemas.Decision) -> schemas.Decision:
 async def create_extension(body: schemas.ExtensionCreate, session: Session, p: ExtensionsApprove):
     """An agreed extension for one learner (R-23, R-30), with its reason; the approver is recorded."""
     return await submissions.create_extension(session, p, body)
+
+
+@router.get(
+    "/deadline-extensions", operation_id="listDeadlineExtensions", response_model=Page[schemas.Extension]
+)
+async def list_extensions(
+    session: Session,
+    p: OwnAssessmentsRead,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    learner_id: uuid.UUID | None = None,
+    brief_id: uuid.UUID | None = None,
+):
+    """Agreed extensions, per learner and/or assignment brief; the latest for a learner and brief is the
+    one in force (R-23). Staff see their programmes' (the centre-wide readers all); a learner their own."""
+    items, nxt = await reads.list_extensions(
+        session, p, limit, cursor, learner_id=learner_id, brief_id=brief_id
+    )
+    return Page[schemas.Extension](
+        items=[schemas.Extension.model_validate(e) for e in items], next_cursor=nxt
+    )
 
 
 @router.get("/submissions", operation_id="listSubmissions", response_model=Page[schemas.Submission])
@@ -320,6 +349,32 @@ async def authorise_resubmission(
 )
 async def list_resubmissions(decision_id: uuid.UUID, session: Session, p: OwnAssessmentsRead):
     return await resubmissions.list_resubmissions(session, p, decision_id)
+
+
+@router.get("/exam-results", operation_id="listExamResults", response_model=Page[schemas.ExamResult])
+async def list_exam_results(
+    session: Session,
+    p: OwnAssessmentsRead,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    learner_id: uuid.UUID | None = None,
+    qualification_id: uuid.UUID | None = None,
+    unit_number: Annotated[int | None, Query(ge=1, le=999)] = None,
+):
+    """Externally assessed units' results, every sitting (the best counts, R-05). Staff see learners on
+    their programmes (the centre-wide readers all); a learner their own."""
+    items, nxt = await reads.list_exam_results(
+        session,
+        p,
+        limit,
+        cursor,
+        learner_id=learner_id,
+        qualification_id=qualification_id,
+        unit_number=unit_number,
+    )
+    return Page[schemas.ExamResult](
+        items=[schemas.ExamResult.model_validate(r) for r in items], next_cursor=nxt
+    )
 
 
 @router.post(
