@@ -32,6 +32,7 @@ from app.api.gql_limits import GraphQLRequestRefused, check_graphql_request, gra
 from app.api.gql_relations import attach_relations
 from app.api.ide import local_graphiql_html, mount_graphiql_assets
 from app.assessment.gql import AssessmentMutation, AssessmentQuery
+from app.assessment.gql_reads import AssessmentReadsQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
 from app.audit.gql import AuditQuery
 from app.auth.dependencies import authenticate
@@ -91,6 +92,7 @@ Query = merge_types(
         ProgrammesQuery,
         AssignmentsQuery,
         AssessmentQuery,
+        AssessmentReadsQuery,
         VerificationQuery,
         WebhooksQuery,
         AuditQuery,

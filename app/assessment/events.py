@@ -10,7 +10,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from app.assessment import schemas
-from app.events.event import Changed, Event
+from app.events.event import Access, Changed, Event
 
 
 class ExtensionCreated(schemas.Extension, Event):
@@ -36,6 +36,21 @@ class EvidenceRemoved(schemas.EvidenceItem, Event):
     was."""
 
     type: ClassVar[str] = "evidence_item.removed"
+
+
+class EvidenceDownloaded(Access):
+    """Someone who may see the submission downloaded one evidence file: audited, never a webhook (a read
+    changes nothing the MIS keeps)."""
+
+    action: ClassVar[str] = "evidence.downloaded"
+
+    evidence_item_id: uuid.UUID
+    submission_id: uuid.UUID
+    kind: schemas.EvidenceKind
+    filename: str | None
+    media_type: str | None
+    size_bytes: int | None
+    sha256: str | None
 
 
 class SubmissionHandedIn(Changed[schemas.Submission]):

@@ -30,7 +30,9 @@ from app.core.models import Base, Versioned, uuid_fk, uuid_pk
 
 ATTEMPT_KINDS = ("first", "resubmission", "retake")
 SUBMISSION_STATUSES = ("open", "submitted")
-EVIDENCE_KINDS = ("file", "observation_record", "witness_statement", "reference")
+EVIDENCE_KINDS = ("file", "ai_interaction", "observation_record", "witness_statement", "reference")
+# Kinds whose content is an uploaded file: a file of the work, a copy of an AI interaction.
+FILE_KINDS = ("file", "ai_interaction")
 # "amended": released before, and a newer version awaits IV; the learner keeps the released one.
 DECISION_STATUSES = ("draft", "submitted_for_iv", "released", "amended")
 RELEASED_STATUSES = ("released", "amended")
@@ -70,6 +72,16 @@ class Submission(Versioned, Base):
             "AND late IS NOT NULL)",
             name="handed_in",
         ),
+        # a declaration of AI use says which tools and how.
+        CheckConstraint(
+            "ai_used IS NOT TRUE OR (ai_tools IS NOT NULL AND ai_use IS NOT NULL)", name="ai_declared"
+        ),
+        # work handed in on paper has the date received, a reason and who recorded it.
+        CheckConstraint(
+            "(paper_received_on IS NULL) = (paper_reason IS NULL) "
+            "AND (paper_received_on IS NULL) = (paper_recorded_by IS NULL)",
+            name="paper_hand_in",
+        ),
         UniqueConstraint("brief_id", "learner_id", "attempt_kind"),
     )
 
@@ -88,6 +100,15 @@ class Submission(Versioned, Base):
     declaration_signed_on: Mapped[dt.date | None] = mapped_column(Date)
     declaration_text: Mapped[str | None] = mapped_column(String(1000))
     handed_in_by: Mapped[str | None] = mapped_column(String(200))
+    # the declaration says whether AI tools were used and, if so, which and how; copies of the
+    # interactions are evidence items of kind ai_interaction (the freeze trigger requires one).
+    ai_used: Mapped[bool | None] = mapped_column(Boolean)
+    ai_tools: Mapped[str | None] = mapped_column(String(500))
+    ai_use: Mapped[str | None] = mapped_column(String(4000))
+    # work handed in on paper, recorded by staff with the date actually received.
+    paper_received_on: Mapped[dt.date | None] = mapped_column(Date)
+    paper_reason: Mapped[str | None] = mapped_column(String(500))
+    paper_recorded_by: Mapped[str | None] = mapped_column(String(200))
     created_by: Mapped[str] = mapped_column(String(200))
 
 
@@ -100,7 +121,7 @@ class EvidenceItem(Base):
     __table_args__ = (
         CheckConstraint(f"kind IN {EVIDENCE_KINDS}", name="kind"),
         CheckConstraint(
-            "(kind = 'file') = (sha256 IS NOT NULL AND storage_key IS NOT NULL "
+            "(kind IN ('file', 'ai_interaction')) = (sha256 IS NOT NULL AND storage_key IS NOT NULL "
             "AND size_bytes IS NOT NULL AND media_type IS NOT NULL)",
             name="file_fields",
         ),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.assessment.models import AssessmentDecision, DecisionVersion, ExamResult, Submission
+from app.assessment.models import AssessmentDecision, DecisionVersion, ExamResult, Extension, Submission
 from app.assignments.models import AssignmentBrief
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
@@ -35,6 +35,19 @@ def submissions(p: Principal) -> Select:
         return stmt.where(Submission.brief_id.in_(select(AssignmentBrief.id).where(clause)))
     if p.has(Scope.learner_self) or p.has(Scope.submissions_self):
         return stmt.where(Submission.learner_id.in_(own_learner_ids(p)))
+    return stmt.where(false())
+
+
+def extensions(p: Principal) -> Select:
+    """Extensions as their submissions are seen: on the brief's programme, or the learner's own."""
+    stmt = select(Extension).where(Extension.centre_id == p.centre_id)
+    if p.has(Scope.assessments_read):
+        clause = on_reachable_programmes(AssignmentBrief.programme_id, p, Scope.assessments_read)
+        if clause is None:
+            return stmt
+        return stmt.where(Extension.brief_id.in_(select(AssignmentBrief.id).where(clause)))
+    if p.has(Scope.learner_self) or p.has(Scope.submissions_self):
+        return stmt.where(Extension.learner_id.in_(own_learner_ids(p)))
     return stmt.where(false())
 
 

@@ -7,8 +7,17 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
-from app.assessment import decisions, records, resubmissions, schemas, submissions
+from app.assessment import (
+    decisions,
+    evidence_content,
+    reads,
+    records,
+    resubmissions,
+    schemas,
+    submissions,
+)
 from app.assessment.storage import evidence_store
 from app.auth.dependencies import require
 from app.auth.principal import Principal
@@ -26,6 +35,10 @@ SubmissionsWrite = Annotated[Principal, Depends(require(Scope.submissions_write,
 ExtensionsApprove = Annotated[Principal, Depends(require(Scope.extensions_approve))]
 ResubmissionsAuthorise = Annotated[Principal, Depends(require(Scope.resubmissions_authorise))]
 ExamResultsWrite = Annotated[Principal, Depends(require(Scope.exam_results_write))]
+
+
+def _store(request: Request):
+    return request.app.state.__dict__.setdefault("evidence_store", evidence_store(request.app.state.settings))
 
 
 def _submission(response: Response, s) -> schemas.Submission:
@@ -51,6 +64,27 @@ def _decision(response: Response, d: schemas.Decision) -> schemas.Decision:
 async def create_extension(body: schemas.ExtensionCreate, session: Session, p: ExtensionsApprove):
     """An agreed extension for one learner (R-23, R-30), with its reason; the approver is recorded."""
     return await submissions.create_extension(session, p, body)
+
+
+@router.get(
+    "/deadline-extensions", operation_id="listDeadlineExtensions", response_model=Page[schemas.Extension]
+)
+async def list_extensions(
+    session: Session,
+    p: OwnAssessmentsRead,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    learner_id: uuid.UUID | None = None,
+    brief_id: uuid.UUID | None = None,
+):
+    """Agreed extensions, per learner and/or assignment brief; the latest for a learner and brief is the
+    one in force (R-23). Staff see their programmes' (the centre-wide readers all); a learner their own."""
+    items, nxt = await reads.list_extensions(
+        session, p, limit, cursor, learner_id=learner_id, brief_id=brief_id
+    )
+    return Page[schemas.Extension](
+        items=[schemas.Extension.model_validate(e) for e in items], next_cursor=nxt
+    )
 
 
 @router.get("/submissions", operation_id="listSubmissions", response_model=Page[schemas.Submission])
@@ -96,6 +130,28 @@ async def list_evidence(submission_id: uuid.UUID, session: Session, p: OwnAssess
     return await submissions.list_evidence(session, p, submission_id)
 
 
+@router.get(
+    "/submissions/{submission_id}/evidence/{item_id}/content",
+    operation_id="downloadEvidenceFile",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The file as uploaded, with its Content-Type and Content-Disposition: attachment.",
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def download_evidence_file(
+    submission_id: uuid.UUID, item_id: uuid.UUID, request: Request, session: Session, p: OwnAssessmentsRead
+):
+    """An evidence file (the work, or a copy of an AI interaction), streamed, for whoever may see the
+    submission (404 otherwise, R-98). Each download is on the audit trail (`evidence.downloaded`); a
+    reference to evidence kept elsewhere has no content (404). GraphQL serves no file content."""
+    item, blocks = await evidence_content.open_evidence(session, p, _store(request), submission_id, item_id)
+    headers = evidence_content.download_headers(item)
+    return StreamingResponse(blocks, media_type=headers.pop("Content-Type"), headers=headers)
+
+
 @router.post(
     "/submissions/{submission_id}/evidence-references",
     operation_id="addEvidenceReference",
@@ -130,14 +186,23 @@ async def upload_evidence_file(
     p: SubmissionsWrite,
     filename: Annotated[str, Query(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f/\\]+$")],
     content_type: Annotated[str, Header(alias="Content-Type")] = "application/octet-stream",
+    kind: schemas.FileEvidenceKind = schemas.FileEvidenceKind.file,
 ):
     """The file is the raw request body, its type the Content-Type, which its content must match (magic
     bytes; text/plain is UTF-8 without NUL). The body is streamed to storage and refused with 413 past
-    `evidence_max_bytes`; the name is NFC-normalised; the SHA-256 is recorded."""
+    `evidence_max_bytes`; the name is NFC-normalised; the SHA-256 is recorded. `kind=ai_interaction`
+    marks a copy of an interaction with an AI tool (R-22: the declaration of AI use needs one)."""
     settings = request.app.state.settings
-    store = request.app.state.__dict__.setdefault("evidence_store", evidence_store(settings))
     return await submissions.add_evidence_file(
-        session, p, settings, store, submission_id, filename, content_type, request.stream()
+        session,
+        p,
+        settings,
+        _store(request),
+        submission_id,
+        filename,
+        content_type,
+        request.stream(),
+        kind=kind,
     )
 
 
@@ -286,6 +351,32 @@ async def authorise_resubmission(
 )
 async def list_resubmissions(decision_id: uuid.UUID, session: Session, p: OwnAssessmentsRead):
     return await resubmissions.list_resubmissions(session, p, decision_id)
+
+
+@router.get("/exam-results", operation_id="listExamResults", response_model=Page[schemas.ExamResult])
+async def list_exam_results(
+    session: Session,
+    p: OwnAssessmentsRead,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    learner_id: uuid.UUID | None = None,
+    qualification_id: uuid.UUID | None = None,
+    unit_number: Annotated[int | None, Query(ge=1, le=999)] = None,
+):
+    """Externally assessed units' results, every sitting (the best counts, R-05). Staff see learners on
+    their programmes (the centre-wide readers all); a learner their own."""
+    items, nxt = await reads.list_exam_results(
+        session,
+        p,
+        limit,
+        cursor,
+        learner_id=learner_id,
+        qualification_id=qualification_id,
+        unit_number=unit_number,
+    )
+    return Page[schemas.ExamResult](
+        items=[schemas.ExamResult.model_validate(r) for r in items], next_cursor=nxt
+    )
 
 
 @router.post(

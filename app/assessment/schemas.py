@@ -26,9 +26,17 @@ class SubmissionStatus(StrEnum):
 
 class EvidenceKind(StrEnum):
     file = "file"
+    ai_interaction = "ai_interaction"
     observation_record = "observation_record"
     witness_statement = "witness_statement"
     reference = "reference"
+
+
+class FileEvidenceKind(StrEnum):
+    """What an uploaded file is: the learner's work, or a copy of an interaction with an AI tool (R-22)."""
+
+    file = "file"
+    ai_interaction = "ai_interaction"
 
 
 class ReferenceKind(StrEnum):
@@ -79,6 +87,20 @@ class HandIn(Input):
     )
     declaration_signed_on: IsoDate
     declaration_text: Text | None = None
+    ai_used: StrictBool = Field(
+        description="R-22: part of the declaration: whether AI tools were used. When true, `ai_tools` and "
+        "`ai_use` say which and how, and copies of the interactions are evidence of kind ai_interaction."
+    )
+    ai_tools: Short | None = Field(None, description="R-22: which AI tools (when `ai_used`).")
+    ai_use: LongText | None = Field(None, description="R-22: how they were used (when `ai_used`).")
+    paper_received_on: IsoDate | None = Field(
+        None,
+        description="Work handed in on paper (staff only): the date it was actually received, in the "
+        "centre's calendar; lateness is judged on it (R-23). Not after today.",
+    )
+    paper_reason: Reason | None = Field(
+        None, description="Why the work was handed in on paper (required with `paper_received_on`)."
+    )
 
 
 class EvidenceReferenceCreate(Input):
@@ -116,6 +138,12 @@ class Submission(Output):
     extension_id: uuid.UUID | None
     declaration_signed_on: dt.date | None
     handed_in_by: str | None
+    ai_used: bool | None = Field(description="R-22: the declaration says whether AI tools were used.")
+    ai_tools: str | None
+    ai_use: str | None
+    paper_received_on: dt.date | None = Field(description="Handed in on paper: the date received.")
+    paper_reason: str | None
+    paper_recorded_by: str | None = Field(description="The member of staff who recorded the paper hand-in.")
     created_by: str
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -35,6 +35,10 @@ class EvidenceStore(Protocol):
 
     async def put_file(self, key: str, received: Received, media_type: str) -> None: ...
     async def get(self, key: str) -> bytes: ...
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        """The stored object as blocks, never whole in memory; raises FileNotFoundError (before the
+        first block is asked for) when there is no such object."""
+        ...
 
 
 class FileTooLarge(Exception):
@@ -106,6 +110,10 @@ class LocalEvidenceStore:
 
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self._path(key).read_bytes)
+
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        f = await asyncio.to_thread(self._path(key).open, "rb")  # FileNotFoundError now, not mid-stream
+        return _blocks_of(f)
 
 
 def _sign(key: bytes, msg: str) -> bytes:
@@ -206,6 +214,36 @@ class S3EvidenceStore:
         )
         r.raise_for_status()
         return r.content
+
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        url = self._url(key)
+        request = self.client.build_request(
+            "GET", url, headers=sigv4_headers("GET", url, self.region, self.access_key, self.secret_key, b"")
+        )
+        r = await self.client.send(request, stream=True)
+        if r.status_code == 404:
+            await r.aclose()
+            raise FileNotFoundError(key)
+        if r.is_error:
+            await r.aclose()
+            r.raise_for_status()
+
+        async def blocks() -> AsyncIterator[bytes]:
+            try:
+                async for block in r.aiter_bytes(1024 * 1024):
+                    yield block
+            finally:
+                await r.aclose()
+
+        return blocks()
+
+
+async def _blocks_of(f, size: int = 1024 * 1024) -> AsyncIterator[bytes]:
+    try:
+        while block := await asyncio.to_thread(f.read, size):
+            yield block
+    finally:
+        f.close()
 
 
 async def _file_blocks(path: Path, size: int = 1024 * 1024) -> AsyncIterator[bytes]:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.assessment import events, schemas
+from app.assessment import declaration, events, schemas
 from app.assessment import repository as repo
 from app.assessment.evidence_files import HEAD_BYTES, content_matches, normalised_filename
 from app.assessment.models import EvidenceItem, Extension, ResubmissionAuthorisation, Submission
@@ -295,6 +295,7 @@ async def add_evidence_file(
     media_type: str,
     content: bytes | AsyncIterable[bytes],
     description: str | None = None,
+    kind: schemas.FileEvidenceKind = schemas.FileEvidenceKind.file,
 ) -> EvidenceItem:
     """An uploaded file, streamed to the store's spool with its size capped as bytes arrive (never held
     in memory); its name, declared type and actual content checked before it is kept; SHA-256 recorded.
@@ -351,7 +352,7 @@ async def add_evidence_file(
         id=uuid7(),
         centre_id=p.centre_id,
         submission_id=submission.id,
-        kind="file",
+        kind=kind.value,  # the work itself, or a copy of an AI interaction (R-22)
         description=description or name,
         filename=name,
         media_type=media_type,
@@ -413,9 +414,12 @@ async def remove_evidence(
 async def hand_in(
     session: AsyncSession, p: Principal, submission_id: uuid.UUID, data: schemas.HandIn
 ) -> Submission:
-    """R-22: with the learner's signed and dated declaration; R-23: late against the deadline in force
+    """R-22: with the learner's signed and dated declaration, saying whether AI tools were used (which,
+    how, with copies of the interactions); work handed in on paper is recorded by staff with the date it
+    was received and why. R-23: late when the centre's date of receipt is after the deadline in force
     (an extension agreed before hand-in counts), recorded and never capped."""
     submission = await _open_submission(session, p, submission_id)
+    declaration.check_paper_role(p, data)
     problems = []
     if not data.declaration_signed:
         problems.append(
@@ -428,13 +432,21 @@ async def hand_in(
         problems.append(
             field_problem("body.declaration_signed_on", "date_in_future", "must not be after today")
         )
-    items = await session.scalar(
-        select(func.count()).select_from(EvidenceItem).where(EvidenceItem.submission_id == submission.id)
+    counts = dict(
+        (
+            await session.execute(
+                select(EvidenceItem.kind, func.count())
+                .where(EvidenceItem.submission_id == submission.id)
+                .group_by(EvidenceItem.kind)
+            )
+        ).all()
     )
-    if not items:
+    if not sum(counts.values()):
         problems.append(
             field_problem("evidence", "no_evidence", "a submission carries at least one evidence item")
         )
+    problems += declaration.ai_use_problems(data, counts.get("ai_interaction", 0))
+    problems += declaration.paper_problems(data, today)
     if problems:
         raise RuleViolation("The submission cannot be handed in.", errors=problems)
     deadline, extension_id = submission.deadline, submission.extension_id
@@ -445,11 +457,17 @@ async def hand_in(
     before = out(submission).model_dump(mode="json")
     submission.status, submission.submitted_at = "submitted", now
     submission.deadline, submission.extension_id = deadline, extension_id
-    submission.late = today > deadline  # R-23: by the centre's date, not UTC's
+    # R-23: the centre's date of receipt (Europe/London), not UTC's: at 23:30 UTC in summer it is
+    # already the next day in London.
+    submission.late = declaration.receipt_date(data, today) > deadline
     submission.declaration_signed_on, submission.declaration_text = (
         data.declaration_signed_on,
         data.declaration_text,
     )
+    submission.ai_used, submission.ai_tools, submission.ai_use = data.ai_used, data.ai_tools, data.ai_use
+    if declaration.is_paper(data):
+        submission.paper_received_on, submission.paper_reason = data.paper_received_on, data.paper_reason
+        submission.paper_recorded_by = p.subject
     submission.handed_in_by = p.subject
     try:
         await session.flush()

@@ -119,6 +119,14 @@ class AssignmentsQuery:
         return [AssessmentPlanEntry.from_pydantic(e) for e in plan.entries]
 
     @strawberry.field(
+        description="R-20: one entry of a programme's assessment plan (REST getAssessmentPlanEntry)."
+    )
+    async def plan_entry(self, info: Ctx, id: uuid.UUID) -> AssessmentPlanEntry:
+        p = info.context.require(Scope.assignments_read)
+        entry = await info.context.read(service.get_plan_entry, p, id)
+        return AssessmentPlanEntry.from_pydantic(schemas.PlanEntry.model_validate(entry))
+
+    @strawberry.field(
         description="Staff see the centre's briefs; a learner the issued briefs of their programmes."
     )
     async def assignment_briefs(

@@ -53,6 +53,18 @@ async def create_plan_entry(
     return entry
 
 
+@router.get(
+    "/assessment-plan-entries/{entry_id}",
+    operation_id="getAssessmentPlanEntry",
+    response_model=schemas.PlanEntry,
+)
+async def get_plan_entry(entry_id: uuid.UUID, session: Session, p: AssignmentsRead, response: Response):
+    """R-20: one entry of a programme's assessment plan; its ETag is the version to change it with."""
+    entry = await service.get_plan_entry(session, p, entry_id)
+    set_etag(response, entry.version)
+    return entry
+
+
 @router.patch(
     "/assessment-plan-entries/{entry_id}",
     operation_id="updateAssessmentPlanEntry",

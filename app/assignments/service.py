@@ -99,6 +99,13 @@ def _check_brief_dates(start_date: date, completion_date: date) -> None:
         )
 
 
+async def get_plan_entry(session: AsyncSession, p: Principal, entry_id: uuid.UUID) -> AssessmentPlanEntry:
+    """One entry of a programme's assessment plan (R-20), for those who read the programme's plan."""
+    return await get_visible(
+        session, repo.plan_entries(p), AssessmentPlanEntry, entry_id, "assessment plan entry"
+    )
+
+
 async def create_plan_entry(
     session: AsyncSession, p: Principal, data: schemas.PlanEntryCreate
 ) -> AssessmentPlanEntry:

@@ -78,6 +78,14 @@ class Changed(Event, Generic[S]):
         return cls.model_fields["after"].annotation  # type: ignore[return-value]
 
 
+class Access(BaseModel):
+    """What a read that must be on the record carries (a download of a learner's evidence): the write
+    path gives it an audit row of its own and no outbox event, since nothing changed that an MIS needs
+    to hear about. A class per kind of access, in its domain's events.py, `action` naming it."""
+
+    action: ClassVar[str]
+
+
 def event_types() -> dict[str, type[Event]]:
     """Every event class defined so far, by type (import the domains' events modules first)."""
     return dict(_REGISTRY)

@@ -1,7 +1,8 @@
 """The one write path: a state change leaves one audit row (R-96) and one typed outbox event, together.
 
 Every domain records its changes through `recorded()` (or `recorded_all()` for several at once, or the
-create/update conveniences in app.events.changes); no domain calls `audit.record()` or `outbox.emit()`
+create/update conveniences in app.events.changes), and the reads that must leave a trace (a download of
+evidence) through `recorded_access()`, which writes the audit row alone; no domain calls `audit.record()` or `outbox.emit()`
 itself (tests/events/test_one_write_path.py). Call it after the change has been flushed, so a change
 the database refuses leaves neither row behind, and after every row lock of the request: the audit
 append takes the centre's advisory lock, held until commit (docs/architecture.md, "The write path").
@@ -21,7 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record
-from app.events.event import Changed, Event
+from app.events.event import Access, Changed, Event
 from app.events.outbox import emit
 
 Snapshot = BaseModel | dict[str, Any] | None
@@ -118,3 +119,12 @@ async def recorded_all(session: AsyncSession, actor, changes: Iterable[Change]) 
     if rows and all(row.event is None for row in rows):
         raise ValueError("an act that changes state has at least one event")
     return await _send(session, actor, rows)
+
+
+async def recorded_access(
+    session: AsyncSession, actor, access: Access, subject_type: str, subject_id: Any
+) -> None:
+    """Record a read that must be on the record (R-96: who downloaded which evidence, when): one audit
+    row, `after` the access's payload, and no outbox event — nothing changed that the MIS is told of."""
+    row = Written(access.action, subject_type, subject_id, None, access.model_dump(mode="json"), None)
+    await _send(session, actor, [row])

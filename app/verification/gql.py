@@ -383,6 +383,11 @@ class VerificationQuery:
         p = info.context.require(Scope.verification_read)
         return _dashboard(await info.context.read(coverage.liv_dashboard, p, academic_year_id))
 
+    @strawberry.field(description="R-42: the programme's IV plan and whether this version is signed off.")
+    async def iv_plan(self, info: Ctx, programme_id: uuid.UUID) -> IvPlan:
+        p = info.context.require(Scope.verification_read)
+        return IvPlan.from_pydantic(await info.context.read(plans.get_plan, p, programme_id))
+
     @strawberry.field(description="R-41: the IV plan, the schedule linked to the assessment plan, sign-offs.")
     async def iv_schedule(self, info: Ctx, programme_id: uuid.UUID) -> IvSchedule:
         p = info.context.require(Scope.verification_read)

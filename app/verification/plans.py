@@ -190,6 +190,16 @@ async def _liv_of(session: AsyncSession, p: Principal, programme: Programme, wha
     return require_on_programme(await programme_access(session, p, programme), *PLANNERS, what=what)
 
 
+async def get_plan(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> schemas.IvPlan:
+    """R-42: the programme's IV plan, with whether its current version is signed off; 404 until the LIV
+    has written one."""
+    programme = await visible_programme(session, p, programme_id, Scope.verification_read)
+    plan = await session.scalar(select(IvPlan).where(IvPlan.programme_id == programme.id))
+    if plan is None:
+        raise NotFound(f"Programme {programme_id} has no IV plan yet.")
+    return _plan_out(plan, await _signed(session, plan))
+
+
 async def put_plan(
     session: AsyncSession,
     p: Principal,

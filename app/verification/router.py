@@ -235,6 +235,13 @@ async def annual_records(appointment_id: uuid.UUID, session: Session, p: Verific
     return await plans.annual_records(session, p, appointment_id)
 
 
+@router.get("/programmes/{programme_id}/iv-plan", operation_id="getIvPlan", response_model=schemas.IvPlan)
+async def get_plan(programme_id: uuid.UUID, session: Session, p: VerificationRead, response: Response):
+    """R-42: the programme's written sampling strategy and rates, and whether this version is signed off;
+    404 until its LIV writes one. The ETag is the version to change it with (putIvPlan)."""
+    return _tagged(response, await plans.get_plan(session, p, programme_id))
+
+
 @router.put("/programmes/{programme_id}/iv-plan", operation_id="putIvPlan", response_model=schemas.IvPlan)
 async def put_plan(
     programme_id: uuid.UUID,

@@ -11,10 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import decisions, submissions
 from app.assessment import schemas as aschemas
+from app.assessment.models import ExamResult
+from app.assessment.storage import EvidenceStore
+from app.assignments import schemas as asgschemas
+from app.assignments import service as assignments
 from app.programmes import schemas as pschemas
 from app.programmes import service as programmes
 from app.programmes import support
-from app.verification import records
+from app.verification import plans, records
 from app.verification import schemas as vschemas
 from tests.assessment.fixtures import ASSESSOR, IV, as_staff, content, issue, make_brief, registered_learner
 from tests.programmes.fixtures import World, make_staff, principal
@@ -23,6 +27,8 @@ from tests.programmes.fixtures import World, make_staff, principal
 # works on the world's programmes only.
 OTHER_ASSESSOR = ("assessor2", "assessor")
 OTHER_IV = ("iv2", "iv")
+LIV = ("liv", "liv")
+OTHER_LIV = ("liv2", "liv")
 
 
 @dataclass
@@ -40,6 +46,10 @@ class Objects:
     action: uuid.UUID
     ra: uuid.UUID
     sc: uuid.UUID
+    evidence_file: uuid.UUID
+    extension: uuid.UUID
+    exam_result: uuid.UUID
+    plan_entry: uuid.UUID
 
 
 async def other_programme(session: AsyncSession, world: World) -> uuid.UUID:
@@ -73,7 +83,15 @@ async def other_programme(session: AsyncSession, world: World) -> uuid.UUID:
 
 
 async def objects_on(
-    session: AsyncSession, world: World, programme_id: uuid.UUID, assessor, verifier, n: int
+    session: AsyncSession,
+    world: World,
+    programme_id: uuid.UUID,
+    assessor,
+    verifier,
+    liv,
+    n: int,
+    store: EvidenceStore,
+    settings,
 ) -> Objects:
     brief = await issue(
         session,
@@ -83,7 +101,18 @@ async def objects_on(
     )
     learner = await registered_learner(session, world, programme_id=programme_id, n=n)
     lp = principal("learner", centre=world.centre, subject=learner.idp_subject)
+    hoc = principal("hoc", centre=world.centre)
+    extension = await submissions.create_extension(
+        session,
+        hoc,
+        aschemas.ExtensionCreate(
+            brief_id=brief.id, learner_id=learner.id, new_deadline=brief.completion_date, reason="Illness"
+        ),
+    )
     s = await submissions.create_submission(session, lp, aschemas.SubmissionCreate(brief_id=brief.id))
+    evidence_file = await submissions.add_evidence_file(
+        session, lp, settings, store, s.id, "report.txt", "text/plain", b"My report"
+    )
     await submissions.add_evidence_reference(
         session,
         lp,
@@ -91,7 +120,10 @@ async def objects_on(
         aschemas.EvidenceReferenceCreate(kind="reference", description="Report", reference="p.1-12"),
     )
     await submissions.hand_in(
-        session, lp, s.id, aschemas.HandIn(declaration_signed=True, declaration_signed_on=dt.date.today())
+        session,
+        lp,
+        s.id,
+        aschemas.HandIn(declaration_signed=True, ai_used=False, declaration_signed_on=dt.date.today()),
     )
     d = await decisions.record_decision(
         session, as_staff(*assessor), aschemas.DecisionCreate(submission_id=s.id, **content(brief))
@@ -111,7 +143,34 @@ async def objects_on(
         ),
     )
     (action,) = await records.list_actions(session, as_staff(*verifier), brief_id=brief.id)
-    hoc = principal("hoc", centre=world.centre)
+    entry = await assignments.create_plan_entry(
+        session,
+        as_staff(*assessor),
+        asgschemas.PlanEntryCreate(
+            programme_id=programme_id,
+            title="Unit 1 assignment",
+            unit_numbers=[1],
+            hand_out_date=dt.date(2025, 10, 1),
+            deadline=dt.date(2025, 11, 14),
+            planned_iv_date=dt.date(2025, 12, 1),
+        ),
+    )
+    await plans.put_plan(session, as_staff(*liv), programme_id, vschemas.IvPlanWrite(), None)
+    # Recorded as the exams officer would (the world's award has no examined unit to record through the
+    # service): only whose learner it is matters here.
+    exam_result = ExamResult(
+        id=uuid.uuid4(),
+        centre_id=world.centre,
+        learner_id=learner.id,
+        qualification_id=world.award_id,
+        unit_number=1,
+        sitting=1,
+        series="June 2026",
+        grade="P",
+        recorded_by="staff-exams",
+    )
+    session.add(exam_result)
+    await session.flush()
     ra = await support.record_reasonable_adjustment(
         session,
         hoc,
@@ -146,14 +205,21 @@ async def objects_on(
         action.id,
         ra.id,
         sc.id,
+        evidence_file.id,
+        extension.id,
+        exam_result.id,
+        entry.id,
     )
 
 
-async def two_programmes(session: AsyncSession, world: World) -> tuple[Objects, Objects]:
+async def two_programmes(
+    session: AsyncSession, world: World, store: EvidenceStore, settings
+) -> tuple[Objects, Objects]:
     """(mine, other): the world's programme with its team's records, and another team's programme."""
-    mine = await objects_on(session, world, world.programme_id, ASSESSOR, IV, n=0)
+    mine = await objects_on(session, world, world.programme_id, ASSESSOR, IV, LIV, 0, store, settings)
+    other_id = await other_programme(session, world)
     other = await objects_on(
-        session, world, await other_programme(session, world), OTHER_ASSESSOR, OTHER_IV, n=1
+        session, world, other_id, OTHER_ASSESSOR, OTHER_IV, OTHER_LIV, 1, store, settings
     )
     await session.commit()
     return mine, other

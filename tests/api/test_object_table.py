@@ -32,8 +32,12 @@ STAFF_SUBJECTS = {
 
 
 @pytest.fixture
-async def objects(session, centres):
-    return await two_programmes(session, await make_world(session))
+async def objects(session, centres, app):
+    from app.assessment.storage import evidence_store
+
+    settings = app.state.settings
+    store = app.state.__dict__.setdefault("evidence_store", evidence_store(settings))
+    return await two_programmes(session, await make_world(session), store, settings)
 
 
 def _headers(auth, role, mine):

@@ -43,7 +43,9 @@ async def handed_in(session, world, brief, learner, *, on=None):
         session,
         lp(learner),
         s.id,
-        schemas.HandIn(declaration_signed=True, declaration_signed_on=on or service_clock.today()),
+        schemas.HandIn(
+            declaration_signed=True, ai_used=False, declaration_signed_on=on or service_clock.today()
+        ),
     )
 
 

@@ -106,7 +106,11 @@ async def test_a_learners_path_through_graphql(client, auth, session, world):
         me,
         HAND_IN,
         id=s["id"],
-        input={"declarationSigned": False, "declarationSignedOn": service_clock.today().isoformat()},
+        input={
+            "declarationSigned": False,
+            "aiUsed": False,
+            "declarationSignedOn": service_clock.today().isoformat(),
+        },
     )
     assert refused["errors"][0]["extensions"]["errors"][0]["code"] == "R-22"
     handed = data(
@@ -115,7 +119,11 @@ async def test_a_learners_path_through_graphql(client, auth, session, world):
             me,
             HAND_IN,
             id=s["id"],
-            input={"declarationSigned": True, "declarationSignedOn": service_clock.today().isoformat()},
+            input={
+                "declarationSigned": True,
+                "aiUsed": False,
+                "declarationSignedOn": service_clock.today().isoformat(),
+            },
         )
     )["handInSubmission"]
     assert handed["status"] == "submitted" and handed["late"] is True  # the deadline (2025-11-14) has passed

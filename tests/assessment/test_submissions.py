@@ -59,14 +59,16 @@ async def test_hand_in_needs_the_declaration_and_freezes(session, world, test_se
             session,
             learner_p(learner),
             s.id,
-            schemas.HandIn(declaration_signed=False, declaration_signed_on=service_clock.today()),
+            schemas.HandIn(
+                declaration_signed=False, ai_used=False, declaration_signed_on=service_clock.today()
+            ),
         )
     assert exc.value.errors[0].code == "R-22"
     done = await submissions.hand_in(
         session,
         learner_p(learner),
         s.id,
-        schemas.HandIn(declaration_signed=True, declaration_signed_on=service_clock.today()),
+        schemas.HandIn(declaration_signed=True, ai_used=False, declaration_signed_on=service_clock.today()),
     )
     assert done.status == "submitted" and done.late is True  # the brief's deadline (2025-11-14) has passed
     # R-22 in the service...
@@ -136,7 +138,7 @@ async def test_extension_makes_work_on_time_r23(session, world, clock):
         session,
         learner_p(learner),
         s.id,
-        schemas.HandIn(declaration_signed=True, declaration_signed_on=service_clock.today()),
+        schemas.HandIn(declaration_signed=True, ai_used=False, declaration_signed_on=service_clock.today()),
     )
     assert done.late is False and done.extension_id is not None
 
@@ -151,7 +153,7 @@ async def test_r23_lateness_is_judged_on_the_centres_date(session, world, clock)
         session,
         learner_p(learner),
         s.id,
-        schemas.HandIn(declaration_signed=True, declaration_signed_on=dt.date(2026, 6, 11)),
+        schemas.HandIn(declaration_signed=True, ai_used=False, declaration_signed_on=dt.date(2026, 6, 11)),
     )
     assert done.late is True
 
@@ -183,7 +185,11 @@ async def test_rest_upload_and_hand_in(client, auth, session, world):
     assert r.json()["sha256"] == hashlib.sha256(b"my essay").hexdigest()
     r = await client.post(
         f"/v1/submissions/{sid}/hand-in",
-        json={"declaration_signed": True, "declaration_signed_on": str(service_clock.today())},
+        json={
+            "declaration_signed": True,
+            "ai_used": False,
+            "declaration_signed_on": str(service_clock.today()),
+        },
         headers=h,
     )
     assert r.status_code == 200 and r.json()["late"] is True

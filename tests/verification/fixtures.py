@@ -48,7 +48,9 @@ async def batch(
             session,
             lp(learner),
             s.id,
-            schemas.HandIn(declaration_signed=True, declaration_signed_on=service_clock.today()),
+            schemas.HandIn(
+                declaration_signed=True, ai_used=False, declaration_signed_on=service_clock.today()
+            ),
         )
         d = await decisions.record_decision(
             session,

@@ -36,6 +36,7 @@ REST = {  # operation id -> (method, path, scope)
     "listLivAppointments": ("GET", "/v1/liv-appointments", Scope.verification_read),
     "createLivAnnualRecord": ("POST", f"/v1/liv-appointments/{X}/annual-records", Scope.livs_manage),
     "listLivAnnualRecords": ("GET", f"/v1/liv-appointments/{X}/annual-records", Scope.verification_read),
+    "getIvPlan": ("GET", f"/v1/programmes/{X}/iv-plan", Scope.verification_read),
     "putIvPlan": ("PUT", f"/v1/programmes/{X}/iv-plan", Scope.iv_plans_manage),
     "getIvSchedule": ("GET", f"/v1/programmes/{X}/iv-schedule", Scope.verification_read),
     "assignIvScheduleEntry": ("POST", f"/v1/programmes/{X}/iv-schedule/entries", Scope.iv_plans_manage),
@@ -90,6 +91,7 @@ GQL = {  # root field -> (query, scope)
         f'query {{ livAnnualRecords(appointmentId: "{X}") {{ id }} }}',
         Scope.verification_read,
     ),
+    "ivPlan": (f'query {{ ivPlan(programmeId: "{X}") {{ id }} }}', Scope.verification_read),
     "drawIvSample": (f'mutation {{ drawIvSample(briefId: "{X}") {{ id }} }}', Scope.verification_write),
     "createIvRecord": (
         f'mutation {{ createIvRecord(input: {{ decisionId: "{X}", {IV_CONTENT} }}) {{ id }} }}',

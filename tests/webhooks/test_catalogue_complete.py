@@ -214,7 +214,7 @@ async def _decided(session, world, brief, n: int, achieved=lambda code: True):
         session,
         me,
         s.id,
-        schemas.HandIn(declaration_signed=True, declaration_signed_on=service_clock.today()),
+        schemas.HandIn(declaration_signed=True, ai_used=False, declaration_signed_on=service_clock.today()),
     )
     d = await decisions.record_decision(
         session,
