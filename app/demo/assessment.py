@@ -118,6 +118,19 @@ async def hand_in(
             "communication...\nB. Meeting customers' needs...\n".encode(),
             description="Report (text)",
         )
+        # R-22: the demo learner declares AI use, with a copy of the interaction as evidence.
+        await submissions.add_evidence_file(
+            demo.session,
+            me,
+            settings,
+            evidence_store(settings),
+            s.id,
+            "ai-conversation.txt",
+            "text/plain",
+            b"Me: list kinds of customer communication.\nAssistant: face to face, telephone, email...\n",
+            description="Copy of the AI interaction used to plan section A",
+            kind=schemas.FileEvidenceKind.ai_interaction,
+        )
     await submissions.hand_in(
         demo.session,
         me,
@@ -125,7 +138,11 @@ async def hand_in(
         schemas.HandIn(
             declaration_signed=True,
             declaration_signed_on=demo.today,
-            declaration_text="This is my own work. I used no AI tools.",
+            declaration_text="This is my own work."
+            + (" I used an AI tool to plan section A, as declared." if upload else " I used no AI tools."),
+            ai_used=upload,
+            ai_tools="ChatGPT" if upload else None,
+            ai_use="To list kinds of customer communication before writing section A." if upload else None,
         ),
     )
     demo.ids[f"submission-{brief}-{learner.key}"] = s.id
