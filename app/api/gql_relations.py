@@ -53,7 +53,7 @@ Row = TypeVar("Row")
 
 Decision = assessment_gql.AssessmentDecision
 DecisionVersion = assessment_gql.AssessmentDecisionVersion
-LearnerRecord = assessment_gql.LearnerRecord
+LearnerRecord = assessment_gql.LearnerAssessmentRecord
 Brief = assignments_gql.AssignmentBrief
 Learner = learners_gql.Learner
 Enrolment = programmes_gql.Enrolment

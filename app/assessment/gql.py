@@ -211,26 +211,6 @@ def _decision(d: schemas.Decision) -> AssessmentDecision:
     )
 
 
-@pyd_type(model=schemas.RecordCriterion, all_fields=True)
-class RecordCriterion:
-    pass
-
-
-@pyd_type(model=schemas.RecordUnit, all_fields=True)
-class RecordUnit:
-    pass
-
-
-@pyd_type(model=schemas.RecordAttempt, all_fields=True)
-class RecordAttempt:
-    pass
-
-
-@pyd_type(model=schemas.LearnerRecord, all_fields=True)
-class LearnerRecord:
-    pass
-
-
 @strawberry.type
 class GridColumn:
     unit_number: int

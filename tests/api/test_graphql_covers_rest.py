@@ -71,6 +71,10 @@ REST_GET_TO_QUERY = {
     "/v1/webhook-deliveries/{delivery_id}": "webhookDelivery",
     "/v1/audit-events": "auditEvents",
     "/v1/audit/verification": "auditVerification",
+    "/v1/assessment-plan-entries/{entry_id}": "planEntry",
+    "/v1/deadline-extensions": "deadlineExtensions",
+    "/v1/exam-results": "examResults",
+    "/v1/programmes/{programme_id}/iv-plan": "ivPlan",
 }
 
 # GET routes that are infrastructure, not a resource of a centre: nothing to read over GraphQL.
@@ -85,6 +89,8 @@ INFRA = {
     "/problems": "public documentation of the problem types (RFC 9457 `type` URIs)",
     "/problems/{slug}": "public documentation of one problem type",
     "/graphql": "GraphQL over GET (GraphiQL and queries): GraphQL itself",
+    "/v1/submissions/{submission_id}/evidence/{item_id}/content": "an evidence file's bytes, streamed: "
+    "GraphQL carries the item (submissionEvidence), the bytes stay REST as uploads do",
 }
 
 # REST query parameters that are REST paging, answered by Relay `first`/`after` in GraphQL.

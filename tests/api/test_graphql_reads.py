@@ -23,8 +23,12 @@ ANNUAL = """query($id: UUID!) { livAnnualRecords(appointmentId: $id) {
 
 
 @pytest.fixture
-async def objects(session, centres):
-    return await two_programmes(session, await make_world(session))
+async def objects(session, centres, test_settings):
+    from app.assessment.storage import evidence_store
+
+    return await two_programmes(
+        session, await make_world(session), evidence_store(test_settings), test_settings
+    )
 
 
 def data(body: dict) -> dict:
