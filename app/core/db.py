@@ -17,7 +17,13 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi import Depends, Request
 from sqlalchemy import Executable, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from app.core.config import Settings
 
@@ -118,7 +124,7 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 _DEFERRED = "verity.deferred"
 
 
-def deferred_statements(session: AsyncSession) -> list[tuple[Executable, dict]] | None:
+def deferred_statements(session: AsyncSession | AsyncConnection) -> list[tuple[Executable, dict]] | None:
     """The session's queue of statements to run at commit, or None when it runs them at once."""
     return session.info.get(_DEFERRED)
 
