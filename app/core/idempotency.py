@@ -74,8 +74,10 @@ class IdempotencyKey(Base):
 class Caller(Protocol):
     """Whose key it is: the principal, seen only through what scopes a key (core imports no auth)."""
 
-    subject: str
-    centre_id: uuid.UUID
+    @property
+    def subject(self) -> str: ...
+    @property
+    def centre_id(self) -> uuid.UUID: ...
 
 
 @dataclass(frozen=True)
