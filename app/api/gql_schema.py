@@ -25,6 +25,7 @@ from strawberry.schema.types import base_scalars
 from strawberry.tools import merge_types
 from strawberry.types import Info
 from strawberry.types.base import StrawberryOptional
+from strawberry.types.scalar import ScalarDefinition
 
 from app.api.gql_context import Context, ProblemErrors
 from app.api.gql_idempotency import IdempotentMutations
@@ -130,7 +131,8 @@ class Schema(strawberry.Schema):
 
 
 # Clients generate parsers from the schema: each custom scalar names the standard its text follows.
-SCALARS = {
+# Keyed by `object`, as Schema's scalar_overrides is (a Mapping's key type is invariant).
+SCALARS: dict[object, ScalarDefinition] = {
     uuid.UUID: dataclasses.replace(
         base_scalars.UUIDDefinition,
         description="A UUID in its canonical text form (RFC 9562).",
