@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.service import Author
 from app.auth.principal import Principal
 from app.centres import events, schemas
 from app.centres import repository as repo
@@ -20,7 +21,7 @@ SITE_UNIQUE = {"uq_sites_centre_id_name": "body.name"}
 STAFF_UNIQUE = {"uq_staff_centre_id_idp_subject": "body.idp_subject"}
 
 
-async def create_centre(session: AsyncSession, actor, data: schemas.CentreCreate) -> Centre:
+async def create_centre(session: AsyncSession, actor: Author, data: schemas.CentreCreate) -> Centre:
     """Onboarding a centre is an operator's act (CLI, demo): no centre role creates another centre."""
     centre = Centre(id=actor.centre_id, **data.model_dump())
     return await create_recorded(session, actor, centre, events.CentreCreated, "centre", CENTRE_UNIQUE)
@@ -53,7 +54,7 @@ async def update_centre(
     )
 
 
-async def create_site(session: AsyncSession, p: Principal, data: schemas.SiteCreate) -> Site:
+async def create_site(session: AsyncSession, p: Author, data: schemas.SiteCreate) -> Site:
     site = Site(centre_id=p.centre_id, **data.model_dump())
     return await create_recorded(session, p, site, events.SiteCreated, "site", SITE_UNIQUE)
 
@@ -91,7 +92,7 @@ def _role_values(roles) -> list[str]:
     return sorted({r.value for r in roles})
 
 
-async def create_staff(session: AsyncSession, p: Principal, data: schemas.StaffCreate) -> StaffMember:
+async def create_staff(session: AsyncSession, p: Author, data: schemas.StaffCreate) -> StaffMember:
     member = StaffMember(
         centre_id=p.centre_id,
         active=True,
@@ -115,7 +116,7 @@ async def list_staff(
 ):
     stmt = repo.staff(p)
     if role is not None:
-        stmt = stmt.where(StaffMember.roles.any(role))
+        stmt = stmt.where(StaffMember.roles.any_() == role)
     if active is not None:
         stmt = stmt.where(StaffMember.active.is_(active))
     return await paginate(session, stmt, StaffMember.id, limit, cursor)
