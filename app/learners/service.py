@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.service import Author
 from app.auth.principal import Principal
 from app.core import clock
 from app.core.concurrency import IfMatch
@@ -38,7 +39,7 @@ def _check_date_of_birth(value: dt.date | None) -> None:
         )
 
 
-async def create_learner(session: AsyncSession, p: Principal, data: schemas.LearnerCreate) -> Learner:
+async def create_learner(session: AsyncSession, p: Author, data: schemas.LearnerCreate) -> Learner:
     _check_date_of_birth(data.date_of_birth)
     learner = Learner(centre_id=p.centre_id, **data.model_dump())
     return await create_recorded(session, p, learner, events.LearnerCreated, "learner", LEARNER_UNIQUE)
