@@ -52,7 +52,7 @@ async def centre_calendar(session: AsyncSession, centre_id: uuid.UUID) -> cal.Ce
         terms.setdefault(t.academic_year_id, []).append(cal.Term(t.start_date, t.end_date, t.name))
     closures = (await session.scalars(select(Closure.date).where(Closure.centre_id == centre_id))).all()
     return cal.CentreCalendar(
-        nation=nation,
+        nation=cal.Nation(nation),
         academic_years=tuple(
             cal.AcademicYear(y.label, y.start_date, y.end_date, tuple(terms.get(y.id, ()))) for y in years
         ),
@@ -206,7 +206,11 @@ async def update_academic_year(
     check_version(year.version, expected_version)
     before = _out(year, (await _terms_of(session, [year.id]))[year.id])
     changes = data.model_dump(exclude_unset=True)
-    terms = data.terms if "terms" in changes else [schemas.TermInput(**t.model_dump()) for t in before.terms]
+    terms = (
+        data.terms  # present means not null: the schema refuses null
+        if data.terms is not None
+        else [schemas.TermInput(**t.model_dump()) for t in before.terms]
+    )
     label, start, end = (
         changes.get("label", year.label),
         changes.get("start_date", year.start_date),
