@@ -15,7 +15,8 @@ from app.core.config import Settings
 from app.webhooks import schemas, service
 
 Ctx = Info[Context, None]
-DeliveryStatus = strawberry.enum(schemas.DeliveryStatus, name="WebhookDeliveryStatus")
+strawberry.enum(schemas.DeliveryStatus, name="WebhookDeliveryStatus")
+DeliveryStatus = schemas.DeliveryStatus
 
 
 @pyd_type(model=schemas.WebhookEventType, all_fields=True)
@@ -71,7 +72,10 @@ class WebhookEndpointUpdateInput:
 
 
 def _settings(info: Ctx) -> Settings:
-    return info.context.request.app.state.settings
+    request = info.context.request
+    if request is None:  # Strawberry's context allows none; ours always runs inside an HTTP request
+        raise RuntimeError("a GraphQL resolver ran outside a request")
+    return request.app.state.settings
 
 
 def _endpoint(e) -> WebhookEndpoint:

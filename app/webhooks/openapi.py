@@ -7,7 +7,7 @@ other change.
 from __future__ import annotations
 
 import inspect
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Body, FastAPI, Header, Response
 
@@ -25,7 +25,7 @@ _HEADERS = {
         "`{webhook-id}.{webhook-timestamp}.{body}`; two during a rotation.",
     ),
 }
-_RESPONSES = {
+_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Any 2xx acknowledges the event. Answer quickly; process afterwards."},
     410: {"description": "Gone: Verity disables the endpoint and stops sending."},
     429: {
