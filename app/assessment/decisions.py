@@ -9,8 +9,9 @@ marking, and the benchmark (bench/assessment_bench.py) measures it.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import Row, and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import events, iv_gate, schemas
@@ -162,7 +163,7 @@ def _version_values(
 
 
 async def _assessor_on(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> uuid.UUID:
-    programme = await session.get(Programme, programme_id)
+    programme = await session.get_one(Programme, programme_id)
     return require_on_programme(
         await programme_access(session, p, programme), "assessor", what="record its assessment decisions"
     )
@@ -178,7 +179,7 @@ async def record_decision(
             "Work is assessed once it is handed in with the learner's declaration.",
             field="body.submission_id",
         )
-    brief = await session.get(AssignmentBrief, submission.brief_id)
+    brief = await session.get_one(AssignmentBrief, submission.brief_id)
     assessor = await _assessor_on(session, p, brief.programme_id)
     await ensure_registered(session, p.centre_id, submission.learner_id, brief.qualification_id)  # R-10
     q = await qualification_of(session, brief.qualification_id)
@@ -305,9 +306,10 @@ async def _change(
     decision: AssessmentDecision,
     expected: int | IfMatch | None,
     action: str,
-    values: dict,
-) -> AssessmentDecision:
-    """One state change of the decision row, checked against the version the caller read."""
+    values: dict[str, Any],
+) -> Row[Any]:
+    """One state change of the decision row, checked against the version the caller read; returns the
+    row as the UPDATE left it."""
     if expected is not None:
         check_version(decision.version, expected)
     before = {"status": decision.status, "current_version": decision.current_version}
@@ -339,7 +341,7 @@ async def amend_decision(
     decision = await get_decision_row(session, p, decision_id)
     await _assessor_on(session, p, decision.programme_id)
     check_version(decision.version, expected)
-    brief = await session.get(AssignmentBrief, decision.brief_id)
+    brief = await session.get_one(AssignmentBrief, decision.brief_id)
     q = await qualification_of(session, brief.qualification_id)
     if problems := check_content(q, brief, data):
         raise ValidationFailed("The decision does not match the brief's criteria.", errors=problems)
@@ -381,7 +383,7 @@ async def release(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -
             "R-25", f"A {decision.status} decision cannot be released; it goes to IV first."
         )
     current = await _current(session, decision)
-    brief = await session.get(AssignmentBrief, decision.brief_id)
+    brief = await session.get_one(AssignmentBrief, decision.brief_id)
     gate = await iv_gate.iv_complete_for_brief(session, brief)
     problems = [field_problem("internal_verification", "R-25", reason) for reason in gate.reasons]
     if not current.authenticity_confirmed:
@@ -419,7 +421,7 @@ async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID
     from app.assignments.service import get_brief
 
     brief = await get_brief(session, p, brief_id)
-    programme = await session.get(Programme, brief.programme_id)
+    programme = await session.get_one(Programme, brief.programme_id)
     require_on_programme(
         await programme_access(session, p, programme),
         "assessor",
@@ -543,15 +545,17 @@ async def record_exam_result(
         ) from exc
     await learner_in_centre(session, p, data.learner_id, "body.learner_id")
     await ensure_registered(session, p.centre_id, data.learner_id, data.qualification_id)  # R-10
-    sittings = await session.scalar(
-        select(func.count())
-        .select_from(ExamResult)
-        .where(
-            ExamResult.learner_id == data.learner_id,
-            ExamResult.qualification_id == data.qualification_id,
-            ExamResult.unit_number == data.unit_number,
+    sittings = (
+        await session.execute(
+            select(func.count())
+            .select_from(ExamResult)
+            .where(
+                ExamResult.learner_id == data.learner_id,
+                ExamResult.qualification_id == data.qualification_id,
+                ExamResult.unit_number == data.unit_number,
+            )
         )
-    )
+    ).scalar_one()
     if sittings >= 1 + q.policies.exam_resits_allowed:
         raise RuleViolation(
             f"{q.key} allows {q.policies.exam_resits_allowed} resit(s) of an examined unit.",

@@ -189,11 +189,11 @@ def _grid(g: schemas.CohortGrid) -> CohortGrid:
                 family_name=r.family_name,
                 statuses=r.statuses,
                 qualification_grade=r.qualification_grade,
-                unit_grades=r.unit_grades,
+                unit_grades=JSON(r.unit_grades),
             )
             for r in g.rows
         ],
-        rows_json=[r.model_dump(mode="json") for r in g.rows],
+        rows_json=[JSON(r.model_dump(mode="json")) for r in g.rows],
     )
 
 
@@ -236,7 +236,7 @@ class AssessmentQuery:
     ) -> JSON:
         p = info.context.require(Scope.assessments_read, Scope.learner_self)
         record = await info.context.read(records.learner_record, p, learner_id, programme_id)
-        return record.model_dump(mode="json")
+        return JSON(record.model_dump(mode="json"))
 
     @strawberry.field(description="Learners × criteria with status, nested and as JSON per row.")
     async def cohort_tracking_grid(self, info: Ctx, programme_id: uuid.UUID) -> CohortGrid:

@@ -257,7 +257,7 @@ async def create_submission(
 async def _open_submission(session: AsyncSession, p: Principal, submission_id: uuid.UUID) -> Submission:
     submission = await get_submission(session, p, submission_id)
     if p.has(Scope.submissions_write):
-        brief = await session.get(AssignmentBrief, submission.brief_id)
+        brief = await session.get_one(AssignmentBrief, submission.brief_id)
         await _staff_on_brief(session, p, brief, "change its submissions")
     elif not p.has(Scope.submissions_self):
         raise Forbidden("Only the learner or the programme's staff add evidence.")
