@@ -47,7 +47,7 @@ async def _programme(session: AsyncSession, p: Principal, programme_id: uuid.UUI
 
 
 async def qualification_of(session: AsyncSession, qualification_id: uuid.UUID) -> Qualification:
-    row = await session.get(QualificationVersion, qualification_id)
+    row = await session.get_one(QualificationVersion, qualification_id)
     return parsed(row)
 
 
@@ -265,7 +265,7 @@ async def update_brief(
             "what IV verified is what learners get.",
         )
     changes = data.model_dump(exclude_unset=True)
-    if "criteria" in changes:
+    if data.criteria is not None:  # present: the schema refuses null
         changes["criteria"] = [{"unit_number": c.unit_number, "code": c.code} for c in data.criteria]
     if "unit_numbers" in changes or "criteria" in changes:
         q = await qualification_of(session, brief.qualification_id)
