@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -85,9 +85,11 @@ async def _programme(session: AsyncSession, p: Principal, programme_id: uuid.UUI
 
 
 async def deadline_for(session: AsyncSession, programme: Programme, enrolled_on: dt.date) -> dt.date:
-    start = await session.scalar(
-        select(AcademicYear.start_date).where(AcademicYear.id == programme.academic_year_id)
-    )
+    start = (
+        await session.execute(
+            select(AcademicYear.start_date).where(AcademicYear.id == programme.academic_year_id)
+        )
+    ).scalar_one()
     return rules.registration_deadline(programme.delivery_model, start, enrolled_on)
 
 
@@ -360,7 +362,8 @@ def _issue_condition(issue: str | None, today: dt.date):
         live, Enrolment.registered_on < Enrolment.enrolled_on, Enrolment.transferred_from_id.is_(None)
     )
     overdue = and_(Enrolment.status == "enrolled", Enrolment.registration_deadline < today)
-    return {"late": late, "early": early, "overdue": overdue}.get(issue, or_(late, early, overdue))
+    by_issue: dict[str | None, ColumnElement[bool]] = {"late": late, "early": early, "overdue": overdue}
+    return by_issue.get(issue, or_(late, early, overdue))
 
 
 async def list_registration_issues(
@@ -379,7 +382,9 @@ async def list_registration_issues(
     if programme_id:
         stmt = stmt.where(Enrolment.programme_id == programme_id)
     rows, next_cursor = await paginate(session, stmt, Enrolment.id, limit, cursor)
-    calendar = await centre_calendar(session, p.centre_id) if rows else None
+    if not rows:
+        return [], next_cursor
+    calendar = await centre_calendar(session, p.centre_id)
     items = []
     for e in rows:
         kind = rules.registration_issue(

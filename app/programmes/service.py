@@ -195,12 +195,12 @@ async def _links(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID,
         ):
             links[row.programme_id]["site_ids"].append(row.site_id)
         field = {role: name for name, role in LINK_ROLES.items()}
-        for row in await session.execute(
+        for staff in await session.execute(
             select(ProgrammeStaff.programme_id, ProgrammeStaff.role, ProgrammeStaff.staff_id)
             .where(ProgrammeStaff.programme_id.in_(ids))
             .order_by(ProgrammeStaff.staff_id)
         ):
-            links[row.programme_id][field[row.role]].append(row.staff_id)
+            links[staff.programme_id][field[staff.role]].append(staff.staff_id)
     return links
 
 
