@@ -198,7 +198,8 @@ async def liv_dashboard(
         if overdue
         else []
     ):
-        by_entry.setdefault(b.plan_entry_id, []).append(b.id)
+        if b.plan_entry_id is not None:  # always: the query asked for these entries' briefs
+            by_entry.setdefault(b.plan_entry_id, []).append(b.id)
     # Overdue: the planned IV date has passed and some brief of the entry has no IV yet or is waiting.
     verified = (
         set(

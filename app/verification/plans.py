@@ -390,7 +390,8 @@ async def get_schedule(session: AsyncSession, p: Principal, programme_id: uuid.U
             )
         )
     ).all():
-        briefs.setdefault(b.plan_entry_id, []).append(b)
+        if b.plan_entry_id is not None:  # always: the query asked for no other
+            briefs.setdefault(b.plan_entry_id, []).append(b)
     out = []
     for e in entries:
         s = assigned.get(e.id)

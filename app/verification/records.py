@@ -52,7 +52,7 @@ RECENT = dt.timedelta(days=365)
 
 
 async def _programme(session: AsyncSession, programme_id: uuid.UUID) -> Programme:
-    return await session.get(Programme, programme_id)
+    return await session.get_one(Programme, programme_id)
 
 
 async def verifier_on(session: AsyncSession, p: Principal, programme: Programme, what: str) -> uuid.UUID:
@@ -376,7 +376,7 @@ def _records(p: Principal):
 
 
 async def _current(session: AsyncSession, r: IvRecord) -> IvRecordVersion:
-    return await session.get(IvRecordVersion, (r.id, r.current_version))
+    return await session.get_one(IvRecordVersion, (r.id, r.current_version))
 
 
 def _check_comments(brief: AssignmentBrief, data: schemas.IvRecordContent) -> None:
