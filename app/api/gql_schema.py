@@ -23,7 +23,7 @@ from strawberry.extensions import (
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.types import base_scalars
 from strawberry.tools import merge_types
-from strawberry.types import Info
+from strawberry.types import ExecutionContext, Info
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.scalar import ScalarDefinition
 
@@ -46,6 +46,7 @@ from app.qualifications.gql import QualificationsQuery
 from app.sync.gql import SyncMutation
 from app.verification.gql import VerificationMutation, VerificationQuery
 from app.webhooks.gql import WebhooksMutation, WebhooksQuery
+from graphql import GraphQLError
 
 
 @strawberry.type
@@ -123,7 +124,9 @@ Mutation = nullable_root(
 
 
 class Schema(strawberry.Schema):
-    def process_errors(self, errors, execution_context=None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         # Domain errors are answers, not incidents: log only what ProblemErrors masked as unexpected.
         unexpected = [e for e in errors if (e.extensions or {}).get("code") == "internal-error"]
         if unexpected:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import Field, StrictBool, StringConstraints, model_validator
 
@@ -64,7 +64,7 @@ class PlanEntryCreate(Input):
     planned_iv_date: IsoDate
 
     @model_validator(mode="after")
-    def _dates(self):
+    def _dates(self) -> Self:
         if self.deadline < self.hand_out_date:
             raise ValueError("deadline must not be before hand_out_date")
         return self
@@ -126,7 +126,7 @@ class BriefCreate(Input):
     completion_date: IsoDate
 
     @model_validator(mode="after")
-    def _dates(self):
+    def _dates(self) -> Self:
         if self.completion_date < self.start_date:
             raise ValueError("completion_date must not be before start_date")
         return self

@@ -138,7 +138,7 @@ async def list_events(
     cursor: str | None,
     subject_type: str | None = None,
     subject_id: str | None = None,
-):
+) -> tuple[list[AuditEvent], str | None]:
     """A centre's audit trail in the order it was written, optionally for one subject."""
     stmt = select(AuditEvent).where(AuditEvent.centre_id == centre_id)
     if subject_type:

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Protocol, runtime_checkable
 
 from fastapi import Header
 from pydantic import BaseModel
-from sqlalchemy import DateTime, Integer, String, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, DateTime, Integer, String, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -110,7 +110,7 @@ def _reused() -> IdempotencyKeyReused:
     )
 
 
-def _where(caller: Caller, key: str):
+def _where(caller: Caller, key: str) -> tuple[ColumnElement[bool], ...]:
     return (
         IdempotencyKey.centre_id == caller.centre_id,
         IdempotencyKey.subject == caller.subject,

@@ -30,7 +30,7 @@ def uuid_pk() -> Mapped[uuid.UUID]:
     return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid7)
 
 
-def uuid_fk(target: str, **kw) -> Mapped[uuid.UUID]:
+def uuid_fk(target: str, **kw: Any) -> Mapped[uuid.UUID]:
     """A UUID foreign key column (`uuid_fk("centres.id", index=True)`)."""
     return mapped_column(UUID(as_uuid=True), ForeignKey(target), **kw)
 

@@ -17,6 +17,7 @@ from strawberry.types import Info
 from app.api.gql_context import Context, input_fields, to_model
 from app.assessment import decisions
 from app.auth.scopes import Scope
+from app.core.schemas import Input
 from app.verification import coverage, plans, records, schemas
 
 Ctx = Info[Context, None]
@@ -390,7 +391,7 @@ class VerificationQuery:
         return [LivAppointment.from_pydantic(schemas.LivAppointment.model_validate(r)) for r in rows]
 
 
-class _StatusFilter(schemas.Input):
+class _StatusFilter(Input):
     status: schemas.ActionStatus
 
 

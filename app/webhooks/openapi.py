@@ -7,6 +7,7 @@ other change.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Body, FastAPI, Header, Response
@@ -40,7 +41,7 @@ DESCRIPTION = (
 )
 
 
-def _receiver(event: EventType):
+def _receiver(event: EventType) -> Callable[..., Awaitable[Response]]:
     model = envelope_model(event)
 
     async def receive(**_: object) -> Response:  # documentation only: never called
