@@ -206,7 +206,9 @@ async def authorise(
     return row
 
 
-async def list_resubmissions(session: AsyncSession, p: Principal, decision_id: uuid.UUID):
+async def list_resubmissions(
+    session: AsyncSession, p: Principal, decision_id: uuid.UUID
+) -> list[ResubmissionAuthorisation]:
     decision = await get_decision_row(session, p, decision_id)
     return list(
         (

@@ -4,7 +4,9 @@ enrolled on."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, select
+import uuid
+
+from sqlalchemy import Select, SQLColumnExpression, false, select
 
 from app.assignments.models import AssessmentPlanEntry, AssignmentBrief, BriefVerification
 from app.auth.principal import Principal
@@ -12,7 +14,9 @@ from app.auth.scopes import Scope
 from app.programmes.access import enrolled_programmes, on_reachable_programmes
 
 
-def _reached(stmt: Select, column, p: Principal, scope: Scope = Scope.assignments_read) -> Select:
+def _reached(
+    stmt: Select, column: SQLColumnExpression[uuid.UUID], p: Principal, scope: Scope = Scope.assignments_read
+) -> Select:
     clause = on_reachable_programmes(column, p, scope)
     return stmt if clause is None else stmt.where(clause)
 

@@ -137,7 +137,7 @@ async def list_briefs(
     *,
     programme_id: uuid.UUID | None = None,
     status: str | None = None,
-):
+) -> tuple[list[AssignmentBrief], str | None]:
     from app.core.pagination import paginate
 
     stmt = repo.briefs(p)

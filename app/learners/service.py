@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,7 +50,9 @@ async def get_learner(session: AsyncSession, p: Principal, learner_id: uuid.UUID
     return await get_visible(session, repo.learners(p), Learner, learner_id, "learner")
 
 
-async def list_learners(session: AsyncSession, p: Principal, limit: int, cursor: str | None, **filters):
+async def list_learners(
+    session: AsyncSession, p: Principal, limit: int, cursor: str | None, **filters: Any
+) -> tuple[list[Learner], str | None]:
     return await paginate(session, repo.filtered(repo.learners(p), **filters), Learner.id, limit, cursor)
 
 

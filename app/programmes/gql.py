@@ -126,7 +126,7 @@ class SpecialConsiderationDecisionInput:
     pass
 
 
-def _enrolment(e) -> Enrolment:
+def _enrolment(e: object) -> Enrolment:
     return Enrolment.from_pydantic(schemas.Enrolment.model_validate(e))
 
 

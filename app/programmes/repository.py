@@ -5,6 +5,8 @@ only their own."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, false, select
 
 from app.auth.principal import Principal
@@ -24,7 +26,7 @@ def programmes(principal: Principal) -> Select:
     return select(Programme).where(Programme.centre_id == principal.centre_id)
 
 
-def _own_or_centre(model, principal: Principal, staff_scope: Scope) -> Select:
+def _own_or_centre(model: Any, principal: Principal, staff_scope: Scope) -> Select:  # a model with learner_id
     stmt = select(model).where(model.centre_id == principal.centre_id)
     if principal.has(staff_scope):
         learners = learners_on_reachable_programmes(principal, staff_scope)

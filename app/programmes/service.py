@@ -304,7 +304,7 @@ async def list_programmes(
     *,
     academic_year_id: uuid.UUID | None = None,
     qualification_id: uuid.UUID | None = None,
-):
+) -> tuple[list[schemas.Programme], str | None]:
     stmt = repo.programmes(p)
     if academic_year_id:
         stmt = stmt.where(Programme.academic_year_id == academic_year_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import strawberry
 from strawberry.experimental.pydantic import input as pyd_input
@@ -133,7 +134,7 @@ def _record(r: schemas.IvRecord) -> IvRecord:
     )
 
 
-def _action(a) -> IvRemedialAction:
+def _action(a: object) -> IvRemedialAction:
     a = schemas.RemedialAction.model_validate(a)
     return IvRemedialAction(
         id=a.id,
@@ -287,7 +288,7 @@ class LivAnnualRecordInput:
     pass
 
 
-def _fields(input, nested: tuple[str, ...] = ()) -> dict:
+def _fields(input: object, nested: tuple[str, ...] = ()) -> dict[str, Any]:
     """The input's fields, its nested input lists converted too (for the Pydantic schema)."""
     fields = input_fields(input)
     for key in nested:

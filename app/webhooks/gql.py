@@ -78,15 +78,15 @@ def _settings(info: Ctx) -> Settings:
     return request.app.state.settings
 
 
-def _endpoint(e) -> WebhookEndpoint:
+def _endpoint(e: object) -> WebhookEndpoint:
     return WebhookEndpoint.from_pydantic(schemas.WebhookEndpoint.model_validate(e))
 
 
-def _with_secret(e) -> WebhookEndpointWithSecret:
+def _with_secret(e: object) -> WebhookEndpointWithSecret:
     return WebhookEndpointWithSecret.from_pydantic(schemas.WebhookEndpointWithSecret.model_validate(e))
 
 
-def _delivery(d) -> WebhookDelivery:
+def _delivery(d: object) -> WebhookDelivery:
     return WebhookDelivery.from_pydantic(schemas.WebhookDelivery.model_validate(d))
 
 
