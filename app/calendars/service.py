@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -63,7 +63,7 @@ async def centre_calendar(session: AsyncSession, centre_id: uuid.UUID) -> cal.Ce
 # ---- academic years -----------------------------------------------------------------------------------
 
 
-def _years(p: Principal):
+def _years(p: Principal) -> Select[AcademicYear]:
     return select(AcademicYear).where(AcademicYear.centre_id == p.centre_id)
 
 
@@ -92,7 +92,9 @@ def _out(year: AcademicYear, terms: list[schemas.Term]) -> schemas.AcademicYear:
     )
 
 
-async def list_academic_years(session: AsyncSession, p: Principal, limit: int, cursor: str | None):
+async def list_academic_years(
+    session: AsyncSession, p: Principal, limit: int, cursor: str | None
+) -> tuple[list[schemas.AcademicYear], str | None]:
     rows, next_cursor = await paginate(session, _years(p), AcademicYear.id, limit, cursor)
     terms = await _terms_of(session, [r.id for r in rows])
     return [_out(r, terms[r.id]) for r in rows], next_cursor
@@ -238,7 +240,7 @@ async def update_academic_year(
 # ---- closures -----------------------------------------------------------------------------------------
 
 
-def _closures(p: Principal):
+def _closures(p: Principal) -> Select[Closure]:
     return select(Closure).where(Closure.centre_id == p.centre_id)
 
 
@@ -249,7 +251,7 @@ async def list_closures(
     cursor: str | None,
     from_date: dt.date | None = None,
     to_date: dt.date | None = None,
-):
+) -> tuple[list[Closure], str | None]:
     stmt = _closures(p)
     if from_date:
         stmt = stmt.where(Closure.date >= from_date)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from enum import Enum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +33,9 @@ async def get_centre(session: AsyncSession, p: Principal, centre_id: uuid.UUID) 
     return await get_visible(session, repo.centres(p), Centre, centre_id, "centre")
 
 
-async def list_centres(session: AsyncSession, p: Principal, limit: int, cursor: str | None):
+async def list_centres(
+    session: AsyncSession, p: Principal, limit: int, cursor: str | None
+) -> tuple[list[Centre], str | None]:
     return await paginate(session, repo.centres(p), Centre.id, limit, cursor)
 
 
@@ -63,7 +67,9 @@ async def get_site(session: AsyncSession, p: Principal, site_id: uuid.UUID) -> S
     return await get_visible(session, repo.sites(p), Site, site_id, "site")
 
 
-async def list_sites(session: AsyncSession, p: Principal, limit: int, cursor: str | None):
+async def list_sites(
+    session: AsyncSession, p: Principal, limit: int, cursor: str | None
+) -> tuple[list[Site], str | None]:
     return await paginate(session, repo.sites(p), Site.id, limit, cursor)
 
 
@@ -87,7 +93,7 @@ async def update_site(
     )
 
 
-def _role_values(roles) -> list[str]:
+def _role_values(roles: Iterable[Enum]) -> list[str]:
     # One grant per role, in a stable order, whatever the client sent.
     return sorted({r.value for r in roles})
 
@@ -113,7 +119,7 @@ async def list_staff(
     cursor: str | None,
     role: str | None = None,
     active: bool | None = None,
-):
+) -> tuple[list[StaffMember], str | None]:
     stmt = repo.staff(p)
     if role is not None:
         stmt = stmt.where(StaffMember.roles.any_() == role)
