@@ -31,6 +31,7 @@ from app.core import clock
 from app.core.config import Settings
 from app.core.errors import (
     Conflict,
+    FieldProblem,
     Forbidden,
     NotFound,
     PreconditionFailed,
@@ -138,7 +139,7 @@ async def list_submissions(
     *,
     brief_id: uuid.UUID | None = None,
     learner_id: uuid.UUID | None = None,
-):
+) -> tuple[list[Submission], str | None]:
     stmt = repo.submissions(p)
     if brief_id:
         stmt = stmt.where(Submission.brief_id == brief_id)
@@ -363,7 +364,7 @@ async def add_evidence_file(
     return await _add_item(session, p, item)
 
 
-def _too_large(settings: Settings):
+def _too_large(settings: Settings) -> FieldProblem:
     return field_problem("body", "file_too_large", f"at most {settings.evidence_max_bytes} bytes")
 
 
