@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +38,7 @@ ENROLMENT_UNIQUE = {
 REGISTERED_STATUSES = ("registered", "completed")
 
 
-def snapshot(enrolment) -> dict:
+def snapshot(enrolment: object) -> dict[str, Any]:
     return schemas.Enrolment.model_validate(enrolment).model_dump(mode="json")
 
 
@@ -184,7 +185,7 @@ async def list_enrolments(
     learner_id: uuid.UUID | None = None,
     programme_id: uuid.UUID | None = None,
     status: str | None = None,
-):
+) -> tuple[list[Enrolment], str | None]:
     stmt = repo.enrolments(p)
     if learner_id:
         stmt = stmt.where(Enrolment.learner_id == learner_id)
@@ -355,7 +356,7 @@ async def complete(
 # ---- R-11: registration issues -------------------------------------------------------------------------
 
 
-def _issue_condition(issue: str | None, today: dt.date):
+def _issue_condition(issue: str | None, today: dt.date) -> ColumnElement[bool]:
     live = Enrolment.status != "transferred"
     late = and_(live, Enrolment.registered_on > Enrolment.registration_deadline)
     early = and_(
@@ -374,7 +375,7 @@ async def list_registration_issues(
     *,
     issue: str | None = None,
     programme_id: uuid.UUID | None = None,
-):
+) -> tuple[list[schemas.RegistrationIssue], str | None]:
     """R-11: late, early and overdue registrations, with the day by which the QN escalates each to the
     HoC (2 of the centre's working days after it arose)."""
     today = clock.today()
@@ -385,7 +386,7 @@ async def list_registration_issues(
     if not rows:
         return [], next_cursor
     calendar = await centre_calendar(session, p.centre_id)
-    items = []
+    items: list[schemas.RegistrationIssue] = []
     for e in rows:
         kind = rules.registration_issue(
             status=e.status,

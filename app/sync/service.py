@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
 from app.auth.principal import Principal
 from app.calendars.models import AcademicYear
@@ -76,7 +78,7 @@ class Plan:
     before: dict[str, Any] | None = None
 
 
-def _any(values: list, type_) -> Any:
+def _any(values: list[Any], type_: TypeEngine[Any] | type[TypeEngine[Any]]) -> Any:
     return any_(bindparam(None, list(values), type_=ARRAY(type_)))
 
 
@@ -182,7 +184,7 @@ def _snapshots(adapter: TypeAdapter, rows: list[dict[str, Any]]) -> list[dict[st
     return adapter.dump_python(adapter.validate_python(rows), mode="json")
 
 
-def _learner_snapshot(row) -> dict[str, Any]:
+def _learner_snapshot(row: Mapping[Any, Any]) -> dict[str, Any]:
     return _snapshots(_LEARNERS_JSON, [dict(row)])[0]
 
 
@@ -401,7 +403,7 @@ async def plan_enrolments(
     return plans, problems
 
 
-def _enrolment_snapshot(row) -> dict[str, Any]:
+def _enrolment_snapshot(row: Mapping[Any, Any]) -> dict[str, Any]:
     return _snapshots(_ENROLMENTS_JSON, [dict(row)])[0]
 
 
