@@ -46,7 +46,7 @@ _DECISION_COLUMNS = [c for c in AssessmentDecision.__table__.c]
 _VERSION_COLUMNS = [c for c in DecisionVersion.__table__.c]
 
 
-def _version_out(row) -> schemas.DecisionVersion:
+def _version_out(row: Row[Any]) -> schemas.DecisionVersion:
     return schemas.DecisionVersion(
         number=row.number,
         criteria=[schemas.CriterionResult(**c) for c in row.criteria],
@@ -61,7 +61,7 @@ def _version_out(row) -> schemas.DecisionVersion:
     )
 
 
-def decision_out(decision, version) -> schemas.Decision:
+def decision_out(decision: AssessmentDecision | Row[Any], version: Row[Any]) -> schemas.Decision:
     return schemas.Decision(
         id=decision.id,
         centre_id=decision.centre_id,
@@ -137,8 +137,13 @@ def check_content(
 
 
 def _version_values(
-    decision_id, number: int, centre_id, data: schemas.DecisionContent, p: Principal, reason: str | None
-) -> dict:
+    decision_id: uuid.UUID,
+    number: int,
+    centre_id: uuid.UUID,
+    data: schemas.DecisionContent,
+    p: Principal,
+    reason: str | None,
+) -> dict[str, Any]:
     return {
         "decision_id": decision_id,
         "number": number,
@@ -230,7 +235,7 @@ async def record_decision(
     return out
 
 
-async def _current(session: AsyncSession, decision: AssessmentDecision):
+async def _current(session: AsyncSession, decision: AssessmentDecision) -> Row[Any]:
     return (
         await session.execute(
             select(*_VERSION_COLUMNS).where(
@@ -276,7 +281,7 @@ async def list_decisions(
     learner_id: uuid.UUID | None = None,
     programme_id: uuid.UUID | None = None,
     status: str | None = None,
-):
+) -> tuple[list[schemas.Decision], str | None]:
     stmt = repo.decisions(p)
     for column, value in (
         (AssessmentDecision.brief_id, brief_id),
@@ -287,7 +292,7 @@ async def list_decisions(
         if value is not None:
             stmt = stmt.where(column == value)
     rows, next_cursor = await paginate(session, stmt, AssessmentDecision.id, limit, cursor)
-    versions = {}
+    versions: dict[uuid.UUID, Row[Any]] = {}
     if rows:
         keys = [
             and_(DecisionVersion.decision_id == r.id, DecisionVersion.number == r.current_version)
