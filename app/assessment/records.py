@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import repository as repo
@@ -37,7 +39,7 @@ from app.programmes.models import Enrolment, Programme
 from app.qualifications.grades import AttemptKind
 from app.qualifications.grading import grade_qualification, grade_unit_attempts
 from app.qualifications.models import QualificationVersion
-from app.qualifications.outcomes import UnitAttempt
+from app.qualifications.outcomes import QualificationOutcome, UnitAttempt, UnitOutcome
 from app.qualifications.service import parsed
 from app.qualifications.structure import Qualification
 
@@ -57,7 +59,11 @@ class _Learned:
 
 
 def _learn(
-    q: Qualification, briefs: dict[uuid.UUID, AssignmentBrief], decisions, exams, released_only: bool
+    q: Qualification,
+    briefs: dict[uuid.UUID, AssignmentBrief],
+    decisions: Iterable[Row[Any]],
+    exams,  # ExamResult rows: their grade is text, where UnitAttempt declares a UnitGrade
+    released_only: bool,
 ) -> _Learned:
     out = _Learned()
     for b in briefs.values():
@@ -100,8 +106,8 @@ def _learn(
     return out
 
 
-def _outcomes(q: Qualification, learned: _Learned):
-    results = {}
+def _outcomes(q: Qualification, learned: _Learned) -> tuple[dict[int, UnitOutcome], QualificationOutcome]:
+    results: dict[int, UnitOutcome] = {}
     for unit in q.units:
         attempts: list[UnitAttempt] = []
         if unit.criteria_listed and unit.criteria and unit.number in learned.assessed_units:
@@ -121,7 +127,9 @@ def _outcomes(q: Qualification, learned: _Learned):
     return results, grade_qualification(q, results)
 
 
-async def _decisions(session: AsyncSession, p: Principal, programme_id: uuid.UUID, learner_ids=None):
+async def _decisions(
+    session: AsyncSession, p: Principal, programme_id: uuid.UUID, learner_ids: list[uuid.UUID] | None = None
+) -> Sequence[Row[Any]]:
     stmt = (
         select(
             AssessmentDecision.learner_id,
@@ -149,7 +157,9 @@ async def _decisions(session: AsyncSession, p: Principal, programme_id: uuid.UUI
     return (await session.execute(stmt)).all()
 
 
-async def _programme_and_qualification(session: AsyncSession, p: Principal, programme_id: uuid.UUID):
+async def _programme_and_qualification(
+    session: AsyncSession, p: Principal, programme_id: uuid.UUID
+) -> tuple[Programme, Qualification]:
     """The programme, if the caller reads its assessment records (R-98: else 404), and its qualification.
     A learner reaches the programme through their own enrolment, checked by the caller."""
     if p.has(Scope.assessments_read):
