@@ -5,13 +5,22 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from app.core.config import Settings, get_settings
 from app.models import alembic_config
+
+if TYPE_CHECKING:  # imported where used at run time: the CLI starts without loading every domain
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from app.audit.service import Actor
+    from app.qualifications.models import QualificationVersion
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 cli = typer.Typer(
@@ -46,7 +55,7 @@ def migrate_database(settings: Settings) -> None:
         typer.echo(f"loaded {added} shipped qualification(s)")
 
 
-async def _with_session(settings: Settings, work):
+async def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     from app.core.db import make_engine, make_sessionmaker, resolve_urls
 
     urls = resolve_urls(settings)
@@ -58,14 +67,14 @@ async def _with_session(settings: Settings, work):
         await engine.dispose()
 
 
-def _platform_actor(subject: str):
+def _platform_actor(subject: str) -> Actor:
     from app.audit.service import SYSTEM_ROLE, Actor
     from app.qualifications.models import PLATFORM_CENTRE
 
     return Actor(subject=subject, audit_role=SYSTEM_ROLE, centre_id=PLATFORM_CENTRE)
 
 
-async def _load_shipped(session) -> int:
+async def _load_shipped(session: AsyncSession) -> int:
     from app.qualifications.service import ensure_shipped
 
     return await ensure_shipped(session, _platform_actor("system:migrate"))
@@ -273,7 +282,7 @@ def qualifications_import(
     from app.qualifications.models import PLATFORM_CENTRE
     from app.qualifications.service import import_specification
 
-    async def work(session):
+    async def work(session: AsyncSession) -> tuple[QualificationVersion, bool]:
         actor = _platform_actor("system:cli")
         if centre:
             from app.audit.service import SYSTEM_ROLE, Actor

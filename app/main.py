@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
@@ -148,7 +149,7 @@ def create_app(
     release_gate.register()  # release asks verification's IV check (app/assessment/iv_gate.py)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings)  # a served process only: tests keep pytest's log capture
         engine = None
         if sessionmaker is None:

@@ -7,8 +7,12 @@ app/core never has to know which domains exist.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import MetaData
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 import app.assessment.models
 import app.assignments.models
@@ -32,7 +36,7 @@ def all_models() -> MetaData:
     return Base.metadata
 
 
-def alembic_config(owner_url: str | None = None):
+def alembic_config(owner_url: str | None = None) -> Config:
     from alembic.config import Config
 
     cfg = Config(str(ROOT / "alembic.ini"))

@@ -108,7 +108,10 @@ class Context(BaseContext):
             raise
 
 
-def to_model(model: type[BaseModel], data: dict[str, Any], location: str = "input") -> BaseModel:
+M = TypeVar("M", bound=BaseModel)
+
+
+def to_model(model: type[M], data: dict[str, Any], location: str = "input") -> M:
     """Validate GraphQL input with the same Pydantic schema REST uses; report fields like REST does."""
     try:
         return model.model_validate(data)

@@ -31,7 +31,7 @@ OPERATION = "graphql"
 
 
 class IdempotentMutations(SchemaExtension):
-    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_execute(self) -> AsyncIterator[None]:
         ec = self.execution_context
         ctx = ec.context
         request = getattr(ctx, "request", None)

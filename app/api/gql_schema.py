@@ -23,8 +23,9 @@ from strawberry.extensions import (
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.types import base_scalars
 from strawberry.tools import merge_types
-from strawberry.types import Info
+from strawberry.types import ExecutionContext, Info
 from strawberry.types.base import StrawberryOptional
+from strawberry.types.scalar import ScalarDefinition
 
 from app.api.gql_context import Context, ProblemErrors
 from app.api.gql_idempotency import IdempotentMutations
@@ -47,6 +48,7 @@ from app.qualifications.gql import QualificationsQuery
 from app.sync.gql import SyncMutation
 from app.verification.gql import VerificationMutation, VerificationQuery
 from app.webhooks.gql import WebhooksMutation, WebhooksQuery
+from graphql import GraphQLError
 
 
 @strawberry.type
@@ -126,7 +128,9 @@ Mutation = nullable_root(
 
 
 class Schema(strawberry.Schema):
-    def process_errors(self, errors, execution_context=None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         # Domain errors are answers, not incidents: log only what ProblemErrors masked as unexpected.
         unexpected = [e for e in errors if (e.extensions or {}).get("code") == "internal-error"]
         if unexpected:
@@ -134,7 +138,8 @@ class Schema(strawberry.Schema):
 
 
 # Clients generate parsers from the schema: each custom scalar names the standard its text follows.
-SCALARS = {
+# Keyed by `object`, as Schema's scalar_overrides is (a Mapping's key type is invariant).
+SCALARS: dict[object, ScalarDefinition] = {
     uuid.UUID: dataclasses.replace(
         base_scalars.UUIDDefinition,
         description="A UUID in its canonical text form (RFC 9562).",

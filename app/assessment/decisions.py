@@ -12,8 +12,9 @@ marking, and the benchmark (bench/assessment_bench.py) measures it.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import and_, false, func, insert, or_, select, update
+from sqlalchemy import Row, and_, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import events, iv_gate, schemas
@@ -56,7 +57,7 @@ _DECISION_COLUMNS = [c for c in AssessmentDecision.__table__.c]
 _VERSION_COLUMNS = [c for c in DecisionVersion.__table__.c]
 
 
-def version_out(row) -> schemas.DecisionVersion:
+def version_out(row: Row[Any]) -> schemas.DecisionVersion:
     return schemas.DecisionVersion(
         number=row.number,
         criteria=[schemas.CriterionResult(**c) for c in row.criteria],
@@ -77,7 +78,13 @@ def learner_view(p: Principal) -> bool:
     return not p.has(Scope.assessments_read)
 
 
-def decision_out(decision, version, released=None, *, for_learner: bool = False) -> schemas.Decision:
+def decision_out(
+    decision: AssessmentDecision | Row[Any],
+    version: Row[Any],
+    released: Row[Any] | None = None,
+    *,
+    for_learner: bool = False,
+) -> schemas.Decision:
     """The decision with its current version and, once released, the version the learner was given
     (`released`, the same as `current` unless an amendment awaits IV). For the learner both are the
     released version and the state is `released`: an amendment is theirs once IV has verified it."""
@@ -162,14 +169,14 @@ def check_content(
 
 
 def _version_values(
-    decision_id,
+    decision_id: uuid.UUID,
     number: int,
-    centre_id,
+    centre_id: uuid.UUID,
     data: schemas.DecisionContent,
     p: Principal,
     reason: str | None,
     made_by: uuid.UUID,
-) -> dict:
+) -> dict[str, Any]:
     return {
         "decision_id": decision_id,
         "number": number,
@@ -195,7 +202,7 @@ def _version_values(
 
 
 async def _assessor_on(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> uuid.UUID:
-    programme = await session.get(Programme, programme_id)
+    programme = await session.get_one(Programme, programme_id)
     return require_on_programme(
         await programme_access(session, p, programme), "assessor", what="record its assessment decisions"
     )
@@ -211,7 +218,7 @@ async def record_decision(
             "Work is assessed once it is handed in with the learner's declaration.",
             field="body.submission_id",
         )
-    brief = await session.get(AssignmentBrief, submission.brief_id)
+    brief = await session.get_one(AssignmentBrief, submission.brief_id)
     assessor = await _assessor_on(session, p, brief.programme_id)
     await ensure_registered(session, p.centre_id, submission.learner_id, brief.qualification_id)  # R-10
     q = await qualification_of(session, brief.qualification_id)
@@ -262,7 +269,7 @@ async def record_decision(
     return out
 
 
-async def _current(session: AsyncSession, decision: AssessmentDecision):
+async def _current(session: AsyncSession, decision: AssessmentDecision) -> Row[Any]:
     return (
         await session.execute(
             select(*_VERSION_COLUMNS).where(
@@ -324,7 +331,7 @@ async def list_decisions(
     learner_id: uuid.UUID | None = None,
     programme_id: uuid.UUID | None = None,
     status: str | None = None,
-):
+) -> tuple[list[schemas.Decision], str | None]:
     stmt = repo.decisions(p)
     for_learner = learner_view(p)
     for column, value in (
@@ -342,7 +349,7 @@ async def list_decisions(
     elif status is not None:
         stmt = stmt.where(AssessmentDecision.status == status)
     rows, next_cursor = await paginate(session, stmt, AssessmentDecision.id, limit, cursor)
-    versions = {}
+    versions: dict[uuid.UUID, Row[Any]] = {}
     if rows:
         keys = [
             and_(DecisionVersion.decision_id == r.id, DecisionVersion.number == n)
@@ -376,8 +383,8 @@ async def _change(
     decision: AssessmentDecision,
     expected: int | IfMatch | None,
     action: str,
-    values: dict,
-    **event_fields,
+    values: dict[str, Any],
+    **event_fields: Any,
 ) -> AssessmentDecision:
     """One state change of the decision row, checked against the version the caller read."""
     if expected is not None:
@@ -424,7 +431,7 @@ async def amend_decision(
             ],
         )
     check_version(decision.version, expected)
-    brief = await session.get(AssignmentBrief, decision.brief_id)
+    brief = await session.get_one(AssignmentBrief, decision.brief_id)
     q = await qualification_of(session, brief.qualification_id)
     if problems := check_content(q, brief, data):
         raise ValidationFailed("The decision does not match the brief's criteria.", errors=problems)
@@ -469,7 +476,7 @@ async def release(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -
             "R-25", f"A {decision.status} decision cannot be released; it goes to IV first."
         )
     current = await _current(session, decision)
-    brief = await session.get(AssignmentBrief, decision.brief_id)
+    brief = await session.get_one(AssignmentBrief, decision.brief_id)
     gate = await iv_gate.iv_complete_for_brief(session, brief)
     problems = [field_problem("internal_verification", "R-25", reason) for reason in gate.reasons]
     if not current.authenticity_confirmed:
@@ -512,7 +519,7 @@ async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID
     from app.assignments.service import get_brief
 
     brief = await get_brief(session, p, brief_id)
-    programme = await session.get(Programme, brief.programme_id)
+    programme = await session.get_one(Programme, brief.programme_id)
     require_on_programme(
         await programme_access(session, p, programme),
         "assessor",
@@ -655,15 +662,17 @@ async def record_exam_result(
         ) from exc
     await learner_in_centre(session, p, data.learner_id, "body.learner_id")
     await ensure_registered(session, p.centre_id, data.learner_id, data.qualification_id)  # R-10
-    sittings = await session.scalar(
-        select(func.count())
-        .select_from(ExamResult)
-        .where(
-            ExamResult.learner_id == data.learner_id,
-            ExamResult.qualification_id == data.qualification_id,
-            ExamResult.unit_number == data.unit_number,
+    sittings = (
+        await session.execute(
+            select(func.count())
+            .select_from(ExamResult)
+            .where(
+                ExamResult.learner_id == data.learner_id,
+                ExamResult.qualification_id == data.qualification_id,
+                ExamResult.unit_number == data.unit_number,
+            )
         )
-    )
+    ).scalar_one()
     if sittings >= 1 + q.policies.exam_resits_allowed:
         raise RuleViolation(
             f"{q.key} allows {q.policies.exam_resits_allowed} resit(s) of an examined unit.",

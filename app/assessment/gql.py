@@ -5,6 +5,7 @@ costs ~3 µs per field, so dense grids go as JSON beside the nested types)."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import strawberry
 from strawberry.experimental.pydantic import input as pyd_input
@@ -13,7 +14,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
-from app.assessment import decisions, records, resubmissions, schemas, submissions
+from app.assessment import decisions, models, records, resubmissions, schemas, submissions
 from app.auth.scopes import Scope
 
 Ctx = Info[Context, None]
@@ -152,11 +153,11 @@ class ExamResultInput:
     pass
 
 
-def _submission(s) -> Submission:
+def _submission(s: models.Submission) -> Submission:
     return Submission.from_pydantic(submissions.out(s))
 
 
-def _decision_fields(input) -> dict:
+def _decision_fields(input: object) -> dict[str, Any]:
     """The input's fields, each nested criterion and unit grade converted too (for the Pydantic schema)."""
     fields = input_fields(input)
     for key in ("criteria", "unit_grades"):
@@ -252,7 +253,7 @@ def _grid(g: schemas.CohortGrid) -> CohortGrid:
             )
             for r in g.rows
         ],
-        rows_json=[r.model_dump(mode="json") for r in g.rows],
+        rows_json=[JSON(r.model_dump(mode="json")) for r in g.rows],
     )
 
 

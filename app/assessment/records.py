@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Select, literal, select
+from sqlalchemy import Row, Select, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import repository as repo
@@ -38,7 +39,7 @@ from app.programmes.models import Enrolment, Programme
 from app.qualifications.grades import AttemptKind
 from app.qualifications.grading import grade_qualification, grade_unit_attempts
 from app.qualifications.models import QualificationVersion
-from app.qualifications.outcomes import UnitAttempt
+from app.qualifications.outcomes import QualificationOutcome, UnitAttempt, UnitOutcome
 from app.qualifications.service import parsed
 from app.qualifications.structure import Qualification
 
@@ -58,7 +59,11 @@ class _Learned:
 
 
 def _learn(
-    q: Qualification, briefs: dict[uuid.UUID, AssignmentBrief], decisions, exams, released_only: bool
+    q: Qualification,
+    briefs: dict[uuid.UUID, AssignmentBrief],
+    decisions: Iterable[Row[Any]],
+    exams,  # ExamResult rows: their grade is text, where UnitAttempt declares a UnitGrade
+    released_only: bool,
 ) -> _Learned:
     out = _Learned()
     for b in briefs.values():
@@ -101,8 +106,8 @@ def _learn(
     return out
 
 
-def _outcomes(q: Qualification, learned: _Learned):
-    results = {}
+def _outcomes(q: Qualification, learned: _Learned) -> tuple[dict[int, UnitOutcome], QualificationOutcome]:
+    results: dict[int, UnitOutcome] = {}
     for unit in q.units:
         attempts: list[UnitAttempt] = []
         if unit.criteria_listed and unit.criteria and unit.number in learned.assessed_units:
@@ -123,8 +128,12 @@ def _outcomes(q: Qualification, learned: _Learned):
 
 
 async def _decisions(
-    session: AsyncSession, p: Principal, programme_ids, learner_ids=None, released_only=False
-):
+    session: AsyncSession,
+    p: Principal,
+    programme_ids: Sequence[uuid.UUID],
+    learner_ids: Sequence[uuid.UUID] | None = None,
+    released_only: bool = False,
+) -> Sequence[Row[Any]]:
     """Each decision with its current version; for a learner's own view (`released_only`) the version
     released to them, counted as released even while an amendment of it awaits IV (R-25)."""
     shown = AssessmentDecision.released_version if released_only else AssessmentDecision.current_version
@@ -155,7 +164,7 @@ async def _decisions(
     return (await session.execute(stmt)).all()
 
 
-def _programmes_statement(p: Principal) -> Select:
+def _programmes_statement(p: Principal) -> Select[Any]:
     """The programmes whose assessment records the caller reads (R-98: else 404), with their
     qualification. A learner reaches a programme through their own enrolment, checked by the caller."""
     if p.has(Scope.assessments_read):

@@ -61,6 +61,7 @@ def r31_deadline(
                 ],
             )
         latest = None
+        deadline = chosen
     else:
         dl = cal.resubmission_deadline(calendar, received, window)
         if dl.due is None:
@@ -121,10 +122,10 @@ async def authorise(
     session: AsyncSession, p: Principal, decision_id: uuid.UUID, data: schemas.ResubmissionCreate
 ) -> ResubmissionAuthorisation:
     decision = await get_decision_row(session, p, decision_id)
-    brief = await session.get(AssignmentBrief, decision.brief_id)
+    brief = await session.get_one(AssignmentBrief, decision.brief_id)
     q = await qualification_of(session, brief.qualification_id)
     policy = q.policies
-    programme = await session.get(Programme, decision.programme_id)
+    programme = await session.get_one(Programme, decision.programme_id)
     access = await programme_access(session, p, programme)
     role = AUTHORISER_ROLE.get(policy.resubmission_authorised_by, policy.resubmission_authorised_by)
     if access.staff_id is None or not access.has(role):
@@ -143,15 +144,17 @@ async def authorise(
             )
         )
     ).scalar_one()
-    submission = await session.get(Submission, decision.submission_id)
-    authorised = await session.scalar(
-        select(func.count())
-        .select_from(ResubmissionAuthorisation)
-        .where(
-            ResubmissionAuthorisation.brief_id == brief.id,
-            ResubmissionAuthorisation.learner_id == decision.learner_id,
+    submission = await session.get_one(Submission, decision.submission_id)
+    authorised = (
+        await session.execute(
+            select(func.count())
+            .select_from(ResubmissionAuthorisation)
+            .where(
+                ResubmissionAuthorisation.brief_id == brief.id,
+                ResubmissionAuthorisation.learner_id == decision.learner_id,
+            )
         )
-    )
+    ).scalar_one()
     problems: list[FieldProblem] = []
 
     def fail(code: str, message: str, field: str = "decision") -> None:
@@ -221,12 +224,14 @@ async def authorise(
             "Another resubmission was authorised at the same time (R-30: at most "
             f"{policy.resubmissions_allowed})."
         ) from exc
-    authorised = events.ResubmissionAuthorised.of(row)
-    await recorded(session, p, Change.created(authorised, "resubmission_authorisation", row.id))
+    event = events.ResubmissionAuthorised.of(row)
+    await recorded(session, p, Change.created(event, "resubmission_authorisation", row.id))
     return row
 
 
-async def list_resubmissions(session: AsyncSession, p: Principal, decision_id: uuid.UUID):
+async def list_resubmissions(
+    session: AsyncSession, p: Principal, decision_id: uuid.UUID
+) -> list[ResubmissionAuthorisation]:
     decision = await get_decision_row(session, p, decision_id)
     return list(
         (

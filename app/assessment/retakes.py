@@ -23,11 +23,13 @@ async def check_retake(session: AsyncSession, brief: AssignmentBrief, learner_id
     if q.policies.retakes_allowed < 1:
         problems.append(field_problem("body.brief_id", "R-32.not_allowed", f"{q.key} allows no retake"))
     retake_briefs = select(AssignmentBrief.id).where(AssignmentBrief.retake_of_id == brief.retake_of_id)
-    taken = await session.scalar(
-        select(func.count())
-        .select_from(Submission)
-        .where(Submission.learner_id == learner_id, Submission.brief_id.in_(retake_briefs))
-    )
+    taken = (
+        await session.execute(
+            select(func.count())
+            .select_from(Submission)
+            .where(Submission.learner_id == learner_id, Submission.brief_id.in_(retake_briefs))
+        )
+    ).scalar_one()
     if taken >= q.policies.retakes_allowed:
         problems.append(field_problem("body.brief_id", "R-32.limit", "the learner has used their retake"))
     rows = (
@@ -55,7 +57,7 @@ async def check_retake(session: AsyncSession, brief: AssignmentBrief, learner_id
         )
     else:
         achieved = {(c["unit_number"], c["code"]) for criteria in released for c in criteria if c["achieved"]}
-        original = await session.get(AssignmentBrief, brief.retake_of_id)
+        original = await session.get_one(AssignmentBrief, brief.retake_of_id)
         passes = {(c["unit_number"], c["code"]) for c in original.criteria if ".P" in c["code"]}
         if passes <= achieved:
             problems.append(

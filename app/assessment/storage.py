@@ -254,19 +254,23 @@ async def _file_blocks(path: Path, size: int = 1024 * 1024) -> AsyncIterator[byt
 
 def evidence_store(settings: Settings) -> EvidenceStore:
     if settings.evidence_storage == "s3":
-        missing = [
-            n
-            for n in ("s3_endpoint_url", "s3_bucket", "s3_access_key_id", "s3_secret_access_key")
-            if not getattr(settings, n)
-        ]
-        if missing:
+        endpoint, bucket = settings.s3_endpoint_url, settings.s3_bucket
+        access_key, secret_key = settings.s3_access_key_id, settings.s3_secret_access_key
+        if not (endpoint and bucket and access_key and secret_key):
+            given = {
+                "s3_endpoint_url": endpoint,
+                "s3_bucket": bucket,
+                "s3_access_key_id": access_key,
+                "s3_secret_access_key": secret_key,
+            }
+            missing = [n for n, v in given.items() if not v]
             raise RuntimeError(f"evidence_storage=s3 needs {', '.join(missing)}")
         return S3EvidenceStore(
-            settings.s3_endpoint_url,
-            settings.s3_bucket,
-            settings.s3_region,  # type: ignore[arg-type]
-            settings.s3_access_key_id,
-            settings.s3_secret_access_key,
+            endpoint,
+            bucket,
+            settings.s3_region,
+            access_key,
+            secret_key,
             spool=settings.data_dir / "evidence-spool",
-        )  # type: ignore[arg-type]
+        )
     return LocalEvidenceStore(settings.data_dir / "evidence")

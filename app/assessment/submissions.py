@@ -31,6 +31,7 @@ from app.core import clock
 from app.core.config import Settings
 from app.core.errors import (
     Conflict,
+    FieldProblem,
     Forbidden,
     NotFound,
     PreconditionFailed,
@@ -138,7 +139,7 @@ async def list_submissions(
     *,
     brief_id: uuid.UUID | None = None,
     learner_id: uuid.UUID | None = None,
-):
+) -> tuple[list[Submission], str | None]:
     stmt = repo.submissions(p)
     if brief_id:
         stmt = stmt.where(Submission.brief_id == brief_id)
@@ -257,7 +258,7 @@ async def create_submission(
 async def _open_submission(session: AsyncSession, p: Principal, submission_id: uuid.UUID) -> Submission:
     submission = await get_submission(session, p, submission_id)
     if p.has(Scope.submissions_write):
-        brief = await session.get(AssignmentBrief, submission.brief_id)
+        brief = await session.get_one(AssignmentBrief, submission.brief_id)
         await _staff_on_brief(session, p, brief, "change its submissions")
     elif not p.has(Scope.submissions_self):
         raise Forbidden("Only the learner or the programme's staff add evidence.")
@@ -364,7 +365,7 @@ async def add_evidence_file(
     return await _add_item(session, p, item)
 
 
-def _too_large(settings: Settings):
+def _too_large(settings: Settings) -> FieldProblem:
     return field_problem("body", "file_too_large", f"at most {settings.evidence_max_bytes} bytes")
 
 

@@ -11,7 +11,7 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
 from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
-from app.assignments import schemas, service
+from app.assignments import models, schemas, service
 from app.auth.scopes import Scope
 
 Ctx = Info[Context, None]
@@ -98,11 +98,11 @@ class AssignmentBriefUpdateInput:
     completion_date: dt.date | None = strawberry.UNSET
 
 
-def _plan_entry(entry) -> AssessmentPlanEntry:
+def _plan_entry(entry: object) -> AssessmentPlanEntry:
     return AssessmentPlanEntry.from_pydantic(schemas.PlanEntry.model_validate(entry))
 
 
-def _brief(b) -> AssignmentBrief:
+def _brief(b: models.AssignmentBrief) -> AssignmentBrief:
     return AssignmentBrief.from_pydantic(service.brief_out(b))
 
 

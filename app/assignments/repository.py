@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, SQLColumnExpression, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assignments.models import AssessmentPlanEntry, AssignmentBrief, BriefVerification
@@ -16,7 +16,9 @@ from app.auth.scopes import Scope
 from app.programmes.access import enrolled_programmes, on_reachable_programmes
 
 
-def _reached(stmt: Select, column, p: Principal, scope: Scope = Scope.assignments_read) -> Select:
+def _reached(
+    stmt: Select, column: SQLColumnExpression[uuid.UUID], p: Principal, scope: Scope = Scope.assignments_read
+) -> Select:
     clause = on_reachable_programmes(column, p, scope)
     return stmt if clause is None else stmt.where(clause)
 

@@ -101,10 +101,10 @@ def check_brief(
                 field_problem(where, "unit_not_targeted", f"unit {number} is not among the brief's units")
             )
             continue
-        unit = units.get(number)
-        if unit is None:
+        target = units.get(number)
+        if target is None:
             continue
-        if not unit.criteria_listed:
+        if not target.criteria_listed:
             problems.append(
                 field_problem(
                     where,
@@ -113,7 +113,7 @@ def check_brief(
                 )
             )
             continue
-        if not any(c.code == code for c in unit.criteria):
+        if not any(c.code == code for c in target.criteria):
             problems.append(
                 field_problem(where, "unknown_criterion", f"unit {number} has no criterion {code}")
             )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, StrictBool, StringConstraints
 
-from app.core.schemas import Input, IsoDate, LongName, LongText, Output, UnitNumber
+from app.core.schemas import Input, IsoDate, LongName, LongText, Output, Patch, UnitNumber
 
 UnitNumbers = Annotated[list[UnitNumber], Field(min_length=1, max_length=10)]
 CriterionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,6}\.[A-Z]{1,2}[1-9][0-9]{0,2}$")]
@@ -65,10 +65,10 @@ class PlanEntryCreate(Input):
 
 
 class PlanEntryUpdate(Input):
-    title: LongName = None
-    hand_out_date: IsoDate = None
-    deadline: IsoDate = None
-    planned_iv_date: IsoDate = None
+    title: Patch[LongName] = None
+    hand_out_date: Patch[IsoDate] = None
+    deadline: Patch[IsoDate] = None
+    planned_iv_date: Patch[IsoDate] = None
 
 
 class AssessmentPlan(Output):
@@ -121,12 +121,12 @@ class BriefCreate(Input):
 
 
 class BriefUpdate(Input):
-    title: LongName = None
-    unit_numbers: UnitNumbers = None
-    criteria: list[TargetedCriterion] = Field(None, max_length=60)
-    scenario: LongText = None
-    start_date: IsoDate = None
-    completion_date: IsoDate = None
+    title: Patch[LongName] = None
+    unit_numbers: Patch[UnitNumbers] = None
+    criteria: Patch[list[TargetedCriterion]] = Field(None, max_length=60)
+    scenario: Patch[LongText] = None
+    start_date: Patch[IsoDate] = None
+    completion_date: Patch[IsoDate] = None
 
 
 class ChecklistAnswer(Input):

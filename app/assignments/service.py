@@ -48,7 +48,7 @@ async def _programme(session: AsyncSession, p: Principal, programme_id: uuid.UUI
 
 
 async def qualification_of(session: AsyncSession, qualification_id: uuid.UUID) -> Qualification:
-    row = await session.get(QualificationVersion, qualification_id)
+    row = await session.get_one(QualificationVersion, qualification_id)
     return parsed(row)
 
 
@@ -163,7 +163,7 @@ async def list_briefs(
     *,
     programme_id: uuid.UUID | None = None,
     status: str | None = None,
-):
+) -> tuple[list[AssignmentBrief], str | None]:
     from app.core.pagination import paginate
 
     stmt = repo.briefs(p)
@@ -292,7 +292,7 @@ async def update_brief(
             "what IV verified is what learners get.",
         )
     changes = data.model_dump(exclude_unset=True)
-    if "criteria" in changes:
+    if data.criteria is not None:  # present: the schema refuses null
         changes["criteria"] = [{"unit_number": c.unit_number, "code": c.code} for c in data.criteria]
     if "unit_numbers" in changes or "criteria" in changes:
         q = await qualification_of(session, brief.qualification_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -28,6 +28,17 @@ class Actor:
     centre_id: uuid.UUID
 
 
+class Author(Protocol):
+    """Whoever a change is recorded against: an Actor, or a verified Principal (app.auth.principal)."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def audit_role(self) -> str: ...
+    @property
+    def centre_id(self) -> uuid.UUID: ...
+
+
 SYSTEM_ROLE = "system"
 
 _APPEND = text(
@@ -41,8 +52,8 @@ def _json(value: dict[str, Any] | None) -> str | None:
 
 
 async def record(
-    session: AsyncSession,
-    actor: Actor,
+    session: AsyncSession | AsyncConnection,
+    actor: Author,
     action: str,
     subject_type: str,
     subject_id: Any,
@@ -127,7 +138,7 @@ async def list_events(
     cursor: str | None,
     subject_type: str | None = None,
     subject_id: str | None = None,
-):
+) -> tuple[list[AuditEvent], str | None]:
     """A centre's audit trail in the order it was written, optionally for one subject."""
     stmt = select(AuditEvent).where(AuditEvent.centre_id == centre_id)
     if subject_type:

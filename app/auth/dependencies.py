@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -42,7 +43,7 @@ def authorize(principal: Principal, *scopes: Scope) -> Principal:
     raise Forbidden(f"This operation needs the scope {wanted}, which none of your roles grants.")
 
 
-def require(*scopes: Scope):
+def require(*scopes: Scope) -> Callable[[Principal], Awaitable[Principal]]:
     async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         return authorize(principal, *scopes)
 

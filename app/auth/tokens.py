@@ -17,6 +17,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jwt
 
@@ -79,7 +80,7 @@ class TokenVerifier:
                     "set VERITY_AUTH_MODE=development for local development tokens"
                 )
 
-    async def _key(self, token: str):
+    async def _key(self, token: str) -> Any:  # a PEM or a secret (str), or a JWK's key object
         if self.settings.auth_mode == "development":
             return self._secret
         if self._pem is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import strawberry
 from strawberry.experimental.pydantic import input as pyd_input
@@ -64,11 +65,11 @@ def _year(year: schemas.AcademicYear) -> AcademicYear:
     return AcademicYear.from_pydantic(year)
 
 
-def _closure(closure) -> Closure:
+def _closure(closure: object) -> Closure:
     return Closure.from_pydantic(schemas.Closure.model_validate(closure))
 
 
-def _year_fields(value) -> dict:
+def _year_fields(value: object) -> dict[str, Any]:
     data = input_fields(value)
     if data.get("terms") is not None:
         data["terms"] = [input_fields(t) for t in data["terms"]]

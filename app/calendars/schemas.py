@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
 
-from app.core.schemas import Input, IsoDate, LongName, Name, Output
+from app.core.schemas import Input, IsoDate, LongName, Name, Output, Patch
 
 # Public-holiday data (and so every working-day count) covers a bounded range of years; dates outside
 # it could only be typing mistakes, and refusing them here keeps every deadline computable.
@@ -75,10 +75,10 @@ class AcademicYearCreate(Input):
 
 # An absent field is left alone; `terms`, when given, replaces all of the year's terms.
 class AcademicYearUpdate(Input):
-    label: YearLabel = None
-    start_date: CalendarDate = None
-    end_date: CalendarDate = None
-    terms: list[TermInput] = Field(None, max_length=12)
+    label: Patch[YearLabel] = None
+    start_date: Patch[CalendarDate] = None
+    end_date: Patch[CalendarDate] = None
+    terms: Patch[list[TermInput]] = Field(None, max_length=12)
 
 
 class Closure(Output):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -59,7 +59,7 @@ async def centre_calendar(session: AsyncSession, centre_id: uuid.UUID) -> cal.Ce
         terms.setdefault(t.academic_year_id, []).append(cal.Term(t.start_date, t.end_date, t.name))
     closures = (await session.scalars(select(Closure.date).where(Closure.centre_id == centre_id))).all()
     return cal.CentreCalendar(
-        nation=nation,
+        nation=cal.Nation(nation),
         academic_years=tuple(
             cal.AcademicYear(y.label, y.start_date, y.end_date, tuple(terms.get(y.id, ()))) for y in years
         ),
@@ -70,7 +70,7 @@ async def centre_calendar(session: AsyncSession, centre_id: uuid.UUID) -> cal.Ce
 # ---- academic years -----------------------------------------------------------------------------------
 
 
-def _years(p: Principal):
+def _years(p: Principal) -> Select[AcademicYear]:
     return select(AcademicYear).where(AcademicYear.centre_id == p.centre_id)
 
 
@@ -99,7 +99,9 @@ def _out(year: AcademicYear, terms: list[schemas.Term]) -> schemas.AcademicYear:
     )
 
 
-async def list_academic_years(session: AsyncSession, p: Principal, limit: int, cursor: str | None):
+async def list_academic_years(
+    session: AsyncSession, p: Principal, limit: int, cursor: str | None
+) -> tuple[list[schemas.AcademicYear], str | None]:
     rows, next_cursor = await paginate(session, _years(p), AcademicYear.id, limit, cursor)
     terms = await _terms_of(session, [r.id for r in rows])
     return [_out(r, terms[r.id]) for r in rows], next_cursor
@@ -213,7 +215,11 @@ async def update_academic_year(
     check_version(year.version, expected_version)
     before = _out(year, (await _terms_of(session, [year.id]))[year.id])
     changes = data.model_dump(exclude_unset=True)
-    terms = data.terms if "terms" in changes else [schemas.TermInput(**t.model_dump()) for t in before.terms]
+    terms = (
+        data.terms  # present means not null: the schema refuses null
+        if data.terms is not None
+        else [schemas.TermInput(**t.model_dump()) for t in before.terms]
+    )
     label, start, end = (
         changes.get("label", year.label),
         changes.get("start_date", year.start_date),
@@ -241,7 +247,7 @@ async def update_academic_year(
 # ---- closures -----------------------------------------------------------------------------------------
 
 
-def _closures(p: Principal):
+def _closures(p: Principal) -> Select[Closure]:
     return select(Closure).where(Closure.centre_id == p.centre_id)
 
 
@@ -252,7 +258,7 @@ async def list_closures(
     cursor: str | None,
     from_date: dt.date | None = None,
     to_date: dt.date | None = None,
-):
+) -> tuple[list[Closure], str | None]:
     stmt = _closures(p)
     if from_date:
         stmt = stmt.where(Closure.date >= from_date)

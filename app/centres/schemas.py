@@ -3,12 +3,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, StrictBool, StringConstraints
 
 from app.auth.scopes import Role
-from app.core.schemas import Email, Input, LongName, Name, Output, Subject, Text
+from app.core.schemas import Email, Input, LongName, Name, Output, Patch, Subject, Text
 
 CentreNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{3,20}$")]
 
@@ -37,8 +37,8 @@ class CentreCreate(Input):
 
 # In updates, an absent field is left alone; null is accepted only where the field may be empty.
 class CentreUpdate(Input):
-    name: LongName = None
-    nation: Nation = None
+    name: Patch[LongName] = None
+    nation: Patch[Nation] = None
 
 
 class Site(Output):
@@ -57,12 +57,15 @@ class SiteCreate(Input):
 
 
 class SiteUpdate(Input):
-    name: LongName = None
+    name: Patch[LongName] = None
     address: Text | None = None
 
 
 # Learners get their access from learner records, not from staff grants.
-StaffRoleName = StrEnum("StaffRoleName", {r.name: r.value for r in Role if r is not Role.learner})
+if TYPE_CHECKING:  # mypy cannot see the members of a computed enum: to it, a staff role is a Role
+    StaffRoleName = Role
+else:
+    StaffRoleName = StrEnum("StaffRoleName", {r.name: r.value for r in Role if r is not Role.learner})
 StaffRole = Annotated[StaffRoleName, Field(description="A staff role granted centre-wide.")]
 
 
@@ -89,8 +92,8 @@ class StaffCreate(Input):
 
 
 class StaffUpdate(Input):
-    given_name: Name = None
-    family_name: Name = None
+    given_name: Patch[Name] = None
+    family_name: Patch[Name] = None
     email: Email | None = None
-    roles: list[StaffRole] = Field(None, min_length=1, max_length=9)
-    active: StrictBool = None
+    roles: Patch[list[StaffRole]] = Field(None, min_length=1, max_length=9)
+    active: Patch[StrictBool] = None

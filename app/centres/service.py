@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from enum import Enum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.service import Author
 from app.auth.principal import Principal
 from app.centres import events, schemas
 from app.centres import repository as repo
@@ -20,7 +23,7 @@ SITE_UNIQUE = {"uq_sites_centre_id_name": "body.name"}
 STAFF_UNIQUE = {"uq_staff_centre_id_idp_subject": "body.idp_subject"}
 
 
-async def create_centre(session: AsyncSession, actor, data: schemas.CentreCreate) -> Centre:
+async def create_centre(session: AsyncSession, actor: Author, data: schemas.CentreCreate) -> Centre:
     """Onboarding a centre is an operator's act (CLI, demo): no centre role creates another centre."""
     centre = Centre(id=actor.centre_id, **data.model_dump())
     return await create_recorded(session, actor, centre, events.CentreCreated, "centre", CENTRE_UNIQUE)
@@ -30,7 +33,9 @@ async def get_centre(session: AsyncSession, p: Principal, centre_id: uuid.UUID) 
     return await get_visible(session, repo.centres(p), Centre, centre_id, "centre")
 
 
-async def list_centres(session: AsyncSession, p: Principal, limit: int, cursor: str | None):
+async def list_centres(
+    session: AsyncSession, p: Principal, limit: int, cursor: str | None
+) -> tuple[list[Centre], str | None]:
     return await paginate(session, repo.centres(p), Centre.id, limit, cursor)
 
 
@@ -53,7 +58,7 @@ async def update_centre(
     )
 
 
-async def create_site(session: AsyncSession, p: Principal, data: schemas.SiteCreate) -> Site:
+async def create_site(session: AsyncSession, p: Author, data: schemas.SiteCreate) -> Site:
     site = Site(centre_id=p.centre_id, **data.model_dump())
     return await create_recorded(session, p, site, events.SiteCreated, "site", SITE_UNIQUE)
 
@@ -62,7 +67,9 @@ async def get_site(session: AsyncSession, p: Principal, site_id: uuid.UUID) -> S
     return await get_visible(session, repo.sites(p), Site, site_id, "site")
 
 
-async def list_sites(session: AsyncSession, p: Principal, limit: int, cursor: str | None):
+async def list_sites(
+    session: AsyncSession, p: Principal, limit: int, cursor: str | None
+) -> tuple[list[Site], str | None]:
     return await paginate(session, repo.sites(p), Site.id, limit, cursor)
 
 
@@ -86,12 +93,12 @@ async def update_site(
     )
 
 
-def _role_values(roles) -> list[str]:
+def _role_values(roles: Iterable[Enum]) -> list[str]:
     # One grant per role, in a stable order, whatever the client sent.
     return sorted({r.value for r in roles})
 
 
-async def create_staff(session: AsyncSession, p: Principal, data: schemas.StaffCreate) -> StaffMember:
+async def create_staff(session: AsyncSession, p: Author, data: schemas.StaffCreate) -> StaffMember:
     member = StaffMember(
         centre_id=p.centre_id,
         active=True,
@@ -112,10 +119,10 @@ async def list_staff(
     cursor: str | None,
     role: str | None = None,
     active: bool | None = None,
-):
+) -> tuple[list[StaffMember], str | None]:
     stmt = repo.staff(p)
     if role is not None:
-        stmt = stmt.where(StaffMember.roles.any(role))
+        stmt = stmt.where(StaffMember.roles.any_() == role)
     if active is not None:
         stmt = stmt.where(StaffMember.active.is_(active))
     return await paginate(session, stmt, StaffMember.id, limit, cursor)

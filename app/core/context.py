@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,7 +37,7 @@ def client_request_id(headers: list[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
-def set_request_id(value: str | None):
+def set_request_id(value: str | None) -> Token[str | None]:
     return _request_id.set(value)
 
 

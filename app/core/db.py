@@ -11,13 +11,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Depends, Request
 from sqlalchemy import Executable, event
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.engine import Connection, Engine, ExceptionContext, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from app.core.config import Settings
 
@@ -104,7 +110,7 @@ def make_engine(
         # Sent straight to asyncpg, outside any transaction: through a DBAPI cursor it would run inside
         # the connection's first transaction, and that transaction's rollback would undo the SET ROLE.
         @event.listens_for(engine.sync_engine, "connect")
-        def _set_role(dbapi_connection, _record) -> None:
+        def _set_role(dbapi_connection: Any, _record: Any) -> None:  # the DBAPI adapter's
             dbapi_connection.run_async(lambda conn: conn.execute(f'SET ROLE "{role}"'))
 
     return engine
@@ -118,7 +124,7 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 _DEFERRED = "verity.deferred"
 
 
-def deferred_statements(session: AsyncSession) -> list[tuple[Executable, dict]] | None:
+def deferred_statements(session: AsyncSession | AsyncConnection) -> list[tuple[Executable, dict]] | None:
     """The session's queue of statements to run at commit, or None when it runs them at once."""
     return session.info.get(_DEFERRED)
 
@@ -165,18 +171,18 @@ _FAILED = "verity.failed"
 
 
 @event.listens_for(Engine, "handle_error")
-def _mark_failed(context) -> None:
+def _mark_failed(context: ExceptionContext) -> None:
     if context.connection is not None and not context.is_disconnect:
         context.connection.info[_FAILED] = True
 
 
 @event.listens_for(Engine, "rollback_savepoint")
-def _savepoint_recovered(connection, name, context) -> None:
+def _savepoint_recovered(connection: Connection, name: str, context: object) -> None:
     connection.info.pop(_FAILED, None)
 
 
 @event.listens_for(Engine, "rollback")
-def _rolled_back(connection) -> None:
+def _rolled_back(connection: Connection) -> None:
     if connection.invalidated:
         return  # the connection was lost: the pool gives a fresh one, whose info starts empty
     connection.info.pop(_FAILED, None)

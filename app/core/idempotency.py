@@ -25,7 +25,7 @@ from typing import Annotated, Any, Protocol, runtime_checkable
 
 from fastapi import Header
 from pydantic import BaseModel
-from sqlalchemy import DateTime, Integer, String, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, DateTime, Integer, String, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -74,8 +74,10 @@ class IdempotencyKey(Base):
 class Caller(Protocol):
     """Whose key it is: the principal, seen only through what scopes a key (core imports no auth)."""
 
-    subject: str
-    centre_id: uuid.UUID
+    @property
+    def subject(self) -> str: ...
+    @property
+    def centre_id(self) -> uuid.UUID: ...
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def _reused() -> IdempotencyKeyReused:
     )
 
 
-def _where(caller: Caller, key: str):
+def _where(caller: Caller, key: str) -> tuple[ColumnElement[bool], ...]:
     return (
         IdempotencyKey.centre_id == caller.centre_id,
         IdempotencyKey.subject == caller.subject,

@@ -24,6 +24,7 @@ class PayloadTooLarge(ProblemError, HTTPException):
     """Also an HTTPException: FastAPI turns any other error raised while it reads a body into a 400."""
 
     status, slug, title = 413, "payload-too-large", "Payload too large"
+    headers: dict[str, str]  # ProblemError's (never None), which HTTPException's handlers also read
 
     def __init__(self, limit: int) -> None:
         ProblemError.__init__(

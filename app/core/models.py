@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, func
+from sqlalchemy import DateTime, ForeignKey, FromClause, MetaData, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -29,7 +30,7 @@ def uuid_pk() -> Mapped[uuid.UUID]:
     return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid7)
 
 
-def uuid_fk(target: str, **kw) -> Mapped[uuid.UUID]:
+def uuid_fk(target: str, **kw: Any) -> Mapped[uuid.UUID]:
     """A UUID foreign key column (`uuid_fk("centres.id", index=True)`)."""
     return mapped_column(UUID(as_uuid=True), ForeignKey(target), **kw)
 
@@ -60,6 +61,9 @@ class Versioned:
     updated_at: Mapped[dt.datetime] = updated_at()
     version: Mapped[int] = mapped_column(nullable=False)
 
+    if TYPE_CHECKING:  # the mapped subclass has one; the mixin is never mapped on its own
+        __table__: ClassVar[FromClause]
+
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict:
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version, "eager_defaults": True}

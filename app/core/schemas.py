@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -23,23 +23,20 @@ def _filled(char: str) -> str:
     return rf"^{char}*[^{_BLANK}]{char}*$"
 
 
-def filled_text(max_length: int, *, multiline: bool = False) -> Any:
-    """Text that must say something: not empty, not only spaces."""
-    return Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True,
-            min_length=1,
-            max_length=max_length,
-            pattern=_filled(_MULTILINE if multiline else _ONE_LINE),
-        ),
-    ]
+def filled(max_length: int, *, multiline: bool = False) -> StringConstraints:
+    """Text that must say something: not empty, not only spaces (`Annotated[str, filled(100)]`)."""
+    return StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=max_length,
+        pattern=_filled(_MULTILINE if multiline else _ONE_LINE),
+    )
 
 
-Name = filled_text(100)
-LongName = filled_text(200)
-Reason = filled_text(500)  # why a change was made: every transition that asks for one
-LongText = filled_text(4000, multiline=True)  # feedback, scenarios, comments
+Name = Annotated[str, filled(100)]
+LongName = Annotated[str, filled(200)]
+Reason = Annotated[str, filled(500)]  # why a change was made: every transition that asks for one
+LongText = Annotated[str, filled(4000, multiline=True)]  # feedback, scenarios, comments
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=rf"^{_ONE_LINE}*$")]
 Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=320, pattern=rf"^{_TOKEN}@{_TOKEN}\.{_TOKEN}$")
@@ -78,13 +75,28 @@ JsonInteger = BeforeValidator(_json_integer)
 JsonInt = Annotated[int, JsonInteger]
 
 
-def json_int(ge: int | None = None, le: int | None = None) -> Any:
-    """A bounded JSON integer. The bounds must come before the validator in Annotated, or Pydantic
-    cannot fold them into the schema and publishes raw `ge`/`le` keys (tests/api/test_contracts.py)."""
-    return Annotated[int, Field(ge=ge, le=le), JsonInteger]
+# A bounded JSON integer: the bounds come before the validator in Annotated, or Pydantic cannot fold
+# them into the schema and publishes raw `ge`/`le` keys (tests/api/test_contracts.py).
+UnitNumber = Annotated[int, Field(ge=1, le=999), JsonInteger]
 
 
-UnitNumber = json_int(1, 999)
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    Patch: TypeAlias = T | None
+else:
+
+    class Patch:
+        """A field of an update (PATCH) body: `name: Patch[LongName] = None`.
+
+        Absent means "leave it alone" and reads as None; null itself is refused unless the field's own
+        type allows it (`Patch[Text | None]`). Pydantic sees only the field's type (the default is not
+        validated), so the published schema stays `{"type": "string", ...}` without a null; the type
+        checker sees `T | None`, which is what the attribute holds.
+        """
+
+        def __class_getitem__(cls, item: Any) -> Any:
+            return item
 
 
 class Input(BaseModel):

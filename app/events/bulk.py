@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.service import Author
 from app.core.context import current_request_id
 from app.core.db import deferred_statements
 from app.core.ids import uuid7
@@ -87,7 +88,9 @@ def serialize(changes: list[BulkChange]) -> Serialized:
     return Serialized(befores, afters, payloads)
 
 
-async def _record_many(session: AsyncSession, actor, changes: list[BulkChange], data: Serialized) -> None:
+async def _record_many(
+    session: AsyncSession, actor: Author, changes: list[BulkChange], data: Serialized
+) -> None:
     """One audit row per change, appended by audit_append (the chain's one writer) in one statement;
     in a request's session, just before commit like every audit append (audit.service.record)."""
     if changes:
@@ -126,7 +129,7 @@ async def _emit_many(
         )
 
 
-async def recorded_many(session: AsyncSession, actor, changes: list[BulkChange]) -> None:
+async def recorded_many(session: AsyncSession, actor: Author, changes: list[BulkChange]) -> None:
     """Record every change of one bulk request: two statements, whatever their number."""
     data = serialize(changes)
     await _record_many(session, actor, changes, data)

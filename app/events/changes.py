@@ -7,12 +7,13 @@ row and the event.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.audit.service import Author
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import PreconditionFailed
 from app.core.writes import apply_changes, flush_unique
@@ -25,18 +26,21 @@ class Recorded(Protocol):
     version: int
 
 
+R = TypeVar("R", bound=Recorded)
+
+
 def snapshot(schema: type[BaseModel], obj: Any) -> dict[str, Any]:
     return schema.model_validate(obj).model_dump(mode="json")
 
 
 async def create_recorded(
     session: AsyncSession,
-    actor,
-    obj: Recorded,
+    actor: Author,
+    obj: R,
     event: type[Event],
     subject_type: str,
     unique: dict[str, str] | None = None,
-) -> Recorded:
+) -> R:
     """Insert `obj`; `event` is its `<subject>.created` class, a subclass of the record's output schema."""
     session.add(obj)
     await flush_unique(session, unique or {})
@@ -47,14 +51,14 @@ async def create_recorded(
 
 async def update_recorded(
     session: AsyncSession,
-    actor,
-    obj: Recorded,
+    actor: Author,
+    obj: R,
     changes: dict[str, Any],
     expected_version: int | IfMatch,
     event: type[Changed],
     subject_type: str,
     unique: dict[str, str] | None = None,
-) -> Recorded:
+) -> R:
     """Apply `changes` to `obj` if its version is the expected one; `event` is its `.updated` class."""
     check_version(obj.version, expected_version)
     schema = event.record_schema()

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.service import record
+from app.audit.service import Author, record
 from app.events.event import Access, Changed, Event
 from app.events.outbox import emit
 
@@ -93,7 +93,7 @@ def _written(change: Change) -> Written:
     )
 
 
-async def _send(session: AsyncSession, actor, rows: list[Written]) -> list[uuid.UUID]:
+async def _send(session: AsyncSession, actor: Author, rows: list[Written]) -> list[uuid.UUID]:
     event_ids = []
     for row in rows:
         await record(
@@ -104,7 +104,7 @@ async def _send(session: AsyncSession, actor, rows: list[Written]) -> list[uuid.
     return event_ids
 
 
-async def recorded(session: AsyncSession, actor, change: Change) -> uuid.UUID:
+async def recorded(session: AsyncSession, actor: Author, change: Change) -> uuid.UUID:
     """Record one state change in the caller's transaction; returns the outbox event's id."""
     if change.event is None:
         raise ValueError("a state change on its own has an event: recorded_all() takes changes without one")
@@ -112,7 +112,7 @@ async def recorded(session: AsyncSession, actor, change: Change) -> uuid.UUID:
     return event_id
 
 
-async def recorded_all(session: AsyncSession, actor, changes: Iterable[Change]) -> list[uuid.UUID]:
+async def recorded_all(session: AsyncSession, actor: Author, changes: Iterable[Change]) -> list[uuid.UUID]:
     """Record several changes made by one act (a batch release, a transfer), in the order given; returns
     the ids of the outbox events."""
     rows = [_written(c) for c in changes]

@@ -41,7 +41,7 @@ class LearnerUpdateInput:
     idp_subject: str | None = strawberry.UNSET
 
 
-def _out(learner) -> Learner:
+def _out(learner: object) -> Learner:
     return Learner.from_pydantic(schemas.Learner.model_validate(learner))
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from app.core.schemas import Email, Input, IsoDate, Name, Output, Subject
+from app.core.schemas import Email, Input, IsoDate, Name, Output, Patch, Subject
 
 CandidateNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{1,20}$")]
 # The Unique Learner Number is ten digits.
@@ -48,9 +48,9 @@ class LearnerCreate(Input):
 
 # An absent field is left alone; null clears only the optional identifiers and contact fields.
 class LearnerUpdate(Input):
-    given_name: Name = None
-    family_name: Name = None
-    date_of_birth: DateOfBirth = None
+    given_name: Patch[Name] = None
+    family_name: Patch[Name] = None
+    date_of_birth: Patch[DateOfBirth] = None
     candidate_number: CandidateNumber | None = None
     uln: Uln | None = None
     mis_id: MisId | None = None

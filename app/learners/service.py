@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.service import Author
 from app.auth.principal import Principal
 from app.core import clock
 from app.core.concurrency import IfMatch
@@ -38,7 +40,7 @@ def _check_date_of_birth(value: dt.date | None) -> None:
         )
 
 
-async def create_learner(session: AsyncSession, p: Principal, data: schemas.LearnerCreate) -> Learner:
+async def create_learner(session: AsyncSession, p: Author, data: schemas.LearnerCreate) -> Learner:
     _check_date_of_birth(data.date_of_birth)
     learner = Learner(centre_id=p.centre_id, **data.model_dump())
     return await create_recorded(session, p, learner, events.LearnerCreated, "learner", LEARNER_UNIQUE)
@@ -48,7 +50,9 @@ async def get_learner(session: AsyncSession, p: Principal, learner_id: uuid.UUID
     return await get_visible(session, repo.learners(p), Learner, learner_id, "learner")
 
 
-async def list_learners(session: AsyncSession, p: Principal, limit: int, cursor: str | None, **filters):
+async def list_learners(
+    session: AsyncSession, p: Principal, limit: int, cursor: str | None, **filters: Any
+) -> tuple[list[Learner], str | None]:
     return await paginate(session, repo.filtered(repo.learners(p), **filters), Learner.id, limit, cursor)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
@@ -74,7 +74,9 @@ def reachable_programmes(p: Principal, scope: Scope) -> Select | None:
     )
 
 
-def on_reachable_programmes(column, p: Principal, scope: Scope):
+def on_reachable_programmes(
+    column: SQLColumnExpression[uuid.UUID], p: Principal, scope: Scope
+) -> ColumnElement[bool] | None:
     """A where-clause: `column` (a programme id) is one `p` reaches for `scope`; None when centre-wide."""
     reach = reachable_programmes(p, scope)
     return None if reach is None else column.in_(reach)

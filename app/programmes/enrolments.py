@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -37,7 +38,7 @@ ENROLMENT_UNIQUE = {
 REGISTERED_STATUSES = ("registered", "completed")
 
 
-def snapshot(enrolment) -> dict:
+def snapshot(enrolment: object) -> dict[str, Any]:
     return schemas.Enrolment.model_validate(enrolment).model_dump(mode="json")
 
 
@@ -85,9 +86,11 @@ async def _programme(session: AsyncSession, p: Principal, programme_id: uuid.UUI
 
 
 async def deadline_for(session: AsyncSession, programme: Programme, enrolled_on: dt.date) -> dt.date:
-    start = await session.scalar(
-        select(AcademicYear.start_date).where(AcademicYear.id == programme.academic_year_id)
-    )
+    start = (
+        await session.execute(
+            select(AcademicYear.start_date).where(AcademicYear.id == programme.academic_year_id)
+        )
+    ).scalar_one()
     return rules.registration_deadline(programme.delivery_model, start, enrolled_on)
 
 
@@ -182,7 +185,7 @@ async def list_enrolments(
     learner_id: uuid.UUID | None = None,
     programme_id: uuid.UUID | None = None,
     status: str | None = None,
-):
+) -> tuple[list[Enrolment], str | None]:
     stmt = repo.enrolments(p)
     if learner_id:
         stmt = stmt.where(Enrolment.learner_id == learner_id)
@@ -353,14 +356,15 @@ async def complete(
 # ---- R-11: registration issues -------------------------------------------------------------------------
 
 
-def _issue_condition(issue: str | None, today: dt.date):
+def _issue_condition(issue: str | None, today: dt.date) -> ColumnElement[bool]:
     live = Enrolment.status != "transferred"
     late = and_(live, Enrolment.registered_on > Enrolment.registration_deadline)
     early = and_(
         live, Enrolment.registered_on < Enrolment.enrolled_on, Enrolment.transferred_from_id.is_(None)
     )
     overdue = and_(Enrolment.status == "enrolled", Enrolment.registration_deadline < today)
-    return {"late": late, "early": early, "overdue": overdue}.get(issue, or_(late, early, overdue))
+    by_issue: dict[str | None, ColumnElement[bool]] = {"late": late, "early": early, "overdue": overdue}
+    return by_issue.get(issue, or_(late, early, overdue))
 
 
 async def list_registration_issues(
@@ -371,7 +375,7 @@ async def list_registration_issues(
     *,
     issue: str | None = None,
     programme_id: uuid.UUID | None = None,
-):
+) -> tuple[list[schemas.RegistrationIssue], str | None]:
     """R-11: late, early and overdue registrations, with the day by which the QN escalates each to the
     HoC (2 of the centre's working days after it arose)."""
     today = clock.today()
@@ -379,8 +383,10 @@ async def list_registration_issues(
     if programme_id:
         stmt = stmt.where(Enrolment.programme_id == programme_id)
     rows, next_cursor = await paginate(session, stmt, Enrolment.id, limit, cursor)
-    calendar = await centre_calendar(session, p.centre_id) if rows else None
-    items = []
+    if not rows:
+        return [], next_cursor
+    calendar = await centre_calendar(session, p.centre_id)
+    items: list[schemas.RegistrationIssue] = []
     for e in rows:
         kind = rules.registration_issue(
             status=e.status,

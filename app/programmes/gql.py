@@ -4,8 +4,10 @@ same service functions as REST."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import strawberry
+from pydantic import BaseModel
 from strawberry.experimental.pydantic import input as pyd_input
 from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
@@ -124,11 +126,12 @@ class SpecialConsiderationDecisionInput:
     pass
 
 
-def _enrolment(e) -> Enrolment:
+def _enrolment(e: object) -> Enrolment:
     return Enrolment.from_pydantic(schemas.Enrolment.model_validate(e))
 
 
-def _as(gql_type, schema, obj):
+def _as(gql_type: Any, schema: type[BaseModel], obj: object) -> Any:
+    # Any: the strawberry plugin types from_pydantic per class, not for a class passed in
     return gql_type.from_pydantic(schema.model_validate(obj))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,7 +30,7 @@ def programmes(principal: Principal) -> Select:
     return select(Programme).where(Programme.centre_id == principal.centre_id)
 
 
-def _own_or_centre(model, principal: Principal, staff_scope: Scope) -> Select:
+def _own_or_centre(model: Any, principal: Principal, staff_scope: Scope) -> Select:  # a model with learner_id
     stmt = select(model).where(model.centre_id == principal.centre_id)
     if principal.has(staff_scope):
         learners = learners_on_reachable_programmes(principal, staff_scope)

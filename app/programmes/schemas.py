@@ -9,7 +9,7 @@ from pydantic import Field, StrictBool, StringConstraints, model_validator
 
 from app.calendars.schemas import CalendarDate
 from app.core import clock
-from app.core.schemas import Input, LongName, Name, Output, Reason, Text
+from app.core.schemas import Input, LongName, Name, Output, Patch, Reason, Text
 from app.learners.schemas import MisId
 from app.programmes import rules
 
@@ -96,14 +96,14 @@ class ProgrammeCreate(Input):
 # An absent field is left alone; the lists, when given, replace the programme's sites or staff. The
 # qualification, academic year and delivery model are fixed: moving learners elsewhere is a transfer.
 class ProgrammeUpdate(Input):
-    name: LongName = None
+    name: Patch[LongName] = None
     code: Code | None = None
-    subject_area: Name = None
-    site_ids: list[uuid.UUID] = Field(None, min_length=1, max_length=50)
-    programme_leader_id: uuid.UUID = None
-    lead_internal_verifier_id: uuid.UUID = None
-    assessor_ids: StaffIds = None
-    internal_verifier_ids: StaffIds = None
+    subject_area: Patch[Name] = None
+    site_ids: Patch[list[uuid.UUID]] = Field(None, min_length=1, max_length=50)
+    programme_leader_id: Patch[uuid.UUID] = None
+    lead_internal_verifier_id: Patch[uuid.UUID] = None
+    assessor_ids: Patch[StaffIds] = None
+    internal_verifier_ids: Patch[StaffIds] = None
 
 
 # ---- enrolments and registration (R-10..R-12) ---------------------------------------------------------

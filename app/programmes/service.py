@@ -195,12 +195,12 @@ async def _links(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID,
         ):
             links[row.programme_id]["site_ids"].append(row.site_id)
         field = {role: name for name, role in LINK_ROLES.items()}
-        for row in await session.execute(
+        for staff in await session.execute(
             select(ProgrammeStaff.programme_id, ProgrammeStaff.role, ProgrammeStaff.staff_id)
             .where(ProgrammeStaff.programme_id.in_(ids))
             .order_by(ProgrammeStaff.staff_id)
         ):
-            links[row.programme_id][field[row.role]].append(row.staff_id)
+            links[staff.programme_id][field[staff.role]].append(staff.staff_id)
     return links
 
 
@@ -304,7 +304,7 @@ async def list_programmes(
     *,
     academic_year_id: uuid.UUID | None = None,
     qualification_id: uuid.UUID | None = None,
-):
+) -> tuple[list[schemas.Programme], str | None]:
     stmt = repo.programmes(p)
     if academic_year_id:
         stmt = stmt.where(Programme.academic_year_id == academic_year_id)

@@ -4,8 +4,9 @@ adjustments (R-80) and special consideration (R-81)."""
 from __future__ import annotations
 
 import uuid
+from typing import Any, TypeVar
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,6 +18,7 @@ from app.core.calendar import NoWorkingDays
 from app.core.errors import Conflict, Forbidden, RuleViolation, ValidationFailed, field_problem
 from app.core.pagination import paginate
 from app.core.visibility import get_visible
+from app.events.changes import Recorded
 from app.events.event import Event
 from app.events.write import Change, recorded
 from app.learners.models import Learner
@@ -35,8 +37,10 @@ from app.programmes.models import (
 from app.programmes.service import visible_qualification
 from app.qualifications.service import parsed
 
+R = TypeVar("R", bound=Recorded)
 
-async def _recorded(session: AsyncSession, p: Principal, obj, event: type[Event], subject_type: str):
+
+async def _recorded(session: AsyncSession, p: Principal, obj: R, event: type[Event], subject_type: str) -> R:
     session.add(obj)
     await session.flush()
     await recorded(session, p, Change.created(event.of(obj), subject_type, obj.id))
@@ -58,7 +62,9 @@ async def _check_unit(
         )
 
 
-async def _learner_in_reach(session: AsyncSession, p: Principal, learner_id: uuid.UUID, scope: Scope):
+async def _learner_in_reach(
+    session: AsyncSession, p: Principal, learner_id: uuid.UUID, scope: Scope
+) -> Learner:
     """R-98: staff record a learner's circumstances only where they may read them (a PL: the learners on
     the programmes they lead); any other learner is not found, as on a read."""
     stmt = select(Learner).where(Learner.centre_id == p.centre_id)
@@ -70,8 +76,13 @@ async def _learner_in_reach(session: AsyncSession, p: Principal, learner_id: uui
 
 
 async def _list(
-    session: AsyncSession, stmt, model, limit: int, cursor: str | None, learner_id: uuid.UUID | None
-):
+    session: AsyncSession,
+    stmt: Select,
+    model: Any,
+    limit: int,
+    cursor: str | None,
+    learner_id: uuid.UUID | None,
+) -> tuple[list[Any], str | None]:
     if learner_id:
         stmt = stmt.where(model.learner_id == learner_id)
     return await paginate(session, stmt, model.id, limit, cursor)
@@ -122,7 +133,7 @@ async def get_prior_learning(session: AsyncSession, p: Principal, rpl_id: uuid.U
 
 async def list_prior_learning(
     session: AsyncSession, p: Principal, limit: int, cursor: str | None, learner_id: uuid.UUID | None = None
-):
+) -> tuple[list[PriorLearning], str | None]:
     return await _list(session, repo.prior_learning(p), PriorLearning, limit, cursor, learner_id)
 
 
@@ -176,7 +187,7 @@ async def get_reasonable_adjustment(
 
 async def list_reasonable_adjustments(
     session: AsyncSession, p: Principal, limit: int, cursor: str | None, learner_id: uuid.UUID | None = None
-):
+) -> tuple[list[ReasonableAdjustment], str | None]:
     return await _list(
         session, repo.reasonable_adjustments(p), ReasonableAdjustment, limit, cursor, learner_id
     )
@@ -308,7 +319,7 @@ async def list_special_considerations(
     cursor: str | None,
     learner_id: uuid.UUID | None = None,
     status: str | None = None,
-):
+) -> tuple[list[SpecialConsideration], str | None]:
     stmt = repo.special_considerations(p)
     if status:
         stmt = stmt.where(SpecialConsideration.status == status)

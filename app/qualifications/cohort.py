@@ -141,7 +141,7 @@ def _grade_one(tables: GradingTables, results: tuple[object, ...]) -> Qualificat
             continue
         # the common case, a bare grade, is one dict lookup; anything else (a string, an outcome, a
         # list of attempts, a grade of the wrong scheme) goes through the checked conversion
-        entry = table.by_grade.get(result) if result.__class__ is UnitGrade else None  # type: ignore
+        entry = table.by_grade.get(result) if result.__class__ is UnitGrade else None
         if entry is None:
             entry = table.by_grade[unit_grade_of(table.unit, result)]  # type: ignore[arg-type]
         line, points, counts = entry
@@ -173,12 +173,16 @@ def _grade_one(tables: GradingTables, results: tuple[object, ...]) -> Qualificat
     return _outcome(key, on_points, rule, total_points, common, on_points, next_grade, to_next)
 
 
+# What every outcome of one learner shares: lines, missing, below pass, GLH counted and required.
+_Common = tuple[tuple[UnitLine, ...], tuple[int, ...], tuple[int, ...], int, int]
+
+
 def _outcome(
     key: str,
     grade: QualificationGrade,
     rule: GradingRule,
     total_points: int | None,
-    common: tuple,  # type: ignore[type-arg]
+    common: _Common,
     on_points: QualificationGrade | None = None,
     next_grade: QualificationGrade | None = None,
     to_next: int | None = None,

@@ -81,7 +81,7 @@ class UnitGrade(StrEnum):
 
     def _rank_against(self, other: object) -> int:
         if not isinstance(other, UnitGrade):
-            return NotImplemented  # type: ignore[return-value]
+            return NotImplemented
         if _UNIT_SCHEME[self] is not _UNIT_SCHEME[other]:
             raise TypeError(f"cannot compare unit grades of different schemes: {self} and {other}")
         return _UNIT_RANK[other]

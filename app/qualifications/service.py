@@ -13,10 +13,11 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from app.audit.service import Author
 from app.auth.principal import Principal
 from app.core.errors import Conflict, NotFound, ValidationFailed, field_problem
 from app.core.pagination import paginate
@@ -48,7 +49,7 @@ def parsed(row: QualificationVersion) -> Qualification:
 
 
 async def import_specification(
-    session: AsyncSession, actor, document: str | dict[str, Any], centre_id: uuid.UUID
+    session: AsyncSession, actor: Author, document: str | dict[str, Any], centre_id: uuid.UUID
 ) -> tuple[QualificationVersion, bool]:
     """Validate and store one version. Returns (row, created). The same content again is a no-op; the
     same key and version with different content is refused: a version is never rewritten."""
@@ -105,7 +106,7 @@ async def import_specification(
     return row, True
 
 
-async def ensure_shipped(session: AsyncSession, actor) -> int:
+async def ensure_shipped(session: AsyncSession, actor: Author) -> int:
     """Load the qualifications that ship with Verity into the platform catalogue; returns how many were new."""
     added = 0
     for qualification in shipped_specifications().values():
@@ -114,7 +115,7 @@ async def ensure_shipped(session: AsyncSession, actor) -> int:
     return added
 
 
-def _visible(p: Principal):
+def _visible(p: Principal) -> ColumnElement[bool]:
     return or_(
         QualificationVersion.centre_id == p.centre_id, QualificationVersion.centre_id == PLATFORM_CENTRE
     )
@@ -129,7 +130,7 @@ async def list_qualifications(
     key: str | None = None,
     awarding_body: str | None = None,
     all_versions: bool = False,
-):
+) -> tuple[list[schemas.QualificationSummary], str | None]:
     stmt = select(QualificationVersion).where(_visible(p))
     if key:
         stmt = stmt.where(QualificationVersion.key == key)
@@ -159,7 +160,9 @@ async def get_row(session: AsyncSession, p: Principal, qualification_id: uuid.UU
     return row
 
 
-async def get_qualification(session: AsyncSession, p: Principal, qualification_id: uuid.UUID):
+async def get_qualification(
+    session: AsyncSession, p: Principal, qualification_id: uuid.UUID
+) -> schemas.QualificationDetail:
     return detail(await get_row(session, p, qualification_id))
 
 

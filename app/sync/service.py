@@ -8,22 +8,26 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, literal, select, text, update
+from sqlalchemy import ARRAY, String, Table, any_, bindparam, func, insert, literal, select, text, update
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
 from app.auth.principal import Principal
 from app.calendars.models import AcademicYear
 from app.core import clock
 from app.core.errors import Conflict, FieldProblem, ValidationFailed, field_problem
 from app.core.ids import uuid7
+from app.core.models import Base
 from app.events.bulk import BulkChange, recorded_many
+from app.events.event import Event
 from app.learners import schemas as learner_schemas
 from app.learners.events import LearnerCreated, LearnerUpdated
 from app.learners.models import Learner
@@ -34,7 +38,15 @@ from app.programmes.events import EnrolmentCreated, EnrolmentUpdated
 from app.programmes.models import ACTIVE_STATUSES, Enrolment, Programme
 from app.sync import schemas
 
-LEARNERS, ENROLMENTS = Learner.__table__, Enrolment.__table__
+
+def _table(model: type[Base]) -> Table:
+    """The model's Core table, for the array statements below (a declarative model's is always a Table)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+LEARNERS, ENROLMENTS = _table(Learner), _table(Enrolment)
 # The learner columns the sync owns: the MIS never sets Verity's own fields (the IdP subject).
 REQUIRED_LEARNER_FIELDS = ("given_name", "family_name", "date_of_birth")
 OPTIONAL_LEARNER_FIELDS = ("candidate_number", "uln", "email")
@@ -66,7 +78,7 @@ class Plan:
     before: dict[str, Any] | None = None
 
 
-def _any(values: list, type_) -> Any:
+def _any(values: list[Any], type_: TypeEngine[Any] | type[TypeEngine[Any]]) -> Any:
     return any_(bindparam(None, list(values), type_=ARRAY(type_)))
 
 
@@ -160,7 +172,7 @@ async def plan_learners(
 
 
 # The bulk plan's outcome names the learner's event (`unchanged` plans write nothing).
-_LEARNER_EVENTS = {"created": LearnerCreated, "updated": LearnerUpdated}
+_LEARNER_EVENTS: dict[str, type[Event]] = {"created": LearnerCreated, "updated": LearnerUpdated}
 
 _LEARNERS_JSON = TypeAdapter(list[learner_schemas.Learner])
 _ENROLMENTS_JSON = TypeAdapter(list[programme_schemas.Enrolment])
@@ -172,7 +184,7 @@ def _snapshots(adapter: TypeAdapter, rows: list[dict[str, Any]]) -> list[dict[st
     return adapter.dump_python(adapter.validate_python(rows), mode="json")
 
 
-def _learner_snapshot(row) -> dict[str, Any]:
+def _learner_snapshot(row: Mapping[Any, Any]) -> dict[str, Any]:
     return _snapshots(_LEARNERS_JSON, [dict(row)])[0]
 
 
@@ -196,14 +208,14 @@ async def write_learners(session: AsyncSession, centre_id: uuid.UUID, plans: lis
             .table_valued(*names)
             .render_derived()
         )
-        stmt = pg_insert(LEARNERS).from_select(
+        insert_rows = pg_insert(LEARNERS).from_select(
             [*names, "centre_id", "version"],
             select(*[rows_in.c[n] for n in names], literal(centre_id, UUID(as_uuid=True)), literal(1)),
         )
-        stmt = stmt.on_conflict_do_update(
+        stmt = insert_rows.on_conflict_do_update(
             constraint="uq_learners_centre_id_mis_id",
             set_={
-                **{c: stmt.excluded[c] for c in columns},
+                **{c: insert_rows.excluded[c] for c in columns},
                 "version": LEARNERS.c.version + 1,
                 "updated_at": clock.now(),
             },
@@ -319,7 +331,7 @@ async def plan_enrolments(
             )
         if programme is None:
             bad.append(field_problem(f"{at}.programme_id", "not_found", "no such programme in the centre"))
-        if bad:
+        if bad or learner_id is None or programme is None:  # either None is in `bad`
             problems += bad
             continue
         deadline = rules.registration_deadline(programme.delivery_model, programme.start_date, r.enrolled_on)
@@ -361,7 +373,9 @@ async def plan_enrolments(
                 )
             )
             continue
-        change = {"enrolled_on": r.enrolled_on} if current["enrolled_on"] != r.enrolled_on else {}
+        change: dict[str, Any] = (
+            {"enrolled_on": r.enrolled_on} if current["enrolled_on"] != r.enrolled_on else {}
+        )
         if change and current["status"] != "enrolled":
             problems.append(
                 field_problem(
@@ -389,7 +403,7 @@ async def plan_enrolments(
     return plans, problems
 
 
-def _enrolment_snapshot(row) -> dict[str, Any]:
+def _enrolment_snapshot(row: Mapping[Any, Any]) -> dict[str, Any]:
     return _snapshots(_ENROLMENTS_JSON, [dict(row)])[0]
 
 
@@ -435,14 +449,14 @@ async def write_enrolments(session: AsyncSession, actor: Principal, plans: list[
         )
     if updated:
         before = {p.id: p.before for p in updated}
-        rows = await session.execute(
+        written = await session.execute(
             select(ENROLMENTS).where(ENROLMENTS.c.id == _any(list(before), UUID(as_uuid=True)))
         )
         changes += [
             BulkChange(
                 EnrolmentUpdated, "enrolment", row.id, before[row.id], _enrolment_snapshot(row._mapping)
             )
-            for row in rows
+            for row in written
         ]
     return changes
 
@@ -471,7 +485,7 @@ async def upsert(
     learner_plans, problems = (
         await plan_learners(session, p.centre_id, learners, learners_at) if learners else ([], [])
     )
-    learner_ids = {plan.mis_id: plan.id for plan in learner_plans}
+    learner_ids = {plan.mis_id: plan.id for plan in learner_plans if plan.mis_id is not None}  # all of them
     enrolment_plans, enrolment_problems = (
         await plan_enrolments(session, p.centre_id, enrolments, learner_ids, enrolments_at)
         if enrolments
@@ -568,7 +582,7 @@ async def import_class_list(
             EnrolmentRecord(i, None, r.mis_id, programme_id, enrolled_on, identity_checked)
             for i, r in enumerate(records)
         ]
-        if programme_id is not None
+        if programme_id is not None and enrolled_on is not None  # both or neither: checked above
         else []
     )
     await lock_centre(session, p.centre_id)

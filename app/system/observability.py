@@ -11,17 +11,22 @@ import hmac
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core import clock
 from app.core.config import Settings
 from app.core.context import current_request_id
 from app.core.errors import Unauthenticated
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 _OUTBOX = text("SELECT count(*), min(occurred_at) FROM outbox")
 
@@ -92,7 +97,7 @@ def tracing_configured() -> bool:
     return bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_TRACES_EXPORTER"))
 
 
-def install_tracing(app: FastAPI):
+def install_tracing(app: FastAPI) -> TracerProvider | None:
     """Spans for every request, database statement and outbound httpx call (webhooks), exported by
     the exporter the standard OTEL_* variables name. Nothing is installed when none is configured."""
     if not tracing_configured():
@@ -118,7 +123,7 @@ def install_tracing(app: FastAPI):
     return provider
 
 
-def trace_engine(app: FastAPI, engine) -> None:
+def trace_engine(app: FastAPI, engine: AsyncEngine) -> None:
     provider = getattr(app.state, "tracer_provider", None)
     if provider is None:
         return

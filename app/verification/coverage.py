@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +27,10 @@ from app.programmes.models import Programme, ProgrammeSite, ProgrammeStaff
 from app.verification import schemas
 from app.verification.models import IvRecord, IvSampleItem, IvScheduleEntry, RemedialAction
 from app.verification.records import iv_reasons
+
+
+def _criterion_key(c: dict[str, Any]) -> str:
+    return f"{c['unit_number']}:{c['code']}"
 
 
 async def _coverage(session: AsyncSession, programme: Programme) -> schemas.Coverage:
@@ -76,9 +81,8 @@ async def _coverage(session: AsyncSession, programme: Programme) -> schemas.Cove
     touched_sites = {t.site_id for t in touched if t.site_id}
     units = {n for b in briefs for n in b.unit_numbers}
     touched_units = {n for b in touched_briefs for n in by_brief[b].unit_numbers} if touched_briefs else set()
-    key = lambda c: f"{c['unit_number']}:{c['code']}"  # noqa: E731
-    criteria = {key(c) for b in briefs for c in b.criteria}
-    touched_criteria = {key(c) for b in touched_briefs for c in by_brief[b].criteria}
+    criteria = {_criterion_key(c) for b in briefs for c in b.criteria}
+    touched_criteria = {_criterion_key(c) for b in touched_briefs for c in by_brief[b].criteria}
     lines: list[schemas.CoverageLine] = []
     untouched: dict[str, list[str]] = {}
     for kind, everything, done in (
@@ -199,7 +203,8 @@ async def liv_dashboard(
         if overdue
         else []
     ):
-        by_entry.setdefault(b.plan_entry_id, []).append(b.id)
+        if b.plan_entry_id is not None:  # always: the query asked for these entries' briefs
+            by_entry.setdefault(b.plan_entry_id, []).append(b.id)
     # Overdue: the planned IV date has passed and some brief of the entry has no IV yet or is waiting.
     verified = (
         set(

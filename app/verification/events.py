@@ -10,11 +10,12 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from app.core.schemas import Output
 from app.events.event import Changed, Event
 from app.verification import schemas
 
 
-class IvPlanSnapshot(schemas.Output):
+class IvPlanSnapshot(Output):
     """The IV plan as audited: rates as fractions, not the API's percentages."""
 
     id: uuid.UUID
@@ -31,7 +32,7 @@ class IvPlanSnapshot(schemas.Output):
     version: int
 
 
-class IvScheduleEntrySnapshot(schemas.Output):
+class IvScheduleEntrySnapshot(Output):
     """Who verifies one entry of the assessment plan, and when (R-41)."""
 
     id: uuid.UUID

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import strawberry
 from strawberry.experimental.pydantic import input as pyd_input
@@ -17,6 +18,7 @@ from strawberry.types import Info
 from app.api.gql_context import Context, input_fields, to_model
 from app.assessment import decisions
 from app.auth.scopes import Scope
+from app.core.schemas import Input
 from app.verification import coverage, plans, records, schemas
 
 Ctx = Info[Context, None]
@@ -132,7 +134,7 @@ def _record(r: schemas.IvRecord) -> IvRecord:
     )
 
 
-def _action(a) -> IvRemedialAction:
+def _action(a: object) -> IvRemedialAction:
     a = schemas.RemedialAction.model_validate(a)
     return IvRemedialAction(
         id=a.id,
@@ -286,7 +288,7 @@ class LivAnnualRecordInput:
     pass
 
 
-def _fields(input, nested: tuple[str, ...] = ()) -> dict:
+def _fields(input: object, nested: tuple[str, ...] = ()) -> dict[str, Any]:
     """The input's fields, its nested input lists converted too (for the Pydantic schema)."""
     fields = input_fields(input)
     for key in nested:
@@ -406,7 +408,7 @@ class VerificationQuery:
         return [LivAnnualRecord.from_pydantic(schemas.LivAnnualRecord.model_validate(r)) for r in rows]
 
 
-class _StatusFilter(schemas.Input):
+class _StatusFilter(Input):
     status: schemas.ActionStatus
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assignments.models import AssessmentPlanEntry, AssignmentBrief
@@ -41,7 +41,7 @@ async def _staff(session: AsyncSession, p: Principal, staff_id: uuid.UUID, field
 # ---- LIV appointments (R-40) --------------------------------------------------------------------------
 
 
-def _appointments(p: Principal):
+def _appointments(p: Principal) -> Select[LivAppointment]:
     return select(LivAppointment).where(LivAppointment.centre_id == p.centre_id)
 
 
@@ -152,7 +152,7 @@ async def annual_records(
 # ---- IV plan, schedule and sign-off (R-41, R-42) ------------------------------------------------------
 
 
-def _pct(rate) -> int:
+def _pct(rate: Decimal | float | str) -> int:
     return round(Decimal(str(rate)) * 100)
 
 
@@ -400,7 +400,8 @@ async def get_schedule(session: AsyncSession, p: Principal, programme_id: uuid.U
             )
         )
     ).all():
-        briefs.setdefault(b.plan_entry_id, []).append(b)
+        if b.plan_entry_id is not None:  # always: the query asked for no other
+            briefs.setdefault(b.plan_entry_id, []).append(b)
     out = []
     for e in entries:
         s = assigned.get(e.id)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any, TypeVar
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Row, Select, SQLColumnExpression, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -52,14 +54,17 @@ RECENT = dt.timedelta(days=365)
 
 
 async def _programme(session: AsyncSession, programme_id: uuid.UUID) -> Programme:
-    return await session.get(Programme, programme_id)
+    return await session.get_one(Programme, programme_id)
 
 
 async def verifier_on(session: AsyncSession, p: Principal, programme: Programme, what: str) -> uuid.UUID:
     return require_on_programme(await programme_access(session, p, programme), *VERIFIERS, what=what)
 
 
-def _reached(stmt, column, p: Principal):
+T = TypeVar("T")
+
+
+def _reached(stmt: Select[T], column: SQLColumnExpression[uuid.UUID], p: Principal) -> Select[T]:
     """R-98: IV is read on the programmes the caller reaches (an assessor's, an IV's...); else 404."""
     clause = on_reachable_programmes(column, p, Scope.verification_read)
     return stmt if clause is None else stmt.where(clause)
@@ -68,7 +73,7 @@ def _reached(stmt, column, p: Principal):
 # ---- the population and the policy ---------------------------------------------------------------------
 
 
-async def _population(session: AsyncSession, brief: AssignmentBrief):
+async def _population(session: AsyncSession, brief: AssignmentBrief) -> Sequence[Row[Any]]:
     """The brief's assessed decisions (submitted for IV or released) with their current versions."""
     return (
         await session.execute(
@@ -236,7 +241,7 @@ def _decimal(rate: Fraction) -> Decimal:
     return (Decimal(rate.numerator) / Decimal(rate.denominator)).quantize(Decimal("0.0001"))
 
 
-def _samples(p: Principal):
+def _samples(p: Principal) -> Select[IvSample]:
     return repository.samples(p)
 
 
@@ -371,12 +376,12 @@ def brief_verification_out(
     )
 
 
-def _records(p: Principal):
+def _records(p: Principal) -> Select[IvRecord]:
     return repository.iv_records(p)
 
 
 async def _current(session: AsyncSession, r: IvRecord) -> IvRecordVersion:
-    return await session.get(IvRecordVersion, (r.id, r.current_version))
+    return await session.get_one(IvRecordVersion, (r.id, r.current_version))
 
 
 def _check_comments(brief: AssignmentBrief, data: schemas.IvRecordContent) -> None:
@@ -526,11 +531,13 @@ def _version_values(
     }
 
 
-async def _decision_for_iv(session: AsyncSession, p: Principal, decision_id: uuid.UUID):
+async def _decision_for_iv(
+    session: AsyncSession, p: Principal, decision_id: uuid.UUID
+) -> tuple[AssessmentDecision, AssignmentBrief, uuid.UUID]:
     decision = await get_visible(
         session, assessment_repo.decisions(p), AssessmentDecision, decision_id, "assessment decision"
     )
-    brief = await session.get(AssignmentBrief, decision.brief_id)
+    brief = await session.get_one(AssignmentBrief, decision.brief_id)
     staff_id = await verifier_on(
         session, p, await _programme(session, decision.programme_id), "verify its assessment decisions"
     )
@@ -657,7 +664,7 @@ async def brief_iv_records(
 # ---- remedial actions ---------------------------------------------------------------------------------
 
 
-def _actions(p: Principal):
+def _actions(p: Principal) -> Select[RemedialAction]:
     return _reached(
         select(RemedialAction).where(RemedialAction.centre_id == p.centre_id), RemedialAction.programme_id, p
     )

@@ -369,7 +369,7 @@ async def _disable(conn: AsyncConnection, centre_id: uuid.UUID, endpoint_id: uui
         await record(
             conn,
             Actor(WORKER, SYSTEM_ROLE, centre_id),
-            "webhook_endpoint.disabled",  # type: ignore[arg-type]
+            "webhook_endpoint.disabled",
             "webhook_endpoint",
             endpoint_id,
             before={"enabled": True},

@@ -15,7 +15,8 @@ from app.core.config import Settings
 from app.webhooks import schemas, service
 
 Ctx = Info[Context, None]
-DeliveryStatus = strawberry.enum(schemas.DeliveryStatus, name="WebhookDeliveryStatus")
+strawberry.enum(schemas.DeliveryStatus, name="WebhookDeliveryStatus")
+DeliveryStatus = schemas.DeliveryStatus
 
 
 @pyd_type(model=schemas.WebhookEventType, all_fields=True)
@@ -71,18 +72,21 @@ class WebhookEndpointUpdateInput:
 
 
 def _settings(info: Ctx) -> Settings:
-    return info.context.request.app.state.settings
+    request = info.context.request
+    if request is None:  # Strawberry's context allows none; ours always runs inside an HTTP request
+        raise RuntimeError("a GraphQL resolver ran outside a request")
+    return request.app.state.settings
 
 
-def _endpoint(e) -> WebhookEndpoint:
+def _endpoint(e: object) -> WebhookEndpoint:
     return WebhookEndpoint.from_pydantic(schemas.WebhookEndpoint.model_validate(e))
 
 
-def _with_secret(e) -> WebhookEndpointWithSecret:
+def _with_secret(e: object) -> WebhookEndpointWithSecret:
     return WebhookEndpointWithSecret.from_pydantic(schemas.WebhookEndpointWithSecret.model_validate(e))
 
 
-def _delivery(d) -> WebhookDelivery:
+def _delivery(d: object) -> WebhookDelivery:
     return WebhookDelivery.from_pydantic(schemas.WebhookDelivery.model_validate(d))
 
 

@@ -7,8 +7,9 @@ other change.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Awaitable, Callable
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, FastAPI, Header, Response
 
@@ -26,7 +27,7 @@ _HEADERS = {
         "`{webhook-id}.{webhook-timestamp}.{body}`; two during a rotation.",
     ),
 }
-_RESPONSES = {
+_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Any 2xx acknowledges the event. Answer quickly; process afterwards."},
     410: {"description": "Gone: Verity disables the endpoint and stops sending."},
     429: {
@@ -41,7 +42,7 @@ DESCRIPTION = (
 )
 
 
-def _receiver(event: EventType):
+def _receiver(event: EventType) -> Callable[..., Awaitable[Response]]:
     model = envelope_model(event)
 
     async def receive(**_: object) -> Response:  # documentation only: never called

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StrictBool, StringConstraints
 
-from app.core.schemas import Input, JsonInteger, Output
+from app.core.schemas import Input, JsonInteger, Output, Patch
 from app.webhooks.catalogue import CATALOGUE
 
 # Shape only: which URLs are acceptable (https, no credentials, public addresses) is the service's
@@ -85,10 +85,10 @@ class WebhookEndpointCreate(Input):
 
 # An absent field is left alone; none of these may be null.
 class WebhookEndpointUpdate(Input):
-    url: Url = None
-    description: Description = None
-    event_types: EventTypes = None
-    enabled: StrictBool = Field(
+    url: Patch[Url] = None
+    description: Patch[Description] = None
+    event_types: Patch[EventTypes] = None
+    enabled: Patch[StrictBool] = Field(
         None, description="true re-enables an endpoint Verity disabled, clearing the reason."
     )
 

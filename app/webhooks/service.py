@@ -100,7 +100,9 @@ async def get_endpoint(session: AsyncSession, p: Principal, endpoint_id: uuid.UU
     return await get_visible(session, repo.endpoints(p), WebhookEndpoint, endpoint_id, "webhook endpoint")
 
 
-async def list_endpoints(session: AsyncSession, p: Principal, limit: int, cursor: str | None):
+async def list_endpoints(
+    session: AsyncSession, p: Principal, limit: int, cursor: str | None
+) -> tuple[list[WebhookEndpoint], str | None]:
     return await paginate(session, repo.endpoints(p), WebhookEndpoint.id, limit, cursor)
 
 
@@ -188,7 +190,7 @@ async def list_deliveries(
     cursor: str | None,
     status: str | None = None,
     event_type: str | None = None,
-):
+) -> tuple[list[WebhookDelivery], str | None]:
     await get_endpoint(session, p, endpoint_id)  # 404 for another centre's endpoint
     stmt = repo.deliveries(p, endpoint_id, status, event_type)
     return await paginate(session, stmt, WebhookDelivery.id, limit, cursor)

@@ -156,7 +156,7 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     except (OSError, UnicodeError, ValueError, TimeoutError) as exc:
         raise UrlRefused("url_unresolvable", f"the host {host!r} does not resolve") from exc
     # Drop a zone id (fe80::1%eth0) before parsing; link-local is refused anyway.
-    return list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos))
+    return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos))
 
 
 async def check(url: str, settings: Settings) -> Target:
