@@ -85,40 +85,40 @@ def _loader(
 # ---- conversions from the fetchers' rows to the GraphQL types
 
 
-def _learner(row) -> Learner | None:
+def _learner(row: Any) -> Learner | None:
     return None if row is None else Learner.from_pydantic(learners_schemas.Learner.model_validate(row))
 
 
-def _brief(row) -> Brief | None:
+def _brief(row: Any) -> Brief | None:
     return None if row is None else Brief.from_pydantic(assignments_service.brief_out(row))
 
 
-def _decision(row) -> Decision:
+def _decision(row: Any) -> Decision:
     d, v = row
     return assessment_gql._decision(assessment_decisions.decision_out(d, v))
 
 
-def _maybe_decision(row) -> Decision | None:
+def _maybe_decision(row: Any) -> Decision | None:
     return None if row is None else _decision(row)
 
 
-def _decisions(rows) -> list[Decision]:
+def _decisions(rows: Sequence[Any]) -> list[Decision]:
     return [_decision(r) for r in rows]
 
 
-def _versions(rows) -> list[DecisionVersion]:
+def _versions(rows: Sequence[Any]) -> list[DecisionVersion]:
     return [assessment_gql.decision_version(assessment_decisions.version_out(v)) for v in rows]
 
 
-def _enrolments(rows) -> list[Enrolment]:
+def _enrolments(rows: Sequence[Any]) -> list[Enrolment]:
     return [Enrolment.from_pydantic(programmes_schemas.Enrolment.model_validate(e)) for e in rows]
 
 
-def _record(record) -> LearnerRecord | None:
+def _record(record: Any) -> LearnerRecord | None:
     return None if record is None else LearnerRecord.from_pydantic(record)
 
 
-def _iv_records(row) -> list[IvRecord]:
+def _iv_records(row: Any) -> list[IvRecord]:
     verifications, records = row
     out = [
         verification_records.brief_verification_out(b, author, programme)

@@ -91,6 +91,7 @@ def decision_out(
     if released is None and decision.released_version == version.number:
         released = version
     if for_learner:
+        assert released is not None  # a learner reads only released decisions (repository.decisions)
         version = released
     return schemas.Decision(
         id=decision.id,
@@ -279,7 +280,9 @@ async def _current(session: AsyncSession, decision: AssessmentDecision) -> Row[A
     ).one()
 
 
-async def _out(session: AsyncSession, p: Principal, decision) -> schemas.Decision:
+async def _out(
+    session: AsyncSession, p: Principal, decision: AssessmentDecision | Row[Any]
+) -> schemas.Decision:
     """The decision as the caller sees it: staff the current and the released version, a learner the
     released one (R-25); both read in one statement."""
     numbers = {decision.current_version, decision.released_version} - {None}
@@ -349,7 +352,7 @@ async def list_decisions(
     elif status is not None:
         stmt = stmt.where(AssessmentDecision.status == status)
     rows, next_cursor = await paginate(session, stmt, AssessmentDecision.id, limit, cursor)
-    versions: dict[uuid.UUID, Row[Any]] = {}
+    versions: dict[tuple[uuid.UUID, int], Row[Any]] = {}
     if rows:
         keys = [
             and_(DecisionVersion.decision_id == r.id, DecisionVersion.number == n)
@@ -369,7 +372,7 @@ async def list_decisions(
     ], next_cursor
 
 
-def _state(d) -> dict:
+def _state(d: AssessmentDecision | Row[Any]) -> dict[str, Any]:
     return {
         "status": d.status,
         "current_version": d.current_version,
@@ -385,8 +388,9 @@ async def _change(
     action: str,
     values: dict[str, Any],
     **event_fields: Any,
-) -> AssessmentDecision:
-    """One state change of the decision row, checked against the version the caller read."""
+) -> Row[Any]:
+    """One state change of the decision row, checked against the version the caller read; returns the
+    row as the UPDATE left it."""
     if expected is not None:
         check_version(decision.version, expected)
     before = _state(decision)

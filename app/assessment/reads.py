@@ -7,6 +7,7 @@ programmes they reach, the centre-wide readers everywhere, a learner their own.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +25,7 @@ async def list_extensions(
     *,
     learner_id: uuid.UUID | None = None,
     brief_id: uuid.UUID | None = None,
-):
+) -> tuple[list[Any], str | None]:
     """Every extension agreed, the superseded ones too (only the latest counts: R-23)."""
     stmt = repo.extensions(p)
     if learner_id:
@@ -43,7 +44,7 @@ async def list_exam_results(
     learner_id: uuid.UUID | None = None,
     qualification_id: uuid.UUID | None = None,
     unit_number: int | None = None,
-):
+) -> tuple[list[Any], str | None]:
     """Every sitting recorded, resits included (the best counts, R-05)."""
     stmt = repo.exam_results(p)
     if learner_id:

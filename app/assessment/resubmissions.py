@@ -60,8 +60,8 @@ def r31_deadline(
                     )
                 ],
             )
-        latest = None
-        deadline = chosen
+        latest: dt.date | None = None
+        deadline: dt.date | None = chosen
     else:
         dl = cal.resubmission_deadline(calendar, received, window)
         if dl.due is None:

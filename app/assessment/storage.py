@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -238,7 +238,7 @@ class S3EvidenceStore:
         return blocks()
 
 
-async def _blocks_of(f, size: int = 1024 * 1024) -> AsyncIterator[bytes]:
+async def _blocks_of(f: BinaryIO, size: int = 1024 * 1024) -> AsyncIterator[bytes]:
     try:
         while block := await asyncio.to_thread(f.read, size):
             yield block

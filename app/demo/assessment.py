@@ -148,7 +148,9 @@ async def hand_in(
     demo.ids[f"submission-{brief}-{learner.key}"] = s.id
 
 
-async def decide(demo: Demo, brief: str, learner: DemoLearner, grade: str, *, unit: int | None = None):
+async def decide(
+    demo: Demo, brief: str, learner: DemoLearner, grade: str, *, unit: int | None = None
+) -> None:
     """R-24: each targeted criterion judged, where the evidence is, feedback; for a unit graded by a
     recorded grade (003's units, whose criteria the handbook does not list), the unit grade."""
     brief_row = await briefs.get_brief(demo.session, demo.as_(learner.assessor), demo.ids[f"brief-{brief}"])

@@ -10,17 +10,18 @@ import uuid
 from app.assessment import decisions, resubmissions, schemas
 from app.core.config import Settings
 from app.demo.assessment import ACHIEVED, FEEDBACK, decide, hand_in, on
-from app.demo.programmes import LEARNERS
+from app.demo.programmes import LEARNERS, DemoLearner
 from app.demo.world import Demo
 from app.verification import records
 from app.verification import schemas as iv_schemas
+from app.verification.schemas import Sample
 
 
-def _learner(key: str):
+def _learner(key: str) -> DemoLearner:
     return next(x for x in LEARNERS if x.key == key)
 
 
-async def _agree_all(demo: Demo, verifier: str, sample, disagree: set[uuid.UUID]) -> None:
+async def _agree_all(demo: Demo, verifier: str, sample: Sample, disagree: set[uuid.UUID]) -> None:
     for item in sample.items:
         if item.decision_id in disagree:
             continue

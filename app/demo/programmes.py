@@ -4,6 +4,7 @@ enrolled and registered before R-11's deadline, the LIV appointed, the IV plans 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -61,13 +62,15 @@ def learner_subject(learner: DemoLearner) -> str:
     return DEMO_LEARNER_SUBJECT if learner.key == "amara" else f"demo-learner-{learner.key}"
 
 
-async def qualification(demo: Demo, key: str):
-    return await demo.session.scalar(
-        select(QualificationVersion.id)
-        .where(QualificationVersion.centre_id == PLATFORM_CENTRE, QualificationVersion.key == key)
-        .order_by(QualificationVersion.version.desc())
-        .limit(1)
-    )
+async def qualification(demo: Demo, key: str) -> uuid.UUID:
+    return (
+        await demo.session.execute(
+            select(QualificationVersion.id)
+            .where(QualificationVersion.centre_id == PLATFORM_CENTRE, QualificationVersion.key == key)
+            .order_by(QualificationVersion.version.desc())
+            .limit(1)
+        )
+    ).scalar_one()
 
 
 async def load_programmes(demo: Demo) -> None:

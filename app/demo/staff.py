@@ -46,7 +46,7 @@ async def load_centre(demo: Demo) -> None:
         who = system if key == "hoc" else demo.as_("hoc")
         row = await centres.create_staff(
             session,
-            who,  # type: ignore[arg-type]  # the operator's Actor adds the first member of staff
+            who,  # the operator's Actor adds the first member of staff (an Author, as a Principal is)
             centre_schemas.StaffCreate(
                 idp_subject=subject(key),
                 given_name=given,

@@ -122,7 +122,7 @@ async def recorded_all(session: AsyncSession, actor: Author, changes: Iterable[C
 
 
 async def recorded_access(
-    session: AsyncSession, actor, access: Access, subject_type: str, subject_id: Any
+    session: AsyncSession, actor: Author, access: Access, subject_type: str, subject_id: Any
 ) -> None:
     """Record a read that must be on the record (R-96: who downloaded which evidence, when): one audit
     row, `after` the access's payload, and no outbox event — nothing changed that the MIS is told of."""

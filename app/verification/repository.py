@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +17,10 @@ from app.auth.scopes import Scope
 from app.programmes.access import on_reachable_programmes
 from app.verification.models import IvRecord, IvRecordVersion, IvSample
 
+S = TypeVar("S", bound=Select)  # any Select, whatever its columns
 
-def reached(stmt: Select, column, p: Principal) -> Select:
+
+def reached(stmt: S, column: Any, p: Principal) -> S:
     """`stmt` limited to the programmes on which `p` reads IV; nothing at all without verification:read."""
     clause = on_reachable_programmes(column, p, Scope.verification_read)
     return stmt if clause is None else stmt.where(clause)
