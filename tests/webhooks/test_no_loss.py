@@ -2,7 +2,7 @@
 never sends one from a rolled-back transaction, and signs every request so Standard Webhooks verifies it.
 
 Setup: a database of its own (committed data, not the rolled-back fixture), a real HTTP receiver on
-127.0.0.1 that answers 503 to a few requests, thousands of events written while the worker is started
+127.0.0.1 that answers 503 to a few requests, over a thousand events written while the worker is started
 and SIGKILLed at random points, then one last worker left to finish and stopped with SIGTERM.
 """
 
@@ -33,7 +33,7 @@ from tests.webhooks.conftest import DEV_WEBHOOKS
 from tests.webhooks.outbox_rows import outbox_row
 from tests.webhooks.receiver import Answer, Receiver
 
-TRANSACTIONS = 420  # about 2,500 events, about 10 % of the transactions rolled back
+TRANSACTIONS = 240  # about 1,400 events, about 10 % of the transactions rolled back
 KILLS = 6  # at least; the worker is killed for as long as events are being written
 SEED = int(os.environ.get("WEBHOOKS_NO_LOSS_SEED", random.randrange(1 << 30)))
 
@@ -209,7 +209,7 @@ async def test_sigkilled_workers_lose_nothing_and_invent_nothing(server_url, wor
             assert await workers.stop(signal.SIGKILL) == -signal.SIGKILL
             orphaned += await _leased(owner)  # what the dead worker held: it must come back by itself
         expected, committed, rolled_back = await writer
-        assert len(committed) >= 2000 and rolled_back, (len(committed), len(rolled_back))
+        assert len(committed) >= 1100 and rolled_back, (len(committed), len(rolled_back))
 
         # The last worker finishes the job; this loop only bounds a failing test, nothing is timed.
         await workers.start()
