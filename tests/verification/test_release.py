@@ -201,10 +201,14 @@ async def test_release_over_rest_refused_with_each_reason_then_allowed(
     assert (
         await client.post(f"/v1/assignment-briefs/{brief.id}/release-decisions", headers=iv)
     ).status_code == 403
+    # the client gives no seed; the service chooses and stores one.
     r = await client.post(f"/v1/assignment-briefs/{brief.id}/iv-samples", json={"seed": 9}, headers=iv)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.seed", r.text
+    r = await client.post(f"/v1/assignment-briefs/{brief.id}/iv-samples", json={}, headers=iv)
     assert r.status_code == 201, r.text
     sample = r.json()
-    assert sample["seed"] == 9 and len(sample["items"]) == 2  # both grades must appear
+    assert isinstance(sample["seed"], int) and len(sample["items"]) == 2  # both grades must appear
+    assert sample["official"] is True and sample["number"] == 1 and sample["kind"] == "first"
     for item in sample["items"]:
         r = await client.post(
             "/v1/iv-records",
