@@ -428,8 +428,8 @@ async def _out(session: AsyncSession, sample: IvSample) -> schemas.Sample:
                 assessor_staff_id=i.assessor_staff_id,
                 grade=i.grade,
                 site_id=i.site_id,
-                methods=list(i.methods),
-                support_needs=list(i.support_needs),
+                methods=[schemas.AssessmentMethod(m) for m in i.methods],
+                support_needs=[schemas.SupportNeed(n) for n in i.support_needs],
                 rationale=i.rationale,
                 iv_outcome=outcome,
             )

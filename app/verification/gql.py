@@ -20,7 +20,13 @@ from app.auth.scopes import Scope
 from app.verification import coverage, draws, plans, records, schemas
 
 Ctx = Info[Context, None]
-for enum in (schemas.IvOutcome, schemas.ActionStatus, schemas.DrawKind):
+for enum in (
+    schemas.IvOutcome,
+    schemas.ActionStatus,
+    schemas.DrawKind,
+    schemas.AssessmentMethod,
+    schemas.SupportNeed,
+):
     strawberry.enum(enum)
 
 

@@ -57,6 +57,23 @@ class DrawKind(StrEnum):
     redraw = "redraw"  # the LIV's redraw with a fresh seed, for a stated reason
 
 
+class AssessmentMethod(StrEnum):
+    """CAMERA's Methods (R-42), as the evidence of a decision shows them."""
+
+    observation = "observation"
+    questioning = "questioning"
+    witness = "witness"
+    product = "product"
+    rpl = "rpl"
+
+
+class SupportNeed(StrEnum):
+    """CAMERA's Candidates' needs (R-42): an adjustment in force (R-80), special consideration (R-81)."""
+
+    reasonable_adjustment = "reasonable_adjustment"
+    special_consideration = "special_consideration"
+
+
 class SampleCreate(Input):
     """R-42: the service draws the sample and chooses the seed; nobody supplies one. A redraw of a brief
     already sampled needs the programme's LIV and a reason."""
@@ -72,11 +89,11 @@ class SampleItem(Output):
     assessor_staff_id: uuid.UUID
     grade: str
     site_id: uuid.UUID | None
-    methods: list[str] = Field(
+    methods: list[AssessmentMethod] = Field(
         description="CAMERA's Methods the decision's evidence shows: observation, questioning, witness, "
         "product, rpl (R-42)."
     )
-    support_needs: list[str] = Field(
+    support_needs: list[SupportNeed] = Field(
         description="The learner's support needs for this work: reasonable_adjustment, "
         "special_consideration (R-42, R-80, R-81)."
     )
