@@ -30,7 +30,14 @@ from app.core.models import Base, Versioned, uuid_fk, uuid_pk
 
 ATTEMPT_KINDS = ("first", "resubmission", "retake")
 SUBMISSION_STATUSES = ("open", "submitted")
-EVIDENCE_KINDS = ("file", "ai_interaction", "observation_record", "witness_statement", "reference")
+EVIDENCE_KINDS = (
+    "file",
+    "ai_interaction",
+    "observation_record",
+    "witness_statement",
+    "questioning_record",
+    "reference",
+)
 # Kinds whose content is an uploaded file: a file of the work, a copy of an AI interaction.
 FILE_KINDS = ("file", "ai_interaction")
 # "amended": released before, and a newer version awaits IV; the learner keeps the released one.

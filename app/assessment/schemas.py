@@ -29,6 +29,7 @@ class EvidenceKind(StrEnum):
     ai_interaction = "ai_interaction"
     observation_record = "observation_record"
     witness_statement = "witness_statement"
+    questioning_record = "questioning_record"  # a record of oral questioning (R-42: CAMERA's Methods)
     reference = "reference"
 
 
@@ -42,6 +43,7 @@ class FileEvidenceKind(StrEnum):
 class ReferenceKind(StrEnum):
     observation_record = "observation_record"
     witness_statement = "witness_statement"
+    questioning_record = "questioning_record"  # a record of oral questioning (R-42: CAMERA's Methods)
     reference = "reference"
 
 

@@ -12,7 +12,7 @@ from app.core.config import Settings
 from app.demo.assessment import ACHIEVED, FEEDBACK, decide, hand_in, on
 from app.demo.programmes import LEARNERS, DemoLearner
 from app.demo.world import Demo
-from app.verification import records
+from app.verification import draws, records
 from app.verification import schemas as iv_schemas
 from app.verification.schemas import Sample
 
@@ -42,8 +42,12 @@ async def release_after_iv(
 ) -> None:
     """A batch with nothing to disagree about: sampled, every sampled decision agreed, released."""
     demo.on(demo.weekday(*sample_on))
-    sample = await records.draw_sample(
-        demo.session, demo.as_(verifier), demo.ids[f"brief-{brief}"], iv_schemas.SampleCreate(seed=demo.year)
+    sample = await draws.draw_sample(
+        demo.session,
+        demo.as_(verifier),
+        demo.ids[f"brief-{brief}"],
+        iv_schemas.SampleCreate(),
+        seed_source=lambda: demo.year,
     )
     demo.ids[f"sample-{brief}"] = sample.id
     await _agree_all(demo, verifier, sample, set())
@@ -56,7 +60,9 @@ async def load_award_iv(demo: Demo, settings: Settings) -> None:
     ella = demo.ids["decision-a1-ella"]
     demo.on(demo.weekday(11, 27))
     # Tom Reyes is new: all of his decisions are in the sample, Ella's D among them.
-    sample = await records.draw_sample(session, demo.as_("iv"), brief, iv_schemas.SampleCreate(seed=2025))
+    sample = await draws.draw_sample(
+        session, demo.as_("iv"), brief, iv_schemas.SampleCreate(), seed_source=lambda: 2025
+    )
     demo.ids["sample-a1"] = sample.id
     disagreed = await records.record_iv(
         session,
@@ -157,7 +163,9 @@ async def load_diploma_iv(demo: Demo) -> None:
     the remedial action is open, so the batch is not released yet."""
     session, brief = demo.session, demo.ids["brief-d1"]
     demo.on(demo.weekday(12, 16))
-    sample = await records.draw_sample(session, demo.as_("iv-2"), brief, iv_schemas.SampleCreate(seed=2026))
+    sample = await draws.draw_sample(
+        session, demo.as_("iv-2"), brief, iv_schemas.SampleCreate(), seed_source=lambda: 2026
+    )
     demo.ids["sample-d1"] = sample.id
     omar = demo.ids["decision-d1-omar"]
     await records.record_iv(

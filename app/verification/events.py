@@ -98,9 +98,15 @@ class IvSampleDrawn(Event):
 
     type: ClassVar[str] = "iv_sample.drawn"
 
-    id: uuid.UUID = Field(description="The IV sample.")
+    id: uuid.UUID = Field(description="The IV sample: from now on the brief's official draw.")
     brief_id: uuid.UUID
-    seed: int = Field(description="Drawing again with this seed and the same inputs gives the same sample.")
+    number: int = Field(description="The draw's number for the brief: 1 first, then 2, 3...")
+    kind: schemas.DrawKind
+    reason: str | None = Field(None, description="The LIV's reason, for a redraw.")
+    supersedes_id: uuid.UUID | None = Field(None, description="The draw this one replaced as official.")
+    seed: int = Field(
+        description="The service's seed: drawing with it and the same inputs gives the same sample."
+    )
     inputs_digest: str
     decision_ids: list[uuid.UUID] = Field(description="The assessment decisions sampled.")
 

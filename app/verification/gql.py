@@ -19,10 +19,16 @@ from app.api.gql_context import Context, input_fields, to_model
 from app.assessment import decisions
 from app.auth.scopes import Scope
 from app.core.schemas import Input
-from app.verification import coverage, plans, records, schemas
+from app.verification import coverage, draws, plans, records, schemas
 
 Ctx = Info[Context, None]
-for enum in (schemas.IvOutcome, schemas.ActionStatus):
+for enum in (
+    schemas.IvOutcome,
+    schemas.ActionStatus,
+    schemas.DrawKind,
+    schemas.AssessmentMethod,
+    schemas.SupportNeed,
+):
     strawberry.enum(enum)
 
 
@@ -360,16 +366,23 @@ class VerificationQuery:
         )
         return [_action(a) for a in rows]
 
-    @strawberry.field(description="R-42: the brief's latest IV sample (REST Sample shape), or null.")
+    @strawberry.field(
+        description="R-42: the brief's official IV sample (its latest draw; REST Sample shape), or null."
+    )
     async def latest_iv_sample(self, info: Ctx, brief_id: uuid.UUID) -> IvSample | None:
         p = info.context.require(Scope.verification_read)
-        s = await info.context.read(records.latest_sample, p, brief_id)
+        s = await info.context.read(draws.official_sample, p, brief_id)
         return IvSample.from_pydantic(s) if s is not None else None
+
+    @strawberry.field(description="R-42: every draw of the brief's IV sample, first to last (official last).")
+    async def iv_samples(self, info: Ctx, brief_id: uuid.UUID) -> list[IvSample]:
+        p = info.context.require(Scope.verification_read)
+        return [IvSample.from_pydantic(s) for s in await info.context.read(draws.list_samples, p, brief_id)]
 
     @strawberry.field(description="R-42: one IV sample, with its items and the rates it was drawn at.")
     async def iv_sample(self, info: Ctx, id: uuid.UUID) -> IvSample:
         p = info.context.require(Scope.verification_read)
-        return IvSample.from_pydantic(await info.context.read(records.get_sample, p, id))
+        return IvSample.from_pydantic(await info.context.read(draws.get_sample, p, id))
 
     @strawberry.field(
         description="R-42: assessors, units, criteria, sites and briefs touched by IV (REST shape)."
@@ -414,11 +427,14 @@ class _StatusFilter(Input):
 
 @strawberry.type
 class VerificationMutation:
-    @strawberry.mutation(description="R-42: draw the brief's IV sample (input: REST SampleCreate).")
-    async def draw_iv_sample(self, info: Ctx, brief_id: uuid.UUID, seed: int | None = None) -> IvSample:
+    @strawberry.mutation(
+        description="R-42: draw the brief's IV sample with the service's seed (input: REST SampleCreate); "
+        "a redraw needs the programme's LIV and a reason."
+    )
+    async def draw_iv_sample(self, info: Ctx, brief_id: uuid.UUID, reason: str | None = None) -> IvSample:
         p = info.context.require(Scope.verification_write)
-        data = to_model(schemas.SampleCreate, {"seed": seed} if seed is not None else {})
-        return IvSample.from_pydantic(await info.context.write(records.draw_sample, p, brief_id, data))
+        data = to_model(schemas.SampleCreate, {"reason": reason} if reason is not None else {})
+        return IvSample.from_pydantic(await info.context.write(draws.draw_sample, p, brief_id, data))
 
     @strawberry.mutation(description="R-43/R-44: input is the REST IvRecordCreate body.")
     async def create_iv_record(self, info: Ctx, input: IvRecordCreateInput) -> IvRecord:

@@ -34,6 +34,7 @@ from app.core.models import Base, Versioned, uuid_fk, uuid_pk
 
 IV_OUTCOMES = ("agree", "disagree")
 ACTION_STATUSES = ("open", "closed")
+DRAW_KINDS = ("first", "extended", "redraw")
 
 
 def _created_at() -> Mapped[dt.datetime]:
@@ -135,16 +136,28 @@ class IvPlanSignOff(Base):
 
 
 class IvSample(Base):
-    """R-42: one drawn sample of a brief's decisions: the seed, the digest of its inputs, the policy
-    applied and the population it was drawn from, so it can be reproduced and checked. Insert-only; the
-    latest sample of a brief is the one IV completes."""
+    """R-42: one draw of a brief's IV sample: the service's seed, the digest of its inputs, the policy
+    applied and the population it was drawn from, so it can be reproduced and checked. Insert-only:
+    every draw is kept. Draws of a brief are numbered 1, 2, 3...; the highest number is the official
+    draw, the one IV completes and the R-25 gate reads. A redraw names the LIV's reason; the unique
+    number refuses two concurrent draws of the same brief."""
 
     __tablename__ = "iv_samples"
+    __table_args__ = (
+        UniqueConstraint("brief_id", "number"),
+        CheckConstraint(f"kind IN {DRAW_KINDS}", name="kind"),
+        CheckConstraint("(kind = 'redraw') = (reason IS NOT NULL)", name="redraw_reason"),
+        CheckConstraint("(number = 1) = (supersedes_id IS NULL)", name="supersedes"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
     programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", index=True)
     brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    supersedes_id: Mapped[uuid.UUID | None] = uuid_fk("iv_samples.id")
     seed: Mapped[int] = mapped_column(BigInteger)
     inputs_digest: Mapped[str] = mapped_column(String(64))
     policy: Mapped[dict] = mapped_column(JSONB)
@@ -164,6 +177,9 @@ class IvSampleItem(Base):
     assessor_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     grade: Mapped[str] = mapped_column(String(1))
     site_id: Mapped[uuid.UUID | None] = uuid_fk("sites.id")
+    # CAMERA's Methods and Candidates' needs, as the sampler saw them (R-42).
+    methods: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    support_needs: Mapped[list[str]] = mapped_column(ARRAY(String(30)))
     rationale: Mapped[list[str]] = mapped_column(JSONB)
 
 

@@ -9,14 +9,10 @@ recorded its current version.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import uuid
-from collections.abc import Sequence
-from decimal import Decimal
-from fractions import Fraction
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import Row, Select, SQLColumnExpression, func, insert, select
+from sqlalchemy import Select, SQLColumnExpression, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,20 +33,17 @@ from app.core.visibility import get_visible
 from app.events.write import Change, recorded
 from app.programmes.access import on_reachable_programmes, programme_access, require_on_programme
 from app.programmes.errors import InvalidTransition
-from app.programmes.models import Enrolment, Programme
-from app.verification import events, repository, sampling, schemas
+from app.programmes.models import Programme
+from app.verification import draws, events, repository, schemas
 from app.verification.models import (
-    IvPlan,
     IvRecord,
     IvRecordVersion,
-    IvSample,
     IvSampleItem,
     ReassessmentFlag,
     RemedialAction,
 )
 
 VERIFIERS = ("internal_verifier", "lead_internal_verifier")
-RECENT = dt.timedelta(days=365)
 
 
 async def _programme(session: AsyncSession, programme_id: uuid.UUID) -> Programme:
@@ -68,245 +61,6 @@ def _reached(stmt: Select[T], column: SQLColumnExpression[uuid.UUID], p: Princip
     """R-98: IV is read on the programmes the caller reaches (an assessor's, an IV's...); else 404."""
     clause = on_reachable_programmes(column, p, Scope.verification_read)
     return stmt if clause is None else stmt.where(clause)
-
-
-# ---- the population and the policy ---------------------------------------------------------------------
-
-
-async def _population(session: AsyncSession, brief: AssignmentBrief) -> Sequence[Row[Any]]:
-    """The brief's assessed decisions (submitted for IV or released) with their current versions."""
-    return (
-        await session.execute(
-            select(
-                AssessmentDecision.id,
-                AssessmentDecision.learner_id,
-                AssessmentDecision.assessor_staff_id,
-                AssessmentDecision.status,
-                AssessmentDecision.current_version,
-                DecisionVersion.criteria,
-                DecisionVersion.unit_grades,
-                DecisionVersion.recorded_by,
-            )
-            .join(
-                DecisionVersion,
-                (DecisionVersion.decision_id == AssessmentDecision.id)
-                & (DecisionVersion.number == AssessmentDecision.current_version),
-            )
-            .where(AssessmentDecision.brief_id == brief.id, AssessmentDecision.status != "draft")
-        )
-    ).all()
-
-
-async def _sites_of(
-    session: AsyncSession, programme: Programme, learner_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, uuid.UUID | None]:
-    """Each learner's site on this programme (their enrolment's), for the site stratum (R-42). A learner
-    whose enrolment names no site has none: the stratum then covers the sites that are known."""
-    rows = (
-        await session.execute(
-            select(Enrolment.learner_id, Enrolment.site_id)
-            .where(Enrolment.programme_id == programme.id, Enrolment.learner_id.in_(learner_ids))
-            .order_by(Enrolment.created_at)
-        )
-    ).all()
-    return {learner: site for learner, site in rows}
-
-
-def _str(value: uuid.UUID | None) -> str | None:
-    return str(value) if value else None
-
-
-def policy_of(plan: IvPlan | None) -> tuple[sampling.SamplingPolicy, frozenset[uuid.UUID], bool]:
-    if plan is None:
-        return sampling.SamplingPolicy(), frozenset(), False
-    policy = sampling.SamplingPolicy(
-        default_rate=Fraction(str(plan.default_rate)),
-        new_assessor_rate=Fraction(str(plan.new_assessor_rate)),
-        disagreement_rate=Fraction(str(plan.disagreement_rate)),
-        assessor_rates={k: Fraction(str(v)) for k, v in plan.assessor_rates.items()},
-    )
-    return policy, frozenset(plan.new_assessor_ids), plan.new_qualification
-
-
-async def recent_disagreements(
-    session: AsyncSession, centre_id: uuid.UUID, assessor_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    """CAMERA's Assessors: IV versions disagreeing with each assessor in the last year, centre-wide."""
-    rows = (
-        await session.execute(
-            select(IvRecord.assessor_staff_id, func.count())
-            .join(IvRecordVersion, IvRecordVersion.record_id == IvRecord.id)
-            .where(
-                IvRecord.centre_id == centre_id,
-                IvRecord.assessor_staff_id.in_(assessor_ids),
-                IvRecordVersion.outcome == "disagree",
-                IvRecordVersion.recorded_at >= clock.now() - RECENT,
-            )
-            .group_by(IvRecord.assessor_staff_id)
-        )
-    ).all()
-    return {r[0]: r[1] for r in rows}
-
-
-# ---- samples (R-42) -----------------------------------------------------------------------------------
-
-
-async def draw_sample(
-    session: AsyncSession, p: Principal, brief_id: uuid.UUID, data: schemas.SampleCreate
-) -> schemas.Sample:
-    brief = await get_brief(session, p, brief_id)
-    programme = await _programme(session, brief.programme_id)
-    await verifier_on(session, p, programme, "draw its IV samples")
-    rows = await _population(session, brief)
-    if not rows:
-        raise InvalidTransition(
-            "R-42",
-            "No decision of this brief has been submitted for IV yet: nothing to sample.",
-            field="brief_id",
-        )
-    sites = await _sites_of(session, programme, [r.learner_id for r in rows])
-    plan = await session.scalar(select(IvPlan).where(IvPlan.programme_id == programme.id))
-    policy, new_assessors, new_qualification = policy_of(plan)
-    assessors = sorted({r.assessor_staff_id for r in rows})
-    disagreements = await recent_disagreements(session, p.centre_id, assessors)
-    risks = {
-        str(a): sampling.AssessorRisk(new=a in new_assessors, recent_disagreements=disagreements.get(a, 0))
-        for a in assessors
-    }
-    candidates = [
-        sampling.Candidate(
-            str(r.id),
-            str(r.assessor_staff_id),
-            sampling.grade_of(r.criteria, r.unit_grades),
-            _str(sites.get(r.learner_id)),
-        )
-        for r in rows
-    ]
-    seed = data.seed if data.seed is not None else secrets.randbits(53)
-    drawn = sampling.draw(candidates, policy, risks=risks, new_qualification=new_qualification, seed=seed)
-    sample_id = uuid7()
-    policy_json = {
-        **policy.as_json(),
-        "new_qualification": new_qualification,
-        "risks": {
-            k: {"new": v.new, "recent_disagreements": v.recent_disagreements}
-            for k, v in sorted(risks.items())
-        },
-        "rates": {
-            k: {"rate": str(r), "why": why, "quota": q, "population": n}
-            for k, (r, why, q, n) in drawn.rates.items()
-        },
-    }
-    await session.execute(
-        insert(IvSample).values(
-            id=sample_id,
-            centre_id=p.centre_id,
-            programme_id=programme.id,
-            brief_id=brief.id,
-            seed=seed,
-            inputs_digest=drawn.inputs_digest,
-            policy=policy_json,
-            population=[r.id for r in rows],
-            drawn_by=p.subject,
-        )
-    )
-    await session.execute(
-        insert(IvSampleItem),
-        [
-            {
-                "sample_id": sample_id,
-                "decision_id": uuid.UUID(i.candidate.id),
-                "centre_id": p.centre_id,
-                "assessor_staff_id": uuid.UUID(i.candidate.assessor),
-                "grade": i.candidate.grade,
-                "site_id": uuid.UUID(i.candidate.site) if i.candidate.site else None,
-                "rationale": list(i.rationale),
-            }
-            for i in drawn.items
-        ],
-    )
-    out = await get_sample(session, p, sample_id)
-    summary = events.IvSampleDrawn(
-        id=sample_id,
-        brief_id=brief.id,
-        seed=seed,
-        inputs_digest=drawn.inputs_digest,
-        decision_ids=[i.decision_id for i in out.items],
-    )
-    await recorded(session, p, Change.created(summary, "iv_sample", sample_id))
-    return out
-
-
-def _decimal(rate: Fraction) -> Decimal:
-    return (Decimal(rate.numerator) / Decimal(rate.denominator)).quantize(Decimal("0.0001"))
-
-
-def _samples(p: Principal) -> Select[IvSample]:
-    return repository.samples(p)
-
-
-async def get_sample(session: AsyncSession, p: Principal, sample_id: uuid.UUID) -> schemas.Sample:
-    sample = await get_visible(session, _samples(p), IvSample, sample_id, "IV sample")
-    rows = (
-        await session.execute(
-            select(IvSampleItem, AssessmentDecision.learner_id, IvRecord.outcome)
-            .join(AssessmentDecision, AssessmentDecision.id == IvSampleItem.decision_id)
-            .outerjoin(IvRecord, IvRecord.decision_id == IvSampleItem.decision_id)
-            .where(IvSampleItem.sample_id == sample.id)
-            .order_by(IvSampleItem.decision_id)
-        )
-    ).all()
-    counts: dict[str, int] = {}
-    for item, _, _ in rows:
-        counts[str(item.assessor_staff_id)] = counts.get(str(item.assessor_staff_id), 0) + 1
-    rates = [
-        schemas.AssessorRate(
-            assessor_staff_id=uuid.UUID(k),
-            rate=_decimal(Fraction(v["rate"])),
-            why=v["why"],
-            sampled=counts.get(k, 0),
-            population=v["population"],
-        )
-        for k, v in sorted(sample.policy.get("rates", {}).items())
-    ]
-    return schemas.Sample(
-        id=sample.id,
-        programme_id=sample.programme_id,
-        brief_id=sample.brief_id,
-        seed=sample.seed,
-        inputs_digest=sample.inputs_digest,
-        population_size=len(sample.population),
-        assessor_rates=rates,
-        items=[
-            schemas.SampleItem(
-                decision_id=i.decision_id,
-                learner_id=learner,
-                assessor_staff_id=i.assessor_staff_id,
-                grade=i.grade,
-                site_id=i.site_id,
-                rationale=i.rationale,
-                iv_outcome=outcome,
-            )
-            for i, learner, outcome in rows
-        ],
-        drawn_by=sample.drawn_by,
-        created_at=sample.created_at,
-    )
-
-
-async def latest_sample_row(session: AsyncSession, brief_id: uuid.UUID) -> IvSample | None:
-    return await session.scalar(
-        select(IvSample)
-        .where(IvSample.brief_id == brief_id)
-        .order_by(IvSample.created_at.desc(), IvSample.id.desc())
-        .limit(1)
-    )
-
-
-async def latest_sample(session: AsyncSession, p: Principal, brief_id: uuid.UUID) -> schemas.Sample | None:
-    brief = await get_brief(session, p, brief_id, Scope.verification_read)
-    row = await latest_sample_row(session, brief.id)
-    return await get_sample(session, p, row.id) if row else None
 
 
 # ---- IV records (R-43, R-44, R-26) --------------------------------------------------------------------
@@ -722,12 +476,12 @@ async def close_action(
 
 async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]:
     """Every reason the brief's decisions may not be released yet; empty when IV is complete: the
-    latest sample covers every assessed decision, every sampled decision has an IV record agreeing with
+    official sample (R-42) covers every assessed decision, every sampled decision has an IV record agreeing with
     its current version (every disagreement resolved), every amendment of a released decision has an
     IV record agreeing with that amended version, sampled or not (R-25: an amendment is a new decision
     given to the learner), every remedial action is closed and every decision flagged for reassessment
     has been reassessed."""
-    sample = await latest_sample_row(session, brief.id)
+    sample = await draws.official_sample_row(session, brief.id)
     assessed = (
         await session.execute(
             select(

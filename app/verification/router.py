@@ -16,7 +16,7 @@ from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.schemas import FILTER_PATTERN
-from app.verification import coverage, plans, records, schemas
+from app.verification import coverage, draws, plans, records, schemas
 
 router = APIRouter(prefix="/v1", tags=["verification"])
 VerificationRead = Annotated[Principal, Depends(require(Scope.verification_read))]
@@ -44,8 +44,22 @@ def _tagged(response: Response, item):
 async def draw_sample(
     brief_id: uuid.UUID, body: schemas.SampleCreate, session: Session, p: VerificationWrite
 ):
-    """R-42: stratified (every assessor, grade and site), weighted to risk, reproducible from its seed."""
-    return await records.draw_sample(session, p, brief_id, body)
+    """R-42: the service draws the sample with its own seed: stratified (every assessor, grade, site,
+    assessment method and support need), weighted to risk, reproducible from the stored seed. The
+    brief's first draw is official; once drawn, a verifier draws again only when decisions were
+    submitted since (same seed), and a redraw with a fresh seed needs the programme's LIV and a
+    `reason` (422 rule-violation otherwise). Every draw is kept; the new one becomes official."""
+    return await draws.draw_sample(session, p, brief_id, body)
+
+
+@router.get(
+    "/assignment-briefs/{brief_id}/iv-samples",
+    operation_id="listBriefIvSamples",
+    response_model=list[schemas.Sample],
+)
+async def list_samples(brief_id: uuid.UUID, session: Session, p: VerificationRead):
+    """R-42: every draw of the brief's sample, first to last; the last is the official one."""
+    return await draws.list_samples(session, p, brief_id)
 
 
 @router.get(
@@ -54,12 +68,14 @@ async def draw_sample(
     response_model=schemas.Sample | None,
 )
 async def latest_sample(brief_id: uuid.UUID, session: Session, p: VerificationRead):
-    return await records.latest_sample(session, p, brief_id)
+    """R-42: the brief's official draw (its latest), the one the R-25 release gate reads; null before
+    the first draw."""
+    return await draws.official_sample(session, p, brief_id)
 
 
 @router.get("/iv-samples/{sample_id}", operation_id="getIvSample", response_model=schemas.Sample)
 async def get_sample(sample_id: uuid.UUID, session: Session, p: VerificationRead):
-    return await records.get_sample(session, p, sample_id)
+    return await draws.get_sample(session, p, sample_id)
 
 
 @router.get(

@@ -6,7 +6,10 @@ How the sample is drawn, and why each step guarantees what R-42 asks:
    only randomness, so the same candidates, policy and seed give the same sample on any machine
    ("reproducible"), and a different seed gives another, equally stratified sample.
 2. Coverage first (stratified): for every stratum present in the population -- each assessor, each
-   grade (U/P/M/D), each site -- the lowest-ranked candidate of that stratum is taken. These picks do
+   grade (U/P/M/D), each site, each assessment method (CAMERA's Methods: observation, questioning,
+   witness, product, RPL) and each support need (CAMERA's Candidates: a reasonable adjustment, special
+   consideration) -- the lowest-ranked candidate of that stratum is taken. A decision may show several
+   methods and needs: it then counts for each. These picks do
    not depend on the rates, so raising a rate never removes one (monotonic).
 3. Then the rate (weighted to risk): each assessor's rate is the largest that applies to them -- the
    plan's default (e.g. 20%), their own rate in the IV plan, the new-assessor rate (100%), the rate for
@@ -28,19 +31,30 @@ from fractions import Fraction
 
 GRADES = ("U", "P", "M", "D")
 STRATA = ("assessor", "grade", "site")
+# Strata of which a candidate may be in several (or none): CAMERA's Methods and Candidates' needs.
+MULTI_STRATA = ("methods", "support_needs")
+METHODS = ("observation", "questioning", "witness", "product", "rpl")
+SUPPORT_NEEDS = ("reasonable_adjustment", "special_consideration")
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """One assessed decision as the sampler sees it. `site` is None where the site is not known."""
+    """One assessed decision as the sampler sees it. `site` is None where the site is not known;
+    `methods` are the assessment methods its evidence shows, `support_needs` the learner's."""
 
     id: str
     assessor: str
     grade: str
     site: str | None = None
+    methods: frozenset[str] = frozenset()
+    support_needs: frozenset[str] = frozenset()
 
-    def stratum(self, name: str) -> str | None:
-        return getattr(self, name)
+    def strata(self, name: str) -> tuple[str, ...]:
+        """The values of stratum `name` this candidate is in (none, one, or for the multi strata more)."""
+        if name in MULTI_STRATA:
+            return tuple(sorted(getattr(self, name)))
+        value = getattr(self, name)
+        return () if value is None else (value,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +139,10 @@ def inputs_digest(
     """SHA-256 of the canonical inputs (order-free): stored with the sample so a later redraw can show it
     saw the same population and strategy."""
     body = {
-        "candidates": sorted([c.id, c.assessor, c.grade, c.site] for c in candidates),
+        "candidates": sorted(
+            [c.id, c.assessor, c.grade, c.site, sorted(c.methods), sorted(c.support_needs)]
+            for c in candidates
+        ),
         "policy": policy.as_json(),
         "new_qualification": new_qualification,
         "risks": {k: [v.new, v.recent_disagreements] for k, v in sorted(risks.items())},
@@ -160,13 +177,14 @@ def draw(
         reasons.setdefault(c.id, []).append(why)
 
     # 2. coverage of every stratum present
-    for name in STRATA:
+    for name in STRATA + MULTI_STRATA:
+        label = _LABELS.get(name, name)
         covered: set[str] = set()
         for c in ordered:
-            value = c.stratum(name)
-            if value is not None and value not in covered:
-                covered.add(value)
-                take(c, f"covers {name} {value}")
+            for value in c.strata(name):
+                if value not in covered:
+                    covered.add(value)
+                    take(c, f"covers {label} {value}")
     # 3. each assessor's rate, weighted to risk
     by_assessor: dict[str, list[Candidate]] = {}
     for c in ordered:
@@ -185,6 +203,9 @@ def draw(
                 take(c, f"assessor rate {_pct(rate)} ({why}): {need} of {len(theirs)}")
     items = tuple(SampledItem(c, tuple(reasons[c.id])) for c in ordered if c.id in reasons)
     return Sample(seed, inputs_digest(candidates, policy, risks, new_qualification), items, rates)
+
+
+_LABELS = {"methods": "method", "support_needs": "support need"}
 
 
 def _pct(rate: Fraction) -> str:

@@ -48,9 +48,38 @@ class SubjectKind(StrEnum):
 # ---- samples ------------------------------------------------------------------------------------------
 
 
+class DrawKind(StrEnum):
+    """R-42: how a draw came about. The first draw of a brief is official; each later draw becomes the
+    official one and every draw stays readable."""
+
+    first = "first"  # the brief's first draw, with a seed the service chose
+    extended = "extended"  # decisions were submitted after the official draw: drawn again, same seed
+    redraw = "redraw"  # the LIV's redraw with a fresh seed, for a stated reason
+
+
+class AssessmentMethod(StrEnum):
+    """CAMERA's Methods (R-42), as the evidence of a decision shows them."""
+
+    observation = "observation"
+    questioning = "questioning"
+    witness = "witness"
+    product = "product"
+    rpl = "rpl"
+
+
+class SupportNeed(StrEnum):
+    """CAMERA's Candidates' needs (R-42): an adjustment in force (R-80), special consideration (R-81)."""
+
+    reasonable_adjustment = "reasonable_adjustment"
+    special_consideration = "special_consideration"
+
+
 class SampleCreate(Input):
-    seed: Annotated[int, Field(ge=0, le=2**53 - 1), JsonInteger] | None = Field(
-        None, description="Give the seed to reproduce a sample; omitted, one is chosen and stored."
+    """R-42: the service draws the sample and chooses the seed; nobody supplies one. A redraw of a brief
+    already sampled needs the programme's LIV and a reason."""
+
+    reason: Reason | None = Field(
+        None, description="Why the LIV redraws the sample (R-42); required for a redraw, else omitted."
     )
 
 
@@ -60,6 +89,14 @@ class SampleItem(Output):
     assessor_staff_id: uuid.UUID
     grade: str
     site_id: uuid.UUID | None
+    methods: list[AssessmentMethod] = Field(
+        description="CAMERA's Methods the decision's evidence shows: observation, questioning, witness, "
+        "product, rpl (R-42)."
+    )
+    support_needs: list[SupportNeed] = Field(
+        description="The learner's support needs for this work: reasonable_adjustment, "
+        "special_consideration (R-42, R-80, R-81)."
+    )
     rationale: list[str]
     iv_outcome: IvOutcome | None = Field(None, description="The IV record's current outcome, if any yet.")
 
@@ -76,7 +113,12 @@ class Sample(Output):
     id: uuid.UUID
     programme_id: uuid.UUID
     brief_id: uuid.UUID
-    seed: int
+    number: int = Field(description="1 for the brief's first draw, then 2, 3... (R-42: every draw kept).")
+    kind: DrawKind
+    reason: str | None = Field(description="Why the LIV redrew (a redraw only).")
+    supersedes_id: uuid.UUID | None = Field(description="The draw this one replaced as the official one.")
+    official: bool = Field(description="The brief's official draw: the one the R-25 release gate reads.")
+    seed: int = Field(description="The service's seed (R-42): never supplied by a caller.")
     inputs_digest: str
     population_size: int
     assessor_rates: list[AssessorRate]

@@ -18,7 +18,7 @@ from app.assignments import service as assignments
 from app.programmes import schemas as pschemas
 from app.programmes import service as programmes
 from app.programmes import support
-from app.verification import plans, records
+from app.verification import draws, plans, records
 from app.verification import schemas as vschemas
 from tests.assessment.fixtures import ASSESSOR, IV, as_staff, content, issue, make_brief, registered_learner
 from tests.programmes.fixtures import World, make_staff, principal
@@ -129,7 +129,9 @@ async def objects_on(
         session, as_staff(*assessor), aschemas.DecisionCreate(submission_id=s.id, **content(brief))
     )
     await decisions.submit_for_iv(session, as_staff(*assessor), d.id)
-    sample = await records.draw_sample(session, as_staff(*verifier), brief.id, vschemas.SampleCreate(seed=1))
+    sample = await draws.draw_sample(
+        session, as_staff(*verifier), brief.id, vschemas.SampleCreate(), seed_source=lambda: 1
+    )
     r = await records.record_iv(
         session,
         as_staff(*verifier),

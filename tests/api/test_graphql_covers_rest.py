@@ -53,6 +53,7 @@ REST_GET_TO_QUERY = {
     "/v1/learners/{learner_id}/assessment-record": "learnerAssessmentRecord",
     "/v1/programmes/{programme_id}/tracking-grid": "cohortTrackingGrid",
     "/v1/assignment-briefs/{brief_id}/iv-samples/latest": "latestIvSample",
+    "/v1/assignment-briefs/{brief_id}/iv-samples": "ivSamples",
     "/v1/iv-samples/{sample_id}": "ivSample",
     "/v1/assignment-briefs/{brief_id}/iv-status": "briefIvStatus",
     "/v1/assignment-briefs/{brief_id}/iv-records": "briefIvRecords",

@@ -14,7 +14,7 @@ from app.assessment import repository as assessment_repo
 from app.assessment import schemas as aschemas
 from app.learners import repository as learners_repo
 from app.programmes import repository as programmes_repo
-from app.verification import records as iv_records
+from app.verification import draws
 from app.verification import repository as verification_repo
 from app.verification import schemas as vschemas
 from tests.api.object_world import OTHER_ASSESSOR, two_programmes
@@ -106,7 +106,7 @@ async def test_a_nested_cohort_query_runs_a_fixed_number_of_statements(session, 
     world = await make_world(session)
     brief = await issued_brief(session, world)
     cohort = await _decided(session, world, brief, n)
-    await iv_records.draw_sample(session, as_staff(*IV), brief.id, vschemas.SampleCreate(seed=1))
+    await draws.draw_sample(session, as_staff(*IV), brief.id, vschemas.SampleCreate(), seed_source=lambda: 1)
     await session.commit()
 
     body, statements = await _count(

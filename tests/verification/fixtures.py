@@ -25,10 +25,15 @@ GRADES = {
 
 
 async def batch(
-    session: AsyncSession, world: World, plan: list[tuple[tuple[str, str], str]], brief=None, sites=None
+    session: AsyncSession,
+    world: World,
+    plan: list[tuple[tuple[str, str], str]],
+    brief=None,
+    sites=None,
+    evidence=None,
 ):
     """A brief and one submitted-for-IV decision per (assessor, grade) in `plan`; `sites`, if given, is
-    each learner's site."""
+    each learner's site; `evidence`, if given, each submission's reference kinds (default: a report)."""
     brief = brief or await issued_brief(session, world)
     made = []
     for n, (assessor, grade) in enumerate(plan):
@@ -36,14 +41,15 @@ async def batch(
         s = await submissions.create_submission(
             session, lp(learner), schemas.SubmissionCreate(brief_id=brief.id)
         )
-        await submissions.add_evidence_reference(
-            session,
-            lp(learner),
-            s.id,
-            schemas.EvidenceReferenceCreate(
-                kind="reference", description="Report", reference="Portfolio p.1-12"
-            ),
-        )
+        for kind in evidence[n] if evidence else ["reference"]:
+            await submissions.add_evidence_reference(
+                session,
+                lp(learner),
+                s.id,
+                schemas.EvidenceReferenceCreate(
+                    kind=kind, description="Report", reference="Portfolio p.1-12"
+                ),
+            )
         s = await submissions.hand_in(
             session,
             lp(learner),

@@ -16,7 +16,7 @@ from app.assessment import schemas as aschemas
 from app.core.errors import Forbidden, RuleViolation
 from app.events.models import OutboxEvent
 from app.programmes.errors import InvalidTransition
-from app.verification import records, schemas
+from app.verification import draws, records, schemas
 from tests.verification.fixtures import ASSESSOR, IV, LEADER, as_staff, batch, content, lp
 
 ON = dt.date(2025, 12, 1)
@@ -33,7 +33,9 @@ def agree(decision_id):
 async def released_batch(session, world, n: int):
     """`n` Merit decisions by the world's assessor, sampled, the sample verified, all released."""
     brief, made = await batch(session, world, [(ASSESSOR, "M")] * n)
-    sample = await records.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(seed=7))
+    sample = await draws.draw_sample(
+        session, as_staff(*IV), brief.id, schemas.SampleCreate(), seed_source=lambda: 7
+    )
     for i in sample.items:
         await records.record_iv(session, as_staff(*IV), agree(i.decision_id))
     await decisions.release_brief(session, as_staff(*ASSESSOR), brief.id)

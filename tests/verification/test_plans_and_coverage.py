@@ -10,7 +10,7 @@ import pytest
 from app.assignments import schemas as asg_schemas
 from app.assignments import service as asg
 from app.core.errors import Conflict, Forbidden, PreconditionFailed, PreconditionRequired, ValidationFailed
-from app.verification import coverage, plans, records, schemas
+from app.verification import coverage, draws, plans, records, schemas
 from tests.programmes.fixtures import make_staff, principal
 from tests.verification.fixtures import ASSESSOR, IV, LEADER, LIV, as_staff, batch
 
@@ -141,7 +141,9 @@ async def test_r42_coverage_and_the_liv_dashboard(session, world):
     before = await coverage.coverage(session, as_staff(*LIV), world.programme_id)
     assert set(before.untouched["assessor"]) == {str(world.assessor), str(world.leader)}
     assert before.untouched["site"] == [str(world.site_ids[0])]
-    sample = await records.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(seed=2))
+    sample = await draws.draw_sample(
+        session, as_staff(*IV), brief.id, schemas.SampleCreate(), seed_source=lambda: 2
+    )
     mine = next(i for i in sample.items if i.assessor_staff_id == world.assessor)
     await records.record_iv(
         session,

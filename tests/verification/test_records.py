@@ -16,7 +16,7 @@ from app.calendars.service import centre_calendar
 from app.core import calendar as cal
 from app.core.errors import Conflict, Forbidden, RuleViolation, ValidationFailed
 from app.programmes.models import ProgrammeStaff
-from app.verification import records, schemas
+from app.verification import draws, records, schemas
 from tests.verification.fixtures import ASSESSOR, IV, LEADER, LIV, as_staff, batch, content
 
 VERIFIED_ON = dt.date(2025, 12, 18)  # a Thursday before the Christmas holiday
@@ -35,7 +35,9 @@ def iv_body(decision_id, outcome="agree", **over):
 async def test_sample_covers_every_assessor_and_grade_and_is_reproducible(session, world):
     plan = [(ASSESSOR, g) for g in "PPPPPPPMMD"] + [(LEADER, g) for g in "PPPU"]
     brief, made = await batch(session, world, plan)
-    sample = await records.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(seed=42))
+    sample = await draws.draw_sample(
+        session, as_staff(*IV), brief.id, schemas.SampleCreate(), seed_source=lambda: 42
+    )
     assert sample.population_size == len(made) and sample.seed == 42
     assert {i.assessor_staff_id for i in sample.items} == {world.assessor, world.leader}
     assert {i.grade for i in sample.items} == {"U", "P", "M", "D"}
@@ -43,10 +45,17 @@ async def test_sample_covers_every_assessor_and_grade_and_is_reproducible(sessio
     assert all(i.rationale for i in sample.items)
     for rate in sample.assessor_rates:  # 20% by default, rounded up, at least one
         assert rate.sampled >= -(-rate.population // 5)
-    again = await records.draw_sample(session, as_staff(*LIV), brief.id, schemas.SampleCreate(seed=42))
+    # Reproducible: the stored seed and the same inputs give the same sample (a redraw fixed to it).
+    again = await draws.draw_sample(
+        session,
+        as_staff(*LIV),
+        brief.id,
+        schemas.SampleCreate(reason="Check that the stored seed reproduces the draw."),
+        seed_source=lambda: sample.seed,
+    )
     assert again.id != sample.id and again.inputs_digest == sample.inputs_digest
     assert [i.decision_id for i in again.items] == [i.decision_id for i in sample.items]
-    assert (await records.latest_sample(session, as_staff(*IV), brief.id)).id == again.id
+    assert (await draws.official_sample(session, as_staff(*IV), brief.id)).id == again.id
 
 
 async def test_new_assessor_sampled_in_full_by_the_iv_plan(session, world):
@@ -60,7 +69,9 @@ async def test_new_assessor_sampled_in_full_by_the_iv_plan(session, world):
         None,
     )
     brief, made = await batch(session, world, [(ASSESSOR, "P")] * 10 + [(LEADER, "P")] * 4)
-    sample = await records.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(seed=7))
+    sample = await draws.draw_sample(
+        session, as_staff(*IV), brief.id, schemas.SampleCreate(), seed_source=lambda: 7
+    )
     leaders = {d.id for d in made[10:]}
     assert leaders <= {i.decision_id for i in sample.items}
     rates = {r.assessor_staff_id: r for r in sample.assessor_rates}
@@ -70,7 +81,7 @@ async def test_new_assessor_sampled_in_full_by_the_iv_plan(session, world):
 async def test_only_the_programmes_verifiers_sample_and_verify(session, world):
     brief, (d,) = await batch(session, world, [(ASSESSOR, "P")])
     with pytest.raises(Forbidden):
-        await records.draw_sample(session, as_staff(*ASSESSOR), brief.id, schemas.SampleCreate())
+        await draws.draw_sample(session, as_staff(*ASSESSOR), brief.id, schemas.SampleCreate())
     with pytest.raises(Forbidden):
         await records.record_iv(session, as_staff(*LEADER), iv_body(d.id))
 

@@ -13,7 +13,7 @@ from app.assessment import decisions, iv_gate
 from app.assessment import schemas as aschemas
 from app.core.errors import Forbidden, RuleViolation
 from app.events.models import OutboxEvent
-from app.verification import records, schemas
+from app.verification import draws, records, schemas
 from tests.verification.fixtures import ASSESSOR, IV, LEADER, LIV, as_staff, batch, content
 
 ON = dt.date(2025, 12, 1)
@@ -52,7 +52,9 @@ async def test_release_end_to_end_through_the_service(session, world):
     assessor = as_staff(*ASSESSOR)
     # Nothing sampled yet.
     assert any("no IV sample" in r for r in await _reasons(session, assessor, brief.id))
-    sample = await records.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(seed=3))
+    sample = await draws.draw_sample(
+        session, as_staff(*IV), brief.id, schemas.SampleCreate(), seed_source=lambda: 3
+    )
     sampled = [i.decision_id for i in sample.items]
     reasons = await _reasons(session, assessor, brief.id)
     assert sorted(r for r in reasons if "has no IV record" in r) == sorted(
@@ -131,7 +133,9 @@ async def test_release_end_to_end_through_the_service(session, world):
 
 async def test_a_decision_submitted_after_the_sample_blocks_release(session, world):
     brief, _made = await batch(session, world, [(ASSESSOR, "P")] * 3)
-    sample = await records.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(seed=1))
+    sample = await draws.draw_sample(
+        session, as_staff(*IV), brief.id, schemas.SampleCreate(), seed_source=lambda: 1
+    )
     for i in sample.items:
         await records.record_iv(session, as_staff(*IV), agree(i.decision_id))
     assert (await records.iv_status(session, as_staff(*IV), brief.id)).complete
@@ -142,7 +146,9 @@ async def test_a_decision_submitted_after_the_sample_blocks_release(session, wor
 
 async def test_batch_reassessment_must_be_done_before_release(session, world):
     brief, _made = await batch(session, world, [(ASSESSOR, "M")] * 6)
-    sample = await records.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(seed=5))
+    sample = await draws.draw_sample(
+        session, as_staff(*IV), brief.id, schemas.SampleCreate(), seed_source=lambda: 5
+    )
     first = sample.items[0].decision_id
     await records.record_iv(
         session,
@@ -195,10 +201,14 @@ async def test_release_over_rest_refused_with_each_reason_then_allowed(
     assert (
         await client.post(f"/v1/assignment-briefs/{brief.id}/release-decisions", headers=iv)
     ).status_code == 403
+    # the client gives no seed; the service chooses and stores one.
     r = await client.post(f"/v1/assignment-briefs/{brief.id}/iv-samples", json={"seed": 9}, headers=iv)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.seed", r.text
+    r = await client.post(f"/v1/assignment-briefs/{brief.id}/iv-samples", json={}, headers=iv)
     assert r.status_code == 201, r.text
     sample = r.json()
-    assert sample["seed"] == 9 and len(sample["items"]) == 2  # both grades must appear
+    assert isinstance(sample["seed"], int) and len(sample["items"]) == 2  # both grades must appear
+    assert sample["official"] is True and sample["number"] == 1 and sample["kind"] == "first"
     for item in sample["items"]:
         r = await client.post(
             "/v1/iv-records",

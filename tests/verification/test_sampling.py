@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from app.verification.sampling import (
     GRADES,
+    METHODS,
+    SUPPORT_NEEDS,
     AssessorRisk,
     Candidate,
     SamplingPolicy,
@@ -32,6 +34,8 @@ def populations(draw_, min_size=1, max_size=80):
             assessor=draw_(st.sampled_from(ASSESSORS)),
             grade=draw_(st.sampled_from(GRADES)),
             site=draw_(st.sampled_from(SITES)),
+            methods=draw_(st.frozensets(st.sampled_from(METHODS), max_size=3)),
+            support_needs=draw_(st.frozensets(st.sampled_from(SUPPORT_NEEDS), max_size=2)),
         )
         for i in range(n)
     ]
@@ -57,7 +61,7 @@ risk_maps = st.dictionaries(
 
 
 def strata(cands, name):
-    return {getattr(c, name) for c in cands} - {None}
+    return {v for c in cands for v in c.strata(name)}
 
 
 @settings(max_examples=300, deadline=None)
@@ -65,7 +69,8 @@ def strata(cands, name):
 def test_every_stratum_present_in_the_population_is_in_the_sample(pop, policy, risks, new_q, seed):
     sample = draw(pop, policy, risks=risks, new_qualification=new_q, seed=seed)
     picked = [i.candidate for i in sample.items]
-    for name in ("assessor", "grade", "site"):
+    # R-42 with CAMERA: every method and every support need present is covered too.
+    for name in ("assessor", "grade", "site", "methods", "support_needs"):
         assert strata(picked, name) == strata(pop, name), name
     assert all(i.rationale for i in sample.items)
     assert set(sample.ids) <= {c.id for c in pop}
@@ -81,8 +86,9 @@ def test_rate_respected_per_assessor_with_ceil(pop, policy, risks, new_q, seed):
         assert population == n and need == max(1, math.ceil(rate * n))
         got = sum(1 for i in sample.items if i.candidate.assessor == assessor)
         assert got >= need
-        # Beyond the quota only the coverage picks (at most one per grade and per site, plus the assessor's).
-        assert got <= max(need, 1 + len(GRADES) + len(SITES))
+        # Beyond the quota only the coverage picks (at most one per grade, site, method and support
+        # need, plus the assessor's).
+        assert got <= max(need, 1 + len(GRADES) + len(SITES) + len(METHODS) + len(SUPPORT_NEEDS))
         # Risk weighting: the rate is never below any rate that applies to this assessor.
         risk = risks.get(assessor, AssessorRisk())
         floor = Fraction(policy.assessor_rates.get(assessor, policy.default_rate))
@@ -138,3 +144,23 @@ def test_grade_of_a_decision():
     assert grade_of([c("A.P1", True), c("A.M1", False), c("AB.D1", True)]) == "P"
     assert grade_of([c("A.P1", False), c("A.M1", True)]) == "U"
     assert grade_of([], {"3": "Merit"}) == "M"
+
+
+@settings(max_examples=300, deadline=None)
+@given(populations(), st.integers(0, 2**32))
+def test_r42_each_method_and_support_need_is_covered_by_a_candidate_in_it_with_its_reason(pop, seed):
+    sample = draw(pop, SamplingPolicy(default_rate=Fraction(0)), seed=seed)
+    for name, label in (("methods", "method"), ("support_needs", "support need")):
+        for value in strata(pop, name):
+            covering = [i for i in sample.items if f"covers {label} {value}" in i.rationale]
+            assert len(covering) == 1 and value in covering[0].candidate.strata(name)
+
+
+def test_r42_a_lone_method_or_need_is_sampled_even_at_a_low_rate():
+    pop = [Candidate(f"d{i}", "a", "P", "main", frozenset({"product"})) for i in range(40)]
+    pop += [
+        Candidate("obs", "a", "P", "main", frozenset({"observation"})),
+        Candidate("ra", "a", "P", "main", frozenset({"product"}), frozenset({"reasonable_adjustment"})),
+    ]
+    for seed in range(20):
+        assert {"obs", "ra"} <= draw(pop, SamplingPolicy(default_rate=Fraction(1, 20)), seed=seed).ids

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import insert
 
 from app.programmes.models import ProgrammeSite
-from app.verification import coverage, records, schemas
+from app.verification import coverage, draws, schemas
 from tests.verification.fixtures import ASSESSOR, IV, as_staff, batch
 
 
@@ -26,7 +26,9 @@ async def test_the_sample_covers_every_site_of_a_multi_site_programme(session, w
     # Six decisions by one assessor, all at Pass: only the site stratum separates the annexe's one learner.
     sites = [main, main, main, main, main, annexe]
     brief, made = await batch(session, world, [(ASSESSOR, "P")] * 6, sites=sites)
-    sample = await records.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(seed=3))
+    sample = await draws.draw_sample(
+        session, as_staff(*IV), brief.id, schemas.SampleCreate(), seed_source=lambda: 3
+    )
     assert {i.site_id for i in sample.items} == {main, annexe}
     assert len(sample.items) < len(made)  # a sample, not everything: the site stratum forced the annexe in
 
@@ -63,7 +65,7 @@ async def test_an_enrolment_names_one_of_the_programmes_sites(client, auth, worl
 async def test_coverage_counts_a_site_only_once_iv_has_touched_it(session, world):
     main, annexe = world.site_ids[0], await _second_site(session, world)
     brief, _ = await batch(session, world, [(ASSESSOR, "P")] * 3, sites=[main, main, annexe])
-    await records.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(seed=1))
+    await draws.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(), seed_source=lambda: 1)
     report = await coverage.coverage(session, as_staff(*IV), world.programme_id)
     # Sampled but not yet verified does not count (coverage.py): both sites are still to be touched.
     assert set(report.untouched["site"]) == {str(main), str(annexe)}
