@@ -40,9 +40,7 @@ def upgrade(app_role: str = "verity_app") -> None:
         "FROM iv_records r WHERE r.id = a.iv_record_id"
     )
     op.alter_column("iv_remedial_actions", "decision_ids", nullable=False)
-    op.create_check_constraint(
-        "owner_role", "iv_remedial_actions", "owner_role IN ('assessor', 'iv', 'liv')"
-    )
+    op.create_check_constraint("owner_role", "iv_remedial_actions", "owner_role IN ('assessor', 'iv', 'liv')")
     op.create_check_constraint("decisions", "iv_remedial_actions", "cardinality(decision_ids) >= 1")
     op.create_index(
         "ix_iv_remedial_actions_decision_ids", "iv_remedial_actions", ["decision_ids"], postgresql_using="gin"
