@@ -34,7 +34,7 @@ from app.events.write import Change, recorded
 from app.programmes.access import on_reachable_programmes, programme_access, require_on_programme
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Enrolment, Programme
-from app.verification import actions, events, repository, sampling, schemas
+from app.verification import actions, arbitration, events, repository, sampling, schemas
 from app.verification.models import (
     IvPlan,
     IvRecord,
@@ -684,11 +684,12 @@ async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]
 
 
 async def brief_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]:
-    """Every reason the brief's decisions may not be released yet; empty when IV is complete: the
-    latest sample covers every assessed decision, every sampled decision has an IV record agreeing with
-    its current version (every disagreement resolved), every amendment of a released decision has an
-    IV record agreeing with that amended version, sampled or not (R-25: an amendment is a new decision
-    given to the learner) and every decision flagged for reassessment has been reassessed."""
+    """Every brief-wide reason the brief's decisions may not be released yet (remedial actions hold only
+    their decisions, app/verification/actions.py): the latest sample covers every assessed decision,
+    every sampled decision has an IV record agreeing with its current version (every disagreement
+    resolved, or the LIV's arbitration upheld the assessor, R-45), every amendment of a released decision
+    has an IV record agreeing with that amended version, sampled or not (R-25: an amendment is a new
+    decision given to the learner), and every decision flagged for reassessment has been reassessed."""
     sample = await latest_sample_row(session, brief.id)
     assessed = (
         await session.execute(
@@ -717,12 +718,13 @@ async def brief_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[s
                 .order_by(IvSampleItem.decision_id)
             )
         ).all()
+        upheld = await arbitration.upheld_for_assessor(session, brief.id)  # R-45
         for s in sampled:
             if s.decision_id in amended:
                 continue  # verified as an amendment, below
             if s.outcome is None:
                 reasons.append(f"sampled decision {s.decision_id} has no IV record")
-            elif s.outcome == "disagree":
+            elif s.outcome == "disagree" and s.decision_id not in upheld:
                 reasons.append(
                     f"IV disagrees with decision {s.decision_id} and the disagreement is not resolved"
                 )
