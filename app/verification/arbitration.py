@@ -32,17 +32,23 @@ def _out(a: IvArbitration) -> schemas.Arbitration:
 async def arbitrate(
     session: AsyncSession, p: Principal, record_id: uuid.UUID, data: schemas.ArbitrationCreate
 ) -> schemas.Arbitration:
-    r = await get_visible(session, repository.iv_records(p), IvRecord, record_id, "IV record")
-    programme = await session.get(Programme, r.programme_id)
-    access = await programme_access(session, p, programme)
-    appointment = await livs.programme_liv(session, programme)
-    if appointment is None:
-        raise RuleViolation(
-            "R-40: the programme's subject area has no LIV appointed for its year to arbitrate.",
-            errors=[field_problem("liv", "R-40", "no LIV is appointed for the subject area in the year")],
-        )
-    if access.staff_id is None or access.staff_id != appointment.staff_id:
+    r = await session.scalar(
+        select(IvRecord).where(IvRecord.id == record_id, IvRecord.centre_id == p.centre_id)
+    )
+    programme = await session.get(Programme, r.programme_id) if r else None
+    appointment = await livs.programme_liv(session, programme) if programme else None
+    access = await programme_access(session, p, programme) if programme else None
+    # The LIV appointed for the subject area and year arbitrates, even if the programme names another;
+    # anyone else sees the record only as far as they reach it (R-98: 404, never a 403 confirming it).
+    if r is None or appointment is None or access is None or access.staff_id != appointment.staff_id:
+        r = await get_visible(session, repository.iv_records(p), IvRecord, record_id, "IV record")
+        if appointment is None:
+            raise RuleViolation(
+                "R-40: the programme's subject area has no LIV appointed for its year to arbitrate.",
+                errors=[field_problem("liv", "R-40", "no LIV is appointed for the subject area in the year")],
+            )
         raise Forbidden("Only the programme's LIV (appointed for its subject area and year) may arbitrate.")
+    assert access.staff_id is not None
     if r.outcome != "disagree":
         raise InvalidTransition(
             "R-45", "The IV record agrees with the decision: there is no disagreement to arbitrate."
