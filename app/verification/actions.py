@@ -53,7 +53,7 @@ async def raise_actions(
         schemas.ActionOwnerRole.iv: verifier_staff_id,
     }
     if any(a.owner_role == schemas.ActionOwnerRole.liv for a in data.actions):
-        appointment = await livs.programme_liv(session, await session.get(Programme, r.programme_id))
+        appointment = await livs.programme_liv(session, await session.get_one(Programme, r.programme_id))
         if appointment is None:
             raise RuleViolation(
                 "R-40: the programme's subject area has no LIV appointed for its year to own the action.",

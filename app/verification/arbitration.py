@@ -53,7 +53,7 @@ async def arbitrate(
         raise InvalidTransition(
             "R-45", "The IV record agrees with the decision: there is no disagreement to arbitrate."
         )
-    current = await session.get(IvRecordVersion, (r.id, r.current_version))
+    current = await session.get_one(IvRecordVersion, (r.id, r.current_version))
     if access.staff_id in (r.assessor_staff_id, current.verifier_staff_id):
         raise RuleViolation(
             "R-44: the LIV arbitrating is neither the decision's assessor nor the IV who disagreed.",

@@ -53,7 +53,7 @@ async def appointments_in(
 
 async def programme_liv(session: AsyncSession, programme: Programme) -> LivAppointment | None:
     """R-40: the programme's LIV: the latest appointment for its subject area in force in its year."""
-    year = await session.get(AcademicYear, programme.academic_year_id)
+    year = await session.get_one(AcademicYear, programme.academic_year_id)
     found = await appointments_in(session, programme.centre_id, programme.subject_area, year)
     return found[0] if found else None
 
