@@ -481,7 +481,8 @@ async def release(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -
         )
     current = await _current(session, decision)
     brief = await session.get_one(AssignmentBrief, decision.brief_id)
-    gate = await iv_gate.iv_complete_for_brief(session, brief)
+    # R-43: a remedial action holds only the decisions it concerns.
+    gate = await iv_gate.iv_complete_for_brief(session, brief, [decision.id])
     problems = [field_problem("internal_verification", "R-25", reason) for reason in gate.reasons]
     if not current.authenticity_confirmed:
         problems.append(
@@ -517,7 +518,7 @@ async def release(session: AsyncSession, p: Principal, decision_id: uuid.UUID) -
 
 async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID) -> list[uuid.UUID]:
     """R-25: release the whole batch of a brief's decisions at once, once IV of them is complete (asked
-    of iv_gate, as for one decision); R-22: only decisions whose work the assessor confirmed authentic.
+    of iv_gate, as for one decision), except the decisions an open remedial action holds (R-43); R-22: only decisions whose work the assessor confirmed authentic.
     One statement releases them all; one audit event and one `assessment_decision.released` event per
     learner's decision. By the programme's assessors, its leader or its LIV."""
     from app.assignments.service import get_brief
@@ -531,8 +532,11 @@ async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID
         "lead_internal_verifier",
         what="release its assessment decisions",
     )
-    gate = await iv_gate.iv_complete_for_brief(session, brief)
+    # The brief-wide reasons refuse the batch; a remedial action's hold keeps back only the decisions it
+    # concerns (R-43), and the rest are released.
+    gate = await iv_gate.iv_complete_for_brief(session, brief, ())
     problems = [field_problem("internal_verification", "R-25", reason) for reason in gate.reasons]
+    held = await iv_gate.holds_of(session, brief)
     pending = (
         await session.execute(
             select(
@@ -556,6 +560,14 @@ async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID
             .with_for_update(of=AssessmentDecision)
         )
     ).all()
+    blocked = not gate.satisfied or (bool(pending) and all(d.id in held for d in pending))
+    if blocked:
+        problems += [
+            field_problem("internal_verification", "R-25", reason)
+            for reason in dict.fromkeys(r for d in pending for r in held.get(d.id, ()))
+            if reason not in gate.reasons
+        ]
+    pending = [d for d in pending if d.id not in held]
     problems += [
         field_problem(
             f"decisions.{d.id}.authenticity_confirmed",
@@ -569,7 +581,7 @@ async def release_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID
         raise RuleViolation(
             "R-25: a decision is released only after internal verification of the assignment's "
             "decisions is complete."
-            if not gate.satisfied
+            if blocked
             else "R-22: the work's authenticity is not confirmed.",
             errors=problems,
         )

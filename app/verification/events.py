@@ -137,3 +137,11 @@ class RemedialActionClosed(schemas.RemedialAction, Event):
     """A remedial action raised by IV was closed, with what was done (R-43); `data` is the record."""
 
     type: ClassVar[str] = "iv_remedial_action.closed"
+
+
+class IvArbitrationRecorded(schemas.Arbitration, Event):
+    """The programme's LIV arbitrated a disagreement between an assessor and an IV (R-45): with the
+    assessor (the decision stands), with the IV, or another judgement, with the reasoning; `data` is
+    the record."""
+
+    type: ClassVar[str] = "iv_arbitration.recorded"

@@ -19,7 +19,7 @@ from app.api.gql_context import Context, input_fields, to_model
 from app.assessment import decisions
 from app.auth.scopes import Scope
 from app.core.schemas import Input
-from app.verification import coverage, draws, plans, records, schemas
+from app.verification import arbitration, coverage, draws, livs, plans, records, schemas
 
 Ctx = Info[Context, None]
 for enum in (
@@ -28,6 +28,9 @@ for enum in (
     schemas.DrawKind,
     schemas.AssessmentMethod,
     schemas.SupportNeed,
+    schemas.ActionOwnerRole,
+    schemas.ArbitrationRuling,
+    schemas.LivGapReason,
 ):
     strawberry.enum(enum)
 
@@ -54,6 +57,9 @@ class IvRecordVersion:
     criteria_comments: list[IvCriterionComment]
     checklist: list[IvChecklistItem] | None
     feedback_to_assessor: str
+    developmental_recommendations: list[str] = strawberry.field(
+        description="R-43: advice to develop the assessor's practice; never blocks release."
+    )
     reassess_batch: bool
     reason: str | None
     verifier_staff_id: uuid.UUID
@@ -83,7 +89,11 @@ class IvRemedialAction:
     brief_id: uuid.UUID
     iv_record_id: uuid.UUID
     description: str
+    owner_role: str = strawberry.field(description="R-43: assessor, iv or liv.")
     owner_staff_id: uuid.UUID
+    decision_ids: list[uuid.UUID] = strawberry.field(
+        description="R-25: the decisions the action concerns; only their release waits for it."
+    )
     raised_on: dt.date
     due_in_working_days: int
     due_on: dt.date
@@ -116,6 +126,7 @@ def _version(v: schemas.IvRecordVersion) -> IvRecordVersion:
         if v.checklist is None
         else [IvChecklistItem(item=k, ticked=t) for k, t in v.checklist.items()],
         feedback_to_assessor=v.feedback_to_assessor,
+        developmental_recommendations=v.developmental_recommendations,
         reassess_batch=v.reassess_batch,
         reason=v.reason,
         verifier_staff_id=v.verifier_staff_id,
@@ -148,7 +159,9 @@ def _action(a: object) -> IvRemedialAction:
         brief_id=a.brief_id,
         iv_record_id=a.iv_record_id,
         description=a.description,
+        owner_role=a.owner_role.value,
         owner_staff_id=a.owner_staff_id,
+        decision_ids=a.decision_ids,
         raised_on=a.raised_on,
         due_in_working_days=a.due_in_working_days,
         due_on=a.due_on,
@@ -246,6 +259,21 @@ class IvPlanSignOff:
 
 @pyd_type(model=schemas.IvSchedule, all_fields=True)
 class IvSchedule:
+    pass
+
+
+@pyd_type(model=schemas.Arbitration, all_fields=True)
+class IvArbitration:
+    pass
+
+
+@pyd_type(model=schemas.LivGap, all_fields=True)
+class LivGap:
+    pass
+
+
+@pyd_input(model=schemas.ArbitrationCreate, all_fields=True)
+class IvArbitrationInput:
     pass
 
 
@@ -408,6 +436,20 @@ class VerificationQuery:
         p = info.context.require(Scope.verification_read)
         return IvSchedule.from_pydantic(await info.context.read(plans.get_schedule, p, programme_id))
 
+    @strawberry.field(description="R-45: the LIV's arbitrations of the IV record's disagreements.")
+    async def iv_arbitrations(self, info: Ctx, id: uuid.UUID) -> list[IvArbitration]:
+        p = info.context.require(Scope.verification_read)
+        return [
+            IvArbitration.from_pydantic(a) for a in await info.context.read(arbitration.arbitrations, p, id)
+        ]
+
+    @strawberry.field(
+        description="R-40: subject areas with programmes in the year and no accredited LIV (REST LivGap)."
+    )
+    async def liv_gaps(self, info: Ctx, academic_year_id: uuid.UUID) -> list[LivGap]:
+        p = info.context.require(Scope.verification_read)
+        return [LivGap.from_pydantic(g) for g in await info.context.read(livs.liv_gaps, p, academic_year_id)]
+
     @strawberry.field(description="R-40: LIV appointments (REST LivAppointment shape).")
     async def liv_appointments(self, info: Ctx, subject_area: str | None = None) -> list[LivAppointment]:
         p = info.context.require(Scope.verification_read)
@@ -449,6 +491,16 @@ class VerificationMutation:
         p = info.context.require(Scope.verification_write)
         data = to_model(schemas.IvRecordAmendment, _fields(input, _RECORD_LISTS))
         return _record(await info.context.write(records.amend_iv, p, id, data, version))
+
+    @strawberry.mutation(
+        description="R-45: the programme's LIV rules on a disagreement (REST ArbitrationCreate body)."
+    )
+    async def arbitrate_iv_disagreement(
+        self, info: Ctx, id: uuid.UUID, input: IvArbitrationInput
+    ) -> IvArbitration:
+        p = info.context.require(Scope.verification_write)
+        data = to_model(schemas.ArbitrationCreate, _fields(input))
+        return IvArbitration.from_pydantic(await info.context.write(arbitration.arbitrate, p, id, data))
 
     @strawberry.mutation(description="R-43: closed when done, with what was done.")
     async def close_iv_remedial_action(self, info: Ctx, id: uuid.UUID, closure_note: str) -> IvRemedialAction:

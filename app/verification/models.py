@@ -20,11 +20,13 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Index,
     Integer,
     Numeric,
     String,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -35,6 +37,9 @@ from app.core.models import Base, Versioned, uuid_fk, uuid_pk
 IV_OUTCOMES = ("agree", "disagree")
 ACTION_STATUSES = ("open", "closed")
 DRAW_KINDS = ("first", "extended", "redraw")
+# R-43: who owns a remedial action; R-45: the LIV's ruling on a disagreement.
+ACTION_OWNER_ROLES = ("assessor", "iv", "liv")
+ARBITRATION_RULINGS = ("assessor", "iv", "other")
 
 
 def _created_at() -> Mapped[dt.datetime]:
@@ -223,6 +228,10 @@ class IvRecordVersion(Base):
     # [{unit_number, code, agree, comment}]
     criteria_comments: Mapped[list[dict]] = mapped_column(JSONB)
     feedback_to_assessor: Mapped[str] = mapped_column(String(4000))
+    # R-43: advice for the assessor's practice; unlike remedial actions they never block release.
+    developmental_recommendations: Mapped[list[str]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
     reassess_batch: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(String(500))
     verifier_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
@@ -232,11 +241,16 @@ class IvRecordVersion(Base):
 
 
 class RemedialAction(Versioned, Base):
-    """R-43: an action arising from IV, due in working days on the centre calendar; closed when done."""
+    """R-43: an action arising from IV, due in working days on the centre calendar; closed when done.
+    Owned by the assessor, the IV or the LIV; it names the decisions it concerns, and only their release
+    waits for it (R-25)."""
 
     __tablename__ = "iv_remedial_actions"
     __table_args__ = (
         CheckConstraint(f"status IN {ACTION_STATUSES}", name="status"),
+        CheckConstraint(f"owner_role IN {ACTION_OWNER_ROLES}", name="owner_role"),
+        CheckConstraint("cardinality(decision_ids) >= 1", name="decisions"),
+        Index("ix_iv_remedial_actions_decision_ids", "decision_ids", postgresql_using="gin"),
         CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed"),
     )
 
@@ -246,7 +260,9 @@ class RemedialAction(Versioned, Base):
     brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
     iv_record_id: Mapped[uuid.UUID] = uuid_fk("iv_records.id", index=True)
     description: Mapped[str] = mapped_column(String(1000))
+    owner_role: Mapped[str] = mapped_column(String(20), server_default="assessor")
     owner_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
+    decision_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)))
     raised_on: Mapped[dt.date] = mapped_column(Date)
     due_in_working_days: Mapped[int] = mapped_column(Integer)
     due_on: Mapped[dt.date] = mapped_column(Date)
@@ -271,4 +287,30 @@ class ReassessmentFlag(Base):
     iv_record_id: Mapped[uuid.UUID] = uuid_fk("iv_records.id")
     decision_id: Mapped[uuid.UUID] = uuid_fk("assessment_decisions.id", index=True)
     decision_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = _created_at()
+
+
+class IvArbitration(Base):
+    """R-45: the LIV's ruling on a disagreement between an assessor and an IV, about one version of the
+    IV record (and the decision version it verified): with the assessor, with the IV, or another
+    judgement, and the reasoning. Insert-only."""
+
+    __tablename__ = "iv_arbitrations"
+    __table_args__ = (
+        CheckConstraint(f"ruling IN {ARBITRATION_RULINGS}", name="ruling"),
+        UniqueConstraint("iv_record_id", "record_version"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id")
+    iv_record_id: Mapped[uuid.UUID] = uuid_fk("iv_records.id", index=True)
+    record_version: Mapped[int] = mapped_column(Integer)
+    decision_id: Mapped[uuid.UUID] = uuid_fk("assessment_decisions.id")
+    decision_version: Mapped[int] = mapped_column(Integer)
+    ruling: Mapped[str] = mapped_column(String(20))
+    reasoning: Mapped[str] = mapped_column(String(4000))
+    liv_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
+    arbitrated_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = _created_at()

@@ -8,7 +8,6 @@ recorded its current version.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import TypeVar
 
@@ -23,8 +22,6 @@ from app.assignments.models import AssignmentBrief, BriefVerification
 from app.assignments.service import get_brief
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
-from app.calendars.service import centre_calendar
-from app.core import calendar as cal
 from app.core import clock
 from app.core.concurrency import IfMatch, check_version
 from app.core.errors import Conflict, PreconditionFailed, RuleViolation, ValidationFailed, field_problem
@@ -34,7 +31,7 @@ from app.events.write import Change, recorded
 from app.programmes.access import on_reachable_programmes, programme_access, require_on_programme
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Programme
-from app.verification import draws, events, repository, schemas
+from app.verification import actions, arbitration, draws, events, repository, schemas
 from app.verification.models import (
     IvRecord,
     IvRecordVersion,
@@ -73,6 +70,7 @@ def _version_out(v: IvRecordVersion) -> schemas.IvRecordVersion:
         decision_version=v.decision_version,
         criteria_comments=[schemas.CriterionCommentOut(**c) for c in v.criteria_comments],
         feedback_to_assessor=v.feedback_to_assessor,
+        developmental_recommendations=v.developmental_recommendations,
         reassess_batch=v.reassess_batch,
         reason=v.reason,
         verifier_staff_id=v.verifier_staff_id,
@@ -185,47 +183,11 @@ async def _after_version(
     r: IvRecord,
     decision: AssessmentDecision,
     data: schemas.IvRecordContent,
+    staff_id: uuid.UUID,
 ) -> list[uuid.UUID]:
     """Remedial actions (due in working days on the centre calendar) and, on a disagreement showing a
     wider problem, reassessment flags on the brief's other decisions by the same assessor (R-43)."""
-    if data.actions:
-        calendar = await centre_calendar(session, p.centre_id)
-        due: dict[int, dt.date] = {}
-        problems = []
-        for i, a in enumerate(data.actions):
-            try:
-                due[a.due_in_working_days] = cal.add_working_days(
-                    calendar, data.verified_on, a.due_in_working_days
-                )
-            except ValueError as exc:  # cal.NoWorkingDays, or a date without public-holiday data
-                problems.append(field_problem(f"body.actions.{i}.due_in_working_days", "R-31", str(exc)))
-        if problems:
-            raise RuleViolation(
-                "R-31: a remedial action's due date is counted in the centre's working days (term days), "
-                "and the centre's calendar does not have enough of them after the verification.",
-                errors=problems,
-            )
-        await session.execute(
-            insert(RemedialAction),
-            [
-                {
-                    "id": uuid7(),
-                    "centre_id": p.centre_id,
-                    "programme_id": r.programme_id,
-                    "brief_id": r.brief_id,
-                    "iv_record_id": r.id,
-                    "description": a.description,
-                    "owner_staff_id": r.assessor_staff_id,
-                    "raised_on": data.verified_on,
-                    "due_in_working_days": a.due_in_working_days,
-                    "due_on": due[a.due_in_working_days],
-                    "status": "open",
-                    "raised_by": p.subject,
-                    "version": 1,
-                }
-                for a in data.actions
-            ],
-        )
+    await actions.raise_actions(session, p, r, staff_id, data)
     flagged: list[uuid.UUID] = []
     if data.reassess_batch:
         others = (
@@ -277,6 +239,7 @@ def _version_values(
         "decision_version": decision.current_version,
         "criteria_comments": [c.model_dump() for c in data.criteria_comments],
         "feedback_to_assessor": data.feedback_to_assessor,
+        "developmental_recommendations": list(data.developmental_recommendations),
         "reassess_batch": data.reassess_batch,
         "reason": reason,
         "verifier_staff_id": staff_id,
@@ -330,7 +293,7 @@ async def record_iv(session: AsyncSession, p: Principal, data: schemas.IvRecordC
     await session.execute(
         insert(IvRecordVersion).values(_version_values(r, 1, p, staff_id, decision, data, None))
     )
-    flagged = await _after_version(session, p, r, decision, data)
+    flagged = await _after_version(session, p, r, decision, data, staff_id)
     out = record_out(r, await _current(session, r))
     created = events.IvRecordCreated(**dict(out), flagged_for_reassessment=flagged)
     await recorded(session, p, Change.created(created, "iv_record", r.id))
@@ -360,7 +323,7 @@ async def amend_iv(
         await session.flush()
     except StaleDataError as exc:
         raise PreconditionFailed("The IV record changed while you were amending it; read it again.") from exc
-    flagged = await _after_version(session, p, r, decision, data)
+    flagged = await _after_version(session, p, r, decision, data, staff_id)
     out = record_out(r, await _current(session, r))
     amended = events.IvRecordAmended(**dict(out), flagged_for_reassessment=flagged)
     await recorded(session, p, Change(amended, "iv_record", r.id, before=before, after=amended))
@@ -475,12 +438,18 @@ async def close_action(
 
 
 async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]:
-    """Every reason the brief's decisions may not be released yet; empty when IV is complete: the
-    official sample (R-42) covers every assessed decision, every sampled decision has an IV record agreeing with
-    its current version (every disagreement resolved), every amendment of a released decision has an
-    IV record agreeing with that amended version, sampled or not (R-25: an amendment is a new decision
-    given to the learner), every remedial action is closed and every decision flagged for reassessment
-    has been reassessed."""
+    """Every reason IV of the brief is not complete: the brief-wide ones and every open remedial action
+    (which holds only the decisions it concerns, app/verification/actions.py)."""
+    return await brief_reasons(session, brief) + await actions.action_reasons(session, brief.id)
+
+
+async def brief_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]:
+    """Every brief-wide reason the brief's decisions may not be released yet (remedial actions hold only
+    their decisions, app/verification/actions.py): the official sample (R-42) covers every assessed decision,
+    every sampled decision has an IV record agreeing with its current version (every disagreement
+    resolved, or the LIV's arbitration upheld the assessor, R-45), every amendment of a released decision
+    has an IV record agreeing with that amended version, sampled or not (R-25: an amendment is a new
+    decision given to the learner), and every decision flagged for reassessment has been reassessed."""
     sample = await draws.official_sample_row(session, brief.id)
     assessed = (
         await session.execute(
@@ -509,12 +478,13 @@ async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]
                 .order_by(IvSampleItem.decision_id)
             )
         ).all()
+        upheld = await arbitration.upheld_for_assessor(session, brief.id)  # R-45
         for s in sampled:
             if s.decision_id in amended:
                 continue  # verified as an amendment, below
             if s.outcome is None:
                 reasons.append(f"sampled decision {s.decision_id} has no IV record")
-            elif s.outcome == "disagree":
+            elif s.outcome == "disagree" and s.decision_id not in upheld:
                 reasons.append(
                     f"IV disagrees with decision {s.decision_id} and the disagreement is not resolved"
                 )
@@ -545,14 +515,6 @@ async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]
                     f"IV disagrees with the amended decision {decision_id} and the disagreement is not "
                     "resolved"
                 )
-    for a in (
-        await session.execute(
-            select(RemedialAction.description, RemedialAction.due_on)
-            .where(RemedialAction.brief_id == brief.id, RemedialAction.status == "open")
-            .order_by(RemedialAction.due_on, RemedialAction.id)
-        )
-    ).all():
-        reasons.append(f"remedial action {a.description!r} (due {a.due_on.isoformat()}) is not closed (R-43)")
     flags = (
         await session.execute(
             select(

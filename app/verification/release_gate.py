@@ -7,8 +7,10 @@ calls `register()` and release then asks `iv_reasons` through the gate registry.
 from __future__ import annotations
 
 from app.assessment import iv_gate
-from app.verification.records import iv_reasons
+from app.verification.actions import action_holds
+from app.verification.records import brief_reasons
 
 
 def register() -> None:
-    iv_gate.register(iv_reasons)
+    """The brief-wide reasons hold the batch; an open remedial action only the decisions it concerns."""
+    iv_gate.register(brief_reasons, action_holds)

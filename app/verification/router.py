@@ -16,7 +16,7 @@ from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.schemas import FILTER_PATTERN
-from app.verification import coverage, draws, plans, records, schemas
+from app.verification import arbitration, coverage, draws, livs, plans, records, schemas
 
 router = APIRouter(prefix="/v1", tags=["verification"])
 VerificationRead = Annotated[Principal, Depends(require(Scope.verification_read))]
@@ -151,6 +151,31 @@ async def record_versions(record_id: uuid.UUID, session: Session, p: Verificatio
     return await records.iv_record_versions(session, p, record_id)
 
 
+@router.post(
+    "/iv-records/{record_id}/arbitrations",
+    operation_id="arbitrateIvDisagreement",
+    response_model=schemas.Arbitration,
+    status_code=201,
+)
+@idempotent
+async def arbitrate(
+    record_id: uuid.UUID, body: schemas.ArbitrationCreate, session: Session, p: VerificationWrite
+):
+    """R-45: the programme's LIV rules on the disagreement in the IV record's current version: with the
+    assessor (the decision stands), with the IV, or another judgement, with the reasoning."""
+    return await arbitration.arbitrate(session, p, record_id, body)
+
+
+@router.get(
+    "/iv-records/{record_id}/arbitrations",
+    operation_id="listIvArbitrations",
+    response_model=list[schemas.Arbitration],
+)
+async def list_arbitrations(record_id: uuid.UUID, session: Session, p: VerificationRead):
+    """R-45: the LIV's arbitrations of the IV record's disagreements, oldest first."""
+    return await arbitration.arbitrations(session, p, record_id)
+
+
 @router.get(
     "/iv-remedial-actions", operation_id="listIvRemedialActions", response_model=list[schemas.RemedialAction]
 )
@@ -204,6 +229,17 @@ async def dashboard(session: Session, p: VerificationRead, academic_year_id: uui
 
 
 # ---- LIVs, IV plans, schedule (R-40, R-41) -----------------------------------------------------------
+
+
+@router.get(
+    "/academic-years/{academic_year_id}/liv-gaps",
+    operation_id="listLivGaps",
+    response_model=list[schemas.LivGap],
+)
+async def liv_gaps(academic_year_id: uuid.UUID, session: Session, p: VerificationRead):
+    """R-40: the subject areas with programmes in the year and no accredited LIV for it (appointed,
+    registered with the awarding body and standardised for the year); certification reads it."""
+    return await livs.liv_gaps(session, p, academic_year_id)
 
 
 @router.post(

@@ -40,6 +40,23 @@ class ActionStatus(StrEnum):
     closed = "closed"
 
 
+class ActionOwnerRole(StrEnum):
+    """R-43: who must do a remedial action."""
+
+    assessor = "assessor"
+    iv = "iv"
+    liv = "liv"
+
+
+class ArbitrationRuling(StrEnum):
+    """R-45: the LIV's ruling on a disagreement: the assessor's judgement stands, the IV's does, or
+    another judgement (given in the reasoning)."""
+
+    assessor = "assessor"
+    iv = "iv"
+    other = "other"
+
+
 class SubjectKind(StrEnum):
     assessment_decision = "assessment_decision"
     assignment_brief = "assignment_brief"
@@ -147,6 +164,19 @@ class CriterionCommentOut(Output):
 class RemedialActionCreate(Input):
     description: Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=_FILLED)]
     due_in_working_days: Annotated[int, Field(ge=1, le=120), JsonInteger]
+    owner_role: ActionOwnerRole = Field(
+        ActionOwnerRole.assessor,
+        description="R-43: who does it: the decision's assessor, the IV recording it, or the programme's LIV.",
+    )
+    decision_ids: list[uuid.UUID] = Field(
+        [],
+        max_length=200,
+        description="R-25: the brief's decisions the action concerns; only their release waits for it. "
+        "Empty: the decision this IV record verifies.",
+    )
+
+
+Recommendation = Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=_FILLED)]
 
 
 class IvRecordContent(Input):
@@ -159,7 +189,16 @@ class IvRecordContent(Input):
         description="R-43: the disagreement shows a wider problem: flag the "
         "brief's other decisions by this assessor for reassessment.",
     )
-    actions: list[RemedialActionCreate] = Field([], max_length=20)
+    actions: list[RemedialActionCreate] = Field(
+        [],
+        max_length=20,
+        description="R-43: remedial actions: each blocks the release of the decisions it concerns.",
+    )
+    developmental_recommendations: list[Recommendation] = Field(
+        [],
+        max_length=20,
+        description="R-43: advice to develop the assessor's practice; recorded, never blocks release.",
+    )
 
 
 class IvRecordCreate(IvRecordContent):
@@ -177,6 +216,7 @@ class IvRecordVersion(Output):
     criteria_comments: list[CriterionCommentOut]
     checklist: dict[str, bool] | None = None
     feedback_to_assessor: str
+    developmental_recommendations: list[str] = []
     reassess_batch: bool
     reason: str | None
     verifier_staff_id: uuid.UUID
@@ -206,7 +246,9 @@ class RemedialAction(Output):
     brief_id: uuid.UUID
     iv_record_id: uuid.UUID
     description: str
+    owner_role: ActionOwnerRole
     owner_staff_id: uuid.UUID
+    decision_ids: list[uuid.UUID]
     raised_on: dt.date
     due_in_working_days: int
     due_on: dt.date
@@ -220,6 +262,29 @@ class RemedialAction(Output):
 
 class ActionClosure(Input):
     closure_note: Reason
+
+
+class ArbitrationCreate(Input):
+    ruling: ArbitrationRuling
+    reasoning: LongText
+    arbitrated_on: IsoDate
+
+
+class Arbitration(Output):
+    """R-45: the LIV's arbitration of a disagreement recorded in one version of an IV record."""
+
+    id: uuid.UUID
+    programme_id: uuid.UUID
+    iv_record_id: uuid.UUID
+    record_version: int
+    decision_id: uuid.UUID
+    decision_version: int
+    ruling: ArbitrationRuling
+    reasoning: str
+    liv_staff_id: uuid.UUID
+    arbitrated_on: dt.date
+    recorded_by: str
+    created_at: dt.datetime
 
 
 # ---- release ------------------------------------------------------------------------------------------
@@ -299,6 +364,25 @@ class LivAnnualRecord(Output):
     standardisation_evidence: str | None
     recorded_by: str
     created_at: dt.datetime
+
+
+class LivGapReason(StrEnum):
+    no_appointment = "no_appointment"
+    not_registered = "not_registered"
+    not_standardised = "not_standardised"
+
+
+class LivGap(Output):
+    """R-40: a subject area with programmes in the year and no accredited LIV for it (appointed for the
+    year, registered with the awarding body and standardised): it may claim certificates only after a
+    successful standards verification."""
+
+    subject_area: str
+    academic_year_id: uuid.UUID
+    programme_ids: list[uuid.UUID]
+    reason: LivGapReason
+    appointment_id: uuid.UUID | None
+    liv_staff_id: uuid.UUID | None
 
 
 class AssessorRateInput(Input):

@@ -189,6 +189,10 @@ REST = {
     "createIvRecord": IV_WRITERS,
     "amendIvRecord": IV_WRITERS,
     "closeIvRemedialAction": IV_WRITERS,
+    # issue 12: the LIV's arbitration (the service admits only the programme's LIV), the LIV-gaps report
+    "arbitrateIvDisagreement": IV_WRITERS,
+    "listIvArbitrations": IV_READERS,
+    "listLivGaps": IV_READERS,
     "releaseBriefDecisions": RELEASERS,
     "appointLiv": LIV_MANAGERS,
     "createLivAnnualRecord": LIV_MANAGERS,
@@ -315,6 +319,9 @@ GRAPHQL = {
     "Mutation.createIvRecord": IV_WRITERS,
     "Mutation.amendIvRecord": IV_WRITERS,
     "Mutation.closeIvRemedialAction": IV_WRITERS,
+    "Mutation.arbitrateIvDisagreement": IV_WRITERS,
+    "Query.ivArbitrations": IV_READERS,
+    "Query.livGaps": IV_READERS,
     "Mutation.releaseBriefDecisions": RELEASERS,
     "Mutation.putIvPlan": IV_PLANNERS,
     "Mutation.assignIvScheduleEntry": IV_PLANNERS,
@@ -376,6 +383,7 @@ OBJECT_READS = {
     "listBriefIvRecords": ("/v1/assignment-briefs/{brief}/iv-records", IV_WIDE, TEAM, NOBODY),
     "getIvRecord": ("/v1/iv-records/{iv_record}", IV_WIDE, TEAM, NOBODY),
     "listIvRecordVersions": ("/v1/iv-records/{iv_record}/versions", IV_WIDE, TEAM, NOBODY),
+    "listIvArbitrations": ("/v1/iv-records/{iv_record}/arbitrations", IV_WIDE, TEAM, NOBODY),
     "getIvCoverage": ("/v1/programmes/{programme}/iv-coverage", IV_WIDE, TEAM, NOBODY),
     "getIvSchedule": ("/v1/programmes/{programme}/iv-schedule", IV_WIDE, TEAM, NOBODY),
     "getIvPlan": ("/v1/programmes/{programme}/iv-plan", IV_WIDE, TEAM, NOBODY),
@@ -422,6 +430,7 @@ CENTRE_LEVEL_READS = frozenset(
         "listWebhookDeliveries",
         "getWebhookDelivery",
         "listLivAnnualRecords",
+        "listLivGaps",  # the centre's subject areas in a year, not a programme's records
         "getProblemType",  # public documentation of an error type: no token, nothing of a centre
     }
 )
@@ -455,6 +464,7 @@ GRAPHQL_OBJECT_READS = {
     "Query.briefIvRecords": ('briefIvRecords(briefId: "$brief") { __typename }', "listBriefIvRecords"),
     "Query.ivRecord": ('ivRecord(id: "$iv_record") { __typename }', "getIvRecord"),
     "Query.ivRecordVersions": ('ivRecordVersions(id: "$iv_record") { __typename }', "listIvRecordVersions"),
+    "Query.ivArbitrations": ('ivArbitrations(id: "$iv_record") { __typename }', "listIvArbitrations"),
     "Query.latestIvSample": ('latestIvSample(briefId: "$brief") { id }', "getLatestIvSample"),
     "Query.ivSamples": ('ivSamples(briefId: "$brief") { id }', "listBriefIvSamples"),
     "Query.ivCoverage": ('ivCoverage(programmeId: "$programme") { programmeId }', "getIvCoverage"),

@@ -59,6 +59,8 @@ REST_GET_TO_QUERY = {
     "/v1/assignment-briefs/{brief_id}/iv-records": "briefIvRecords",
     "/v1/iv-records/{record_id}": "ivRecord",
     "/v1/iv-records/{record_id}/versions": "ivRecordVersions",
+    "/v1/iv-records/{record_id}/arbitrations": "ivArbitrations",
+    "/v1/academic-years/{academic_year_id}/liv-gaps": "livGaps",
     "/v1/iv-remedial-actions": "ivRemedialActions",
     "/v1/programmes/{programme_id}/iv-coverage": "ivCoverage",
     "/v1/iv-dashboard": "livDashboard",

@@ -142,7 +142,7 @@ async def test_a_nested_cohort_query_runs_a_fixed_number_of_statements(session, 
 async def test_r98_a_learner_reaches_no_other_learner_through_relations(
     session, client, auth, centres, monkeypatch
 ):
-    async def complete(session, brief):
+    async def complete(session, brief, decision_ids=None):
         return iv_gate.IvGate(True)
 
     monkeypatch.setattr(iv_gate, "iv_complete_for_brief", complete)

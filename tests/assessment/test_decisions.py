@@ -66,7 +66,7 @@ async def decide(session, brief, submission, achieved=lambda code: True, **over)
 def iv_done(monkeypatch):
     """Stands in for the IV module (not built yet): the gate is the one function it will fill."""
 
-    async def complete(session, brief):
+    async def complete(session, brief, decision_ids=None):
         return iv_gate.IvGate(True)
 
     monkeypatch.setattr(iv_gate, "iv_complete_for_brief", complete)

@@ -17,7 +17,7 @@ ASSESSOR = {"subject": "staff-assessor"}
 
 @pytest.fixture
 def iv_done(monkeypatch):
-    async def complete(session, brief):
+    async def complete(session, brief, decision_ids=None):
         return iv_gate.IvGate(True)
 
     monkeypatch.setattr(iv_gate, "iv_complete_for_brief", complete)

@@ -31,6 +31,9 @@ REST = {  # operation id -> (method, path, scope)
     "listIvRecordVersions": ("GET", f"/v1/iv-records/{X}/versions", Scope.verification_read),
     "listIvRemedialActions": ("GET", "/v1/iv-remedial-actions", Scope.verification_read),
     "closeIvRemedialAction": ("POST", f"/v1/iv-remedial-actions/{X}/closure", Scope.verification_write),
+    "arbitrateIvDisagreement": ("POST", f"/v1/iv-records/{X}/arbitrations", Scope.verification_write),
+    "listIvArbitrations": ("GET", f"/v1/iv-records/{X}/arbitrations", Scope.verification_read),
+    "listLivGaps": ("GET", f"/v1/academic-years/{X}/liv-gaps", Scope.verification_read),
     "getIvCoverage": ("GET", f"/v1/programmes/{X}/iv-coverage", Scope.verification_read),
     "getLivDashboard": ("GET", "/v1/iv-dashboard", Scope.verification_read),
     "appointLiv": ("POST", "/v1/liv-appointments", Scope.livs_manage),
@@ -94,6 +97,13 @@ GQL = {  # root field -> (query, scope)
         Scope.verification_read,
     ),
     "ivPlan": (f'query {{ ivPlan(programmeId: "{X}") {{ id }} }}', Scope.verification_read),
+    "ivArbitrations": (f'query {{ ivArbitrations(id: "{X}") {{ id }} }}', Scope.verification_read),
+    "livGaps": (f'query {{ livGaps(academicYearId: "{X}") {{ subjectArea }} }}', Scope.verification_read),
+    "arbitrateIvDisagreement": (
+        f'mutation {{ arbitrateIvDisagreement(id: "{X}", input: {{ ruling: assessor, reasoning: "r", '
+        f'arbitratedOn: "2025-12-01" }}) {{ id }} }}',
+        Scope.verification_write,
+    ),
     "drawIvSample": (f'mutation {{ drawIvSample(briefId: "{X}") {{ id }} }}', Scope.verification_write),
     "createIvRecord": (
         f'mutation {{ createIvRecord(input: {{ decisionId: "{X}", {IV_CONTENT} }}) {{ id }} }}',

@@ -13,7 +13,7 @@ from app.assessment import decisions, iv_gate
 from app.assessment import schemas as aschemas
 from app.core.errors import Forbidden, RuleViolation
 from app.events.models import OutboxEvent
-from app.verification import draws, records, schemas
+from app.verification import actions, draws, records, schemas
 from tests.verification.fixtures import ASSESSOR, IV, LEADER, LIV, as_staff, batch, content
 
 ON = dt.date(2025, 12, 1)
@@ -110,6 +110,10 @@ async def test_release_end_to_end_through_the_service(session, world):
         ),
         disagreed.version,
     )
+    # The open action holds only the decision it concerns (R-43): the rest of the batch is released.
+    assert not (await records.iv_status(session, as_staff(*IV), brief.id)).complete
+    released = await decisions.release_brief(session, assessor, brief.id)
+    assert sorted(released) == sorted(d for d in ids if d != first)
     reasons = await _reasons(session, assessor, brief.id)
     assert len(reasons) == 1 and "remedial action" in reasons[0]
     (action,) = await records.list_actions(session, as_staff(*IV), brief_id=brief.id, status="open")
@@ -122,9 +126,8 @@ async def test_release_end_to_end_through_the_service(session, world):
         schemas.ActionClosure(closure_note="Standardisation meeting held 3 Dec"),
     )
     assert (await records.iv_status(session, as_staff(*IV), brief.id)).complete
-    # A learner's decision is not released before now, and the whole batch is released in one go.
-    released = await decisions.release_brief(session, assessor, brief.id)
-    assert sorted(released) == sorted(ids)
+    # The held decision is released once its action is closed.
+    assert await decisions.release_brief(session, assessor, brief.id) == [first]
     events = await released_events(session, ids)
     assert len(events) == len(ids) and {e["learner_id"] for e in events} == {str(d.learner_id) for d in made}
     for d in ids:
@@ -169,6 +172,7 @@ async def test_batch_reassessment_must_be_done_before_release(session, world):
 def only_the_apps_gates(monkeypatch):
     """No gate registered until the app is built: what follows runs through create_app's wiring."""
     monkeypatch.setattr(iv_gate, "release_gates", [])
+    monkeypatch.setattr(iv_gate, "decision_holds", [])
 
 
 def test_r25_the_built_app_registers_verifications_release_gate(
@@ -178,7 +182,8 @@ def test_r25_the_built_app_registers_verifications_release_gate(
 
     assert iv_gate.release_gates == []
     create_app(test_settings, sessionmaker=sessionmaker)
-    assert iv_gate.release_gates == [records.iv_reasons]
+    assert iv_gate.release_gates == [records.brief_reasons]
+    assert iv_gate.decision_holds == [actions.action_holds]
 
 
 async def test_r25_release_is_refused_when_no_gate_is_registered(only_the_apps_gates, session, world):

@@ -178,7 +178,7 @@ def iv_done(monkeypatch):
     """IV itself is not under test here: the release gate (R-25) says IV is complete."""
     from app.assessment import iv_gate
 
-    async def complete(session, brief):
+    async def complete(session, brief, decision_ids=None):
         return iv_gate.IvGate(True)
 
     monkeypatch.setattr(iv_gate, "iv_complete_for_brief", complete)
