@@ -216,29 +216,9 @@ def _decision(d: schemas.Decision) -> AssessmentDecision:
     )
 
 
-@pyd_type(model=schemas.RecordCriterion, all_fields=True)
-class RecordCriterion:
-    pass
-
-
-@pyd_type(model=schemas.RecordUnit, all_fields=True)
-class RecordUnit:
-    pass
-
-
-@pyd_type(model=schemas.RecordAttempt, all_fields=True)
-class RecordAttempt:
-    pass
-
-
-@pyd_type(model=schemas.RecordProgramme, all_fields=True)
-class RecordProgramme:
-    pass
-
-
-@pyd_type(model=schemas.LearnerRecord, all_fields=True)
-class LearnerRecord:
-    pass
+# One GraphQL type per record model: strawberry converts a nested model to the type registered for it
+# last, so a second set of types for the same models would serve the wrong ones (R-14 record fields).
+LearnerRecord = LearnerAssessmentRecord
 
 
 @strawberry.type

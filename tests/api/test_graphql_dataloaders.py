@@ -71,7 +71,9 @@ async def _decided(session, world, brief, n: int, *, submit: bool = True):
             session,
             lp(learner),
             s.id,
-            aschemas.HandIn(declaration_signed=True, declaration_signed_on=dt.date(2025, 11, 10)),
+            aschemas.HandIn(
+                declaration_signed=True, declaration_signed_on=dt.date(2025, 11, 10), ai_used=False
+            ),
         )
         d = await decisions.record_decision(
             session, as_staff(*ASSESSOR), aschemas.DecisionCreate(submission_id=s.id, **content(brief))
@@ -191,8 +193,12 @@ async def test_r98_a_learner_reaches_no_other_learner_through_relations(
     assert (await records.learner_records(session, p, [(me.id, world.programme_id)]))[0].learner_id == me.id
 
 
-async def test_r98_staff_reach_through_relations_only_the_programmes_they_work_on(session, centres):
-    mine, other = await two_programmes(session, await make_world(session))
+async def test_r98_staff_reach_through_relations_only_the_programmes_they_work_on(session, centres, app):
+    from app.assessment.storage import evidence_store
+
+    settings = app.state.settings
+    store = app.state.__dict__.setdefault("evidence_store", evidence_store(settings))
+    mine, other = await two_programmes(session, await make_world(session), store, settings)
     outsider = as_staff(*OTHER_ASSESSOR)  # assesses the other programme only
     hidden, seen = await assessment_repo.decisions_by_id(session, outsider, [mine.decision, other.decision])
     assert hidden is None and seen is not None and seen[0].id == other.decision
