@@ -98,6 +98,11 @@ class LearnerRecordAttempt:
     pass
 
 
+@pyd_type(model=schemas.RecordProgramme, all_fields=True)
+class LearnerRecordProgramme:
+    pass
+
+
 @pyd_type(model=schemas.LearnerRecord, all_fields=True)
 class LearnerAssessmentRecord:
     pass
@@ -226,6 +231,10 @@ class GridRow:
     statuses: list[schemas.CriterionStatus]
     qualification_grade: str
     unit_grades: list[GradedUnit]
+    enrolment_status: str = strawberry.field(
+        description="The learner's enrolment on this programme (`transferred`: moved to another group); "
+        "statuses and grades are registration-wide (R-14)."
+    )
 
 
 @strawberry.type
@@ -250,6 +259,7 @@ def _grid(g: schemas.CohortGrid) -> CohortGrid:
                 statuses=r.statuses,
                 qualification_grade=r.qualification_grade,
                 unit_grades=_unit_grades(r.unit_grades),
+                enrolment_status=r.enrolment_status,
             )
             for r in g.rows
         ],
@@ -346,6 +356,17 @@ class AssessmentQuery:
     ) -> LearnerAssessmentRecord:
         p = info.context.require(Scope.assessments_read, Scope.learner_self)
         record = await info.context.read(records.learner_record, p, learner_id, programme_id)
+        return LearnerAssessmentRecord.from_pydantic(record)
+
+    @strawberry.field(
+        description="R-14: the record of the learner's registration for a qualification, over every "
+        "programme year and teaching group (the REST LearnerRecord shape); a learner reads their own."
+    )
+    async def learner_registration_record(
+        self, info: Ctx, learner_id: uuid.UUID, qualification_id: uuid.UUID
+    ) -> LearnerAssessmentRecord:
+        p = info.context.require(Scope.assessments_read, Scope.learner_self)
+        record = await info.context.read(records.registration_record, p, learner_id, qualification_id)
         return LearnerAssessmentRecord.from_pydantic(record)
 
     @strawberry.field(description="Learners × criteria with status, nested and as JSON per row.")

@@ -1,5 +1,12 @@
 """The views the SPA needs: one learner's full record, and a programme's cohort tracking grid.
 
+R-14: a record belongs to the learner's *registration* for a qualification, not to one programme: it
+counts every enrolment of the learner on a programme of that qualification (both years of a two-year
+National, every teaching group), and, after a transfer from another qualification, the results of the
+units the two share (same unit reference, else same number and title). The per-programme record and the
+cohort grid's rows show this registration-wide status. A member of staff who reaches one programme of
+the registration reads the whole registration's results.
+
 Both are set-based: a fixed number of statements whatever the cohort size (house rule 12; the grid's
 count is pinned by tests/assessment/test_views.py). Grades come from the grading engine (R-02..R-05):
 per unit, the first attempt (first submission and resubmission together: a criterion counts once,
@@ -13,6 +20,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, Select, literal, select
@@ -34,8 +42,8 @@ from app.core.errors import NotFound
 from app.core.visibility import get_visible
 from app.learners import repository as learners_repo
 from app.learners.models import Learner
-from app.programmes.access import visible_programmes
-from app.programmes.models import Enrolment, Programme
+from app.programmes.access import reachable_programmes, visible_programmes
+from app.programmes.models import ACTIVE_STATUSES, Enrolment, Programme
 from app.qualifications.grades import AttemptKind
 from app.qualifications.grading import grade_qualification, grade_unit_attempts
 from app.qualifications.models import QualificationVersion
@@ -131,11 +139,13 @@ async def _decisions(
     session: AsyncSession,
     p: Principal,
     programme_ids: Sequence[uuid.UUID],
-    learner_ids: Sequence[uuid.UUID] | None = None,
+    learner_ids: Sequence[uuid.UUID],
     released_only: bool = False,
 ) -> Sequence[Row[Any]]:
     """Each decision with its current version; for a learner's own view (`released_only`) the version
-    released to them, counted as released even while an amendment of it awaits IV (R-25)."""
+    released to them, counted as released even while an amendment of it awaits IV (R-25). Staff read a
+    registration's decisions on every programme of it (R-14), the caller's reach having been checked on
+    the record asked for; a learner only their own released ones (repo.decisions)."""
     shown = AssessmentDecision.released_version if released_only else AssessmentDecision.current_version
     stmt = (
         select(
@@ -155,12 +165,15 @@ async def _decisions(
             (DecisionVersion.decision_id == AssessmentDecision.id) & (DecisionVersion.number == shown),
         )
         .where(
-            AssessmentDecision.id.in_(repo.decisions(p).with_only_columns(AssessmentDecision.id)),
+            AssessmentDecision.centre_id == p.centre_id,
             AssessmentDecision.programme_id.in_(programme_ids),
+            AssessmentDecision.learner_id.in_(learner_ids),
         )
     )
-    if learner_ids is not None:
-        stmt = stmt.where(AssessmentDecision.learner_id.in_(learner_ids))
+    if not p.has(Scope.assessments_read):
+        stmt = stmt.where(
+            AssessmentDecision.id.in_(repo.decisions(p).with_only_columns(AssessmentDecision.id))
+        )
     return (await session.execute(stmt)).all()
 
 
@@ -183,104 +196,156 @@ async def _programme_and_qualification(session: AsyncSession, p: Principal, prog
     return row[0], parsed(row[1])
 
 
-async def learner_record(
-    session: AsyncSession, p: Principal, learner_id: uuid.UUID, programme_id: uuid.UUID
-) -> schemas.LearnerRecord:
-    await get_visible(session, learners_repo.learners(p), Learner, learner_id, "learner")
-    # R-98: a learner's record answers only for a programme they are or were enrolled on (a transfer
-    # keeps the old record readable, R-14); staff read it only on programmes they reach.
-    enrolled = await session.scalar(
-        select(Enrolment.id)
-        .where(
-            Enrolment.centre_id == p.centre_id,
-            Enrolment.learner_id == learner_id,
-            Enrolment.programme_id == programme_id,
-        )
-        .limit(1)
-    )
-    if enrolled is None:
-        raise NotFound(f"No record of learner {learner_id} on programme {programme_id}.")
-    programme, q = await _programme_and_qualification(session, p, programme_id)
-    (record,) = await _records(session, p, [(learner_id, programme, q)])
-    return record
+# ---- R-14: the registration ----------------------------------------------------------------------------
 
 
-async def learner_records(
-    session: AsyncSession, p: Principal, keys: Sequence[tuple[uuid.UUID, uuid.UUID]]
-) -> list[schemas.LearnerRecord | None]:
-    """`learner_record` for a batch of (learner, programme) keys (a GraphQL DataLoader) in a fixed number
-    of statements whatever the batch's size: None where `learner_record` would answer 404."""
-    if not keys:
-        return []
-    learner_ids = sorted({k[0] for k in keys})
-    programme_ids = sorted({k[1] for k in keys})
-    visible = set(
-        (
-            await session.scalars(
-                learners_repo.learners(p).with_only_columns(Learner.id).where(Learner.id.in_(learner_ids))
+@dataclass
+class _Place:
+    """One enrolment of a learner, with its programme and whether the caller reaches that programme."""
+
+    enrolment: Enrolment
+    programme: Programme
+    q: Qualification
+    reachable: bool
+    given_name: str
+    family_name: str
+
+
+@dataclass
+class _Registration:
+    """R-14: a learner's registration for one qualification: every enrolment of theirs on a programme of
+    it (oldest first), and the enrolments on qualifications they were transferred from, each with the
+    map of the units the two share (old unit number -> new unit number)."""
+
+    learner_id: uuid.UUID
+    qualification_id: uuid.UUID
+    q: Qualification
+    own: list[_Place]
+    carried: list[tuple[_Place, dict[int, int]]]
+
+    @property
+    def programme_ids(self) -> set[uuid.UUID]:
+        return {pl.programme.id for pl in self.own} | {pl.programme.id for pl, _ in self.carried}
+
+    @property
+    def current(self) -> _Place:
+        """The learner's live place on the qualification, else the latest one."""
+        live = [pl for pl in self.own if pl.enrolment.status in ACTIVE_STATUSES]
+        return (live or self.own)[-1]
+
+
+def shared_units(old: Qualification, new: Qualification) -> dict[int, int]:
+    """R-14: the units a transfer carries: the same unit reference where both give one, else the same
+    number and title. Old unit number -> new unit number."""
+    out: dict[int, int] = {}
+    for u in new.units:
+        for o in old.units:
+            same = (
+                u.reference == o.reference
+                if u.reference and o.reference
+                else (u.number, u.title) == (o.number, o.title)
             )
-        ).all()
-    )
-    enrolled = {
-        (row.learner_id, row.programme_id)
-        for row in (
-            await session.execute(
-                select(Enrolment.learner_id, Enrolment.programme_id).where(
-                    Enrolment.centre_id == p.centre_id,
-                    Enrolment.learner_id.in_(learner_ids),
-                    Enrolment.programme_id.in_(programme_ids),
-                )
+            if same and o.number not in out:
+                out[o.number] = u.number
+                break
+    return out
+
+
+async def _places(session: AsyncSession, p: Principal, learners) -> dict[uuid.UUID, list[_Place]]:
+    """Every enrolment of `learners` (ids, or a subquery of them) with its programme and qualification:
+    one statement."""
+    reach = reachable_programmes(p, Scope.assessments_read) if p.has(Scope.assessments_read) else None
+    reachable = literal(True) if reach is None else Programme.id.in_(reach)
+    rows = (
+        await session.execute(
+            select(
+                Enrolment,
+                Programme,
+                QualificationVersion,
+                reachable.label("reachable"),
+                Learner.given_name,
+                Learner.family_name,
             )
-        ).all()
-    }
-    programmes = {
-        row[0].id: (row[0], parsed(row[1]))
-        for row in (
-            await session.execute(_programmes_statement(p).where(Programme.id.in_(programme_ids)))
-        ).all()
-    }
-    wanted = list(
-        dict.fromkeys(
-            (learner, programme)
-            for learner, programme in keys
-            if learner in visible and (learner, programme) in enrolled and programme in programmes
+            .join(Programme, Programme.id == Enrolment.programme_id)
+            .join(QualificationVersion, QualificationVersion.id == Programme.qualification_id)
+            .join(Learner, Learner.id == Enrolment.learner_id)
+            .where(Enrolment.centre_id == p.centre_id, Enrolment.learner_id.in_(learners))
+            .order_by(Enrolment.enrolled_on, Enrolment.id)
         )
+    ).all()
+    out: dict[uuid.UUID, list[_Place]] = defaultdict(list)
+    for e, programme, qv, reached, given, family in rows:
+        out[e.learner_id].append(_Place(e, programme, parsed(qv), bool(reached), given, family))
+    return out
+
+
+def _registration(places: Sequence[_Place], qualification_id: uuid.UUID) -> _Registration | None:
+    own = [pl for pl in places if pl.programme.qualification_id == qualification_id]
+    if not own:
+        return None
+    by_id = {pl.enrolment.id: pl for pl in places}
+    carried_from: list[uuid.UUID] = []
+    frontier = list(own)
+    seen = {qualification_id}
+    while frontier:  # R-14: follow transfers back to the qualifications they came from
+        pl = frontier.pop()
+        source = by_id.get(pl.enrolment.transferred_from_id) if pl.enrolment.transferred_from_id else None
+        if source is None:
+            continue
+        qid = source.programme.qualification_id
+        if qid not in seen:
+            seen.add(qid)
+            carried_from.append(qid)
+            frontier += [o for o in places if o.programme.qualification_id == qid]
+    q = own[0].q
+    carried = [
+        (pl, shared_units(pl.q, q)) for pl in places if pl.programme.qualification_id in set(carried_from)
+    ]
+    return _Registration(own[0].enrolment.learner_id, qualification_id, q, own, carried)
+
+
+@dataclass
+class _Gathered:
+    briefs: dict[uuid.UUID, dict[uuid.UUID, AssignmentBrief]]
+    decisions: dict[tuple[uuid.UUID, uuid.UUID], list]
+    exams: dict[tuple[uuid.UUID, uuid.UUID], list[schemas.ExamResult]]
+    submissions: dict[uuid.UUID, list]
+    resubs: dict[uuid.UUID, dict[uuid.UUID, ResubmissionAuthorisation]]
+
+
+async def _gather(
+    session: AsyncSession, p: Principal, regs: Sequence[_Registration], released_only: bool, attempts: bool
+) -> _Gathered:
+    """Briefs, decisions and exam results of the registrations (and, with `attempts`, submissions and
+    resubmission authorisations): one statement each, whatever the number of registrations."""
+    learner_ids = sorted({r.learner_id for r in regs})
+    programme_ids = sorted(set().union(*(r.programme_ids for r in regs)))
+    qualification_ids = sorted(
+        {r.qualification_id for r in regs}
+        | {pl.programme.qualification_id for r in regs for pl, _ in r.carried}
     )
-    built = await _records(session, p, [(learner, *programmes[programme]) for learner, programme in wanted])
-    found = dict(zip(wanted, built, strict=True))
-    return [found.get((learner, programme)) for learner, programme in keys]
-
-
-async def _records(
-    session: AsyncSession, p: Principal, wanted: Sequence[tuple[uuid.UUID, Programme, Qualification]]
-) -> list[schemas.LearnerRecord]:
-    """The records of (learner, programme) pairs already checked visible: five statements for any
-    number of pairs (briefs, decisions, exam results, submissions, resubmission authorisations)."""
-    if not wanted:
-        return []
-    released_only = not p.has(Scope.assessments_read)
-    learner_ids = sorted({w[0] for w in wanted})
-    programme_ids = sorted({w[1].id for w in wanted})
-    briefs_of: dict[uuid.UUID, dict[uuid.UUID, AssignmentBrief]] = defaultdict(dict)
+    g = _Gathered(
+        defaultdict(dict), defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(dict)
+    )
     for b in (
         await session.scalars(select(AssignmentBrief).where(AssignmentBrief.programme_id.in_(programme_ids)))
     ).all():
-        briefs_of[b.programme_id][b.id] = b
-    all_briefs = [b for briefs in briefs_of.values() for b in briefs]
-    decisions_of: dict[tuple[uuid.UUID, uuid.UUID], list] = defaultdict(list)
+        g.briefs[b.programme_id][b.id] = b
     for d in await _decisions(session, p, programme_ids, learner_ids, released_only):
-        decisions_of[(d.learner_id, d.programme_id)].append(d)
-    exams_of: dict[tuple[uuid.UUID, uuid.UUID], list] = defaultdict(list)
+        g.decisions[(d.learner_id, d.programme_id)].append(d)
     for e in (
         await session.scalars(
             select(ExamResult).where(
+                ExamResult.centre_id == p.centre_id,
                 ExamResult.learner_id.in_(learner_ids),
-                ExamResult.qualification_id.in_(sorted({w[1].qualification_id for w in wanted})),
+                ExamResult.qualification_id.in_(qualification_ids),
             )
         )
     ).all():
-        exams_of[(e.learner_id, e.qualification_id)].append(e)
-    submissions_of: dict[uuid.UUID, list] = defaultdict(list)
+        g.exams[(e.learner_id, e.qualification_id)].append(schemas.ExamResult.model_validate(e))
+    if not attempts:
+        return g
+    all_briefs = [b for briefs in g.briefs.values() for b in briefs]
     for s in (
         await session.scalars(
             select(Submission).where(
@@ -289,41 +354,129 @@ async def _records(
             )
         )
     ).all():
-        submissions_of[s.learner_id].append(s)
-    resubs_of: dict[uuid.UUID, dict[uuid.UUID, ResubmissionAuthorisation]] = defaultdict(dict)
+        g.submissions[s.learner_id].append(s)
     for r in (
         await session.scalars(
             select(ResubmissionAuthorisation).where(ResubmissionAuthorisation.learner_id.in_(learner_ids))
         )
     ).all():
-        resubs_of[r.learner_id][r.brief_id] = r
-    return [
-        _record_of(
-            learner_id,
-            programme,
-            q,
-            briefs_of.get(programme.id, {}),
-            decisions_of.get((learner_id, programme.id), []),
-            exams_of.get((learner_id, programme.qualification_id), []),
-            [s for s in submissions_of.get(learner_id, []) if s.brief_id in briefs_of.get(programme.id, {})],
-            resubs_of.get(learner_id, {}),
-            released_only,
-        )
-        for learner_id, programme, q in wanted
+        g.resubs[r.learner_id][r.brief_id] = r
+    return g
+
+
+def _carry(decision, units: dict[int, int], q: Qualification):
+    """A decision of the old qualification as the new one counts it: the shared units only (R-14)."""
+    codes = {u.number: {c.code for c in u.criteria} for u in q.units}
+    criteria = [
+        {**c, "unit_number": units[c["unit_number"]]}
+        for c in decision.criteria
+        if c["unit_number"] in units and c["code"] in codes.get(units[c["unit_number"]], ())
     ]
+    unit_grades = {str(units[int(n)]): g for n, g in decision.unit_grades.items() if int(n) in units}
+    return SimpleNamespace(**{**decision._asdict(), "criteria": criteria, "unit_grades": unit_grades})
+
+
+def _inputs(reg: _Registration, g: _Gathered):
+    """The registration's briefs, decisions and exam results, the carried ones mapped to this
+    qualification's units."""
+    briefs: dict[uuid.UUID, AssignmentBrief] = {}
+    decisions: list = []
+    for pl in reg.own:
+        briefs.update(g.briefs.get(pl.programme.id, {}))
+    for programme_id in dict.fromkeys(pl.programme.id for pl in reg.own):
+        decisions += g.decisions.get((reg.learner_id, programme_id), [])
+    exams = list(g.exams.get((reg.learner_id, reg.qualification_id), []))
+    carried_programmes: dict[uuid.UUID, dict[int, int]] = {}
+    carried_quals: dict[uuid.UUID, dict[int, int]] = {}
+    for pl, units in reg.carried:
+        carried_programmes[pl.programme.id] = units
+        carried_quals[pl.programme.qualification_id] = units
+    for programme_id, units in carried_programmes.items():
+        decisions += [_carry(d, units, reg.q) for d in g.decisions.get((reg.learner_id, programme_id), [])]
+    for qid, units in carried_quals.items():
+        exams += [
+            e.model_copy(update={"unit_number": units[e.unit_number]})
+            for e in g.exams.get((reg.learner_id, qid), [])
+            if e.unit_number in units
+        ]
+    return briefs, decisions, exams
+
+
+# ---- the learner's record -----------------------------------------------------------------------------
+
+
+async def learner_record(
+    session: AsyncSession, p: Principal, learner_id: uuid.UUID, programme_id: uuid.UUID
+) -> schemas.LearnerRecord:
+    """The learner's record as seen from one programme they are or were enrolled on: the
+    registration-wide record of that programme's qualification (R-14)."""
+    (record,) = await learner_records(session, p, [(learner_id, programme_id)])
+    if record is None:
+        raise NotFound(f"No record of learner {learner_id} on programme {programme_id}.")
+    return record
+
+
+async def registration_record(
+    session: AsyncSession, p: Principal, learner_id: uuid.UUID, qualification_id: uuid.UUID
+) -> schemas.LearnerRecord:
+    """R-14: the learner's record for their registration on a qualification, over every programme year
+    and teaching group. R-98: staff read it when they reach one of its programmes; a learner their own."""
+    await get_visible(session, learners_repo.learners(p), Learner, learner_id, "learner")
+    places = await _places(session, p, [learner_id])
+    reg = _registration(places.get(learner_id, []), qualification_id)
+    if reg is None or not any(pl.reachable for pl in reg.own):
+        raise NotFound(f"No record of learner {learner_id} for qualification {qualification_id}.")
+    released_only = not p.has(Scope.assessments_read)
+    g = await _gather(session, p, [reg], released_only, attempts=True)
+    return _record_of(reg, reg.current.programme.id, g, released_only)
+
+
+async def learner_records(
+    session: AsyncSession, p: Principal, keys: Sequence[tuple[uuid.UUID, uuid.UUID]]
+) -> list[schemas.LearnerRecord | None]:
+    """`learner_record` for a batch of (learner, programme) keys (a GraphQL DataLoader) in a fixed number
+    of statements whatever the batch's size (visible learners, their enrolments with programmes, briefs,
+    decisions, exam results, submissions, resubmissions): None where `learner_record` answers 404."""
+    if not keys:
+        return []
+    learner_ids = sorted({k[0] for k in keys})
+    visible = set(
+        (
+            await session.scalars(
+                learners_repo.learners(p).with_only_columns(Learner.id).where(Learner.id.in_(learner_ids))
+            )
+        ).all()
+    )
+    if not visible:
+        return [None for _ in keys]
+    places = await _places(session, p, sorted(visible))
+    # R-98: a learner's record answers only for a programme they are or were enrolled on (a transfer
+    # keeps the old record readable, R-14); staff read it only on programmes they reach.
+    regs: dict[tuple[uuid.UUID, uuid.UUID], _Registration] = {}
+    wanted: dict[tuple[uuid.UUID, uuid.UUID], tuple[uuid.UUID, uuid.UUID]] = {}
+    for learner, programme_id in keys:
+        place = next((pl for pl in places.get(learner, []) if pl.programme.id == programme_id), None)
+        if place is None or not place.reachable:
+            continue
+        reg_key = (learner, place.programme.qualification_id)
+        if reg_key not in regs:
+            reg = _registration(places[learner], place.programme.qualification_id)
+            assert reg is not None
+            regs[reg_key] = reg
+        wanted[(learner, programme_id)] = reg_key
+    if not wanted:
+        return [None for _ in keys]
+    released_only = not p.has(Scope.assessments_read)
+    g = await _gather(session, p, list(regs.values()), released_only, attempts=True)
+    found = {key: _record_of(regs[reg_key], key[1], g, released_only) for key, reg_key in wanted.items()}
+    return [found.get(key) for key in keys]
 
 
 def _record_of(
-    learner_id: uuid.UUID,
-    programme: Programme,
-    q: Qualification,
-    briefs: dict[uuid.UUID, AssignmentBrief],
-    decisions,
-    exams,
-    submissions,
-    resubs: dict[uuid.UUID, ResubmissionAuthorisation],
-    released_only: bool,
+    reg: _Registration, programme_id: uuid.UUID, g: _Gathered, released_only: bool
 ) -> schemas.LearnerRecord:
+    q = reg.q
+    briefs, decisions, exams = _inputs(reg, g)
     learned = _learn(q, briefs, decisions, exams, released_only)
     outcomes, overall = _outcomes(q, learned)
     units = []
@@ -343,12 +496,12 @@ def _record_of(
                 attempt_kind=o.attempt_kind.value if o else None,
                 capped_at_pass=o.capped_at_pass if o else False,
                 criteria=criteria,
-                exam_results=[
-                    schemas.ExamResult.model_validate(e) for e in exams if e.unit_number == unit.number
-                ],
+                exam_results=[e for e in exams if e.unit_number == unit.number],
             )
         )
     by_submission = {d.submission_id: d for d in decisions if not released_only or d.status == "released"}
+    submissions = [s for s in g.submissions.get(reg.learner_id, []) if s.brief_id in briefs]
+    resubs = g.resubs.get(reg.learner_id, {})
     attempts = []
     for s in submissions:
         d = by_submission.get(s.id)
@@ -367,11 +520,14 @@ def _record_of(
                 resubmission_deadline=resubs[b.id].deadline
                 if b.id in resubs and s.attempt_kind == "first"
                 else None,
+                programme_id=b.programme_id,
             )
         )
     submitted = {s.brief_id for s in submissions}
-    for b in briefs.values():  # deadlines still to meet
-        if b.status == "issued" and b.id not in submitted:
+    # Deadlines still to meet: on the programmes the learner is on now, not those they have left.
+    live = {pl.programme.id for pl in reg.own if pl.enrolment.status in ACTIVE_STATUSES}
+    for b in briefs.values():
+        if b.status == "issued" and b.id not in submitted and b.programme_id in live:
             attempts.append(
                 schemas.RecordAttempt(
                     brief_id=b.id,
@@ -383,12 +539,17 @@ def _record_of(
                     late=None,
                     decision_id=None,
                     decision_status=None,
+                    programme_id=b.programme_id,
                 )
             )
+    numbers = [pl.enrolment.registration_number for pl in reg.own if pl.enrolment.registration_number]
     return schemas.LearnerRecord(
-        learner_id=learner_id,
-        programme_id=programme.id,
-        qualification_id=programme.qualification_id,
+        learner_id=reg.learner_id,
+        programme_id=programme_id,
+        qualification_id=reg.qualification_id,
+        registration_number=numbers[-1] if numbers else None,
+        programmes=[_programme_of(pl, False) for pl in reg.own]
+        + [_programme_of(pl, True) for pl, _ in reg.carried],
         units=units,
         attempts=attempts,
         qualification_grade=overall.grade.value,
@@ -398,64 +559,72 @@ def _record_of(
     )
 
 
-def q_id(programme: Programme) -> uuid.UUID:
-    return programme.qualification_id
+def _programme_of(pl: _Place, carried: bool) -> schemas.RecordProgramme:
+    e = pl.enrolment
+    return schemas.RecordProgramme(
+        enrolment_id=e.id,
+        programme_id=pl.programme.id,
+        programme_name=pl.programme.name,
+        qualification_id=pl.programme.qualification_id,
+        enrolment_status=e.status,
+        enrolled_on=e.enrolled_on,
+        ended_on=e.ended_on,
+        carried=carried,
+    )
+
+
+# ---- the cohort grid ----------------------------------------------------------------------------------
+
+# Rows of the grid: learners on the programme now or at its end, and those transferred to another
+# group (R-14: they no longer vanish from it); withdrawn learners leave it.
+GRID_STATUSES = ("enrolled", "registered", "completed", "transferred")
 
 
 async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> schemas.CohortGrid:
     """Learners × criteria for one programme in one request: five statements whatever the cohort size
-    (programme+qualification, learners, briefs, decisions with their current versions, exam results)."""
+    (programme+qualification, the cohort's enrolments with their programmes, briefs, decisions with their
+    current versions, exam results). Each row is the learner's registration-wide status (R-14)."""
     programme, q = await _programme_and_qualification(session, p, programme_id)
-    learners = (
-        await session.execute(
-            select(Learner.id, Learner.given_name, Learner.family_name)
-            .join(Enrolment, Enrolment.learner_id == Learner.id)
-            .where(
-                Enrolment.programme_id == programme.id,
-                Enrolment.status.in_(("enrolled", "registered", "completed")),
-            )
-            .order_by(Learner.family_name, Learner.given_name, Learner.id)
-        )
-    ).all()
-    briefs = {
-        b.id: b
-        for b in (
-            await session.scalars(select(AssignmentBrief).where(AssignmentBrief.programme_id == programme.id))
-        ).all()
-    }
-    decisions_by: dict[uuid.UUID, list] = defaultdict(list)
-    for d in await _decisions(session, p, [programme.id]):
-        decisions_by[d.learner_id].append(d)
-    exams_by: dict[uuid.UUID, list] = defaultdict(list)
-    for e in (
-        await session.scalars(
-            select(ExamResult).where(
-                ExamResult.centre_id == p.centre_id,
-                ExamResult.qualification_id == programme.qualification_id,
-                ExamResult.learner_id.in_(
-                    select(Enrolment.learner_id).where(Enrolment.programme_id == programme.id)
-                ),
-            )
-        )
-    ).all():
-        exams_by[e.learner_id].append(e)
+    cohort = select(Enrolment.learner_id).where(
+        Enrolment.centre_id == p.centre_id,
+        Enrolment.programme_id == programme.id,
+        Enrolment.status.in_(GRID_STATUSES),
+    )
+    places = await _places(session, p, cohort)
+    rows_of: list[tuple[_Place, _Registration]] = []
+    for learner_places in places.values():
+        here = [
+            pl
+            for pl in learner_places
+            if pl.programme.id == programme.id and pl.enrolment.status in GRID_STATUSES
+        ]
+        if not here:
+            continue
+        reg = _registration(learner_places, programme.qualification_id)
+        assert reg is not None
+        rows_of.append((here[-1], reg))
+    rows_of.sort(key=lambda r: (r[0].family_name, r[0].given_name, r[0].enrolment.learner_id))
+    g = await _gather(session, p, [reg for _, reg in rows_of], False, attempts=False) if rows_of else None
     columns = [schemas.GridColumn(unit_number=u.number, code=c.code) for u in q.units for c in u.criteria]
     rows = []
-    for learner in learners:
-        learned = _learn(q, briefs, decisions_by.get(learner.id, ()), exams_by.get(learner.id, ()), False)
+    for place, reg in rows_of:
+        assert g is not None
+        briefs, decisions, exams = _inputs(reg, g)
+        learned = _learn(q, briefs, decisions, exams, False)
         outcomes, overall = _outcomes(q, learned)
         statuses = [(learned.criteria.get((c.unit_number, c.code)) or _NOT).status for c in columns]
         rows.append(
             schemas.GridRow(
-                learner_id=learner.id,
-                given_name=learner.given_name,
-                family_name=learner.family_name,
+                learner_id=reg.learner_id,
+                given_name=place.given_name,
+                family_name=place.family_name,
                 statuses=statuses,
                 unit_grades={
                     str(u.number): (outcomes[u.number].grade.value if u.number in outcomes else None)
                     for u in q.units
                 },
                 qualification_grade=overall.grade.value,
+                enrolment_status=place.enrolment.status,
             )
         )
     return schemas.CohortGrid(

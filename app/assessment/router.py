@@ -405,6 +405,20 @@ async def get_learner_record(
 
 
 @router.get(
+    "/learners/{learner_id}/registrations/{qualification_id}/record",
+    operation_id="getLearnerRegistrationRecord",
+    response_model=schemas.LearnerRecord,
+)
+async def get_registration_record(
+    learner_id: uuid.UUID, qualification_id: uuid.UUID, session: Session, p: OwnAssessmentsRead
+):
+    """R-14: the record of the learner's registration for a qualification, over every programme year
+    and teaching group of it, with the shared units' results of a qualification they were transferred
+    from; a learner reads their own, from released decisions only."""
+    return await records.registration_record(session, p, learner_id, qualification_id)
+
+
+@router.get(
     "/programmes/{programme_id}/tracking-grid",
     operation_id="getCohortTrackingGrid",
     response_model=schemas.CohortGrid,

@@ -329,12 +329,41 @@ class RecordAttempt(Output):
     decision_id: uuid.UUID | None
     decision_status: DecisionStatus | None
     resubmission_deadline: dt.date | None = None
+    programme_id: uuid.UUID | None = Field(default=None, description="The programme the brief was set on.")
+
+
+class RecordProgramme(Output):
+    """R-14: one enrolment whose results the record counts."""
+
+    enrolment_id: uuid.UUID
+    programme_id: uuid.UUID
+    programme_name: str
+    qualification_id: uuid.UUID
+    enrolment_status: str
+    enrolled_on: dt.date
+    ended_on: dt.date | None
+    carried: bool = Field(
+        description="True for an enrolment on another qualification the learner was transferred from: "
+        "only the results of the units the two qualifications share count (R-14)."
+    )
 
 
 class LearnerRecord(Output):
+    """R-14: the record of the learner's registration for the qualification, over every programme year
+    and teaching group of it (and the shared units of a qualification they were transferred from)."""
+
     learner_id: uuid.UUID
-    programme_id: uuid.UUID
+    programme_id: uuid.UUID = Field(
+        description="The programme asked for; for a registration's record, the learner's current (else "
+        "latest) programme of the qualification."
+    )
     qualification_id: uuid.UUID
+    registration_number: str | None = Field(
+        default=None, description="The awarding body's registration number (R-12), once registered."
+    )
+    programmes: list[RecordProgramme] = Field(
+        default=[], description="The enrolments whose results count, oldest first (R-14)."
+    )
     units: list[RecordUnit]
     attempts: list[RecordAttempt]
     qualification_grade: str
@@ -350,6 +379,11 @@ class GridRow(Output):
     statuses: list[CriterionStatus] = Field(description="One per column, in `columns` order.")
     unit_grades: dict[str, str | None]
     qualification_grade: str
+    enrolment_status: str = Field(
+        default="registered",
+        description="The learner's enrolment on this programme; a learner transferred to another group "
+        "stays on the grid as `transferred`. Statuses and grades are registration-wide (R-14).",
+    )
 
 
 class GridColumn(Output):

@@ -116,6 +116,7 @@ REST = {
     "getAssessmentDecision": STAFF_AND_LEARNER,
     "listResubmissions": STAFF_AND_LEARNER,
     "getLearnerAssessmentRecord": STAFF_AND_LEARNER,
+    "getLearnerRegistrationRecord": STAFF_AND_LEARNER,
     "createAssessmentPlanEntry": BRIEF_WRITERS,
     "updateAssessmentPlanEntry": BRIEF_WRITERS,
     "createAssignmentBrief": BRIEF_WRITERS,
@@ -233,6 +234,7 @@ GRAPHQL = {
     "Query.assessmentDecisions": STAFF_AND_LEARNER,
     "Query.assessmentDecision": STAFF_AND_LEARNER,
     "Query.learnerAssessmentRecord": STAFF_AND_LEARNER,
+    "Query.learnerRegistrationRecord": STAFF_AND_LEARNER,
     "Query.briefChecklist": STAFF,
     "Query.assignmentBriefVerifications": STAFF,
     "Query.submissions": STAFF_AND_LEARNER,
@@ -375,6 +377,13 @@ OBJECT_READS = {
         TEAM,
         LEARNER,
     ),
+    # the registration's record answers to staff who reach one of its programmes.
+    "getLearnerRegistrationRecord": (
+        "/v1/learners/{learner}/registrations/{qualification}/record",
+        ASSESSMENT_WIDE,
+        TEAM,
+        LEARNER,
+    ),
     "getCohortTrackingGrid": ("/v1/programmes/{programme}/tracking-grid", ASSESSMENT_WIDE, TEAM, NOBODY),
     "getLatestIvSample": ("/v1/assignment-briefs/{brief}/iv-samples/latest", IV_WIDE, TEAM, NOBODY),
     "listBriefIvSamples": ("/v1/assignment-briefs/{brief}/iv-samples", IV_WIDE, TEAM, NOBODY),
@@ -455,6 +464,10 @@ GRAPHQL_OBJECT_READS = {
     "Query.learnerAssessmentRecord": (
         'learnerAssessmentRecord(learnerId: "$learner", programmeId: "$programme") { learnerId }',
         "getLearnerAssessmentRecord",
+    ),
+    "Query.learnerRegistrationRecord": (
+        'learnerRegistrationRecord(learnerId: "$learner", qualificationId: "$qualification") { learnerId }',
+        "getLearnerRegistrationRecord",
     ),
     "Query.cohortTrackingGrid": (
         'cohortTrackingGrid(programmeId: "$programme") { __typename }',

@@ -50,6 +50,7 @@ class Objects:
     extension: uuid.UUID
     exam_result: uuid.UUID
     plan_entry: uuid.UUID
+    qualification: uuid.UUID  # the programme's: the learner's registration
 
 
 async def other_programme(session: AsyncSession, world: World) -> uuid.UUID:
@@ -211,6 +212,7 @@ async def objects_on(
         extension.id,
         exam_result.id,
         entry.id,
+        world.award_id,
     )
 
 

@@ -51,6 +51,7 @@ REST_GET_TO_QUERY = {
     "/v1/assessment-decisions/{decision_id}/versions": "assessmentDecisionVersions",
     "/v1/assessment-decisions/{decision_id}/resubmissions": "resubmissions",
     "/v1/learners/{learner_id}/assessment-record": "learnerAssessmentRecord",
+    "/v1/learners/{learner_id}/registrations/{qualification_id}/record": "learnerRegistrationRecord",
     "/v1/programmes/{programme_id}/tracking-grid": "cohortTrackingGrid",
     "/v1/assignment-briefs/{brief_id}/iv-samples/latest": "latestIvSample",
     "/v1/assignment-briefs/{brief_id}/iv-samples": "ivSamples",

@@ -45,9 +45,9 @@ query($brief: UUID!, $programme: UUID!) {
 # Per level of the query, one batch: the brief, the sample (brief, latest sample, its items), then
 # decisions, IV records (two: the brief's own verifications and its decisions'), the decisions' briefs,
 # versions and learners (one each, the sample items' decisions sharing nothing with the brief's), the
-# learners' enrolments and records (records: learners, enrolments, programmes, briefs, decisions,
-# exams, submissions, resubmissions).
-EXPECTED_STATEMENTS = 21
+# learners' enrolments and records (records: learners, their enrolments with programmes (R-14: the
+# whole registration), briefs, decisions, exams, submissions, resubmissions).
+EXPECTED_STATEMENTS = 20
 
 
 def lp(learner):
