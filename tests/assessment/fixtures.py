@@ -32,6 +32,35 @@ def checklist(answer: bool = True, **overrides: bool) -> list:
     return [ChecklistAnswer(question=q, answer=overrides.get(q, answer)) for q in BRIEF_CHECKLIST]
 
 
+_NEW: object = object()
+
+
+async def plan_entry(session: AsyncSession, programme_id, units=(1,), planner=LIV):
+    """R-20: an entry of the programme's assessment plan for one brief."""
+    from app.assignments import schemas, service
+
+    return await service.create_plan_entry(
+        session,
+        as_staff(*planner),
+        schemas.PlanEntryCreate(
+            programme_id=programme_id,
+            title="Assignment",
+            unit_numbers=list(units),
+            hand_out_date=dt.date(2025, 10, 1),
+            deadline=dt.date(2025, 11, 14),
+            planned_iv_date=dt.date(2025, 11, 28),
+        ),
+    )
+
+
+async def sign_off(session: AsyncSession, programme_id, liv=LIV) -> None:
+    """R-20: the LIV signs off the plan as it stands (nothing to do when it already is)."""
+    from app.assignments import service
+
+    if not await service.plan_signed_off(session, programme_id):
+        await service.sign_off_plan(session, as_staff(*liv), programme_id)
+
+
 async def make_brief(
     session: AsyncSession,
     world: World,
@@ -44,14 +73,18 @@ async def make_brief(
     scenario="A retailer segments its customers.",
     start=dt.date(2025, 10, 1),
     completion=dt.date(2025, 11, 14),
+    plan_entry_id=_NEW,
 ):
     from app.assignments import schemas, service
 
+    if plan_entry_id is _NEW:
+        plan_entry_id = (await plan_entry(session, programme_id or world.programme_id, list(units))).id
     return await service.create_brief(
         session,
         as_staff(*author),
         schemas.BriefCreate(
             programme_id=programme_id or world.programme_id,
+            plan_entry_id=plan_entry_id,
             title="Customer segmentation",
             unit_numbers=list(units),
             criteria=[schemas.TargetedCriterion(unit_number=n, code=c) for n, c in criteria],
@@ -70,6 +103,7 @@ async def issue(session: AsyncSession, brief, author=ASSESSOR, verifier=IV):
     await service.verify_brief(
         session, as_staff(*verifier), brief.id, schemas.BriefVerificationCreate(checklist=checklist())
     )
+    await sign_off(session, brief.programme_id)
     return await service.issue_brief(session, as_staff(*author), brief.id)
 
 
