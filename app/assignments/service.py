@@ -24,7 +24,14 @@ from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core import clock
 from app.core.concurrency import IfMatch, check_version
-from app.core.errors import Conflict, NotFound, PreconditionFailed, RuleViolation, ValidationFailed, field_problem
+from app.core.errors import (
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    RuleViolation,
+    ValidationFailed,
+    field_problem,
+)
 from app.core.ids import uuid7
 from app.core.visibility import get_visible
 from app.events.changes import create_recorded, update_recorded

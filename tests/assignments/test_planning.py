@@ -76,9 +76,7 @@ async def test_r20_sign_off_over_rest_and_graphql(client, auth, session, world):
         await client.get(f"/v1/programmes/{world.programme_id}/assessment-plan", headers=auth("qn"))
     ).json()
     assert plan["signed_off"] is True
-    q = (
-        "query($p: UUID!) { assessmentPlanStatus(programmeId: $p) { signedOff signOff { entryIds } } }"
-    )
+    q = "query($p: UUID!) { assessmentPlanStatus(programmeId: $p) { signedOff signOff { entryIds } } }"
     r = await client.post(
         "/graphql", json={"query": q, "variables": {"p": str(world.programme_id)}}, headers=auth("qn")
     )
@@ -100,7 +98,9 @@ async def _next_year_programme(session, world):
             label="2026/27",
             start_date=dt.date(2026, 9, 1),
             end_date=dt.date(2027, 8, 31),
-            terms=[cal.TermInput(name="Autumn", start_date=dt.date(2026, 9, 2), end_date=dt.date(2026, 12, 18))],
+            terms=[
+                cal.TermInput(name="Autumn", start_date=dt.date(2026, 9, 2), end_date=dt.date(2026, 12, 18))
+            ],
         ),
     )
     return await programmes.create_programme(
