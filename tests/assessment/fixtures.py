@@ -53,12 +53,22 @@ async def plan_entry(session: AsyncSession, programme_id, units=(1,), planner=LI
     )
 
 
-async def sign_off(session: AsyncSession, programme_id, liv=LIV) -> None:
-    """R-20: the LIV signs off the plan as it stands (nothing to do when it already is)."""
+async def sign_off(session: AsyncSession, programme_id, liv=None) -> None:
+    """R-20: the programme's LIV signs off the plan as it stands (nothing to do when it already is)."""
     from app.assignments import service
+    from app.centres.models import StaffMember
+    from app.programmes.models import Programme
+    from tests.programmes.fixtures import principal
 
-    if not await service.plan_signed_off(session, programme_id):
-        await service.sign_off_plan(session, as_staff(*liv), programme_id)
+    if await service.plan_signed_off(session, programme_id):
+        return
+    if liv is None:
+        programme = await session.get(Programme, programme_id)
+        staff = await session.get(StaffMember, programme.lead_internal_verifier_id)
+        who = principal("liv", centre=programme.centre_id, subject=staff.idp_subject)
+    else:
+        who = as_staff(*liv)
+    await service.sign_off_plan(session, who, programme_id)
 
 
 async def make_brief(
@@ -78,7 +88,8 @@ async def make_brief(
     from app.assignments import schemas, service
 
     if plan_entry_id is _NEW:
-        plan_entry_id = (await plan_entry(session, programme_id or world.programme_id, list(units))).id
+        planned = await plan_entry(session, programme_id or world.programme_id, list(units), planner=author)
+        plan_entry_id = planned.id
     return await service.create_brief(
         session,
         as_staff(*author),
