@@ -77,6 +77,7 @@ async def assess(
             "R-13: RPL is assessed by a decision on the learner's work for its unit.", errors=problems
         )
     programme = await session.get(Programme, decision.programme_id)
+    assert programme is not None
     if not (await programme_access(session, p, programme)).has("assessor"):
         raise Forbidden("Only an assessor of the programme assesses prior learning (R-13).")
     return await _change(

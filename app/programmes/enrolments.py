@@ -338,7 +338,9 @@ async def _carry_prior_learning(
     from). Nothing assessed becomes an exemption on the way."""
     if target.qualification_id == source.qualification_id:
         return []
-    units = {u.number for u in parsed(await session.get(QualificationVersion, target.qualification_id)).units}
+    version = await session.get(QualificationVersion, target.qualification_id)
+    assert version is not None
+    units = {u.number for u in parsed(version).units}
     rows = (
         await session.scalars(
             select(PriorLearning)
