@@ -14,8 +14,10 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
-from app.assessment import decisions, models, records, resubmissions, schemas, submissions
+from app.assessment import decisions, models, prior_learning, records, resubmissions, schemas, submissions
 from app.auth.scopes import Scope
+from app.programmes import schemas as programme_schemas
+from app.programmes.gql import PriorLearning
 
 Ctx = Info[Context, None]
 for enum in (
@@ -377,6 +379,20 @@ class AssessmentQuery:
 
 @strawberry.type
 class AssessmentMutation:
+    @strawberry.mutation(description="R-13: RPL assessed, naming the assessment decision that used it.")
+    async def assess_prior_learning(self, info: Ctx, id: uuid.UUID, decision_id: uuid.UUID) -> PriorLearning:
+        p = info.context.require(Scope.assessments_write)
+        data = to_model(programme_schemas.PriorLearningAssessment, {"decision_id": decision_id})
+        row = await info.context.write(prior_learning.assess, p, id, data)
+        return PriorLearning.from_pydantic(programme_schemas.PriorLearning.model_validate(row))
+
+    @strawberry.mutation(description="R-13: RPL rejected as not current or not relevant, with the reason.")
+    async def reject_prior_learning(self, info: Ctx, id: uuid.UUID, reason: str) -> PriorLearning:
+        p = info.context.require(Scope.assessments_write)
+        data = to_model(programme_schemas.PriorLearningRejection, {"reason": reason})
+        row = await info.context.write(prior_learning.reject, p, id, data)
+        return PriorLearning.from_pydantic(programme_schemas.PriorLearning.model_validate(row))
+
     @strawberry.mutation(description="An agreed extension for one learner (R-23, R-30), with its reason.")
     async def create_deadline_extension(self, info: Ctx, input: DeadlineExtensionInput) -> DeadlineExtension:
         p = info.context.require(Scope.extensions_approve)

@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from app.assessment import (
     decisions,
     evidence_content,
+    prior_learning,
     reads,
     records,
     resubmissions,
@@ -26,6 +27,7 @@ from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
+from app.programmes import schemas as programme_schemas
 
 router = APIRouter(prefix="/v1", tags=["assessment"])
 AssessmentsRead = Annotated[Principal, Depends(require(Scope.assessments_read))]
@@ -426,3 +428,41 @@ async def get_registration_record(
 async def get_grid(programme_id: uuid.UUID, session: Session, p: AssessmentsRead):
     """Learners × criteria with status, unit and qualification grades, in one request."""
     return await records.cohort_grid(session, p, programme_id)
+
+
+@router.post(
+    "/prior-learning/{prior_learning_id}/assessment",
+    operation_id="assessPriorLearning",
+    tags=["learner support"],
+    response_model=programme_schemas.PriorLearning,
+)
+async def assess_prior_learning(
+    prior_learning_id: uuid.UUID,
+    body: programme_schemas.PriorLearningAssessment,
+    session: Session,
+    p: AssessmentsWrite,
+    response: Response,
+):
+    """R-13: assessed against the unit's criteria, naming the learner's decision that used it."""
+    row = await prior_learning.assess(session, p, prior_learning_id, body)
+    set_etag(response, row.version)
+    return row
+
+
+@router.post(
+    "/prior-learning/{prior_learning_id}/rejection",
+    operation_id="rejectPriorLearning",
+    tags=["learner support"],
+    response_model=programme_schemas.PriorLearning,
+)
+async def reject_prior_learning(
+    prior_learning_id: uuid.UUID,
+    body: programme_schemas.PriorLearningRejection,
+    session: Session,
+    p: AssessmentsWrite,
+    response: Response,
+):
+    """R-13: rejected as not current or not relevant, with the assessor's reason."""
+    row = await prior_learning.reject(session, p, prior_learning_id, body)
+    set_etag(response, row.version)
+    return row

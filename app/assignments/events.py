@@ -21,6 +21,12 @@ class PlanEntryUpdated(Changed[schemas.PlanEntry]):
     type: ClassVar[str] = "assessment_plan_entry.updated"
 
 
+class PlanSignedOff(schemas.PlanSignOff, Event):
+    """The LIV signed off a programme's assessment plan as it stands (R-20); `data` is the sign-off."""
+
+    type: ClassVar[str] = "assessment_plan.signed_off"
+
+
 class BriefCreated(schemas.Brief, Event):
     """An assignment brief was drafted; `data` is the new brief."""
 

@@ -58,6 +58,33 @@ class AssessmentPlanEntry:
     pass
 
 
+@pyd_type(model=schemas.PlanSignOff, all_fields=True)
+class AssessmentPlanSignOff:
+    pass
+
+
+@strawberry.type(description="R-20: the programme's assessment plan and whether the LIV signed it off.")
+class AssessmentPlanStatus:
+    programme_id: uuid.UUID
+    entries: list[AssessmentPlanEntry]
+    signed_off: bool
+    sign_off: AssessmentPlanSignOff | None
+
+
+def _plan_status(plan: schemas.AssessmentPlan) -> AssessmentPlanStatus:
+    return AssessmentPlanStatus(
+        programme_id=plan.programme_id,
+        entries=[AssessmentPlanEntry.from_pydantic(e) for e in plan.entries],
+        signed_off=plan.signed_off,
+        sign_off=AssessmentPlanSignOff.from_pydantic(plan.sign_off) if plan.sign_off else None,
+    )
+
+
+@pyd_input(model=schemas.BriefReuse, all_fields=True)
+class AssignmentBriefReuseInput:
+    pass
+
+
 @pyd_input(model=schemas.TargetedCriterion, all_fields=True)
 class TargetedCriterionInput:
     pass
@@ -117,6 +144,13 @@ class AssignmentsQuery:
         p = info.context.require(Scope.assignments_read)
         plan = await info.context.read(service.get_plan, p, programme_id)
         return [AssessmentPlanEntry.from_pydantic(e) for e in plan.entries]
+
+    @strawberry.field(
+        description="R-20: the programme's assessment plan with its LIV sign-off (REST getAssessmentPlan)."
+    )
+    async def assessment_plan_status(self, info: Ctx, programme_id: uuid.UUID) -> AssessmentPlanStatus:
+        p = info.context.require(Scope.assignments_read)
+        return _plan_status(await info.context.read(service.get_plan, p, programme_id))
 
     @strawberry.field(
         description="R-20: one entry of a programme's assessment plan (REST getAssessmentPlanEntry)."
@@ -190,6 +224,21 @@ class AssignmentsMutation:
         p = info.context.require(Scope.assignments_write)
         data = to_model(schemas.PlanEntryUpdate, input_fields(input))
         return _plan_entry(await info.context.write(service.update_plan_entry, p, id, data, version))
+
+    @strawberry.mutation(description="R-20: the programme's LIV signs off its assessment plan as it stands.")
+    async def sign_off_assessment_plan(self, info: Ctx, programme_id: uuid.UUID) -> AssessmentPlanStatus:
+        p = info.context.require(Scope.iv_plans_manage)
+        return _plan_status(await info.context.write(service.sign_off_plan, p, programme_id))
+
+    @strawberry.mutation(
+        description="R-21: the brief's text as a new draft on another programme, verified again."
+    )
+    async def reuse_assignment_brief(
+        self, info: Ctx, id: uuid.UUID, input: AssignmentBriefReuseInput
+    ) -> AssignmentBrief:
+        p = info.context.require(Scope.assignments_write)
+        data = to_model(schemas.BriefReuse, input_fields(input))
+        return _brief(await info.context.write(service.reuse_brief, p, id, data))
 
     @strawberry.mutation
     async def create_assignment_brief(self, info: Ctx, input: AssignmentBriefCreateInput) -> AssignmentBrief:

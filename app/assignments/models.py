@@ -60,6 +60,8 @@ class AssignmentBrief(Versioned, Base):
     plan_entry_id: Mapped[uuid.UUID | None] = uuid_fk("assessment_plan_entries.id")
     # R-32: a retake brief is a *different* assignment covering the same learning outcomes.
     retake_of_id: Mapped[uuid.UUID | None] = uuid_fk("assignment_briefs.id")
+    # R-21: the brief of an earlier year this one reuses; it is a new draft and verified again.
+    reused_from_id: Mapped[uuid.UUID | None] = uuid_fk("assignment_briefs.id")
     title: Mapped[str] = mapped_column(String(200))
     unit_numbers: Mapped[list[int]] = mapped_column(ARRAY(Integer))
     criteria: Mapped[list[dict]] = mapped_column(JSONB)
@@ -96,5 +98,24 @@ class BriefVerification(Base):
     verifier_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     verifier_subject: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, server_default=func.now()
+    )
+
+
+class AssessmentPlanSignOff(Base):
+    """R-20: the LIV's sign-off of a programme's assessment plan, as it stood: `entries` lists every
+    entry's id and row version at the time. A plan whose entries changed since (added or edited) is no
+    longer signed off until the LIV signs it again. Append-only."""
+
+    __tablename__ = "assessment_plan_sign_offs"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", index=True)
+    # [{"id": entry id, "version": entry version}], in id order.
+    entries: Mapped[list[dict]] = mapped_column(JSONB)
+    signed_off_by_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
+    signed_off_by_subject: Mapped[str] = mapped_column(String(200))
+    signed_off_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=clock.now, server_default=func.now()
     )

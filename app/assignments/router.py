@@ -21,6 +21,7 @@ AssignmentsRead = Annotated[Principal, Depends(require(Scope.assignments_read))]
 BriefsRead = Annotated[Principal, Depends(require(Scope.assignments_read, Scope.learner_self))]
 AssignmentsWrite = Annotated[Principal, Depends(require(Scope.assignments_write))]
 BriefsVerify = Annotated[Principal, Depends(require(Scope.briefs_verify))]
+PlansSignOff = Annotated[Principal, Depends(require(Scope.iv_plans_manage))]
 
 
 def _brief(response: Response, brief) -> schemas.Brief:
@@ -36,6 +37,16 @@ def _brief(response: Response, brief) -> schemas.Brief:
 async def get_assessment_plan(programme_id: uuid.UUID, session: Session, p: AssignmentsRead):
     """R-20: each assignment's hand-out date, deadline and planned IV date, in hand-out order."""
     return await service.get_plan(session, p, programme_id)
+
+
+@router.post(
+    "/programmes/{programme_id}/assessment-plan/sign-off",
+    operation_id="signOffAssessmentPlan",
+    response_model=schemas.AssessmentPlan,
+)
+async def sign_off_assessment_plan(programme_id: uuid.UUID, session: Session, p: PlansSignOff):
+    """R-20: the programme's LIV signs off the plan as it stands; a changed plan is signed again."""
+    return await service.sign_off_plan(session, p, programme_id)
 
 
 @router.post(
@@ -114,6 +125,20 @@ async def list_briefs(
 async def create_brief(body: schemas.BriefCreate, session: Session, p: AssignmentsWrite, response: Response):
     """A draft brief by one of the programme's assessors; criteria checked against the qualification (R-06)."""
     return _brief(response, await service.create_brief(session, p, body))
+
+
+@router.post(
+    "/assignment-briefs/{brief_id}/reuse",
+    operation_id="reuseAssignmentBrief",
+    response_model=schemas.Brief,
+    status_code=201,
+)
+@idempotent
+async def reuse_brief(
+    brief_id: uuid.UUID, body: schemas.BriefReuse, session: Session, p: AssignmentsWrite, response: Response
+):
+    """R-21: the brief's text as a new draft on another programme (a new year), verified again."""
+    return _brief(response, await service.reuse_brief(session, p, brief_id, body))
 
 
 @router.get("/assignment-briefs/{brief_id}", operation_id="getAssignmentBrief", response_model=schemas.Brief)

@@ -71,9 +71,23 @@ class PlanEntryUpdate(Input):
     planned_iv_date: Patch[IsoDate] = None
 
 
+class PlanSignOff(Output):
+    """R-20: the LIV's sign-off of the plan as it stood (every entry at the version signed)."""
+
+    id: uuid.UUID
+    programme_id: uuid.UUID
+    entry_ids: list[uuid.UUID]
+    signed_off_by_staff_id: uuid.UUID
+    signed_off_at: dt.datetime
+
+
 class AssessmentPlan(Output):
     programme_id: uuid.UUID
     entries: list[PlanEntry]
+    signed_off: bool = Field(
+        description="R-20: whether the LIV signed off the plan as it is now (no entry added or changed since)."
+    )
+    sign_off: PlanSignOff | None = Field(description="The latest sign-off, current or not.")
 
 
 # ---- briefs (R-21, R-06) ------------------------------------------------------------------------------
@@ -86,6 +100,9 @@ class Brief(Output):
     qualification_id: uuid.UUID
     plan_entry_id: uuid.UUID | None
     retake_of_id: uuid.UUID | None
+    reused_from_id: uuid.UUID | None = Field(
+        description="R-21: the brief of an earlier year this one reuses (verified again before issue)."
+    )
     title: str
     unit_numbers: list[int]
     criteria: list[CriterionRef]
@@ -127,6 +144,16 @@ class BriefUpdate(Input):
     scenario: Patch[LongText] = None
     start_date: Patch[IsoDate] = None
     completion_date: Patch[IsoDate] = None
+
+
+class BriefReuse(Input):
+    """R-21: reuse a brief in another programme (typically the next academic year's): a new draft with
+    the same text, which is internally verified again before it is issued."""
+
+    programme_id: uuid.UUID
+    plan_entry_id: uuid.UUID | None = None
+    start_date: IsoDate
+    completion_date: IsoDate
 
 
 class ChecklistAnswer(Input):

@@ -6,7 +6,9 @@ than the author (R-44). Transitions: draft -> submitted_for_iv -> verified | ret
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,12 +16,24 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.assignments import events, rules, schemas
 from app.assignments import repository as repo
-from app.assignments.models import AssessmentPlanEntry, AssignmentBrief, BriefVerification
+from app.assignments.models import (
+    AssessmentPlanEntry,
+    AssessmentPlanSignOff,
+    AssignmentBrief,
+    BriefVerification,
+)
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core import clock
 from app.core.concurrency import IfMatch, check_version
-from app.core.errors import NotFound, PreconditionFailed, RuleViolation, ValidationFailed, field_problem
+from app.core.errors import (
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    RuleViolation,
+    ValidationFailed,
+    field_problem,
+)
 from app.core.ids import uuid7
 from app.core.visibility import get_visible
 from app.events.changes import create_recorded, update_recorded
@@ -64,9 +78,93 @@ async def get_plan(session: AsyncSession, p: Principal, programme_id: uuid.UUID)
             .order_by(AssessmentPlanEntry.hand_out_date, AssessmentPlanEntry.id)
         )
     ).all()
+    latest = await _latest_sign_off(session, programme_id)
     return schemas.AssessmentPlan(
-        programme_id=programme_id, entries=[schemas.PlanEntry.model_validate(r) for r in rows]
+        programme_id=programme_id,
+        entries=[schemas.PlanEntry.model_validate(r) for r in rows],
+        signed_off=latest is not None and latest.entries == _plan_state(rows),
+        sign_off=_sign_off_out(latest) if latest else None,
     )
+
+
+# ---- plan sign-off (R-20) -----------------------------------------------------------------------------
+
+
+def _plan_state(entries: Iterable[AssessmentPlanEntry]) -> list[dict[str, Any]]:
+    """What a sign-off names: every entry of the plan at its row version, in id order."""
+    return [{"id": str(e.id), "version": e.version} for e in sorted(entries, key=lambda e: e.id)]
+
+
+def _sign_off_out(row: AssessmentPlanSignOff) -> schemas.PlanSignOff:
+    return schemas.PlanSignOff(
+        id=row.id,
+        programme_id=row.programme_id,
+        entry_ids=[uuid.UUID(e["id"]) for e in row.entries],
+        signed_off_by_staff_id=row.signed_off_by_staff_id,
+        signed_off_at=row.signed_off_at,
+    )
+
+
+async def _latest_sign_off(session: AsyncSession, programme_id: uuid.UUID) -> AssessmentPlanSignOff | None:
+    return await session.scalar(
+        select(AssessmentPlanSignOff)
+        .where(AssessmentPlanSignOff.programme_id == programme_id)
+        .order_by(AssessmentPlanSignOff.signed_off_at.desc(), AssessmentPlanSignOff.id.desc())
+        .limit(1)
+    )
+
+
+async def _current_entries(session: AsyncSession, programme_id: uuid.UUID) -> list[AssessmentPlanEntry]:
+    return list(
+        (
+            await session.scalars(
+                select(AssessmentPlanEntry).where(AssessmentPlanEntry.programme_id == programme_id)
+            )
+        ).all()
+    )
+
+
+async def plan_signed_off(session: AsyncSession, programme_id: uuid.UUID) -> bool:
+    """R-20: the LIV's latest sign-off names the plan exactly as it is now."""
+    latest = await _latest_sign_off(session, programme_id)
+    return latest is not None and latest.entries == _plan_state(await _current_entries(session, programme_id))
+
+
+async def sign_off_plan(
+    session: AsyncSession, p: Principal, programme_id: uuid.UUID
+) -> schemas.AssessmentPlan:
+    """R-20: the programme's LIV (and only they) signs off the assessment plan as it stands. A plan
+    changed since its last sign-off is signed again; one already signed as it is answers 409."""
+    programme = await visible_programme(session, p, programme_id, Scope.assignments_read)
+    liv = require_on_programme(
+        await programme_access(session, p, programme), "lead_internal_verifier", what="sign off its plan"
+    )
+    # Lock the programme: a plan entry written concurrently must not slip in under the sign-off.
+    await session.execute(select(Programme.id).where(Programme.id == programme.id).with_for_update())
+    entries = await _current_entries(session, programme.id)
+    if not entries:
+        raise RuleViolation(
+            "R-20: the assessment plan has no entries to sign off.",
+            errors=[field_problem("programme_id", "R-20", "the plan is empty")],
+        )
+    state = _plan_state(entries)
+    latest = await _latest_sign_off(session, programme.id)
+    if latest is not None and latest.entries == state:
+        raise Conflict("R-20: the assessment plan is already signed off as it stands.")
+    row = AssessmentPlanSignOff(
+        id=uuid7(),
+        centre_id=p.centre_id,
+        programme_id=programme.id,
+        entries=state,
+        signed_off_by_staff_id=liv,
+        signed_off_by_subject=p.subject,
+        signed_off_at=clock.now(),
+    )
+    session.add(row)
+    await session.flush()
+    event = events.PlanSignedOff.model_validate(_sign_off_out(row).model_dump(mode="json"))
+    await recorded(session, p, Change.created(event, "assessment_plan_sign_off", row.id))
+    return await get_plan(session, p, programme.id)
 
 
 def _check_plan_units(q: Qualification, unit_numbers: list[int]) -> None:
@@ -229,27 +327,34 @@ async def _validate(
         )
 
 
+async def _check_plan_entry(
+    session: AsyncSession, p: Principal, programme: Programme, plan_entry_id: uuid.UUID | None
+) -> None:
+    if plan_entry_id is None:
+        return
+    entry = await session.scalar(
+        repo.plan_entries(p).where(
+            AssessmentPlanEntry.id == plan_entry_id, AssessmentPlanEntry.programme_id == programme.id
+        )
+    )
+    if entry is None:
+        raise NotFound(
+            f"No plan entry {plan_entry_id} on this programme.",
+            errors=[
+                field_problem(
+                    "body.plan_entry_id", "not_found", "no such entry in the programme's assessment plan"
+                )
+            ],
+        )
+
+
 async def create_brief(session: AsyncSession, p: Principal, data: schemas.BriefCreate) -> AssignmentBrief:
     programme = await _programme(session, p, data.programme_id)
     author = require_on_programme(
         await programme_access(session, p, programme), *AUTHORS, what="write its assignment briefs"
     )
     _check_brief_dates(data.start_date, data.completion_date)
-    if data.plan_entry_id is not None:
-        entry = await session.scalar(
-            repo.plan_entries(p).where(
-                AssessmentPlanEntry.id == data.plan_entry_id, AssessmentPlanEntry.programme_id == programme.id
-            )
-        )
-        if entry is None:
-            raise NotFound(
-                f"No plan entry {data.plan_entry_id} on this programme.",
-                errors=[
-                    field_problem(
-                        "body.plan_entry_id", "not_found", "no such entry in the programme's assessment plan"
-                    )
-                ],
-            )
+    await _check_plan_entry(session, p, programme, data.plan_entry_id)
     q = await qualification_of(session, programme.qualification_id)
     criteria = [(c.unit_number, c.code) for c in data.criteria]
     await _validate(session, p, programme, q, data.unit_numbers, criteria, data.retake_of_id)
@@ -264,6 +369,54 @@ async def create_brief(session: AsyncSession, p: Principal, data: schemas.BriefC
         unit_numbers=data.unit_numbers,
         criteria=[{"unit_number": n, "code": c} for n, c in criteria],
         scenario=data.scenario,
+        start_date=data.start_date,
+        completion_date=data.completion_date,
+        status="draft",
+        brief_version=1,
+        author_staff_id=author,
+        author_subject=p.subject,
+    )
+    return await create_recorded(session, p, brief, events.BriefCreated, "assignment_brief")
+
+
+async def reuse_brief(
+    session: AsyncSession, p: Principal, brief_id: uuid.UUID, data: schemas.BriefReuse
+) -> AssignmentBrief:
+    """R-21: every brief in use is verified each year. A brief reused in another programme (the next
+    academic year's) is a new draft with the same text: its earlier verification does not carry over,
+    so it is submitted for IV and verified again before it can be issued."""
+    source = await get_brief(session, p, brief_id)
+    programme = await _programme(session, p, data.programme_id)
+    author = require_on_programme(
+        await programme_access(session, p, programme), *AUTHORS, what="write its assignment briefs"
+    )
+    if programme.id == source.programme_id:
+        raise ValidationFailed(
+            "A brief is reused in another programme; on its own programme it is edited or retaken.",
+            errors=[field_problem("body.programme_id", "same_programme", "the brief is already on it")],
+        )
+    if programme.qualification_id != source.qualification_id:
+        raise RuleViolation(
+            "R-21: a brief is reused only for the same qualification version it was written against.",
+            errors=[field_problem("body.programme_id", "R-21", "another qualification version")],
+        )
+    _check_brief_dates(data.start_date, data.completion_date)
+    await _check_plan_entry(session, p, programme, data.plan_entry_id)
+    q = await qualification_of(session, programme.qualification_id)
+    criteria = [(c["unit_number"], c["code"]) for c in source.criteria]
+    await _validate(session, p, programme, q, source.unit_numbers, criteria, None)
+    brief = AssignmentBrief(
+        id=uuid7(),
+        centre_id=p.centre_id,
+        programme_id=programme.id,
+        qualification_id=programme.qualification_id,
+        plan_entry_id=data.plan_entry_id,
+        retake_of_id=None,
+        reused_from_id=source.id,
+        title=source.title,
+        unit_numbers=list(source.unit_numbers),
+        criteria=[dict(c) for c in source.criteria],
+        scenario=source.scenario,
         start_date=data.start_date,
         completion_date=data.completion_date,
         status="draft",
@@ -471,6 +624,18 @@ async def issue_brief(session: AsyncSession, p: Principal, brief_id: uuid.UUID) 
     programme = await programme_row(session, p, brief.programme_id)
     require_on_programme(await programme_access(session, p, programme), *AUTHORS, what="issue its briefs")
     _require_status(brief, "R-21", "issued", "verified")
+    # R-20: a brief is issued only against an entry of the programme's assessment plan, and only once
+    # the LIV has signed that plan off as it stands.
+    if brief.plan_entry_id is None:
+        raise RuleViolation(
+            "R-20: a brief is issued only against an entry of the programme's assessment plan.",
+            errors=[field_problem("plan_entry_id", "R-20", "the brief names no assessment plan entry")],
+        )
+    if not await plan_signed_off(session, brief.programme_id):
+        raise RuleViolation(
+            "R-20: the programme's assessment plan is not signed off by its LIV as it stands.",
+            errors=[field_problem("assessment_plan", "R-20", "not signed off by the LIV")],
+        )
     verified = await session.scalar(
         select(BriefVerification).where(
             BriefVerification.brief_id == brief.id,

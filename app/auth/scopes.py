@@ -42,6 +42,8 @@ class Scope(StrEnum):
     programme_team_assign = "programme_team:assign"  # its assessors and IVs (an LIV: on their programmes)
     registrations_write = "registrations:write"  # registration, transfer, withdrawal, completion
     registrations_monitor = "registrations:monitor"  # the late/early registration list
+    registrations_escalate = "registrations:escalate"  # the QN escalates an issue to the HoC
+    registration_escalations_resolve = "registration_escalations:resolve"  # the HoC's outcome
     learner_support_read = "learner_support:read"  # R-13 RPL: staff judge it as evidence
     adjustments_read = "adjustments:read"  # those who arrange adjustments and those who apply them
     special_consideration_read = "special_consideration:read"  # those who apply for and decide it
@@ -109,6 +111,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
             Scope.programmes_write,
             Scope.registrations_write,
             Scope.registrations_monitor,
+            Scope.registration_escalations_resolve,
             Scope.learner_support_write,
             Scope.adjustments_read,
             Scope.special_consideration_read,
@@ -129,7 +132,12 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     # the QN monitors registrations and escalates late/early ones to the HoC.
     Role.qn: frozenset(
         _STAFF_READ
-        | {Scope.audit_read, Scope.qualifications_manage, Scope.registrations_monitor}
+        | {
+            Scope.audit_read,
+            Scope.qualifications_manage,
+            Scope.registrations_monitor,
+            Scope.registrations_escalate,
+        }
         # The QN answers to the awarding body for who leads, assesses and verifies each programme.
         | {Scope.programme_leads_assign, Scope.programme_team_assign}
         | _ASSESSMENT_READ
@@ -137,7 +145,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _VERIFICATION_READ
         | {Scope.livs_manage}
     ),
-    # The LIV signs off assessment plans, verifies briefs, authorises resubmissions and may agree
+    # The LIV signs off assessment plans (R-20, through iv_plans:manage), verifies briefs, authorises resubmissions and may agree
     # an extension; an IV verifies briefs of programmes they verify.
     Role.liv: frozenset(
         _STAFF_READ

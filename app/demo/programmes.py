@@ -176,7 +176,8 @@ PLAN = {  # programme -> [(name, title, units, hand-out, deadline, planned IV, v
 
 
 async def _assessment_plans(demo: Demo) -> None:
-    """R-20: each assignment's hand-out date, deadline and planned IV date; R-41: who verifies it."""
+    """R-20: each assignment's hand-out date, deadline and planned IV date, signed off by the LIV;
+    R-41: who verifies it."""
     demo.on(demo.weekday(9, 4))
     for programme, entries in PLAN.items():
         for name, title, units, out, due, iv, verifier in entries:
@@ -199,6 +200,8 @@ async def _assessment_plans(demo: Demo) -> None:
                 demo.ids[programme],
                 iv_schemas.ScheduleAssignment(plan_entry_id=entry.id, verifier_staff_id=demo.staff[verifier]),
             )
+        # R-20: the LIV signs the plan off; briefs are issued only against a signed-off plan.
+        await assignments.sign_off_plan(demo.session, demo.as_("liv"), demo.ids[programme])
 
 
 async def _learners(demo: Demo) -> None:

@@ -27,8 +27,10 @@ from app.learners.models import Learner
 from app.programmes import events, rules, schemas
 from app.programmes import repository as repo
 from app.programmes.errors import InvalidTransition
-from app.programmes.models import ACTIVE_STATUSES, Enrolment, Programme, ProgrammeSite
+from app.programmes.models import ACTIVE_STATUSES, Enrolment, PriorLearning, Programme, ProgrammeSite
 from app.programmes.service import get_row as get_programme_row
+from app.qualifications.models import QualificationVersion
+from app.qualifications.service import parsed
 
 ENROLMENT_UNIQUE = {
     "uq_enrolments_centre_id_mis_id": "body.mis_id",
@@ -241,6 +243,8 @@ async def register(
     if enrolment.status != "enrolled":
         raise InvalidTransition("R-12", f"A {enrolment.status} enrolment cannot be registered.")
     _not_future(data.registered_on, "body.registered_on")
+    learner = await session.get(Learner, enrolment.learner_id)
+    assert learner is not None
     return await _transition(
         session,
         p,
@@ -251,6 +255,13 @@ async def register(
             "registration_number": data.registration_number,
             "registered_on": data.registered_on,
             "status_reason": data.reason or None,
+            "registered_given_name": data.given_name,
+            "registered_family_name": data.family_name,
+            "registered_date_of_birth": data.date_of_birth,
+            "registration_inaccurate": rules.registration_inaccurate(
+                (data.given_name, data.family_name, data.date_of_birth),
+                (learner.given_name, learner.family_name, learner.date_of_birth),
+            ),
         },
     )
 
@@ -288,6 +299,10 @@ async def transfer(
         registration_deadline=source.registration_deadline,
         registration_number=source.registration_number,
         registered_on=source.registered_on,
+        registered_given_name=source.registered_given_name,
+        registered_family_name=source.registered_family_name,
+        registered_date_of_birth=source.registered_date_of_birth,
+        registration_inaccurate=source.registration_inaccurate,
         transferred_from_id=source.id,
         status_reason=data.reason,
     )
@@ -303,15 +318,74 @@ async def transfer(
     ended, begun = snapshot(source), snapshot(started)
     # Two records change, so two audit rows; the MIS gets one event that carries both.
     moved = events.EnrolmentTransferred(transferred_from=ended, transferred_to=begun)
+    carried = await _carry_prior_learning(session, p, source, target)
     await recorded_all(
         session,
         p,
         [
             Change(moved, "enrolment", source.id, before=before, after=ended),
             Change(None, "enrolment", started.id, after=begun, action="enrolment.created"),
+            *(Change.created(events.PriorLearningCarried.of(r), "prior_learning", r.id) for r in carried),
         ],
     )
     return source, started
+
+
+async def _carry_prior_learning(
+    session: AsyncSession, p: Principal, source: Enrolment, target: Programme
+) -> list[PriorLearning]:
+    """R-13: RPL travels with an in-year transfer. RPL is recorded per learner and qualification, so a
+    move to another programme of the same qualification keeps it as it is; a transfer to another
+    qualification carries each record not rejected, for every unit the new qualification shares, as a
+    new record to be assessed against the new qualification's criteria (pointing at the one it came
+    from). Nothing assessed becomes an exemption on the way."""
+    if target.qualification_id == source.qualification_id:
+        return []
+    version = await session.get(QualificationVersion, target.qualification_id)
+    assert version is not None
+    units = {u.number for u in parsed(version).units}
+    rows = (
+        await session.scalars(
+            select(PriorLearning)
+            .where(
+                PriorLearning.centre_id == p.centre_id,
+                PriorLearning.learner_id == source.learner_id,
+                PriorLearning.qualification_id == source.qualification_id,
+                PriorLearning.status != "rejected",
+            )
+            .order_by(PriorLearning.id)
+        )
+    ).all()
+    already = set(
+        (
+            await session.scalars(
+                select(PriorLearning.carried_from_id).where(
+                    PriorLearning.learner_id == source.learner_id,
+                    PriorLearning.qualification_id == target.qualification_id,
+                    PriorLearning.carried_from_id.is_not(None),
+                )
+            )
+        ).all()
+    )
+    carried = [
+        PriorLearning(
+            id=uuid7(),
+            centre_id=p.centre_id,
+            learner_id=r.learner_id,
+            qualification_id=target.qualification_id,
+            unit_number=r.unit_number,
+            description=r.description,
+            evidence_reference=r.evidence_reference,
+            status="to_be_assessed",
+            recorded_by=p.subject,
+            carried_from_id=r.id,
+        )
+        for r in rows
+        if r.unit_number in units and r.id not in already
+    ]
+    session.add_all(carried)
+    await session.flush()
+    return carried
 
 
 async def withdraw(
@@ -363,8 +437,14 @@ def _issue_condition(issue: str | None, today: dt.date) -> ColumnElement[bool]:
         live, Enrolment.registered_on < Enrolment.enrolled_on, Enrolment.transferred_from_id.is_(None)
     )
     overdue = and_(Enrolment.status == "enrolled", Enrolment.registration_deadline < today)
-    by_issue: dict[str | None, ColumnElement[bool]] = {"late": late, "early": early, "overdue": overdue}
-    return by_issue.get(issue, or_(late, early, overdue))
+    inaccurate = and_(live, Enrolment.registration_inaccurate)
+    kinds: dict[str | None, ColumnElement[bool]] = {
+        "late": late,
+        "early": early,
+        "overdue": overdue,
+        "inaccurate": inaccurate,
+    }
+    return kinds.get(issue, or_(late, early, overdue, inaccurate))
 
 
 async def list_registration_issues(
@@ -395,6 +475,7 @@ async def list_registration_issues(
             registered_on=e.registered_on,
             transferred=e.transferred_from_id is not None,
             today=today,
+            inaccurate=e.registration_inaccurate,
         )
         if kind is None or (issue and kind != issue):
             continue  # the SQL filter and the pure rule agree except on pathological overlaps

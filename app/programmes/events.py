@@ -69,6 +69,41 @@ class PriorLearningRecorded(schemas.PriorLearning, Event):
     type: ClassVar[str] = "prior_learning.recorded"
 
 
+class PriorLearningCarried(schemas.PriorLearning, Event):
+    """RPL travelled with an in-year transfer to another qualification (R-13): a new record, still to be
+    assessed, naming the one it was carried from; `data` is the record."""
+
+    type: ClassVar[str] = "prior_learning.carried"
+
+
+class PriorLearningAssessed(Changed[schemas.PriorLearning]):
+    """RPL was assessed against the unit's criteria and used by an assessment decision (R-13); `data`
+    has the record `before` and `after`."""
+
+    type: ClassVar[str] = "prior_learning.assessed"
+
+
+class PriorLearningRejected(Changed[schemas.PriorLearning]):
+    """RPL was rejected as not current or not relevant, with the reason (R-13); `data` has the record
+    `before` and `after`."""
+
+    type: ClassVar[str] = "prior_learning.rejected"
+
+
+class RegistrationEscalated(schemas.RegistrationEscalation, Event):
+    """The QN escalated a late, early, overdue or inaccurate registration to the HoC (R-11); `data` is
+    the escalation."""
+
+    type: ClassVar[str] = "registration_escalation.created"
+
+
+class RegistrationEscalationResolved(Changed[schemas.RegistrationEscalation]):
+    """The HoC recorded the outcome of a registration escalation (R-11); `data` has the record `before`
+    and `after`."""
+
+    type: ClassVar[str] = "registration_escalation.resolved"
+
+
 class ReasonableAdjustmentRecorded(schemas.ReasonableAdjustment, Event):
     """A reasonable adjustment was agreed for a learner (R-80); `data` is the record."""
 

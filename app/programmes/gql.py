@@ -14,7 +14,7 @@ from strawberry.types import Info
 
 from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
 from app.auth.scopes import Scope
-from app.programmes import enrolments, schemas, service, support
+from app.programmes import enrolments, escalations, schemas, service, support
 
 Ctx = Info[Context, None]
 
@@ -22,6 +22,7 @@ for enum in (
     schemas.DeliveryModel,
     schemas.EnrolmentStatus,
     schemas.RegistrationIssueKind,
+    schemas.EscalationStatus,
     schemas.PriorLearningStatus,
     schemas.SpecialConsiderationStatus,
     schemas.SpecialConsiderationOutcome,
@@ -49,8 +50,18 @@ class RegistrationIssue:
     pass
 
 
+@pyd_type(model=schemas.RegistrationEscalation, all_fields=True)
+class RegistrationEscalation:
+    pass
+
+
 @pyd_type(model=schemas.PriorLearning, all_fields=True)
 class PriorLearning:
+    pass
+
+
+@pyd_input(model=schemas.RegistrationEscalationCreate, all_fields=True)
+class RegistrationEscalationInput:
     pass
 
 
@@ -218,6 +229,34 @@ class ProgrammesQuery:
             [RegistrationIssue.from_pydantic(i) for i in items], nxt, key="enrolment_id", after=after
         )
 
+    @strawberry.field(description="R-11: the QN's escalations to the HoC, with due dates and outcomes.")
+    async def registration_escalations(
+        self,
+        info: Ctx,
+        first: int = 50,
+        after: str | None = None,
+        status: schemas.EscalationStatus | None = None,
+        enrolment_id: uuid.UUID | None = None,
+    ) -> Connection[RegistrationEscalation]:
+        p = info.context.require(Scope.registrations_monitor)
+        items, nxt = await info.context.read(
+            escalations.list_escalations,
+            p,
+            page_size(first),
+            after,
+            status=status.value if status else None,
+            enrolment_id=enrolment_id,
+        )
+        return connection(
+            [_as(RegistrationEscalation, schemas.RegistrationEscalation, i) for i in items], nxt, after=after
+        )
+
+    @strawberry.field(description="R-11: one escalation of a registration issue to the HoC.")
+    async def registration_escalation(self, info: Ctx, id: uuid.UUID) -> RegistrationEscalation:
+        p = info.context.require(Scope.registrations_monitor)
+        row = await info.context.read(escalations.get_escalation, p, id)
+        return _as(RegistrationEscalation, schemas.RegistrationEscalation, row)
+
     @strawberry.field
     async def prior_learning(
         self, info: Ctx, first: int = 50, after: str | None = None, learner_id: uuid.UUID | None = None
@@ -338,6 +377,26 @@ class ProgrammesMutation:
         p = info.context.require(Scope.registrations_write)
         data = to_model(schemas.Completion, input_fields(input))
         return _enrolment(await info.context.write(enrolments.complete, p, id, data))
+
+    @strawberry.mutation(
+        description="R-11: the QN escalates a registration issue to the HoC (due in 2 working days)."
+    )
+    async def escalate_registration(
+        self, info: Ctx, input: RegistrationEscalationInput
+    ) -> RegistrationEscalation:
+        p = info.context.require(Scope.registrations_escalate)
+        data = to_model(schemas.RegistrationEscalationCreate, input_fields(input))
+        row = await info.context.write(escalations.escalate, p, data)
+        return _as(RegistrationEscalation, schemas.RegistrationEscalation, row)
+
+    @strawberry.mutation(description="R-11: the HoC records the outcome of an escalation.")
+    async def record_registration_escalation_outcome(
+        self, info: Ctx, id: uuid.UUID, outcome: str
+    ) -> RegistrationEscalation:
+        p = info.context.require(Scope.registration_escalations_resolve)
+        data = to_model(schemas.RegistrationEscalationOutcome, {"outcome": outcome})
+        row = await info.context.write(escalations.record_outcome, p, id, data)
+        return _as(RegistrationEscalation, schemas.RegistrationEscalation, row)
 
     @strawberry.mutation(description="R-13: evidence to be assessed, never an exemption.")
     async def record_prior_learning(self, info: Ctx, input: PriorLearningInput) -> PriorLearning:

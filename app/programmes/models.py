@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import CheckConstraint, Date, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import Boolean, CheckConstraint, Date, Index, Integer, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, Versioned, uuid_fk, uuid_pk
@@ -18,7 +18,9 @@ ENROLMENT_STATUSES = ("enrolled", "registered", "transferred", "withdrawn", "com
 ACTIVE_STATUSES = ("enrolled", "registered")
 PROGRAMME_STAFF_ROLES = ("assessor", "internal_verifier")
 SPECIAL_CONSIDERATION_STATUSES = ("applied", "authorised", "refused")
-PRIOR_LEARNING_STATUSES = ("to_be_assessed", "assessed")
+PRIOR_LEARNING_STATUSES = ("to_be_assessed", "assessed", "rejected")
+REGISTRATION_ISSUES = ("late", "early", "overdue", "inaccurate")
+ESCALATION_STATUSES = ("open", "resolved")
 
 
 class Programme(Versioned, Base):
@@ -113,6 +115,46 @@ class Enrolment(Versioned, Base):
     status_reason: Mapped[str | None] = mapped_column(String(500))
     transferred_from_id: Mapped[uuid.UUID | None] = uuid_fk("enrolments.id")
     transferred_to_id: Mapped[uuid.UUID | None] = uuid_fk("enrolments.id")
+    # R-11: the name and date of birth the awarding body registered, when given, and whether they
+    # differed from the learner's MIS record at registration (an inaccurate registration).
+    registered_given_name: Mapped[str | None] = mapped_column(String(100))
+    registered_family_name: Mapped[str | None] = mapped_column(String(100))
+    registered_date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    registration_inaccurate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class RegistrationEscalation(Versioned, Base):
+    """R-11: the QN's escalation of a late, early, overdue or inaccurate registration to the HoC, with
+    the day it was escalated, the day it was due (2 working days after the issue arose) and the HoC's
+    outcome."""
+
+    __tablename__ = "registration_escalations"
+    __table_args__ = (
+        CheckConstraint(f"issue IN {REGISTRATION_ISSUES}", name="issue"),
+        CheckConstraint(f"status IN {ESCALATION_STATUSES}", name="status"),
+        CheckConstraint("(status = 'open') = (outcome IS NULL)", name="outcome"),
+        Index(
+            "uq_registration_escalations_enrolment_id_open",
+            "enrolment_id",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id", index=True)
+    enrolment_id: Mapped[uuid.UUID] = uuid_fk("enrolments.id", index=True)
+    issue: Mapped[str] = mapped_column(String(20))
+    flagged_on: Mapped[dt.date] = mapped_column(Date)
+    # Null only while the centre's calendar has no term days that far ahead.
+    due_by: Mapped[dt.date | None] = mapped_column(Date)
+    escalated_on: Mapped[dt.date] = mapped_column(Date)
+    escalated_by: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(String(500))
+    outcome_recorded_on: Mapped[dt.date | None] = mapped_column(Date)
+    outcome_recorded_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class PriorLearning(Versioned, Base):
@@ -120,7 +162,12 @@ class PriorLearning(Versioned, Base):
     criteria, never an exemption: there is deliberately no field that could grant one."""
 
     __tablename__ = "prior_learning"
-    __table_args__ = (CheckConstraint(f"status IN {PRIOR_LEARNING_STATUSES}", name="status"),)
+    __table_args__ = (
+        CheckConstraint(f"status IN {PRIOR_LEARNING_STATUSES}", name="status"),
+        # R-13: assessed names the decision that used it; rejected gives its reason.
+        CheckConstraint("(status = 'assessed') = (decision_id IS NOT NULL)", name="assessed_decision"),
+        CheckConstraint("(status = 'rejected') = (rejection_reason IS NOT NULL)", name="rejected_reason"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id", index=True)
@@ -131,6 +178,14 @@ class PriorLearning(Versioned, Base):
     evidence_reference: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(20))
     recorded_by: Mapped[str] = mapped_column(String(200))
+    # R-13: the assessment decision that used it (a foreign key added by the assessment migration's
+    # table; no ORM relation, programmes sit below assessment).
+    decision_id: Mapped[uuid.UUID | None] = uuid_fk("assessment_decisions.id")
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    assessed_by: Mapped[str | None] = mapped_column(String(200))
+    assessed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # R-13: RPL travels with an in-year transfer: the record it was carried from.
+    carried_from_id: Mapped[uuid.UUID | None] = uuid_fk("prior_learning.id")
 
 
 class ReasonableAdjustment(Versioned, Base):

@@ -15,7 +15,7 @@ from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
-from app.programmes import enrolments, schemas, service, support
+from app.programmes import enrolments, escalations, schemas, service, support
 
 router = APIRouter(prefix="/v1")
 ProgrammesRead = Annotated[Principal, Depends(require(Scope.programmes_read))]
@@ -29,6 +29,8 @@ ProgrammesUpdate = Annotated[
 EnrolmentsRead = Annotated[Principal, Depends(require(Scope.programmes_read, Scope.learner_self))]
 RegistrationsWrite = Annotated[Principal, Depends(require(Scope.registrations_write))]
 RegistrationsMonitor = Annotated[Principal, Depends(require(Scope.registrations_monitor))]
+RegistrationsEscalate = Annotated[Principal, Depends(require(Scope.registrations_escalate))]
+EscalationsResolve = Annotated[Principal, Depends(require(Scope.registration_escalations_resolve))]
 SupportRead = Annotated[Principal, Depends(require(Scope.learner_support_read, Scope.learner_self))]
 AdjustmentsRead = Annotated[Principal, Depends(require(Scope.adjustments_read, Scope.learner_self))]
 SpecialConsiderationRead = Annotated[
@@ -244,6 +246,75 @@ async def list_registration_issues(
 
 
 # ---- RPL, reasonable adjustments, special consideration -----------------------------------------------
+
+
+@router.get(
+    "/registration-escalations",
+    operation_id="listRegistrationEscalations",
+    tags=["enrolments"],
+    response_model=Page[schemas.RegistrationEscalation],
+)
+async def list_registration_escalations(
+    session: Session,
+    p: RegistrationsMonitor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    status: schemas.EscalationStatus | None = None,
+    enrolment_id: uuid.UUID | None = None,
+):
+    """R-11: the QN's escalations to the HoC, each with its date, the day it was due and the outcome."""
+    items, next_cursor = await escalations.list_escalations(
+        session, p, limit, cursor, status=status.value if status else None, enrolment_id=enrolment_id
+    )
+    return Page[schemas.RegistrationEscalation](
+        items=[escalations.out(e) for e in items], next_cursor=next_cursor
+    )
+
+
+@router.post(
+    "/registration-escalations",
+    operation_id="escalateRegistration",
+    tags=["enrolments"],
+    response_model=schemas.RegistrationEscalation,
+    status_code=201,
+)
+@idempotent
+async def escalate_registration(
+    body: schemas.RegistrationEscalationCreate, session: Session, p: RegistrationsEscalate, response: Response
+):
+    """R-11: the QN escalates a late, early, overdue or inaccurate registration to the HoC; due within
+    2 working days of the issue arising."""
+    return _tagged(response, escalations.out(await escalations.escalate(session, p, body)))
+
+
+@router.get(
+    "/registration-escalations/{escalation_id}",
+    operation_id="getRegistrationEscalation",
+    tags=["enrolments"],
+    response_model=schemas.RegistrationEscalation,
+)
+async def get_registration_escalation(
+    escalation_id: uuid.UUID, session: Session, p: RegistrationsMonitor, response: Response
+):
+    return _tagged(response, escalations.out(await escalations.get_escalation(session, p, escalation_id)))
+
+
+@router.post(
+    "/registration-escalations/{escalation_id}/outcome",
+    operation_id="recordRegistrationEscalationOutcome",
+    tags=["enrolments"],
+    response_model=schemas.RegistrationEscalation,
+)
+async def record_registration_escalation_outcome(
+    escalation_id: uuid.UUID,
+    body: schemas.RegistrationEscalationOutcome,
+    session: Session,
+    p: EscalationsResolve,
+    response: Response,
+):
+    """R-11: the HoC records the outcome; the escalation is resolved."""
+    row = await escalations.record_outcome(session, p, escalation_id, body)
+    return _tagged(response, escalations.out(row))
 
 
 @router.get(

@@ -45,6 +45,7 @@ def registration_issue(
     registered_on: dt.date | None,
     transferred: bool,
     today: dt.date,
+    inaccurate: bool = False,
 ) -> str | None:
     """R-11: late, early (registered before the learner was enrolled) or overdue (not registered and the
     deadline has passed). A transferred-away enrolment carries no issue: its registration moved with the
@@ -52,6 +53,8 @@ def registration_issue(
     made by a transfer, whose registration predates it by construction."""
     if status == "transferred":
         return None
+    if inaccurate and registered_on is not None:  # the registered identity is not the MIS's
+        return "inaccurate"
     if registered_on is not None:
         if registered_on > registration_deadline:
             return "late"
@@ -61,6 +64,17 @@ def registration_issue(
     if status == "enrolled" and today > registration_deadline:
         return "overdue"
     return None
+
+
+def registration_inaccurate(registered: tuple, mis: tuple) -> bool:
+    """R-11: a registration whose name or date of birth differs from the learner's MIS record is
+    inaccurate. Only what was registered is compared (a part left out is not judged); names compare
+    without regard to case or surrounding spaces."""
+
+    def norm(v: object) -> object:
+        return v.strip().casefold() if isinstance(v, str) else v
+
+    return any(r is not None and norm(r) != norm(m) for r, m in zip(registered, mis, strict=True))
 
 
 def flagged_on(issue: str, registration_deadline: dt.date, registered_on: dt.date | None) -> dt.date:

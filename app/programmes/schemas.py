@@ -34,11 +34,18 @@ class RegistrationIssueKind(StrEnum):
     late = "late"
     early = "early"
     overdue = "overdue"
+    inaccurate = "inaccurate"  # R-11: the registered name or date of birth differs from the MIS record
+
+
+class EscalationStatus(StrEnum):
+    open = "open"
+    resolved = "resolved"
 
 
 class PriorLearningStatus(StrEnum):
     to_be_assessed = "to_be_assessed"
     assessed = "assessed"
+    rejected = "rejected"
 
 
 class SpecialConsiderationStatus(StrEnum):
@@ -125,8 +132,17 @@ class Enrolment(Output):
     )
     registration_number: str | None = Field(description="The awarding body's registration number (R-12).")
     registered_on: dt.date | None
+    registered_given_name: str | None = Field(
+        None, description="R-11: the name the awarding body registered."
+    )
+    registered_family_name: str | None = None
+    registered_date_of_birth: dt.date | None = None
+    registration_inaccurate: bool = Field(
+        False,
+        description="R-11: the registered name or date of birth differed from the learner's MIS record.",
+    )
     registration_issue: RegistrationIssueKind | None = Field(
-        None, description="R-11: late, early or overdue."
+        None, description="R-11: late, early, overdue or inaccurate."
     )
     ended_on: dt.date | None
     status_reason: str | None
@@ -146,6 +162,7 @@ class Enrolment(Output):
             registered_on=self.registered_on,
             transferred=self.transferred_from_id is not None,
             today=clock.today(),
+            inaccurate=self.registration_inaccurate,
         )
         self.registration_issue = RegistrationIssueKind(issue) if issue else None
         return self
@@ -169,6 +186,10 @@ class Registration(Input):
     registration_number: Code
     registered_on: CalendarDate
     reason: Text | None = None
+    # R-11: the identity as the awarding body registered it; compared with the learner's MIS record.
+    given_name: Name | None = Field(None, description="The given name as registered, if it was given.")
+    family_name: Name | None = Field(None, description="The family name as registered.")
+    date_of_birth: CalendarDate | None = Field(None, description="The date of birth as registered.")
 
 
 class Transfer(Input):
@@ -208,6 +229,45 @@ class RegistrationIssue(Output):
     )
 
 
+class RegistrationEscalation(Output):
+    """R-11: the QN's escalation of a registration issue to the HoC, and the HoC's outcome."""
+
+    id: uuid.UUID
+    centre_id: uuid.UUID
+    enrolment_id: uuid.UUID
+    issue: RegistrationIssueKind
+    flagged_on: dt.date
+    due_by: dt.date | None = Field(
+        description="2 of the centre's working days after the issue arose (null while the calendar "
+        "has no term days that far ahead)."
+    )
+    escalated_on: dt.date
+    escalated_by: str
+    on_time: bool | None = Field(None, description="Escalated on or before `due_by`.")
+    note: str | None
+    status: EscalationStatus
+    outcome: str | None
+    outcome_recorded_on: dt.date | None
+    outcome_recorded_by: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+    @model_validator(mode="after")
+    def _on_time(self) -> RegistrationEscalation:
+        self.on_time = None if self.due_by is None else self.escalated_on <= self.due_by
+        return self
+
+
+class RegistrationEscalationCreate(Input):
+    enrolment_id: uuid.UUID
+    note: Text | None = None
+
+
+class RegistrationEscalationOutcome(Input):
+    outcome: Reason = Field(description="What the HoC decided or did about the registration.")
+
+
 # ---- RPL, reasonable adjustments, special consideration -----------------------------------------------
 
 
@@ -224,9 +284,26 @@ class PriorLearning(Output):
         "like any other; it is never an exemption."
     )
     recorded_by: str
+    decision_id: uuid.UUID | None = Field(
+        None, description="R-13: the assessment decision that used it (status `assessed`)."
+    )
+    rejection_reason: str | None = Field(None, description="R-13: why it was rejected (status `rejected`).")
+    assessed_by: str | None = None
+    assessed_on: dt.date | None = None
+    carried_from_id: uuid.UUID | None = Field(
+        None, description="R-13: the record it was carried from by an in-year transfer."
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
+
+
+class PriorLearningAssessment(Input):
+    decision_id: uuid.UUID = Field(description="R-13: the assessment decision that used this evidence.")
+
+
+class PriorLearningRejection(Input):
+    reason: Reason = Field(description="R-13: why the evidence is not current or not relevant.")
 
 
 class PriorLearningCreate(Input):

@@ -59,6 +59,7 @@ IV_WRITERS = frozenset({"liv", "iv"})
 IV_PLANNERS = frozenset({"liv"})
 LIV_MANAGERS = frozenset({"hoc", "qn"})
 RELEASERS = frozenset({"liv", "assessor"})
+QN = frozenset({"qn"})
 
 REST = {
     "getHealth": PUBLIC,
@@ -123,6 +124,8 @@ REST = {
     "updateAssignmentBrief": BRIEF_WRITERS,
     "submitAssignmentBriefForIv": BRIEF_WRITERS,
     "issueAssignmentBrief": BRIEF_WRITERS,
+    "reuseAssignmentBrief": BRIEF_WRITERS,
+    "signOffAssessmentPlan": IV_PLANNERS,
     "closeAssignmentBrief": BRIEF_WRITERS,
     "verifyAssignmentBrief": BRIEF_VERIFIERS,
     "returnAssignmentBrief": BRIEF_VERIFIERS,
@@ -159,6 +162,12 @@ REST = {
     "withdrawEnrolment": REGISTRARS,
     "completeEnrolment": REGISTRARS,
     "listRegistrationIssues": MONITORS,
+    "listRegistrationEscalations": MONITORS,
+    "getRegistrationEscalation": MONITORS,
+    "escalateRegistration": QN,
+    "recordRegistrationEscalationOutcome": HOC,
+    "assessPriorLearning": ASSESSORS,
+    "rejectPriorLearning": ASSESSORS,
     "listPriorLearning": OWN_RECORDS,
     "getPriorLearning": OWN_RECORDS,
     "recordPriorLearning": PROGRAMME_WRITERS,
@@ -228,6 +237,9 @@ GRAPHQL = {
     "Mutation.pingWebhookEndpoint": MIS_INTEGRATORS,
     "Mutation.redeliverWebhookDelivery": MIS_INTEGRATORS,
     "Query.assessmentPlan": STAFF,
+    "Query.assessmentPlanStatus": STAFF,
+    "Mutation.signOffAssessmentPlan": IV_PLANNERS,
+    "Mutation.reuseAssignmentBrief": BRIEF_WRITERS,
     "Query.cohortTrackingGrid": STAFF,
     "Query.assignmentBriefs": STAFF_AND_LEARNER,
     "Query.assignmentBrief": STAFF_AND_LEARNER,
@@ -275,6 +287,12 @@ GRAPHQL = {
     "Query.enrolments": OWN_RECORDS,
     "Query.enrolment": OWN_RECORDS,
     "Query.registrationIssues": MONITORS,
+    "Query.registrationEscalations": MONITORS,
+    "Query.registrationEscalation": MONITORS,
+    "Mutation.escalateRegistration": QN,
+    "Mutation.recordRegistrationEscalationOutcome": HOC,
+    "Mutation.assessPriorLearning": ASSESSORS,
+    "Mutation.rejectPriorLearning": ASSESSORS,
     "Query.priorLearning": OWN_RECORDS,
     "Query.priorLearningRecord": OWN_RECORDS,
     "Query.reasonableAdjustments": ADJUSTMENT_READERS,
@@ -435,6 +453,7 @@ CENTRE_LEVEL_READS = frozenset(
         "getProgramme",
         "getEnrolment",
         "getPriorLearning",
+        "getRegistrationEscalation",  # the QN's and HoC's, centre-wide
         "getWebhookEndpoint",
         "listWebhookDeliveries",
         "getWebhookDelivery",
@@ -447,6 +466,10 @@ CENTRE_LEVEL_READS = frozenset(
 # The GraphQL root fields over the same services, walked the same way ($name: the object's id).
 GRAPHQL_OBJECT_READS = {
     "Query.assessmentPlan": ('assessmentPlan(programmeId: "$programme") { id }', "getAssessmentPlan"),
+    "Query.assessmentPlanStatus": (
+        'assessmentPlanStatus(programmeId: "$programme") { programmeId }',
+        "getAssessmentPlan",
+    ),
     "Query.assignmentBrief": ('assignmentBrief(id: "$brief") { id }', "getAssignmentBrief"),
     "Query.assessmentDecision": ('assessmentDecision(id: "$decision") { id }', "getAssessmentDecision"),
     "Query.assignmentBriefVerifications": (

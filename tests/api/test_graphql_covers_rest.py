@@ -32,6 +32,8 @@ REST_GET_TO_QUERY = {
     "/v1/enrolments": "enrolments",
     "/v1/enrolments/{enrolment_id}": "enrolment",
     "/v1/registration-issues": "registrationIssues",
+    "/v1/registration-escalations": "registrationEscalations",
+    "/v1/registration-escalations/{escalation_id}": "registrationEscalation",
     "/v1/prior-learning": "priorLearning",
     "/v1/prior-learning/{prior_learning_id}": "priorLearningRecord",
     "/v1/reasonable-adjustments": "reasonableAdjustments",

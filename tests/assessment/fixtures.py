@@ -32,6 +32,45 @@ def checklist(answer: bool = True, **overrides: bool) -> list:
     return [ChecklistAnswer(question=q, answer=overrides.get(q, answer)) for q in BRIEF_CHECKLIST]
 
 
+_NEW: object = object()
+
+
+async def plan_entry(session: AsyncSession, programme_id, units=(1,), planner=LIV):
+    """R-20: an entry of the programme's assessment plan for one brief."""
+    from app.assignments import schemas, service
+
+    return await service.create_plan_entry(
+        session,
+        as_staff(*planner),
+        schemas.PlanEntryCreate(
+            programme_id=programme_id,
+            title="Assignment",
+            unit_numbers=list(units),
+            hand_out_date=dt.date(2025, 10, 1),
+            deadline=dt.date(2025, 11, 14),
+            planned_iv_date=dt.date(2025, 11, 28),
+        ),
+    )
+
+
+async def sign_off(session: AsyncSession, programme_id, liv=None) -> None:
+    """R-20: the programme's LIV signs off the plan as it stands (nothing to do when it already is)."""
+    from app.assignments import service
+    from app.centres.models import StaffMember
+    from app.programmes.models import Programme
+    from tests.programmes.fixtures import principal
+
+    if await service.plan_signed_off(session, programme_id):
+        return
+    if liv is None:
+        programme = await session.get(Programme, programme_id)
+        staff = await session.get(StaffMember, programme.lead_internal_verifier_id)
+        who = principal("liv", centre=programme.centre_id, subject=staff.idp_subject)
+    else:
+        who = as_staff(*liv)
+    await service.sign_off_plan(session, who, programme_id)
+
+
 async def make_brief(
     session: AsyncSession,
     world: World,
@@ -44,14 +83,19 @@ async def make_brief(
     scenario="A retailer segments its customers.",
     start=dt.date(2025, 10, 1),
     completion=dt.date(2025, 11, 14),
+    plan_entry_id=_NEW,
 ):
     from app.assignments import schemas, service
 
+    if plan_entry_id is _NEW:
+        planned = await plan_entry(session, programme_id or world.programme_id, list(units), planner=author)
+        plan_entry_id = planned.id
     return await service.create_brief(
         session,
         as_staff(*author),
         schemas.BriefCreate(
             programme_id=programme_id or world.programme_id,
+            plan_entry_id=plan_entry_id,
             title="Customer segmentation",
             unit_numbers=list(units),
             criteria=[schemas.TargetedCriterion(unit_number=n, code=c) for n, c in criteria],
@@ -70,6 +114,7 @@ async def issue(session: AsyncSession, brief, author=ASSESSOR, verifier=IV):
     await service.verify_brief(
         session, as_staff(*verifier), brief.id, schemas.BriefVerificationCreate(checklist=checklist())
     )
+    await sign_off(session, brief.programme_id)
     return await service.issue_brief(session, as_staff(*author), brief.id)
 
 

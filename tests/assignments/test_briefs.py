@@ -21,6 +21,8 @@ from tests.assessment.fixtures import (
     as_staff,
     checklist,
     make_brief,
+    plan_entry,
+    sign_off,
 )
 from tests.programmes.fixtures import BTEC_AWARD
 
@@ -132,6 +134,7 @@ async def test_lifecycle_and_r21_r44(session, world):
     await service.verify_brief(
         session, as_staff(*LIV), brief.id, schemas.BriefVerificationCreate(checklist=checklist())
     )
+    await sign_off(session, world.programme_id)
     issued = await service.issue_brief(session, as_staff(*ASSESSOR), brief.id)
     assert issued.status == "issued" and issued.issued_at is not None
     records = await service.list_verifications(session, as_staff(*IV), brief.id)
@@ -179,8 +182,11 @@ async def test_r06_in_the_service_and_retake_brief(session, world):
 
 
 async def test_rest_brief_flow_and_roles(client, auth, session, world):
+    entry = await plan_entry(session, world.programme_id)
+    await sign_off(session, world.programme_id)
     body = {
         "programme_id": str(world.programme_id),
+        "plan_entry_id": str(entry.id),
         "title": "Segments",
         "unit_numbers": [1],
         "criteria": [{"unit_number": 1, "code": c} for _, c in GROUP_AB],
