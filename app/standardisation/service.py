@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import any_, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment.models import AssessmentDecision
@@ -78,7 +78,7 @@ async def _check_sampled(
                 .where(
                     AssessmentDecision.programme_id == programme.id,
                     AssessmentDecision.id.in_(decision_ids),
-                    AssignmentBrief.unit_numbers.contains([unit_number]),
+                    literal(unit_number) == any_(AssignmentBrief.unit_numbers),
                 )
             )
         ).all()
