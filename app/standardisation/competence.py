@@ -62,7 +62,9 @@ async def record_cpd(session: AsyncSession, p: Principal, data: schemas.CpdCreat
             "CPD is recorded once undertaken.",
             errors=[field_problem("body.undertaken_on", "in_future", "after today")],
         )
-    row = CpdRecord(id=uuid7(), centre_id=p.centre_id, recorded_by=p.subject, **data.model_dump())
+    values = data.model_dump()
+    values["hours"] = Decimal(str(round(data.hours, 2)))
+    row = CpdRecord(id=uuid7(), centre_id=p.centre_id, recorded_by=p.subject, **values)
     session.add(row)
     await session.flush()
     await recorded(session, p, Change.created(events.CpdRecorded.of(row), "cpd_record", row.id))
@@ -215,7 +217,7 @@ async def competence_report(
                         competences.get(s), programme.qualification_id, n, programme.subject_area
                     )
                 ],
-                cpd_hours=hours.get(s, Decimal(0)),
+                cpd_hours=float(hours.get(s, Decimal(0))),
                 has_cpd=s in hours,
             )
             for s in ids

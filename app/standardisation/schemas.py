@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
@@ -31,9 +30,9 @@ Note = Annotated[
         pattern=rf"^{_MULTILINE}*[^{_BLANK}]{_MULTILINE}*$",
     ),
 ]
+# A JSON number (never a string); stored to the hundredth of an hour.
 Hours = Annotated[
-    Decimal,
-    Field(gt=0, le=1000, max_digits=6, decimal_places=2, description="Hours spent, e.g. 1.5."),
+    float, Field(ge=0.01, le=1000, strict=True, allow_inf_nan=False, description="Hours spent, e.g. 1.5.")
 ]
 
 
@@ -106,7 +105,7 @@ class CpdRecord(Output):
     staff_id: uuid.UUID
     undertaken_on: dt.date
     activity: str
-    hours: Decimal
+    hours: float
     evidence_note: str | None
     recorded_by: str
     created_at: dt.datetime
@@ -145,7 +144,7 @@ class StaffCompetenceGap(Output):
     staff_id: uuid.UUID
     roles: list[str]
     units_without_expertise: list[int]
-    cpd_hours: Decimal
+    cpd_hours: float
     has_cpd: bool
 
 

@@ -78,7 +78,7 @@ def _literal(gtype):
             "Boolean": "true",
             "UUID": f'"{uuid.uuid4()}"',
             "Date": '"2008-01-01"',
-            "Decimal": '"1.5"',
+            "Float": "1.5",
         }.get(gtype.name, '"x"')
     raise AssertionError(f"no literal for {gtype}")
 
