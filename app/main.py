@@ -36,6 +36,7 @@ from app.programmes.router import router as programmes_router
 from app.qualifications.models import PLATFORM_CENTRE
 from app.qualifications.router import router as qualifications_router
 from app.qualifications.specification import specification_schema
+from app.standardisation.router import router as standardisation_router
 from app.sync.router import router as sync_router
 from app.system.observability import configure_logging, install_metrics, install_tracing, trace_engine
 from app.system.problems import router as problems_router
@@ -66,6 +67,10 @@ TAGS = [
     {
         "name": "verification",
         "description": "Internal verification: samples, IV records, actions, release (R-25, R-40..R-44).",
+    },
+    {
+        "name": "standardisation",
+        "description": "Internal standardisation per unit and year (R-45); staff competence and CPD (R-46).",
     },
     {
         "name": "qualifications",
@@ -211,6 +216,7 @@ def create_app(
         assignments_router,
         assessment_router,
         verification_router,
+        standardisation_router,
         webhooks_router,
         audit_router,
     ):

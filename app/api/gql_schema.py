@@ -45,6 +45,7 @@ from app.core.errors import ProblemError, Unauthenticated
 from app.learners.gql import LearnersMutation, LearnersQuery
 from app.programmes.gql import ProgrammesMutation, ProgrammesQuery
 from app.qualifications.gql import QualificationsQuery
+from app.standardisation.gql import StandardisationMutation, StandardisationQuery
 from app.sync.gql import SyncMutation
 from app.verification.gql import VerificationMutation, VerificationQuery
 from app.webhooks.gql import WebhooksMutation, WebhooksQuery
@@ -96,6 +97,7 @@ Query = merge_types(
         AssessmentQuery,
         AssessmentReadsQuery,
         VerificationQuery,
+        StandardisationQuery,
         WebhooksQuery,
         AuditQuery,
     ),
@@ -116,6 +118,7 @@ Mutation = merge_types(
         AssignmentsMutation,
         AssessmentMutation,
         VerificationMutation,
+        StandardisationMutation,
         WebhooksMutation,
     ),
 )

@@ -69,6 +69,13 @@ class Scope(StrEnum):
     iv_plans_manage = "iv_plans:manage"  # R-41/R-42: the IV plan (sampling rates), the schedule, sign-off
     livs_manage = "livs:manage"  # R-40: LIV appointments, annual registration and standardisation
     decisions_release = "decisions:release"  # R-25: release a brief's whole batch once IV is complete
+    # Standardisation (R-45) and staff competence (R-46). Object-level limits sit in app/standardisation:
+    # only the programme's LIV records its standardisation; a member of staff reads their own CPD.
+    standardisation_read = "standardisation:read"  # standardisation records and the R-45 gap report
+    standardisation_write = "standardisation:write"  # R-45: the LIV records a unit's standardisation
+    cpd_read = "cpd:read"  # R-46: CPD records (one's own; the HoC, QN and LIV everyone's)
+    cpd_write = "cpd:write"  # R-46: CPD records (one's own; the HoC, QN and LIV anyone's)
+    competence_manage = "competence:manage"  # R-46: staff expertise (subject areas, units)
 
 
 # Every member of staff reads assessment plans, briefs and decisions: the HoC, QN and exams officer the
@@ -81,6 +88,11 @@ _ASSESSMENT_READ = {Scope.assignments_read, Scope.assessments_read}
 # the PL oversees their programmes' IV, the HoC/QN the centre's. Learners, and the standards verifier
 # (who will see only its allocated sample), do not get it.
 _VERIFICATION_READ = {Scope.verification_read}
+
+# R-45/R-46: standardisation records are read like IV (the programme's team, the HoC/QN centre-wide);
+# every member of staff keeps a record of their own CPD (app/standardisation/competence.py).
+_STANDARDISATION_READ = {Scope.standardisation_read}
+_OWN_CPD = {Scope.cpd_read, Scope.cpd_write}
 
 # Every member of staff reads the centre's programmes, class lists and registration status (PLs check
 # registrations, assessors and IVs need their learners' RPL to assess fairly). Adjustments and special
@@ -127,6 +139,10 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         # R-40: the HoC appoints an LIV per subject area and keeps their annual records.
         | _VERIFICATION_READ
         | {Scope.livs_manage}
+        # R-46: the HoC answers for staff competence and reads and records everyone's CPD.
+        | _STANDARDISATION_READ
+        | _OWN_CPD
+        | {Scope.competence_manage}
     ),
     # The QN is the awarding body's contact and checks the records, including the audit trail.
     # R-11: the QN monitors registrations and escalates late/early ones to the HoC.
@@ -144,6 +160,10 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         # R-40: the QN is the awarding body's contact: LIV registration and standardisation.
         | _VERIFICATION_READ
         | {Scope.livs_manage}
+        # R-45/R-46: the standardisation and competence records are kept for the verifier (002 QO.9.2).
+        | _STANDARDISATION_READ
+        | _OWN_CPD
+        | {Scope.competence_manage}
     ),
     # The LIV signs off assessment plans (R-20, through iv_plans:manage), verifies briefs, authorises resubmissions (R-30) and may agree
     # an extension; an IV verifies briefs (R-21) of programmes they verify.
@@ -163,6 +183,11 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         # The LIV staffs the assessors and IVs of the programmes they lead IV on; reads the adjustments
         # of those programmes' learners, whose decisions they verify.
         | {Scope.programme_team_assign, Scope.adjustments_read}
+        # R-45: the LIV standardises assessors and IVs and arbitrates; R-46: identifies development
+        # needs (003 §8), so reads everyone's CPD and records expertise.
+        | _STANDARDISATION_READ
+        | {Scope.standardisation_write, Scope.competence_manage}
+        | _OWN_CPD
     ),
     # R-42/R-43: an IV samples and verifies decisions of programmes they verify, and closes the actions.
     Role.iv: frozenset(
@@ -173,6 +198,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | {Scope.verification_write}
         # R-80: the decisions they verify were made under the learner's adjustments.
         | {Scope.adjustments_read}
+        | _STANDARDISATION_READ
+        | _OWN_CPD
     ),
     # The assessor designs briefs, records work handed in and decisions (R-24), and authorises a
     # resubmission only where the qualification gives it to the assessor (R-33, OCR).
@@ -191,6 +218,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | {Scope.decisions_release}
         # R-80: the assessor applies their learners' adjustments.
         | {Scope.adjustments_read}
+        | _STANDARDISATION_READ
+        | _OWN_CPD
     ),
     # Exams officers and programme leaders keep class lists and registrations up to date.
     # The exams officer registers, transfers and withdraws (R-12, 004 §3), keeps the centre calendar the
@@ -212,6 +241,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         # 003 §7: the exams officer records exam results and resits.
         | _ASSESSMENT_READ
         | {Scope.exam_results_write}
+        | _OWN_CPD
     ),
     # The PL runs programme delivery: the programme, its class list, RPL and adjustments of its learners.
     Role.programme_leader: frozenset(
@@ -223,8 +253,10 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         # The PL keeps the assessment plan (R-20) and agrees extensions.
         | _ASSESSMENT_READ
         | {Scope.assignments_write, Scope.extensions_approve}
-        # Oversees IV of the programme (the schedule, coverage, actions).
+        # Oversees IV of the programme (the schedule, coverage, actions) and its standardisation.
         | _VERIFICATION_READ
+        | _STANDARDISATION_READ
+        | _OWN_CPD
     ),
     # A learner reads their own issued briefs and released decisions through learner:self.
     Role.learner: frozenset({Scope.learner_self, Scope.submissions_self}),

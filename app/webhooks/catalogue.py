@@ -31,6 +31,7 @@ from app.events.event import Event
 from app.learners import events as learners
 from app.programmes import events as programmes
 from app.qualifications import events as qualifications
+from app.standardisation import events as standardisation
 from app.verification import events as verification
 
 __all__ = ["CATALOGUE", "PING", "EventType", "PingData", "envelope", "envelope_model", "is_known"]
@@ -64,6 +65,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     assignments,
     assessment,
     verification,
+    standardisation,
 )
 
 

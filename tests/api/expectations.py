@@ -60,6 +60,11 @@ IV_PLANNERS = frozenset({"liv"})
 LIV_MANAGERS = frozenset({"hoc", "qn"})
 RELEASERS = frozenset({"liv", "assessor"})
 QN = frozenset({"qn"})
+# standardisation is read like IV and recorded by the programme's LIV; every member of staff
+# keeps their own CPD (the HoC, QN and LIV everyone's); the HoC, QN and LIV record expertise.
+STANDARDISATION_READERS = IV_READERS
+STANDARDISERS = frozenset({"liv"})
+COMPETENCE_MANAGERS = frozenset({"hoc", "qn", "liv"})
 
 REST = {
     "getHealth": PUBLIC,
@@ -209,6 +214,17 @@ REST = {
     "putIvPlan": IV_PLANNERS,
     "assignIvScheduleEntry": IV_PLANNERS,
     "signOffIvPlan": IV_PLANNERS,
+    # standardisation and staff competence (issue 12)
+    "recordStandardisation": STANDARDISERS,
+    "listStandardisationRecords": STANDARDISATION_READERS,
+    "getStandardisationRecord": STANDARDISATION_READERS,
+    "getStandardisationGaps": STANDARDISATION_READERS,
+    "getProgrammeStaffCompetence": STANDARDISATION_READERS,
+    "recordCpd": STAFF,
+    "listCpdRecords": STAFF,
+    "getCpdRecord": STAFF,
+    "getStaffCompetence": STAFF,
+    "putStaffCompetence": COMPETENCE_MANAGERS,
 }
 
 GRAPHQL = {
@@ -348,6 +364,16 @@ GRAPHQL = {
     "Mutation.signOffIvPlan": IV_PLANNERS,
     "Mutation.appointLiv": LIV_MANAGERS,
     "Mutation.createLivAnnualRecord": LIV_MANAGERS,
+    "Query.standardisationRecords": STANDARDISATION_READERS,
+    "Query.standardisationRecord": STANDARDISATION_READERS,
+    "Query.standardisationGaps": STANDARDISATION_READERS,
+    "Query.programmeStaffCompetence": STANDARDISATION_READERS,
+    "Query.cpdRecords": STAFF,
+    "Query.cpdRecord": STAFF,
+    "Query.staffCompetence": STAFF,
+    "Mutation.recordStandardisation": STANDARDISERS,
+    "Mutation.recordCpd": STAFF,
+    "Mutation.putStaffCompetence": COMPETENCE_MANAGERS,
 }
 
 # ---- object level, walked by tests/api/test_object_table.py --------------------------------------
@@ -360,6 +386,9 @@ IV_WIDE = frozenset({"hoc", "qn"})
 SUPPORT_WIDE = frozenset({"hoc", "exams_officer"})
 TEAM = frozenset({"assessor", "iv", "liv", "programme_leader"})
 NOBODY: frozenset[str] = frozenset()
+# CPD is read by its own member of staff (the world's records are its assessor's) and by these.
+CPD_WIDE = frozenset({"hoc", "qn", "liv"})
+OWN_CPD = frozenset({"assessor"})
 LEARNER = frozenset({"learner"})
 
 OBJECT_READS = {
@@ -421,6 +450,10 @@ OBJECT_READS = {
         frozenset({"programme_leader"}),
         LEARNER,
     ),
+    "getStandardisationRecord": ("/v1/standardisation-records/{standardisation}", IV_WIDE, TEAM, NOBODY),
+    "getStandardisationGaps": ("/v1/programmes/{programme}/standardisation-gaps", IV_WIDE, TEAM, NOBODY),
+    "getProgrammeStaffCompetence": ("/v1/programmes/{programme}/staff-competence", IV_WIDE, TEAM, NOBODY),
+    "getCpdRecord": ("/v1/cpd-records/{cpd}", CPD_WIDE, OWN_CPD, NOBODY),
 }
 
 # Lists answer 200 with what the caller may see: the same three sets say whose rows appear.
@@ -439,6 +472,8 @@ OBJECT_LISTS = {
         frozenset({"programme_leader"}),
         LEARNER,
     ),
+    "listStandardisationRecords": ("/v1/standardisation-records", "standardisation", IV_WIDE, TEAM, NOBODY),
+    "listCpdRecords": ("/v1/cpd-records", "cpd", CPD_WIDE, OWN_CPD, NOBODY),
 }
 
 # Reads by id of what is centre-level, not a programme's: every role the role table lets in reads it.
@@ -459,6 +494,7 @@ CENTRE_LEVEL_READS = frozenset(
         "getWebhookDelivery",
         "listLivAnnualRecords",
         "listLivGaps",  # the centre's subject areas in a year, not a programme's records
+        "getStaffCompetence",  # whom a programme can be staffed with, read by all staff
         "getProblemType",  # public documentation of an error type: no token, nothing of a centre
     }
 )
@@ -509,6 +545,19 @@ GRAPHQL_OBJECT_READS = {
     "Query.planEntry": ('planEntry(id: "$plan_entry") { id }', "getAssessmentPlanEntry"),
     "Query.reasonableAdjustment": ('reasonableAdjustment(id: "$ra") { id }', "getReasonableAdjustment"),
     "Query.specialConsideration": ('specialConsideration(id: "$sc") { id }', "getSpecialConsideration"),
+    "Query.standardisationRecord": (
+        'standardisationRecord(id: "$standardisation") { id }',
+        "getStandardisationRecord",
+    ),
+    "Query.standardisationGaps": (
+        'standardisationGaps(programmeId: "$programme") { programmeId }',
+        "getStandardisationGaps",
+    ),
+    "Query.programmeStaffCompetence": (
+        'programmeStaffCompetence(programmeId: "$programme") { programmeId }',
+        "getProgrammeStaffCompetence",
+    ),
+    "Query.cpdRecord": ('cpdRecord(id: "$cpd") { id }', "getCpdRecord"),
 }
 
 # The GraphQL lists over the same services: the same rows as the REST list (OBJECT_LISTS) for every role.

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import decisions, submissions
@@ -18,6 +19,9 @@ from app.assignments import service as assignments
 from app.programmes import schemas as pschemas
 from app.programmes import service as programmes
 from app.programmes import support
+from app.standardisation import competence as cpd
+from app.standardisation import schemas as stschemas
+from app.standardisation import service as standardisation
 from app.verification import draws, plans, records
 from app.verification import schemas as vschemas
 from tests.assessment.fixtures import ASSESSOR, IV, as_staff, content, issue, make_brief, registered_learner
@@ -51,6 +55,8 @@ class Objects:
     exam_result: uuid.UUID
     plan_entry: uuid.UUID
     qualification: uuid.UUID  # the programme's: the learner's registration
+    standardisation: uuid.UUID
+    cpd: uuid.UUID  # the programme's assessor's own CPD record
 
 
 async def other_programme(session: AsyncSession, world: World) -> uuid.UUID:
@@ -196,6 +202,32 @@ async def objects_on(
             circumstances="Flu on the day",
         ),
     )
+    from app.centres.models import StaffMember
+
+    assessor_id = await session.scalar(
+        select(StaffMember.id).where(
+            StaffMember.centre_id == world.centre, StaffMember.idp_subject == f"staff-{assessor[0]}"
+        )
+    )
+    st = await standardisation.record_standardisation(
+        session,
+        as_staff(*liv),
+        stschemas.StandardisationCreate(
+            programme_id=programme_id,
+            unit_number=1,
+            held_on=dt.date(2025, 12, 10),
+            attendee_ids=[assessor_id],
+            sampled_decision_ids=[d.id],
+            outcomes="Agreed the standard for A.P1.",
+        ),
+    )
+    own_cpd = await cpd.record_cpd(
+        session,
+        as_staff(*assessor),
+        stschemas.CpdCreate(
+            staff_id=assessor_id, undertaken_on=dt.date(2025, 11, 1), activity="Pearson training", hours=3
+        ),
+    )
     return Objects(
         programme_id,
         brief.id,
@@ -213,6 +245,8 @@ async def objects_on(
         exam_result.id,
         entry.id,
         world.award_id,
+        st.id,
+        own_cpd.id,
     )
 
 

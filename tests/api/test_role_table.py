@@ -73,9 +73,13 @@ def _literal(gtype):
         ]
         return "{" + ", ".join(parts) + "}"
     if isinstance(gtype, GraphQLScalarType):
-        return {"Int": "1", "Boolean": "true", "UUID": f'"{uuid.uuid4()}"', "Date": '"2008-01-01"'}.get(
-            gtype.name, '"x"'
-        )
+        return {
+            "Int": "1",
+            "Boolean": "true",
+            "UUID": f'"{uuid.uuid4()}"',
+            "Date": '"2008-01-01"',
+            "Float": "1.5",
+        }.get(gtype.name, '"x"')
     raise AssertionError(f"no literal for {gtype}")
 
 
