@@ -4,42 +4,13 @@ schedules, samples, IV records and remedial actions. Webhook payloads that app.v
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import ClassVar
 
 from pydantic import Field
 
-from app.core.schemas import Output
 from app.events.event import Changed, Event
 from app.verification import schemas
-
-
-class IvPlanSnapshot(Output):
-    """The IV plan as audited: rates as fractions, not the API's percentages."""
-
-    id: uuid.UUID
-    programme_id: uuid.UUID
-    default_rate: float = Field(description="The share of decisions sampled, 0..1 (0.2 for 20%).")
-    new_assessor_rate: float = Field(description="For new assessors, 0..1.")
-    disagreement_rate: float = Field(description="For assessors with recent IV disagreements, 0..1.")
-    assessor_rates: dict[str, str] = Field(
-        description="Assessor staff id -> their own rate, 0..1, as a decimal string."
-    )
-    new_assessor_ids: list[uuid.UUID]
-    new_qualification: bool
-    strategy: str | None
-    version: int
-
-
-class IvScheduleEntrySnapshot(Output):
-    """Who verifies one entry of the assessment plan, and when (R-41)."""
-
-    id: uuid.UUID
-    plan_entry_id: uuid.UUID
-    verifier_staff_id: uuid.UUID
-    planned_iv_date: dt.date
-    version: int
 
 
 class LivAppointed(schemas.LivAppointment, Event):
@@ -61,13 +32,13 @@ class LivAnnualRecordCreated(schemas.LivAnnualRecord, Event):
     type: ClassVar[str] = "liv_annual_record.created"
 
 
-class IvPlanCreated(IvPlanSnapshot, Event):
+class IvPlanCreated(schemas.IvPlanSnapshot, Event):
     """A programme's IV plan (its written sampling strategy, R-42) was written; `data` is the plan."""
 
     type: ClassVar[str] = "iv_plan.created"
 
 
-class IvPlanUpdated(Changed[IvPlanSnapshot]):
+class IvPlanUpdated(Changed[schemas.IvPlanSnapshot]):
     """A programme's IV plan changed, and needs signing off again; `data` has `before` and `after`."""
 
     type: ClassVar[str] = "iv_plan.updated"
@@ -79,14 +50,14 @@ class IvPlanSignedOff(schemas.SignOff, Event):
     type: ClassVar[str] = "iv_plan.signed_off"
 
 
-class IvScheduleEntryCreated(IvScheduleEntrySnapshot, Event):
+class IvScheduleEntryCreated(schemas.IvScheduleEntrySnapshot, Event):
     """A verifier and date were assigned to an assessment plan entry in the IV schedule (R-41); `data` is
     the entry."""
 
     type: ClassVar[str] = "iv_schedule_entry.created"
 
 
-class IvScheduleEntryUpdated(Changed[IvScheduleEntrySnapshot]):
+class IvScheduleEntryUpdated(Changed[schemas.IvScheduleEntrySnapshot]):
     """An IV schedule entry's verifier or date changed (R-41); `data` has `before` and `after`."""
 
     type: ClassVar[str] = "iv_schedule_entry.updated"

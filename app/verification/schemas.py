@@ -457,3 +457,31 @@ class IvSchedule(Output):
 
 
 LivDashboard.model_rebuild()
+
+
+# The IV plan and schedule as audited and sent (app/verification/events.py).
+class IvPlanSnapshot(Output):
+    """The IV plan as audited: rates as fractions, not the API's percentages."""
+
+    id: uuid.UUID
+    programme_id: uuid.UUID
+    default_rate: float = Field(description="The share of decisions sampled, 0..1 (0.2 for 20%).")
+    new_assessor_rate: float = Field(description="For new assessors, 0..1.")
+    disagreement_rate: float = Field(description="For assessors with recent IV disagreements, 0..1.")
+    assessor_rates: dict[str, str] = Field(
+        description="Assessor staff id -> their own rate, 0..1, as a decimal string."
+    )
+    new_assessor_ids: list[uuid.UUID]
+    new_qualification: bool
+    strategy: str | None
+    version: int
+
+
+class IvScheduleEntrySnapshot(Output):
+    """Who verifies one entry of the assessment plan, and when (R-41)."""
+
+    id: uuid.UUID
+    plan_entry_id: uuid.UUID
+    verifier_staff_id: uuid.UUID
+    planned_iv_date: dt.date
+    version: int
