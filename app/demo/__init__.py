@@ -18,6 +18,7 @@ from app.demo.assessment import load_assessment
 from app.demo.guide import print_tokens
 from app.demo.iv import load_award_iv, load_diploma_iv, load_exam_results
 from app.demo.programmes import load_programmes
+from app.demo.quality import load_quality
 from app.demo.spring import load_spring
 from app.demo.staff import load_centre
 from app.demo.support import load_support
@@ -44,6 +45,7 @@ async def load_demo(settings: Settings) -> bool:
                 await load_assessment(demo, settings)
                 await load_award_iv(demo, settings)
                 await load_diploma_iv(demo)
+                await load_quality(demo)
                 await load_spring(demo, settings)
                 await load_exam_results(demo)
                 await load_support(demo)

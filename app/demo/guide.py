@@ -54,6 +54,9 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("IV records", "/v1/assignment-briefs/{d1}/iv-records"),
         ("IV status (why not released)", "/v1/assignment-briefs/{d1}/iv-status"),
         ("remedial actions", "/v1/iv-remedial-actions?programme_id={diploma}"),
+        ("standardisation records (R-45)", "/v1/standardisation-records"),
+        ("standardisation gaps (R-45)", "/v1/programmes/{award}/standardisation-gaps"),
+        ("CPD records (R-46)", "/v1/cpd-records"),
     ],
     Role.assessor: [
         ("briefs", "/v1/assignment-briefs"),
