@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any, ClassVar
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from sqlalchemy import DateTime, ForeignKey, FromClause, MetaData, func
+from sqlalchemy import DateTime, Enum, ForeignKey, FromClause, MetaData, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -33,6 +34,32 @@ def uuid_pk() -> Mapped[uuid.UUID]:
 def uuid_fk(target: str, **kw: Any) -> Mapped[uuid.UUID]:
     """A UUID foreign key column (`uuid_fk("centres.id", index=True)`)."""
     return mapped_column(UUID(as_uuid=True), ForeignKey(target), **kw)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def enum_column(enum: type[E], length: int = 20, **kw: Any) -> Mapped[E]:
+    """A status or kind column typed by its enum, the one definition models, schemas and GraphQL share.
+
+    Stored as VARCHAR(length) (not a native PostgreSQL enum: adding a member is then a CHECK change,
+    not an `ALTER TYPE` that cannot run in a transaction); the values are the members' values, and the
+    ORM refuses a string outside the enum before it reaches the database. The CHECK constraint the
+    table declares with `one_of(enum)` keeps a writer outside the ORM honest too."""
+    column_type = Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+    return mapped_column(column_type, **kw)
+
+
+def one_of(enum: type[StrEnum]) -> str:
+    """The SQL list of an enum's values, for a CHECK constraint: `f"status IN {one_of(Status)}"`."""
+    return "(" + ", ".join(f"'{m.value}'" for m in enum) + ")"
 
 
 # The app always supplies these from the clock (tests move it); the database's default is only the
