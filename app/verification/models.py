@@ -32,7 +32,8 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
-from app.core.models import Base, Versioned, uuid_fk, uuid_pk
+from app.core.models import Base, Versioned, enum_column, one_of, uuid_fk, uuid_pk
+from app.verification.schemas import ReviewCause
 
 IV_OUTCOMES = ("agree", "disagree")
 ACTION_STATUSES = ("open", "closed")
@@ -287,6 +288,30 @@ class ReassessmentFlag(Base):
     iv_record_id: Mapped[uuid.UUID] = uuid_fk("iv_records.id")
     decision_id: Mapped[uuid.UUID] = uuid_fk("assessment_decisions.id", index=True)
     decision_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = _created_at()
+
+
+class ReviewFlag(Base):
+    """R-62/R-73: a decision flagged for review because an upheld appeal questions other results of the
+    same brief and assessor, or a malpractice case concerns the member of staff who made it. The cause
+    is the appeal or the case (their tables sit in domains above this one, hence no foreign key).
+    Insert-only; satisfied once the decision has an IV record version made after the flag; until then
+    the IV sampler always takes it (app/verification/review_flags.py)."""
+
+    __tablename__ = "decision_review_flags"
+    __table_args__ = (
+        UniqueConstraint("cause", "cause_id", "decision_id"),
+        CheckConstraint(f"cause IN {one_of(ReviewCause)}", name="cause"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    decision_id: Mapped[uuid.UUID] = uuid_fk("assessment_decisions.id", index=True)
+    decision_version: Mapped[int] = mapped_column(Integer)
+    cause: Mapped[ReviewCause] = enum_column(ReviewCause, 20)
+    cause_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    reason: Mapped[str] = mapped_column(String(500))
+    flagged_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = _created_at()
 
 

@@ -35,6 +35,14 @@ class IvOutcome(StrEnum):
     disagree = "disagree"
 
 
+class ReviewCause(StrEnum):
+    """Why a decision was flagged for review: an appeal's outcome questions it (R-62) or a malpractice
+    case concerns the member of staff who made it (R-73)."""
+
+    appeal = "appeal"
+    malpractice = "malpractice"
+
+
 class ActionStatus(StrEnum):
     open = "open"
     closed = "closed"
