@@ -134,6 +134,19 @@ class AssessorRate(Output):
     population: int
 
 
+class ReviewFlag(Output):
+    """R-62/R-73: a decision flagged for review; the IV sampler takes it until an IV record follows."""
+
+    id: uuid.UUID
+    decision_id: uuid.UUID
+    decision_version: int = Field(description="The decision's version when it was flagged.")
+    cause: ReviewCause
+    cause_id: uuid.UUID = Field(description="The appeal or the malpractice case that flagged it.")
+    reason: str = Field(description="Why, as the IV reads it in the sample's rationale.")
+    flagged_by: str
+    created_at: dt.datetime
+
+
 class Sample(Output):
     id: uuid.UUID
     programme_id: uuid.UUID

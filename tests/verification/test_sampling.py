@@ -164,3 +164,21 @@ def test_r42_a_lone_method_or_need_is_sampled_even_at_a_low_rate():
     ]
     for seed in range(20):
         assert {"obs", "ra"} <= draw(pop, SamplingPolicy(default_rate=Fraction(1, 20)), seed=seed).ids
+
+
+@settings(max_examples=150, deadline=None)
+@given(populations(), policies(), risk_maps, st.integers(0, 2**32), st.data())
+def test_r62_r73_every_flagged_decision_is_sampled_and_coverage_still_holds(pop, policy, risks, seed, data):
+    flagged_ids = data.draw(st.sets(st.sampled_from([c.id for c in pop])))
+    flagged = {i: "an upheld appeal questions this assessor's results" for i in flagged_ids}
+    sample = draw(pop, policy, risks=risks, seed=seed, flagged=flagged)
+    taken = {i.candidate.id: i.rationale for i in sample.items}
+    for i in flagged_ids:
+        assert f"flagged for review: {flagged[i]}" in taken[i]
+    picked = [i.candidate for i in sample.items]
+    for name in ("assessor", "grade", "site", "methods", "support_needs"):
+        assert strata(picked, name) == strata(pop, name), name
+    # No flags: the same draw and digest as a sampler that never heard of flags.
+    plain = draw(pop, policy, risks=risks, seed=seed)
+    assert draw(pop, policy, risks=risks, seed=seed, flagged={}) == plain
+    assert (sample.inputs_digest == plain.inputs_digest) == (not flagged_ids)
