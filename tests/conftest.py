@@ -34,7 +34,19 @@ ROOT = Path(__file__).resolve().parent.parent
 # speed. Examples stay as each test sets them. HYPOTHESIS_PROFILE=dev restores Hypothesis's defaults.
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev")
+# As "ci", and costly properties run every example they were written with (examples() below).
+settings.register_profile("thorough", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
+
+
+def examples(ci: int, thorough: int) -> int:
+    """The examples of a costly property (each builds and draws a whole population): `ci` in every
+    run of the suite, `thorough` under HYPOTHESIS_PROFILE=thorough (before a release, after a change
+    to the code it tests). Each run draws fresh examples, so the runs together still search widely."""
+    return thorough if THOROUGH else ci
+
+
 APP_ROLE = "verity_app"
 
 
