@@ -151,10 +151,12 @@ _RUN = uuid.uuid4().hex[:8]
 @pytest.fixture(scope="session", autouse=True)
 def release_gates() -> None:
     """Service-level tests release decisions without building the app: register verification's R-25
-    gate as create_app does (tests/verification/test_release.py checks that create_app does)."""
-    from app.verification import release_gate
+    gate as create_app does (tests/verification/test_release.py checks that create_app does), and its
+    R-40 lookup of the programme's LIV for programme access."""
+    from app.verification import liv_access, release_gate
 
     release_gate.register()
+    liv_access.register()
 
 
 @pytest.fixture(scope="session")

@@ -138,11 +138,12 @@ async def test_r43_a_ruling_for_the_iv_leaves_the_decision_to_reassess(session, 
 
 
 async def test_r43_the_programmes_liv_is_the_appointed_one(session, world):
-    """The LIV named on the programme is not enough: the appointment for the subject area decides."""
+    """The LIV named on the programme is not enough: the appointment for the subject area decides. The
+    named one, no longer the programme's LIV, does not even see the record (404, R-98)."""
     _brief, disagreed = await _disagreement(session, world)
     other = await make_staff(session, world.centre, "otherliv", "liv")
     await _appoint(session, world, staff_id=other.id)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         await arbitration.arbitrate(session, as_staff(*LIV), disagreed.id, RULING)
     assert (
         await arbitration.arbitrate(session, as_staff("otherliv", "liv"), disagreed.id, RULING)
