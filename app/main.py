@@ -41,7 +41,7 @@ from app.sync.router import router as sync_router
 from app.system.observability import configure_logging, install_metrics, install_tracing, trace_engine
 from app.system.problems import router as problems_router
 from app.system.router import router as system_router
-from app.verification import release_gate
+from app.verification import liv_access, release_gate
 from app.verification.router import router as verification_router
 from app.webhooks.openapi import register_webhooks
 from app.webhooks.router import router as webhooks_router
@@ -152,6 +152,7 @@ def create_app(
     """Build the app. Tests pass their own sessionmaker (bound to a rolled-back transaction)."""
     settings = settings or get_settings()
     release_gate.register()  # R-25: release asks verification's IV check (app/assessment/iv_gate.py)
+    liv_access.register()  # R-40: programme access follows the LIV appointment (app/programmes/access.py)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -37,6 +37,7 @@ from app.assessment.gql_reads import AssessmentReadsQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
 from app.audit.gql import AuditQuery
 from app.auth.dependencies import authenticate
+from app.auth.scopes import Role
 from app.calendars.gql import CalendarsMutation, CalendarsQuery
 from app.centres.gql import CentresMutation, CentresQuery
 from app.core.config import Settings
@@ -51,12 +52,15 @@ from app.verification.gql import VerificationMutation, VerificationQuery
 from app.webhooks.gql import WebhooksMutation, WebhooksQuery
 from graphql import GraphQLError
 
+# Every role a token may carry, the learner's included (StaffRole lists the staff ones).
+strawberry.enum(Role, description="A role a principal holds (docs/access.md).")
+
 
 @strawberry.type
 class Me:
     subject: str
     centre_id: uuid.UUID
-    roles: list[str]
+    roles: list[Role]
     scopes: list[str]
 
 

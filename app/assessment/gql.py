@@ -5,6 +5,7 @@ costs ~3 µs per field, so dense grids go as JSON beside the nested types)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
@@ -18,10 +19,11 @@ from app.assessment import decisions, models, prior_learning, records, resubmiss
 from app.auth.scopes import Scope
 from app.programmes import schemas as programme_schemas
 from app.programmes.gql import PriorLearning
+from app.programmes.schemas import EnrolmentStatus
+from app.qualifications.grades import AttemptKind, QualificationGrade, UnitGrade
 
 Ctx = Info[Context, None]
 for enum in (
-    schemas.AttemptKind,
     schemas.DecisionStatus,
     schemas.CriterionStatus,
     schemas.SubmissionStatus,
@@ -64,10 +66,10 @@ class ExamResult:
 @strawberry.type(description="One unit's grade (the REST object `unit_grades` as a list, by unit).")
 class GradedUnit:
     unit_number: int
-    grade: str | None
+    grade: UnitGrade | None
 
 
-def _unit_grades(grades: dict[str, str | None]) -> list[GradedUnit]:
+def _unit_grades(grades: Mapping[str, UnitGrade | None]) -> list[GradedUnit]:
     return [
         GradedUnit(unit_number=int(n), grade=g) for n, g in sorted(grades.items(), key=lambda i: int(i[0]))
     ]
@@ -184,7 +186,7 @@ class AssessmentDecision:
     brief_id: uuid.UUID
     learner_id: uuid.UUID
     submission_id: uuid.UUID
-    attempt_kind: schemas.AttemptKind
+    attempt_kind: AttemptKind
     status: schemas.DecisionStatus
     current_version: int
     version: int
@@ -231,9 +233,9 @@ class GridRow:
     given_name: str
     family_name: str
     statuses: list[schemas.CriterionStatus]
-    qualification_grade: str
+    qualification_grade: QualificationGrade
     unit_grades: list[GradedUnit]
-    enrolment_status: str = strawberry.field(
+    enrolment_status: EnrolmentStatus = strawberry.field(
         description="The learner's enrolment on this programme (`transferred`: moved to another group); "
         "statuses and grades are registration-wide (R-14)."
     )

@@ -28,6 +28,13 @@ class BriefStatus(StrEnum):
     closed = "closed"
 
 
+class BriefVerificationOutcome(StrEnum):
+    """R-21: the IV's verdict on a brief: fit to issue, or returned to its author with comments."""
+
+    verified = "verified"
+    returned = "returned"
+
+
 class TargetedCriterion(Input):
     unit_number: UnitNumber
     code: CriterionCode
@@ -177,7 +184,7 @@ class BriefVerification(Output):
     id: uuid.UUID
     brief_id: uuid.UUID
     brief_version: int
-    outcome: str
+    outcome: BriefVerificationOutcome
     checklist: dict[str, bool]
     comments: str | None
     verifier_staff_id: uuid.UUID

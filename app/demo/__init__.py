@@ -23,7 +23,7 @@ from app.demo.spring import load_spring
 from app.demo.staff import load_centre
 from app.demo.support import load_support
 from app.demo.world import DEMO_CENTRE_ID, DEMO_LEARNER_SUBJECT, Demo, start_year
-from app.verification import release_gate
+from app.verification import liv_access, release_gate
 
 __all__ = ["DEMO_CENTRE_ID", "DEMO_LEARNER_SUBJECT", "load_demo", "print_tokens"]
 
@@ -31,6 +31,7 @@ __all__ = ["DEMO_CENTRE_ID", "DEMO_LEARNER_SUBJECT", "load_demo", "print_tokens"
 async def load_demo(settings: Settings) -> bool:
     """Load the demo centre; False (and nothing written) when it is already there."""
     release_gate.register()  # R-25: release asks verification, as in the app (create_app does the same)
+    liv_access.register()  # R-40: the appointed LIV is the programme's LIV, as in the app
     urls = resolve_urls(settings)
     engine = make_engine(urls.app, role=urls.app_role, pool_size=1)
     year = start_year(clock.today())

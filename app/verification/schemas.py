@@ -325,8 +325,18 @@ class BatchRelease(Output):
 # ---- coverage and dashboard (R-42) --------------------------------------------------------------------
 
 
+class CoverageKind(StrEnum):
+    """R-42: what IV coverage is counted over."""
+
+    assessor = "assessor"
+    unit = "unit"
+    criterion = "criterion"
+    site = "site"
+    brief = "brief"
+
+
 class CoverageLine(Output):
-    kind: str = Field(description="assessor, unit, criterion, site or brief")
+    kind: CoverageKind
     key: str
     touched: bool
 
@@ -335,7 +345,7 @@ class Coverage(Output):
     programme_id: uuid.UUID
     academic_year_id: uuid.UUID
     lines: list[CoverageLine]
-    untouched: dict[str, list[str]]
+    untouched: dict[CoverageKind, list[str]]
 
 
 class LivDashboard(Output):
