@@ -140,9 +140,11 @@ _RUN = uuid.uuid4().hex[:8]
 def release_gates() -> None:
     """Service-level tests release decisions without building the app: register verification's R-25
     gate as create_app does (tests/verification/test_release.py checks that create_app does)."""
+    from app.malpractice import hooks
     from app.verification import release_gate
 
     release_gate.register()
+    hooks.register()  # R-70/R-73: the authenticity chain and the withholding hold, as create_app does
 
 
 @pytest.fixture(scope="session")
