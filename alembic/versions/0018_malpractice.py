@@ -21,7 +21,12 @@ branch_labels = None
 depends_on = None
 
 UUID = pg.UUID(as_uuid=True)
-TABLES = ("malpractice_policies", "malpractice_sanctions", "malpractice_case_stages", "malpractice_case_links")
+TABLES = (
+    "malpractice_policies",
+    "malpractice_sanctions",
+    "malpractice_case_stages",
+    "malpractice_case_links",
+)
 
 
 def _created_at() -> sa.Column:

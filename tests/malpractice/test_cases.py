@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zlib  # noqa: F401  (the PDF's streams are uncompressed: parsed as they are)
 
 import pytest
 from sqlalchemy import select, update
 
-from app.assessment import authenticity, decisions, iv_gate
+from app.assessment import authenticity, decisions, iv_gate, submissions
 from app.assessment import schemas as aschemas
 from app.assessment.models import AssessmentDecision, DecisionVersion
 from app.assignments.models import AssignmentBrief
@@ -20,7 +19,7 @@ from app.malpractice import holds, reporting, sanctions, schemas, service
 from app.malpractice.schemas import CaseStatus, StageKind
 from app.verification.models import ReviewFlag
 from tests.assessment.fixtures import ASSESSOR, IV, as_staff
-from tests.assessment.test_declaration import _add_transcript, _open, hand_in, june  # noqa: F401
+from tests.assessment.test_declaration import _add_transcript, _open, hand_in
 from tests.assessment.test_submissions import learner_p
 from tests.programmes.fixtures import principal
 from tests.verification.fixtures import batch
@@ -46,7 +45,11 @@ async def _draft_from_concern(session, made):
 async def _open_case(session, world, case_id, investigators=None):
     case = await service.get_case(session, HOC, case_id)
     return await service.open_case(
-        session, HOC, case_id, schemas.CaseOpen(investigator_staff_ids=investigators or [world.liv]), case.version
+        session,
+        HOC,
+        case_id,
+        schemas.CaseOpen(investigator_staff_ids=investigators or [world.liv]),
+        case.version,
     )
 
 
@@ -80,8 +83,11 @@ async def test_r70_a_declared_ai_use_the_brief_does_not_allow_opens_an_ai_misuse
     )
     await _add_transcript(session, learner, s, test_settings, tmp_path)
     await session.flush()
-    await __import__("app.assessment.submissions", fromlist=["x"]).hand_in(
-        session, learner_p(learner), s.id, hand_in(ai_used=True, ai_tools="ChatGPT", ai_use="Wrote section 2.")
+    await submissions.hand_in(
+        session,
+        learner_p(learner),
+        s.id,
+        hand_in(ai_used=True, ai_tools="ChatGPT", ai_use="Wrote section 2."),
     )
     (case,) = await service.list_cases(session, HOC, learner_id=learner.id)
     assert case.case_type is schemas.CaseType.ai_misuse and "ChatGPT" in (case.allegation or "")
@@ -90,11 +96,13 @@ async def test_r70_a_declared_ai_use_the_brief_does_not_allow_opens_an_ai_misuse
     assert [w.case_id for w in await holds.results_withheld(session, learner.id)] == [case.id]
 
 
-async def test_r70_a_case_is_confidential_404_to_everyone_else_until_the_person_is_told(session, world, clock):
+async def test_r70_a_case_is_confidential_404_to_everyone_else_until_the_person_is_told(
+    session, world, clock
+):
     _, made = await batch(session, world, [(ASSESSOR, "P")])
     d, case_id = await _draft_from_concern(session, made)
-    learner = learner_p_of = principal("learner", subject=await _subject(session, d.learner_id))
-    for outsider in (as_staff(*ASSESSOR), as_staff(*IV), learner_p_of, principal("exams_officer")):
+    learner = principal("learner", subject=await _subject(session, d.learner_id))
+    for outsider in (as_staff(*ASSESSOR), as_staff(*IV), learner, principal("exams_officer")):
         with pytest.raises(NotFound):
             await service.get_case(session, outsider, case_id)
         assert await service.list_cases(session, outsider) == []
@@ -105,10 +113,15 @@ async def test_r70_a_case_is_confidential_404_to_everyone_else_until_the_person_
     with pytest.raises(NotFound):
         await service.get_case(session, as_staff(*IV), case_id)
     await service.record_stage(
-        session, HOC, case_id, _stage(StageKind.told_of_allegation, response_due_on=TODAY + dt.timedelta(days=7))
+        session,
+        HOC,
+        case_id,
+        _stage(StageKind.told_of_allegation, response_due_on=TODAY + dt.timedelta(days=7)),
     )
     seen = await service.get_case(session, learner, case_id)
-    assert seen.allegation and seen.links == [] and seen.investigator_staff_ids == [] and seen.raised_by is None
+    assert (
+        seen.allegation and seen.links == [] and seen.investigator_staff_ids == [] and seen.raised_by is None
+    )
     assert [s.kind for s in seen.stages] == [StageKind.told_of_allegation]
 
 
@@ -118,7 +131,9 @@ async def _subject(session, learner_id):
     return (await session.get(Learner, learner_id)).idp_subject
 
 
-async def test_r71_stages_in_order_and_r73_release_withholds_only_the_learner_in_the_case(session, world, clock):
+async def test_r71_stages_in_order_and_r73_release_withholds_only_the_learner_in_the_case(
+    session, world, clock
+):
     brief, made = await batch(session, world, [(ASSESSOR, "P"), (ASSESSOR, "M")])
     d, case_id = await _draft_from_concern(session, made)
     held = await holds.release_holds(session, await session.get(AssignmentBrief, brief.id))
@@ -129,7 +144,10 @@ async def test_r71_stages_in_order_and_r73_release_withholds_only_the_learner_in
         await service.record_stage(session, HOC, case_id, _stage(StageKind.outcome, proven=True))
     assert "R-71" in {e.code for e in refused.value.errors}
     await service.record_stage(
-        session, HOC, case_id, _stage(StageKind.told_of_allegation, response_due_on=TODAY + dt.timedelta(days=5))
+        session,
+        HOC,
+        case_id,
+        _stage(StageKind.told_of_allegation, response_due_on=TODAY + dt.timedelta(days=5)),
     )
     # The person may still respond: no outcome before the due date without a response.
     with pytest.raises(RuleViolation):
@@ -140,7 +158,9 @@ async def test_r71_stages_in_order_and_r73_release_withholds_only_the_learner_in
     with pytest.raises(RuleViolation):
         await service.close_case(session, HOC, case_id, schemas.CaseClose(reason="Not proven."), case.version)
     case = await service.record_stage(session, HOC, case_id, _stage(StageKind.told_of_outcome))
-    case = await service.close_case(session, HOC, case_id, schemas.CaseClose(reason="Not proven."), case.version)
+    case = await service.close_case(
+        session, HOC, case_id, schemas.CaseClose(reason="Not proven."), case.version
+    )
     assert case.status is CaseStatus.closed
     assert await holds.results_withheld(session, d.learner_id) == []
     stages = (
@@ -154,7 +174,7 @@ async def test_r71_stages_in_order_and_r73_release_withholds_only_the_learner_in
 async def test_r73_no_withholding_when_the_centre_policy_says_so(session, world, clock):
     await service.put_policy(session, HOC, schemas.PolicyWrite(withhold_results=False), 0)
     _, made = await batch(session, world, [(ASSESSOR, "P")])
-    d, case_id = await _draft_from_concern(session, made)
+    d, _ = await _draft_from_concern(session, made)
     assert await holds.results_withheld(session, d.learner_id) == []
 
 
@@ -174,7 +194,9 @@ async def test_r73_a_staff_case_flags_their_decisions_and_r72_is_reported_before
         ),
     )
     case = await _open_case(session, world, case.id)
-    flagged = (await session.scalars(select(ReviewFlag.decision_id).where(ReviewFlag.cause_id == case.id))).all()
+    flagged = (
+        await session.scalars(select(ReviewFlag.decision_id).where(ReviewFlag.cause_id == case.id))
+    ).all()
     assert set(flagged) == {d.id for d in made}
     with pytest.raises(RuleViolation) as refused:
         await service.record_stage(session, HOC, case.id, _stage(StageKind.investigation))
@@ -237,7 +259,10 @@ async def test_r74_cancelling_the_assignment_voids_its_decisions_and_centre_sanc
         HOC,
         case_id,
         schemas.SanctionCreate(
-            kind=schemas.SanctionKind.cancel_assignment, imposed_on=TODAY, note="Work cancelled.", brief_id=brief.id
+            kind=schemas.SanctionKind.cancel_assignment,
+            imposed_on=TODAY,
+            note="Work cancelled.",
+            brief_id=brief.id,
         ),
     )
     assert case.sanctions[0].voided_decision_ids == [d.id]
