@@ -13,7 +13,6 @@ from strawberry.types import Info
 
 from app.api.gql_context import Context, input_fields, to_model
 from app.auth.scopes import Scope
-from app.core.concurrency import IfMatch
 from app.malpractice import reporting, sanctions, schemas, service
 
 Ctx = Info[Context, None]
@@ -184,8 +183,4 @@ class MalpracticeMutation:
     ) -> Policy:
         p = info.context.require(Scope.malpractice_report)
         data = to_model(schemas.PolicyWrite, input_fields(input))
-        return Policy.from_pydantic(
-            await info.context.write(
-                service.put_policy, p, data, version if version is not None else IfMatch(None)
-            )
-        )
+        return Policy.from_pydantic(await info.context.write(service.put_policy, p, data, version))

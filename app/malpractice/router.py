@@ -174,7 +174,7 @@ async def get_policy(session: Session, p: Manage, response: Response):
 async def put_policy(
     body: schemas.PolicyWrite, session: Session, p: Report, version: IfMatchHeader, response: Response
 ):
-    """By the HoC; If-Match is needed to change a policy already set."""
+    """By the HoC, with If-Match: the version read (`"0"` while the centre has the defaults)."""
     out = await service.put_policy(session, p, body, version)
     set_etag(response, out.version)
     return out

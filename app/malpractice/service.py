@@ -63,6 +63,8 @@ async def put_policy(
 ) -> schemas.Policy:
     row = await session.scalar(select(Policy).where(Policy.centre_id == p.centre_id).with_for_update())
     if row is None:
+        # The defaults are version 0 (getMalpracticePolicy's ETag): setting them is a change too.
+        check_version(0, expected)
         row = Policy(id=uuid7(), centre_id=p.centre_id, updated_by=p.subject, **data.model_dump())
         session.add(row)
         await session.flush()
