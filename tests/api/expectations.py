@@ -524,6 +524,10 @@ CENTRE_LEVEL_READS = frozenset(
         "listLivGaps",  # the centre's subject areas in a year, not a programme's records
         "getStaffCompetence",  # whom a programme can be staffed with, read by all staff
         "getProblemType",  # public documentation of an error type: no token, nothing of a centre
+        # confidential per case, not per programme (the HoC, QN, investigators, the person told):
+        # walked by tests/malpractice (test_cases.py, test_api.py).
+        "getMalpracticeCase",
+        "renderMalpracticeReport",
     }
 )
 
