@@ -37,7 +37,6 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("webhooks catalogue", "/v1/webhook-event-types"),
         ("malpractice cases (R-70)", "/v1/malpractice-cases"),
         ("reported malpractice cases (R-72)", "/v1/malpractice-cases?report_overdue=false"),
-        ("malpractice policy (R-72, R-73)", "/v1/malpractice-policy"),
     ],
     Role.qn: [
         ("registration issues (R-11)", "/v1/registration-issues"),

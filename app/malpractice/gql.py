@@ -120,9 +120,9 @@ class MalpracticeQuery:
         return _case(await info.context.read(service.get_case, p, id))
 
     @strawberry.field(description="R-72/R-73: the centre's malpractice policy.")
-    async def malpractice_policy(self, info: Ctx) -> Policy:
+    async def malpractice_policy(self, info: Ctx, centre_id: uuid.UUID) -> Policy:
         p = info.context.require(Scope.malpractice_manage)
-        return Policy.from_pydantic(await info.context.read(service.get_policy, p))
+        return Policy.from_pydantic(await info.context.read(service.get_policy, p, centre_id))
 
 
 @strawberry.type
@@ -177,10 +177,12 @@ class MalpracticeMutation:
         data = to_model(schemas.CaseClose, input_fields(input))
         return _case(await info.context.write(service.close_case, p, id, data, version))
 
-    @strawberry.mutation(description="R-72/R-73: the centre's malpractice policy (version to change it).")
+    @strawberry.mutation(
+        description="R-72/R-73: the centre's malpractice policy (its version: 0 for the defaults)."
+    )
     async def put_malpractice_policy(
-        self, info: Ctx, input: PolicyInput, version: int | None = None
+        self, info: Ctx, centre_id: uuid.UUID, input: PolicyInput, version: int
     ) -> Policy:
         p = info.context.require(Scope.malpractice_report)
         data = to_model(schemas.PolicyWrite, input_fields(input))
-        return Policy.from_pydantic(await info.context.write(service.put_policy, p, data, version))
+        return Policy.from_pydantic(await info.context.write(service.put_policy, p, centre_id, data, version))

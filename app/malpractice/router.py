@@ -162,19 +162,32 @@ async def close_case(
     return _case(response, await service.close_case(session, p, case_id, body, version))
 
 
-@router.get("/malpractice-policy", operation_id="getMalpracticePolicy", response_model=schemas.Policy)
-async def get_policy(session: Session, p: Manage, response: Response):
+@router.get(
+    "/centres/{centre_id}/malpractice-policy",
+    operation_id="getMalpracticePolicy",
+    response_model=schemas.Policy,
+)
+async def get_policy(centre_id: uuid.UUID, session: Session, p: Manage, response: Response):
     """R-72/R-73: the centre's policy (defaults until set: withhold, report within 5 working days)."""
-    out = await service.get_policy(session, p)
+    out = await service.get_policy(session, p, centre_id)
     set_etag(response, out.version)
     return out
 
 
-@router.put("/malpractice-policy", operation_id="putMalpracticePolicy", response_model=schemas.Policy)
+@router.put(
+    "/centres/{centre_id}/malpractice-policy",
+    operation_id="putMalpracticePolicy",
+    response_model=schemas.Policy,
+)
 async def put_policy(
-    body: schemas.PolicyWrite, session: Session, p: Report, version: IfMatchHeader, response: Response
+    centre_id: uuid.UUID,
+    body: schemas.PolicyWrite,
+    session: Session,
+    p: Report,
+    version: IfMatchHeader,
+    response: Response,
 ):
     """By the HoC, with If-Match: the version read (`"0"` while the centre has the defaults)."""
-    out = await service.put_policy(session, p, body, version)
+    out = await service.put_policy(session, p, centre_id, body, version)
     set_etag(response, out.version)
     return out

@@ -51,7 +51,13 @@ async def policy_of(session: AsyncSession, centre_id: uuid.UUID) -> schemas.Poli
     )
 
 
-async def get_policy(session: AsyncSession, p: Principal) -> schemas.Policy:
+def _own_centre(p: Principal, centre_id: uuid.UUID) -> None:
+    if centre_id != p.centre_id:
+        raise NotFound("No such centre.")
+
+
+async def get_policy(session: AsyncSession, p: Principal, centre_id: uuid.UUID) -> schemas.Policy:
+    _own_centre(p, centre_id)
     row = await session.scalar(select(Policy).where(Policy.centre_id == p.centre_id))
     if row is None:
         return schemas.Policy(**DEFAULT_POLICY.model_dump(), version=0)
@@ -59,8 +65,13 @@ async def get_policy(session: AsyncSession, p: Principal) -> schemas.Policy:
 
 
 async def put_policy(
-    session: AsyncSession, p: Principal, data: schemas.PolicyWrite, expected: int | IfMatch
+    session: AsyncSession,
+    p: Principal,
+    centre_id: uuid.UUID,
+    data: schemas.PolicyWrite,
+    expected: int | IfMatch,
 ) -> schemas.Policy:
+    _own_centre(p, centre_id)
     row = await session.scalar(select(Policy).where(Policy.centre_id == p.centre_id).with_for_update())
     if row is None:
         # The defaults are version 0 (getMalpracticePolicy's ETag): setting them is a change too.

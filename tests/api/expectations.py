@@ -528,6 +528,7 @@ CENTRE_LEVEL_READS = frozenset(
         # walked by tests/malpractice (test_cases.py, test_api.py).
         "getMalpracticeCase",
         "renderMalpracticeReport",
+        "getMalpracticePolicy",  # the caller's own centre's policy (another centre's: 404)
     }
 )
 

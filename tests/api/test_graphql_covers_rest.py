@@ -90,7 +90,7 @@ REST_GET_TO_QUERY = {
     "/v1/programmes/{programme_id}/iv-plan": "ivPlan",
     "/v1/malpractice-cases": "malpracticeCases",
     "/v1/malpractice-cases/{case_id}": "malpracticeCase",
-    "/v1/malpractice-policy": "malpracticePolicy",
+    "/v1/centres/{centre_id}/malpractice-policy": "malpracticePolicy",
 }
 
 # GET routes that are infrastructure, not a resource of a centre: nothing to read over GraphQL.

@@ -172,7 +172,7 @@ async def test_r71_stages_in_order_and_r73_release_withholds_only_the_learner_in
 
 
 async def test_r73_no_withholding_when_the_centre_policy_says_so(session, world, clock):
-    await service.put_policy(session, HOC, schemas.PolicyWrite(withhold_results=False), 0)
+    await service.put_policy(session, HOC, HOC.centre_id, schemas.PolicyWrite(withhold_results=False), 0)
     _, made = await batch(session, world, [(ASSESSOR, "P")])
     d, _ = await _draft_from_concern(session, made)
     assert await holds.results_withheld(session, d.learner_id) == []
