@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from app.assessment.models import AssessmentDecision
-from tests.assessment.fixtures import ASSESSOR
+from tests.assessment.fixtures import ASSESSOR, as_staff
 from tests.verification.fixtures import batch
 
 ASSESSOR_SUBJECT = "staff-assessor"
@@ -59,3 +59,35 @@ async def test_r70_rest_and_graphql_answer_an_unseen_case_as_a_missing_one(
     assert pdf.content.startswith(b"%PDF-1.4") and b"JCQ M1" in pdf.content
     refused = await client.get(f"/v1/malpractice-cases/{case_id}/report.pdf", headers=assessor)
     assert refused.status_code == 403
+
+
+def test_r70_r73_the_built_app_registers_the_case_opener_and_the_withholding(
+    monkeypatch, test_settings, sessionmaker
+):
+    from app.assessment import authenticity, iv_gate
+    from app.main import create_app
+    from app.malpractice import holds, hooks
+
+    monkeypatch.setattr(authenticity, "case_openers", [])
+    monkeypatch.setattr(iv_gate, "decision_holds", [])
+    create_app(test_settings, sessionmaker=sessionmaker)
+    assert authenticity.case_openers == [hooks.open_draft_case]
+    assert holds.release_holds in iv_gate.decision_holds
+
+
+async def test_r70_no_case_opener_refuses_the_signal_rather_than_lose_it(monkeypatch, session, world, clock):
+    import pytest
+
+    from app.assessment import authenticity
+    from app.assessment import schemas as aschemas
+
+    _, made = await batch(session, world, [(ASSESSOR, "P")])
+    d = await session.get(AssessmentDecision, made[0].id)
+    monkeypatch.setattr(authenticity, "case_openers", [])
+    with pytest.raises(authenticity.NoCaseOpener):
+        await authenticity.raise_concern(
+            session,
+            as_staff(*ASSESSOR),
+            d.submission_id,
+            aschemas.AuthenticityConcern(concern="Not the learner's own."),
+        )
