@@ -6,10 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field
 
-from app.core.schemas import Input, IsoDate, LongText, Name, Output, Reason, UnitNumber
+from app.core.schemas import Input, IsoDate, JsonInteger, LongText, Name, Output, Reason, UnitNumber
+
+# A bounded JSON integer (3 and 3.0, never "3"), as app.core.schemas.UnitNumber.
+ReportDays = Annotated[int, Field(ge=1, le=60), JsonInteger]
 
 
 class SubjectKind(StrEnum):
@@ -180,8 +184,8 @@ class PolicyWrite(Input):
     withhold_results: bool = Field(
         True, description="R-73: withhold a learner's results while a case is open."
     )
-    report_within_working_days: int = Field(
-        5, ge=1, le=60, strict=True, description="R-72: flag a case open this long without a report."
+    report_within_working_days: ReportDays = Field(
+        5, description="R-72: flag a case open this long (working days) without a report."
     )
 
 
