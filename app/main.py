@@ -31,6 +31,8 @@ from app.core.limits import BodyLimitMiddleware, BodyLimits
 from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
 from app.learners.router import router as learners_router
+from app.malpractice import hooks as malpractice_hooks
+from app.malpractice.router import router as malpractice_router
 from app.models import alembic_config
 from app.programmes.router import router as programmes_router
 from app.qualifications.models import PLATFORM_CENTRE
@@ -71,6 +73,10 @@ TAGS = [
     {
         "name": "standardisation",
         "description": "Internal standardisation per unit and year (R-45); staff competence and CPD (R-46).",
+    },
+    {
+        "name": "malpractice",
+        "description": "Confidential malpractice cases, JCQ reports, withholding and sanctions (R-70..R-74).",
     },
     {
         "name": "qualifications",
@@ -153,6 +159,8 @@ def create_app(
     settings = settings or get_settings()
     release_gate.register()  # release asks verification's IV check (app/assessment/iv_gate.py)
     liv_access.register()  # programme access follows the LIV appointment (app/programmes/access.py)
+    # the authenticity chain opens cases; release keeps back withheld results.
+    malpractice_hooks.register()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -218,6 +226,7 @@ def create_app(
         assessment_router,
         verification_router,
         standardisation_router,
+        malpractice_router,
         webhooks_router,
         audit_router,
     ):

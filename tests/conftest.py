@@ -151,12 +151,14 @@ _RUN = uuid.uuid4().hex[:8]
 @pytest.fixture(scope="session", autouse=True)
 def release_gates() -> None:
     """Service-level tests release decisions without building the app: register verification's R-25
-    gate as create_app does (tests/verification/test_release.py checks that create_app does), and its
-    R-40 lookup of the programme's LIV for programme access."""
+    gate as create_app does (tests/verification/test_release.py checks that create_app does), its
+    R-40 lookup of the programme's LIV for programme access, and malpractice's hooks."""
+    from app.malpractice import hooks
     from app.verification import liv_access, release_gate
 
     release_gate.register()
     liv_access.register()
+    hooks.register()  # R-70/R-73: the authenticity chain and the withholding hold, as create_app does
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,7 @@ from app.core.config import Settings
 from app.core.db import Session
 from app.core.errors import ProblemError, Unauthenticated
 from app.learners.gql import LearnersMutation, LearnersQuery
+from app.malpractice.gql import MalpracticeMutation, MalpracticeQuery
 from app.programmes.gql import ProgrammesMutation, ProgrammesQuery
 from app.qualifications.gql import QualificationsQuery
 from app.standardisation.gql import StandardisationMutation, StandardisationQuery
@@ -102,6 +103,7 @@ Query = merge_types(
         AssessmentReadsQuery,
         VerificationQuery,
         StandardisationQuery,
+        MalpracticeQuery,
         WebhooksQuery,
         AuditQuery,
     ),
@@ -123,6 +125,7 @@ Mutation = merge_types(
         AssessmentMutation,
         VerificationMutation,
         StandardisationMutation,
+        MalpracticeMutation,
         WebhooksMutation,
     ),
 )

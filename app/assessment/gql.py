@@ -15,7 +15,16 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
-from app.assessment import decisions, models, prior_learning, records, resubmissions, schemas, submissions
+from app.assessment import (
+    authenticity,
+    decisions,
+    models,
+    prior_learning,
+    records,
+    resubmissions,
+    schemas,
+    submissions,
+)
 from app.auth.scopes import Scope
 from app.programmes import schemas as programme_schemas
 from app.programmes.gql import PriorLearning
@@ -35,6 +44,11 @@ for enum in (
 
 @pyd_type(model=schemas.CriterionResult, all_fields=True)
 class CriterionResult:
+    pass
+
+
+@pyd_type(model=schemas.AuthenticityConcernRaised, all_fields=True)
+class AuthenticityConcernRaised:
     pass
 
 
@@ -439,6 +453,18 @@ class AssessmentMutation:
         p = info.context.require(Scope.submissions_write, Scope.submissions_self)
         data = to_model(schemas.HandIn, input_fields(input))
         return _submission(await info.context.write(submissions.hand_in, p, id, data))
+
+    @strawberry.mutation(
+        description="R-70: an assessor's authenticity concern opens a draft malpractice case."
+    )
+    async def raise_authenticity_concern(
+        self, info: Ctx, submission_id: uuid.UUID, concern: str
+    ) -> AuthenticityConcernRaised:
+        p = info.context.require(Scope.assessments_write)
+        data = to_model(schemas.AuthenticityConcern, {"concern": concern})
+        return AuthenticityConcernRaised.from_pydantic(
+            await info.context.write(authenticity.raise_concern, p, submission_id, data)
+        )
 
     @strawberry.mutation(
         description="R-24 per targeted criterion; R-10 registered learners only; by an assessor "

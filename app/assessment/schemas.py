@@ -84,6 +84,17 @@ class SubmissionCreate(Input):
     )
 
 
+class AuthenticityConcern(Input):
+    """R-70: the assessor's concern that handed-in work is not the learner's own (opens a draft case)."""
+
+    concern: LongText
+
+
+class AuthenticityConcernRaised(Output):
+    submission_id: uuid.UUID
+    case_id: uuid.UUID = Field(description="The draft malpractice case the concern opened.")
+
+
 class HandIn(Input):
     declaration_signed: StrictBool = Field(
         description="R-22: the learner's declaration that the work is their own."

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.assessment import declaration, events, schemas
+from app.assessment import authenticity, declaration, events, schemas
 from app.assessment import repository as repo
 from app.assessment.evidence_files import HEAD_BYTES, content_matches, normalised_filename
 from app.assessment.models import EvidenceItem, Extension, ResubmissionAuthorisation, Submission
@@ -479,4 +479,6 @@ async def hand_in(
     after = out(submission).model_dump(mode="json")
     handed_in = events.SubmissionHandedIn.model_validate({"before": before, "after": after})
     await recorded(session, p, Change.changed(handed_in, "submission", submission.id))
+    # AI use the brief does not allow opens a draft malpractice case, in this transaction.
+    await authenticity.on_hand_in(session, p, submission)
     return submission

@@ -10,7 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ARRAY, CheckConstraint, Date, DateTime, Integer, String, UniqueConstraint, func
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    true,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -64,6 +75,9 @@ class AssignmentBrief(Versioned, Base):
     unit_numbers: Mapped[list[int]] = mapped_column(ARRAY(Integer))
     criteria: Mapped[list[dict]] = mapped_column(JSONB)
     scenario: Mapped[str] = mapped_column(String(4000))
+    # whether the learner may use AI tools; a hand-in disclosing AI use a brief does not allow
+    # opens a draft malpractice case (app/assessment/authenticity.py).
+    ai_use_allowed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     start_date: Mapped[dt.date] = mapped_column(Date)
     completion_date: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[BriefStatus] = enum_column(BriefStatus, 20)

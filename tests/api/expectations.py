@@ -65,6 +65,9 @@ QN = frozenset({"qn"})
 STANDARDISATION_READERS = IV_READERS
 STANDARDISERS = frozenset({"liv"})
 COMPETENCE_MANAGERS = frozenset({"hoc", "qn", "liv"})
+# R-70..R-74: every role asks for cases (the service answers 404 but for the HoC, QN, investigators and
+# the person concerned); the HoC and QN run cases, the HoC alone reports and sanctions.
+MALPRACTICE_MANAGERS = frozenset({"hoc", "qn"})
 
 REST = {
     "getHealth": PUBLIC,
@@ -225,6 +228,19 @@ REST = {
     "getCpdRecord": STAFF,
     "getStaffCompetence": STAFF,
     "putStaffCompetence": COMPETENCE_MANAGERS,
+    "raiseAuthenticityConcern": ASSESSORS,
+    "createMalpracticeCase": MALPRACTICE_MANAGERS,
+    "listMalpracticeCases": STAFF_AND_LEARNER,
+    "getMalpracticeCase": STAFF_AND_LEARNER,
+    "openMalpracticeCase": MALPRACTICE_MANAGERS,
+    "linkMalpracticeCase": STAFF,
+    "recordMalpracticeStage": STAFF,
+    "recordMalpracticeReport": HOC,
+    "renderMalpracticeReport": HOC,
+    "recordMalpracticeSanction": HOC,
+    "closeMalpracticeCase": MALPRACTICE_MANAGERS,
+    "getMalpracticePolicy": MALPRACTICE_MANAGERS,
+    "putMalpracticePolicy": HOC,
 }
 
 GRAPHQL = {
@@ -374,6 +390,18 @@ GRAPHQL = {
     "Mutation.recordStandardisation": STANDARDISERS,
     "Mutation.recordCpd": STAFF,
     "Mutation.putStaffCompetence": COMPETENCE_MANAGERS,
+    "Mutation.raiseAuthenticityConcern": ASSESSORS,
+    "Query.malpracticeCases": STAFF_AND_LEARNER,
+    "Query.malpracticeCase": STAFF_AND_LEARNER,
+    "Query.malpracticePolicy": MALPRACTICE_MANAGERS,
+    "Mutation.createMalpracticeCase": MALPRACTICE_MANAGERS,
+    "Mutation.openMalpracticeCase": MALPRACTICE_MANAGERS,
+    "Mutation.linkMalpracticeCase": STAFF,
+    "Mutation.recordMalpracticeStage": STAFF,
+    "Mutation.recordMalpracticeReport": HOC,
+    "Mutation.recordMalpracticeSanction": HOC,
+    "Mutation.closeMalpracticeCase": MALPRACTICE_MANAGERS,
+    "Mutation.putMalpracticePolicy": HOC,
 }
 
 # ---- object level, walked by tests/api/test_object_table.py --------------------------------------
@@ -496,6 +524,11 @@ CENTRE_LEVEL_READS = frozenset(
         "listLivGaps",  # the centre's subject areas in a year, not a programme's records
         "getStaffCompetence",  # whom a programme can be staffed with, read by all staff
         "getProblemType",  # public documentation of an error type: no token, nothing of a centre
+        # confidential per case, not per programme (the HoC, QN, investigators, the person told):
+        # walked by tests/malpractice (test_cases.py, test_api.py).
+        "getMalpracticeCase",
+        "renderMalpracticeReport",
+        "getMalpracticePolicy",  # the caller's own centre's policy (another centre's: 404)
     }
 )
 

@@ -88,6 +88,9 @@ REST_GET_TO_QUERY = {
     "/v1/deadline-extensions": "deadlineExtensions",
     "/v1/exam-results": "examResults",
     "/v1/programmes/{programme_id}/iv-plan": "ivPlan",
+    "/v1/malpractice-cases": "malpracticeCases",
+    "/v1/malpractice-cases/{case_id}": "malpracticeCase",
+    "/v1/centres/{centre_id}/malpractice-policy": "malpracticePolicy",
 }
 
 # GET routes that are infrastructure, not a resource of a centre: nothing to read over GraphQL.
@@ -104,6 +107,8 @@ INFRA = {
     "/graphql": "GraphQL over GET (GraphiQL and queries): GraphQL itself",
     "/v1/submissions/{submission_id}/evidence/{item_id}/content": "an evidence file's bytes, streamed: "
     "GraphQL carries the item (submissionEvidence), the bytes stay REST as uploads do",
+    "/v1/malpractice-cases/{case_id}/report.pdf": "the JCQ report's PDF bytes: GraphQL carries the case "
+    "(malpracticeCase) it is rendered from",
 }
 
 # REST query parameters that are REST paging, answered by Relay `first`/`after` in GraphQL.
