@@ -46,6 +46,7 @@ from app.learners.gql import LearnersMutation, LearnersQuery
 from app.programmes.gql import ProgrammesMutation, ProgrammesQuery
 from app.qualifications.gql import QualificationsQuery
 from app.standardisation.gql import StandardisationMutation, StandardisationQuery
+from app.standards_verification.gql import StandardsVerificationMutation, StandardsVerificationQuery
 from app.sync.gql import SyncMutation
 from app.verification.gql import VerificationMutation, VerificationQuery
 from app.webhooks.gql import WebhooksMutation, WebhooksQuery
@@ -98,6 +99,7 @@ Query = merge_types(
         AssessmentReadsQuery,
         VerificationQuery,
         StandardisationQuery,
+        StandardsVerificationQuery,
         WebhooksQuery,
         AuditQuery,
     ),
@@ -119,6 +121,7 @@ Mutation = merge_types(
         AssessmentMutation,
         VerificationMutation,
         StandardisationMutation,
+        StandardsVerificationMutation,
         WebhooksMutation,
     ),
 )

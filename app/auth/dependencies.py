@@ -19,6 +19,13 @@ async def authenticate(request: Request, token: str | None) -> Principal:
     """A verified token whose centre exists (else 401: a signed token for no centre acts for nobody)."""
     if not token:
         raise Unauthenticated()
+    # R-52: a standards verifier's Verity token, or a token of the awarding body's configured issuer,
+    # acts through a live grant (registered by create_app: app/standards_verification/access.py).
+    grants = getattr(request.app.state, "grant_authenticator", None)
+    if grants is not None:
+        verifier = await grants.authenticate(request.app.state.sessionmaker, token)
+        if verifier is not None:
+            return verifier
     principal = await request.app.state.token_verifier.verify(token)
     await request.app.state.centre_directory.require_known(
         request.app.state.sessionmaker, principal.centre_id

@@ -76,6 +76,13 @@ class Scope(StrEnum):
     cpd_read = "cpd:read"  # CPD records (one's own; the HoC, QN and LIV everyone's)
     cpd_write = "cpd:write"  # CPD records (one's own; the HoC, QN and LIV anyone's)
     competence_manage = "competence:manage"  # staff expertise (subject areas, units)
+    # Standards verification (R-50..R-52) and OCR moderation. Object-level limits sit in
+    # app/standards_verification: the LIV declares authenticity on their programmes only; a verifier
+    # reads only the sample of a live grant (Principal.grants).
+    sv_read = "standards_verification:read"  # allocations, samples, outcomes, moderation, R-51 status
+    sv_manage = "standards_verification:manage"  # R-50..R-52: the QN, the awarding body's contact
+    sv_prepare = "standards_verification:prepare"  # adjust the sample, declare work authentic
+    sv_sample_read = "verifier_sample:read"  # the verifier's read-only API over its grant
 
 
 # Every member of staff reads assessment plans, briefs and decisions: the HoC, QN and exams officer the
@@ -143,6 +150,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _STANDARDISATION_READ
         | _OWN_CPD
         | {Scope.competence_manage}
+        # the HoC follows the verifier's reports and the certification status.
+        | {Scope.sv_read}
     ),
     # The QN is the awarding body's contact and checks the records, including the audit trail.
     # the QN monitors registrations and escalates late/early ones to the HoC.
@@ -164,6 +173,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _STANDARDISATION_READ
         | _OWN_CPD
         | {Scope.competence_manage}
+        # R-50..R-52: the QN answers the verifier: samples, grants, outcomes, moderation visits.
+        | {Scope.sv_read, Scope.sv_manage, Scope.sv_prepare}
     ),
     # The LIV signs off assessment plans (R-20, through iv_plans:manage), verifies briefs, authorises resubmissions and may agree
     # an extension; an IV verifies briefs of programmes they verify.
@@ -188,6 +199,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _STANDARDISATION_READ
         | {Scope.standardisation_write, Scope.competence_manage}
         | _OWN_CPD
+        # the LIV adjusts the sample and declares each sampled learner's work authentic.
+        | {Scope.sv_read, Scope.sv_prepare}
     ),
     # an IV samples and verifies decisions of programmes they verify, and closes the actions.
     Role.iv: frozenset(
@@ -257,12 +270,14 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _VERIFICATION_READ
         | _STANDARDISATION_READ
         | _OWN_CPD
+        # the PL follows the verifier's visit to their programme.
+        | {Scope.sv_read}
     ),
     # A learner reads their own issued briefs and released decisions through learner:self.
     Role.learner: frozenset({Scope.learner_self, Scope.submissions_self}),
-    # External and read-only: it will read only the sample allocated to it, through its grant;
-    # until that API exists it reads nothing -- not even the centre's sites or calendar.
-    Role.standards_verifier: frozenset(),
+    # External and read-only: it reads only the sample of a live grant (the verifier API), and
+    # nothing else -- not even the centre's sites or calendar; every write is refused.
+    Role.standards_verifier: frozenset({Scope.sv_sample_read}),
 }
 
 

@@ -32,6 +32,7 @@ from app.learners import events as learners
 from app.programmes import events as programmes
 from app.qualifications import events as qualifications
 from app.standardisation import events as standardisation
+from app.standards_verification import events as standards_verification
 from app.verification import events as verification
 
 __all__ = ["CATALOGUE", "PING", "EventType", "PingData", "envelope", "envelope_model", "is_known"]
@@ -66,6 +67,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     assessment,
     verification,
     standardisation,
+    standards_verification,
 )
 
 
