@@ -71,7 +71,7 @@ async def test_r50_the_reference_table_is_a_policy_setting(session, world):
 
 
 async def test_r50_the_proposed_sample_covers_every_grade_and_assessor(session, world):
-    _, made = await released(session, world, PLAN)
+    _, _made = await released(session, world, PLAN)
     a, s = await sample(session, world)
     assert a.learner_count == 12 and a.required_sample_size == 6 and s.required_size == 6
     items = await service.list_items(session, QN, s.id)

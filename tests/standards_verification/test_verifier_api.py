@@ -57,11 +57,18 @@ async def _walk_inside(client, session, s, h) -> list[str]:
     assert detail["iv_records"] is not None
     # a reference to evidence kept elsewhere has no file
     ref = detail["evidence"][0]["id"]
-    assert (await client.get(f"/v1/verifier/items/{ids[0]}/evidence/{ref}/content", headers=h)).status_code == 404
-    body = await gql(client, h, "query($id: UUID!) { verifierSample(id: $id) { id itemCount } }", id=str(s.id))
+    assert (
+        await client.get(f"/v1/verifier/items/{ids[0]}/evidence/{ref}/content", headers=h)
+    ).status_code == 404
+    body = await gql(
+        client, h, "query($id: UUID!) { verifierSample(id: $id) { id itemCount } }", id=str(s.id)
+    )
     assert body.get("errors") is None and body["data"]["verifierSample"]["id"] == str(s.id)
     body = await gql(
-        client, h, "query($id: UUID!) { verifierSampleItem(id: $id) { learnerName brief { title } } }", id=ids[0]
+        client,
+        h,
+        "query($id: UUID!) { verifierSampleItem(id: $id) { learnerName brief { title } } }",
+        id=ids[0],
     )
     assert body.get("errors") is None, body
     return ids
@@ -84,9 +91,17 @@ async def _walk_writes(client, session, s, h, item_id) -> None:
     before = await session.scalar(select(func.count()).select_from(SampleItem))
     for method, url, body in (
         ("POST", f"/v1/sv-samples/{s.id}/submission", None),
-        ("POST", f"/v1/sv-samples/{s.id}/items", {"learner_id": str(uuid.uuid4()), "brief_id": str(uuid.uuid4()), "reason": "x"}),
+        (
+            "POST",
+            f"/v1/sv-samples/{s.id}/items",
+            {"learner_id": str(uuid.uuid4()), "brief_id": str(uuid.uuid4()), "reason": "x"},
+        ),
         ("POST", f"/v1/sv-sample-items/{item_id}/authenticity", None),
-        ("POST", f"/v1/sv-samples/{s.id}/outcome", {"accepted": True, "reported_on": "2025-12-01", "summary": "ok"}),
+        (
+            "POST",
+            f"/v1/sv-samples/{s.id}/outcome",
+            {"accepted": True, "reported_on": "2025-12-01", "summary": "ok"},
+        ),
         ("POST", f"/v1/sv-samples/{s.id}/grants", {}),
         ("GET", f"/v1/sv-samples/{s.id}", None),
         ("GET", "/v1/learners", None),
@@ -108,7 +123,10 @@ async def _other_sample(session, world):
         session,
         QN,
         schemas.AllocationCreate(
-            programme_id=world.flexible_programme_id, measure="standard", verifier_name="X", allocated_on=service_clock.today()
+            programme_id=world.flexible_programme_id,
+            measure="standard",
+            verifier_name="X",
+            allocated_on=service_clock.today(),
         ),
     )
     s = await service.request_sample(
@@ -134,11 +152,16 @@ async def test_r52_a_verity_token_reads_exactly_its_grant_until_revoked(client, 
     await _walk_outside(client, s, h, other)
     await _walk_writes(client, session, s, h, ids[0])
     # the QN lists every read: who, what, when
-    log = (await client.get(f"/v1/sv-samples/{s.id}/access-log", headers=auth("qn", subject=QN_SUBJECT))).json()
+    log = (
+        await client.get(f"/v1/sv-samples/{s.id}/access-log", headers=auth("qn", subject=QN_SUBJECT))
+    ).json()
     assert {e["verifier"] for e in log} == {"Sam Verifier"}
     assert {"sample", "sample_items", "sample_item"} <= {e["action"] for e in log}
     body = await gql(
-        client, auth("qn"), "query($id: UUID!) { svAccessLog(sampleId: $id) { verifier action } }", id=str(s.id)
+        client,
+        auth("qn"),
+        "query($id: UUID!) { svAccessLog(sampleId: $id) { verifier action } }",
+        id=str(s.id),
     )
     assert len(body["data"]["svAccessLog"]) == len(log)
     # revoked: 401 at once, over REST and GraphQL
@@ -177,7 +200,10 @@ def issuer_app(test_settings, sessionmaker, tmp_path):
     )
     (tmp_path / "sv.pem").write_bytes(pem)
     settings = test_settings.model_copy(
-        update={"sv_jwt_issuer": "https://idp.awarding-body.test", "sv_jwt_public_key_file": tmp_path / "sv.pem"}
+        update={
+            "sv_jwt_issuer": "https://idp.awarding-body.test",
+            "sv_jwt_public_key_file": tmp_path / "sv.pem",
+        }
     )
     return create_app(settings, sessionmaker=sessionmaker), key
 
@@ -211,11 +237,17 @@ async def test_r52_a_configured_issuers_token_acts_through_a_live_grant(issuer_a
         await _walk_outside(client, s, h, other)
         await _walk_writes(client, session, s, h, ids[0])
         # another subject of the issuer has no grant; a forged or wrong-audience token is refused
-        assert (await client.get("/v1/verifier/samples", headers=bearer(_issuer_token(key, "sv-9")))).status_code == 401
+        assert (
+            await client.get("/v1/verifier/samples", headers=bearer(_issuer_token(key, "sv-9")))
+        ).status_code == 401
         forged = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        assert (await client.get("/v1/verifier/samples", headers=bearer(_issuer_token(forged, "sv-4711")))).status_code == 401
+        assert (
+            await client.get("/v1/verifier/samples", headers=bearer(_issuer_token(forged, "sv-4711")))
+        ).status_code == 401
         wrong = _issuer_token(key, "sv-4711", aud="verity")
         assert (await client.get("/v1/verifier/samples", headers=bearer(wrong))).status_code == 401
-        r = await client.post(f"/v1/sv-grants/{grant['id']}/revocation", headers=auth("qn", subject=QN_SUBJECT))
+        r = await client.post(
+            f"/v1/sv-grants/{grant['id']}/revocation", headers=auth("qn", subject=QN_SUBJECT)
+        )
         assert r.status_code == 200
         assert (await client.get(f"/v1/verifier/samples/{s.id}", headers=h)).status_code == 401
