@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment.models import AssessmentDecision, DecisionVersion, EvidenceItem
 from app.assignments.models import AssignmentBrief
+from app.auth.principal import Principal
 from app.learners.models import Learner
 from app.standards_verification import schemas
 from app.standards_verification.models import SampleItem
+from app.standards_verification.service import get_item
 from app.verification.models import IvRecord, IvRecordVersion
 from app.verification.sampling import grade_of
 
@@ -68,3 +70,10 @@ async def evidence_of(session: AsyncSession, submission_id: uuid.UUID) -> list[E
             )
         ).all()
     )
+
+
+async def get_item_detail(
+    session: AsyncSession, p: Principal, item_id: uuid.UUID
+) -> schemas.SampleItemDetail:
+    """The item, if the caller may see it (else 404), with what it holds."""
+    return await item_detail(session, await get_item(session, p, item_id))

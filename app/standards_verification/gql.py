@@ -14,7 +14,7 @@ from strawberry.types import Info
 from app.api.gql_context import Context, input_fields, to_model
 from app.auth.scopes import Scope
 from app.standards_verification import grants, moderation, outcomes, schemas, service, verifier
-from app.standards_verification.detail import item_detail
+from app.standards_verification.detail import get_item_detail
 
 Ctx = Info[Context, None]
 
@@ -216,11 +216,7 @@ class StandardsVerificationQuery:
     )
     async def sv_sample_item(self, info: Ctx, id: uuid.UUID) -> SvSampleItemDetail:
         p = info.context.require(Scope.sv_read)
-
-        async def read(session, p, id):
-            return await item_detail(session, await service.get_item(session, p, id))
-
-        return SvSampleItemDetail.from_pydantic(await info.context.read(read, p, id))
+        return SvSampleItemDetail.from_pydantic(await info.context.read(get_item_detail, p, id))
 
     @strawberry.field(description="R-52: a sample's grants (REST listSvGrants).")
     async def sv_grants(self, info: Ctx, sample_id: uuid.UUID) -> list[SvGrant]:
@@ -344,7 +340,9 @@ class StandardsVerificationMutation:
     async def grant_sv_access(self, info: Ctx, sample_id: uuid.UUID, input: SvGrantInput) -> SvIssuedGrant:
         p = info.context.require(Scope.sv_manage)
         data = to_model(schemas.GrantCreate, input_fields(input))
-        issuer = info.context.request.app.state.settings.sv_jwt_issuer
+        request = info.context.request
+        assert request is not None  # GraphQL is served over HTTP here
+        issuer = request.app.state.settings.sv_jwt_issuer
         return SvIssuedGrant.from_pydantic(
             await info.context.write(grants.create_grant, p, sample_id, data, issuer)
         )

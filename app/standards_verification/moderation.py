@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import any_, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment.models import RELEASED_STATUSES, AssessmentDecision, DecisionVersion
@@ -106,7 +106,7 @@ async def record_moderation(
                 AssessmentDecision.id == a.decision_id,
                 AssessmentDecision.programme_id == programme.id,
                 AssessmentDecision.status.in_(RELEASED_STATUSES),
-                AssignmentBrief.unit_numbers.any(data.unit_number),
+                literal(data.unit_number) == any_(AssignmentBrief.unit_numbers),
             )
             .with_for_update(of=AssessmentDecision)
         )

@@ -100,7 +100,7 @@ async def sample_pack(
 
     async def blocks() -> AsyncIterator[bytes]:
         sink = _Sink()
-        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[call-overload]
             archive.writestr("manifest.json", json.dumps(manifest, indent=2))
             archive.writestr("index.html", index_html(sample, details))
             yield sink.take()

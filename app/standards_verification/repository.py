@@ -6,7 +6,9 @@ LIV and leader on their programmes. A standards verifier reads only the samples 
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, select
+import uuid
+
+from sqlalchemy import Select, SQLColumnExpression, false, select
 
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
@@ -21,7 +23,7 @@ from app.standards_verification.models import (
 )
 
 
-def _scoped(stmt: Select, column, p: Principal) -> Select:
+def _scoped(stmt: Select, column: SQLColumnExpression[uuid.UUID], p: Principal) -> Select:
     if not p.has(Scope.sv_read):
         return stmt.where(false())
     clause = on_reachable_programmes(column, p, Scope.sv_read)

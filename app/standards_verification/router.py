@@ -18,7 +18,7 @@ from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.standards_verification import grants, moderation, outcomes, pack, schemas, service, verifier
-from app.standards_verification.detail import item_detail
+from app.standards_verification.detail import get_item_detail
 
 router = APIRouter(prefix="/v1", tags=["standards verification"])
 SvRead = Annotated[Principal, Depends(require(Scope.sv_read))]
@@ -138,7 +138,7 @@ async def add_item(sample_id: uuid.UUID, body: schemas.SampleItemAdd, session: S
 )
 async def get_item(item_id: uuid.UUID, session: Session, p: SvRead):
     """R-50: the item with its brief, every decision version, the IV records and the evidence files."""
-    return await item_detail(session, await service.get_item(session, p, item_id))
+    return await get_item_detail(session, p, item_id)
 
 
 @router.post("/sv-sample-items/{item_id}/removal", operation_id="removeSvSampleItem", status_code=204)

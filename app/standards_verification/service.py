@@ -4,6 +4,7 @@ QN's submission. Reads are scoped by app.standards_verification.repository."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from sqlalchemy import func, select
@@ -210,7 +211,7 @@ async def _lock_sample(session: AsyncSession, p: Principal, sample_id: uuid.UUID
     return row
 
 
-def _check_dates(requested_on, due_on) -> None:
+def _check_dates(requested_on: dt.date, due_on: dt.date) -> None:
     problems = []
     if requested_on > clock.today():
         problems.append(field_problem("body.requested_on", "in_future", "a request is recorded once made"))
@@ -220,7 +221,9 @@ def _check_dates(requested_on, due_on) -> None:
         raise ValidationFailed("The request's dates are not possible.", errors=problems)
 
 
-async def status_now(session: AsyncSession, programme_id: uuid.UUID, year_id: uuid.UUID):
+async def status_now(
+    session: AsyncSession, programme_id: uuid.UUID, year_id: uuid.UUID
+) -> schemas.SvCertificationStatus:
     return await status_for_year(session, programme_id, year_id)
 
 

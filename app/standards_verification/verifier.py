@@ -24,7 +24,7 @@ from app.standards_verification.models import Sample, SampleItem
 
 
 async def _log(
-    session: AsyncSession, p: Principal, sample_id: uuid.UUID, what: str, subject_type: str, obj
+    session: AsyncSession, p: Principal, sample_id: uuid.UUID, what: str, subject_type: str, obj: uuid.UUID
 ) -> None:
     access = events.VerifierRead(
         grant_id=grant_for(p, sample_id), sample_id=sample_id, what=what, object_id=str(obj)
