@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.principal import Principal
-from app.auth.scopes import Scope
+from app.auth.scopes import Role, Scope
 from app.core.errors import Forbidden, Unauthenticated
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the centre's identity provider.")
@@ -27,6 +27,9 @@ async def authenticate(request: Request, token: str | None) -> Principal:
         if verifier is not None:
             return verifier
     principal = await request.app.state.token_verifier.verify(token)
+    if grants is not None and Role.standards_verifier in principal.roles:
+        # A verifier in the centre's own identity provider reads through the grants of its subject.
+        principal = await grants.with_grants(request.app.state.sessionmaker, principal)
     await request.app.state.centre_directory.require_known(
         request.app.state.sessionmaker, principal.centre_id
     )

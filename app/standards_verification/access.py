@@ -5,6 +5,8 @@ revocation acts at once):
 
 - a Verity token for one grant (`svt_` + 43 random characters), shown to the QN once when issued and
   stored only as its SHA-256, so a verifier outside the centre's identity provider works on day one;
+- a token of the centre's own identity provider with the role standards_verifier, whose `sub` is the
+  subject of a live grant with the centre's issuer (`jwt_issuer`);
 - a JWT of the awarding body's configured issuer (`sv_jwt_issuer`, its JWKS URL or PEM key; RS256/ES256,
   `exp`, `iat`, `iss`, `aud`, `sub` required, as app/auth/tokens.py), whose `sub` is the subject of a
   live grant. A subject granted by several centres acts for the centre of its newest grant.
@@ -19,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +100,24 @@ class GrantAuthenticator:
         if not grants:
             raise Unauthenticated(NO_GRANT)
         return verifier_principal(grants)
+
+    async def with_grants(self, sessionmaker: async_sessionmaker[AsyncSession], p: Principal) -> Principal:
+        """A standards verifier of the centre's own identity provider: its live grants whose issuer is
+        the centre's (`jwt_issuer`) and subject its `sub`. None at all: it reads nothing; only
+        expired or revoked ones: 401, as for the other ways in."""
+        async with sessionmaker() as session:
+            stmt = select(Grant).where(
+                Grant.centre_id == p.centre_id,
+                Grant.issuer == self.settings.jwt_issuer,
+                Grant.subject == p.subject,
+            )
+            grants = list((await session.scalars(stmt)).all())
+        if not grants:
+            return p
+        mine = [g for g in grants if live(g)]
+        if not mine:
+            raise Unauthenticated(NO_GRANT)
+        return replace(p, grants=frozenset((g.sample_id, g.id) for g in mine))
 
     async def _by_token(self, session: AsyncSession, token: str) -> list[Grant]:
         if len(token) > 200:

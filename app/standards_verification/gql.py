@@ -342,7 +342,7 @@ class StandardsVerificationMutation:
         data = to_model(schemas.GrantCreate, input_fields(input))
         request = info.context.request
         assert request is not None  # GraphQL is served over HTTP here
-        issuer = request.app.state.settings.sv_jwt_issuer
+        issuer = grants.issuers(request.app.state.settings)
         return SvIssuedGrant.from_pydantic(
             await info.context.write(grants.create_grant, p, sample_id, data, issuer)
         )

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.models import AuditEvent
 from app.auth.principal import Principal
 from app.core import clock
+from app.core.config import Settings
 from app.core.errors import RuleViolation, ValidationFailed, field_problem
 from app.core.ids import uuid7
 from app.core.visibility import get_visible
@@ -22,6 +23,11 @@ from app.standards_verification.models import Grant, Sample
 from app.standards_verification.service import get_sample_row
 
 MAX_GRANT_DAYS = 120
+
+
+def issuers(settings: Settings) -> list[str]:
+    """Who may vouch for a verifier's subject: the awarding body's configured issuer and the centre's."""
+    return [i for i in (settings.sv_jwt_issuer, settings.jwt_issuer) if i]
 
 
 def grant_out(row: Grant) -> schemas.Grant:
@@ -45,8 +51,9 @@ async def create_grant(
     p: Principal,
     sample_id: uuid.UUID,
     data: schemas.GrantCreate,
-    configured_issuer: str | None,
+    issuers: list[str],
 ) -> schemas.IssuedGrant:
+    """`issuers`: the awarding body's configured issuer (if any) and the centre's own."""
     sample = await get_sample_row(session, p, sample_id)
     problems = []
     expires = data.expires_at
@@ -58,8 +65,8 @@ async def create_grant(
         problems.append(field_problem("body.expires_at", "R-52", f"at most {MAX_GRANT_DAYS} days ahead"))
     if (data.issuer is None) != (data.subject is None):
         problems.append(field_problem("body.subject", "R-52", "an issuer and a subject go together"))
-    if data.issuer is not None and data.issuer != configured_issuer:
-        problems.append(field_problem("body.issuer", "R-52", "not the configured verifier issuer"))
+    if data.issuer is not None and data.issuer not in issuers:
+        problems.append(field_problem("body.issuer", "R-52", "not a configured issuer"))
     if data.subject is None and not data.issue_token:
         problems.append(
             field_problem("body.issue_token", "R-52", "a grant needs an issuer subject or a token")

@@ -202,8 +202,7 @@ async def create_grant(
     """R-52: a named verifier may read this sample until the expiry. With `issue_token` the Verity token
     is in this answer only (stored as a hash); with issuer and subject, the verifier signs in with the
     awarding body's identity provider."""
-    issuer = request.app.state.settings.sv_jwt_issuer
-    return await grants.create_grant(session, p, sample_id, body, issuer)
+    return await grants.create_grant(session, p, sample_id, body, grants.issuers(request.app.state.settings))
 
 
 @router.get("/sv-samples/{sample_id}/grants", operation_id="listSvGrants", response_model=list[schemas.Grant])

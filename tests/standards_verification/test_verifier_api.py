@@ -251,3 +251,31 @@ async def test_r52_a_configured_issuers_token_acts_through_a_live_grant(issuer_a
         )
         assert r.status_code == 200
         assert (await client.get(f"/v1/verifier/samples/{s.id}", headers=h)).status_code == 401
+
+
+async def test_r52_a_verifier_of_the_centres_own_identity_provider_reads_through_its_grant(
+    client, auth, session, world, test_settings
+):
+    s, grant = await _granted(
+        session, world, client, auth, issuer=test_settings.jwt_issuer, subject="sv-local"
+    )
+    other = await _other_sample(session, world)
+    h = auth("standards_verifier", subject="sv-local")
+    ids = await _walk_inside(client, session, s, h)
+    await _walk_outside(client, s, h, other)
+    await _walk_writes(client, session, s, h, ids[0])
+    r = await client.post(f"/v1/sv-grants/{grant['id']}/revocation", headers=auth("qn", subject=QN_SUBJECT))
+    assert r.status_code == 200
+    assert (await client.get(f"/v1/verifier/samples/{s.id}", headers=h)).status_code == 401
+    # an issuer that is neither the centre's nor the configured one is refused
+    r = await client.post(
+        f"/v1/sv-samples/{s.id}/grants",
+        json={
+            "verifier_name": "X",
+            "expires_at": "2999-01-01T00:00:00Z",
+            "issuer": "https://evil.test",
+            "subject": "x",
+        },
+        headers=auth("qn"),
+    )
+    assert r.status_code == 422
