@@ -279,3 +279,80 @@ async def test_r52_a_verifier_of_the_centres_own_identity_provider_reads_through
         headers=auth("qn"),
     )
     assert r.status_code == 422
+
+
+async def test_r52_the_verifier_downloads_a_granted_evidence_file_and_the_download_is_logged(
+    client, auth, session, world
+):
+    from app.assessment import decisions, submissions
+    from app.assessment import schemas as aschemas
+    from app.verification import draws, records
+    from app.verification import schemas as vschemas
+    from tests.assessment.fixtures import content, issued_brief, registered_learner
+    from tests.verification.fixtures import ASSESSOR, GRADES, IV, as_staff, lp
+
+    brief = await issued_brief(session, world)
+    learner = await registered_learner(session, world)
+    await session.commit()
+    h = auth("learner", subject=learner.idp_subject)
+    sid = (await client.post("/v1/submissions", json={"brief_id": str(brief.id)}, headers=h)).json()["id"]
+    r = await client.post(
+        f"/v1/submissions/{sid}/evidence-files?filename=essay.txt",
+        content=b"my essay on customer communications",
+        headers={**h, "Content-Type": "text/plain"},
+    )
+    assert r.status_code == 201, r.text
+    await submissions.hand_in(
+        session,
+        lp(learner),
+        uuid.UUID(sid),
+        aschemas.HandIn(declaration_signed=True, ai_used=False, declaration_signed_on=service_clock.today()),
+    )
+    d = await decisions.record_decision(
+        session,
+        as_staff(*ASSESSOR),
+        aschemas.DecisionCreate(submission_id=sid, **content(brief, GRADES["M"])),
+    )
+    await decisions.submit_for_iv(session, as_staff(*ASSESSOR), d.id)
+    drawn = await draws.draw_sample(
+        session, as_staff(*IV), brief.id, vschemas.SampleCreate(), seed_source=lambda: 7
+    )
+    for i in drawn.items:
+        await records.record_iv(
+            session,
+            as_staff(*IV),
+            vschemas.IvRecordCreate(
+                decision_id=i.decision_id,
+                outcome="agree",
+                verified_on=dt.date(2025, 12, 1),
+                feedback_to_assessor="Ok.",
+            ),
+        )
+    await decisions.release_brief(session, as_staff(*ASSESSOR), brief.id)
+    _, s = await sample(session, world)
+    await declared_and_submitted(session, s.id)
+    await session.commit()
+    expires = (service_clock.now() + dt.timedelta(days=7)).isoformat()
+    grant = (
+        await client.post(
+            f"/v1/sv-samples/{s.id}/grants",
+            json={"verifier_name": "Sam Verifier", "expires_at": expires, "issue_token": True},
+            headers=auth("qn"),
+        )
+    ).json()
+    v = bearer(grant["token"])
+    [item] = (await client.get(f"/v1/verifier/samples/{s.id}/items", headers=v)).json()
+    detail = (await client.get(f"/v1/verifier/items/{item['id']}", headers=v)).json()
+    [file] = [e for e in detail["evidence"] if e["sha256"]]
+    r = await client.get(f"/v1/verifier/items/{item['id']}/evidence/{file['id']}/content", headers=v)
+    assert r.status_code == 200 and r.content == b"my essay on customer communications"
+    assert r.headers["content-disposition"].startswith("attachment")
+    log = (await client.get(f"/v1/sv-samples/{s.id}/access-log", headers=auth("qn"))).json()
+    assert any(e["action"] == "evidence_file" and e["subject_id"] == file["id"] for e in log)
+    # the pack carries the file too
+    pack = await client.get(f"/v1/sv-samples/{s.id}/pack", headers=auth("qn"))
+    import io
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(pack.content)).namelist()
+    assert f"evidence/{item['id']}/essay.txt" in names
