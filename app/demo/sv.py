@@ -10,6 +10,7 @@ its unit 3 that agreed the grades."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from sqlalchemy import select
 
@@ -21,7 +22,7 @@ from app.standards_verification.access import verifier_principal
 from app.standards_verification.models import Grant
 
 
-async def _submitted(demo: Demo, sample_id) -> None:
+async def _submitted(demo: Demo, sample_id: uuid.UUID) -> None:
     for item in await service.list_items(demo.session, demo.as_("qn"), sample_id):
         await service.declare_authentic(demo.session, demo.as_("liv"), item.id)
     await service.submit_sample(demo.session, demo.as_("qn"), sample_id)

@@ -49,8 +49,7 @@ async def put_policy(
     body: schemas.SamplePolicyWrite, session: Session, p: SvManage, version: IfMatchHeader, response: Response
 ):
     """R-50: set the reference table (If-Match once it has been set)."""
-    current = await service.get_policy(session, p)
-    out = await service.put_policy(session, p, body, version if current.version else None)
+    out = await service.put_policy(session, p, body, version)
     set_etag(response, out.version)
     return out
 

@@ -67,8 +67,8 @@ async def put_policy(
         row = SamplePolicy(centre_id=p.centre_id, updated_by=p.subject, **data.model_dump())
         session.add(row)
     else:
-        if expected is not None:
-            check_version(row.version, expected)
+        # Once set, a change names the version it was made from (If-Match, or GraphQL's `version`).
+        check_version(row.version, expected if expected is not None else IfMatch(None))
         for k, v in data.model_dump().items():
             setattr(row, k, v)
         row.updated_by = p.subject

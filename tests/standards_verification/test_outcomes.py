@@ -191,7 +191,9 @@ async def test_r51_the_centre_has_at_most_the_policys_visits_a_year(session, wor
     await visit(2)  # another unit on the same visit day is the same visit
     with pytest.raises(RuleViolation):
         await visit(1)
-    await service.put_policy(session, QN, schemas.SamplePolicyWrite(moderation_visits_per_year=3), None)
+    await service.put_policy(
+        session, QN, schemas.SamplePolicyWrite(moderation_visits_per_year=3), None
+    )  # first set
     await visit(1)
 
 

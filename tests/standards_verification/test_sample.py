@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.core import clock
-from app.core.errors import Forbidden, RuleViolation, ValidationFailed
+from app.core.errors import (
+    Forbidden,
+    PreconditionFailed,
+    PreconditionRequired,
+    RuleViolation,
+    ValidationFailed,
+)
 from app.events.models import OutboxEvent
 from app.standards_verification import schemas, service
 from app.standards_verification.sizes import SizeTable, units_required
@@ -68,6 +74,10 @@ async def test_r50_the_reference_table_is_a_policy_setting(session, world):
     assert changed.standard_sizes == [7, 9, 12] and changed.version == 1
     with pytest.raises(ValidationFailed):
         await service.put_policy(session, QN, schemas.SamplePolicyWrite(standard_sizes=[7, 9]), 1)
+    with pytest.raises(PreconditionRequired):  # once set, a change names its version
+        await service.put_policy(session, QN, schemas.SamplePolicyWrite(), None)
+    with pytest.raises(PreconditionFailed):
+        await service.put_policy(session, QN, schemas.SamplePolicyWrite(), 7)
 
 
 async def test_r50_the_proposed_sample_covers_every_grade_and_assessor(session, world):
