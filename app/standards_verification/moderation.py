@@ -24,7 +24,41 @@ from app.programmes.access import my_staff_ids
 from app.programmes.service import get_row as programme_row
 from app.standards_verification import events, repository, schemas
 from app.standards_verification.models import ModerationAdjustment, ModerationVisit
+from app.standards_verification.proposal import population
 from app.standards_verification.service import get_policy
+from app.verification.sampling import grade_of
+
+
+async def _check_covers_the_unit(
+    session: AsyncSession, programme_id: uuid.UUID, data: schemas.ModerationCreate
+) -> None:
+    """R-51: disagreement adjusts every learner's work submitted for the unit in the claim, so the
+    adjustments name each piece (the latest released decision of each learner on each brief of the unit),
+    each with the moderated grade (unchanged where the moderator kept it), and nothing else."""
+    work = {
+        w.decision.id for w in await population(session, programme_id) if data.unit_number in w.unit_numbers
+    }
+    named = [a.decision_id for a in data.adjustments]
+    problems = [
+        field_problem(
+            f"body.adjustments.{i}.decision_id", "R-51", "not the unit's released work on the programme"
+        )
+        for i, d in enumerate(named)
+        if d not in work
+    ]
+    missing = sorted(work - set(named))
+    if missing:
+        problems.append(
+            field_problem(
+                "body.adjustments",
+                "R-51",
+                f"every learner's work on the unit is adjusted; missing decisions {', '.join(map(str, missing))}",
+            )
+        )
+    if problems:
+        raise RuleViolation(
+            "The moderation's adjustments must cover the unit's work in the claim.", errors=problems
+        )
 
 
 def _decision_state(d: AssessmentDecision) -> dict:
@@ -82,6 +116,8 @@ async def record_moderation(
             "Moderated grades are recorded by a member of staff.",
             errors=[field_problem("principal", "R-51", "the caller has no staff record")],
         )
+    if adjusted:
+        await _check_covers_the_unit(session, programme.id, data)
     visit = ModerationVisit(
         id=uuid7(),
         centre_id=p.centre_id,
@@ -123,6 +159,9 @@ async def record_moderation(
         before = _decision_state(decision)
         unit_grades = dict(current.unit_grades)
         from_grade = unit_grades.get(str(data.unit_number))
+        was = from_grade or grade_of(current.criteria, current.unit_grades)
+        if was[:1].upper() == a.grade[:1].upper():
+            continue  # the moderator kept this grade: confirmed, no new version
         unit_grades[str(data.unit_number)] = a.grade
         number = decision.current_version + 1
         session.add(

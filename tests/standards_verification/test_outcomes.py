@@ -146,20 +146,33 @@ async def test_r51_moderation_agreement_confirms_and_disagreement_adjusts_as_new
     d = made[0]
     before = await session.get(AssessmentDecision, d.id)
     old_version = before.current_version
-    adjusted = await moderation.record_moderation(
-        session,
-        QN,
-        schemas.ModerationCreate(
+
+    def adjusted_visit(adjustments):
+        return schemas.ModerationCreate(
             programme_id=world.programme_id,
             unit_number=unit,
             visited_on=today,
             moderator_name="M. Oderator",
             outcome="adjusted",
             reason="Merit criteria not evidenced",
-            adjustments=[schemas.GradeAdjustment(decision_id=d.id, grade="Pass")],
+            adjustments=adjustments,
+        )
+
+    with pytest.raises(RuleViolation) as partial:  # every learner's work on the unit is moderated
+        await moderation.record_moderation(
+            session, QN, adjusted_visit([schemas.GradeAdjustment(decision_id=d.id, grade="Pass")])
+        )
+    assert partial.value.errors[0].code == "R-51"
+    kept = {"D": "Pass", "M": "Merit", "P": "Pass"}  # the Distinction comes down; the others stay
+    adjusted = await moderation.record_moderation(
+        session,
+        QN,
+        adjusted_visit(
+            [schemas.GradeAdjustment(decision_id=m.id, grade=g) for m, g in zip(made, kept.values())]
         ),
     )
-    [adj] = adjusted.adjustments
+    [adj] = adjusted.adjustments  # a new version only where the grade changed
+    assert adj.decision_id == d.id
     assert adj.version_number == old_version + 1 and adj.to_grade == "Pass"
     await session.refresh(before)
     assert before.current_version == before.released_version == old_version + 1
