@@ -39,6 +39,8 @@ from app.qualifications.models import PLATFORM_CENTRE
 from app.qualifications.router import router as qualifications_router
 from app.qualifications.specification import specification_schema
 from app.standardisation.router import router as standardisation_router
+from app.standards_verification.access import GrantAuthenticator
+from app.standards_verification.router import router as standards_verification_router
 from app.sync.router import router as sync_router
 from app.system.observability import configure_logging, install_metrics, install_tracing, trace_engine
 from app.system.problems import router as problems_router
@@ -77,6 +79,11 @@ TAGS = [
     {
         "name": "malpractice",
         "description": "Confidential malpractice cases, JCQ reports, withholding and sanctions (R-70..R-74).",
+    },
+    {
+        "name": "standards verification",
+        "description": "The awarding body's sample, outcomes and OCR moderation (R-50, R-51); the "
+        "verifier's read-only API over a grant (R-52).",
     },
     {
         "name": "qualifications",
@@ -202,6 +209,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)
+    # a verifier's Verity token or awarding-body token acts through a live grant.
+    app.state.grant_authenticator = GrantAuthenticator(settings)
     app.state.centre_directory = CentreDirectory(
         _centre_exists, reserved={PLATFORM_CENTRE}, ttl_seconds=settings.centre_cache_seconds
     )
@@ -227,6 +236,7 @@ def create_app(
         verification_router,
         standardisation_router,
         malpractice_router,
+        standards_verification_router,
         webhooks_router,
         audit_router,
     ):

@@ -26,6 +26,7 @@ import app.malpractice.models
 import app.programmes.models
 import app.qualifications.models
 import app.standardisation.models
+import app.standards_verification.models
 import app.verification.models
 import app.webhooks.models  # noqa: F401
 from app.core.models import Base

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql as pg
 from alembic import op
 
 revision = "0018_malpractice"
-down_revision = "0015_review"
+down_revision = "0016_sv"
 branch_labels = None
 depends_on = None
 

@@ -48,6 +48,7 @@ from app.malpractice.gql import MalpracticeMutation, MalpracticeQuery
 from app.programmes.gql import ProgrammesMutation, ProgrammesQuery
 from app.qualifications.gql import QualificationsQuery
 from app.standardisation.gql import StandardisationMutation, StandardisationQuery
+from app.standards_verification.gql import StandardsVerificationMutation, StandardsVerificationQuery
 from app.sync.gql import SyncMutation
 from app.verification.gql import VerificationMutation, VerificationQuery
 from app.webhooks.gql import WebhooksMutation, WebhooksQuery
@@ -104,6 +105,7 @@ Query = merge_types(
         VerificationQuery,
         StandardisationQuery,
         MalpracticeQuery,
+        StandardsVerificationQuery,
         WebhooksQuery,
         AuditQuery,
     ),
@@ -126,6 +128,7 @@ Mutation = merge_types(
         VerificationMutation,
         StandardisationMutation,
         MalpracticeMutation,
+        StandardsVerificationMutation,
         WebhooksMutation,
     ),
 )

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.principal import Principal
-from app.auth.scopes import Scope
+from app.auth.scopes import Role, Scope
 from app.core.errors import Forbidden, Unauthenticated
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the centre's identity provider.")
@@ -19,7 +19,17 @@ async def authenticate(request: Request, token: str | None) -> Principal:
     """A verified token whose centre exists (else 401: a signed token for no centre acts for nobody)."""
     if not token:
         raise Unauthenticated()
+    # R-52: a standards verifier's Verity token, or a token of the awarding body's configured issuer,
+    # acts through a live grant (registered by create_app: app/standards_verification/access.py).
+    grants = getattr(request.app.state, "grant_authenticator", None)
+    if grants is not None:
+        verifier = await grants.authenticate(request.app.state.sessionmaker, token)
+        if verifier is not None:
+            return verifier
     principal = await request.app.state.token_verifier.verify(token)
+    if grants is not None and Role.standards_verifier in principal.roles:
+        # A verifier in the centre's own identity provider reads through the grants of its subject.
+        principal = await grants.with_grants(request.app.state.sessionmaker, principal)
     await request.app.state.centre_directory.require_known(
         request.app.state.sessionmaker, principal.centre_id
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.auth.scopes import Role, Scope, scopes_for
 
@@ -16,6 +16,8 @@ class Principal:
     scopes: frozenset[Scope] = field(default=frozenset())
     # The role under which the current operation was allowed; recorded in the audit log.
     acting_role: str | None = None
+    # a standards verifier's live grants, as (sample id, grant id): all they may read.
+    grants: frozenset[tuple[uuid.UUID, uuid.UUID]] = field(default=frozenset())
 
     @classmethod
     def of(cls, subject: str, centre_id: uuid.UUID, roles: frozenset[Role]) -> Principal:
@@ -33,7 +35,7 @@ class Principal:
         return None
 
     def acting_as(self, scope: Scope) -> Principal:
-        return Principal(self.subject, self.centre_id, self.roles, self.scopes, self.role_granting(scope))
+        return replace(self, acting_role=self.role_granting(scope))
 
     @property
     def audit_role(self) -> str:

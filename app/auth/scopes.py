@@ -82,6 +82,13 @@ class Scope(StrEnum):
     malpractice_manage = "malpractice:manage"  # open, link, stage and close cases (HoC, QN)
     malpractice_investigate = "malpractice:investigate"  # a named investigator's notes and evidence
     malpractice_report = "malpractice:report"  # the HoC reports, records sanctions, sets policy
+    # Standards verification (R-50..R-52) and OCR moderation. Object-level limits sit in
+    # app/standards_verification: the LIV declares authenticity on their programmes only; a verifier
+    # reads only the sample of a live grant (Principal.grants).
+    sv_read = "standards_verification:read"  # allocations, samples, outcomes, moderation, R-51 status
+    sv_manage = "standards_verification:manage"  # R-50..R-52: the QN, the awarding body's contact
+    sv_prepare = "standards_verification:prepare"  # adjust the sample, declare work authentic
+    sv_sample_read = "verifier_sample:read"  # the verifier's read-only API over its grant
 
 
 # Every member of staff reads assessment plans, briefs and decisions: the HoC, QN and exams officer the
@@ -156,6 +163,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         # the HoC reports malpractice to the awarding body, applies the centre's penalties.
         | _MALPRACTICE
         | {Scope.malpractice_manage, Scope.malpractice_report}
+        # the HoC follows the verifier's reports and the certification status.
+        | {Scope.sv_read}
     ),
     # The QN is the awarding body's contact and checks the records, including the audit trail.
     # the QN monitors registrations and escalates late/early ones to the HoC.
@@ -180,6 +189,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         # The QN, the awarding body's contact, runs cases with the HoC; the HoC alone reports.
         | _MALPRACTICE
         | {Scope.malpractice_manage}
+        # R-50..R-52: the QN answers the verifier: samples, grants, outcomes, moderation visits.
+        | {Scope.sv_read, Scope.sv_manage, Scope.sv_prepare}
     ),
     # The LIV signs off assessment plans (R-20, through iv_plans:manage), verifies briefs, authorises resubmissions and may agree
     # an extension; an IV verifies briefs of programmes they verify.
@@ -205,6 +216,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | {Scope.standardisation_write, Scope.competence_manage}
         | _OWN_CPD
         | _MALPRACTICE
+        # the LIV adjusts the sample and declares each sampled learner's work authentic.
+        | {Scope.sv_read, Scope.sv_prepare}
     ),
     # an IV samples and verifies decisions of programmes they verify, and closes the actions.
     Role.iv: frozenset(
@@ -278,13 +291,15 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _STANDARDISATION_READ
         | _OWN_CPD
         | _MALPRACTICE
+        # the PL follows the verifier's visit to their programme.
+        | {Scope.sv_read}
     ),
     # A learner reads their own issued briefs and released decisions through learner:self.
     # a learner reads their own malpractice case once told of it.
     Role.learner: frozenset({Scope.learner_self, Scope.submissions_self, Scope.malpractice_read}),
-    # External and read-only: it will read only the sample allocated to it, through its grant;
-    # until that API exists it reads nothing -- not even the centre's sites or calendar.
-    Role.standards_verifier: frozenset(),
+    # External and read-only: it reads only the sample of a live grant (the verifier API), and
+    # nothing else -- not even the centre's sites or calendar; every write is refused.
+    Role.standards_verifier: frozenset({Scope.sv_sample_read}),
 }
 
 

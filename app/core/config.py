@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     jwks_min_refresh_seconds: float = 10.0
     # A token's centre must exist; a centre found is remembered this long (absence is never cached).
     centre_cache_seconds: float = 60.0
+    # an awarding body's own identity provider for its standards verifiers (optional). A token of
+    # this issuer acts only through a live grant whose subject is the token's `sub`
+    # (app/standards_verification/access.py); RS256/ES256 with its JWKS URL or PEM file.
+    sv_jwt_issuer: str | None = None
+    sv_jwt_audience: str = "verity-standards-verification"
+    sv_jwks_url: str | None = None
+    sv_jwt_public_key_file: Path | None = None
 
     # Request limits: bodies are counted as they arrive and refused with 413 past the route's cap
     # (app/core/limits.py); headers past `max_header_bytes` are refused by the HTTP server itself.

@@ -23,6 +23,7 @@ from app.demo.quality import load_quality
 from app.demo.spring import load_spring
 from app.demo.staff import load_centre
 from app.demo.support import load_support
+from app.demo.sv import load_sv
 from app.demo.world import DEMO_CENTRE_ID, DEMO_LEARNER_SUBJECT, Demo, start_year
 from app.malpractice import hooks as malpractice_hooks
 from app.verification import liv_access, release_gate
@@ -54,6 +55,7 @@ async def load_demo(settings: Settings) -> bool:
                 await load_exam_results(demo)
                 await load_support(demo)
                 await load_malpractice(demo)
+                await load_sv(demo, settings.jwt_issuer)
         return True
     finally:
         await engine.dispose()

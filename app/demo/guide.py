@@ -18,9 +18,11 @@ from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.demo.world import DEMO_CENTRE_ID, DEMO_LEARNER_SUBJECT
 from app.learners.models import Learner
 from app.programmes.models import Programme
+from app.standards_verification.models import Sample
 from app.verification.models import IvSample
 
-# role -> [(what, path)]; {award}, {diploma}, {a1}, {d1}, {amara}, {ben_decision}, {sample} are ids.
+# role -> [(what, path)]; {award}, {diploma}, {a1}, {d1}, {amara}, {ben_decision}, {sample}, {sv_sample}
+# are ids.
 SCREENS: dict[Role, list[tuple[str, str]]] = {
     Role.hoc: [
         ("programmes", "/v1/programmes"),
@@ -44,6 +46,15 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("LIV appointments", "/v1/liv-appointments"),
         ("audit log", "/v1/audit-events"),
         ("malpractice cases (R-70)", "/v1/malpractice-cases"),
+        ("SV allocations (R-50)", "/v1/sv-allocations"),
+        ("SV samples (R-50)", "/v1/sv-samples?programme_id={award}"),
+        ("SV sample items", "/v1/sv-samples/{sv_sample}/items"),
+        ("SV grants (R-52)", "/v1/sv-samples/{sv_sample}/grants"),
+        ("SV access log (R-52)", "/v1/sv-samples/{sv_sample}/access-log"),
+        ("SV reports and actions (R-51)", "/v1/sv-outcomes"),
+        ("SV certification status (R-51)", "/v1/programmes/{award}/sv-status"),
+        ("OCR moderation visits (R-51)", "/v1/ocr-moderations"),
+        ("sample-size reference table", "/v1/sv-policy"),
     ],
     Role.liv: [
         ("LIV dashboard", "/v1/iv-dashboard"),
@@ -88,7 +99,12 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("my submissions", "/v1/submissions"),
         ("my briefs", "/v1/assignment-briefs"),
     ],
-    Role.standards_verifier: [("me (reads nothing until the SV sample API exists)", "/v1/me")],
+    Role.standards_verifier: [
+        ("me", "/v1/me"),
+        ("my granted samples (R-52)", "/v1/verifier/samples"),
+        ("the sample", "/v1/verifier/samples/{sv_sample}"),
+        ("its items", "/v1/verifier/samples/{sv_sample}/items"),
+    ],
 }
 
 
@@ -130,6 +146,9 @@ async def demo_ids(settings: Settings) -> dict[str, uuid.UUID | None]:
                 .limit(1)
             )
             sample = await s.scalar(select(IvSample.id).where(IvSample.brief_id == a1).limit(1))
+            sv_sample = await s.scalar(
+                select(Sample.id).where(Sample.centre_id == c).order_by(Sample.round.desc()).limit(1)
+            )
     finally:
         await engine.dispose()
     return {
@@ -140,6 +159,7 @@ async def demo_ids(settings: Settings) -> dict[str, uuid.UUID | None]:
         "amara": amara,
         "ben_decision": ben_decision,
         "sample": sample,
+        "sv_sample": sv_sample,
     }
 
 

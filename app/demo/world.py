@@ -34,6 +34,8 @@ class Demo:
     staff: dict[str, uuid.UUID] = field(default_factory=dict)  # key -> staff id
     roles: dict[str, Role] = field(default_factory=dict)  # key -> the role they act in
     ids: dict[str, uuid.UUID] = field(default_factory=dict)  # named objects: programmes, briefs...
+    # When the demo was loaded (the real time its clock started at): a verifier's grant runs from then.
+    began: dt.datetime = field(default_factory=clock.now)
 
     def date(self, month: int, day: int) -> dt.date:
         """A date of the academic year: September to December in its first calendar year."""

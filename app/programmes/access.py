@@ -44,6 +44,8 @@ CENTRE_WIDE: dict[Scope, frozenset[Role]] = {
     Scope.assessments_read: frozenset({Role.hoc, Role.qn, Role.exams_officer}),
     Scope.verification_read: frozenset({Role.hoc, Role.qn}),
     Scope.standardisation_read: frozenset({Role.hoc, Role.qn}),
+    # R-50..R-52: the QN answers the verifier for the centre, the HoC oversees; LIV and PL their own.
+    Scope.sv_read: frozenset({Role.hoc, Role.qn}),
     # the HoC and the exams officer arrange adjustments; staff on a programme apply them.
     Scope.adjustments_read: frozenset({Role.hoc, Role.exams_officer}),
     # the HoC authorises, the exams officer applies to the awarding body.

@@ -33,6 +33,7 @@ from app.malpractice import events as malpractice
 from app.programmes import events as programmes
 from app.qualifications import events as qualifications
 from app.standardisation import events as standardisation
+from app.standards_verification import events as standards_verification
 from app.verification import events as verification
 
 __all__ = ["CATALOGUE", "PING", "EventType", "PingData", "envelope", "envelope_model", "is_known"]
@@ -68,6 +69,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     verification,
     standardisation,
     malpractice,
+    standards_verification,
 )
 
 

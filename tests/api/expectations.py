@@ -68,6 +68,13 @@ COMPETENCE_MANAGERS = frozenset({"hoc", "qn", "liv"})
 # R-70..R-74: every role asks for cases (the service answers 404 but for the HoC, QN, investigators and
 # the person concerned); the HoC and QN run cases, the HoC alone reports and sanctions.
 MALPRACTICE_MANAGERS = frozenset({"hoc", "qn"})
+# R-50..R-52: the QN answers the verifier; the HoC oversees; the LIV and PL follow their programmes'
+# visits; the LIV (and the QN) adjust the sample, the LIV declares authenticity; the verifier reads only
+# its granted sample, through its own API, and nothing else.
+SV_READERS = frozenset({"hoc", "qn", "liv", "programme_leader"})
+SV_MANAGERS = frozenset({"qn"})
+SV_PREPARERS = frozenset({"qn", "liv"})
+VERIFIER = frozenset({"standards_verifier"})
 
 REST = {
     "getHealth": PUBLIC,
@@ -241,6 +248,40 @@ REST = {
     "closeMalpracticeCase": MALPRACTICE_MANAGERS,
     "getMalpracticePolicy": MALPRACTICE_MANAGERS,
     "putMalpracticePolicy": HOC,
+    # standards verification (issue 13)
+    "getSvPolicy": SV_READERS,
+    "putSvPolicy": SV_MANAGERS,
+    "createSvAllocation": SV_MANAGERS,
+    "listSvAllocations": SV_READERS,
+    "getSvAllocation": SV_READERS,
+    "requestSvSample": SV_MANAGERS,
+    "listSvSamples": SV_READERS,
+    "getSvSample": SV_READERS,
+    "requestMoreSvSample": SV_MANAGERS,
+    "listSvSampleItems": SV_READERS,
+    "addSvSampleItem": SV_PREPARERS,
+    "getSvSampleItem": SV_READERS,
+    "removeSvSampleItem": SV_PREPARERS,
+    "declareSvSampleItemAuthentic": SV_PREPARERS,
+    "submitSvSample": SV_MANAGERS,
+    "downloadSvSamplePack": SV_MANAGERS,
+    "grantSvAccess": SV_MANAGERS,
+    "listSvGrants": SV_MANAGERS,
+    "revokeSvGrant": SV_MANAGERS,
+    "listSvAccessLog": SV_MANAGERS,
+    "recordSvOutcome": SV_MANAGERS,
+    "listSvOutcomes": SV_READERS,
+    "getSvOutcome": SV_READERS,
+    "closeSvAction": SV_MANAGERS,
+    "getSvCertificationStatus": SV_READERS,
+    "recordOcrModeration": SV_MANAGERS,
+    "listOcrModerations": SV_READERS,
+    "getOcrModeration": SV_READERS,
+    "verifierListSamples": VERIFIER,
+    "verifierGetSample": VERIFIER,
+    "verifierListSampleItems": VERIFIER,
+    "verifierGetSampleItem": VERIFIER,
+    "verifierDownloadEvidence": VERIFIER,
 }
 
 GRAPHQL = {
@@ -402,6 +443,37 @@ GRAPHQL = {
     "Mutation.recordMalpracticeSanction": HOC,
     "Mutation.closeMalpracticeCase": MALPRACTICE_MANAGERS,
     "Mutation.putMalpracticePolicy": HOC,
+    "Query.svPolicy": SV_READERS,
+    "Query.svAllocations": SV_READERS,
+    "Query.svAllocation": SV_READERS,
+    "Query.svSamples": SV_READERS,
+    "Query.svSample": SV_READERS,
+    "Query.svSampleItems": SV_READERS,
+    "Query.svSampleItem": SV_READERS,
+    "Query.svGrants": SV_MANAGERS,
+    "Query.svAccessLog": SV_MANAGERS,
+    "Query.svOutcomes": SV_READERS,
+    "Query.svOutcome": SV_READERS,
+    "Query.svCertificationStatus": SV_READERS,
+    "Query.ocrModerations": SV_READERS,
+    "Query.ocrModeration": SV_READERS,
+    "Query.verifierSamples": VERIFIER,
+    "Query.verifierSample": VERIFIER,
+    "Query.verifierSampleItems": VERIFIER,
+    "Query.verifierSampleItem": VERIFIER,
+    "Mutation.putSvPolicy": SV_MANAGERS,
+    "Mutation.createSvAllocation": SV_MANAGERS,
+    "Mutation.requestSvSample": SV_MANAGERS,
+    "Mutation.requestMoreSvSample": SV_MANAGERS,
+    "Mutation.addSvSampleItem": SV_PREPARERS,
+    "Mutation.removeSvSampleItem": SV_PREPARERS,
+    "Mutation.declareSvSampleItemAuthentic": SV_PREPARERS,
+    "Mutation.submitSvSample": SV_MANAGERS,
+    "Mutation.grantSvAccess": SV_MANAGERS,
+    "Mutation.revokeSvGrant": SV_MANAGERS,
+    "Mutation.recordSvOutcome": SV_MANAGERS,
+    "Mutation.closeSvAction": SV_MANAGERS,
+    "Mutation.recordOcrModeration": SV_MANAGERS,
 }
 
 # ---- object level (R-98), walked by tests/api/test_object_table.py --------------------------------------
@@ -529,6 +601,23 @@ CENTRE_LEVEL_READS = frozenset(
         "getMalpracticeCase",
         "renderMalpracticeReport",
         "getMalpracticePolicy",  # the caller's own centre's policy (another centre's: 404)
+        # Standards verification (issue 13): the HoC and QN read centre-wide, the LIV and PL on their
+        # programmes (tests/standards_verification/test_outcomes.py walks a programme of another team);
+        # the verifier's reads are scoped by its grant (tests/standards_verification/test_verifier_api.py).
+        "getSvAllocation",
+        "getSvSample",
+        "listSvSampleItems",
+        "getSvSampleItem",
+        "listSvGrants",
+        "listSvAccessLog",
+        "getSvOutcome",
+        "getSvCertificationStatus",
+        "getOcrModeration",
+        "verifierGetSample",
+        "verifierListSampleItems",
+        "verifierGetSampleItem",
+        "verifierDownloadEvidence",
+        "downloadSvSamplePack",  # the QN's, centre-wide
     }
 )
 

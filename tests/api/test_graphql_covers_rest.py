@@ -91,6 +91,24 @@ REST_GET_TO_QUERY = {
     "/v1/malpractice-cases": "malpracticeCases",
     "/v1/malpractice-cases/{case_id}": "malpracticeCase",
     "/v1/centres/{centre_id}/malpractice-policy": "malpracticePolicy",
+    "/v1/sv-policy": "svPolicy",
+    "/v1/sv-allocations": "svAllocations",
+    "/v1/sv-allocations/{allocation_id}": "svAllocation",
+    "/v1/sv-samples": "svSamples",
+    "/v1/sv-samples/{sample_id}": "svSample",
+    "/v1/sv-samples/{sample_id}/items": "svSampleItems",
+    "/v1/sv-sample-items/{item_id}": "svSampleItem",
+    "/v1/sv-samples/{sample_id}/grants": "svGrants",
+    "/v1/sv-samples/{sample_id}/access-log": "svAccessLog",
+    "/v1/sv-outcomes": "svOutcomes",
+    "/v1/sv-outcomes/{outcome_id}": "svOutcome",
+    "/v1/programmes/{programme_id}/sv-status": "svCertificationStatus",
+    "/v1/ocr-moderations": "ocrModerations",
+    "/v1/ocr-moderations/{visit_id}": "ocrModeration",
+    "/v1/verifier/samples": "verifierSamples",
+    "/v1/verifier/samples/{sample_id}": "verifierSample",
+    "/v1/verifier/samples/{sample_id}/items": "verifierSampleItems",
+    "/v1/verifier/items/{item_id}": "verifierSampleItem",
 }
 
 # GET routes that are infrastructure, not a resource of a centre: nothing to read over GraphQL.
@@ -109,6 +127,9 @@ INFRA = {
     "GraphQL carries the item (submissionEvidence), the bytes stay REST as uploads do",
     "/v1/malpractice-cases/{case_id}/report.pdf": "the JCQ report's PDF bytes: GraphQL carries the case "
     "(malpracticeCase) it is rendered from",
+    "/v1/verifier/items/{item_id}/evidence/{evidence_id}/content": "an evidence file's bytes for a verifier, "
+    "streamed: GraphQL carries the item's evidence list (verifierSampleItem)",
+    "/v1/sv-samples/{sample_id}/pack": "the sample pack, a zip of what svSample/svSampleItem carry",
 }
 
 # REST query parameters that are REST paging, answered by Relay `first`/`after` in GraphQL.

@@ -78,6 +78,7 @@ def _literal(gtype):
             "Boolean": "true",
             "UUID": f'"{uuid.uuid4()}"',
             "Date": '"2008-01-01"',
+            "DateTime": '"2008-01-01T00:00:00Z"',
             "Float": "1.5",
         }.get(gtype.name, '"x"')
     raise AssertionError(f"no literal for {gtype}")
