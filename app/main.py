@@ -31,6 +31,8 @@ from app.core.limits import BodyLimitMiddleware, BodyLimits
 from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
 from app.learners.router import router as learners_router
+from app.malpractice import hooks as malpractice_hooks
+from app.malpractice.router import router as malpractice_router
 from app.models import alembic_config
 from app.programmes.router import router as programmes_router
 from app.qualifications.models import PLATFORM_CENTRE
@@ -43,7 +45,7 @@ from app.sync.router import router as sync_router
 from app.system.observability import configure_logging, install_metrics, install_tracing, trace_engine
 from app.system.problems import router as problems_router
 from app.system.router import router as system_router
-from app.verification import release_gate
+from app.verification import liv_access, release_gate
 from app.verification.router import router as verification_router
 from app.webhooks.openapi import register_webhooks
 from app.webhooks.router import router as webhooks_router
@@ -78,6 +80,10 @@ TAGS = [
         "name": "standards verification",
         "description": "The awarding body's sample, outcomes and OCR moderation (R-50, R-51); the "
         "verifier's read-only API over a grant (R-52).",
+    },
+    {
+        "name": "malpractice",
+        "description": "Confidential malpractice cases, JCQ reports, withholding and sanctions (R-70..R-74).",
     },
     {
         "name": "qualifications",
@@ -159,6 +165,9 @@ def create_app(
     """Build the app. Tests pass their own sessionmaker (bound to a rolled-back transaction)."""
     settings = settings or get_settings()
     release_gate.register()  # R-25: release asks verification's IV check (app/assessment/iv_gate.py)
+    liv_access.register()  # R-40: programme access follows the LIV appointment (app/programmes/access.py)
+    # R-70/R-73: the authenticity chain opens cases; release keeps back withheld results.
+    malpractice_hooks.register()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -227,6 +236,7 @@ def create_app(
         verification_router,
         standardisation_router,
         standards_verification_router,
+        malpractice_router,
         webhooks_router,
         audit_router,
     ):

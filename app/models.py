@@ -22,6 +22,7 @@ import app.centres.models
 import app.core.idempotency
 import app.events.models
 import app.learners.models
+import app.malpractice.models
 import app.programmes.models
 import app.qualifications.models
 import app.standardisation.models

@@ -34,7 +34,19 @@ ROOT = Path(__file__).resolve().parent.parent
 # speed. Examples stay as each test sets them. HYPOTHESIS_PROFILE=dev restores Hypothesis's defaults.
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev")
+# As "ci", and costly properties run every example they were written with (examples() below).
+settings.register_profile("thorough", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
+
+
+def examples(ci: int, thorough: int) -> int:
+    """The examples of a costly property (each builds and draws a whole population): `ci` in every
+    run of the suite, `thorough` under HYPOTHESIS_PROFILE=thorough (before a release, after a change
+    to the code it tests). Each run draws fresh examples, so the runs together still search widely."""
+    return thorough if THOROUGH else ci
+
+
 APP_ROLE = "verity_app"
 
 
@@ -139,10 +151,14 @@ _RUN = uuid.uuid4().hex[:8]
 @pytest.fixture(scope="session", autouse=True)
 def release_gates() -> None:
     """Service-level tests release decisions without building the app: register verification's R-25
-    gate as create_app does (tests/verification/test_release.py checks that create_app does)."""
-    from app.verification import release_gate
+    gate as create_app does (tests/verification/test_release.py checks that create_app does), its
+    R-40 lookup of the programme's LIV for programme access, and malpractice's hooks."""
+    from app.malpractice import hooks
+    from app.verification import liv_access, release_gate
 
     release_gate.register()
+    liv_access.register()
+    hooks.register()  # R-70/R-73: the authenticity chain and the withholding hold, as create_app does
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ Requests, outcomes, moderation visits and their adjustments are evidence of what
 application role may only add them. An item may be taken out of a sample not yet submitted (DELETE).
 
 Revision ID: 0016_sv
-Revises: 0015_review
+Revises: 0018_malpractice (re-chained when main was merged in)
 Create Date: 2026-12-02
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql as pg
 from alembic import op
 
 revision = "0016_sv"
-down_revision = "0015_review"
+down_revision = "0018_malpractice"
 branch_labels = None
 depends_on = None
 

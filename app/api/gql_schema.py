@@ -37,12 +37,14 @@ from app.assessment.gql_reads import AssessmentReadsQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
 from app.audit.gql import AuditQuery
 from app.auth.dependencies import authenticate
+from app.auth.scopes import Role
 from app.calendars.gql import CalendarsMutation, CalendarsQuery
 from app.centres.gql import CentresMutation, CentresQuery
 from app.core.config import Settings
 from app.core.db import Session
 from app.core.errors import ProblemError, Unauthenticated
 from app.learners.gql import LearnersMutation, LearnersQuery
+from app.malpractice.gql import MalpracticeMutation, MalpracticeQuery
 from app.programmes.gql import ProgrammesMutation, ProgrammesQuery
 from app.qualifications.gql import QualificationsQuery
 from app.standardisation.gql import StandardisationMutation, StandardisationQuery
@@ -52,12 +54,15 @@ from app.verification.gql import VerificationMutation, VerificationQuery
 from app.webhooks.gql import WebhooksMutation, WebhooksQuery
 from graphql import GraphQLError
 
+# Every role a token may carry, the learner's included (StaffRole lists the staff ones).
+strawberry.enum(Role, description="A role a principal holds (docs/access.md).")
+
 
 @strawberry.type
 class Me:
     subject: str
     centre_id: uuid.UUID
-    roles: list[str]
+    roles: list[Role]
     scopes: list[str]
 
 
@@ -100,6 +105,7 @@ Query = merge_types(
         VerificationQuery,
         StandardisationQuery,
         StandardsVerificationQuery,
+        MalpracticeQuery,
         WebhooksQuery,
         AuditQuery,
     ),
@@ -122,6 +128,7 @@ Mutation = merge_types(
         VerificationMutation,
         StandardisationMutation,
         StandardsVerificationMutation,
+        MalpracticeMutation,
         WebhooksMutation,
     ),
 )

@@ -105,6 +105,13 @@ class DecisionReleased(_DecisionState):
     brief_id: uuid.UUID = Field(description="The assignment brief the decision's submission answers.")
 
 
+class DecisionVoided(_DecisionState):
+    """A decision was voided by a penalty the centre applied after a malpractice case (R-74): a new
+    version recording nothing achieved, released at once; `data` is its state (never the allegation)."""
+
+    type: ClassVar[str] = "assessment_decision.voided"
+
+
 class ResubmissionAuthorised(schemas.Resubmission, Event):
     """A resubmission was authorised, with its deadline (R-30, R-31, R-33); `data` is the record."""
 

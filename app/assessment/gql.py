@@ -5,6 +5,7 @@ costs ~3 µs per field, so dense grids go as JSON beside the nested types)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
@@ -14,14 +15,24 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
-from app.assessment import decisions, models, prior_learning, records, resubmissions, schemas, submissions
+from app.assessment import (
+    authenticity,
+    decisions,
+    models,
+    prior_learning,
+    records,
+    resubmissions,
+    schemas,
+    submissions,
+)
 from app.auth.scopes import Scope
 from app.programmes import schemas as programme_schemas
 from app.programmes.gql import PriorLearning
+from app.programmes.schemas import EnrolmentStatus
+from app.qualifications.grades import AttemptKind, QualificationGrade, UnitGrade
 
 Ctx = Info[Context, None]
 for enum in (
-    schemas.AttemptKind,
     schemas.DecisionStatus,
     schemas.CriterionStatus,
     schemas.SubmissionStatus,
@@ -33,6 +44,11 @@ for enum in (
 
 @pyd_type(model=schemas.CriterionResult, all_fields=True)
 class CriterionResult:
+    pass
+
+
+@pyd_type(model=schemas.AuthenticityConcernRaised, all_fields=True)
+class AuthenticityConcernRaised:
     pass
 
 
@@ -64,10 +80,10 @@ class ExamResult:
 @strawberry.type(description="One unit's grade (the REST object `unit_grades` as a list, by unit).")
 class GradedUnit:
     unit_number: int
-    grade: str | None
+    grade: UnitGrade | None
 
 
-def _unit_grades(grades: dict[str, str | None]) -> list[GradedUnit]:
+def _unit_grades(grades: Mapping[str, UnitGrade | None]) -> list[GradedUnit]:
     return [
         GradedUnit(unit_number=int(n), grade=g) for n, g in sorted(grades.items(), key=lambda i: int(i[0]))
     ]
@@ -184,7 +200,7 @@ class AssessmentDecision:
     brief_id: uuid.UUID
     learner_id: uuid.UUID
     submission_id: uuid.UUID
-    attempt_kind: schemas.AttemptKind
+    attempt_kind: AttemptKind
     status: schemas.DecisionStatus
     current_version: int
     version: int
@@ -231,9 +247,9 @@ class GridRow:
     given_name: str
     family_name: str
     statuses: list[schemas.CriterionStatus]
-    qualification_grade: str
+    qualification_grade: QualificationGrade
     unit_grades: list[GradedUnit]
-    enrolment_status: str = strawberry.field(
+    enrolment_status: EnrolmentStatus = strawberry.field(
         description="The learner's enrolment on this programme (`transferred`: moved to another group); "
         "statuses and grades are registration-wide (R-14)."
     )
@@ -437,6 +453,18 @@ class AssessmentMutation:
         p = info.context.require(Scope.submissions_write, Scope.submissions_self)
         data = to_model(schemas.HandIn, input_fields(input))
         return _submission(await info.context.write(submissions.hand_in, p, id, data))
+
+    @strawberry.mutation(
+        description="R-70: an assessor's authenticity concern opens a draft malpractice case."
+    )
+    async def raise_authenticity_concern(
+        self, info: Ctx, submission_id: uuid.UUID, concern: str
+    ) -> AuthenticityConcernRaised:
+        p = info.context.require(Scope.assessments_write)
+        data = to_model(schemas.AuthenticityConcern, {"concern": concern})
+        return AuthenticityConcernRaised.from_pydantic(
+            await info.context.write(authenticity.raise_concern, p, submission_id, data)
+        )
 
     @strawberry.mutation(
         description="R-24 per targeted criterion; R-10 registered learners only; by an assessor "

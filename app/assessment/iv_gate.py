@@ -44,6 +44,12 @@ def register(gate: ReleaseGate, holds: DecisionHolds | None = None) -> None:
         decision_holds.append(holds)
 
 
+def register_holds(holds: DecisionHolds) -> None:
+    """Add a hold alone (R-73: malpractice withholds a learner's results while their case is open)."""
+    if holds not in decision_holds:
+        decision_holds.append(holds)
+
+
 @dataclass(frozen=True)
 class IvGate:
     satisfied: bool

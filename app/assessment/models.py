@@ -25,24 +25,19 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core import clock
-from app.core.models import Base, Versioned, uuid_fk, uuid_pk
-
-ATTEMPT_KINDS = ("first", "resubmission", "retake")
-SUBMISSION_STATUSES = ("open", "submitted")
-EVIDENCE_KINDS = (
-    "file",
-    "ai_interaction",
-    "observation_record",
-    "witness_statement",
-    "questioning_record",
-    "reference",
+from app.assessment.schemas import (
+    ASSESSED_ATTEMPTS,
+    DecisionStatus,
+    EvidenceKind,
+    FileEvidenceKind,
+    SubmissionStatus,
 )
-# Kinds whose content is an uploaded file: a file of the work, a copy of an AI interaction.
-FILE_KINDS = ("file", "ai_interaction")
+from app.core import clock
+from app.core.models import Base, Versioned, enum_column, one_of, uuid_fk, uuid_pk
+from app.qualifications.grades import AttemptKind
+
 # "amended": released before, and a newer version awaits IV; the learner keeps the released one.
-DECISION_STATUSES = ("draft", "submitted_for_iv", "released", "amended")
-RELEASED_STATUSES = ("released", "amended")
+RELEASED_STATUSES = (DecisionStatus.released, DecisionStatus.amended)
 
 
 def _created_at() -> Mapped[dt.datetime]:
@@ -72,8 +67,8 @@ class Submission(Versioned, Base):
 
     __tablename__ = "submissions"
     __table_args__ = (
-        CheckConstraint(f"attempt_kind IN {ATTEMPT_KINDS}", name="attempt_kind"),
-        CheckConstraint(f"status IN {SUBMISSION_STATUSES}", name="status"),
+        CheckConstraint(f"attempt_kind IN {one_of(ASSESSED_ATTEMPTS)}", name="attempt_kind"),
+        CheckConstraint(f"status IN {one_of(SubmissionStatus)}", name="status"),
         CheckConstraint(
             "status = 'open' OR (submitted_at IS NOT NULL AND declaration_signed_on IS NOT NULL "
             "AND late IS NOT NULL)",
@@ -96,8 +91,8 @@ class Submission(Versioned, Base):
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
     brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
     learner_id: Mapped[uuid.UUID] = uuid_fk("learners.id", index=True)
-    attempt_kind: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20))
+    attempt_kind: Mapped[AttemptKind] = enum_column(AttemptKind, 20, only=ASSESSED_ATTEMPTS)
+    status: Mapped[SubmissionStatus] = enum_column(SubmissionStatus, 20)
     # The deadline in force when handed in: the brief's, an agreed extension's, or the resubmission's.
     deadline: Mapped[dt.date] = mapped_column(Date)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -126,9 +121,9 @@ class EvidenceItem(Base):
 
     __tablename__ = "evidence_items"
     __table_args__ = (
-        CheckConstraint(f"kind IN {EVIDENCE_KINDS}", name="kind"),
+        CheckConstraint(f"kind IN {one_of(EvidenceKind)}", name="kind"),
         CheckConstraint(
-            "(kind IN ('file', 'ai_interaction')) = (sha256 IS NOT NULL AND storage_key IS NOT NULL "
+            f"(kind IN {one_of(FileEvidenceKind)}) = (sha256 IS NOT NULL AND storage_key IS NOT NULL "
             "AND size_bytes IS NOT NULL AND media_type IS NOT NULL)",
             name="file_fields",
         ),
@@ -137,7 +132,7 @@ class EvidenceItem(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
     submission_id: Mapped[uuid.UUID] = uuid_fk("submissions.id", index=True)
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[EvidenceKind] = enum_column(EvidenceKind, 30)
     description: Mapped[str] = mapped_column(String(500))
     filename: Mapped[str | None] = mapped_column(String(255))
     media_type: Mapped[str | None] = mapped_column(String(100))
@@ -157,10 +152,10 @@ class AssessmentDecision(Versioned, Base):
 
     __tablename__ = "assessment_decisions"
     __table_args__ = (
-        CheckConstraint(f"status IN {DECISION_STATUSES}", name="status"),
-        CheckConstraint(f"attempt_kind IN {ATTEMPT_KINDS}", name="attempt_kind"),
+        CheckConstraint(f"status IN {one_of(DecisionStatus)}", name="status"),
+        CheckConstraint(f"attempt_kind IN {one_of(ASSESSED_ATTEMPTS)}", name="attempt_kind"),
         CheckConstraint(
-            f"(status IN {RELEASED_STATUSES}) = (released_at IS NOT NULL AND released_version IS NOT NULL)",
+            f"(status IN {one_of(RELEASED_STATUSES)}) = (released_at IS NOT NULL AND released_version IS NOT NULL)",
             name="released",
         ),
         CheckConstraint(
@@ -175,9 +170,9 @@ class AssessmentDecision(Versioned, Base):
     brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
     learner_id: Mapped[uuid.UUID] = uuid_fk("learners.id", index=True)
     submission_id: Mapped[uuid.UUID] = uuid_fk("submissions.id")
-    attempt_kind: Mapped[str] = mapped_column(String(20))
+    attempt_kind: Mapped[AttemptKind] = enum_column(AttemptKind, 20, only=ASSESSED_ATTEMPTS)
     assessor_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[DecisionStatus] = enum_column(DecisionStatus, 20)
     current_version: Mapped[int] = mapped_column(Integer)
     released_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     released_by: Mapped[str | None] = mapped_column(String(200))

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.assessment import (
+    authenticity,
     decisions,
     evidence_content,
     prior_learning,
@@ -227,6 +228,20 @@ async def hand_in(
 ):
     """R-22: with the learner's signed and dated declaration; frozen from then on. R-23: late is recorded."""
     return _submission(response, await submissions.hand_in(session, p, submission_id, body))
+
+
+@router.post(
+    "/submissions/{submission_id}/authenticity-concerns",
+    operation_id="raiseAuthenticityConcern",
+    response_model=schemas.AuthenticityConcernRaised,
+    status_code=201,
+)
+async def raise_concern(
+    submission_id: uuid.UUID, body: schemas.AuthenticityConcern, session: Session, p: AssessmentsWrite
+):
+    """R-70: an assessor of the programme doubts handed-in work is the learner's own; a draft
+    malpractice case opens, linked to the submission (confidential: the HoC and QN read it)."""
+    return await authenticity.raise_concern(session, p, submission_id, body)
 
 
 # ---- decisions ----------------------------------------------------------------------------------------

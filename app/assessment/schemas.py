@@ -9,14 +9,15 @@ from pydantic import Field, StrictBool, StringConstraints
 
 from app.assignments.schemas import CriterionCode
 from app.core.schemas import Input, IsoDate, LongText, Output, Reason, Text, UnitNumber
+from app.programmes.schemas import EnrolmentStatus
+from app.qualifications.grades import AttemptKind, GradingRule, QualificationGrade, UnitGrade
+from app.qualifications.outcomes import OutcomeBasis
+
+# Internally assessed work is a first attempt, a resubmission or a retake; a resit is an examined
+# unit sat again (003 §7), recorded as an exam result, never as a submission or a decision.
+ASSESSED_ATTEMPTS = (AttemptKind.first, AttemptKind.resubmission, AttemptKind.retake)
 
 Short = Reason  # a one-line filled text of up to 500 characters
-
-
-class AttemptKind(StrEnum):
-    first = "first"
-    resubmission = "resubmission"
-    retake = "retake"
 
 
 class SubmissionStatus(StrEnum):
@@ -81,6 +82,17 @@ class SubmissionCreate(Input):
     learner_id: uuid.UUID | None = Field(
         None, description="Staff name the learner; a learner submits for themselves."
     )
+
+
+class AuthenticityConcern(Input):
+    """R-70: the assessor's concern that handed-in work is not the learner's own (opens a draft case)."""
+
+    concern: LongText
+
+
+class AuthenticityConcernRaised(Output):
+    submission_id: uuid.UUID
+    case_id: uuid.UUID = Field(description="The draft malpractice case the concern opened.")
 
 
 class HandIn(Input):
@@ -166,7 +178,7 @@ class CriterionJudgement(Input):
 
 class UnitGradeInput(Input):
     unit_number: UnitNumber
-    grade: Annotated[str, StringConstraints(pattern=r"^(U|P|M|D|achieved|not_achieved)$")]
+    grade: UnitGrade
 
 
 class DecisionContent(Input):
@@ -202,7 +214,7 @@ class CriterionResult(Output):
 class DecisionVersion(Output):
     number: int
     criteria: list[CriterionResult]
-    unit_grades: dict[str, str]
+    unit_grades: dict[str, UnitGrade]
     feedback: str
     authenticity_confirmed: bool
     can_improve_without_guidance: bool
@@ -271,7 +283,7 @@ class ExamResultCreate(Input):
     qualification_id: uuid.UUID
     unit_number: UnitNumber
     series: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9 /-]{1,40}$")]
-    grade: Annotated[str, StringConstraints(pattern=r"^(U|P|M|D|achieved|not_achieved)$")]
+    grade: UnitGrade
 
 
 class ExamResult(Output):
@@ -281,7 +293,7 @@ class ExamResult(Output):
     unit_number: int
     sitting: int
     series: str
-    grade: str
+    grade: UnitGrade
     recorded_by: str
     created_at: dt.datetime
 
@@ -310,9 +322,9 @@ class RecordCriterion(Output):
 class RecordUnit(Output):
     unit_number: int
     title: str
-    grade: str | None
-    basis: str | None
-    attempt_kind: str | None
+    grade: UnitGrade | None
+    basis: OutcomeBasis | None
+    attempt_kind: AttemptKind | None
     capped_at_pass: bool = False
     criteria: list[RecordCriterion]
     exam_results: list[ExamResult] = []
@@ -339,7 +351,7 @@ class RecordProgramme(Output):
     programme_id: uuid.UUID
     programme_name: str
     qualification_id: uuid.UUID
-    enrolment_status: str
+    enrolment_status: EnrolmentStatus
     enrolled_on: dt.date
     ended_on: dt.date | None
     carried: bool = Field(
@@ -366,8 +378,8 @@ class LearnerRecord(Output):
     )
     units: list[RecordUnit]
     attempts: list[RecordAttempt]
-    qualification_grade: str
-    decided_by: str
+    qualification_grade: QualificationGrade
+    decided_by: GradingRule
     total_points: int | None
     released_only: bool = Field(description="True when only released decisions count (a learner's own view).")
 
@@ -377,10 +389,10 @@ class GridRow(Output):
     given_name: str
     family_name: str
     statuses: list[CriterionStatus] = Field(description="One per column, in `columns` order.")
-    unit_grades: dict[str, str | None]
-    qualification_grade: str
-    enrolment_status: str = Field(
-        default="registered",
+    unit_grades: dict[str, UnitGrade | None]
+    qualification_grade: QualificationGrade
+    enrolment_status: EnrolmentStatus = Field(
+        default=EnrolmentStatus.registered,
         description="The learner's enrolment on this programme; a learner transferred to another group "
         "stays on the grid as `transferred`. Statuses and grades are registration-wide (R-14).",
     )

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.assessment import declaration, events, schemas
+from app.assessment import authenticity, declaration, events, schemas
 from app.assessment import repository as repo
 from app.assessment.evidence_files import HEAD_BYTES, content_matches, normalised_filename
 from app.assessment.models import EvidenceItem, Extension, ResubmissionAuthorisation, Submission
@@ -446,7 +446,7 @@ async def hand_in(
         problems.append(
             field_problem("evidence", "no_evidence", "a submission carries at least one evidence item")
         )
-    problems += declaration.ai_use_problems(data, counts.get("ai_interaction", 0))
+    problems += declaration.ai_use_problems(data, counts.get(schemas.EvidenceKind.ai_interaction, 0))
     problems += declaration.paper_problems(data, today)
     if problems:
         raise RuleViolation("The submission cannot be handed in.", errors=problems)
@@ -456,7 +456,7 @@ async def hand_in(
         if ext is not None:
             deadline, extension_id = ext.new_deadline, ext.id
     before = out(submission).model_dump(mode="json")
-    submission.status, submission.submitted_at = "submitted", now
+    submission.status, submission.submitted_at = schemas.SubmissionStatus.submitted, now
     submission.deadline, submission.extension_id = deadline, extension_id
     # the centre's date of receipt (Europe/London), not UTC's: at 23:30 UTC in summer it is
     # already the next day in London.
@@ -479,4 +479,6 @@ async def hand_in(
     after = out(submission).model_dump(mode="json")
     handed_in = events.SubmissionHandedIn.model_validate({"before": before, "after": after})
     await recorded(session, p, Change.changed(handed_in, "submission", submission.id))
+    # AI use the brief does not allow opens a draft malpractice case, in this transaction.
+    await authenticity.on_hand_in(session, p, submission)
     return submission

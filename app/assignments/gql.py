@@ -121,6 +121,7 @@ class AssignmentBriefUpdateInput:
     unit_numbers: list[int] | None = strawberry.UNSET
     criteria: list[TargetedCriterionInput] | None = strawberry.UNSET
     scenario: str | None = strawberry.UNSET
+    ai_use_allowed: bool | None = strawberry.UNSET
     start_date: dt.date | None = strawberry.UNSET
     completion_date: dt.date | None = strawberry.UNSET
 

@@ -10,15 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ARRAY, CheckConstraint, Date, DateTime, Integer, String, UniqueConstraint, func
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    true,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.assignments.schemas import BriefStatus, BriefVerificationOutcome
 from app.core import clock
-from app.core.models import Base, Versioned, uuid_fk, uuid_pk
-
-BRIEF_STATUSES = ("draft", "submitted_for_iv", "verified", "returned", "issued", "closed")
-VERIFICATION_OUTCOMES = ("verified", "returned")
+from app.core.models import Base, Versioned, enum_column, one_of, uuid_fk, uuid_pk
 
 
 class AssessmentPlanEntry(Versioned, Base):
@@ -47,7 +56,7 @@ class AssignmentBrief(Versioned, Base):
 
     __tablename__ = "assignment_briefs"
     __table_args__ = (
-        CheckConstraint(f"status IN {BRIEF_STATUSES}", name="status"),
+        CheckConstraint(f"status IN {one_of(BriefStatus)}", name="status"),
         CheckConstraint("start_date <= completion_date", name="dates"),
     )
 
@@ -66,9 +75,12 @@ class AssignmentBrief(Versioned, Base):
     unit_numbers: Mapped[list[int]] = mapped_column(ARRAY(Integer))
     criteria: Mapped[list[dict]] = mapped_column(JSONB)
     scenario: Mapped[str] = mapped_column(String(4000))
+    # whether the learner may use AI tools; a hand-in disclosing AI use a brief does not allow
+    # opens a draft malpractice case (app/assessment/authenticity.py).
+    ai_use_allowed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     start_date: Mapped[dt.date] = mapped_column(Date)
     completion_date: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[BriefStatus] = enum_column(BriefStatus, 20)
     brief_version: Mapped[int] = mapped_column(Integer)
     # The author (R-44: never their own verifier), as the staff record and the token subject.
     author_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
@@ -83,7 +95,7 @@ class BriefVerification(Base):
 
     __tablename__ = "brief_verifications"
     __table_args__ = (
-        CheckConstraint(f"outcome IN {VERIFICATION_OUTCOMES}", name="outcome"),
+        CheckConstraint(f"outcome IN {one_of(BriefVerificationOutcome)}", name="outcome"),
         UniqueConstraint("brief_id", "brief_version"),
     )
 
@@ -91,7 +103,7 @@ class BriefVerification(Base):
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
     brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
     brief_version: Mapped[int] = mapped_column(Integer)
-    outcome: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[BriefVerificationOutcome] = enum_column(BriefVerificationOutcome, 20)
     # {question key: true/false}, the questions being BRIEF_CHECKLIST's at the time of recording.
     checklist: Mapped[dict] = mapped_column(JSONB)
     comments: Mapped[str | None] = mapped_column(String(4000))

@@ -28,6 +28,13 @@ class BriefStatus(StrEnum):
     closed = "closed"
 
 
+class BriefVerificationOutcome(StrEnum):
+    """R-21: the IV's verdict on a brief: fit to issue, or returned to its author with comments."""
+
+    verified = "verified"
+    returned = "returned"
+
+
 class TargetedCriterion(Input):
     unit_number: UnitNumber
     code: CriterionCode
@@ -107,6 +114,7 @@ class Brief(Output):
     unit_numbers: list[int]
     criteria: list[CriterionRef]
     scenario: str
+    ai_use_allowed: bool = Field(description="Whether the learner may use AI tools (R-22, R-70).")
     start_date: dt.date
     completion_date: dt.date
     status: BriefStatus
@@ -133,6 +141,7 @@ class BriefCreate(Input):
     unit_numbers: UnitNumbers
     criteria: list[TargetedCriterion] = Field(max_length=60)
     scenario: LongText
+    ai_use_allowed: bool = Field(True, description="R-70: a declared AI use it does not allow opens a case.")
     start_date: IsoDate
     completion_date: IsoDate
 
@@ -142,6 +151,7 @@ class BriefUpdate(Input):
     unit_numbers: Patch[UnitNumbers] = None
     criteria: Patch[list[TargetedCriterion]] = Field(None, max_length=60)
     scenario: Patch[LongText] = None
+    ai_use_allowed: Patch[bool] = None
     start_date: Patch[IsoDate] = None
     completion_date: Patch[IsoDate] = None
 
@@ -177,7 +187,7 @@ class BriefVerification(Output):
     id: uuid.UUID
     brief_id: uuid.UUID
     brief_version: int
-    outcome: str
+    outcome: BriefVerificationOutcome
     checklist: dict[str, bool]
     comments: str | None
     verifier_staff_id: uuid.UUID

@@ -83,6 +83,12 @@ class Scope(StrEnum):
     sv_manage = "standards_verification:manage"  # R-50..R-52: the QN, the awarding body's contact
     sv_prepare = "standards_verification:prepare"  # R-50: adjust the sample, declare work authentic
     sv_sample_read = "verifier_sample:read"  # R-52: the verifier's read-only API over its grant
+    # Malpractice (R-70..R-74). Cases are confidential: object-level limits in app/malpractice/repository.py
+    # (the HoC and QN, the case's named investigators, the person concerned once told; 404 for all others).
+    malpractice_read = "malpractice:read"  # cases one may see (every role asks; the repository answers)
+    malpractice_manage = "malpractice:manage"  # R-70/R-71: open, link, stage and close cases (HoC, QN)
+    malpractice_investigate = "malpractice:investigate"  # R-71: a named investigator's notes and evidence
+    malpractice_report = "malpractice:report"  # R-72/R-74: the HoC reports, records sanctions, sets policy
 
 
 # Every member of staff reads assessment plans, briefs and decisions: the HoC, QN and exams officer the
@@ -100,6 +106,10 @@ _VERIFICATION_READ = {Scope.verification_read}
 # every member of staff keeps a record of their own CPD (app/standardisation/competence.py).
 _STANDARDISATION_READ = {Scope.standardisation_read}
 _OWN_CPD = {Scope.cpd_read, Scope.cpd_write}
+
+# R-70/R-71: any member of staff may be named to investigate a case, and any person may be its subject;
+# what each reads is limited by the case (app/malpractice/repository.py), never by this table.
+_MALPRACTICE = {Scope.malpractice_read, Scope.malpractice_investigate}
 
 # Every member of staff reads the centre's programmes, class lists and registration status (PLs check
 # registrations, assessors and IVs need their learners' RPL to assess fairly). Adjustments and special
@@ -152,6 +162,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | {Scope.competence_manage}
         # R-51: the HoC follows the verifier's reports and the certification status.
         | {Scope.sv_read}
+        # R-72: the HoC reports malpractice to the awarding body, applies the centre's penalties (R-74).
+        | _MALPRACTICE
+        | {Scope.malpractice_manage, Scope.malpractice_report}
     ),
     # The QN is the awarding body's contact and checks the records, including the audit trail.
     # R-11: the QN monitors registrations and escalates late/early ones to the HoC.
@@ -175,6 +188,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | {Scope.competence_manage}
         # R-50..R-52: the QN answers the verifier: samples, grants, outcomes, moderation visits.
         | {Scope.sv_read, Scope.sv_manage, Scope.sv_prepare}
+        # The QN, the awarding body's contact, runs cases with the HoC (R-71); the HoC alone reports.
+        | _MALPRACTICE
+        | {Scope.malpractice_manage}
     ),
     # The LIV signs off assessment plans (R-20, through iv_plans:manage), verifies briefs, authorises resubmissions (R-30) and may agree
     # an extension; an IV verifies briefs (R-21) of programmes they verify.
@@ -201,6 +217,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _OWN_CPD
         # R-50: the LIV adjusts the sample and declares each sampled learner's work authentic.
         | {Scope.sv_read, Scope.sv_prepare}
+        | _MALPRACTICE
     ),
     # R-42/R-43: an IV samples and verifies decisions of programmes they verify, and closes the actions.
     Role.iv: frozenset(
@@ -213,6 +230,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | {Scope.adjustments_read}
         | _STANDARDISATION_READ
         | _OWN_CPD
+        | _MALPRACTICE
     ),
     # The assessor designs briefs, records work handed in and decisions (R-24), and authorises a
     # resubmission only where the qualification gives it to the assessor (R-33, OCR).
@@ -233,6 +251,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | {Scope.adjustments_read}
         | _STANDARDISATION_READ
         | _OWN_CPD
+        | _MALPRACTICE
     ),
     # Exams officers and programme leaders keep class lists and registrations up to date.
     # The exams officer registers, transfers and withdraws (R-12, 004 §3), keeps the centre calendar the
@@ -255,6 +274,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _ASSESSMENT_READ
         | {Scope.exam_results_write}
         | _OWN_CPD
+        | _MALPRACTICE
     ),
     # The PL runs programme delivery: the programme, its class list, RPL and adjustments of its learners.
     Role.programme_leader: frozenset(
@@ -270,11 +290,13 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _VERIFICATION_READ
         | _STANDARDISATION_READ
         | _OWN_CPD
+        | _MALPRACTICE
         # R-51: the PL follows the verifier's visit to their programme.
         | {Scope.sv_read}
     ),
     # A learner reads their own issued briefs and released decisions through learner:self.
-    Role.learner: frozenset({Scope.learner_self, Scope.submissions_self}),
+    # R-71: a learner reads their own malpractice case once told of it.
+    Role.learner: frozenset({Scope.learner_self, Scope.submissions_self, Scope.malpractice_read}),
     # External and read-only (R-52): it reads only the sample of a live grant (the verifier API), and
     # nothing else -- not even the centre's sites or calendar; every write is refused.
     Role.standards_verifier: frozenset({Scope.sv_sample_read}),

@@ -8,21 +8,20 @@ from sqlalchemy import ARRAY, CheckConstraint, ForeignKey, String, UniqueConstra
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, Versioned, uuid_pk
-
-NATIONS = ("england_wales", "scotland", "northern_ireland")
+from app.centres.schemas import Nation
+from app.core.models import Base, Versioned, enum_column, one_of, uuid_pk
 
 
 class Centre(Versioned, Base):
     __tablename__ = "centres"
-    __table_args__ = (CheckConstraint(f"nation IN {NATIONS}", name="nation"),)
+    __table_args__ = (CheckConstraint(f"nation IN {one_of(Nation)}", name="nation"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
     # The awarding body's centre number; unique across Verity.
     centre_number: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     # Public holidays for working-day deadlines come from the centre's nation.
-    nation: Mapped[str] = mapped_column(String(20))
+    nation: Mapped[Nation] = enum_column(Nation, 20)
 
 
 class Site(Versioned, Base):

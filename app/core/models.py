@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -39,13 +40,20 @@ def uuid_fk(target: str, **kw: Any) -> Mapped[uuid.UUID]:
 E = TypeVar("E", bound=StrEnum)
 
 
-def enum_column(enum: type[E], length: int = 20, **kw: Any) -> Mapped[E]:
+def enum_column(enum: type[E], length: int = 20, *, only: Iterable[E] | None = None, **kw: Any) -> Mapped[E]:
     """A status or kind column typed by its enum, the one definition models, schemas and GraphQL share.
 
     Stored as VARCHAR(length) (not a native PostgreSQL enum: adding a member is then a CHECK change,
     not an `ALTER TYPE` that cannot run in a transaction); the values are the members' values, and the
     ORM refuses a string outside the enum before it reaches the database. The CHECK constraint the
-    table declares with `one_of(enum)` keeps a writer outside the ORM honest too."""
+    table declares with `one_of(enum)` keeps a writer outside the ORM honest too.
+
+    `only` narrows a shared enum to the members this column may hold (a decision is never a resit:
+    that is an exam's); its CHECK is then `one_of(those members)`, and the column's `info["only"]`
+    names them for tests/test_enums.py. (The SQL type keeps every member: SQLAlchemy pairs values with
+    members by position.)"""
+    if only is not None:
+        kw["info"] = {**kw.get("info", {}), "only": tuple(m.value for m in only)}
     column_type = Enum(
         enum,
         native_enum=False,
@@ -57,9 +65,10 @@ def enum_column(enum: type[E], length: int = 20, **kw: Any) -> Mapped[E]:
     return mapped_column(column_type, **kw)
 
 
-def one_of(enum: type[StrEnum]) -> str:
-    """The SQL list of an enum's values, for a CHECK constraint: `f"status IN {one_of(Status)}"`."""
-    return "(" + ", ".join(f"'{m.value}'" for m in enum) + ")"
+def one_of(members: Iterable[StrEnum]) -> str:
+    """The SQL list of an enum's values (or of some of its members), for a CHECK constraint or a
+    partial index: `f"status IN {one_of(Status)}"`, `f"status IN {one_of(ACTIVE_STATUSES)}"`."""
+    return "(" + ", ".join(f"'{m.value}'" for m in members) + ")"
 
 
 # The app always supplies these from the clock (tests move it); the database's default is only the

@@ -17,6 +17,7 @@ from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.demo.assessment import load_assessment
 from app.demo.guide import print_tokens
 from app.demo.iv import load_award_iv, load_diploma_iv, load_exam_results
+from app.demo.malpractice import load_malpractice
 from app.demo.programmes import load_programmes
 from app.demo.quality import load_quality
 from app.demo.spring import load_spring
@@ -24,7 +25,8 @@ from app.demo.staff import load_centre
 from app.demo.support import load_support
 from app.demo.sv import load_sv
 from app.demo.world import DEMO_CENTRE_ID, DEMO_LEARNER_SUBJECT, Demo, start_year
-from app.verification import release_gate
+from app.malpractice import hooks as malpractice_hooks
+from app.verification import liv_access, release_gate
 
 __all__ = ["DEMO_CENTRE_ID", "DEMO_LEARNER_SUBJECT", "load_demo", "print_tokens"]
 
@@ -32,6 +34,8 @@ __all__ = ["DEMO_CENTRE_ID", "DEMO_LEARNER_SUBJECT", "load_demo", "print_tokens"
 async def load_demo(settings: Settings) -> bool:
     """Load the demo centre; False (and nothing written) when it is already there."""
     release_gate.register()  # R-25: release asks verification, as in the app (create_app does the same)
+    liv_access.register()  # R-40: the appointed LIV is the programme's LIV, as in the app
+    malpractice_hooks.register()  # R-70/R-73: the authenticity chain and withholding, as in the app
     urls = resolve_urls(settings)
     engine = make_engine(urls.app, role=urls.app_role, pool_size=1)
     year = start_year(clock.today())
@@ -51,6 +55,7 @@ async def load_demo(settings: Settings) -> bool:
                 await load_exam_results(demo)
                 await load_support(demo)
                 await load_sv(demo, settings.jwt_issuer)
+                await load_malpractice(demo)
         return True
     finally:
         await engine.dispose()

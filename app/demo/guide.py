@@ -37,6 +37,8 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("audit log", "/v1/audit-events"),
         ("audit chain check", "/v1/audit/verification"),
         ("webhooks catalogue", "/v1/webhook-event-types"),
+        ("malpractice cases (R-70)", "/v1/malpractice-cases"),
+        ("reported malpractice cases (R-72)", "/v1/malpractice-cases?report_overdue=false"),
     ],
     Role.qn: [
         ("registration issues (R-11)", "/v1/registration-issues"),
@@ -52,9 +54,11 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("SV certification status (R-51)", "/v1/programmes/{award}/sv-status"),
         ("OCR moderation visits (R-51)", "/v1/ocr-moderations"),
         ("sample-size reference table", "/v1/sv-policy"),
+        ("malpractice cases (R-70)", "/v1/malpractice-cases"),
     ],
     Role.liv: [
         ("LIV dashboard", "/v1/iv-dashboard"),
+        ("malpractice cases I investigate (R-71)", "/v1/malpractice-cases"),
         ("IV coverage", "/v1/programmes/{award}/iv-coverage"),
         ("IV schedule", "/v1/programmes/{award}/iv-schedule"),
         ("open remedial actions", "/v1/iv-remedial-actions?status=open"),

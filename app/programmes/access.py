@@ -9,15 +9,21 @@ every domain's repository and service:
   another programme is not found (app/core/visibility.py).
 - `programme_access` / `require_on_programme`: what the caller is on one programme, for writes.
 
+The programme's LIV is the LIV appointed for its subject area in its academic year (R-40). The
+appointments belong to verification, which sits above programmes: it registers the lookup when the app
+is built (`register_appointed_liv`, app/verification/liv_access.py), as it registers the R-25 gate.
+Where no appointment is in force (or nothing is registered) the LIV named on the programme is its LIV.
+
 docs/access.md is the policy table.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
@@ -47,6 +53,24 @@ CENTRE_WIDE: dict[Scope, frozenset[Role]] = {
 }
 
 
+# A scalar subquery correlated to Programme: the staff id of the LIV appointed for the programme's
+# subject area and year (the latest in force), NULL when there is none.
+AppointedLiv = Callable[[], ColumnElement[uuid.UUID]]
+_appointed_liv: list[AppointedLiv] = []
+
+
+def register_appointed_liv(lookup: AppointedLiv) -> None:
+    """Verification's R-40 lookup; registering again replaces it (one answer to "who is the LIV")."""
+    _appointed_liv[:] = [lookup]
+
+
+def programme_liv_id() -> SQLColumnExpression[uuid.UUID]:
+    """SQL over Programme: the programme's LIV (R-40): the appointed one, else the one it names."""
+    if not _appointed_liv:
+        return Programme.lead_internal_verifier_id
+    return func.coalesce(_appointed_liv[0](), Programme.lead_internal_verifier_id)
+
+
 def my_staff_ids(p: Principal) -> Select:
     return select(StaffMember.id).where(
         StaffMember.centre_id == p.centre_id,
@@ -71,7 +95,7 @@ def reachable_programmes(p: Principal, scope: Scope) -> Select | None:
         Programme.centre_id == p.centre_id,
         or_(
             Programme.id.in_(select(ProgrammeStaff.programme_id).where(ProgrammeStaff.staff_id.in_(me))),
-            Programme.lead_internal_verifier_id.in_(me),
+            programme_liv_id().in_(me),
             Programme.programme_leader_id.in_(me),
         ),
     )
@@ -136,10 +160,11 @@ class ProgrammeAccess:
 
 
 async def programme_access(session: AsyncSession, p: Principal, programme: Programme) -> ProgrammeAccess:
-    """One query: the caller's staff record and their roles on this programme."""
+    """One query: the caller's staff record, their roles on this programme and the programme's LIV."""
+    liv = select(programme_liv_id()).where(Programme.id == programme.id).scalar_subquery()
     rows = (
         await session.execute(
-            select(StaffMember.id, ProgrammeStaff.role)
+            select(StaffMember.id, ProgrammeStaff.role, liv.label("liv_id"))
             .outerjoin(
                 ProgrammeStaff,
                 and_(ProgrammeStaff.staff_id == StaffMember.id, ProgrammeStaff.programme_id == programme.id),
@@ -155,7 +180,7 @@ async def programme_access(session: AsyncSession, p: Principal, programme: Progr
         return ProgrammeAccess(None, frozenset())
     staff_id = rows[0].id
     roles = {r.role for r in rows if r.role}
-    if programme.lead_internal_verifier_id == staff_id:
+    if rows[0].liv_id == staff_id:
         roles.add("lead_internal_verifier")
     if programme.programme_leader_id == staff_id:
         roles.add("programme_leader")

@@ -309,7 +309,11 @@ async def transfer(
     before = snapshot(source)
     session.add(started)
     await flush_unique(session, ENROLMENT_UNIQUE)  # the new enrolment first: the old one will point at it
-    source.status, source.ended_on, source.status_reason = "transferred", data.transferred_on, data.reason
+    source.status, source.ended_on, source.status_reason = (
+        schemas.EnrolmentStatus.transferred,
+        data.transferred_on,
+        data.reason,
+    )
     source.transferred_to_id = started.id
     try:
         await flush_unique(session, ENROLMENT_UNIQUE)

@@ -119,7 +119,7 @@ async def record_outcome(
     if row.status != "open":
         raise InvalidTransition("R-11", "The escalation already has the HoC's outcome.")
     before = out(row).model_dump(mode="json")
-    row.status, row.outcome = "resolved", data.outcome
+    row.status, row.outcome = schemas.EscalationStatus.resolved, data.outcome
     row.outcome_recorded_on, row.outcome_recorded_by = clock.today(), p.subject
     try:
         await session.flush()

@@ -26,6 +26,7 @@ for enum in (
     schemas.PriorLearningStatus,
     schemas.SpecialConsiderationStatus,
     schemas.SpecialConsiderationOutcome,
+    schemas.TeamRole,
 ):
     strawberry.enum(enum)
 

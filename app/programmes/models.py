@@ -10,24 +10,26 @@ import uuid
 from sqlalchemy import Boolean, CheckConstraint, Date, Index, Integer, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, Versioned, uuid_fk, uuid_pk
+from app.core.models import Base, Versioned, enum_column, one_of, uuid_fk, uuid_pk
+from app.programmes.schemas import (
+    DeliveryModel,
+    EnrolmentStatus,
+    EscalationStatus,
+    PriorLearningStatus,
+    ProgrammeStaffRole,
+    RegistrationIssueKind,
+    SpecialConsiderationStatus,
+)
 
-DELIVERY_MODELS = ("academic_year", "flexible")
-ENROLMENT_STATUSES = ("enrolled", "registered", "transferred", "withdrawn", "completed")
 # An enrolment in one of these is the learner's live place on the programme: at most one per programme.
-ACTIVE_STATUSES = ("enrolled", "registered")
-PROGRAMME_STAFF_ROLES = ("assessor", "internal_verifier")
-SPECIAL_CONSIDERATION_STATUSES = ("applied", "authorised", "refused")
-PRIOR_LEARNING_STATUSES = ("to_be_assessed", "assessed", "rejected")
-REGISTRATION_ISSUES = ("late", "early", "overdue", "inaccurate")
-ESCALATION_STATUSES = ("open", "resolved")
+ACTIVE_STATUSES = (EnrolmentStatus.enrolled, EnrolmentStatus.registered)
 
 
 class Programme(Versioned, Base):
     __tablename__ = "programmes"
     __table_args__ = (
         UniqueConstraint("centre_id", "academic_year_id", "name"),
-        CheckConstraint(f"delivery_model IN {DELIVERY_MODELS}", name="delivery_model"),
+        CheckConstraint(f"delivery_model IN {one_of(DeliveryModel)}", name="delivery_model"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -38,7 +40,7 @@ class Programme(Versioned, Base):
     qualification_id: Mapped[uuid.UUID] = uuid_fk("qualifications.id", index=True)
     academic_year_id: Mapped[uuid.UUID] = uuid_fk("academic_years.id", index=True)
     # R-11: "academic_year" programmes register by the end of November, "flexible" ones within a month.
-    delivery_model: Mapped[str] = mapped_column(String(20))
+    delivery_model: Mapped[DeliveryModel] = enum_column(DeliveryModel, 20)
     subject_area: Mapped[str] = mapped_column(String(100))
     programme_leader_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     # R-40: the LIV of the programme's subject area.
@@ -60,10 +62,10 @@ class ProgrammeStaff(Base):
     is checked against."""
 
     __tablename__ = "programme_staff"
-    __table_args__ = (CheckConstraint(f"role IN {PROGRAMME_STAFF_ROLES}", name="role"),)
+    __table_args__ = (CheckConstraint(f"role IN {one_of(ProgrammeStaffRole)}", name="role"),)
 
     programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", primary_key=True)
-    role: Mapped[str] = mapped_column(String(30), primary_key=True)
+    role: Mapped[ProgrammeStaffRole] = enum_column(ProgrammeStaffRole, 30, primary_key=True)
     staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id", primary_key=True, index=True)
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
 
@@ -74,7 +76,7 @@ class Enrolment(Versioned, Base):
     __tablename__ = "enrolments"
     __table_args__ = (
         UniqueConstraint("centre_id", "mis_id"),
-        CheckConstraint(f"status IN {ENROLMENT_STATUSES}", name="status"),
+        CheckConstraint(f"status IN {one_of(EnrolmentStatus)}", name="status"),
         # A registration is a number and a date together; registered and completed learners have one.
         CheckConstraint("(registration_number IS NULL) = (registered_on IS NULL)", name="registration"),
         CheckConstraint(
@@ -86,7 +88,7 @@ class Enrolment(Versioned, Base):
             "programme_id",
             "learner_id",
             unique=True,
-            postgresql_where=text(f"status IN {ACTIVE_STATUSES}"),
+            postgresql_where=text(f"status IN {one_of(ACTIVE_STATUSES)}"),
         ),
     )
 
@@ -102,7 +104,7 @@ class Enrolment(Versioned, Base):
     site_id: Mapped[uuid.UUID | None] = uuid_fk("sites.id", nullable=True, index=True)
     # The MIS's own id for this enrolment: the key of the bulk sync. Null for enrolments made in Verity.
     mis_id: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[EnrolmentStatus] = enum_column(EnrolmentStatus, 20)
     enrolled_on: Mapped[dt.date] = mapped_column(Date)
     # R-12: identity is checked at enrolment; who asserted it.
     identity_checked_by: Mapped[str] = mapped_column(String(200))
@@ -130,8 +132,8 @@ class RegistrationEscalation(Versioned, Base):
 
     __tablename__ = "registration_escalations"
     __table_args__ = (
-        CheckConstraint(f"issue IN {REGISTRATION_ISSUES}", name="issue"),
-        CheckConstraint(f"status IN {ESCALATION_STATUSES}", name="status"),
+        CheckConstraint(f"issue IN {one_of(RegistrationIssueKind)}", name="issue"),
+        CheckConstraint(f"status IN {one_of(EscalationStatus)}", name="status"),
         CheckConstraint("(status = 'open') = (outcome IS NULL)", name="outcome"),
         Index(
             "uq_registration_escalations_enrolment_id_open",
@@ -144,14 +146,14 @@ class RegistrationEscalation(Versioned, Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id", index=True)
     enrolment_id: Mapped[uuid.UUID] = uuid_fk("enrolments.id", index=True)
-    issue: Mapped[str] = mapped_column(String(20))
+    issue: Mapped[RegistrationIssueKind] = enum_column(RegistrationIssueKind, 20)
     flagged_on: Mapped[dt.date] = mapped_column(Date)
     # Null only while the centre's calendar has no term days that far ahead.
     due_by: Mapped[dt.date | None] = mapped_column(Date)
     escalated_on: Mapped[dt.date] = mapped_column(Date)
     escalated_by: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[EscalationStatus] = enum_column(EscalationStatus, 20)
     outcome: Mapped[str | None] = mapped_column(String(500))
     outcome_recorded_on: Mapped[dt.date | None] = mapped_column(Date)
     outcome_recorded_by: Mapped[str | None] = mapped_column(String(200))
@@ -163,7 +165,7 @@ class PriorLearning(Versioned, Base):
 
     __tablename__ = "prior_learning"
     __table_args__ = (
-        CheckConstraint(f"status IN {PRIOR_LEARNING_STATUSES}", name="status"),
+        CheckConstraint(f"status IN {one_of(PriorLearningStatus)}", name="status"),
         # R-13: assessed names the decision that used it; rejected gives its reason.
         CheckConstraint("(status = 'assessed') = (decision_id IS NOT NULL)", name="assessed_decision"),
         CheckConstraint("(status = 'rejected') = (rejection_reason IS NOT NULL)", name="rejected_reason"),
@@ -176,7 +178,7 @@ class PriorLearning(Versioned, Base):
     unit_number: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(String(500))
     evidence_reference: Mapped[str | None] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[PriorLearningStatus] = enum_column(PriorLearningStatus, 20)
     recorded_by: Mapped[str] = mapped_column(String(200))
     # R-13: the assessment decision that used it (a foreign key added by the assessment migration's
     # table; no ORM relation, programmes sit below assessment).
@@ -210,7 +212,7 @@ class SpecialConsideration(Versioned, Base):
 
     __tablename__ = "special_considerations"
     __table_args__ = (
-        CheckConstraint(f"status IN {SPECIAL_CONSIDERATION_STATUSES}", name="status"),
+        CheckConstraint(f"status IN {one_of(SpecialConsiderationStatus)}", name="status"),
         CheckConstraint("assessment_date <= applied_on", name="applied_after_assessment"),
         CheckConstraint("(status = 'applied') = (decided_by IS NULL)", name="decision"),
     )
@@ -224,7 +226,7 @@ class SpecialConsideration(Versioned, Base):
     applied_on: Mapped[dt.date] = mapped_column(Date)
     circumstances: Mapped[str] = mapped_column(String(500))
     applied_by: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[SpecialConsiderationStatus] = enum_column(SpecialConsiderationStatus, 20)
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_on: Mapped[dt.date | None] = mapped_column(Date)
     decision_reason: Mapped[str | None] = mapped_column(String(500))

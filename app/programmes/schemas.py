@@ -30,6 +30,21 @@ class EnrolmentStatus(StrEnum):
     completed = "completed"
 
 
+class ProgrammeStaffRole(StrEnum):
+    """How a member of staff is on a programme's team (R-40, R-44); the lead IV is the programme's LIV."""
+
+    assessor = "assessor"
+    internal_verifier = "internal_verifier"
+
+
+class TeamRole(StrEnum):
+    """How a member of staff is on a programme's team, the programme's LIV included (R-40, R-46)."""
+
+    assessor = "assessor"
+    internal_verifier = "internal_verifier"
+    lead_internal_verifier = "lead_internal_verifier"
+
+
 class RegistrationIssueKind(StrEnum):
     late = "late"
     early = "early"

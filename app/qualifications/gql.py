@@ -15,6 +15,7 @@ from app.qualifications.outcomes import OutcomeBasis
 
 for enum, name in (
     (grades.AssessmentMode, None),
+    (grades.AttemptKind, None),
     (grades.CriteriaStatus, None),
     (grades.GradingRule, None),
     (grades.QualificationGrade, None),

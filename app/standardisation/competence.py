@@ -28,6 +28,7 @@ from app.events.changes import create_recorded, update_recorded
 from app.events.write import Change, recorded
 from app.programmes.access import my_staff_ids, visible_programme
 from app.programmes.models import ProgrammeStaff
+from app.programmes.schemas import TeamRole
 from app.qualifications.grades import AssessmentMode
 from app.qualifications.models import QualificationVersion
 from app.standardisation import events, repository, schemas
@@ -175,7 +176,7 @@ async def competence_report(
     )
     q = await qualification_of(session, programme.qualification_id)
     internal = [u.number for u in q.units if u.assessment is not AssessmentMode.external]
-    roles: dict[uuid.UUID, set[str]] = {}
+    roles: dict[uuid.UUID, set[TeamRole]] = {}
     for staff_id, role in (
         await session.execute(
             select(ProgrammeStaff.staff_id, ProgrammeStaff.role).where(
@@ -183,8 +184,8 @@ async def competence_report(
             )
         )
     ).all():
-        roles.setdefault(staff_id, set()).add(role)
-    roles.setdefault(programme.lead_internal_verifier_id, set()).add("lead_internal_verifier")
+        roles.setdefault(staff_id, set()).add(TeamRole(role))
+    roles.setdefault(programme.lead_internal_verifier_id, set()).add(TeamRole.lead_internal_verifier)
     ids = sorted(roles)
     competences = {
         c.staff_id: c

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from app.core.schemas import Input, IsoDate, LongText, Name, Output, UnitNumber
+from app.programmes.schemas import TeamRole
 
 # As app.core.schemas.filled_text: something said, one line (an activity) or several (a note).
 _BLANK = r"\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -142,7 +143,7 @@ class StaffCompetenceGap(Output):
     year."""
 
     staff_id: uuid.UUID
-    roles: list[str]
+    roles: list[TeamRole]
     units_without_expertise: list[int]
     cpd_hours: float
     has_cpd: bool

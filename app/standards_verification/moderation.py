@@ -13,6 +13,7 @@ from sqlalchemy import any_, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment.models import RELEASED_STATUSES, AssessmentDecision, DecisionVersion
+from app.assessment.schemas import DecisionStatus
 from app.assignments.models import AssignmentBrief
 from app.auth.principal import Principal
 from app.core import clock
@@ -185,7 +186,7 @@ async def record_moderation(
         await session.flush()
         decision.current_version = number
         decision.released_version = number
-        decision.status = "released"
+        decision.status = DecisionStatus.released
         adjustment = ModerationAdjustment(
             id=uuid7(),
             centre_id=p.centre_id,

@@ -22,7 +22,7 @@ from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.centres.models import StaffMember
 from app.core import clock
-from app.programmes.access import visible_programme, visible_programmes
+from app.programmes.access import programme_liv_id, visible_programme, visible_programmes
 from app.programmes.models import Programme, ProgrammeSite, ProgrammeStaff
 from app.verification import schemas
 from app.verification.models import IvRecord, IvSampleItem, IvScheduleEntry, RemedialAction
@@ -118,7 +118,8 @@ async def _dashboard_programmes(
     stmt = visible_programmes(p, Scope.verification_read)
     if academic_year_id is not None:
         stmt = stmt.where(Programme.academic_year_id == academic_year_id)
-    mine = stmt.join(StaffMember, StaffMember.id == Programme.lead_internal_verifier_id).where(
+    # the programme's LIV is the appointed one (else the one it names), as for access.
+    mine = stmt.join(StaffMember, StaffMember.id == programme_liv_id()).where(
         StaffMember.idp_subject == p.subject
     )
     rows = list((await session.scalars(mine.order_by(Programme.name))).all())

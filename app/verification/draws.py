@@ -51,7 +51,7 @@ from app.programmes.models import (
     ReasonableAdjustment,
     SpecialConsideration,
 )
-from app.verification import events, repository, sampling, schemas
+from app.verification import events, repository, review_flags, sampling, schemas
 from app.verification.models import IvPlan, IvRecord, IvRecordVersion, IvSample, IvSampleItem
 
 VERIFIERS = ("internal_verifier", "lead_internal_verifier")
@@ -239,12 +239,17 @@ async def recent_disagreements(
 
 
 def _kind_of(
-    official: IvSample | None, population: set[uuid.UUID], reason: str | None, is_liv: bool
+    official: IvSample | None,
+    population: set[uuid.UUID],
+    reason: str | None,
+    is_liv: bool,
+    flagged_outside: bool = False,
 ) -> schemas.DrawKind:
-    """first, extended or redraw; a problem naming each missing condition when this draw is refused."""
+    """first, extended or redraw; a problem naming each missing condition when this draw is refused.
+    A decision flagged for review that the official draw did not take extends it like a new decision."""
     if official is None:
         return schemas.DrawKind.first
-    if reason is None and not population <= set(official.population):
+    if reason is None and (flagged_outside or not population <= set(official.population)):
         return schemas.DrawKind.extended
     problems = []
     if reason is None:
@@ -260,6 +265,22 @@ def _kind_of(
             errors=problems,
         )
     return schemas.DrawKind.redraw
+
+
+async def _flagged_outside(
+    session: AsyncSession, official: IvSample | None, flagged: dict[uuid.UUID, str]
+) -> bool:
+    """Does the official draw miss a decision flagged for review (R-62, R-73)?"""
+    if official is None or not flagged:
+        return False
+    taken = set(
+        (
+            await session.scalars(
+                select(IvSampleItem.decision_id).where(IvSampleItem.sample_id == official.id)
+            )
+        ).all()
+    )
+    return not set(flagged) <= taken
 
 
 async def draw_sample(
@@ -284,7 +305,14 @@ async def draw_sample(
             field="brief_id",
         )
     official = await official_sample_row(session, brief.id)
-    kind = _kind_of(official, {r.id for r in rows}, data.reason, access.has(LIV))
+    flagged = await review_flags.open_flags(session, [r.id for r in rows])
+    kind = _kind_of(
+        official,
+        {r.id for r in rows},
+        data.reason,
+        access.has(LIV),
+        await _flagged_outside(session, official, flagged),
+    )
     seed = official.seed if kind is schemas.DrawKind.extended and official else seed_source()
     sites = await _sites_of(session, programme, [r.learner_id for r in rows])
     methods = await _methods_of(session, brief, rows)
@@ -308,7 +336,14 @@ async def draw_sample(
         )
         for r in rows
     ]
-    drawn = sampling.draw(candidates, policy, risks=risks, new_qualification=new_qualification, seed=seed)
+    drawn = sampling.draw(
+        candidates,
+        policy,
+        risks=risks,
+        new_qualification=new_qualification,
+        seed=seed,
+        flagged={str(d): why for d, why in flagged.items()},
+    )
     sample_id = uuid7()
     policy_json = {
         **policy.as_json(),

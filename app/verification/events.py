@@ -63,6 +63,14 @@ class IvScheduleEntryUpdated(Changed[schemas.IvScheduleEntrySnapshot]):
     type: ClassVar[str] = "iv_schedule_entry.updated"
 
 
+class DecisionFlaggedForReview(schemas.ReviewFlag, Event):
+    """A decision was flagged for review by an appeal's outcome (R-62) or a malpractice case concerning
+    the member of staff who made it (R-73); the IV sampler takes it until an IV record follows. `data` is
+    the flag (no allegation: the reason is what the IV reads)."""
+
+    type: ClassVar[str] = "assessment_decision.flagged_for_review"
+
+
 class IvSampleDrawn(Event):
     """An IV sample of a brief's assessment decisions was drawn (R-42); `data` summarises it: read it with
     its items and rationale from the IV sample endpoints."""

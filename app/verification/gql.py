@@ -18,7 +18,6 @@ from strawberry.types import Info
 from app.api.gql_context import Context, input_fields, to_model
 from app.assessment import decisions
 from app.auth.scopes import Scope
-from app.core.schemas import Input
 from app.verification import arbitration, coverage, draws, livs, plans, records, schemas
 
 Ctx = Info[Context, None]
@@ -31,6 +30,8 @@ for enum in (
     schemas.ActionOwnerRole,
     schemas.ArbitrationRuling,
     schemas.LivGapReason,
+    schemas.SubjectKind,
+    schemas.CoverageKind,
 ):
     strawberry.enum(enum)
 
@@ -52,7 +53,7 @@ class IvChecklistItem:
 @strawberry.type
 class IvRecordVersion:
     number: int
-    outcome: str
+    outcome: schemas.IvOutcome
     decision_version: int | None
     criteria_comments: list[IvCriterionComment]
     checklist: list[IvChecklistItem] | None
@@ -71,12 +72,12 @@ class IvRecordVersion:
 @strawberry.type
 class IvRecord:
     id: uuid.UUID
-    subject_kind: str
+    subject_kind: schemas.SubjectKind
     programme_id: uuid.UUID
     brief_id: uuid.UUID
     decision_id: uuid.UUID | None
     assessor_staff_id: uuid.UUID
-    outcome: str
+    outcome: schemas.IvOutcome
     current_version: int
     current: IvRecordVersion
     version: int
@@ -89,7 +90,7 @@ class IvRemedialAction:
     brief_id: uuid.UUID
     iv_record_id: uuid.UUID
     description: str
-    owner_role: str = strawberry.field(description="R-43: assessor, iv or liv.")
+    owner_role: schemas.ActionOwnerRole = strawberry.field(description="R-43: who must do it.")
     owner_staff_id: uuid.UUID
     decision_ids: list[uuid.UUID] = strawberry.field(
         description="R-25: the decisions the action concerns; only their release waits for it."
@@ -97,7 +98,7 @@ class IvRemedialAction:
     raised_on: dt.date
     due_in_working_days: int
     due_on: dt.date
-    status: str
+    status: schemas.ActionStatus
     closed_at: dt.datetime | None
     closure_note: str | None
     version: int
@@ -119,7 +120,7 @@ class BriefDecisionsRelease:
 def _version(v: schemas.IvRecordVersion) -> IvRecordVersion:
     return IvRecordVersion(
         number=v.number,
-        outcome=v.outcome.value,
+        outcome=v.outcome,
         decision_version=v.decision_version,
         criteria_comments=[IvCriterionComment(**c.model_dump()) for c in v.criteria_comments],
         checklist=None
@@ -139,12 +140,12 @@ def _version(v: schemas.IvRecordVersion) -> IvRecordVersion:
 def _record(r: schemas.IvRecord) -> IvRecord:
     return IvRecord(
         id=r.id,
-        subject_kind=r.subject_kind.value,
+        subject_kind=r.subject_kind,
         programme_id=r.programme_id,
         brief_id=r.brief_id,
         decision_id=r.decision_id,
         assessor_staff_id=r.assessor_staff_id,
-        outcome=r.outcome.value,
+        outcome=r.outcome,
         current_version=r.current_version,
         current=_version(r.current),
         version=r.version,
@@ -159,13 +160,13 @@ def _action(a: object) -> IvRemedialAction:
         brief_id=a.brief_id,
         iv_record_id=a.iv_record_id,
         description=a.description,
-        owner_role=a.owner_role.value,
+        owner_role=a.owner_role,
         owner_staff_id=a.owner_staff_id,
         decision_ids=a.decision_ids,
         raised_on=a.raised_on,
         due_in_working_days=a.due_in_working_days,
         due_on=a.due_on,
-        status=a.status.value,
+        status=a.status,
         closed_at=a.closed_at,
         closure_note=a.closure_note,
         version=a.version,
@@ -196,7 +197,7 @@ class IvCoverageLine:
     description="The keys of one kind (assessor, unit, criterion, site, brief) IV left untouched."
 )
 class IvUntouched:
-    kind: str
+    kind: schemas.CoverageKind
     keys: list[str]
 
 
@@ -384,13 +385,15 @@ class VerificationQuery:
         info: Ctx,
         brief_id: uuid.UUID | None = None,
         programme_id: uuid.UUID | None = None,
-        status: str | None = None,
+        status: schemas.ActionStatus | None = None,
     ) -> list[IvRemedialAction]:
         p = info.context.require(Scope.verification_read)
-        if status is not None:
-            status = to_model(_StatusFilter, {"status": status}, "status").status.value
         rows = await info.context.read(
-            records.list_actions, p, brief_id=brief_id, programme_id=programme_id, status=status
+            records.list_actions,
+            p,
+            brief_id=brief_id,
+            programme_id=programme_id,
+            status=status.value if status else None,
         )
         return [_action(a) for a in rows]
 
@@ -461,10 +464,6 @@ class VerificationQuery:
         p = info.context.require(Scope.verification_read)
         rows = await info.context.read(plans.annual_records, p, appointment_id)
         return [LivAnnualRecord.from_pydantic(schemas.LivAnnualRecord.model_validate(r)) for r in rows]
-
-
-class _StatusFilter(Input):
-    status: schemas.ActionStatus
 
 
 @strawberry.type

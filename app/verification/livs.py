@@ -58,6 +58,13 @@ async def programme_liv(session: AsyncSession, programme: Programme) -> LivAppoi
     return found[0] if found else None
 
 
+async def liv_staff_id(session: AsyncSession, programme: Programme) -> uuid.UUID | None:
+    """R-40: who the programme's LIV is: the appointed LIV, else (no appointment in force) the one the
+    programme names; app/programmes/access.py answers the same for access."""
+    appointment = await programme_liv(session, programme)
+    return appointment.staff_id if appointment else programme.lead_internal_verifier_id
+
+
 async def _standing(
     session: AsyncSession, appointment: LivAppointment, year_id: uuid.UUID
 ) -> schemas.LivGapReason | None:

@@ -33,14 +33,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core import clock
 from app.core.models import Base, Versioned, enum_column, one_of, uuid_fk, uuid_pk
-from app.verification.schemas import ReviewCause
-
-IV_OUTCOMES = ("agree", "disagree")
-ACTION_STATUSES = ("open", "closed")
-DRAW_KINDS = ("first", "extended", "redraw")
-# who owns a remedial action; R-45: the LIV's ruling on a disagreement.
-ACTION_OWNER_ROLES = ("assessor", "iv", "liv")
-ARBITRATION_RULINGS = ("assessor", "iv", "other")
+from app.verification.schemas import (
+    ActionOwnerRole,
+    ActionStatus,
+    ArbitrationRuling,
+    DrawKind,
+    IvOutcome,
+    ReviewCause,
+)
 
 
 def _created_at() -> Mapped[dt.datetime]:
@@ -151,7 +151,7 @@ class IvSample(Base):
     __tablename__ = "iv_samples"
     __table_args__ = (
         UniqueConstraint("brief_id", "number"),
-        CheckConstraint(f"kind IN {DRAW_KINDS}", name="kind"),
+        CheckConstraint(f"kind IN {one_of(DrawKind)}", name="kind"),
         CheckConstraint("(kind = 'redraw') = (reason IS NOT NULL)", name="redraw_reason"),
         CheckConstraint("(number = 1) = (supersedes_id IS NULL)", name="supersedes"),
     )
@@ -161,7 +161,7 @@ class IvSample(Base):
     programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", index=True)
     brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
     number: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[DrawKind] = enum_column(DrawKind, 20)
     reason: Mapped[str | None] = mapped_column(String(500))
     supersedes_id: Mapped[uuid.UUID | None] = uuid_fk("iv_samples.id")
     seed: Mapped[int] = mapped_column(BigInteger)
@@ -196,7 +196,7 @@ class IvRecord(Versioned, Base):
     __tablename__ = "iv_records"
     __table_args__ = (
         UniqueConstraint("decision_id"),
-        CheckConstraint(f"outcome IN {IV_OUTCOMES}", name="outcome"),
+        CheckConstraint(f"outcome IN {one_of(IvOutcome)}", name="outcome"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -206,7 +206,7 @@ class IvRecord(Versioned, Base):
     decision_id: Mapped[uuid.UUID] = uuid_fk("assessment_decisions.id")
     assessor_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     current_version: Mapped[int] = mapped_column(Integer)
-    outcome: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[IvOutcome] = enum_column(IvOutcome, 20)
     # The decision version the current IV version verified: an amended decision needs IV again.
     decision_version: Mapped[int] = mapped_column(Integer)
 
@@ -218,13 +218,13 @@ class IvRecordVersion(Base):
     __tablename__ = "iv_record_versions"
     __table_args__ = (
         CheckConstraint("number = 1 OR reason IS NOT NULL", name="amendment_reason"),
-        CheckConstraint(f"outcome IN {IV_OUTCOMES}", name="outcome"),
+        CheckConstraint(f"outcome IN {one_of(IvOutcome)}", name="outcome"),
     )
 
     record_id: Mapped[uuid.UUID] = uuid_fk("iv_records.id", primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
-    outcome: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[IvOutcome] = enum_column(IvOutcome, 20)
     decision_version: Mapped[int] = mapped_column(Integer)
     # [{unit_number, code, agree, comment}]
     criteria_comments: Mapped[list[dict]] = mapped_column(JSONB)
@@ -248,8 +248,8 @@ class RemedialAction(Versioned, Base):
 
     __tablename__ = "iv_remedial_actions"
     __table_args__ = (
-        CheckConstraint(f"status IN {ACTION_STATUSES}", name="status"),
-        CheckConstraint(f"owner_role IN {ACTION_OWNER_ROLES}", name="owner_role"),
+        CheckConstraint(f"status IN {one_of(ActionStatus)}", name="status"),
+        CheckConstraint(f"owner_role IN {one_of(ActionOwnerRole)}", name="owner_role"),
         CheckConstraint("cardinality(decision_ids) >= 1", name="decisions"),
         Index("ix_iv_remedial_actions_decision_ids", "decision_ids", postgresql_using="gin"),
         CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed"),
@@ -261,13 +261,14 @@ class RemedialAction(Versioned, Base):
     brief_id: Mapped[uuid.UUID] = uuid_fk("assignment_briefs.id", index=True)
     iv_record_id: Mapped[uuid.UUID] = uuid_fk("iv_records.id", index=True)
     description: Mapped[str] = mapped_column(String(1000))
-    owner_role: Mapped[str] = mapped_column(String(20), server_default="assessor")
+    # who must do it.
+    owner_role: Mapped[ActionOwnerRole] = enum_column(ActionOwnerRole, 20, server_default="assessor")
     owner_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     decision_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)))
     raised_on: Mapped[dt.date] = mapped_column(Date)
     due_in_working_days: Mapped[int] = mapped_column(Integer)
     due_on: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[ActionStatus] = enum_column(ActionStatus, 20)
     raised_by: Mapped[str] = mapped_column(String(200))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     closed_by: Mapped[str | None] = mapped_column(String(200))
@@ -322,7 +323,7 @@ class IvArbitration(Base):
 
     __tablename__ = "iv_arbitrations"
     __table_args__ = (
-        CheckConstraint(f"ruling IN {ARBITRATION_RULINGS}", name="ruling"),
+        CheckConstraint(f"ruling IN {one_of(ArbitrationRuling)}", name="ruling"),
         UniqueConstraint("iv_record_id", "record_version"),
     )
 
@@ -333,7 +334,8 @@ class IvArbitration(Base):
     record_version: Mapped[int] = mapped_column(Integer)
     decision_id: Mapped[uuid.UUID] = uuid_fk("assessment_decisions.id")
     decision_version: Mapped[int] = mapped_column(Integer)
-    ruling: Mapped[str] = mapped_column(String(20))
+    # the LIV's ruling on the disagreement.
+    ruling: Mapped[ArbitrationRuling] = enum_column(ArbitrationRuling, 20)
     reasoning: Mapped[str] = mapped_column(String(4000))
     liv_staff_id: Mapped[uuid.UUID] = uuid_fk("staff.id")
     arbitrated_on: Mapped[dt.date] = mapped_column(Date)

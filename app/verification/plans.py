@@ -25,7 +25,7 @@ from app.events.write import Change, recorded
 from app.programmes.access import programme_access, require_on_programme, visible_programme
 from app.programmes.models import Programme, ProgrammeStaff
 from app.programmes.service import get_row as programme_row
-from app.verification import events, schemas
+from app.verification import events, livs, schemas
 from app.verification.models import IvPlan, IvPlanSignOff, IvScheduleEntry, LivAnnualRecord, LivAppointment
 
 PLANNERS = ("lead_internal_verifier",)
@@ -299,7 +299,7 @@ async def assign_schedule(
             )
         ).all()
     )
-    if data.verifier_staff_id not in verifiers | {programme.lead_internal_verifier_id}:
+    if data.verifier_staff_id not in verifiers | {await livs.liv_staff_id(session, programme)}:
         raise ValidationFailed(
             "The verifier must be an IV of the programme or its LIV.",
             errors=[

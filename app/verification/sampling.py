@@ -16,6 +16,9 @@ How the sample is drawn, and why each step guarantees what R-42 asks:
    an assessor with recent disagreements, the new-qualification rate -- and their candidates are taken
    in rank order until at least ceil(rate x their decisions) of theirs are in the sample. A higher rate
    takes a longer prefix of the same order, so the sample only grows (monotonic).
+4. Before both: every candidate flagged for review (an upheld appeal questioning the assessor's other
+   results, R-62; a malpractice case about the assessor, R-73) is taken, whatever the rates. It then
+   also counts towards coverage and its assessor's quota, so flags never push another pick out.
 
 Every sampled item carries its rationale: which stratum it covers and/or which rate took it.
 """
@@ -28,6 +31,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 GRADES = ("U", "P", "M", "D")
 STRATA = ("assessor", "grade", "site")
@@ -135,10 +139,12 @@ def inputs_digest(
     policy: SamplingPolicy,
     risks: Mapping[str, AssessorRisk],
     new_qualification: bool,
+    flagged: Mapping[str, str] | None = None,
 ) -> str:
     """SHA-256 of the canonical inputs (order-free): stored with the sample so a later redraw can show it
-    saw the same population and strategy."""
-    body = {
+    saw the same population and strategy. Flags enter only when there are any, so the digest of a draw
+    without them is what it was before flags existed."""
+    body: dict[str, Any] = {
         "candidates": sorted(
             [c.id, c.assessor, c.grade, c.site, sorted(c.methods), sorted(c.support_needs)]
             for c in candidates
@@ -147,6 +153,8 @@ def inputs_digest(
         "new_qualification": new_qualification,
         "risks": {k: [v.new, v.recent_disagreements] for k, v in sorted(risks.items())},
     }
+    if flagged:
+        body["flagged"] = sorted(flagged)
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -162,9 +170,12 @@ def draw(
     risks: Mapping[str, AssessorRisk] | None = None,
     new_qualification: bool = False,
     seed: int = 0,
+    flagged: Mapping[str, str] | None = None,
 ) -> Sample:
-    """The IV sample of `candidates` (see the module docstring for the guarantees)."""
+    """The IV sample of `candidates` (see the module docstring for the guarantees). `flagged` maps a
+    candidate flagged for review (R-62, R-73) to why: it is always taken."""
     risks = risks or {}
+    flagged = flagged or {}
     seen: set[str] = set()
     for c in candidates:
         if c.id in seen:
@@ -176,6 +187,10 @@ def draw(
     def take(c: Candidate, why: str) -> None:
         reasons.setdefault(c.id, []).append(why)
 
+    # 1. every decision flagged for review (an appeal's outcome, a staff malpractice case)
+    for c in ordered:
+        if c.id in flagged:
+            take(c, f"flagged for review: {flagged[c.id]}")
     # 2. coverage of every stratum present
     for name in STRATA + MULTI_STRATA:
         label = _LABELS.get(name, name)
@@ -202,7 +217,8 @@ def draw(
                 have += 1
                 take(c, f"assessor rate {_pct(rate)} ({why}): {need} of {len(theirs)}")
     items = tuple(SampledItem(c, tuple(reasons[c.id])) for c in ordered if c.id in reasons)
-    return Sample(seed, inputs_digest(candidates, policy, risks, new_qualification), items, rates)
+    digest = inputs_digest(candidates, policy, risks, new_qualification, flagged)
+    return Sample(seed, digest, items, rates)
 
 
 _LABELS = {"methods": "method", "support_needs": "support need"}

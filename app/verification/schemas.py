@@ -134,6 +134,19 @@ class AssessorRate(Output):
     population: int
 
 
+class ReviewFlag(Output):
+    """R-62/R-73: a decision flagged for review; the IV sampler takes it until an IV record follows."""
+
+    id: uuid.UUID
+    decision_id: uuid.UUID
+    decision_version: int = Field(description="The decision's version when it was flagged.")
+    cause: ReviewCause
+    cause_id: uuid.UUID = Field(description="The appeal or the malpractice case that flagged it.")
+    reason: str = Field(description="Why, as the IV reads it in the sample's rationale.")
+    flagged_by: str
+    created_at: dt.datetime
+
+
 class Sample(Output):
     id: uuid.UUID
     programme_id: uuid.UUID
@@ -312,8 +325,18 @@ class BatchRelease(Output):
 # ---- coverage and dashboard (R-42) --------------------------------------------------------------------
 
 
+class CoverageKind(StrEnum):
+    """R-42: what IV coverage is counted over."""
+
+    assessor = "assessor"
+    unit = "unit"
+    criterion = "criterion"
+    site = "site"
+    brief = "brief"
+
+
 class CoverageLine(Output):
-    kind: str = Field(description="assessor, unit, criterion, site or brief")
+    kind: CoverageKind
     key: str
     touched: bool
 
@@ -322,7 +345,7 @@ class Coverage(Output):
     programme_id: uuid.UUID
     academic_year_id: uuid.UUID
     lines: list[CoverageLine]
-    untouched: dict[str, list[str]]
+    untouched: dict[CoverageKind, list[str]]
 
 
 class LivDashboard(Output):

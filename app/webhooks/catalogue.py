@@ -29,6 +29,7 @@ from app.calendars import events as calendars
 from app.centres import events as centres
 from app.events.event import Event
 from app.learners import events as learners
+from app.malpractice import events as malpractice
 from app.programmes import events as programmes
 from app.qualifications import events as qualifications
 from app.standardisation import events as standardisation
@@ -68,6 +69,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     verification,
     standardisation,
     standards_verification,
+    malpractice,
 )
 
 

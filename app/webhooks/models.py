@@ -28,9 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, created_at, updated_at, uuid_pk
-
-DELIVERY_STATUSES = ("pending", "succeeded", "failed")
+from app.core.models import Base, created_at, enum_column, one_of, updated_at, uuid_pk
+from app.webhooks.schemas import DeliveryStatus
 
 
 class WebhookEndpoint(Base):
@@ -73,7 +72,7 @@ class WebhookDelivery(Base):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         UniqueConstraint("endpoint_id", "message_id"),
-        CheckConstraint(f"status IN {DELIVERY_STATUSES}", name="status"),
+        CheckConstraint(f"status IN {one_of(DeliveryStatus)}", name="status"),
         Index("ix_webhook_deliveries_endpoint_id_id", "endpoint_id", "id"),
         # What the worker claims: pending deliveries by due time.
         Index("ix_webhook_deliveries_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
@@ -86,7 +85,7 @@ class WebhookDelivery(Base):
         UUID(as_uuid=True), ForeignKey("webhook_messages.id"), index=True
     )
     event_type: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[DeliveryStatus] = enum_column(DeliveryStatus, 20)
     attempt_count: Mapped[int] = mapped_column(Integer)
     # Attempts since the delivery was (re)scheduled: the exponent of the backoff.
     retry_count: Mapped[int] = mapped_column(Integer)

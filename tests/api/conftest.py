@@ -8,6 +8,7 @@ dropped at the end of the run).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -51,3 +52,30 @@ async def committed(database_url, test_settings) -> AsyncIterator[Committed]:
             yield Committed(centre, client, sessionmaker, engine)
     finally:
         await engine.dispose()
+
+
+# ---- schemathesis (tests/api/fuzzing.py): one app per test module, so each group file has its own ----
+
+
+@pytest.fixture(scope="module")
+def api_client(test_settings, database_url):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from tests.api.fuzzing import ensure_fuzz_centre
+
+    # Committed data, in its own centre: the other tests' centres never see it.
+    asyncio.run(ensure_fuzz_centre(database_url))
+
+    app = create_app(test_settings)
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def api_schema(api_client):
+    # A token of every staff role an operation may need (the HoC and exams officer for most, the LIV,
+    # IV and assessor for verification's), so one token serves every group.
+    from tests.api.fuzzing import fuzzing_schema
+
+    return fuzzing_schema(api_client, ["hoc", "exams_officer", "liv", "iv", "assessor"])

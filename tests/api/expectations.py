@@ -72,6 +72,9 @@ SV_READERS = frozenset({"hoc", "qn", "liv", "programme_leader"})
 SV_MANAGERS = frozenset({"qn"})
 SV_PREPARERS = frozenset({"qn", "liv"})
 VERIFIER = frozenset({"standards_verifier"})
+# R-70..R-74: every role asks for cases (the service answers 404 but for the HoC, QN, investigators and
+# the person concerned); the HoC and QN run cases, the HoC alone reports and sanctions.
+MALPRACTICE_MANAGERS = frozenset({"hoc", "qn"})
 
 REST = {
     "getHealth": PUBLIC,
@@ -266,6 +269,19 @@ REST = {
     "verifierListSampleItems": VERIFIER,
     "verifierGetSampleItem": VERIFIER,
     "verifierDownloadEvidence": VERIFIER,
+    "raiseAuthenticityConcern": ASSESSORS,
+    "createMalpracticeCase": MALPRACTICE_MANAGERS,
+    "listMalpracticeCases": STAFF_AND_LEARNER,
+    "getMalpracticeCase": STAFF_AND_LEARNER,
+    "openMalpracticeCase": MALPRACTICE_MANAGERS,
+    "linkMalpracticeCase": STAFF,
+    "recordMalpracticeStage": STAFF,
+    "recordMalpracticeReport": HOC,
+    "renderMalpracticeReport": HOC,
+    "recordMalpracticeSanction": HOC,
+    "closeMalpracticeCase": MALPRACTICE_MANAGERS,
+    "getMalpracticePolicy": MALPRACTICE_MANAGERS,
+    "putMalpracticePolicy": HOC,
 }
 
 GRAPHQL = {
@@ -446,6 +462,18 @@ GRAPHQL = {
     "Mutation.recordSvOutcome": SV_MANAGERS,
     "Mutation.closeSvAction": SV_MANAGERS,
     "Mutation.recordOcrModeration": SV_MANAGERS,
+    "Mutation.raiseAuthenticityConcern": ASSESSORS,
+    "Query.malpracticeCases": STAFF_AND_LEARNER,
+    "Query.malpracticeCase": STAFF_AND_LEARNER,
+    "Query.malpracticePolicy": MALPRACTICE_MANAGERS,
+    "Mutation.createMalpracticeCase": MALPRACTICE_MANAGERS,
+    "Mutation.openMalpracticeCase": MALPRACTICE_MANAGERS,
+    "Mutation.linkMalpracticeCase": STAFF,
+    "Mutation.recordMalpracticeStage": STAFF,
+    "Mutation.recordMalpracticeReport": HOC,
+    "Mutation.recordMalpracticeSanction": HOC,
+    "Mutation.closeMalpracticeCase": MALPRACTICE_MANAGERS,
+    "Mutation.putMalpracticePolicy": HOC,
 }
 
 # ---- object level, walked by tests/api/test_object_table.py --------------------------------------
@@ -585,6 +613,11 @@ CENTRE_LEVEL_READS = frozenset(
         "verifierGetSampleItem",
         "verifierDownloadEvidence",
         "downloadSvSamplePack",  # the QN's, centre-wide
+        # confidential per case, not per programme (the HoC, QN, investigators, the person told):
+        # walked by tests/malpractice (test_cases.py, test_api.py).
+        "getMalpracticeCase",
+        "renderMalpracticeReport",
+        "getMalpracticePolicy",  # the caller's own centre's policy (another centre's: 404)
     }
 )
 

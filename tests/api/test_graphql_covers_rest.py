@@ -106,6 +106,9 @@ REST_GET_TO_QUERY = {
     "/v1/verifier/samples/{sample_id}": "verifierSample",
     "/v1/verifier/samples/{sample_id}/items": "verifierSampleItems",
     "/v1/verifier/items/{item_id}": "verifierSampleItem",
+    "/v1/malpractice-cases": "malpracticeCases",
+    "/v1/malpractice-cases/{case_id}": "malpracticeCase",
+    "/v1/centres/{centre_id}/malpractice-policy": "malpracticePolicy",
 }
 
 # GET routes that are infrastructure, not a resource of a centre: nothing to read over GraphQL.
@@ -125,6 +128,8 @@ INFRA = {
     "/v1/verifier/items/{item_id}/evidence/{evidence_id}/content": "an evidence file's bytes for a verifier, "
     "streamed: GraphQL carries the item's evidence list (verifierSampleItem)",
     "/v1/sv-samples/{sample_id}/pack": "the sample pack, a zip of what svSample/svSampleItem carry",
+    "/v1/malpractice-cases/{case_id}/report.pdf": "the JCQ report's PDF bytes: GraphQL carries the case "
+    "(malpracticeCase) it is rendered from",
 }
 
 # REST query parameters that are REST paging, answered by Relay `first`/`after` in GraphQL.

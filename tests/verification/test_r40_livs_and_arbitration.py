@@ -9,9 +9,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from app.core.errors import Forbidden, RuleViolation
+from app.core.errors import Forbidden, NotFound, RuleViolation
 from app.events.models import OutboxEvent
+from app.programmes.access import programme_access
 from app.programmes.errors import InvalidTransition
+from app.programmes.models import Programme
 from app.verification import arbitration, draws, livs, plans, records, schemas
 from tests.programmes.fixtures import make_staff, principal
 from tests.verification.fixtures import ASSESSOR, IV, LIV, as_staff, batch
@@ -136,12 +138,36 @@ async def test_r43_a_ruling_for_the_iv_leaves_the_decision_to_reassess(session, 
 
 
 async def test_r43_the_programmes_liv_is_the_appointed_one(session, world):
-    """The LIV named on the programme is not enough: the appointment for the subject area decides."""
+    """The LIV named on the programme is not enough: the appointment for the subject area decides. The
+    named one, no longer the programme's LIV, does not even see the record (404, R-98)."""
     _brief, disagreed = await _disagreement(session, world)
     other = await make_staff(session, world.centre, "otherliv", "liv")
     await _appoint(session, world, staff_id=other.id)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         await arbitration.arbitrate(session, as_staff(*LIV), disagreed.id, RULING)
     assert (
         await arbitration.arbitrate(session, as_staff("otherliv", "liv"), disagreed.id, RULING)
     ).liv_staff_id == other.id
+
+
+async def test_r40_the_appointed_liv_is_the_programmes_liv_for_access(session, world):
+    """The LIV appointed for the programme's subject area and year reads its IV records and leads its
+    IV, though the programme names another; the one it names, not appointed, no longer does. Without
+    an appointment the LIV named on the programme is its LIV (the other tests' world)."""
+    brief, disagreed = await _disagreement(session, world)
+    programme = await session.get_one(Programme, world.programme_id)
+    named = as_staff(*LIV)
+    assert (await programme_access(session, named, programme)).has("lead_internal_verifier")
+    appointed = await make_staff(session, world.centre, "appointed", "liv")
+    await _appoint(session, world, staff_id=appointed.id)
+    newcomer = as_staff("appointed", "liv")
+
+    assert (await records.get_iv_record(session, newcomer, disagreed.id)).id == disagreed.id
+    assert [r.id for r in await records.brief_iv_records(session, newcomer, brief.id)]
+    assert (await programme_access(session, newcomer, programme)).has("lead_internal_verifier")
+    plan = await plans.put_plan(session, newcomer, world.programme_id, schemas.IvPlanWrite(), None)
+    assert plan.programme_id == world.programme_id
+
+    assert not (await programme_access(session, named, programme)).has("lead_internal_verifier")
+    with pytest.raises(NotFound):
+        await records.get_iv_record(session, named, disagreed.id)

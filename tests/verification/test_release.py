@@ -183,7 +183,10 @@ def test_r25_the_built_app_registers_verifications_release_gate(
     assert iv_gate.release_gates == []
     create_app(test_settings, sessionmaker=sessionmaker)
     assert iv_gate.release_gates == [records.brief_reasons]
-    assert iv_gate.decision_holds == [actions.action_holds]
+    # R-43's remedial actions, then R-73's withholding (app.malpractice.hooks): each holds its decisions.
+    from app.malpractice import holds
+
+    assert iv_gate.decision_holds == [actions.action_holds, holds.release_holds]
 
 
 async def test_r25_release_is_refused_when_no_gate_is_registered(only_the_apps_gates, session, world):

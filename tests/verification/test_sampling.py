@@ -19,6 +19,7 @@ from app.verification.sampling import (
     grade_of,
     inputs_digest,
 )
+from tests.conftest import examples
 
 ASSESSORS = [f"a{i}" for i in range(6)]
 SITES = ["main", "annexe", "online", None]
@@ -64,7 +65,7 @@ def strata(cands, name):
     return {v for c in cands for v in c.strata(name)}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(60, 300), deadline=None)
 @given(populations(), policies(), risk_maps, st.booleans(), st.integers(0, 2**32))
 def test_every_stratum_present_in_the_population_is_in_the_sample(pop, policy, risks, new_q, seed):
     sample = draw(pop, policy, risks=risks, new_qualification=new_q, seed=seed)
@@ -76,7 +77,7 @@ def test_every_stratum_present_in_the_population_is_in_the_sample(pop, policy, r
     assert set(sample.ids) <= {c.id for c in pop}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(60, 300), deadline=None)
 @given(populations(), policies(), risk_maps, st.booleans(), st.integers(0, 2**32))
 def test_rate_respected_per_assessor_with_ceil(pop, policy, risks, new_q, seed):
     sample = draw(pop, policy, risks=risks, new_qualification=new_q, seed=seed)
@@ -101,7 +102,7 @@ def test_rate_respected_per_assessor_with_ceil(pop, policy, risks, new_q, seed):
         assert rate == min(floor, 1)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(40, 200), deadline=None)
 @given(populations(), policies(), risk_maps, st.integers(0, 2**32), st.randoms(use_true_random=False))
 def test_deterministic_and_independent_of_input_order(pop, policy, risks, seed, rnd):
     a = draw(pop, policy, risks=risks, seed=seed)
@@ -112,7 +113,7 @@ def test_deterministic_and_independent_of_input_order(pop, policy, risks, seed, 
     assert a.inputs_digest == inputs_digest(shuffled, policy, risks, False)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(60, 300), deadline=None)
 @given(populations(), rates, rates, st.integers(0, 2**32))
 def test_monotonic_in_rate(pop, r1, r2, seed):
     low, high = sorted((r1, r2))
@@ -146,7 +147,7 @@ def test_grade_of_a_decision():
     assert grade_of([], {"3": "Merit"}) == "M"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(60, 300), deadline=None)
 @given(populations(), st.integers(0, 2**32))
 def test_r42_each_method_and_support_need_is_covered_by_a_candidate_in_it_with_its_reason(pop, seed):
     sample = draw(pop, SamplingPolicy(default_rate=Fraction(0)), seed=seed)
@@ -164,3 +165,21 @@ def test_r42_a_lone_method_or_need_is_sampled_even_at_a_low_rate():
     ]
     for seed in range(20):
         assert {"obs", "ra"} <= draw(pop, SamplingPolicy(default_rate=Fraction(1, 20)), seed=seed).ids
+
+
+@settings(max_examples=150, deadline=None)
+@given(populations(), policies(), risk_maps, st.integers(0, 2**32), st.data())
+def test_r62_r73_every_flagged_decision_is_sampled_and_coverage_still_holds(pop, policy, risks, seed, data):
+    flagged_ids = data.draw(st.sets(st.sampled_from([c.id for c in pop])))
+    flagged = {i: "an upheld appeal questions this assessor's results" for i in flagged_ids}
+    sample = draw(pop, policy, risks=risks, seed=seed, flagged=flagged)
+    taken = {i.candidate.id: i.rationale for i in sample.items}
+    for i in flagged_ids:
+        assert f"flagged for review: {flagged[i]}" in taken[i]
+    picked = [i.candidate for i in sample.items]
+    for name in ("assessor", "grade", "site", "methods", "support_needs"):
+        assert strata(picked, name) == strata(pop, name), name
+    # No flags: the same draw and digest as a sampler that never heard of flags.
+    plain = draw(pop, policy, risks=risks, seed=seed)
+    assert draw(pop, policy, risks=risks, seed=seed, flagged={}) == plain
+    assert (sample.inputs_digest == plain.inputs_digest) == (not flagged_ids)
