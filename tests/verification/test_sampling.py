@@ -167,7 +167,7 @@ def test_r42_a_lone_method_or_need_is_sampled_even_at_a_low_rate():
         assert {"obs", "ra"} <= draw(pop, SamplingPolicy(default_rate=Fraction(1, 20)), seed=seed).ids
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(30, 150), deadline=None)
 @given(populations(), policies(), risk_maps, st.integers(0, 2**32), st.data())
 def test_r62_r73_every_flagged_decision_is_sampled_and_coverage_still_holds(pop, policy, risks, seed, data):
     flagged_ids = data.draw(st.sets(st.sampled_from([c.id for c in pop])))
