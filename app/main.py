@@ -21,6 +21,7 @@ from app.auth.centres import CentreDirectory
 from app.auth.tokens import TokenVerifier
 from app.calendars.router import router as calendars_router
 from app.centres.router import router as centres_router
+from app.certification.router import router as certification_router
 from app.core.clock import ClockMiddleware
 from app.core.config import Settings, get_settings
 from app.core.context import RequestIdMiddleware
@@ -30,6 +31,7 @@ from app.core.http_semantics import HttpSemanticsMiddleware
 from app.core.limits import BodyLimitMiddleware, BodyLimits
 from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
+from app.employers.router import router as employers_router
 from app.learners.router import router as learners_router
 from app.models import alembic_config
 from app.programmes.router import router as programmes_router
@@ -71,6 +73,15 @@ TAGS = [
     {
         "name": "standardisation",
         "description": "Internal standardisation per unit and year (R-45); staff competence and CPD (R-46).",
+    },
+    {
+        "name": "certification",
+        "description": "Eligibility preflight, claims and their checks, deadlines, export, certificates "
+        "received, QMR (R-90..R-94).",
+    },
+    {
+        "name": "employer-involvement",
+        "description": "Employer involvement plans, meaningful activities, participation, declarations (R-95).",
     },
     {
         "name": "qualifications",
@@ -152,6 +163,8 @@ def create_app(
     """Build the app. Tests pass their own sessionmaker (bound to a rolled-back transaction)."""
     settings = settings or get_settings()
     release_gate.register()  # R-25: release asks verification's IV check (app/assessment/iv_gate.py)
+    # R-90: the lead uncomments the next line at merge (sv, appeals and malpractice holds in certification):
+    # __import__("app.certification.external_holds", fromlist=["register"]).register()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -217,6 +230,8 @@ def create_app(
         assessment_router,
         verification_router,
         standardisation_router,
+        certification_router,
+        employers_router,
         webhooks_router,
         audit_router,
     ):

@@ -18,7 +18,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("sync", "assignments"),
     ("assessment",),
     ("verification",),
-    ("standards", "appeals", "malpractice", "standardisation"),
+    # standards_verification: the sv branch's package, imported by app/certification/external_holds.py
+    ("standards", "standards_verification", "appeals", "malpractice", "standardisation", "employers"),
     ("certification",),
     ("records",),
     # Webhooks describe and deliver every domain's events; a domain reaches them only through

@@ -39,9 +39,11 @@ from app.audit.gql import AuditQuery
 from app.auth.dependencies import authenticate
 from app.calendars.gql import CalendarsMutation, CalendarsQuery
 from app.centres.gql import CentresMutation, CentresQuery
+from app.certification.gql import CertificationMutation, CertificationQuery
 from app.core.config import Settings
 from app.core.db import Session
 from app.core.errors import ProblemError, Unauthenticated
+from app.employers.gql import EmployersMutation, EmployersQuery
 from app.learners.gql import LearnersMutation, LearnersQuery
 from app.programmes.gql import ProgrammesMutation, ProgrammesQuery
 from app.qualifications.gql import QualificationsQuery
@@ -98,6 +100,8 @@ Query = merge_types(
         AssessmentReadsQuery,
         VerificationQuery,
         StandardisationQuery,
+        EmployersQuery,
+        CertificationQuery,
         WebhooksQuery,
         AuditQuery,
     ),
@@ -119,6 +123,8 @@ Mutation = merge_types(
         AssessmentMutation,
         VerificationMutation,
         StandardisationMutation,
+        EmployersMutation,
+        CertificationMutation,
         WebhooksMutation,
     ),
 )

@@ -76,6 +76,17 @@ class Scope(StrEnum):
     cpd_read = "cpd:read"  # CPD records (one's own; the HoC, QN and LIV everyone's)
     cpd_write = "cpd:write"  # CPD records (one's own; the HoC, QN and LIV anyone's)
     competence_manage = "competence:manage"  # staff expertise (subject areas, units)
+    # Certification (R-90..R-94). Object-level limits sit in app/certification: only the programme's LIV
+    # confirms a claim's records and only its leader checks it; the second checker is never the preparer.
+    certification_read = "certification:read"  # eligibility preflight, claims, deadlines, certificates, QMR
+    claims_write = "claims:write"  # open, prepare and submit claims; R-92: certificates received
+    claims_confirm = "claims:confirm"  # the LIV confirms the records
+    claims_leader_check = "claims:leader_check"  # the programme leader checks the claim
+    claims_second_check = "claims:second_check"  # a second person checks it before submission
+    qmr_manage = "qmr:manage"  # QMR visits, their judgements and the progress report
+    # Employer involvement: the plan, activities, participation, declarations.
+    employer_involvement_read = "employer_involvement:read"
+    employer_involvement_write = "employer_involvement:write"  # the HoC, or the programme's leader
 
 
 # Every member of staff reads assessment plans, briefs and decisions: the HoC, QN and exams officer the
@@ -104,7 +115,13 @@ _STAFF_READ = {
     Scope.qualifications_read,
     Scope.programmes_read,
     Scope.learner_support_read,
+    # every member of staff sees the employer involvement of the programmes.
+    Scope.employer_involvement_read,
 }
+
+# R-90..R-94: who reads certification (preflight, claims, certificates, QMR): those who take part in a
+# claim's checks and the HoC/QN who answer for it.
+_CERTIFICATION_READ = {Scope.certification_read}
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     # The HoC answers for everything the centre does.
@@ -143,6 +160,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _STANDARDISATION_READ
         | _OWN_CPD
         | {Scope.competence_manage}
+        # the HoC may be the second checker of a claim; R-90: records QMR visits; R-95: plans.
+        | _CERTIFICATION_READ
+        | {Scope.claims_second_check, Scope.qmr_manage, Scope.employer_involvement_write}
     ),
     # The QN is the awarding body's contact and checks the records, including the audit trail.
     # the QN monitors registrations and escalates late/early ones to the HoC.
@@ -164,6 +184,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _STANDARDISATION_READ
         | _OWN_CPD
         | {Scope.competence_manage}
+        # R-91 second checker; R-90: the QMR is the awarding body's review of the centre.
+        | _CERTIFICATION_READ
+        | {Scope.claims_second_check, Scope.qmr_manage}
     ),
     # The LIV signs off assessment plans (R-20, through iv_plans:manage), verifies briefs, authorises resubmissions and may agree
     # an extension; an IV verifies briefs of programmes they verify.
@@ -188,6 +211,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _STANDARDISATION_READ
         | {Scope.standardisation_write, Scope.competence_manage}
         | _OWN_CPD
+        # the LIV confirms the records a claim is made from.
+        | _CERTIFICATION_READ
+        | {Scope.claims_confirm}
     ),
     # an IV samples and verifies decisions of programmes they verify, and closes the actions.
     Role.iv: frozenset(
@@ -242,6 +268,10 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _ASSESSMENT_READ
         | {Scope.exam_results_write}
         | _OWN_CPD
+        # R-91..R-94 (004 §3): the exams officer prepares and submits claims and receives certificates;
+        # another exams officer may be the second checker (never the preparer).
+        | _CERTIFICATION_READ
+        | {Scope.claims_write, Scope.claims_second_check}
     ),
     # The PL runs programme delivery: the programme, its class list, RPL and adjustments of its learners.
     Role.programme_leader: frozenset(
@@ -257,6 +287,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _VERIFICATION_READ
         | _STANDARDISATION_READ
         | _OWN_CPD
+        # checks the claim; R-95: the programme's employer involvement plan and activities.
+        | _CERTIFICATION_READ
+        | {Scope.claims_leader_check, Scope.employer_involvement_write}
     ),
     # A learner reads their own issued briefs and released decisions through learner:self.
     Role.learner: frozenset({Scope.learner_self, Scope.submissions_self}),
