@@ -327,9 +327,10 @@ async def create_claim(session: AsyncSession, p: Principal, data: schemas.ClaimC
         ),
         created_by=p.subject,
     )
+    # Every learner is gated before anything is written: a refused claim leaves nothing behind.
+    entries = await _admit(session, p, claim, data.learner_ids)
     session.add(claim)
     await session.flush()
-    entries = await _admit(session, p, claim, data.learner_ids)
     session.add_all(entries)
     await session.flush()
     out = await claim_out(session, claim)
