@@ -34,12 +34,16 @@ async def _verify_and_release(session: AsyncSession, brief, made) -> None:
 
 
 async def _decide(session: AsyncSession, brief, learner, grade: str):
-    s = await submissions.create_submission(session, lp(learner), aschemas.SubmissionCreate(brief_id=brief.id))
+    s = await submissions.create_submission(
+        session, lp(learner), aschemas.SubmissionCreate(brief_id=brief.id)
+    )
     await submissions.add_evidence_reference(
         session,
         lp(learner),
         s.id,
-        aschemas.EvidenceReferenceCreate(kind="reference", description="Report", reference="Portfolio p.1-12"),
+        aschemas.EvidenceReferenceCreate(
+            kind="reference", description="Report", reference="Portfolio p.1-12"
+        ),
     )
     s = await submissions.hand_in(
         session,
@@ -48,7 +52,9 @@ async def _decide(session: AsyncSession, brief, learner, grade: str):
         aschemas.HandIn(declaration_signed=True, ai_used=False, declaration_signed_on=service_clock.today()),
     )
     d = await decisions.record_decision(
-        session, as_staff(*ASSESSOR), aschemas.DecisionCreate(submission_id=s.id, **content(brief, GRADES[grade]))
+        session,
+        as_staff(*ASSESSOR),
+        aschemas.DecisionCreate(submission_id=s.id, **content(brief, GRADES[grade])),
     )
     return await decisions.submit_for_iv(session, as_staff(*ASSESSOR), d.id)
 
@@ -60,13 +66,17 @@ async def released(session: AsyncSession, world: World, grades: list[str], relea
     learners = [await registered_learner(session, world, n=i) for i in range(len(grades))]
     for criteria, release in ((GROUP_AB, True), (GROUP_C, release_c)):
         brief = await issued_brief(session, world, criteria=criteria)
-        made = [await _decide(session, brief, learner, g) for learner, g in zip(learners, grades, strict=True)]
+        made = [
+            await _decide(session, brief, learner, g) for learner, g in zip(learners, grades, strict=True)
+        ]
         if release:
             await _verify_and_release(session, brief, made)
     return learners
 
 
-async def accredited_liv(session: AsyncSession, world: World, standardised: bool = True, appointed_on=dt.date(2025, 9, 1)):
+async def accredited_liv(
+    session: AsyncSession, world: World, standardised: bool = True, appointed_on=dt.date(2025, 9, 1)
+):
     """R-40: the world's LIV appointed for Business, registered (and standardised) for 2025/26."""
     appointment = await plans.appoint_liv(
         session,

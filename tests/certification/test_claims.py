@@ -29,7 +29,9 @@ PL = as_staff("leader", "programme_leader")
 
 async def _withdraw(session, learner, on=dt.date(2025, 12, 5)):
     e = await session.scalar(select(Enrolment).where(Enrolment.learner_id == learner.id))
-    await enrolments.withdraw(session, principal("hoc"), e.id, pschemas.Withdrawal(withdrawn_on=on, reason="Left"))
+    await enrolments.withdraw(
+        session, principal("hoc"), e.id, pschemas.Withdrawal(withdrawn_on=on, reason="Left")
+    )
 
 
 async def _checked(session, claim_id):
@@ -51,7 +53,9 @@ async def test_r90_nothing_ineligible_enters_a_claim(session, world):
             session,
             EO,
             schemas.ClaimCreate(
-                programme_id=world.programme_id, claim_type=ClaimType.full, learner_ids=[merit.id, unclassified.id]
+                programme_id=world.programme_id,
+                claim_type=ClaimType.full,
+                learner_ids=[merit.id, unclassified.id],
             ),
         )
     assert [(e.field, e.code) for e in refused.value.errors] == [("body.learner_ids.1", "R-04")]
@@ -64,7 +68,9 @@ async def test_r91_a_claim_moves_through_its_checks_by_the_right_people(session,
     claim = await claims.create_claim(
         session,
         EO,
-        schemas.ClaimCreate(programme_id=world.programme_id, claim_type=ClaimType.full, learner_ids=[merit.id, passed.id]),
+        schemas.ClaimCreate(
+            programme_id=world.programme_id, claim_type=ClaimType.full, learner_ids=[merit.id, passed.id]
+        ),
     )
     assert claim.status is ClaimStatus.draft and claim.due_on == dt.date(2026, 7, 31)
     assert sorted(e.overall_grade for e in claim.entries) == ["M", "P"]
@@ -90,13 +96,17 @@ async def test_r91_a_claim_moves_through_its_checks_by_the_right_people(session,
         await claims.submit(session, EO, claim.id)
 
 
-async def test_r90_a_learner_who_becomes_ineligible_before_submission_is_removed_with_the_reason(session, world):
+async def test_r90_a_learner_who_becomes_ineligible_before_submission_is_removed_with_the_reason(
+    session, world
+):
     await accredited_liv(session, world)
     stays, leaves = await released(session, world, ["M", "P"])
     claim = await claims.create_claim(
         session,
         EO,
-        schemas.ClaimCreate(programme_id=world.programme_id, claim_type=ClaimType.full, learner_ids=[stays.id, leaves.id]),
+        schemas.ClaimCreate(
+            programme_id=world.programme_id, claim_type=ClaimType.full, learner_ids=[stays.id, leaves.id]
+        ),
     )
     await _checked(session, claim.id)
     await _withdraw(session, leaves)
@@ -107,7 +117,9 @@ async def test_r90_a_learner_who_becomes_ineligible_before_submission_is_removed
     assert removed.status is schemas.EntryStatus.removed
     assert [(r.code, r.rule) for r in removed.removed_reasons] == [(schemas.ReasonCode.withdrawn, "R-12")]
     rows = (await export.export(session, EO, claim.id)).rows
-    assert [r.learner_name for r in rows] == [f"{by_learner[stays.id].given_name} {by_learner[stays.id].family_name}"]
+    assert [r.learner_name for r in rows] == [
+        f"{by_learner[stays.id].given_name} {by_learner[stays.id].family_name}"
+    ]
 
 
 async def test_r93_unit_certification_is_for_learners_who_leave(session, world):
@@ -117,7 +129,9 @@ async def test_r93_unit_certification_is_for_learners_who_leave(session, world):
         await claims.create_claim(
             session,
             EO,
-            schemas.ClaimCreate(programme_id=world.programme_id, claim_type=ClaimType.unit, learner_ids=[stays.id]),
+            schemas.ClaimCreate(
+                programme_id=world.programme_id, claim_type=ClaimType.unit, learner_ids=[stays.id]
+            ),
         )
     assert refused.value.errors[0].code == "R-93"
     await _withdraw(session, leaves)
@@ -125,12 +139,16 @@ async def test_r93_unit_certification_is_for_learners_who_leave(session, world):
         await claims.create_claim(
             session,
             EO,
-            schemas.ClaimCreate(programme_id=world.programme_id, claim_type=ClaimType.full, learner_ids=[leaves.id]),
+            schemas.ClaimCreate(
+                programme_id=world.programme_id, claim_type=ClaimType.full, learner_ids=[leaves.id]
+            ),
         )
     claim = await claims.create_claim(
         session,
         EO,
-        schemas.ClaimCreate(programme_id=world.programme_id, claim_type=ClaimType.unit, learner_ids=[leaves.id]),
+        schemas.ClaimCreate(
+            programme_id=world.programme_id, claim_type=ClaimType.unit, learner_ids=[leaves.id]
+        ),
     )
     (entry,) = claim.entries
     assert [(u.unit_number, u.grade) for u in entry.units] == [(1, "P")] and entry.overall_grade is None
@@ -142,7 +160,9 @@ def test_r94_deadlines():
     year = AcademicYear(start_date=dt.date(2025, 9, 1), end_date=dt.date(2026, 8, 31))
     today = dt.date(2025, 10, 15)
     assert claims.due_date("academic_year", year, [], today) == dt.date(2026, 7, 31)
-    assert claims.due_date("flexible", year, [dt.date(2026, 1, 31), dt.date(2026, 3, 2)], today) == dt.date(2026, 2, 28)
+    assert claims.due_date("flexible", year, [dt.date(2026, 1, 31), dt.date(2026, 3, 2)], today) == dt.date(
+        2026, 2, 28
+    )
     assert claims.due_date("flexible", year, [], today) == dt.date(2025, 11, 15)
 
 
@@ -152,10 +172,14 @@ async def test_r94_overdue_and_due_soon_claims_are_listed(session, world, clock)
     soon = await claims.create_claim(
         session,
         EO,
-        schemas.ClaimCreate(programme_id=world.programme_id, claim_type=ClaimType.full, learner_ids=[learners[0].id]),
+        schemas.ClaimCreate(
+            programme_id=world.programme_id, claim_type=ClaimType.full, learner_ids=[learners[0].id]
+        ),
     )
     clock.set(dt.datetime(2026, 7, 20, 9, tzinfo=dt.UTC))
-    assert [(d.claim_id, d.state) for d in await claims.deadlines(session, EO)] == [(soon.id, schemas.DeadlineState.due_soon)]
+    assert [(d.claim_id, d.state) for d in await claims.deadlines(session, EO)] == [
+        (soon.id, schemas.DeadlineState.due_soon)
+    ]
     clock.set(dt.datetime(2026, 8, 3, 9, tzinfo=dt.UTC))
     assert [d.state for d in await claims.deadlines(session, EO)] == [schemas.DeadlineState.overdue]
     await _checked(session, soon.id)
@@ -169,7 +193,9 @@ async def test_the_submitted_claim_is_exported_as_csv_and_json(session, world):
     claim = await claims.create_claim(
         session,
         EO,
-        schemas.ClaimCreate(programme_id=world.programme_id, claim_type=ClaimType.full, learner_ids=[learner.id]),
+        schemas.ClaimCreate(
+            programme_id=world.programme_id, claim_type=ClaimType.full, learner_ids=[learner.id]
+        ),
     )
     with pytest.raises(InvalidTransition):  # only once it has passed its checks
         await export.export(session, EO, claim.id)
@@ -177,7 +203,11 @@ async def test_the_submitted_claim_is_exported_as_csv_and_json(session, world):
     await claims.submit(session, EO, claim.id)
     data = await export.export(session, EO, claim.id)
     (row,) = data.rows
-    assert (row.claim_type, row.overall_grade, [(u.unit_number, u.grade) for u in row.units]) == (ClaimType.full, "D", [(1, "D")])
+    assert (row.claim_type, row.overall_grade, [(u.unit_number, u.grade) for u in row.units]) == (
+        ClaimType.full,
+        "D",
+        [(1, "D")],
+    )
     assert row.registration_number and data.awarding_body == "pearson"
     lines = list(csv.reader(io.StringIO(await export.export_csv(session, EO, claim.id))))
     assert lines[0] == list(export.CSV_COLUMNS)
@@ -190,7 +220,9 @@ async def _submitted(session, world, grade="M"):
     claim = await claims.create_claim(
         session,
         EO,
-        schemas.ClaimCreate(programme_id=world.programme_id, claim_type=ClaimType.full, learner_ids=[learner.id]),
+        schemas.ClaimCreate(
+            programme_id=world.programme_id, claim_type=ClaimType.full, learner_ids=[learner.id]
+        ),
     )
     await _checked(session, claim.id)
     return await claims.submit(session, EO, claim.id)
@@ -230,7 +262,10 @@ async def test_r92_each_mismatch_is_an_anomaly_and_the_certificate_is_withheld_u
             received_on=dt.date(2026, 1, 9),
             learner_name="Someone Else",
             overall_grade="D",
-            units=[schemas.CertificateUnit(unit_number=1, grade="D"), schemas.CertificateUnit(unit_number=2, grade="P")],
+            units=[
+                schemas.CertificateUnit(unit_number=1, grade="D"),
+                schemas.CertificateUnit(unit_number=2, grade="P"),
+            ],
         ),
     )
     checked = await certificates.check_certificate(session, EO, cert.id)
@@ -245,7 +280,9 @@ async def test_r92_each_mismatch_is_an_anomaly_and_the_certificate_is_withheld_u
     assert event.payload["status"] == "withheld" and len(event.payload["anomalies"]) == 4
     withheld = await certificates.list_certificates(session, EO, status=schemas.CertificateStatus.withheld)
     assert [c.id for c in withheld] == [cert.id]
-    resolved = await certificates.resolve(session, EO, cert.id, schemas.CertificateResolve(note="Pearson reissued it"))
+    resolved = await certificates.resolve(
+        session, EO, cert.id, schemas.CertificateResolve(note="Pearson reissued it")
+    )
     assert resolved.status is schemas.CertificateStatus.released
 
 

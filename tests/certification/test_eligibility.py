@@ -62,7 +62,10 @@ async def test_r90_unregistered_and_withdrawn_registrations(session, world):
         session,
         hoc,
         pschemas.EnrolmentCreate(
-            learner_id=learner.id, programme_id=world.programme_id, enrolled_on=dt.date(2025, 9, 8), identity_checked=True
+            learner_id=learner.id,
+            programme_id=world.programme_id,
+            enrolled_on=dt.date(2025, 9, 8),
+            identity_checked=True,
         ),
     )
     e = await eligibility.preflight(session, EO, learner.id, world.award_id)
@@ -71,7 +74,10 @@ async def test_r90_unregistered_and_withdrawn_registrations(session, world):
     (leaver,) = await released(session, world, ["P"])
     enrolment = await session.scalar(select(Enrolment).where(Enrolment.learner_id == leaver.id))
     await enrolments.withdraw(
-        session, hoc, enrolment.id, pschemas.Withdrawal(withdrawn_on=dt.date(2025, 12, 5), reason="Moved away")
+        session,
+        hoc,
+        enrolment.id,
+        pschemas.Withdrawal(withdrawn_on=dt.date(2025, 12, 5), reason="Moved away"),
     )
     e = await eligibility.preflight(session, EO, leaver.id, world.award_id)
     assert codes(e) == {R.withdrawn: "R-12"}
@@ -106,7 +112,9 @@ async def test_r90_a_qmr_block_stops_btec_claims_until_the_progress_report(sessi
     assert codes(e) == {R.qmr_block: "R-90"}
     assert "QO.4" in e.reasons[0].message and "QO.7" not in e.reasons[0].message
     assert not e.unit_claimable  # centre-wide: unit certification too
-    await qmr.accept_progress_report(session, qn, visit.id, schemas.ProgressReport(accepted_on=dt.date(2025, 12, 1)))
+    await qmr.accept_progress_report(
+        session, qn, visit.id, schemas.ProgressReport(accepted_on=dt.date(2025, 12, 1))
+    )
     e = await eligibility.preflight(session, EO, learner.id, world.award_id)
     assert e.full_claimable
     assert [v.blocks_certification for v in await qmr.list_visits(session, qn)] == [False]
@@ -140,7 +148,9 @@ async def test_r90_an_accredited_liv_who_leaves_mid_year_keeps_the_subject_area_
     await plans.appoint_liv(
         session,
         principal("hoc"),
-        vschemas.LivAppointmentCreate(subject_area="Business", staff_id=successor.id, appointed_on=dt.date(2026, 1, 5)),
+        vschemas.LivAppointmentCreate(
+            subject_area="Business", staff_id=successor.id, appointed_on=dt.date(2026, 1, 5)
+        ),
     )
     (learner,) = await released(session, world, ["M"])
     assert (await eligibility.preflight(session, EO, learner.id, world.award_id)).full_claimable
@@ -164,7 +174,9 @@ async def test_r95_employer_involvement_where_the_qualification_requires_it(sess
     e = await eligibility.preflight(session, EO, learner.id, world.award_id)
     assert codes(e) == {R.employer_involvement: "R-95"}
     assert e.unit_claimable  # the full certificate waits; unit certification does not
-    employer = await employers.create_employer(session, hoc, eschemas.EmployerCreate(name="CallCo", sector="Customer service"))
+    employer = await employers.create_employer(
+        session, hoc, eschemas.EmployerCreate(name="CallCo", sector="Customer service")
+    )
     activity = await employers.create_activity(
         session,
         hoc,
@@ -176,9 +188,13 @@ async def test_r95_employer_involvement_where_the_qualification_requires_it(sess
             planned_on=dt.date(2025, 11, 5),
         ),
     )
-    await employers.confirm_activity(session, hoc, activity.id, eschemas.ActivityConfirm(confirmed_on=dt.date(2025, 10, 15)))
+    await employers.confirm_activity(
+        session, hoc, activity.id, eschemas.ActivityConfirm(confirmed_on=dt.date(2025, 10, 15))
+    )
     clock.set(dt.datetime(2025, 11, 6, 10, tzinfo=dt.UTC))
-    await employers.add_participants(session, hoc, activity.id, eschemas.ParticipationAdd(learner_ids=[learner.id]))
+    await employers.add_participants(
+        session, hoc, activity.id, eschemas.ParticipationAdd(learner_ids=[learner.id])
+    )
     assert (await eligibility.preflight(session, EO, learner.id, world.award_id)).full_claimable
 
 

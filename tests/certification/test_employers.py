@@ -38,7 +38,11 @@ async def _employer(session, name="CallCo", sector="Customer service"):
 
 def _activity(plan, employer, kind="industry_project", on=dt.date(2025, 11, 5)):
     return schemas.ActivityCreate(
-        plan_id=plan.id, employer_id=employer.id, activity_type=kind, title="A brief set with CallCo", planned_on=on
+        plan_id=plan.id,
+        employer_id=employer.id,
+        activity_type=kind,
+        title="A brief set with CallCo",
+        planned_on=on,
     )
 
 
@@ -72,14 +76,24 @@ async def test_r95_confirmed_before_it_happens_then_recorded_per_learner_and_rep
     missed = await registered_learner(session, world, n=1)
     activity = await service.create_activity(session, PL, _activity(plan, employer))
     with pytest.raises(InvalidTransition):  # not confirmed
-        await service.add_participants(session, PL, activity.id, schemas.ParticipationAdd(learner_ids=[took.id]))
+        await service.add_participants(
+            session, PL, activity.id, schemas.ParticipationAdd(learner_ids=[took.id])
+        )
     with pytest.raises(RuleViolation):  # confirmation comes before the activity, not on or after it
-        await service.confirm_activity(session, PL, activity.id, schemas.ActivityConfirm(confirmed_on=dt.date(2025, 11, 5)))
-    await service.confirm_activity(session, PL, activity.id, schemas.ActivityConfirm(confirmed_on=dt.date(2025, 10, 14)))
+        await service.confirm_activity(
+            session, PL, activity.id, schemas.ActivityConfirm(confirmed_on=dt.date(2025, 11, 5))
+        )
+    await service.confirm_activity(
+        session, PL, activity.id, schemas.ActivityConfirm(confirmed_on=dt.date(2025, 10, 14))
+    )
     with pytest.raises(InvalidTransition):  # it has not happened yet
-        await service.add_participants(session, PL, activity.id, schemas.ParticipationAdd(learner_ids=[took.id]))
+        await service.add_participants(
+            session, PL, activity.id, schemas.ParticipationAdd(learner_ids=[took.id])
+        )
     clock.set(dt.datetime(2025, 11, 6, 10, tzinfo=dt.UTC))
-    out = await service.add_participants(session, PL, activity.id, schemas.ParticipationAdd(learner_ids=[took.id]))
+    out = await service.add_participants(
+        session, PL, activity.id, schemas.ParticipationAdd(learner_ids=[took.id])
+    )
     assert out.learner_ids == [took.id]
     report = await service.report(session, principal("assessor"), plan.id)
     assert report.learners_without_activity == [missed.id]
@@ -87,16 +101,24 @@ async def test_r95_confirmed_before_it_happens_then_recorded_per_learner_and_rep
         session,
         PL,
         plan.id,
-        schemas.DeclarationCreate(moderation_on=dt.date(2025, 11, 6), statement="The plan as shown to the moderator."),
+        schemas.DeclarationCreate(
+            moderation_on=dt.date(2025, 11, 6), statement="The plan as shown to the moderator."
+        ),
     )
-    assert [(d.moderation_on, d.learners_without_activity) for d in declared.declarations] == [(dt.date(2025, 11, 6), 1)]
+    assert [(d.moderation_on, d.learners_without_activity) for d in declared.declarations] == [
+        (dt.date(2025, 11, 6), 1)
+    ]
 
 
 async def test_r95_participants_are_the_programmes_learners(session, world, clock):
     plan, employer = await _plan(session, world), await _employer(session)
     elsewhere = await registered_learner(session, world, programme_id=world.other_programme_id, n=5)
     activity = await service.create_activity(session, PL, _activity(plan, employer))
-    await service.confirm_activity(session, PL, activity.id, schemas.ActivityConfirm(confirmed_on=dt.date(2025, 10, 14)))
+    await service.confirm_activity(
+        session, PL, activity.id, schemas.ActivityConfirm(confirmed_on=dt.date(2025, 10, 14))
+    )
     clock.set(dt.datetime(2025, 11, 6, 10, tzinfo=dt.UTC))
     with pytest.raises(RuleViolation):
-        await service.add_participants(session, PL, activity.id, schemas.ParticipationAdd(learner_ids=[elsewhere.id]))
+        await service.add_participants(
+            session, PL, activity.id, schemas.ParticipationAdd(learner_ids=[elsewhere.id])
+        )
