@@ -15,6 +15,7 @@ from app.core import clock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.demo.assessment import load_assessment
+from app.demo.certification import load_certification
 from app.demo.guide import print_tokens
 from app.demo.iv import load_award_iv, load_diploma_iv, load_exam_results
 from app.demo.programmes import load_programmes
@@ -49,6 +50,7 @@ async def load_demo(settings: Settings) -> bool:
                 await load_spring(demo, settings)
                 await load_exam_results(demo)
                 await load_support(demo)
+                await load_certification(demo)
         return True
     finally:
         await engine.dispose()

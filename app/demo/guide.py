@@ -13,14 +13,17 @@ from app.assessment.models import AssessmentDecision
 from app.assignments.models import AssignmentBrief
 from app.auth.scopes import Role
 from app.auth.tokens import mint_development_token
+from app.certification.models import CertificationClaim
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.demo.world import DEMO_CENTRE_ID, DEMO_LEARNER_SUBJECT
+from app.employers.models import InvolvementPlan
 from app.learners.models import Learner
 from app.programmes.models import Programme
 from app.verification.models import IvSample
 
-# role -> [(what, path)]; {award}, {diploma}, {a1}, {d1}, {amara}, {ben_decision}, {sample} are ids.
+# role -> [(what, path)]; {award}, {diploma}, {a1}, {d1}, {amara}, {ben_decision}, {sample}, {claim},
+# {award_qualification}, {diploma_plan} are ids.
 SCREENS: dict[Role, list[tuple[str, str]]] = {
     Role.hoc: [
         ("programmes", "/v1/programmes"),
@@ -35,6 +38,8 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("audit log", "/v1/audit-events"),
         ("audit chain check", "/v1/audit/verification"),
         ("webhooks catalogue", "/v1/webhook-event-types"),
+        ("QMR visits (R-90)", "/v1/qmr-visits"),
+        ("employer involvement plans (R-95)", "/v1/employer-involvement-plans"),
     ],
     Role.qn: [
         ("registration issues (R-11)", "/v1/registration-issues"),
@@ -65,6 +70,15 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("assessment plan", "/v1/programmes/{award}/assessment-plan"),
     ],
     Role.exams_officer: [
+        (
+            "certification preflight (R-90)",
+            "/v1/learners/{amara}/registrations/{award_qualification}/certification-eligibility",
+        ),
+        ("certification claims (R-91)", "/v1/certification-claims"),
+        ("a submitted claim", "/v1/certification-claims/{claim}"),
+        ("the claim's export (JSON)", "/v1/certification-claims/{claim}/export"),
+        ("certificates received (R-92)", "/v1/certificates"),
+        ("withheld certificates (R-92)", "/v1/certificates?status=withheld"),
         ("learners", "/v1/learners"),
         ("enrolments and registrations", "/v1/enrolments?programme_id={diploma}"),
         ("prior learning (R-13)", "/v1/prior-learning"),
@@ -73,6 +87,8 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("webhooks catalogue", "/v1/webhook-event-types"),
     ],
     Role.programme_leader: [
+        ("employer involvement report (R-95)", "/v1/employer-involvement-plans/{diploma_plan}/report"),
+        ("employer activities (R-95)", "/v1/employer-activities"),
         ("cohort tracking grid (diploma)", "/v1/programmes/{diploma}/tracking-grid"),
         ("assessment plan", "/v1/programmes/{diploma}/assessment-plan"),
         ("decisions", "/v1/assessment-decisions?programme_id={award}"),
@@ -126,6 +142,15 @@ async def demo_ids(settings: Settings) -> dict[str, uuid.UUID | None]:
                 .limit(1)
             )
             sample = await s.scalar(select(IvSample.id).where(IvSample.brief_id == a1).limit(1))
+            award_qualification = await s.scalar(
+                select(Programme.qualification_id).where(Programme.centre_id == c, Programme.code == "CCY12")
+            )
+            claim = await s.scalar(
+                select(CertificationClaim.id).where(CertificationClaim.centre_id == c).limit(1)
+            )
+            diploma_plan = await s.scalar(
+                select(InvolvementPlan.id).where(InvolvementPlan.programme_id == programmes["CSL2"])
+            )
     finally:
         await engine.dispose()
     return {
@@ -136,6 +161,9 @@ async def demo_ids(settings: Settings) -> dict[str, uuid.UUID | None]:
         "amara": amara,
         "ben_decision": ben_decision,
         "sample": sample,
+        "award_qualification": award_qualification,
+        "claim": claim,
+        "diploma_plan": diploma_plan,
     }
 
 
