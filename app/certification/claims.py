@@ -187,8 +187,7 @@ async def _gate(
     qualification_id: uuid.UUID,
 ) -> tuple[eligibility.Candidate, schemas.Eligibility, list[schemas.EligibilityReason]]:
     """The learner's preflight (R-90) for this claim type, and why they may not be in the claim."""
-    _, c = await eligibility.candidate(session, p, learner_id, qualification_id)
-    e = await eligibility.assess(session, p, c)
+    c, e = await eligibility.evaluate(session, p, learner_id, qualification_id)
     why: list[schemas.EligibilityReason] = []
     if not eligibility.claimable(e, claim_type):
         why = list(e.reasons) or [

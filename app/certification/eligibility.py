@@ -3,8 +3,9 @@ unit certificate be claimed and, if not, every reason, each naming its rule.
 
 The preflight is an ordered list of reason checks (`CHECKS`); each looks at the same `Candidate` (the
 registration's released record, R-14, with the grading engine's rule-of-combination breakdown) and
-returns the reasons it finds. `preflight` is the one function that gates every claim: a claim admits a
-learner, keeps them at each R-91 step and submits them only through it (app/certification/claims.py).
+returns the reasons it finds. `evaluate` is the one function that gates every claim: a claim admits a
+learner, keeps them at each R-91 step and submits them only through it (app/certification/claims.py);
+`preflight` is its answer for a screen.
 
 Three reasons belong to domains above or beside this one (standards verification's status, open
 appeals, malpractice withholdings and centre sanctions). Their checks are in
@@ -258,12 +259,20 @@ async def assess(session: AsyncSession, p: Principal, c: Candidate) -> Eligibili
     )
 
 
+async def evaluate(
+    session: AsyncSession, p: Principal, learner_id: uuid.UUID, qualification_id: uuid.UUID
+) -> tuple[Candidate, Eligibility]:
+    """R-90: the one gate. Every reason the learner's full or unit certificate cannot be claimed, with
+    what it was judged on (a claim snapshots the units and grades from it)."""
+    _, c = await candidate(session, p, learner_id, qualification_id)
+    return c, await assess(session, p, c)
+
+
 async def preflight(
     session: AsyncSession, p: Principal, learner_id: uuid.UUID, qualification_id: uuid.UUID
 ) -> Eligibility:
-    """R-90: the one gate. Every reason the learner's full or unit certificate cannot be claimed."""
-    _, c = await candidate(session, p, learner_id, qualification_id)
-    return await assess(session, p, c)
+    """R-90: the preflight any screen asks for; `evaluate`'s answer."""
+    return (await evaluate(session, p, learner_id, qualification_id))[1]
 
 
 def claimable(e: Eligibility, claim_type: ClaimType) -> bool:
