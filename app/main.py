@@ -21,6 +21,7 @@ from app.auth.centres import CentreDirectory
 from app.auth.tokens import TokenVerifier
 from app.calendars.router import router as calendars_router
 from app.centres.router import router as centres_router
+from app.certification.router import router as certification_router
 from app.core.clock import ClockMiddleware
 from app.core.config import Settings, get_settings
 from app.core.context import RequestIdMiddleware
@@ -30,6 +31,7 @@ from app.core.http_semantics import HttpSemanticsMiddleware
 from app.core.limits import BodyLimitMiddleware, BodyLimits
 from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
+from app.employers.router import router as employers_router
 from app.learners.router import router as learners_router
 from app.malpractice import hooks as malpractice_hooks
 from app.malpractice.router import router as malpractice_router
@@ -84,6 +86,15 @@ TAGS = [
         "name": "standards verification",
         "description": "The awarding body's sample, outcomes and OCR moderation (R-50, R-51); the "
         "verifier's read-only API over a grant (R-52).",
+    },
+    {
+        "name": "certification",
+        "description": "Eligibility preflight, claims and their checks, deadlines, export, certificates "
+        "received, QMR (R-90..R-94).",
+    },
+    {
+        "name": "employer-involvement",
+        "description": "Employer involvement plans, meaningful activities, participation, declarations (R-95).",
     },
     {
         "name": "qualifications",
@@ -168,6 +179,7 @@ def create_app(
     liv_access.register()  # programme access follows the LIV appointment (app/programmes/access.py)
     # the authenticity chain opens cases; release keeps back withheld results.
     malpractice_hooks.register()
+    # certification's SV, appeal and malpractice reasons: wired when appeals is merged.
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -237,6 +249,8 @@ def create_app(
         standardisation_router,
         malpractice_router,
         standards_verification_router,
+        certification_router,
+        employers_router,
         webhooks_router,
         audit_router,
     ):

@@ -19,7 +19,9 @@ import app.assignments.models
 import app.audit.models
 import app.calendars.models
 import app.centres.models
+import app.certification.models
 import app.core.idempotency
+import app.employers.models
 import app.events.models
 import app.learners.models
 import app.malpractice.models

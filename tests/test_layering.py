@@ -18,7 +18,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("sync", "assignments"),
     ("assessment",),
     ("verification",),
-    ("standards_verification", "appeals", "malpractice", "standardisation"),
+    ("standards_verification", "appeals", "malpractice", "standardisation", "employers"),
     ("certification",),
     ("records",),
     # Webhooks describe and deliver every domain's events; a domain reaches them only through

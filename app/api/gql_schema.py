@@ -40,9 +40,11 @@ from app.auth.dependencies import authenticate
 from app.auth.scopes import Role
 from app.calendars.gql import CalendarsMutation, CalendarsQuery
 from app.centres.gql import CentresMutation, CentresQuery
+from app.certification.gql import CertificationMutation, CertificationQuery
 from app.core.config import Settings
 from app.core.db import Session
 from app.core.errors import ProblemError, Unauthenticated
+from app.employers.gql import EmployersMutation, EmployersQuery
 from app.learners.gql import LearnersMutation, LearnersQuery
 from app.malpractice.gql import MalpracticeMutation, MalpracticeQuery
 from app.programmes.gql import ProgrammesMutation, ProgrammesQuery
@@ -106,6 +108,8 @@ Query = merge_types(
         StandardisationQuery,
         MalpracticeQuery,
         StandardsVerificationQuery,
+        EmployersQuery,
+        CertificationQuery,
         WebhooksQuery,
         AuditQuery,
     ),
@@ -129,6 +133,8 @@ Mutation = merge_types(
         StandardisationMutation,
         MalpracticeMutation,
         StandardsVerificationMutation,
+        EmployersMutation,
+        CertificationMutation,
         WebhooksMutation,
     ),
 )

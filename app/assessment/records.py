@@ -633,3 +633,31 @@ async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UU
 
 
 _NOT = schemas.RecordCriterion(unit_number=0, code="-", status=S.not_targeted)
+
+
+# ---- R-90: what a certificate is claimed from ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleasedRegistration:
+    """The registration's record counting released decisions only (released = internally verified,
+    R-25) and exam results, whoever asks; with the grading engine's unit outcomes and its
+    rule-of-combination breakdown of the qualification."""
+
+    record: schemas.LearnerRecord
+    units: dict[int, UnitOutcome]
+    overall: QualificationOutcome
+
+
+async def released_registration(
+    session: AsyncSession, p: Principal, learner_id: uuid.UUID, qualification_id: uuid.UUID
+) -> ReleasedRegistration | None:
+    """R-90 over R-14: None when the learner has no enrolment on a programme of the qualification."""
+    places = await _places(session, p, [learner_id])
+    reg = _registration(places.get(learner_id, []), qualification_id)
+    if reg is None:
+        return None
+    g = await _gather(session, p, [reg], True, attempts=False)
+    briefs, decisions, exams = _inputs(reg, g)
+    outcomes, overall = _outcomes(reg.q, _learn(reg.q, briefs, decisions, exams, True))
+    return ReleasedRegistration(_record_of(reg, reg.current.programme.id, g, True), outcomes, overall)

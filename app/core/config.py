@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     webhooks_poll_interval_seconds: float = 1.0
     # Finished deliveries, their attempts and messages are kept this long, then purged by the worker.
     webhooks_retention_days: int = 30
+    # certificates received are checked against the records within this many working days.
+    certificate_check_working_days: int = 3
 
     # Evidence files (app/assessment/storage.py): a folder under data_dir by default, or an
     # S3-compatible bucket. Size and type limits are checked before a byte is stored.

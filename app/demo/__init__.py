@@ -15,6 +15,7 @@ from app.core import clock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.demo.assessment import load_assessment
+from app.demo.certification import load_certification
 from app.demo.guide import print_tokens
 from app.demo.iv import load_award_iv, load_diploma_iv, load_exam_results
 from app.demo.malpractice import load_malpractice
@@ -56,6 +57,7 @@ async def load_demo(settings: Settings) -> bool:
                 await load_support(demo)
                 await load_malpractice(demo)
                 await load_sv(demo, settings.jwt_issuer)
+                await load_certification(demo)
         return True
     finally:
         await engine.dispose()

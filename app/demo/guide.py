@@ -13,9 +13,11 @@ from app.assessment.models import AssessmentDecision
 from app.assignments.models import AssignmentBrief
 from app.auth.scopes import Role
 from app.auth.tokens import mint_development_token
+from app.certification.models import CertificationClaim
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.demo.world import DEMO_CENTRE_ID, DEMO_LEARNER_SUBJECT
+from app.employers.models import InvolvementPlan
 from app.learners.models import Learner
 from app.programmes.models import Programme
 from app.standards_verification.models import Sample
@@ -23,6 +25,8 @@ from app.verification.models import IvSample
 
 # role -> [(what, path)]; {award}, {diploma}, {a1}, {d1}, {amara}, {ben_decision}, {sample}, {sv_sample}
 # are ids.
+# role -> [(what, path)]; {award}, {diploma}, {a1}, {d1}, {amara}, {ben_decision}, {sample}, {claim},
+# {award_qualification}, {diploma_plan} are ids.
 SCREENS: dict[Role, list[tuple[str, str]]] = {
     Role.hoc: [
         ("programmes", "/v1/programmes"),
@@ -39,6 +43,8 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("webhooks catalogue", "/v1/webhook-event-types"),
         ("malpractice cases (R-70)", "/v1/malpractice-cases"),
         ("reported malpractice cases (R-72)", "/v1/malpractice-cases?report_overdue=false"),
+        ("QMR visits (R-90)", "/v1/qmr-visits"),
+        ("employer involvement plans (R-95)", "/v1/employer-involvement-plans"),
     ],
     Role.qn: [
         ("registration issues (R-11)", "/v1/registration-issues"),
@@ -80,6 +86,15 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("assessment plan", "/v1/programmes/{award}/assessment-plan"),
     ],
     Role.exams_officer: [
+        (
+            "certification preflight (R-90)",
+            "/v1/learners/{amara}/registrations/{award_qualification}/certification-eligibility",
+        ),
+        ("certification claims (R-91)", "/v1/certification-claims"),
+        ("a submitted claim", "/v1/certification-claims/{claim}"),
+        ("the claim's export (JSON)", "/v1/certification-claims/{claim}/export"),
+        ("certificates received (R-92)", "/v1/certificates"),
+        ("withheld certificates (R-92)", "/v1/certificates?status=withheld"),
         ("learners", "/v1/learners"),
         ("enrolments and registrations", "/v1/enrolments?programme_id={diploma}"),
         ("prior learning (R-13)", "/v1/prior-learning"),
@@ -88,6 +103,8 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("webhooks catalogue", "/v1/webhook-event-types"),
     ],
     Role.programme_leader: [
+        ("employer involvement report (R-95)", "/v1/employer-involvement-plans/{diploma_plan}/report"),
+        ("employer activities (R-95)", "/v1/employer-activities"),
         ("cohort tracking grid (diploma)", "/v1/programmes/{diploma}/tracking-grid"),
         ("assessment plan", "/v1/programmes/{diploma}/assessment-plan"),
         ("decisions", "/v1/assessment-decisions?programme_id={award}"),
@@ -149,6 +166,15 @@ async def demo_ids(settings: Settings) -> dict[str, uuid.UUID | None]:
             sv_sample = await s.scalar(
                 select(Sample.id).where(Sample.centre_id == c).order_by(Sample.round.desc()).limit(1)
             )
+            award_qualification = await s.scalar(
+                select(Programme.qualification_id).where(Programme.centre_id == c, Programme.code == "CCY12")
+            )
+            claim = await s.scalar(
+                select(CertificationClaim.id).where(CertificationClaim.centre_id == c).limit(1)
+            )
+            diploma_plan = await s.scalar(
+                select(InvolvementPlan.id).where(InvolvementPlan.programme_id == programmes["CSL2"])
+            )
     finally:
         await engine.dispose()
     return {
@@ -160,6 +186,9 @@ async def demo_ids(settings: Settings) -> dict[str, uuid.UUID | None]:
         "ben_decision": ben_decision,
         "sample": sample,
         "sv_sample": sv_sample,
+        "award_qualification": award_qualification,
+        "claim": claim,
+        "diploma_plan": diploma_plan,
     }
 
 

@@ -27,6 +27,8 @@ from app.assessment import events as assessment
 from app.assignments import events as assignments
 from app.calendars import events as calendars
 from app.centres import events as centres
+from app.certification import events as certification
+from app.employers import events as employers
 from app.events.event import Event
 from app.learners import events as learners
 from app.malpractice import events as malpractice
@@ -70,6 +72,8 @@ DOMAINS: tuple[ModuleType, ...] = (
     standardisation,
     malpractice,
     standards_verification,
+    employers,
+    certification,
 )
 
 

@@ -75,6 +75,17 @@ SV_READERS = frozenset({"hoc", "qn", "liv", "programme_leader"})
 SV_MANAGERS = frozenset({"qn"})
 SV_PREPARERS = frozenset({"qn", "liv"})
 VERIFIER = frozenset({"standards_verifier"})
+# R-90..R-94: certification is read by those who take part in a claim's checks and the HoC/QN; the exams
+# officer opens, prepares and submits claims and records certificates; the LIV confirms the records, the
+# PL checks, a second person (HoC, QN or another exams officer; never the preparer) checks again.
+CERTIFICATION_READERS = frozenset({"hoc", "qn", "liv", "exams_officer", "programme_leader"})
+CLAIM_WRITERS = frozenset({"exams_officer"})
+RECORD_CONFIRMERS = frozenset({"liv"})
+LEADER_CHECKERS = frozenset({"programme_leader"})
+SECOND_CHECKERS = frozenset({"hoc", "qn", "exams_officer"})
+QMR_MANAGERS = frozenset({"hoc", "qn"})
+# every member of staff reads employer involvement; the HoC and programme leaders record it.
+INVOLVEMENT_WRITERS = frozenset({"hoc", "programme_leader"})
 
 REST = {
     "getHealth": PUBLIC,
@@ -282,6 +293,43 @@ REST = {
     "verifierListSampleItems": VERIFIER,
     "verifierGetSampleItem": VERIFIER,
     "verifierDownloadEvidence": VERIFIER,
+    # certification (issue 16)
+    "getCertificationEligibility": CERTIFICATION_READERS,
+    "createCertificationClaim": CLAIM_WRITERS,
+    "listCertificationClaims": CERTIFICATION_READERS,
+    "listCertificationClaimDeadlines": CERTIFICATION_READERS,
+    "getCertificationClaim": CERTIFICATION_READERS,
+    "addCertificationClaimLearners": CLAIM_WRITERS,
+    "confirmCertificationClaimRecords": RECORD_CONFIRMERS,
+    "checkCertificationClaimAsLeader": LEADER_CHECKERS,
+    "prepareCertificationClaim": CLAIM_WRITERS,
+    "secondCheckCertificationClaim": SECOND_CHECKERS,
+    "submitCertificationClaim": CLAIM_WRITERS,
+    "exportCertificationClaim": CERTIFICATION_READERS,
+    "exportCertificationClaimCsv": CERTIFICATION_READERS,
+    "recordCertificate": CLAIM_WRITERS,
+    "listCertificates": CERTIFICATION_READERS,
+    "getCertificate": CERTIFICATION_READERS,
+    "checkCertificate": CLAIM_WRITERS,
+    "resolveCertificate": CLAIM_WRITERS,
+    "recordQmrVisit": QMR_MANAGERS,
+    "listQmrVisits": CERTIFICATION_READERS,
+    "getQmrVisit": CERTIFICATION_READERS,
+    "acceptQmrProgressReport": QMR_MANAGERS,
+    # employer involvement (issue 16)
+    "createEmployer": INVOLVEMENT_WRITERS,
+    "listEmployers": STAFF,
+    "getEmployer": STAFF,
+    "createEmployerInvolvementPlan": INVOLVEMENT_WRITERS,
+    "listEmployerInvolvementPlans": STAFF,
+    "getEmployerInvolvementPlan": STAFF,
+    "getEmployerInvolvementReport": STAFF,
+    "declareEmployerInvolvementPlan": INVOLVEMENT_WRITERS,
+    "createEmployerActivity": INVOLVEMENT_WRITERS,
+    "listEmployerActivities": STAFF,
+    "getEmployerActivity": STAFF,
+    "confirmEmployerActivity": INVOLVEMENT_WRITERS,
+    "addEmployerActivityParticipants": INVOLVEMENT_WRITERS,
 }
 
 GRAPHQL = {
@@ -474,6 +522,41 @@ GRAPHQL = {
     "Mutation.recordSvOutcome": SV_MANAGERS,
     "Mutation.closeSvAction": SV_MANAGERS,
     "Mutation.recordOcrModeration": SV_MANAGERS,
+    "Query.certificationEligibility": CERTIFICATION_READERS,
+    "Query.certificationClaims": CERTIFICATION_READERS,
+    "Query.certificationClaim": CERTIFICATION_READERS,
+    "Query.certificationClaimDeadlines": CERTIFICATION_READERS,
+    "Query.certificationClaimExport": CERTIFICATION_READERS,
+    "Query.certificationClaimCsv": CERTIFICATION_READERS,
+    "Query.certificates": CERTIFICATION_READERS,
+    "Query.certificate": CERTIFICATION_READERS,
+    "Query.qmrVisits": CERTIFICATION_READERS,
+    "Query.qmrVisit": CERTIFICATION_READERS,
+    "Mutation.createCertificationClaim": CLAIM_WRITERS,
+    "Mutation.addCertificationClaimLearners": CLAIM_WRITERS,
+    "Mutation.confirmCertificationClaimRecords": RECORD_CONFIRMERS,
+    "Mutation.checkCertificationClaimAsLeader": LEADER_CHECKERS,
+    "Mutation.prepareCertificationClaim": CLAIM_WRITERS,
+    "Mutation.secondCheckCertificationClaim": SECOND_CHECKERS,
+    "Mutation.submitCertificationClaim": CLAIM_WRITERS,
+    "Mutation.recordCertificate": CLAIM_WRITERS,
+    "Mutation.checkCertificate": CLAIM_WRITERS,
+    "Mutation.resolveCertificate": CLAIM_WRITERS,
+    "Mutation.recordQmrVisit": QMR_MANAGERS,
+    "Mutation.acceptQmrProgressReport": QMR_MANAGERS,
+    "Query.employers": STAFF,
+    "Query.employer": STAFF,
+    "Query.employerInvolvementPlans": STAFF,
+    "Query.employerInvolvementPlan": STAFF,
+    "Query.employerInvolvementReport": STAFF,
+    "Query.employerActivities": STAFF,
+    "Query.employerActivity": STAFF,
+    "Mutation.createEmployer": INVOLVEMENT_WRITERS,
+    "Mutation.createEmployerInvolvementPlan": INVOLVEMENT_WRITERS,
+    "Mutation.declareEmployerInvolvementPlan": INVOLVEMENT_WRITERS,
+    "Mutation.createEmployerActivity": INVOLVEMENT_WRITERS,
+    "Mutation.confirmEmployerActivity": INVOLVEMENT_WRITERS,
+    "Mutation.addEmployerActivityParticipants": INVOLVEMENT_WRITERS,
 }
 
 # ---- object level, walked by tests/api/test_object_table.py --------------------------------------
@@ -595,6 +678,18 @@ CENTRE_LEVEL_READS = frozenset(
         "listLivAnnualRecords",
         "listLivGaps",  # the centre's subject areas in a year, not a programme's records
         "getStaffCompetence",  # whom a programme can be staffed with, read by all staff
+        # Certification is the exams office's, centre-wide: whoever the role table lets in reads it.
+        "getCertificationEligibility",
+        "getCertificationClaim",
+        "exportCertificationClaim",
+        "exportCertificationClaimCsv",
+        "getCertificate",
+        "getQmrVisit",  # a QMR is the centre's, not a programme's
+        # employer involvement is read by all staff across the centre.
+        "getEmployer",
+        "getEmployerInvolvementPlan",
+        "getEmployerInvolvementReport",
+        "getEmployerActivity",
         "getProblemType",  # public documentation of an error type: no token, nothing of a centre
         # confidential per case, not per programme (the HoC, QN, investigators, the person told):
         # walked by tests/malpractice (test_cases.py, test_api.py).

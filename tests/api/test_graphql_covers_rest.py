@@ -12,6 +12,25 @@ from fastapi.routing import iter_route_contexts
 
 # REST path -> the Query field that reads the same resource.
 REST_GET_TO_QUERY = {
+    "/v1/learners/{learner_id}/registrations/{qualification_id}/certification-eligibility": (
+        "certificationEligibility"
+    ),
+    "/v1/certification-claims": "certificationClaims",
+    "/v1/certification-claims/{claim_id}": "certificationClaim",
+    "/v1/certification-claim-deadlines": "certificationClaimDeadlines",
+    "/v1/certification-claims/{claim_id}/export": "certificationClaimExport",
+    "/v1/certification-claims/{claim_id}/export.csv": "certificationClaimCsv",
+    "/v1/certificates": "certificates",
+    "/v1/certificates/{certificate_id}": "certificate",
+    "/v1/qmr-visits": "qmrVisits",
+    "/v1/qmr-visits/{visit_id}": "qmrVisit",
+    "/v1/employers": "employers",
+    "/v1/employers/{employer_id}": "employer",
+    "/v1/employer-involvement-plans": "employerInvolvementPlans",
+    "/v1/employer-involvement-plans/{plan_id}": "employerInvolvementPlan",
+    "/v1/employer-involvement-plans/{plan_id}/report": "employerInvolvementReport",
+    "/v1/employer-activities": "employerActivities",
+    "/v1/employer-activities/{activity_id}": "employerActivity",
     "/v1/me": "me",
     "/v1/centres": "centres",
     "/v1/centres/{centre_id}": "centre",
