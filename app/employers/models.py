@@ -55,7 +55,7 @@ class EmployerActivity(Versioned, Base):
     plan_id: Mapped[uuid.UUID] = uuid_fk("employer_involvement_plans.id", index=True)
     programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id", index=True)
     employer_id: Mapped[uuid.UUID] = uuid_fk("employers.id")
-    activity_type: Mapped[ActivityType] = enum_column(ActivityType, 20)
+    activity_type: Mapped[ActivityType] = enum_column(ActivityType, 20, only=MEANINGFUL)
     title: Mapped[str] = mapped_column(String(100))
     planned_on: Mapped[dt.date] = mapped_column(Date)
     confirmed_on: Mapped[dt.date | None] = mapped_column(Date)

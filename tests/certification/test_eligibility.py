@@ -144,6 +144,9 @@ async def test_r40_a_subject_area_without_an_accredited_liv_may_not_claim(sessio
 
 async def test_r90_an_accredited_liv_who_leaves_mid_year_keeps_the_subject_area_released(session, world):
     await accredited_liv(session, world)
+    # The work is assessed and verified while the accredited LIV is in post (R-40: once the successor
+    # is appointed, the programme's LIV is the successor).
+    (learner,) = await released(session, world, ["M"])
     successor = await make_staff(session, world.centre, "successor", "liv")
     await plans.appoint_liv(
         session,
@@ -152,7 +155,6 @@ async def test_r90_an_accredited_liv_who_leaves_mid_year_keeps_the_subject_area_
             subject_area="Business", staff_id=successor.id, appointed_on=dt.date(2026, 1, 5)
         ),
     )
-    (learner,) = await released(session, world, ["M"])
     assert (await eligibility.preflight(session, EO, learner.id, world.award_id)).full_claimable
 
 
