@@ -24,6 +24,7 @@ import app.events.models
 import app.learners.models
 import app.programmes.models
 import app.qualifications.models
+import app.records.models
 import app.standardisation.models
 import app.verification.models
 import app.webhooks.models  # noqa: F401

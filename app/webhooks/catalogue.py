@@ -31,6 +31,7 @@ from app.events.event import Event
 from app.learners import events as learners
 from app.programmes import events as programmes
 from app.qualifications import events as qualifications
+from app.records import events as records
 from app.standardisation import events as standardisation
 from app.verification import events as verification
 
@@ -66,6 +67,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     assessment,
     verification,
     standardisation,
+    records,
 )
 
 

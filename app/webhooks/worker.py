@@ -18,8 +18,9 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
-from app.core.db import make_engine, resolve_urls
+from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.core.idempotency import purge_expired
+from app.records.service import checkpoint_centres
 from app.webhooks import dispatch
 from app.webhooks.sender import Outcome, make_client, send
 
@@ -92,6 +93,7 @@ async def run_worker(
     results: list[tuple[dispatch.Claimed, Outcome]] = []
     stopping = asyncio.ensure_future(stop.wait())
     last_purge, last_fan_out, failures = 0.0, 0.0, 0
+    last_checkpoint = 0.0
     taken = 0
     try:
         while not stop.is_set():
@@ -121,6 +123,10 @@ async def run_worker(
                             await dispatch.purge(conn, settings.webhooks_retention_days)
                             async with conn.begin():
                                 await purge_expired(conn)  # the worker is the service's scheduler
+                if time.monotonic() - last_checkpoint >= settings.audit_checkpoint_interval_seconds:
+                    # the worker anchors every chain that moved (app/records/checkpoints.py).
+                    last_checkpoint = time.monotonic()
+                    await checkpoint_centres(make_sessionmaker(engine), settings)
                 failures = 0
             except Exception:
                 failures += 1
