@@ -36,6 +36,7 @@ from app.programmes.router import router as programmes_router
 from app.qualifications.models import PLATFORM_CENTRE
 from app.qualifications.router import router as qualifications_router
 from app.qualifications.specification import specification_schema
+from app.records.router import router as records_router
 from app.standardisation.router import router as standardisation_router
 from app.sync.router import router as sync_router
 from app.system.observability import configure_logging, install_metrics, install_tracing, trace_engine
@@ -71,6 +72,11 @@ TAGS = [
     {
         "name": "standardisation",
         "description": "Internal standardisation per unit and year (R-45); staff competence and CPD (R-46).",
+    },
+    {
+        "name": "records",
+        "description": "The record over time: subject access and identity corrections (R-98), legal holds (R-97), "
+        "a learner's own full record.",
     },
     {
         "name": "qualifications",
@@ -217,6 +223,7 @@ def create_app(
         assessment_router,
         verification_router,
         standardisation_router,
+        records_router,
         webhooks_router,
         audit_router,
     ):

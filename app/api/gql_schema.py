@@ -45,6 +45,7 @@ from app.core.errors import ProblemError, Unauthenticated
 from app.learners.gql import LearnersMutation, LearnersQuery
 from app.programmes.gql import ProgrammesMutation, ProgrammesQuery
 from app.qualifications.gql import QualificationsQuery
+from app.records.gql import RecordsMutation, RecordsQuery
 from app.standardisation.gql import StandardisationMutation, StandardisationQuery
 from app.sync.gql import SyncMutation
 from app.verification.gql import VerificationMutation, VerificationQuery
@@ -98,6 +99,7 @@ Query = merge_types(
         AssessmentReadsQuery,
         VerificationQuery,
         StandardisationQuery,
+        RecordsQuery,
         WebhooksQuery,
         AuditQuery,
     ),
@@ -119,6 +121,7 @@ Mutation = merge_types(
         AssessmentMutation,
         VerificationMutation,
         StandardisationMutation,
+        RecordsMutation,
         WebhooksMutation,
     ),
 )

@@ -84,3 +84,39 @@ class PurgeCounts(BaseModel):
     rows: int
     files: int
     audit_events_erased: int
+
+
+class OwnDecision(BaseModel):
+    """A released decision as the learner was given it (R-25): the released version's feedback."""
+
+    decision_id: uuid.UUID
+    brief_id: uuid.UUID
+    attempt_kind: str
+    released_at: dt.datetime
+    version: int
+    assessed_on: dt.date
+    feedback: str
+    criteria_achieved: list[str]
+
+
+class OwnSupport(BaseModel):
+    """A reasonable adjustment (R-80) or special consideration (R-81) of the learner."""
+
+    id: uuid.UUID
+    kind: str
+    description: str
+    status: str | None
+    on: dt.date
+
+
+class OwnRecord(BaseModel):
+    """A learner's own full record (R-98): identity, released decisions with feedback, support."""
+
+    learner_id: uuid.UUID
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    candidate_number: str | None
+    uln: str | None
+    decisions: list[OwnDecision]
+    support: list[OwnSupport]

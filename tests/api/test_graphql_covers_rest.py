@@ -88,6 +88,9 @@ REST_GET_TO_QUERY = {
     "/v1/deadline-extensions": "deadlineExtensions",
     "/v1/exam-results": "examResults",
     "/v1/programmes/{programme_id}/iv-plan": "ivPlan",
+    "/v1/subject-access-requests": "subjectAccessRequests",
+    "/v1/legal-holds": "legalHolds",
+    "/v1/me/record": "ownRecord",
 }
 
 # GET routes that are infrastructure, not a resource of a centre: nothing to read over GraphQL.
