@@ -37,6 +37,8 @@ cli.add_typer(centres, name="centres")
 cli.add_typer(qualifications, name="qualifications")
 cli.add_typer(contracts, name="contracts")
 cli.add_typer(audit, name="audit")
+retention_cli = typer.Typer(help="Retention (R-97): records go when their period has run.", no_args_is_help=True)
+cli.add_typer(retention_cli, name="retention")
 idempotency = typer.Typer(help="Idempotency keys of creating requests.", no_args_is_help=True)
 cli.add_typer(idempotency, name="idempotency")
 
@@ -366,6 +368,39 @@ def audit_checkpoint(
         return len(made)
 
     typer.echo(f"{asyncio.run(run())} checkpoint(s) written to {settings.checkpoint_dir}")
+
+
+@retention_cli.command("run")
+def retention_run(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would go and why; change nothing.")] = False,
+    all_records: Annotated[bool, typer.Option("--all", help="Also list the records kept, and why.")] = False,
+) -> None:
+    """Judge every record by its retention rule (R-97); delete what goes (rows, evidence files), erase
+    their audit payloads, and leave one audit event per purge with counts. The worker runs it daily."""
+    from app.core.db import make_engine, make_sessionmaker, resolve_urls
+    from app.records.service import run_retention
+
+    settings = get_settings()
+
+    async def run() -> None:
+        urls = resolve_urls(settings)
+        engine = make_engine(urls.app, role=urls.app_role, pool_size=1)
+        try:
+            verdicts, purges = await run_retention(make_sessionmaker(engine), settings, dry_run=dry_run)
+        finally:
+            await engine.dispose()
+        for v in verdicts:
+            if v.goes or all_records:
+                typer.echo(f"{v.rule.kind} {v.record.id} (centre {v.record.centre_id}): {v.why}")
+        going = sum(v.goes for v in verdicts)
+        if dry_run:
+            typer.echo(f"dry run: {going} of {len(verdicts)} record(s) would go")
+        for p in purges:
+            c = p.counts
+            typer.echo(f"purged {c.kind} at {p.centre_id}: {c.rows} row(s), {c.files} file(s), "
+                       f"{c.audit_events_erased} audit payload(s) erased")
+
+    asyncio.run(run())
 
 
 @idempotency.command("purge")

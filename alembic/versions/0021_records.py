@@ -39,6 +39,9 @@ def upgrade(app_role: str = "verity_app") -> None:
     _checkpoints(app_role)
     _legal_holds(app_role)
     _subject_access(app_role)
+    _retention_purge()
+    op.execute("REVOKE ALL ON FUNCTION retention_purge(text, uuid, uuid[]) FROM PUBLIC")
+    op.execute(f'GRANT EXECUTE ON FUNCTION retention_purge(text, uuid, uuid[]) TO "{app_role}"')
     op.execute(f"REVOKE ALL ON FUNCTION audit_erase_payloads({_ERASE_ARGS}) FROM PUBLIC")
     op.execute(f'GRANT EXECUTE ON FUNCTION audit_erase_payloads({_ERASE_ARGS}) TO "{app_role}"')
 
@@ -154,6 +157,48 @@ def _erasure() -> None:
     END $$""")
 
 
+def _retention_purge() -> None:
+    # R-97: the rows whose retention has run are deleted by this function only (owned by the migration
+    # role; the application role may call it). Handed-in evidence is frozen by R-22's trigger; the
+    # trigger now lets a DELETE through when the owner runs it inside this function, never otherwise.
+    op.execute("""
+    CREATE OR REPLACE FUNCTION evidence_items_freeze() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE v_status text;
+    BEGIN
+      IF TG_OP = 'UPDATE' THEN
+        RAISE EXCEPTION 'evidence is never changed (R-22)' USING ERRCODE = 'integrity_constraint_violation';
+      END IF;
+      IF TG_OP = 'DELETE' AND current_setting('verity.retention_purge', true) = 'on'
+         AND (SELECT relowner FROM pg_class WHERE oid = TG_RELID) = (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN
+        RETURN OLD;
+      END IF;
+      SELECT status INTO v_status FROM submissions
+        WHERE id = CASE WHEN TG_OP = 'INSERT' THEN NEW.submission_id ELSE OLD.submission_id END FOR SHARE;
+      IF v_status = 'submitted' THEN
+        RAISE EXCEPTION 'the submission is handed in: evidence cannot be added or removed (R-22)'
+          USING ERRCODE = 'integrity_constraint_violation';
+      END IF;
+      RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END $$""")
+    op.execute("""
+    CREATE FUNCTION retention_purge(p_kind text, p_centre uuid, p_ids uuid[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    DECLARE v_count integer;
+    BEGIN
+      PERFORM set_config('verity.retention_purge', 'on', true);
+      IF p_kind = 'learner_work' THEN
+        DELETE FROM evidence_items WHERE centre_id = p_centre AND id = ANY (p_ids);
+      ELSIF p_kind = 'standardisation_records' THEN
+        DELETE FROM standardisation_records WHERE centre_id = p_centre AND id = ANY (p_ids);
+      ELSE
+        RAISE EXCEPTION 'retention cannot purge % yet', p_kind USING ERRCODE = 'feature_not_supported';
+      END IF;
+      GET DIAGNOSTICS v_count = ROW_COUNT;
+      PERFORM set_config('verity.retention_purge', 'off', true);
+      RETURN v_count;
+    END $$""")
+
+
 def _rehash_existing() -> None:
     op.execute("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete")
     op.execute("""
@@ -252,6 +297,22 @@ def downgrade(app_role: str = "verity_app") -> None:
     op.drop_table("legal_holds")
     op.drop_table("audit_checkpoints")
     op.execute(f"DROP FUNCTION audit_erase_payloads({_ERASE_ARGS})")
+    op.execute("DROP FUNCTION retention_purge(text, uuid, uuid[])")
+    op.execute("""
+    CREATE OR REPLACE FUNCTION evidence_items_freeze() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE v_status text;
+    BEGIN
+      IF TG_OP = 'UPDATE' THEN
+        RAISE EXCEPTION 'evidence is never changed (R-22)' USING ERRCODE = 'integrity_constraint_violation';
+      END IF;
+      SELECT status INTO v_status FROM submissions
+        WHERE id = CASE WHEN TG_OP = 'INSERT' THEN NEW.submission_id ELSE OLD.submission_id END FOR SHARE;
+      IF v_status = 'submitted' THEN
+        RAISE EXCEPTION 'the submission is handed in: evidence cannot be added or removed (R-22)'
+          USING ERRCODE = 'integrity_constraint_violation';
+      END IF;
+      RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END $$""")
     # The old formula hashes the payloads themselves: a chain with an erased payload cannot go back.
     op.execute("""
     DO $$ BEGIN

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 
 from app.audit.service import ChainReport, centres_with_events, verify
 from app.core.config import Settings
-from app.records import checkpoints, signing
+from app.records import checkpoints, retention, signing
 from app.records.schemas import Checkpoint
 
 
@@ -56,3 +56,18 @@ async def verify_centres(
     return verdicts
 
 
+
+
+async def run_retention(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, *, dry_run: bool
+) -> tuple[list[retention.Verdict], list[retention.Purge]]:
+    """R-97: judge every record by its rule; unless a dry run, purge what goes in one transaction,
+    then delete the files no remaining record shares."""
+    from app.assessment.storage import evidence_store
+
+    async with sessions() as session, session.begin():
+        verdicts = await retention.assess(session)
+        purges = [] if dry_run else await retention.purge(session, verdicts)
+    if purges:
+        await retention.delete_files(evidence_store(settings), purges)
+    return verdicts, purges

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.core.idempotency import purge_expired
-from app.records.service import checkpoint_centres
+from app.records.service import checkpoint_centres, run_retention
 from app.records.signing import SigningKeyMissing
 from app.webhooks import dispatch
 from app.webhooks.sender import Outcome, make_client, send
@@ -103,7 +103,7 @@ async def run_worker(
     results: list[tuple[dispatch.Claimed, Outcome]] = []
     stopping = asyncio.ensure_future(stop.wait())
     last_purge, last_fan_out, failures = 0.0, 0.0, 0
-    last_checkpoint = 0.0
+    last_checkpoint, last_retention = 0.0, 0.0
     taken = 0
     try:
         while not stop.is_set():
@@ -136,6 +136,10 @@ async def run_worker(
                 if time.monotonic() - last_checkpoint >= settings.audit_checkpoint_interval_seconds:
                     last_checkpoint = time.monotonic()
                     await _anchor(engine, settings)
+                if time.monotonic() - last_retention >= settings.retention_interval_seconds:
+                    # records whose period has run go (app/records/retention.py).
+                    last_retention = time.monotonic()
+                    await run_retention(make_sessionmaker(engine), settings, dry_run=False)
                 failures = 0
             except Exception:
                 failures += 1
