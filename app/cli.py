@@ -37,7 +37,9 @@ cli.add_typer(centres, name="centres")
 cli.add_typer(qualifications, name="qualifications")
 cli.add_typer(contracts, name="contracts")
 cli.add_typer(audit, name="audit")
-retention_cli = typer.Typer(help="Retention (R-97): records go when their period has run.", no_args_is_help=True)
+retention_cli = typer.Typer(
+    help="Retention (R-97): records go when their period has run.", no_args_is_help=True
+)
 cli.add_typer(retention_cli, name="retention")
 idempotency = typer.Typer(help="Idempotency keys of creating requests.", no_args_is_help=True)
 cli.add_typer(idempotency, name="idempotency")
@@ -347,7 +349,9 @@ def audit_verify(
 
 @audit.command("checkpoint")
 def audit_checkpoint(
-    centre: Annotated[uuid.UUID | None, typer.Option(help="One centre; default every chain that moved.")] = None,
+    centre: Annotated[
+        uuid.UUID | None, typer.Option(help="One centre; default every chain that moved.")
+    ] = None,
 ) -> None:
     """Sign each chain's head now and publish it (webhook, checkpoint folder); the worker does this on
     its schedule too."""
@@ -372,7 +376,9 @@ def audit_checkpoint(
 
 @retention_cli.command("run")
 def retention_run(
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would go and why; change nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would go and why; change nothing.")
+    ] = False,
     all_records: Annotated[bool, typer.Option("--all", help="Also list the records kept, and why.")] = False,
 ) -> None:
     """Judge every record by its retention rule (R-97); delete what goes (rows, evidence files), erase
@@ -397,8 +403,10 @@ def retention_run(
             typer.echo(f"dry run: {going} of {len(verdicts)} record(s) would go")
         for p in purges:
             c = p.counts
-            typer.echo(f"purged {c.kind} at {p.centre_id}: {c.rows} row(s), {c.files} file(s), "
-                       f"{c.audit_events_erased} audit payload(s) erased")
+            typer.echo(
+                f"purged {c.kind} at {p.centre_id}: {c.rows} row(s), {c.files} file(s), "
+                f"{c.audit_events_erased} audit payload(s) erased"
+            )
 
     asyncio.run(run())
 

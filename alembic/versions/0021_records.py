@@ -132,7 +132,7 @@ def _erasure() -> None:
     # Owned by the migration role; the application role may only call it. It erases the payloads of
     # one centre's events about the named subjects, never an erasure's own record, and appends one
     # `audit.payloads_erased` event with the count and the reason (never the content).
-    op.execute(f"""
+    op.execute("""
     CREATE FUNCTION audit_erase_payloads(p_centre uuid, p_subject_type text, p_subject_ids text[],
         p_reason text) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$

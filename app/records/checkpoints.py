@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.audit.service import Actor, SYSTEM_ROLE
+from app.audit.service import SYSTEM_ROLE, Actor
 from app.core import clock
 from app.events.write import Change, recorded
 from app.records import signing
@@ -37,7 +37,9 @@ WHERE c.seq IS NULL OR e.seq > c.seq + 1
 """)
 
 
-async def checkpoint(session: AsyncSession, signer: signing.Signer, centre_id: uuid.UUID) -> Checkpoint | None:
+async def checkpoint(
+    session: AsyncSession, signer: signing.Signer, centre_id: uuid.UUID
+) -> Checkpoint | None:
     """Sign the centre's current head and record it; the checkpoint's own audit row follows the head.
 
     None if the chain is empty or its head is already checkpointed (the head being that checkpoint's
@@ -46,7 +48,10 @@ async def checkpoint(session: AsyncSession, signer: signing.Signer, centre_id: u
     if head is None:
         return None
     last = await session.scalar(
-        select(AuditCheckpoint.seq).where(AuditCheckpoint.centre_id == centre_id).order_by(AuditCheckpoint.seq.desc()).limit(1)
+        select(AuditCheckpoint.seq)
+        .where(AuditCheckpoint.centre_id == centre_id)
+        .order_by(AuditCheckpoint.seq.desc())
+        .limit(1)
     )
     if last is not None and head.seq <= last + 1:
         return None
@@ -112,11 +117,15 @@ async def verify_against(
     """Check each checkpoint (oldest first): its signature, then that the chain still holds its head."""
     unique = {(c.seq, c.head_hash, c.signature): c for c in checkpoints if c.centre_id == centre_id}
     ordered = sorted(unique.values(), key=lambda c: c.seq)
-    hashes = dict(
-        (await conn.execute(
-            text("SELECT seq, hash FROM audit_events WHERE centre_id = :c AND seq = ANY(:s)"),
-            {"c": centre_id, "s": [c.seq for c in ordered]},
-        )).tuples().all()
+    hashes: dict[int, str] = dict(
+        (
+            await conn.execute(
+                text("SELECT seq, hash FROM audit_events WHERE centre_id = :c AND seq = ANY(:s)"),
+                {"c": centre_id, "s": [c.seq for c in ordered]},
+            )
+        )
+        .tuples()
+        .all()
     )
     for cp in ordered:
         data = signing.message(cp.centre_id, cp.seq, cp.head_hash, cp.checkpointed_at)

@@ -28,4 +28,10 @@ async def erase_payloads(
     if not subject_ids:
         return 0
     ids = [str(i) for i in subject_ids]
-    return int((await session.execute(_ERASE, {"centre": centre_id, "subject_type": subject_type, "ids": ids, "reason": reason})).scalar_one())
+    return int(
+        (
+            await session.execute(
+                _ERASE, {"centre": centre_id, "subject_type": subject_type, "ids": ids, "reason": reason}
+            )
+        ).scalar_one()
+    )

@@ -60,13 +60,17 @@ def _hold(row: object) -> LegalHold:
 
 @strawberry.type
 class RecordsQuery:
-    @strawberry.field(description="R-98: subject access requests and their fulfilment (REST listSubjectAccessRequests).")
+    @strawberry.field(
+        description="R-98: subject access requests and their fulfilment (REST listSubjectAccessRequests)."
+    )
     async def subject_access_requests(
         self, info: Ctx, learner_id: uuid.UUID | None = None
     ) -> list[SubjectAccessRequest]:
         p = info.context.require(Scope.subject_access)
         rows = await info.context.read(people.list_subject_access, p, learner_id)
-        return [SubjectAccessRequest.from_pydantic(schemas.SubjectAccessRequest.model_validate(r)) for r in rows]
+        return [
+            SubjectAccessRequest.from_pydantic(schemas.SubjectAccessRequest.model_validate(r)) for r in rows
+        ]
 
     @strawberry.field(description="R-97: legal holds set by the QN (REST listLegalHolds).")
     async def legal_holds(self, info: Ctx, learner_id: uuid.UUID | None = None) -> list[LegalHold]:
@@ -92,7 +96,9 @@ class RecordsMutation:
         p = info.context.require(Scope.legal_holds)
         return _hold(await info.context.write(people.release_legal_hold, p, id))
 
-    @strawberry.mutation(description="R-98: correct a learner's identity data; the old value stays in the audit log.")
+    @strawberry.mutation(
+        description="R-98: correct a learner's identity data; the old value stays in the audit log."
+    )
     async def correct_learner_identity(
         self, info: Ctx, learner_id: uuid.UUID, input: IdentityCorrectionInput
     ) -> Learner:

@@ -65,8 +65,16 @@ async def correct_identity(
     event = learner_events.LearnerUpdated(before=before, after=after)
     audit_after = {**after.model_dump(mode="json"), "correction_reason": body.reason}
     await recorded(
-        session, p,
-        Change(event, "learner", learner.id, before=before, after=audit_after, action="learner.identity_corrected"),
+        session,
+        p,
+        Change(
+            event,
+            "learner",
+            learner.id,
+            before=before,
+            after=audit_after,
+            action="learner.identity_corrected",
+        ),
     )
     return learner
 
@@ -94,11 +102,15 @@ async def release_legal_hold(session: AsyncSession, p: Principal, hold_id: uuid.
     hold.released_at, hold.released_by = clock.now(), p.subject
     await session.flush()
     after = schemas.LegalHold.model_validate(hold)
-    await recorded(session, p, Change.changed(LegalHoldReleased(before=before, after=after), "legal_hold", hold.id))
+    await recorded(
+        session, p, Change.changed(LegalHoldReleased(before=before, after=after), "legal_hold", hold.id)
+    )
     return hold
 
 
-async def list_legal_holds(session: AsyncSession, p: Principal, learner_id: uuid.UUID | None) -> list[LegalHold]:
+async def list_legal_holds(
+    session: AsyncSession, p: Principal, learner_id: uuid.UUID | None
+) -> list[LegalHold]:
     stmt = select(LegalHold).where(LegalHold.centre_id == p.centre_id)
     if learner_id is not None:
         stmt = stmt.where(LegalHold.learner_id == learner_id)
@@ -108,7 +120,9 @@ async def list_legal_holds(session: AsyncSession, p: Principal, learner_id: uuid
 async def own_record(session: AsyncSession, p: Principal) -> schemas.OwnRecord:
     """The learner's own record (R-98), through the same visibility every other read uses: their own
     row, only released decisions at their released version (R-25), their own support."""
-    learner = (await session.scalars(learner_repo.learners(p).where(Learner.idp_subject == p.subject))).first()
+    learner = (
+        await session.scalars(learner_repo.learners(p).where(Learner.idp_subject == p.subject))
+    ).first()
     if learner is None:
         raise NotFound("No learner record is linked to this sign-in.")
     decisions = []
@@ -120,22 +134,40 @@ async def own_record(session: AsyncSession, p: Principal) -> schemas.OwnRecord:
             continue
         decisions.append(
             schemas.OwnDecision(
-                decision_id=d.id, brief_id=d.brief_id, attempt_kind=d.attempt_kind, released_at=d.released_at,
-                version=v.number, assessed_on=v.assessed_on, feedback=v.feedback,
+                decision_id=d.id,
+                brief_id=d.brief_id,
+                attempt_kind=d.attempt_kind,
+                released_at=d.released_at,
+                version=v.number,
+                assessed_on=v.assessed_on,
+                feedback=v.feedback,
                 criteria_achieved=[c["code"] for c in v.criteria if c.get("achieved")],
             )
         )
     support = [
-        schemas.OwnSupport(id=a.id, kind="reasonable_adjustment", description=a.adjustment, status=None, on=a.agreed_on)
+        schemas.OwnSupport(
+            id=a.id, kind="reasonable_adjustment", description=a.adjustment, status=None, on=a.agreed_on
+        )
         for a in (await session.scalars(programme_repo.reasonable_adjustments(p))).all()
         if a.learner_id == learner.id
     ] + [
-        schemas.OwnSupport(id=c.id, kind="special_consideration", description=c.circumstances, status=c.status, on=c.applied_on)
+        schemas.OwnSupport(
+            id=c.id,
+            kind="special_consideration",
+            description=c.circumstances,
+            status=c.status,
+            on=c.applied_on,
+        )
         for c in (await session.scalars(programme_repo.special_considerations(p))).all()
         if c.learner_id == learner.id
     ]
     return schemas.OwnRecord(
-        learner_id=learner.id, given_name=learner.given_name, family_name=learner.family_name,
-        date_of_birth=learner.date_of_birth, candidate_number=learner.candidate_number, uln=learner.uln,
-        decisions=decisions, support=support,
+        learner_id=learner.id,
+        given_name=learner.given_name,
+        family_name=learner.family_name,
+        date_of_birth=learner.date_of_birth,
+        candidate_number=learner.candidate_number,
+        uln=learner.uln,
+        decisions=decisions,
+        support=support,
     )

@@ -70,16 +70,46 @@ class Rule:
 
 # R-97 (004 §8, 003 §5). The data: change a period here, nowhere else.
 RULES: tuple[Rule, ...] = (
-    Rule(RecordKind.assessment_records, Period(years=3), "certification", ("legal_hold", "open_appeal", "malpractice"),
-         "assessment_decision", "R-97: assessment and IV records 3 years after certification"),
-    Rule(RecordKind.learner_work, Period(weeks=12), "certificates_issued", ("legal_hold", "open_appeal", "malpractice"),
-         "evidence_item", "R-97: learner work 12 weeks after certificates are issued, not while an appeal is open"),
-    Rule(RecordKind.appeal_records, Period(months=18), "appeal_closed", ("legal_hold",),
-         "appeal", "R-97: appeal records 18 months after the appeal is closed"),
-    Rule(RecordKind.employer_involvement, Period(years=3), "recorded", ("legal_hold",),
-         "employer_involvement", "R-97: employer-involvement records 3 years"),
-    Rule(RecordKind.standardisation_records, Period(years=3), "recorded", ("legal_hold",),
-         "standardisation_record", "R-97: standardisation records 3 years"),
+    Rule(
+        RecordKind.assessment_records,
+        Period(years=3),
+        "certification",
+        ("legal_hold", "open_appeal", "malpractice"),
+        "assessment_decision",
+        "R-97: assessment and IV records 3 years after certification",
+    ),
+    Rule(
+        RecordKind.learner_work,
+        Period(weeks=12),
+        "certificates_issued",
+        ("legal_hold", "open_appeal", "malpractice"),
+        "evidence_item",
+        "R-97: learner work 12 weeks after certificates are issued, not while an appeal is open",
+    ),
+    Rule(
+        RecordKind.appeal_records,
+        Period(months=18),
+        "appeal_closed",
+        ("legal_hold",),
+        "appeal",
+        "R-97: appeal records 18 months after the appeal is closed",
+    ),
+    Rule(
+        RecordKind.employer_involvement,
+        Period(years=3),
+        "recorded",
+        ("legal_hold",),
+        "employer_involvement",
+        "R-97: employer-involvement records 3 years",
+    ),
+    Rule(
+        RecordKind.standardisation_records,
+        Period(years=3),
+        "recorded",
+        ("legal_hold",),
+        "standardisation_record",
+        "R-97: standardisation records 3 years",
+    ),
 )
 
 
@@ -132,8 +162,12 @@ def register_hold(name: str, provider: HoldProvider) -> None:
 async def _assessment_records(session: AsyncSession) -> list[Held]:
     rows = (
         await session.execute(
-            select(AssessmentDecision.id, AssessmentDecision.centre_id, AssessmentDecision.learner_id,
-                   Submission.brief_id).join(Submission, Submission.id == AssessmentDecision.submission_id)
+            select(
+                AssessmentDecision.id,
+                AssessmentDecision.centre_id,
+                AssessmentDecision.learner_id,
+                Submission.brief_id,
+            ).join(Submission, Submission.id == AssessmentDecision.submission_id)
         )
     ).all()
     return [Held(RecordKind.assessment_records, r.id, r.centre_id, r.learner_id) for r in rows]
@@ -142,12 +176,19 @@ async def _assessment_records(session: AsyncSession) -> list[Held]:
 async def _learner_work(session: AsyncSession) -> list[Held]:
     rows = (
         await session.execute(
-            select(EvidenceItem.id, EvidenceItem.centre_id, EvidenceItem.storage_key, Submission.learner_id)
-            .join(Submission, Submission.id == EvidenceItem.submission_id)
+            select(
+                EvidenceItem.id, EvidenceItem.centre_id, EvidenceItem.storage_key, Submission.learner_id
+            ).join(Submission, Submission.id == EvidenceItem.submission_id)
         )
     ).all()
     return [
-        Held(RecordKind.learner_work, r.id, r.centre_id, r.learner_id, files=(r.storage_key,) if r.storage_key else ())
+        Held(
+            RecordKind.learner_work,
+            r.id,
+            r.centre_id,
+            r.learner_id,
+            files=(r.storage_key,) if r.storage_key else (),
+        )
         for r in rows
     ]
 
@@ -215,13 +256,17 @@ async def _judge(session: AsyncSession, rule: Rule, record: Held, today: dt.date
         return Verdict(record, rule, None, False, f"kept: its clock ({rule.clock}) has not started")
     due = rule.period.after(start)
     if due > today:
-        return Verdict(record, rule, due, False, f"kept until {due}: {rule.period} after {rule.clock} on {start}")
+        return Verdict(
+            record, rule, due, False, f"kept until {due}: {rule.period} after {rule.clock} on {start}"
+        )
     for name in rule.holds:
         hold = REGISTRY.holds.get(name)
         reason = await hold(session, record) if hold else None
         if reason:
             return Verdict(record, rule, due, False, f"held: {reason}")
-    return Verdict(record, rule, due, True, f"goes: {rule.period} after {rule.clock} on {start} ({rule.source})")
+    return Verdict(
+        record, rule, due, True, f"goes: {rule.period} after {rule.clock} on {start} ({rule.source})"
+    )
 
 
 # Kinds the database's retention_purge can delete today (alembic 0021_records). Assessment and IV
@@ -251,14 +296,20 @@ async def purge(session: AsyncSession, verdicts: list[Verdict]) -> list[Purge]:
     for (centre_id, kind), group in sorted(groups.items(), key=lambda g: (str(g[0][0]), g[0][1])):
         rule = group[0].rule
         ids = [v.record.id for v in group]
-        rows = int((await session.execute(_PURGE, {"kind": kind.value, "centre": centre_id, "ids": ids})).scalar_one())
+        rows = int(
+            (
+                await session.execute(_PURGE, {"kind": kind.value, "centre": centre_id, "ids": ids})
+            ).scalar_one()
+        )
         erased = await erase_payloads(session, centre_id, rule.subject_type, ids, f"retention: {rule.source}")
         keys = sorted({k for v in group for k in v.record.files})
         used = set((await session.execute(_STILL_USED, {"keys": keys})).scalars()) if keys else set()
         counts = PurgeCounts(kind=kind, rows=rows, files=len(set(keys) - used), audit_events_erased=erased)
         actor = Actor(subject="system:retention", audit_role=SYSTEM_ROLE, centre_id=centre_id)
         purge_id = uuid7()
-        await recorded(session, actor, Change.created(RecordsPurged(**counts.model_dump()), "retention_purge", purge_id))
+        await recorded(
+            session, actor, Change.created(RecordsPurged(**counts.model_dump()), "retention_purge", purge_id)
+        )
         done.append(Purge(centre_id, counts, tuple(sorted(set(keys) - used))))
     return done
 

@@ -31,7 +31,9 @@ def _store(request: Request) -> EvidenceStore:
     operation_id="produceSubjectAccess",
     status_code=201,
     response_class=Response,
-    responses={201: {"content": {"application/zip": {}}, "description": "The archive (zip: JSON and files)."}},
+    responses={
+        201: {"content": {"application/zip": {}}, "description": "The archive (zip: JSON and files)."}
+    },
 )
 async def produce_subject_access(learner_id: uuid.UUID, request: Request, session: Session, p: SubjectAccess):
     """R-98 (UK GDPR art. 15): everything held about the learner as one zip (records, decisions and their
@@ -77,7 +79,9 @@ async def set_legal_hold(body: schemas.LegalHoldIn, session: Session, p: Holds):
     return await people.set_legal_hold(session, p, body)
 
 
-@router.post("/legal-holds/{hold_id}/release", operation_id="releaseLegalHold", response_model=schemas.LegalHold)
+@router.post(
+    "/legal-holds/{hold_id}/release", operation_id="releaseLegalHold", response_model=schemas.LegalHold
+)
 async def release_legal_hold(hold_id: uuid.UUID, session: Session, p: Holds):
     return await people.release_legal_hold(session, p, hold_id)
 

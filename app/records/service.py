@@ -49,13 +49,16 @@ async def verify_centres(
     ids = [centre] if centre else await centres_with_events(conn)
     verdicts = []
     for centre_id in ids:
-        known = await checkpoints.stored(conn, centre_id) + checkpoints.read_files(settings.checkpoint_dir, centre_id)
+        known = await checkpoints.stored(conn, centre_id) + checkpoints.read_files(
+            settings.checkpoint_dir, centre_id
+        )
         verdicts.append(
-            CentreVerdict(await verify(conn, centre_id), await checkpoints.verify_against(conn, public, centre_id, known))
+            CentreVerdict(
+                await verify(conn, centre_id),
+                await checkpoints.verify_against(conn, public, centre_id, known),
+            )
         )
     return verdicts
-
-
 
 
 async def run_retention(

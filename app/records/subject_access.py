@@ -46,10 +46,7 @@ class Gathered:
 
 
 def _learner_tables() -> list[Table]:
-    return [
-        t for t in Base.metadata.sorted_tables
-        if "learner_id" in t.c and t.name not in _SKIP
-    ]
+    return [t for t in Base.metadata.sorted_tables if "learner_id" in t.c and t.name not in _SKIP]
 
 
 def _children_of(parent: Table) -> list[tuple[Table, str]]:
@@ -72,7 +69,9 @@ async def gather(session: AsyncSession, centre_id: uuid.UUID, learner_id: uuid.U
     g = Gathered()
     learners = Base.metadata.tables["learners"]
     subjects: set[str] = {str(learner_id)}
-    for row in await session.execute(select(learners).where(learners.c.id == learner_id, learners.c.centre_id == centre_id)):
+    for row in await session.execute(
+        select(learners).where(learners.c.id == learner_id, learners.c.centre_id == centre_id)
+    ):
         g.tables["learners"].append(_plain(row))
     for t in _learner_tables():
         rows = (await session.execute(select(t).where(t.c.learner_id == learner_id))).all()
@@ -89,8 +88,10 @@ async def gather(session: AsyncSession, centre_id: uuid.UUID, learner_id: uuid.U
         if item.get("storage_key"):
             g.files.append((f"files/{item['id']}-{item.get('filename') or 'file'}", item["storage_key"]))
     audit = await session.execute(
-        text("SELECT seq, occurred_at, actor, actor_role, action, subject_type, subject_id, before, after, "
-             "erased_at FROM audit_events WHERE centre_id = :c AND subject_id = ANY(:s) ORDER BY seq"),
+        text(
+            "SELECT seq, occurred_at, actor, actor_role, action, subject_type, subject_id, before, after, "
+            "erased_at FROM audit_events WHERE centre_id = :c AND subject_id = ANY(:s) ORDER BY seq"
+        ),
         {"c": centre_id, "s": sorted(subjects)},
     )
     g.audit = [_plain(r) for r in audit]
@@ -142,5 +143,7 @@ async def fulfil(
     )
     session.add(row)
     await session.flush()
-    await recorded(session, p, Change.created(SubjectAccessFulfilled.of(row), "subject_access_request", row.id))
+    await recorded(
+        session, p, Change.created(SubjectAccessFulfilled.of(row), "subject_access_request", row.id)
+    )
     return row, archive

@@ -107,7 +107,8 @@ async def test_tampering_as_owner_is_reported_at_the_first_broken_link(owner_eng
             report = await verify(conn, CENTRE_A)
             assert not report.ok and report.first_broken_seq == 3 and report.reason == "payload_mismatch"
             await conn.execute(
-                text("UPDATE audit_events SET action = 'forged' WHERE centre_id = :c AND seq = 2"), {"c": CENTRE_A}
+                text("UPDATE audit_events SET action = 'forged' WHERE centre_id = :c AND seq = 2"),
+                {"c": CENTRE_A},
             )
             report = await verify(conn, CENTRE_A)
             assert not report.ok and report.first_broken_seq == 2 and report.reason == "hash_mismatch"

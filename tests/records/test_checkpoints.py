@@ -75,7 +75,9 @@ async def test_r96_a_chain_rewritten_consistently_by_the_owner_is_caught(owner, 
     centre, first, _ = await _anchored_chain(owner, test_settings, tmp_path)
     await owner.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete"))
     await owner.execute(
-        text("UPDATE audit_events SET after = '{\"n\": 1, \"name\": \"Forged\"}' WHERE centre_id = :c AND seq = 2"),
+        text(
+            'UPDATE audit_events SET after = \'{"n": 1, "name": "Forged"}\' WHERE centre_id = :c AND seq = 2'
+        ),
         {"c": centre},
     )
     await owner.execute(text(REHASH_FROM.text.format(c=centre, s=2)))
@@ -85,8 +87,10 @@ async def test_r96_a_chain_rewritten_consistently_by_the_owner_is_caught(owner, 
     assert verdict.anchors.first_failed_seq == first.seq and verdict.anchors.reason == "rewritten"
 
 
-async def test_r96_a_truncated_tail_is_caught_even_with_the_stored_checkpoints_gone(owner, test_settings, tmp_path):
-    centre, first, second = await _anchored_chain(owner, test_settings, tmp_path)
+async def test_r96_a_truncated_tail_is_caught_even_with_the_stored_checkpoints_gone(
+    owner, test_settings, tmp_path
+):
+    centre, _first, second = await _anchored_chain(owner, test_settings, tmp_path)
     await owner.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete"))
     await owner.execute(text("DELETE FROM audit_events WHERE centre_id = :c AND seq > 4"), {"c": centre})
     await owner.execute(text("DELETE FROM audit_checkpoints WHERE centre_id = :c AND seq > 4"), {"c": centre})
@@ -101,16 +105,23 @@ async def test_r96_a_forged_checkpoint_is_refused(owner, test_settings, tmp_path
     forged = first.model_copy(update={"seq": 2})
     (tmp_path / str(centre) / "forged.json").write_text(forged.model_dump_json())
     verdict = await _verdict(owner, test_settings, tmp_path, centre)
-    assert not verdict.ok and (verdict.anchors.first_failed_seq, verdict.anchors.reason) == (2, "bad_signature")
+    assert not verdict.ok and (verdict.anchors.first_failed_seq, verdict.anchors.reason) == (
+        2,
+        "bad_signature",
+    )
 
 
 async def test_r96_checkpoint_is_published_as_a_webhook_event(owner, test_settings, tmp_path):
-    centre, first, second = await _anchored_chain(owner, test_settings, tmp_path)
+    centre, first, _second = await _anchored_chain(owner, test_settings, tmp_path)
     payloads = (
-        await owner.execute(
-            text("SELECT payload FROM outbox WHERE centre_id = :c AND event_type = 'audit.checkpointed'"),
-            {"c": centre},
+        (
+            await owner.execute(
+                text("SELECT payload FROM outbox WHERE centre_id = :c AND event_type = 'audit.checkpointed'"),
+                {"c": centre},
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     assert [p["seq"] for p in payloads] == [3, 7]
     assert payloads[0]["signature"] == first.signature

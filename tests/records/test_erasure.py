@@ -17,11 +17,18 @@ PERSON = str(uuid.uuid4())
 
 async def _chain(session, centre):
     actor = Actor(subject="tester", audit_role="system", centre_id=centre)
-    await record(session, actor, "learner.created", "learner", PERSON, after={"given_name": "Zoë", "dob": "2008-01-02"})
+    await record(
+        session, actor, "learner.created", "learner", PERSON, after={"given_name": "Zoë", "dob": "2008-01-02"}
+    )
     await record(session, actor, "thing.updated", "thing", "other", after={"keep": "me"})
     await record(
-        session, actor, "learner.updated", "learner", PERSON,
-        before={"given_name": "Zoë"}, after={"given_name": "Zoe"},
+        session,
+        actor,
+        "learner.updated",
+        "learner",
+        PERSON,
+        before={"given_name": "Zoë"},
+        after={"given_name": "Zoe"},
     )
 
 
@@ -32,8 +39,11 @@ async def test_r97_erased_payloads_are_gone_and_the_chain_still_verifies(session
     assert (await verify(session, CENTRE_A)).ok
     rows = (
         await session.execute(
-            text("SELECT subject_id, before, after, after_digest, erased_at FROM audit_events "
-                 "WHERE centre_id = :c ORDER BY seq"), {"c": CENTRE_A},
+            text(
+                "SELECT subject_id, before, after, after_digest, erased_at FROM audit_events "
+                "WHERE centre_id = :c ORDER BY seq"
+            ),
+            {"c": CENTRE_A},
         )
     ).all()
     erased = [r for r in rows if r.subject_id == PERSON]
@@ -43,7 +53,12 @@ async def test_r97_erased_payloads_are_gone_and_the_chain_still_verifies(session
     # The erasure is itself on the record: counts and reason, never content.
     assert rows[-1].after["events"] == 2 and rows[-1].subject_id == "learner"
     # Another centre's events about the same id are not this centre's to erase.
-    b = (await session.execute(text("SELECT count(*) FROM audit_events WHERE centre_id = :c AND erased_at IS NOT NULL"), {"c": CENTRE_B})).scalar_one()
+    b = (
+        await session.execute(
+            text("SELECT count(*) FROM audit_events WHERE centre_id = :c AND erased_at IS NOT NULL"),
+            {"c": CENTRE_B},
+        )
+    ).scalar_one()
     assert b == 0
     # Erasing again erases nothing and records nothing.
     assert await erase_payloads(session, CENTRE_A, "learner", [PERSON], "again") == 0
@@ -89,6 +104,8 @@ async def test_r97_even_the_owner_can_only_erase_the_payload(owner_engine, assig
             await _chain(conn, CENTRE_A)
             with pytest.raises(DBAPIError, match="append-only"):
                 async with conn.begin_nested():
-                    await conn.execute(text(f"UPDATE audit_events SET {assignment} WHERE centre_id = :c"), {"c": CENTRE_A})
+                    await conn.execute(
+                        text(f"UPDATE audit_events SET {assignment} WHERE centre_id = :c"), {"c": CENTRE_A}
+                    )
         finally:
             await trans.rollback()

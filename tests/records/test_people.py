@@ -33,8 +33,16 @@ async def test_r98_subject_access_archive_holds_everything_about_the_learner_and
     names = set(z.namelist())
     manifest = json.loads(z.read("manifest.json"))
     assert manifest["learner_id"] == str(mine.learner)
-    for table in ("learners", "submissions", "assessment_decisions", "assessment_decision_versions",
-                  "evidence_items", "reasonable_adjustments", "special_considerations", "enrolments"):
+    for table in (
+        "learners",
+        "submissions",
+        "assessment_decisions",
+        "assessment_decision_versions",
+        "evidence_items",
+        "reasonable_adjustments",
+        "special_considerations",
+        "enrolments",
+    ):
         assert f"records/{table}.json" in names, table
     decisions = json.loads(z.read("records/assessment_decisions.json"))
     assert [d["id"] for d in decisions] == [str(mine.decision)]
@@ -45,7 +53,9 @@ async def test_r98_subject_access_archive_holds_everything_about_the_learner_and
     audit = json.loads(z.read("audit_events.json"))
     assert {e["subject_id"] for e in audit} >= {str(mine.learner), str(mine.decision)}
     # The request and its fulfilment are recorded, with the archive's digest.
-    listed = (await client.get(f"/v1/subject-access-requests?learner_id={mine.learner}", headers=auth("qn"))).json()
+    listed = (
+        await client.get(f"/v1/subject-access-requests?learner_id={mine.learner}", headers=auth("qn"))
+    ).json()
     assert len(listed) == 1 and listed[0]["fulfilled_at"] and listed[0]["files"] >= 1
     import hashlib
 
@@ -72,12 +82,17 @@ async def test_r98_identity_correction_keeps_the_old_value_and_the_reason(client
     assert r.json()["family_name"] == "Corrected"
     row = (
         await session.execute(
-            text("SELECT before, after FROM audit_events WHERE action = 'learner.identity_corrected' "
-                 "AND subject_id = :s"), {"s": str(mine.learner)},
+            text(
+                "SELECT before, after FROM audit_events WHERE action = 'learner.identity_corrected' "
+                "AND subject_id = :s"
+            ),
+            {"s": str(mine.learner)},
         )
     ).one()
     assert row.before["family_name"] == old["family_name"]
-    assert row.after["family_name"] == "Corrected" and row.after["correction_reason"] == "Birth certificate seen"
+    assert (
+        row.after["family_name"] == "Corrected" and row.after["correction_reason"] == "Birth certificate seen"
+    )
     bad = await client.post(
         f"/v1/learners/{mine.learner}/identity-corrections", json={"reason": "nothing"}, headers=auth("qn")
     )
@@ -91,7 +106,9 @@ async def test_r98_a_learner_reads_their_own_full_record_and_nothing_else(client
     body = r.json()
     assert body["learner_id"] == str(mine.learner)
     assert str(mine.ra) in {s["id"] for s in body["support"]}
-    assert str(other.learner) not in r.text and str(other.ra) not in r.text and str(other.decision) not in r.text
+    assert (
+        str(other.learner) not in r.text and str(other.ra) not in r.text and str(other.decision) not in r.text
+    )
     # Only released decisions, at their released version.
     assert all(d["version"] >= 1 for d in body["decisions"])
     gql = await client.post(
@@ -104,8 +121,9 @@ async def test_r98_a_learner_reads_their_own_full_record_and_nothing_else(client
 
 async def test_r97_legal_hold_is_set_and_released_by_the_qn(client, auth, objects):
     mine, _ = objects
-    r = await client.post("/v1/legal-holds", json={"learner_id": str(mine.learner), "reason": "Litigation"},
-                          headers=auth("qn"))
+    r = await client.post(
+        "/v1/legal-holds", json={"learner_id": str(mine.learner), "reason": "Litigation"}, headers=auth("qn")
+    )
     assert r.status_code == 201, r.text
     hold = r.json()
     released = await client.post(f"/v1/legal-holds/{hold['id']}/release", headers=auth("qn"))

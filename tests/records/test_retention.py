@@ -60,7 +60,9 @@ def test_r97_the_rules_are_data():
     assert set(by_kind) == set(RecordKind)
 
 
-async def test_r97_learner_work_goes_12_weeks_after_certificates_and_not_before(session, world, certified, clock):
+async def test_r97_learner_work_goes_12_weeks_after_certificates_and_not_before(
+    session, world, certified, clock
+):
     mine, other, _ = world
     clock.set(_at(CERTIFIED + dt.timedelta(weeks=12, days=-1)))
     v = _of(await retention.assess(session), RecordKind.learner_work, mine.evidence_file)
@@ -72,7 +74,9 @@ async def test_r97_learner_work_goes_12_weeks_after_certificates_and_not_before(
     assert not other_v.goes and "has not started" in other_v.why
 
 
-async def test_r97_an_open_appeal_or_a_legal_hold_stops_the_clock(session, world, certified, clock, client, auth):
+async def test_r97_an_open_appeal_or_a_legal_hold_stops_the_clock(
+    session, world, certified, clock, client, auth
+):
     mine, _, _ = world
     clock.set(_at(CERTIFIED + dt.timedelta(weeks=20)))
 
@@ -85,8 +89,9 @@ async def test_r97_an_open_appeal_or_a_legal_hold_stops_the_clock(session, world
         assert not v.goes and v.why == "held: open appeal"
     finally:
         retention.REGISTRY.holds.pop("open_appeal")
-    r = await client.post("/v1/legal-holds", json={"learner_id": str(mine.learner), "reason": "Claim"},
-                          headers=auth("qn"))
+    r = await client.post(
+        "/v1/legal-holds", json={"learner_id": str(mine.learner), "reason": "Claim"}, headers=auth("qn")
+    )
     assert r.status_code == 201
     v = _of(await retention.assess(session), RecordKind.learner_work, mine.evidence_file)
     assert not v.goes and v.why == "held: legal hold: Claim"
@@ -98,37 +103,68 @@ async def test_r97_the_purge_deletes_rows_and_files_erases_payloads_and_records_
     session, world, certified, clock
 ):
     mine, other, store = world
-    key = (await session.execute(text("SELECT storage_key FROM evidence_items WHERE id = :i"),
-                                 {"i": mine.evidence_file})).scalar_one()
+    key = (
+        await session.execute(
+            text("SELECT storage_key FROM evidence_items WHERE id = :i"), {"i": mine.evidence_file}
+        )
+    ).scalar_one()
     assert await store.get(key)
     clock.set(_at(CERTIFIED + dt.timedelta(weeks=12)))
     purges = await retention.purge(session, await retention.assess(session))
     [p] = [p for p in purges if p.counts.kind == RecordKind.learner_work]
     assert p.counts.rows >= 1 and p.counts.audit_events_erased >= 1
     await retention.delete_files(store, purges)
-    gone = (await session.execute(text("SELECT count(*) FROM evidence_items WHERE id = :i"),
-                                  {"i": mine.evidence_file})).scalar_one()
+    gone = (
+        await session.execute(
+            text("SELECT count(*) FROM evidence_items WHERE id = :i"), {"i": mine.evidence_file}
+        )
+    ).scalar_one()
     assert gone == 0
-    assert (await session.execute(text("SELECT count(*) FROM evidence_items WHERE id = :i"),
-                                  {"i": other.evidence_file})).scalar_one() == 1
-    other_key = (await session.execute(text("SELECT storage_key FROM evidence_items WHERE id = :i"),
-                                       {"i": other.evidence_file})).scalar_one()
+    assert (
+        await session.execute(
+            text("SELECT count(*) FROM evidence_items WHERE id = :i"), {"i": other.evidence_file}
+        )
+    ).scalar_one() == 1
+    other_key = (
+        await session.execute(
+            text("SELECT storage_key FROM evidence_items WHERE id = :i"), {"i": other.evidence_file}
+        )
+    ).scalar_one()
     if other_key == key:  # content-addressed: the other learner's identical file keeps the bytes
         assert p.counts.files == 0 and await store.get(key)
-        await session.execute(text("SELECT retention_purge('learner_work', :c, ARRAY[CAST(:i AS uuid)])"),
-                              {"c": p.centre_id, "i": other.evidence_file})
+        await session.execute(
+            text("SELECT retention_purge('learner_work', :c, ARRAY[CAST(:i AS uuid)])"),
+            {"c": p.centre_id, "i": other.evidence_file},
+        )
         await retention.delete_files(store, [retention.Purge(p.centre_id, p.counts, (key,))])
     with pytest.raises(FileNotFoundError):
         await store.get(key)
-    rows = (await session.execute(
-        text("SELECT before, after, erased_at FROM audit_events WHERE subject_type = 'evidence_item' "
-             "AND subject_id = :s"), {"s": str(mine.evidence_file)})).all()
+    rows = (
+        await session.execute(
+            text(
+                "SELECT before, after, erased_at FROM audit_events WHERE subject_type = 'evidence_item' "
+                "AND subject_id = :s"
+            ),
+            {"s": str(mine.evidence_file)},
+        )
+    ).all()
     assert rows and all(r.before is None and r.after is None and r.erased_at for r in rows)
-    [event] = (await session.execute(
-        text("SELECT after FROM audit_events WHERE action = 'records.purged' AND centre_id = :c"),
-        {"c": p.centre_id})).scalars().all()
-    assert event == {"kind": "learner_work", "rows": p.counts.rows, "files": p.counts.files,
-                     "audit_events_erased": p.counts.audit_events_erased}
+    [event] = (
+        (
+            await session.execute(
+                text("SELECT after FROM audit_events WHERE action = 'records.purged' AND centre_id = :c"),
+                {"c": p.centre_id},
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert event == {
+        "kind": "learner_work",
+        "rows": p.counts.rows,
+        "files": p.counts.files,
+        "audit_events_erased": p.counts.audit_events_erased,
+    }
     assert (await verify(session, p.centre_id)).ok
     # Assessment records: 3 years after certification; listed, but not deleted by this tree's purge.
     clock.set(_at(dt.date(2029, 1, 5)))
@@ -139,16 +175,24 @@ async def test_r97_the_purge_deletes_rows_and_files_erases_payloads_and_records_
 
 async def test_r97_standardisation_records_go_3_years_after_they_were_held(session, world, clock):
     mine, _, _ = world
-    held_on = (await session.execute(text("SELECT held_on FROM standardisation_records WHERE id = :i"),
-                                      {"i": mine.standardisation})).scalar_one()
+    held_on = (
+        await session.execute(
+            text("SELECT held_on FROM standardisation_records WHERE id = :i"), {"i": mine.standardisation}
+        )
+    ).scalar_one()
     clock.set(_at(retention.Period(years=3).after(held_on) - dt.timedelta(days=1)))
-    assert not _of(await retention.assess(session), RecordKind.standardisation_records, mine.standardisation).goes
+    assert not _of(
+        await retention.assess(session), RecordKind.standardisation_records, mine.standardisation
+    ).goes
     clock.set(_at(retention.Period(years=3).after(held_on)))
     verdicts = await retention.assess(session)
     assert _of(verdicts, RecordKind.standardisation_records, mine.standardisation).goes
     await retention.purge(session, verdicts)
-    assert (await session.execute(text("SELECT count(*) FROM standardisation_records WHERE id = :i"),
-                                  {"i": mine.standardisation})).scalar_one() == 0
+    assert (
+        await session.execute(
+            text("SELECT count(*) FROM standardisation_records WHERE id = :i"), {"i": mine.standardisation}
+        )
+    ).scalar_one() == 0
 
 
 async def test_r97_kinds_without_a_provider_yet_purge_nothing(session, world, clock):
