@@ -19,6 +19,7 @@ from app.demo.guide import print_tokens
 from app.demo.iv import load_award_iv, load_diploma_iv, load_exam_results
 from app.demo.programmes import load_programmes
 from app.demo.quality import load_quality
+from app.demo.records import load_records
 from app.demo.spring import load_spring
 from app.demo.staff import load_centre
 from app.demo.support import load_support
@@ -49,6 +50,7 @@ async def load_demo(settings: Settings) -> bool:
                 await load_spring(demo, settings)
                 await load_exam_results(demo)
                 await load_support(demo)
+                await load_records(demo, settings)
         return True
     finally:
         await engine.dispose()

@@ -199,3 +199,20 @@ async def test_r97_kinds_without_a_provider_yet_purge_nothing(session, world, cl
     clock.set(_at(dt.date(2040, 1, 1)))
     kinds = {v.rule.kind for v in await retention.assess(session)}
     assert RecordKind.appeal_records not in kinds and RecordKind.employer_involvement not in kinds
+
+
+async def test_r97_only_the_purge_function_deletes_handed_in_evidence(session, world):
+    """R-22's freeze still holds for the application role, even if it sets the purge's flag itself."""
+    from sqlalchemy.exc import DBAPIError
+
+    mine, _, _ = world
+    await session.execute(text("SELECT set_config('verity.retention_purge', 'on', true)"))
+    with pytest.raises(DBAPIError, match="handed in"):
+        async with session.begin_nested():
+            await session.execute(text("DELETE FROM evidence_items WHERE id = :i"), {"i": mine.evidence_file})
+    with pytest.raises(DBAPIError, match="cannot purge"):
+        async with session.begin_nested():
+            await session.execute(
+                text("SELECT retention_purge('assessment_records', :c, ARRAY[CAST(:i AS uuid)])"),
+                {"c": mine.programme, "i": mine.decision},
+            )
