@@ -37,6 +37,10 @@ cli.add_typer(centres, name="centres")
 cli.add_typer(qualifications, name="qualifications")
 cli.add_typer(contracts, name="contracts")
 cli.add_typer(audit, name="audit")
+retention_cli = typer.Typer(
+    help="Retention (R-97): records go when their period has run.", no_args_is_help=True
+)
+cli.add_typer(retention_cli, name="retention")
 idempotency = typer.Typer(help="Idempotency keys of creating requests.", no_args_is_help=True)
 cli.add_typer(idempotency, name="idempotency")
 
@@ -305,29 +309,106 @@ def qualifications_import(
 @audit.command("verify")
 def audit_verify(
     centre: Annotated[uuid.UUID | None, typer.Option(help="One centre; default all.")] = None,
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option(help="A folder of published checkpoints (default: the configured checkpoint folder)."),
+    ] = None,
 ) -> None:
-    """Walk each centre's hash chain and report the first broken link. Exit 1 if any chain is broken."""
-    from app.audit.service import centres_with_events, verify
+    """Walk each centre's hash chain, then hold it against every signed checkpoint (the database's and
+    the published files): a rewritten chain or a cut tail names the first checkpoint that no longer
+    matches. Exit 1 if anything is broken."""
     from app.core.db import make_engine, resolve_urls
+    from app.records.service import verify_centres
+
+    settings = get_settings()
+    if checkpoints is not None:
+        settings = settings.model_copy(update={"audit_checkpoint_dir": checkpoints})
 
     async def run() -> bool:
-        urls = resolve_urls(get_settings())
+        urls = resolve_urls(settings)
         engine = make_engine(urls.app, role=urls.app_role, pool_size=1)
         try:
             async with engine.connect() as conn:
-                ids = [centre] if centre else await centres_with_events(conn)
-                all_ok = True
-                for centre_id in ids:
-                    r = await verify(conn, centre_id)
-                    all_ok &= r.ok
-                    state = "ok" if r.ok else f"BROKEN at seq {r.first_broken_seq} ({r.reason})"
-                    typer.echo(f"{centre_id}: {r.events} events, {state}")
-                return all_ok
+                verdicts = await verify_centres(conn, settings, centre)
         finally:
             await engine.dispose()
+        for v in verdicts:
+            r, a = v.chain, v.anchors
+            state = "ok" if r.ok else f"BROKEN at seq {r.first_broken_seq} ({r.reason})"
+            anchored = (
+                f"{a.checked} checkpoint(s) match"
+                if a.ok
+                else f"checkpoint at seq {a.first_failed_seq} no longer matches ({a.reason})"
+            )
+            typer.echo(f"{r.centre_id}: {r.events} events, {state}; {anchored}")
+        return all(v.ok for v in verdicts)
 
     if not asyncio.run(run()):
         raise typer.Exit(1)
+
+
+@audit.command("checkpoint")
+def audit_checkpoint(
+    centre: Annotated[
+        uuid.UUID | None, typer.Option(help="One centre; default every chain that moved.")
+    ] = None,
+) -> None:
+    """Sign each chain's head now and publish it (webhook, checkpoint folder); the worker does this on
+    its schedule too."""
+    from app.core.db import make_engine, make_sessionmaker, resolve_urls
+    from app.records.service import checkpoint_centres
+
+    settings = get_settings()
+
+    async def run() -> int:
+        urls = resolve_urls(settings)
+        engine = make_engine(urls.app, role=urls.app_role, pool_size=1)
+        try:
+            made = await checkpoint_centres(make_sessionmaker(engine), settings, centre)
+        finally:
+            await engine.dispose()
+        for cp in made:
+            typer.echo(f"{cp.centre_id}: checkpoint at seq {cp.seq} ({cp.head_hash[:12]}…)")
+        return len(made)
+
+    typer.echo(f"{asyncio.run(run())} checkpoint(s) written to {settings.checkpoint_dir}")
+
+
+@retention_cli.command("run")
+def retention_run(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would go and why; change nothing.")
+    ] = False,
+    all_records: Annotated[bool, typer.Option("--all", help="Also list the records kept, and why.")] = False,
+) -> None:
+    """Judge every record by its retention rule (R-97); delete what goes (rows, evidence files), erase
+    their audit payloads, and leave one audit event per purge with counts. The worker runs it daily."""
+    from app.core.db import make_engine, make_sessionmaker, resolve_urls
+    from app.records.service import run_retention
+
+    settings = get_settings()
+
+    async def run() -> None:
+        urls = resolve_urls(settings)
+        engine = make_engine(urls.app, role=urls.app_role, pool_size=1)
+        try:
+            verdicts, purges = await run_retention(make_sessionmaker(engine), settings, dry_run=dry_run)
+        finally:
+            await engine.dispose()
+        for v in verdicts:
+            if v.goes or all_records:
+                typer.echo(f"{v.rule.kind} {v.record.id} (centre {v.record.centre_id}): {v.why}")
+        going = sum(v.goes for v in verdicts)
+        if dry_run:
+            typer.echo(f"dry run: {going} of {len(verdicts)} record(s) would go")
+        for p in purges:
+            c = p.counts
+            typer.echo(
+                f"purged {c.kind} at {p.centre_id}: {c.rows} row(s), {c.files} file(s), "
+                f"{c.audit_events_erased} audit payload(s) erased"
+            )
+
+    asyncio.run(run())
 
 
 @idempotency.command("purge")

@@ -40,6 +40,7 @@ from app.programmes.router import router as programmes_router
 from app.qualifications.models import PLATFORM_CENTRE
 from app.qualifications.router import router as qualifications_router
 from app.qualifications.specification import specification_schema
+from app.records.router import router as records_router
 from app.standardisation.router import router as standardisation_router
 from app.standards_verification.access import GrantAuthenticator
 from app.standards_verification.router import router as standards_verification_router
@@ -95,6 +96,11 @@ TAGS = [
     {
         "name": "employer-involvement",
         "description": "Employer involvement plans, meaningful activities, participation, declarations (R-95).",
+    },
+    {
+        "name": "records",
+        "description": "The record over time: subject access and identity corrections (R-98), legal holds (R-97), "
+        "a learner's own full record.",
     },
     {
         "name": "qualifications",
@@ -251,6 +257,7 @@ def create_app(
         standards_verification_router,
         certification_router,
         employers_router,
+        records_router,
         webhooks_router,
         audit_router,
     ):

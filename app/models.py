@@ -27,6 +27,7 @@ import app.learners.models
 import app.malpractice.models
 import app.programmes.models
 import app.qualifications.models
+import app.records.models
 import app.standardisation.models
 import app.standards_verification.models
 import app.verification.models

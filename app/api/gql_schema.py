@@ -49,6 +49,7 @@ from app.learners.gql import LearnersMutation, LearnersQuery
 from app.malpractice.gql import MalpracticeMutation, MalpracticeQuery
 from app.programmes.gql import ProgrammesMutation, ProgrammesQuery
 from app.qualifications.gql import QualificationsQuery
+from app.records.gql import RecordsMutation, RecordsQuery
 from app.standardisation.gql import StandardisationMutation, StandardisationQuery
 from app.standards_verification.gql import StandardsVerificationMutation, StandardsVerificationQuery
 from app.sync.gql import SyncMutation
@@ -110,6 +111,7 @@ Query = merge_types(
         StandardsVerificationQuery,
         EmployersQuery,
         CertificationQuery,
+        RecordsQuery,
         WebhooksQuery,
         AuditQuery,
     ),
@@ -135,6 +137,7 @@ Mutation = merge_types(
         StandardsVerificationMutation,
         EmployersMutation,
         CertificationMutation,
+        RecordsMutation,
         WebhooksMutation,
     ),
 )

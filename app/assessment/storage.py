@@ -35,6 +35,10 @@ class EvidenceStore(Protocol):
 
     async def put_file(self, key: str, received: Received, media_type: str) -> None: ...
     async def get(self, key: str) -> bytes: ...
+    async def delete(self, key: str) -> None:
+        """Remove the object (retention, R-97); no error when it is already gone."""
+        ...
+
     async def open(self, key: str) -> AsyncIterator[bytes]:
         """The stored object as blocks, never whole in memory; raises FileNotFoundError (before the
         first block is asked for) when there is no such object."""
@@ -110,6 +114,9 @@ class LocalEvidenceStore:
 
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self._path(key).read_bytes)
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._path(key).unlink, True)
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
         f = await asyncio.to_thread(self._path(key).open, "rb")  # FileNotFoundError now, not mid-stream
@@ -214,6 +221,14 @@ class S3EvidenceStore:
         )
         r.raise_for_status()
         return r.content
+
+    async def delete(self, key: str) -> None:
+        url = self._url(key)
+        r = await self.client.delete(
+            url, headers=sigv4_headers("DELETE", url, self.region, self.access_key, self.secret_key, b"")
+        )
+        if r.status_code != 404:
+            r.raise_for_status()
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
         url = self._url(key)

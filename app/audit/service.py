@@ -96,19 +96,23 @@ class ChainReport:
 
 
 # The canonical form and the hash are computed by the same SQL function that wrote them
-# (audit_event_hash), so one definition serves both append and verify.
+# (audit_event_hash), so one definition serves both append and verify. The chain covers the payloads'
+# digests; a payload still present must match its digest, an erased one (erased_at) is gone for good.
 _FIRST_BROKEN = text("""
 WITH walk AS (
   SELECT seq, hash, prev_hash,
          audit_event_hash(centre_id, seq, occurred_at, actor, actor_role, action, subject_type,
-                          subject_id, before, after, request_id, prev_hash) AS expected,
+                          subject_id, before_digest, after_digest, request_id, prev_hash) AS expected,
+         erased_at IS NULL AND (before_digest IS DISTINCT FROM audit_payload_digest(before)
+                                OR after_digest IS DISTINCT FROM audit_payload_digest(after)) AS payload_altered,
          lag(hash) OVER (ORDER BY seq) AS previous_hash, lag(seq) OVER (ORDER BY seq) AS previous_seq
   FROM audit_events WHERE centre_id = :centre_id
 ), checked AS (
   SELECT seq,
          CASE WHEN seq <> coalesce(previous_seq, 0) + 1 THEN 'sequence_gap'
               WHEN prev_hash <> coalesce(previous_hash, repeat('0', 64)) THEN 'prev_hash_mismatch'
-              WHEN hash <> expected THEN 'hash_mismatch' END AS reason
+              WHEN hash <> expected THEN 'hash_mismatch'
+              WHEN payload_altered THEN 'payload_mismatch' END AS reason
   FROM walk
 )
 SELECT seq, reason FROM checked WHERE reason IS NOT NULL ORDER BY seq LIMIT 1

@@ -31,6 +31,9 @@ class Scope(StrEnum):
     learners_write = "learners:write"
     learner_self = "learner:self"  # only one's own learner record
     audit_read = "audit:read"
+    # the QN answers for the record over time: subject access, identity corrections, holds.
+    subject_access = "subject_access:manage"
+    legal_holds = "legal_holds:manage"
     webhooks_manage = "webhooks:manage"  # the MIS integration: endpoints, secrets, deliveries
     qualifications_read = "qualifications:read"
     qualifications_manage = "qualifications:manage"  # import specification versions
@@ -192,6 +195,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         _STAFF_READ
         | {
             Scope.audit_read,
+            Scope.subject_access,
+            Scope.legal_holds,
             Scope.qualifications_manage,
             Scope.registrations_monitor,
             Scope.registrations_escalate,

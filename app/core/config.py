@@ -123,6 +123,18 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
 
+    # The audit chain's checkpoints (R-96, app/records/checkpoints.py): an Ed25519 private key (PEM,
+    # PKCS#8) the database never sees. Production requires the file; in development one is generated
+    # into data_dir. A verifier needs only the public key (`audit_verify_key_file`, PEM), which is
+    # otherwise derived from the private key. Checkpoints are also written as files into
+    # `audit_checkpoint_dir` (default data_dir/checkpoints) and sent as `audit.checkpointed` webhooks.
+    audit_signing_key_file: Path | None = None
+    audit_verify_key_file: Path | None = None
+    audit_checkpoint_dir: Path | None = None
+    # The worker checkpoints every centre whose chain moved this often, and runs retention daily.
+    audit_checkpoint_interval_seconds: float = 3600.0
+    retention_interval_seconds: float = 24 * 3600.0
+
     # Logs: one JSON object per line (with request_id) or plain text; json by default in production.
     log_format: Literal["json", "text"] | None = None
     log_level: str = "INFO"
@@ -132,6 +144,10 @@ class Settings(BaseSettings):
     @property
     def effective_log_format(self) -> str:
         return self.log_format or ("json" if self.auth_mode == "oidc" else "text")
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.audit_checkpoint_dir or Path(self.data_dir) / "checkpoints"
 
     @property
     def api_docs_exposed(self) -> bool:

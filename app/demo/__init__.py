@@ -21,6 +21,7 @@ from app.demo.iv import load_award_iv, load_diploma_iv, load_exam_results
 from app.demo.malpractice import load_malpractice
 from app.demo.programmes import load_programmes
 from app.demo.quality import load_quality
+from app.demo.records import load_records
 from app.demo.spring import load_spring
 from app.demo.staff import load_centre
 from app.demo.support import load_support
@@ -58,6 +59,7 @@ async def load_demo(settings: Settings) -> bool:
                 await load_malpractice(demo)
                 await load_sv(demo, settings.jwt_issuer)
                 await load_certification(demo)
+                await load_records(demo, settings)
         return True
     finally:
         await engine.dispose()

@@ -48,6 +48,8 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
     ],
     Role.qn: [
         ("registration issues (R-11)", "/v1/registration-issues"),
+        ("subject access requests (R-98)", "/v1/subject-access-requests"),
+        ("legal holds (R-97)", "/v1/legal-holds"),
         ("LIV dashboard", "/v1/iv-dashboard"),
         ("LIV appointments", "/v1/liv-appointments"),
         ("audit log", "/v1/audit-events"),
@@ -111,6 +113,7 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
     ],
     Role.learner: [
         ("me", "/v1/me"),
+        ("my full record (R-98)", "/v1/me/record"),
         ("my record", "/v1/learners/{amara}/assessment-record?programme_id={award}"),
         ("my released decisions", "/v1/assessment-decisions"),
         ("my submissions", "/v1/submissions"),

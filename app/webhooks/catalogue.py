@@ -34,6 +34,7 @@ from app.learners import events as learners
 from app.malpractice import events as malpractice
 from app.programmes import events as programmes
 from app.qualifications import events as qualifications
+from app.records import events as records
 from app.standardisation import events as standardisation
 from app.standards_verification import events as standards_verification
 from app.verification import events as verification
@@ -74,6 +75,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     standards_verification,
     employers,
     certification,
+    records,
 )
 
 

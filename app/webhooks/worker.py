@@ -18,8 +18,10 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
-from app.core.db import make_engine, resolve_urls
+from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.core.idempotency import purge_expired
+from app.records.service import checkpoint_centres, run_retention
+from app.records.signing import SigningKeyMissing
 from app.webhooks import dispatch
 from app.webhooks.sender import Outcome, make_client, send
 
@@ -72,6 +74,15 @@ async def _record(
     stats.lease_lost += sum(s is None for s in statuses)
 
 
+async def _anchor(engine: AsyncEngine, settings: Settings) -> None:
+    """R-96: checkpoint every chain that moved (app/records/checkpoints.py). A missing key is logged,
+    not retried in a tight loop: deliveries go on."""
+    try:
+        await checkpoint_centres(make_sessionmaker(engine), settings)
+    except SigningKeyMissing as exc:
+        log.error("audit checkpoints not written: %s", exc)
+
+
 async def run_worker(
     settings: Settings,
     *,
@@ -92,6 +103,7 @@ async def run_worker(
     results: list[tuple[dispatch.Claimed, Outcome]] = []
     stopping = asyncio.ensure_future(stop.wait())
     last_purge, last_fan_out, failures = 0.0, 0.0, 0
+    last_checkpoint, last_retention = 0.0, 0.0
     taken = 0
     try:
         while not stop.is_set():
@@ -121,6 +133,13 @@ async def run_worker(
                             await dispatch.purge(conn, settings.webhooks_retention_days)
                             async with conn.begin():
                                 await purge_expired(conn)  # the worker is the service's scheduler
+                if time.monotonic() - last_checkpoint >= settings.audit_checkpoint_interval_seconds:
+                    last_checkpoint = time.monotonic()
+                    await _anchor(engine, settings)
+                if time.monotonic() - last_retention >= settings.retention_interval_seconds:
+                    # R-97: records whose period has run go (app/records/retention.py).
+                    last_retention = time.monotonic()
+                    await run_retention(make_sessionmaker(engine), settings, dry_run=False)
                 failures = 0
             except Exception:
                 failures += 1

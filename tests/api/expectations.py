@@ -235,6 +235,14 @@ REST = {
     "putIvPlan": IV_PLANNERS,
     "assignIvScheduleEntry": IV_PLANNERS,
     "signOffIvPlan": IV_PLANNERS,
+    # the record over time (issue 17): the QN answers for subject access and holds
+    "produceSubjectAccess": QN,
+    "listSubjectAccessRequests": QN,
+    "correctLearnerIdentity": QN,
+    "setLegalHold": QN,
+    "releaseLegalHold": QN,
+    "listLegalHolds": QN,
+    "getOwnRecord": frozenset({"learner"}),
     # standardisation and staff competence (issue 12)
     "recordStandardisation": STANDARDISERS,
     "listStandardisationRecords": STANDARDISATION_READERS,
@@ -334,6 +342,12 @@ REST = {
 
 GRAPHQL = {
     "Query.me": ALL,
+    "Query.subjectAccessRequests": QN,
+    "Query.legalHolds": QN,
+    "Query.ownRecord": frozenset({"learner"}),
+    "Mutation.setLegalHold": QN,
+    "Mutation.releaseLegalHold": QN,
+    "Mutation.correctLearnerIdentity": QN,
     "Query.centres": CENTRE_READERS,
     "Query.centre": CENTRE_READERS,
     "Query.sites": CENTRE_READERS,

@@ -128,6 +128,9 @@ REST_GET_TO_QUERY = {
     "/v1/verifier/samples/{sample_id}": "verifierSample",
     "/v1/verifier/samples/{sample_id}/items": "verifierSampleItems",
     "/v1/verifier/items/{item_id}": "verifierSampleItem",
+    "/v1/subject-access-requests": "subjectAccessRequests",
+    "/v1/legal-holds": "legalHolds",
+    "/v1/me/record": "ownRecord",
 }
 
 # GET routes that are infrastructure, not a resource of a centre: nothing to read over GraphQL.

@@ -100,7 +100,14 @@ async def test_tampering_as_owner_is_reported_at_the_first_broken_link(owner_eng
             # Only the owner can do this, and only by switching the guard off first.
             await conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete"))
             await conn.execute(
-                text("UPDATE audit_events SET after = '{\"forged\": true}' WHERE centre_id = :c AND seq = 2"),
+                text("UPDATE audit_events SET after = '{\"forged\": true}' WHERE centre_id = :c AND seq = 3"),
+                {"c": CENTRE_A},
+            )
+            # The chain hashes the payload's digest; a payload that no longer matches it is caught.
+            report = await verify(conn, CENTRE_A)
+            assert not report.ok and report.first_broken_seq == 3 and report.reason == "payload_mismatch"
+            await conn.execute(
+                text("UPDATE audit_events SET action = 'forged' WHERE centre_id = :c AND seq = 2"),
                 {"c": CENTRE_A},
             )
             report = await verify(conn, CENTRE_A)

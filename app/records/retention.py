@@ -1,0 +1,320 @@
+"""Retention as data (R-97): each kind of record has one rule (its period, the event that starts its
+clock, the holds that stop it), and small providers answer the questions a rule asks.
+
+- A *record provider* lists the records of a kind with what the clock and holds need (centre, learner,
+  qualification), and the storage keys of their files.
+- A *clock provider* gives, for a record, the date its clock started (certification, certificates
+  issued, an appeal closed, the record itself). A record whose clock has not started is kept.
+- A *hold provider* says whether a record is held (a legal hold set by the QN, an open appeal, an open
+  malpractice case). A held record is kept, whatever its dates.
+
+Providers for what this tree holds are registered below. Appeals, certification and malpractice
+register theirs at app build (the lead wires them at merge: see docs/retention.md, "Wiring"); until
+then, rules that need them list nothing, so nothing is purged early.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.assessment.models import AssessmentDecision, EvidenceItem, Submission
+from app.assessment.storage import EvidenceStore
+from app.audit.service import SYSTEM_ROLE, Actor
+from app.core import clock
+from app.core.ids import uuid7
+from app.events.write import Change, recorded
+from app.records.erasure import erase_payloads
+from app.records.events import RecordsPurged
+from app.records.models import LegalHold
+from app.records.schemas import PurgeCounts, RecordKind
+from app.standardisation.models import StandardisationRecord
+
+
+@dataclass(frozen=True)
+class Period:
+    years: int = 0
+    months: int = 0
+    weeks: int = 0
+
+    def after(self, start: dt.date) -> dt.date:
+        months = start.month - 1 + self.months + 12 * self.years
+        year, month = start.year + months // 12, months % 12 + 1
+        day = min(start.day, _days_in(year, month))
+        return dt.date(year, month, day) + dt.timedelta(weeks=self.weeks)
+
+    def __str__(self) -> str:
+        parts = [(self.years, "year"), (self.months, "month"), (self.weeks, "week")]
+        return " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n)
+
+
+def _days_in(year: int, month: int) -> int:
+    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (nxt - dt.timedelta(days=1)).day
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: RecordKind
+    period: Period
+    clock: str  # the name of the clock provider: the event that starts the clock
+    holds: tuple[str, ...]  # the names of the hold providers that stop it
+    subject_type: str  # the audit log's subject type of these records (their payloads are erased)
+    source: str  # where the rule comes from
+
+
+# R-97 (004 §8, 003 §5). The data: change a period here, nowhere else.
+RULES: tuple[Rule, ...] = (
+    Rule(
+        RecordKind.assessment_records,
+        Period(years=3),
+        "certification",
+        ("legal_hold", "open_appeal", "malpractice"),
+        "assessment_decision",
+        "R-97: assessment and IV records 3 years after certification",
+    ),
+    Rule(
+        RecordKind.learner_work,
+        Period(weeks=12),
+        "certificates_issued",
+        ("legal_hold", "open_appeal", "malpractice"),
+        "evidence_item",
+        "R-97: learner work 12 weeks after certificates are issued, not while an appeal is open",
+    ),
+    Rule(
+        RecordKind.appeal_records,
+        Period(months=18),
+        "appeal_closed",
+        ("legal_hold",),
+        "appeal",
+        "R-97: appeal records 18 months after the appeal is closed",
+    ),
+    Rule(
+        RecordKind.employer_involvement,
+        Period(years=3),
+        "recorded",
+        ("legal_hold",),
+        "employer_involvement",
+        "R-97: employer-involvement records 3 years",
+    ),
+    Rule(
+        RecordKind.standardisation_records,
+        Period(years=3),
+        "recorded",
+        ("legal_hold",),
+        "standardisation_record",
+        "R-97: standardisation records 3 years",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A record of some kind, with what its rule's clock and holds ask about."""
+
+    kind: RecordKind
+    id: uuid.UUID
+    centre_id: uuid.UUID
+    learner_id: uuid.UUID | None = None
+    qualification_id: uuid.UUID | None = None
+    recorded_on: dt.date | None = None
+    files: tuple[str, ...] = ()
+
+
+RecordProvider = Callable[[AsyncSession], Awaitable[list[Held]]]
+ClockProvider = Callable[[AsyncSession, Held], Awaitable[dt.date | None]]
+HoldProvider = Callable[[AsyncSession, Held], Awaitable[str | None]]  # the hold's reason, or None
+
+
+@dataclass
+class Registry:
+    records: dict[RecordKind, RecordProvider] = field(default_factory=dict)
+    clocks: dict[str, ClockProvider] = field(default_factory=dict)
+    holds: dict[str, HoldProvider] = field(default_factory=dict)
+
+
+REGISTRY = Registry()
+
+
+def register_records(kind: RecordKind, provider: RecordProvider) -> None:
+    REGISTRY.records[kind] = provider
+
+
+def register_clock(name: str, provider: ClockProvider) -> None:
+    """Certification registers `certification` and `certificates_issued`; appeals `appeal_closed`."""
+    REGISTRY.clocks[name] = provider
+
+
+def register_hold(name: str, provider: HoldProvider) -> None:
+    """Appeals register `open_appeal` (app/appeals/holds.units_on_hold); malpractice `malpractice`
+    (app/malpractice/holds.results_withheld)."""
+    REGISTRY.holds[name] = provider
+
+
+# ---- the providers of what exists in this tree ------------------------------------------------------
+
+
+async def _assessment_records(session: AsyncSession) -> list[Held]:
+    rows = (
+        await session.execute(
+            select(
+                AssessmentDecision.id,
+                AssessmentDecision.centre_id,
+                AssessmentDecision.learner_id,
+                Submission.brief_id,
+            ).join(Submission, Submission.id == AssessmentDecision.submission_id)
+        )
+    ).all()
+    return [Held(RecordKind.assessment_records, r.id, r.centre_id, r.learner_id) for r in rows]
+
+
+async def _learner_work(session: AsyncSession) -> list[Held]:
+    rows = (
+        await session.execute(
+            select(
+                EvidenceItem.id, EvidenceItem.centre_id, EvidenceItem.storage_key, Submission.learner_id
+            ).join(Submission, Submission.id == EvidenceItem.submission_id)
+        )
+    ).all()
+    return [
+        Held(
+            RecordKind.learner_work,
+            r.id,
+            r.centre_id,
+            r.learner_id,
+            files=(r.storage_key,) if r.storage_key else (),
+        )
+        for r in rows
+    ]
+
+
+async def _standardisation_records(session: AsyncSession) -> list[Held]:
+    rows = (
+        await session.execute(
+            select(StandardisationRecord.id, StandardisationRecord.centre_id, StandardisationRecord.held_on)
+        )
+    ).all()
+    return [Held(RecordKind.standardisation_records, r.id, r.centre_id, recorded_on=r.held_on) for r in rows]
+
+
+async def _recorded(session: AsyncSession, record: Held) -> dt.date | None:
+    return record.recorded_on
+
+
+async def _legal_hold(session: AsyncSession, record: Held) -> str | None:
+    """A hold set by the QN on the record's learner, or on the whole centre."""
+    stmt = select(LegalHold.reason).where(
+        LegalHold.centre_id == record.centre_id,
+        LegalHold.released_at.is_(None),
+        (LegalHold.learner_id.is_(None)) | (LegalHold.learner_id == record.learner_id),
+    )
+    reason = (await session.scalars(stmt.limit(1))).first()
+    return f"legal hold: {reason}" if reason else None
+
+
+register_records(RecordKind.assessment_records, _assessment_records)
+register_records(RecordKind.learner_work, _learner_work)
+register_records(RecordKind.standardisation_records, _standardisation_records)
+register_clock("recorded", _recorded)
+register_hold("legal_hold", _legal_hold)
+
+
+# ---- the run -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    record: Held
+    rule: Rule
+    due_on: dt.date | None
+    goes: bool
+    why: str
+
+
+async def assess(session: AsyncSession, today: dt.date | None = None) -> list[Verdict]:
+    """Every record of every kind with a provider, and whether its rule says it goes today, and why."""
+    today = today or clock.today()
+    verdicts = []
+    for rule in RULES:
+        provider = REGISTRY.records.get(rule.kind)
+        if provider is None:
+            continue
+        for record in await provider(session):
+            verdicts.append(await _judge(session, rule, record, today))
+    return verdicts
+
+
+async def _judge(session: AsyncSession, rule: Rule, record: Held, today: dt.date) -> Verdict:
+    start_of = REGISTRY.clocks.get(rule.clock)
+    start = await start_of(session, record) if start_of else None
+    if start is None:
+        return Verdict(record, rule, None, False, f"kept: its clock ({rule.clock}) has not started")
+    due = rule.period.after(start)
+    if due > today:
+        return Verdict(
+            record, rule, due, False, f"kept until {due}: {rule.period} after {rule.clock} on {start}"
+        )
+    for name in rule.holds:
+        hold = REGISTRY.holds.get(name)
+        reason = await hold(session, record) if hold else None
+        if reason:
+            return Verdict(record, rule, due, False, f"held: {reason}")
+    return Verdict(
+        record, rule, due, True, f"goes: {rule.period} after {rule.clock} on {start} ({rule.source})"
+    )
+
+
+# Kinds the database's retention_purge can delete today (alembic 0021_records). Assessment and IV
+# records need their verification rows purged with them: listed by --dry-run, not yet deleted.
+PURGEABLE = {RecordKind.learner_work, RecordKind.standardisation_records}
+
+_PURGE = text("SELECT retention_purge(:kind, :centre, CAST(:ids AS uuid[]))")
+_STILL_USED = text("SELECT DISTINCT storage_key FROM evidence_items WHERE storage_key = ANY(:keys)")
+
+
+@dataclass(frozen=True)
+class Purge:
+    centre_id: uuid.UUID
+    counts: PurgeCounts
+    files_to_delete: tuple[str, ...]
+
+
+async def purge(session: AsyncSession, verdicts: list[Verdict]) -> list[Purge]:
+    """Delete what goes, erase its audit payloads and leave one audit event per purge (counts only).
+    The files are deleted by the caller after commit (`delete_files`), and only keys no remaining
+    evidence shares (storage is content-addressed)."""
+    groups: dict[tuple[uuid.UUID, RecordKind], list[Verdict]] = {}
+    for v in verdicts:
+        if v.goes and v.rule.kind in PURGEABLE:
+            groups.setdefault((v.record.centre_id, v.rule.kind), []).append(v)
+    done = []
+    for (centre_id, kind), group in sorted(groups.items(), key=lambda g: (str(g[0][0]), g[0][1])):
+        rule = group[0].rule
+        ids = [v.record.id for v in group]
+        rows = int(
+            (
+                await session.execute(_PURGE, {"kind": kind.value, "centre": centre_id, "ids": ids})
+            ).scalar_one()
+        )
+        erased = await erase_payloads(session, centre_id, rule.subject_type, ids, f"retention: {rule.source}")
+        keys = sorted({k for v in group for k in v.record.files})
+        used = set((await session.execute(_STILL_USED, {"keys": keys})).scalars()) if keys else set()
+        counts = PurgeCounts(kind=kind, rows=rows, files=len(set(keys) - used), audit_events_erased=erased)
+        actor = Actor(subject="system:retention", audit_role=SYSTEM_ROLE, centre_id=centre_id)
+        purge_id = uuid7()
+        await recorded(
+            session, actor, Change.created(RecordsPurged(**counts.model_dump()), "retention_purge", purge_id)
+        )
+        done.append(Purge(centre_id, counts, tuple(sorted(set(keys) - used))))
+    return done
+
+
+async def delete_files(store: EvidenceStore, purges: list[Purge]) -> None:
+    for p in purges:
+        for key in p.files_to_delete:
+            await store.delete(key)
