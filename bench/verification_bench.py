@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import make_engine
 from app.core.ids import uuid7
+from bench._serve import database_name
 from tests.conftest import APP_ROLE, CENTRE_A, _server_url, migrate, recreate_database, system_actor
 
 GRADE_OF = {"P": lambda c: ".P" in c, "M": lambda c: ".D" not in c, "D": lambda c: True, "U": lambda c: False}
@@ -68,13 +69,12 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                 session, principal("hoc"), centre_schemas.SiteCreate(name=f"Site {len(site_ids) + 1}")
             )
             site_ids.append(site.id)
-        await session.execute(
-            insert(ProgrammeSite),
-            [
-                {"programme_id": world.programme_id, "site_id": s, "centre_id": CENTRE_A}
-                for s in site_ids[1:sites]
-            ],
-        )
+        extra_sites = [
+            {"programme_id": world.programme_id, "site_id": s, "centre_id": CENTRE_A}
+            for s in site_ids[1:sites]
+        ]
+        if extra_sites:  # an empty executemany would be one INSERT .. DEFAULT VALUES
+            await session.execute(insert(ProgrammeSite), extra_sites)
         staff = [world.assessor, world.leader]
         for i in range(assessors - len(staff)):
             staff.append((await make_staff(session, CENTRE_A, f"assessor{i}", "assessor")).id)
@@ -156,6 +156,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                         "can_improve_without_guidance": False,
                         "assessed_on": dt.date(2025, 11, 20),
                         "recorded_by": "bench",
+                        "made_by": assessor,
                     }
                 )
                 candidates.append((did, assessor, site, brief.id, grade))
@@ -179,6 +180,8 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                     programme_id=world.programme_id,
                     brief_id=brief.id,
                     seed=1,
+                    number=1,
+                    kind="first",
                     inputs_digest="0" * 64,
                     policy={},
                     population=[c[0] for c in mine],
@@ -196,6 +199,8 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                         "grade": c[4],
                         "site_id": c[2],
                         "rationale": ["bench"],
+                        "methods": [],
+                        "support_needs": [],
                     }
                     for c in picked
                 ],
@@ -327,8 +332,13 @@ async def main() -> None:
     parser.add_argument("--assessors", type=int, default=12)
     parser.add_argument("--sites", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument(
+        "--tiny", action="store_true", help="the CI smoke size: it runs, figures mean nothing"
+    )
     args = parser.parse_args()
-    url = await recreate_database(_server_url(), "verity_bench_verification")
+    if args.tiny:
+        args.learners, args.assessors, args.sites, args.rounds = 12, 3, 1, 1
+    url = await recreate_database(_server_url(), database_name("verity_bench_verification"))
     await asyncio.to_thread(migrate, url)
     print("seeding …", flush=True)
     started = time.perf_counter()
