@@ -115,7 +115,12 @@ async def run_worker(
                             taken = await dispatch.fan_out(conn, settings.webhooks_batch_size)
                             stats.events += taken
                         if claim_due:
-                            claimed = await dispatch.claim(conn, free, settings.webhooks_lease_seconds)
+                            claimed = await dispatch.claim(
+                                conn,
+                                free,
+                                settings.webhooks_lease_seconds,
+                                min(settings.webhooks_endpoint_concurrency, concurrency),
+                            )
                         if purge_due:
                             last_purge = time.monotonic()
                             await dispatch.purge(conn, settings.webhooks_retention_days)
