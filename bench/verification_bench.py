@@ -41,7 +41,9 @@ from tests.conftest import APP_ROLE, CENTRE_A, _server_url, migrate, recreate_da
 GRADE_OF = {"P": lambda c: ".P" in c, "M": lambda c: ".D" not in c, "D": lambda c: True, "U": lambda c: False}
 
 
-async def seed(url: str, learners: int, assessors: int, sites: int):
+async def seed(
+    url: str, learners: int, assessors: int, sites: int, centre=CENTRE_A, number="11111", shipped=False
+):
     from app.assessment.models import AssessmentDecision, DecisionVersion, Submission
     from app.centres import schemas as centre_schemas
     from app.centres import service as centres
@@ -56,32 +58,34 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
 
     engine = make_engine(url, pool_size=2)
     async with AsyncSession(engine, expire_on_commit=False) as session:
-        await ensure_shipped(session, system_actor(PLATFORM_CENTRE))
+        if not shipped:
+            await ensure_shipped(session, system_actor(PLATFORM_CENTRE))
         await centres.create_centre(
             session,
-            system_actor(CENTRE_A),
-            CentreCreate(centre_number="11111", name="Bench", nation=Nation.england_wales),
+            system_actor(centre),
+            CentreCreate(centre_number=number, name="Bench", nation=Nation.england_wales),
         )
-        world = await make_world(session)
+        world = await make_world(session, centre)
         site_ids = list(world.site_ids)
         while len(site_ids) < sites:
             site = await centres.create_site(
-                session, principal("hoc"), centre_schemas.SiteCreate(name=f"Site {len(site_ids) + 1}")
+                session,
+                principal("hoc", centre=centre),
+                centre_schemas.SiteCreate(name=f"Site {len(site_ids) + 1}"),
             )
             site_ids.append(site.id)
         extra_sites = [
-            {"programme_id": world.programme_id, "site_id": s, "centre_id": CENTRE_A}
-            for s in site_ids[1:sites]
+            {"programme_id": world.programme_id, "site_id": s, "centre_id": centre} for s in site_ids[1:sites]
         ]
         if extra_sites:  # an empty executemany would be one INSERT .. DEFAULT VALUES
             await session.execute(insert(ProgrammeSite), extra_sites)
         staff = [world.assessor, world.leader]
         for i in range(assessors - len(staff)):
-            staff.append((await make_staff(session, CENTRE_A, f"assessor{i}", "assessor")).id)
+            staff.append((await make_staff(session, centre, f"assessor{i}", "assessor")).id)
         await session.execute(
             insert(ProgrammeStaff),
             [
-                {"programme_id": world.programme_id, "role": "assessor", "staff_id": s, "centre_id": CENTRE_A}
+                {"programme_id": world.programme_id, "role": "assessor", "staff_id": s, "centre_id": centre}
                 for s in staff[2:]
             ],
         )
@@ -93,7 +97,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
             learner_rows.append(
                 {
                     "id": lid,
-                    "centre_id": CENTRE_A,
+                    "centre_id": centre,
                     "given_name": f"L{i}",
                     "family_name": "Bench",
                     "date_of_birth": dt.date(2008, 1, 1),
@@ -108,7 +112,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                 sub_rows.append(
                     {
                         "id": sid,
-                        "centre_id": CENTRE_A,
+                        "centre_id": centre,
                         "brief_id": brief.id,
                         "learner_id": lid,
                         "attempt_kind": "first",
@@ -124,7 +128,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                 dec_rows.append(
                     {
                         "id": did,
-                        "centre_id": CENTRE_A,
+                        "centre_id": centre,
                         "programme_id": world.programme_id,
                         "brief_id": brief.id,
                         "learner_id": lid,
@@ -140,7 +144,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                     {
                         "decision_id": did,
                         "number": 1,
-                        "centre_id": CENTRE_A,
+                        "centre_id": centre,
                         "unit_grades": {},
                         "criteria": [
                             {
@@ -176,7 +180,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
             await session.execute(
                 insert(IvSample).values(
                     id=sample_id,
-                    centre_id=CENTRE_A,
+                    centre_id=centre,
                     programme_id=world.programme_id,
                     brief_id=brief.id,
                     seed=1,
@@ -194,7 +198,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                     {
                         "sample_id": sample_id,
                         "decision_id": c[0],
-                        "centre_id": CENTRE_A,
+                        "centre_id": centre,
                         "assessor_staff_id": c[1],
                         "grade": c[4],
                         "site_id": c[2],
@@ -208,7 +212,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
             recs = [
                 {
                     "id": uuid7(),
-                    "centre_id": CENTRE_A,
+                    "centre_id": centre,
                     "programme_id": world.programme_id,
                     "brief_id": brief.id,
                     "decision_id": c[0],
@@ -227,7 +231,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                     {
                         "record_id": r["id"],
                         "number": 1,
-                        "centre_id": CENTRE_A,
+                        "centre_id": centre,
                         "outcome": "agree",
                         "decision_version": 1,
                         "criteria_comments": [],

@@ -25,6 +25,7 @@ SCRIPTS = {
     "bulk_sync_bench.py": "headline: API / bare executemany",
     "verification_bench.py": "coverage:",
     "webhooks_bench.py": "ratio with/without emit",
+    "reads_bench.py": "slowest ratio",
 }
 
 
