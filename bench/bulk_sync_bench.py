@@ -46,7 +46,14 @@ from app.auth.principal import Principal  # noqa: E402
 from app.auth.scopes import Role  # noqa: E402
 from app.auth.tokens import mint_development_token  # noqa: E402
 from app.core.config import Settings  # noqa: E402
-from app.core.db import asyncpg_url, embedded_server_url, make_engine, make_sessionmaker  # noqa: E402
+from app.core.db import (  # noqa: E402
+    asyncpg_url,
+    defer_until_commit,
+    embedded_server_url,
+    make_engine,
+    make_sessionmaker,
+    run_deferred,
+)
 from app.core.ids import uuid7  # noqa: E402
 from bench._serve import SECRET, database_name, served, service_env  # noqa: E402
 
@@ -179,17 +186,16 @@ async def phases(sessionmaker, records: list[dict]) -> dict[str, float]:
     parsed = [schemas.SyncLearner.model_validate(r) for r in records]
     t = lap("validate the records (pydantic)", t)
     async with sessionmaker() as session:
+        defer_until_commit(session)  # as a request's session: the append runs at commit
         await service.lock_centre(session, CENTRE)
         plans, _ = await service.plan_learners(session, CENTRE, parsed, "body.learners")
         t = lap("lock + checks + one read of the existing rows", t)
         changes = await service.write_learners(session, CENTRE, plans)
         t = lap("INSERT .. ON CONFLICT .. RETURNING + snapshots", t)
-        data = bulk.serialize(changes)
-        t = lap("JSON of every change (once, for both)", t)
-        await bulk._record_many(session, p, changes, data)
-        t = lap("audit: audit_append x n, one statement", t)
-        await bulk._emit_many(session, CENTRE, changes, data)
-        t = lap("outbox: one INSERT .. SELECT over arrays", t)
+        await bulk.recorded_many(session, p, changes)
+        t = lap("JSON once + queue record_changes (the write path's one statement)", t)
+        await run_deferred(session)
+        t = lap("record_changes: outbox rows + audit_append_many", t)
         await session.commit()
         lap("commit", t)
     return timings

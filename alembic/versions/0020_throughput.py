@@ -55,7 +55,7 @@ def upgrade(app_role: str = "verity_app") -> None:
     DECLARE
       v_n int := coalesce(array_length(p_actions, 1), 0);
       v_seq bigint; v_prev text; v_at timestamptz := clock_timestamp();
-      v_prevs text[] := '{}'; v_hashes text[] := '{}';
+      v_prevs text[] := '{}'; v_hashes text[] := '{}'; r record;
     BEGIN
       IF v_n = 0 THEN
         RETURN NULL;
@@ -65,13 +65,14 @@ def upgrade(app_role: str = "verity_app") -> None:
         WHERE centre_id = p_centre ORDER BY seq DESC LIMIT 1;
       v_seq := coalesce(v_seq, 0);
       v_prev := coalesce(v_prev, repeat('0', 64));
-      -- Each link hashes the one before it: one pass in order, then one insert of every row.
-      FOR i IN 1 .. v_n LOOP
-        v_prevs[i] := v_prev;
-        v_prev := audit_event_hash(p_centre, v_seq + i, v_at, p_actor, p_role, p_actions[i],
-                                   p_subject_types[i], p_subject_ids[i], p_befores[i], p_afters[i],
-                                   p_request_id, v_prev);
-        v_hashes[i] := v_prev;
+      -- Each link hashes the one before it: one pass in order over the rows (never subscripting the
+      -- arrays, which costs the length of the array each time), then one insert of every row.
+      FOR r IN SELECT * FROM unnest(p_actions, p_subject_types, p_subject_ids, p_befores, p_afters)
+                             WITH ORDINALITY AS u(action, subject_type, subject_id, before, after, i) LOOP
+        v_prevs := array_append(v_prevs, v_prev);
+        v_prev := audit_event_hash(p_centre, v_seq + r.i, v_at, p_actor, p_role, r.action, r.subject_type,
+                                   r.subject_id, r.before, r.after, p_request_id, v_prev);
+        v_hashes := array_append(v_hashes, v_prev);
       END LOOP;
       INSERT INTO audit_events (centre_id, seq, occurred_at, actor, actor_role, action, subject_type,
                                 subject_id, before, after, request_id, prev_hash, hash)

@@ -172,7 +172,7 @@ async def _send(session: AsyncSession, actor: Author, rows: list[Written]) -> li
         types,
         payloads,
     )
-    return [event_id for event_id in ids if event_id is not None]
+    return [event_id for event_id, row in zip(ids, rows) if row.event is not None]  # type: ignore[misc]
 
 
 async def recorded(session: AsyncSession, actor: Author, change: Change) -> uuid.UUID:
