@@ -60,7 +60,7 @@ def served(factory: str, env: dict[str, str], workers: int = 1) -> Iterator[str]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env, "PYTHONPATH": str(ROOT)})
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240
         while True:
             if proc.poll() is not None:
                 raise SystemExit(f"{factory} exited with {proc.returncode} before serving")
@@ -69,7 +69,7 @@ def served(factory: str, env: dict[str, str], workers: int = 1) -> Iterator[str]
                 break
             except httpx.HTTPError:
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"{factory} did not start serving in 60 s") from None
+                    raise SystemExit(f"{factory} did not start serving in 240 s") from None
                 time.sleep(0.2)
         yield base
     finally:

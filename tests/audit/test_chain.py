@@ -142,7 +142,9 @@ async def test_r96_the_batch_append_links_the_chain_as_single_appends_would(sess
     await _append(session, CENTRE_A, 1)
     rows = (
         await session.execute(
-            text("SELECT seq, subject_id, prev_hash, hash FROM audit_events WHERE centre_id = :c ORDER BY seq"),
+            text(
+                "SELECT seq, subject_id, prev_hash, hash FROM audit_events WHERE centre_id = :c ORDER BY seq"
+            ),
             {"c": CENTRE_A},
         )
     ).all()
@@ -151,5 +153,5 @@ async def test_r96_the_batch_append_links_the_chain_as_single_appends_would(sess
     assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:]))
     report = await verify(session, CENTRE_A)
     assert report.ok and report.events == 8
-    outbox = (await session.execute(text("SELECT count(*) FROM outbox WHERE centre_id = :c"), {"c": CENTRE_A}))
+    outbox = await session.execute(text("SELECT count(*) FROM outbox WHERE centre_id = :c"), {"c": CENTRE_A})
     assert outbox.scalar_one() == 2  # only the changes that carry an event
