@@ -5,9 +5,10 @@
 
 1. Recording decisions: POST /v1/assessment-decisions for a brief with the 11 criteria of the shipped
    BTEC unit (all 11 judged: two briefs of 7 and 4 criteria, alternately), R-10 check, audit row and
-   outbox event included; `--clients` concurrent httpx clients over ASGI against one app and pool.
-   Baseline: a bare FastAPI endpoint inserting one row with an async SQLAlchemy Core insert.
-2. The cohort grid of 30 learners × 11 criteria: REST vs GraphQL nested vs GraphQL JSON-per-row.
+   outbox event included; `--clients` concurrent keep-alive httpx clients over HTTP against a real
+   uvicorn (bench/_serve.py: the flags `verity serve` uses). Baseline, served the same way on another
+   port and interleaved round by round: a bare FastAPI endpoint with one SQLAlchemy Core insert.
+2. The cohort grid of 30 learners × 11 criteria: REST vs GraphQL nested.
 
 A database of its own (verity_bench_assessment) is created, migrated and seeded; the app runs as the
 application role, exactly as in production. Headline: ratios (this machine is 2 shared cores).
@@ -27,15 +28,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
-from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.db import make_engine, make_sessionmaker
+from app.core.db import make_engine
+from bench import _bare
+from bench._serve import SECRET, database_name, served, service_env
 from tests.conftest import APP_ROLE, CENTRE_A, _server_url, migrate, recreate_database, system_actor
-
-SECRET = "bench-secret-" + "x" * 32
 
 
 async def seed(url: str, learners: int, decisions: int):
@@ -77,7 +77,9 @@ async def seed(url: str, learners: int, decisions: int):
                     session,
                     lp,
                     s.id,
-                    schemas.HandIn(declaration_signed=True, declaration_signed_on=dt.date.today()),
+                    schemas.HandIn(
+                        declaration_signed=True, declaration_signed_on=dt.date.today(), ai_used=False
+                    ),
                 )
                 (grid_subs if i < learners else load_subs).append((s.id, brief))
             if i % 50 == 0:
@@ -101,13 +103,13 @@ def body(sid, brief) -> dict:
     }
 
 
-async def run_clients(app, requests: list[tuple[str, str, dict, dict]], clients: int) -> float:
-    transport = httpx.ASGITransport(app=app)
+async def run_clients(base: str, requests: list[tuple[str, str, dict, dict | None]], clients: int) -> float:
+    """`clients` keep-alive HTTP clients draining one queue against a real server; requests/s."""
     queue = list(requests)
     failures = []
 
     async def worker():
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as c:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as c:
             while queue:
                 method, url, headers, payload = queue.pop()
                 r = await c.request(method, url, json=payload, headers=headers)
@@ -122,24 +124,6 @@ async def run_clients(app, requests: list[tuple[str, str, dict, dict]], clients:
     return len(requests) / elapsed
 
 
-def bare_app(url: str) -> FastAPI:
-    from sqlalchemy import Column, Integer, MetaData, String, Table, insert
-
-    table = Table("bench_bare", MetaData(), Column("id", Integer, primary_key=True), Column("note", String))
-    engine = make_engine(url, role=APP_ROLE, pool_size=10)
-    sessionmaker = make_sessionmaker(engine)
-    app = FastAPI()
-
-    @app.post("/rows", status_code=201)
-    async def create(payload: dict):
-        async with sessionmaker() as s:
-            await s.execute(insert(table).values(note=str(payload.get("submission_id"))))
-            await s.commit()
-        return {"ok": True}
-
-    return app
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=12)
@@ -147,26 +131,28 @@ async def main() -> None:
     parser.add_argument("--learners", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--grid-requests", type=int, default=60)
+    parser.add_argument(
+        "--tiny", action="store_true", help="the CI smoke size: it runs, figures mean nothing"
+    )
     args = parser.parse_args()
-    url = await recreate_database(_server_url(), "verity_bench_assessment")
+    if args.tiny:
+        args.clients, args.decisions, args.learners, args.rounds, args.grid_requests = 2, 8, 3, 1, 2
+    url = await recreate_database(_server_url(), database_name("verity_bench_assessment"))
     await asyncio.to_thread(migrate, url)
     owner = make_engine(url, pool_size=1)
     async with owner.begin() as conn:
-        await conn.execute(text("CREATE TABLE bench_bare (id serial PRIMARY KEY, note text)"))
-        await conn.execute(text(f'GRANT SELECT, INSERT ON bench_bare TO "{APP_ROLE}"'))
-        await conn.execute(text(f'GRANT USAGE ON SEQUENCE bench_bare_id_seq TO "{APP_ROLE}"'))
+        await conn.execute(text(_bare.CREATE))
+        for grant in _bare.GRANTS:
+            await conn.execute(text(grant.format(role=APP_ROLE)))
     await owner.dispose()
     print("seeding …", flush=True)
     world, grid_subs, load_subs = await seed(url, args.learners, args.decisions)
 
     from app.auth.tokens import mint_development_token
-    from tests.assessment.fixtures import build_app
 
     settings = Settings(
-        database_url=url, auth_mode="development", dev_jwt_secret=SECRET, database_role=APP_ROLE, pool_size=10
+        database_url=url, auth_mode="development", dev_jwt_secret=SECRET, database_role=APP_ROLE
     )
-    engine = make_engine(url, role=APP_ROLE, pool_size=10)
-    app = build_app(settings, make_sessionmaker(engine))
     assessor = {
         "Authorization": "Bearer "
         + mint_development_token(settings, subject="staff-assessor", centre_id=CENTRE_A, roles=["assessor"])
@@ -175,42 +161,37 @@ async def main() -> None:
         "Authorization": "Bearer "
         + mint_development_token(settings, subject="qn", centre_id=CENTRE_A, roles=["qn"])
     }
-    bare = bare_app(url)
+    env = service_env(url)
+    with served("app.main:create_app", env) as api, served("bench._bare:create_app", env) as bare:
+        # Grid subjects get decisions first (so the grid has content), outside the timed runs.
+        warm = [("POST", "/v1/assessment-decisions", assessor, body(s, b)) for s, b in grid_subs]
+        await run_clients(api, warm, args.clients)
 
-    # Grid subjects get decisions first (so the grid has content), outside the timed runs.
-    warm = [("POST", "/v1/assessment-decisions", assessor, body(s, b)) for s, b in grid_subs]
-    await run_clients(app, warm, args.clients)
+        per_round = len(load_subs) // args.rounds
+        decision_rates, bare_rates = [], []
+        for r in range(args.rounds):
+            chunk = load_subs[r * per_round : (r + 1) * per_round]
+            reqs = [("POST", "/v1/assessment-decisions", assessor, body(s, b)) for s, b in chunk]
+            bare_reqs = [("POST", "/rows", {}, {"submission_id": str(s)}) for s, _ in chunk]
+            bare_rates.append(await run_clients(bare, bare_reqs, args.clients))
+            decision_rates.append(await run_clients(api, reqs, args.clients))
+            print(
+                f"  round {r + 1}: bare {bare_rates[-1]:.1f} req/s, decision {decision_rates[-1]:.1f} req/s"
+            )
 
-    per_round = len(load_subs) // args.rounds
-    decision_rates, bare_rates = [], []
-    for r in range(args.rounds):
-        chunk = load_subs[r * per_round : (r + 1) * per_round]
-        reqs = [("POST", "/v1/assessment-decisions", assessor, body(s, b)) for s, b in chunk]
-        bare_reqs = [("POST", "/rows", {}, {"submission_id": str(s)}) for s, _ in chunk]
-        bare_rates.append(await run_clients(bare, bare_reqs, args.clients))
-        decision_rates.append(await run_clients(app, reqs, args.clients))
-
-    grid_url = f"/v1/programmes/{world.programme_id}/tracking-grid"
-    nested = {
-        "query": "query($id: UUID!) { cohortTrackingGrid(programmeId: $id) { columns { unitNumber code } "
-        "rows { learnerId givenName familyName statuses qualificationGrade "
-        "unitGrades { unitNumber grade } } } }",
-        "variables": {"id": str(world.programme_id)},
-    }
-    as_json = {
-        "query": "query($id: UUID!) { cohortTrackingGrid(programmeId: $id) { columns { unitNumber code } "
-        "rowsJson } }",
-        "variables": {"id": str(world.programme_id)},
-    }
-    grid = {"rest": [], "graphql_nested": [], "graphql_json": []}
-    for _ in range(args.rounds):
-        grid["rest"].append(await run_clients(app, [("GET", grid_url, qn, None)] * args.grid_requests, 4))
-        grid["graphql_nested"].append(
-            await run_clients(app, [("POST", "/graphql", qn, nested)] * args.grid_requests, 4)
-        )
-        grid["graphql_json"].append(
-            await run_clients(app, [("POST", "/graphql", qn, as_json)] * args.grid_requests, 4)
-        )
+        grid_url = f"/v1/programmes/{world.programme_id}/tracking-grid"
+        nested = {
+            "query": "query($id: UUID!) { cohortTrackingGrid(programmeId: $id) { columns { unitNumber code } "
+            "rows { learnerId givenName familyName statuses qualificationGrade "
+            "unitGrades { unitNumber grade } } } }",
+            "variables": {"id": str(world.programme_id)},
+        }
+        grid: dict[str, list[float]] = {"rest": [], "graphql_nested": []}
+        for _ in range(args.rounds):
+            grid["rest"].append(await run_clients(api, [("GET", grid_url, qn, None)] * args.grid_requests, 4))
+            grid["graphql_nested"].append(
+                await run_clients(api, [("POST", "/graphql", qn, nested)] * args.grid_requests, 4)
+            )
 
     med = statistics.median
     print(f"cpus={os.cpu_count()} clients={args.clients} decisions/round={per_round} rounds={args.rounds}")
@@ -220,9 +201,8 @@ async def main() -> None:
     )
     for name, rates in grid.items():
         print(
-            f"grid 30x11 {name:15s} {med(rates):8.1f} req/s   ratio to REST {med(rates) / med(grid['rest']):.2f}"
+            f"grid {args.learners}x11 {name:15s} {med(rates):8.1f} req/s   ratio to REST {med(rates) / med(grid['rest']):.2f}"
         )
-    await engine.dispose()
 
 
 if __name__ == "__main__":

@@ -102,7 +102,12 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument(
+        "--tiny", action="store_true", help="the CI smoke size: it runs, figures mean nothing"
+    )
     args = parser.parse_args()
+    if args.tiny:
+        args.learners, args.rounds = 200, 1
 
     cohort = synthetic_cohort(args.learners, args.seed)
     expected = per_learner(cohort)

@@ -35,12 +35,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import make_engine
 from app.core.ids import uuid7
+from bench._serve import database_name
 from tests.conftest import APP_ROLE, CENTRE_A, _server_url, migrate, recreate_database, system_actor
 
 GRADE_OF = {"P": lambda c: ".P" in c, "M": lambda c: ".D" not in c, "D": lambda c: True, "U": lambda c: False}
 
 
-async def seed(url: str, learners: int, assessors: int, sites: int):
+async def seed(
+    url: str, learners: int, assessors: int, sites: int, centre=CENTRE_A, number="11111", shipped=False
+):
     from app.assessment.models import AssessmentDecision, DecisionVersion, Submission
     from app.centres import schemas as centre_schemas
     from app.centres import service as centres
@@ -55,33 +58,34 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
 
     engine = make_engine(url, pool_size=2)
     async with AsyncSession(engine, expire_on_commit=False) as session:
-        await ensure_shipped(session, system_actor(PLATFORM_CENTRE))
+        if not shipped:
+            await ensure_shipped(session, system_actor(PLATFORM_CENTRE))
         await centres.create_centre(
             session,
-            system_actor(CENTRE_A),
-            CentreCreate(centre_number="11111", name="Bench", nation=Nation.england_wales),
+            system_actor(centre),
+            CentreCreate(centre_number=number, name="Bench", nation=Nation.england_wales),
         )
-        world = await make_world(session)
+        world = await make_world(session, centre)
         site_ids = list(world.site_ids)
         while len(site_ids) < sites:
             site = await centres.create_site(
-                session, principal("hoc"), centre_schemas.SiteCreate(name=f"Site {len(site_ids) + 1}")
+                session,
+                principal("hoc", centre=centre),
+                centre_schemas.SiteCreate(name=f"Site {len(site_ids) + 1}"),
             )
             site_ids.append(site.id)
-        await session.execute(
-            insert(ProgrammeSite),
-            [
-                {"programme_id": world.programme_id, "site_id": s, "centre_id": CENTRE_A}
-                for s in site_ids[1:sites]
-            ],
-        )
+        extra_sites = [
+            {"programme_id": world.programme_id, "site_id": s, "centre_id": centre} for s in site_ids[1:sites]
+        ]
+        if extra_sites:  # an empty executemany would be one INSERT .. DEFAULT VALUES
+            await session.execute(insert(ProgrammeSite), extra_sites)
         staff = [world.assessor, world.leader]
         for i in range(assessors - len(staff)):
-            staff.append((await make_staff(session, CENTRE_A, f"assessor{i}", "assessor")).id)
+            staff.append((await make_staff(session, centre, f"assessor{i}", "assessor")).id)
         await session.execute(
             insert(ProgrammeStaff),
             [
-                {"programme_id": world.programme_id, "role": "assessor", "staff_id": s, "centre_id": CENTRE_A}
+                {"programme_id": world.programme_id, "role": "assessor", "staff_id": s, "centre_id": centre}
                 for s in staff[2:]
             ],
         )
@@ -93,7 +97,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
             learner_rows.append(
                 {
                     "id": lid,
-                    "centre_id": CENTRE_A,
+                    "centre_id": centre,
                     "given_name": f"L{i}",
                     "family_name": "Bench",
                     "date_of_birth": dt.date(2008, 1, 1),
@@ -108,7 +112,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                 sub_rows.append(
                     {
                         "id": sid,
-                        "centre_id": CENTRE_A,
+                        "centre_id": centre,
                         "brief_id": brief.id,
                         "learner_id": lid,
                         "attempt_kind": "first",
@@ -124,7 +128,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                 dec_rows.append(
                     {
                         "id": did,
-                        "centre_id": CENTRE_A,
+                        "centre_id": centre,
                         "programme_id": world.programme_id,
                         "brief_id": brief.id,
                         "learner_id": lid,
@@ -140,7 +144,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                     {
                         "decision_id": did,
                         "number": 1,
-                        "centre_id": CENTRE_A,
+                        "centre_id": centre,
                         "unit_grades": {},
                         "criteria": [
                             {
@@ -156,6 +160,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                         "can_improve_without_guidance": False,
                         "assessed_on": dt.date(2025, 11, 20),
                         "recorded_by": "bench",
+                        "made_by": assessor,
                     }
                 )
                 candidates.append((did, assessor, site, brief.id, grade))
@@ -175,10 +180,12 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
             await session.execute(
                 insert(IvSample).values(
                     id=sample_id,
-                    centre_id=CENTRE_A,
+                    centre_id=centre,
                     programme_id=world.programme_id,
                     brief_id=brief.id,
                     seed=1,
+                    number=1,
+                    kind="first",
                     inputs_digest="0" * 64,
                     policy={},
                     population=[c[0] for c in mine],
@@ -191,11 +198,13 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                     {
                         "sample_id": sample_id,
                         "decision_id": c[0],
-                        "centre_id": CENTRE_A,
+                        "centre_id": centre,
                         "assessor_staff_id": c[1],
                         "grade": c[4],
                         "site_id": c[2],
                         "rationale": ["bench"],
+                        "methods": [],
+                        "support_needs": [],
                     }
                     for c in picked
                 ],
@@ -203,7 +212,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
             recs = [
                 {
                     "id": uuid7(),
-                    "centre_id": CENTRE_A,
+                    "centre_id": centre,
                     "programme_id": world.programme_id,
                     "brief_id": brief.id,
                     "decision_id": c[0],
@@ -222,7 +231,7 @@ async def seed(url: str, learners: int, assessors: int, sites: int):
                     {
                         "record_id": r["id"],
                         "number": 1,
-                        "centre_id": CENTRE_A,
+                        "centre_id": centre,
                         "outcome": "agree",
                         "decision_version": 1,
                         "criteria_comments": [],
@@ -327,8 +336,13 @@ async def main() -> None:
     parser.add_argument("--assessors", type=int, default=12)
     parser.add_argument("--sites", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument(
+        "--tiny", action="store_true", help="the CI smoke size: it runs, figures mean nothing"
+    )
     args = parser.parse_args()
-    url = await recreate_database(_server_url(), "verity_bench_verification")
+    if args.tiny:
+        args.learners, args.assessors, args.sites, args.rounds = 12, 3, 1, 1
+    url = await recreate_database(_server_url(), database_name("verity_bench_verification"))
     await asyncio.to_thread(migrate, url)
     print("seeding …", flush=True)
     started = time.perf_counter()

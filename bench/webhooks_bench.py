@@ -7,8 +7,8 @@
    keep-alive HTTP receiver in its own process on 127.0.0.1 answering 204; one in-process worker
    (`run_worker`, the code `verity worker` runs) from start until every delivery has succeeded.
    Reported: events/s end to end (fan-out + signing + HTTP + recording each attempt).
-2. Write path: `create_learner` through the service (ORM insert, audit append, outbox emit, commit),
-   against the same with `emit` replaced by a no-op; alternating blocks in the same run, best block of
+2. Write path: `create_learner` through the service (ORM insert, audit append, outbox event, commit),
+   against the same with the outbox rows left out of the write path's statement; alternating blocks in the same run, best block of
    each. Reported: writes/s each and the ratio.
 
 A database `verity_bench_webhooks` is created on the server (TEST_DATABASE_URL or BENCH_DATABASE_URL;
@@ -22,6 +22,7 @@ import asyncio
 import datetime as dt
 import multiprocessing
 import os
+import subprocess
 import sys
 import time
 import uuid
@@ -30,18 +31,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import app.audit.changes as changes  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+import app.events.write as write_path  # noqa: E402
 from app.audit.service import SYSTEM_ROLE, Actor  # noqa: E402
 from app.auth.principal import Principal  # noqa: E402
 from app.auth.scopes import Role, Scope  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.core.db import asyncpg_url, embedded_server_url, make_engine, make_sessionmaker  # noqa: E402
-from app.events.outbox import emit  # noqa: E402
+from bench._serve import database_name, service_env  # noqa: E402
 
 APP_ROLE = "verity_app"
 CENTRE = uuid.UUID("0190a1b2-0000-7000-8000-0000000000be")
+DATABASE = database_name("verity_bench_webhooks")
 
 
 # ---- a receiver that costs as little as possible -------------------------------------------------
@@ -84,11 +86,11 @@ async def fresh_database() -> str:
     admin = make_url(server).set(database="postgres").render_as_string(hide_password=False)
     conn = await asyncpg.connect(admin.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        await conn.execute('DROP DATABASE IF EXISTS "verity_bench_webhooks" WITH (FORCE)')
-        await conn.execute('CREATE DATABASE "verity_bench_webhooks"')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{DATABASE}"')
     finally:
         await conn.close()
-    url = make_url(server).set(database="verity_bench_webhooks").render_as_string(hide_password=False)
+    url = make_url(server).set(database=DATABASE).render_as_string(hide_password=False)
 
     def migrate() -> None:
         from alembic import command
@@ -118,10 +120,9 @@ async def setup_centre(engine) -> None:
 # ---- 1. delivery throughput ------------------------------------------------------------------------
 
 
-async def delivery(engine, owner, settings: Settings, events: int, concurrency: int, port: int) -> float:
+async def make_endpoint(engine, settings: Settings, port: int) -> None:
     from app.webhooks import service as webhooks
     from app.webhooks.schemas import WebhookEndpointCreate
-    from app.webhooks.worker import run_worker
 
     hoc = Principal.of("bench", CENTRE, frozenset({Role.hoc}))
     async with make_sessionmaker(engine)() as session:
@@ -132,35 +133,79 @@ async def delivery(engine, owner, settings: Settings, events: int, concurrency: 
             WebhookEndpointCreate(url=f"http://127.0.0.1:{port}/hook", event_types=["learner.created"]),
         )
         await session.commit()
-        payload = {
-            "id": str(uuid.uuid4()),
-            "given_name": "Amara",
-            "family_name": "Bello",
-            "date_of_birth": "2008-03-14",
-            "candidate_number": "0001",
-            "version": 1,
-        }
-        for start in range(0, events, 500):
-            for _ in range(min(500, events - start)):
-                await emit(session, CENTRE, "learner.created", payload)
-            await session.commit()
 
+
+def worker_process(url: str, settings: Settings, concurrency: int) -> subprocess.Popen:
+    """`verity worker` itself, as deployed: its own process, its own pool, sharing the database."""
+    env = {
+        **os.environ,
+        **service_env(url),
+        "VERITY_WEBHOOKS_ALLOW_HTTP": "true",
+        "VERITY_WEBHOOKS_ALLOW_LOOPBACK": "true",
+        "VERITY_WEBHOOKS_POLL_INTERVAL_SECONDS": str(settings.webhooks_poll_interval_seconds),
+        "VERITY_WEBHOOKS_ENDPOINT_CONCURRENCY": str(settings.webhooks_endpoint_concurrency),
+    }
+    verity = str(Path(sys.executable).parent / "verity")
+    return subprocess.Popen(
+        [verity, "worker", "--concurrency", str(concurrency)], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
+    )
+
+
+async def delivery(
+    engine, owner, settings: Settings, events: int, concurrency: int, processes: int = 0, url: str = ""
+) -> float:
+    """Events/s from committing `events` outbox rows until every delivery has succeeded: one in-process
+    worker (processes=0), or `processes` separate `verity worker` processes sharing the database."""
+    from app.webhooks.worker import run_worker
+
+    async with owner.connect() as conn:
+        before = (
+            await conn.execute(text("SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'"))
+        ).scalar_one()
+    procs = [worker_process(url, settings, concurrency) for _ in range(processes)]
+    if procs:
+        await asyncio.sleep(4)  # let them import and connect before the clock starts
+    # The events, set-based as the owner (the outbox's contents are what the worker reads, not how
+    # they got there): one learner.created payload each.
+    async with owner.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO outbox (id, centre_id, event_type, payload) "
+                "SELECT gen_random_uuid(), :centre, 'learner.created', jsonb_build_object("
+                "'id', gen_random_uuid(), 'given_name', 'Amara', 'family_name', 'Bello', "
+                "'date_of_birth', '2008-03-14', 'candidate_number', lpad(g::text, 4, '0'), 'version', 1) "
+                "FROM generate_series(1, :n) AS g"
+            ),
+            {"centre": CENTRE, "n": events},
+        )
     stop = asyncio.Event()
     started = time.perf_counter()
-    worker = asyncio.create_task(run_worker(settings, stop=stop, concurrency=concurrency, engine=engine))
-    while True:
-        await asyncio.sleep(0.05)
-        async with owner.connect() as conn:
-            done = (
-                await conn.execute(text("SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'"))
-            ).scalar_one()
-        if done >= events:
-            break
-        if worker.done():
-            worker.result()
-    elapsed = time.perf_counter() - started
-    stop.set()
-    await worker
+    worker = None
+    if not procs:
+        worker = asyncio.create_task(run_worker(settings, stop=stop, concurrency=concurrency, engine=engine))
+    try:
+        while True:
+            await asyncio.sleep(0.05)
+            async with owner.connect() as conn:
+                done = (
+                    await conn.execute(
+                        text("SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'")
+                    )
+                ).scalar_one()
+            if done - before >= events:
+                break
+            if worker is not None and worker.done():
+                worker.result()
+            if any(p.poll() is not None for p in procs):
+                raise SystemExit("a worker process exited")
+        elapsed = time.perf_counter() - started
+    finally:
+        stop.set()
+        if worker is not None:
+            await worker
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=30)
     return events / elapsed
 
 
@@ -171,12 +216,12 @@ async def writes(engine, n: int, with_emit: bool, offset: int) -> float:
     from app.learners import service as learners
     from app.learners.schemas import LearnerCreate
 
-    real_emit = changes.emit
+    real_events = write_path._events
 
-    async def no_emit(*_args, **_kwargs):
-        return None
+    def no_events(rows):  # the same write, its audit row, no outbox row
+        return [None] * len(rows), [None] * len(rows), [None] * len(rows)
 
-    changes.emit = real_emit if with_emit else no_emit
+    write_path._events = real_events if with_emit else no_events
     p = Principal.of("bench", CENTRE, frozenset({Role.hoc})).acting_as(Scope.learners_write)
     sessions = make_sessionmaker(engine)
     try:
@@ -195,7 +240,7 @@ async def writes(engine, n: int, with_emit: bool, offset: int) -> float:
                 await session.commit()
         return n / (time.perf_counter() - started)
     finally:
-        changes.emit = real_emit
+        write_path._events = real_events
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -207,6 +252,7 @@ async def main(args: argparse.Namespace) -> None:
         webhooks_allow_http=True,
         webhooks_allow_loopback=True,
         webhooks_poll_interval_seconds=0.05,
+        webhooks_endpoint_concurrency=args.endpoint_concurrency or Settings().webhooks_endpoint_concurrency,
     )
     ports: multiprocessing.Queue = multiprocessing.Queue()
     receiver = multiprocessing.Process(target=_serve, args=(ports,), daemon=True)
@@ -215,8 +261,9 @@ async def main(args: argparse.Namespace) -> None:
         await setup_centre(engine)
         port = ports.get(timeout=10)
 
-        await writes(engine, 50, True, 10**6)  # warm-up: connections, statement caches
-        await writes(engine, 50, False, 2 * 10**6)
+        warm = min(50, args.writes)
+        await writes(engine, warm, True, 10**6)  # warm-up: connections, statement caches
+        await writes(engine, warm, False, 2 * 10**6)
         with_emit, without = [], []
         block = max(args.writes // 4, 1)
         for round_ in range(4):
@@ -227,11 +274,21 @@ async def main(args: argparse.Namespace) -> None:
                 text("TRUNCATE outbox")
             )  # the write bench's events are not the delivery bench's
 
-        rate = await delivery(engine, owner, settings, args.events, args.concurrency, port)
+        await make_endpoint(engine, settings, port)
+        rate = await delivery(engine, owner, settings, args.events, args.concurrency)
         print(
-            f"delivery, one worker, concurrency {args.concurrency}: {rate:,.0f} events/s "
+            f"delivery, one worker, concurrency {args.concurrency} "
+            f"(at most {settings.webhooks_endpoint_concurrency} to the endpoint): {rate:,.0f} events/s "
             f"({args.events} events, 1 endpoint, local receiver)"
         )
+        if args.worker_processes:
+            rate = await delivery(
+                engine, owner, settings, args.events, args.concurrency, args.worker_processes, url
+            )
+            print(
+                f"delivery, {args.worker_processes} `verity worker` processes sharing the database: "
+                f"{rate:,.0f} events/s ({args.events} events)"
+            )
         best_with, best_without = max(with_emit), max(without)
         print(
             f"create_learner with emit:    {best_with:,.0f} writes/s (blocks: "
@@ -255,4 +312,12 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--writes", type=int, default=600)
     parser.add_argument("--concurrency", type=int, default=16)
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--endpoint-concurrency", type=int, default=0, help="default: the setting's")
+    parser.add_argument("--worker-processes", type=int, default=2, help="then N `verity worker` processes")
+    parser.add_argument(
+        "--tiny", action="store_true", help="the CI smoke size: it runs, figures mean nothing"
+    )
+    args = parser.parse_args()
+    if args.tiny:
+        args.events, args.writes, args.concurrency, args.worker_processes = 40, 8, 4, 0
+    asyncio.run(main(args))

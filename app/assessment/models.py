@@ -17,6 +17,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -162,6 +163,9 @@ class AssessmentDecision(Versioned, Base):
             "released_version IS NULL OR released_version <= current_version", name="released_version"
         ),
         UniqueConstraint("submission_id"),
+        # The decision lists by programme and by assessor, in the keyset pagination's order (issue 18).
+        Index("ix_assessment_decisions_programme_id_id", "programme_id", "id"),
+        Index("ix_assessment_decisions_assessor_staff_id_id", "assessor_staff_id", "id"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -1,7 +1,8 @@
 """The audit log (R-96): append-only, hash-chained per centre.
 
-Rows are written only by the `audit_append` database function (see the migration): the application
-role may call it and read the table, but can neither insert a row of its own nor change one.
+Rows are written only by the `audit_append` database function and its batch form `audit_append_many`
+(migrations 0001 and 0020): the application role may call them and read the table, but can neither
+insert a row of its own nor change one.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, DateTime, Identity, String, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, Identity, Index, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,7 +19,11 @@ from app.core.models import Base
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (UniqueConstraint("centre_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("centre_id", "seq"),
+        # "Audit events for a subject", in the list's order: no scan of the centre's chain (issue 18).
+        Index("ix_audit_events_subject", "centre_id", "subject_type", "subject_id", "seq"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     centre_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))

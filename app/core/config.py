@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     # The worker: a claimed delivery is leased; if the worker dies, it is due again when this expires.
     webhooks_lease_seconds: float = 60.0
     webhooks_concurrency: int = 16
+    # At most this many deliveries in flight to one endpoint, across every worker: a slow or failing
+    # receiver holds no more of the workers' slots than this (issue 18, fair delivery).
+    webhooks_endpoint_concurrency: int = 4
     webhooks_batch_size: int = 200
     webhooks_poll_interval_seconds: float = 1.0
     # Finished deliveries, their attempts and messages are kept this long, then purged by the worker.

@@ -5,42 +5,24 @@ the snapshots come ready-made as JSON from the bulk statements (no model per row
 its event class, whose type is the audit action and the event type, and whose shape decides the
 payload (a `Changed` class carries `{before, after}`, any other the record itself).
 
-Still one audit row and one outbox event per changed record (R-96): the rows are appended by the same
-`audit_append` database function, called once per record but in one statement over arrays, so the
-chain links are exactly those that one call per record would make (the function takes the centre's
-lock, which this transaction already holds after the first, and reads the head each time).
+Still one audit row and one outbox event per changed record (R-96), sent as the write path sends an
+act (app.events.write.send_changes): the chain's batch append, audit_append_many, takes the centre's
+lock once, reads the head once, hashes the links in one pass and inserts them in one statement; the
+links are those that one audit_append per record would make.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import Author
-from app.core.context import current_request_id
-from app.core.db import deferred_statements
 from app.core.ids import uuid7
 from app.events.event import Changed, Event
-
-_APPEND_MANY = text(
-    "SELECT audit_append(:centre_id, :actor, :role, u.action, u.subject_type, u.subject_id, "
-    "CAST(u.before AS jsonb), CAST(u.after AS jsonb), :request_id) "
-    "FROM unnest(CAST(:actions AS text[]), CAST(:subject_types AS text[]), CAST(:subject_ids AS text[]), "
-    "CAST(:befores AS text[]), CAST(:afters AS text[])) AS u(action, subject_type, subject_id, before, after)"
-)
-
-
-_EMIT_MANY = text(
-    "INSERT INTO outbox (id, centre_id, event_type, payload, request_id) "
-    "SELECT u.id, :centre_id, u.event_type, CAST(u.payload AS jsonb), :request_id "
-    "FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[]), CAST(:payloads AS text[])) "
-    "AS u(id, event_type, payload)"
-)
+from app.events.write import send_changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,49 +70,21 @@ def serialize(changes: list[BulkChange]) -> Serialized:
     return Serialized(befores, afters, payloads)
 
 
-async def _record_many(
-    session: AsyncSession, actor: Author, changes: list[BulkChange], data: Serialized
-) -> None:
-    """One audit row per change, appended by audit_append (the chain's one writer) in one statement;
-    in a request's session, just before commit like every audit append (audit.service.record)."""
-    if changes:
-        params = {
-            "centre_id": actor.centre_id,
-            "actor": actor.subject,
-            "role": actor.audit_role,
-            "request_id": current_request_id(),
-            "actions": [c.action for c in changes],
-            "subject_types": [c.subject_type for c in changes],
-            "subject_ids": [str(c.subject_id) for c in changes],
-            "befores": data.befores,
-            "afters": data.afters,
-        }
-        queue = deferred_statements(session)
-        if queue is not None:
-            queue.append((_APPEND_MANY, params))
-        else:
-            await session.execute(_APPEND_MANY, params)
-
-
-async def _emit_many(
-    session: AsyncSession, centre_id: uuid.UUID, changes: list[BulkChange], data: Serialized
-) -> None:
-    """One outbox event per change (what outbox.emit writes), in one INSERT .. SELECT over arrays."""
-    if changes:
-        await session.execute(
-            _EMIT_MANY,
-            {
-                "centre_id": centre_id,
-                "request_id": current_request_id(),
-                "ids": [uuid7() for _ in changes],
-                "types": [c.action for c in changes],
-                "payloads": data.payloads,
-            },
-        )
-
-
 async def recorded_many(session: AsyncSession, actor: Author, changes: list[BulkChange]) -> None:
-    """Record every change of one bulk request: two statements, whatever their number."""
+    """Record every change of one bulk request: one statement, whatever their number (the write path's
+    record_changes: the outbox rows, then audit_append_many's one lock, one head read, one insert)."""
+    if not changes:
+        return
     data = serialize(changes)
-    await _record_many(session, actor, changes, data)
-    await _emit_many(session, actor.centre_id, changes, data)
+    await send_changes(
+        session,
+        actor,
+        [c.action for c in changes],
+        [c.subject_type for c in changes],
+        [str(c.subject_id) for c in changes],
+        data.befores,
+        data.afters,
+        [uuid7() for _ in changes],
+        [c.action for c in changes],
+        data.payloads,
+    )

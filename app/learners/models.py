@@ -19,6 +19,7 @@ class Learner(Versioned, Base):
         UniqueConstraint("centre_id", "mis_id"),
         UniqueConstraint("centre_id", "candidate_number"),
         Index("ix_learners_centre_family_name", "centre_id", func.lower("family_name")),
+        Index("ix_learners_centre_id_id", "centre_id", "id"),  # the list's keyset order (issue 18)
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, literal, or_, select, text, update
+from sqlalchemy import and_, delete, func, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -79,8 +79,25 @@ async def fan_out(conn: AsyncConnection, batch_size: int) -> int:
     Only committed events are visible here, so an event of a rolled-back transaction never exists for
     the worker. An endpoint receives the events of its centre that it subscribes to, that occurred
     after it was created, while it is enabled.
+
+    Events no endpoint wants (most centres subscribe to nothing) are deleted first, set-based, and the
+    batch takes only events some endpoint wants: they never queue ahead of another centre's events.
     """
+    subscribed = (
+        select(E.id)
+        .where(
+            E.centre_id == OutboxEvent.centre_id,
+            E.enabled.is_(True),
+            OutboxEvent.event_type == E.event_types.any_(),
+            E.created_at <= OutboxEvent.occurred_at,
+        )
+        .exists()
+    )
     async with conn.begin():
+        unwanted = (
+            select(OutboxEvent.id).where(~subscribed).limit(batch_size * 10).with_for_update(skip_locked=True)
+        )
+        discarded = (await conn.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(unwanted)))).rowcount
         events = (
             await conn.execute(
                 select(
@@ -91,13 +108,14 @@ async def fan_out(conn: AsyncConnection, batch_size: int) -> int:
                     OutboxEvent.occurred_at,
                     func.now().label("now"),
                 )
+                .where(subscribed)
                 .order_by(OutboxEvent.occurred_at, OutboxEvent.id)
                 .limit(batch_size)
                 .with_for_update(skip_locked=True)
             )
         ).all()
         if not events:
-            return 0
+            return min(discarded, batch_size)
         centre_ids = {e.centre_id for e in events}
         endpoints = (
             await conn.execute(
@@ -131,7 +149,8 @@ async def fan_out(conn: AsyncConnection, batch_size: int) -> int:
             await conn.execute(pg_insert(M).on_conflict_do_nothing(), messages)
             await conn.execute(pg_insert(D).on_conflict_do_nothing(), deliveries)
         await conn.execute(delete(OutboxEvent).where(OutboxEvent.id.in_([e.id for e in events])))
-    return len(events)
+    # A full batch (or a full discard) tells the worker to fan out again at once.
+    return max(len(events), min(discarded, batch_size))
 
 
 @dataclass(frozen=True)
@@ -148,45 +167,66 @@ class Claimed:
     endpoint_failing: bool = True  # whether a success must clear the endpoint's failure run
 
 
-async def claim(conn: AsyncConnection, limit: int, lease_seconds: float) -> list[Claimed]:
-    """Lease up to `limit` due deliveries to this worker (committed before any request is sent)."""
+# The fair claim. A slow or failing endpoint must not delay another's deliveries, so the claim works per
+# endpoint: it visits each endpoint with pending deliveries (a skip scan of the pending index, one probe
+# per such endpoint, not per delivery), takes at most `per_endpoint` of its due ones minus those already
+# leased (by any worker), and fills the batch round-robin (every endpoint's first, then every second…).
+# An endpoint that answers in 8 s therefore holds at most `per_endpoint` of the workers' slots.
+_CLAIM = text("""
+WITH RECURSIVE endpoints_pending(id) AS (
+  (SELECT endpoint_id FROM webhook_deliveries WHERE status = 'pending' ORDER BY endpoint_id LIMIT 1)
+  UNION ALL
+  SELECT (SELECT d.endpoint_id FROM webhook_deliveries d
+          WHERE d.status = 'pending' AND d.endpoint_id > p.id ORDER BY d.endpoint_id LIMIT 1)
+  FROM endpoints_pending p WHERE p.id IS NOT NULL
+), leased AS (
+  SELECT endpoint_id, count(*) AS n FROM webhook_deliveries
+  WHERE status = 'pending' AND locked_until IS NOT NULL AND locked_until > now()
+  GROUP BY endpoint_id
+), candidates AS (
+  SELECT c.id, c.next_attempt_at, coalesce(l.n, 0) AS leased,
+         row_number() OVER (PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.id) AS turn
+  FROM endpoints_pending p
+  JOIN webhook_endpoints e ON e.id = p.id
+  CROSS JOIN LATERAL (
+    SELECT d.id, d.endpoint_id, d.next_attempt_at FROM webhook_deliveries d
+    WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+      AND (d.locked_until IS NULL OR d.locked_until <= now())
+      -- A ping may test an endpoint that is disabled; nothing else goes to one.
+      AND (e.enabled OR d.event_type = :ping)
+    ORDER BY d.next_attempt_at LIMIT :per_endpoint
+    FOR UPDATE OF d SKIP LOCKED
+  ) c
+  LEFT JOIN leased l ON l.endpoint_id = e.id
+), due AS (
+  SELECT id FROM candidates WHERE turn + leased <= :per_endpoint
+  ORDER BY turn, next_attempt_at LIMIT :limit
+)
+UPDATE webhook_deliveries d
+SET locked_until = now() + make_interval(secs => :lease_seconds), lease_token = :token
+FROM due, webhook_endpoints e, webhook_messages m
+WHERE d.id = due.id AND e.id = d.endpoint_id AND m.id = d.message_id
+RETURNING d.id, d.centre_id, d.endpoint_id, d.message_id, d.retry_count, e.url, e.secret,
+          CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret,
+          m.body, e.failing_since IS NOT NULL AS endpoint_failing
+""")
+
+
+async def claim(
+    conn: AsyncConnection, limit: int, lease_seconds: float, per_endpoint: int | None = None
+) -> list[Claimed]:
+    """Lease up to `limit` due deliveries to this worker (committed before any request is sent), at most
+    `per_endpoint` in flight to any one endpoint across all workers (default: no more than `limit`)."""
     token = uuid.uuid4()
-    now = func.now()
-    due = (
-        select(D.id)
-        .join(E, E.id == D.endpoint_id)
-        .where(
-            D.status == "pending",
-            D.next_attempt_at <= now,
-            or_(D.locked_until.is_(None), D.locked_until <= now),
-            # A ping may test an endpoint that is disabled; nothing else goes to one.
-            or_(E.enabled.is_(True), D.event_type == PING),
-        )
-        .order_by(D.next_attempt_at)
-        .limit(limit)
-        .with_for_update(of=D, skip_locked=True)
-        .cte("due")
-    )
-    previous_valid = case((E.previous_secret_expires_at > now, E.previous_secret), else_=None)
-    stmt = (
-        update(D)
-        .where(D.id == due.c.id, E.id == D.endpoint_id, M.id == D.message_id)
-        .values(locked_until=now + literal(dt.timedelta(seconds=lease_seconds)), lease_token=token)
-        .returning(
-            D.id,
-            D.centre_id,
-            D.endpoint_id,
-            D.message_id,
-            D.retry_count,
-            E.url,
-            E.secret,
-            previous_valid.label("previous_secret"),
-            M.body,
-            E.failing_since.is_not(None).label("endpoint_failing"),
-        )
-    )
+    params = {
+        "ping": PING,
+        "per_endpoint": per_endpoint or limit,
+        "limit": limit,
+        "lease_seconds": lease_seconds,
+        "token": token,
+    }
     async with conn.begin():
-        rows = (await conn.execute(stmt)).all()
+        rows = (await conn.execute(_CLAIM, params)).all()
     return [
         Claimed(
             r.id,

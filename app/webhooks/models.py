@@ -76,6 +76,20 @@ class WebhookDelivery(Base):
         Index("ix_webhook_deliveries_endpoint_id_id", "endpoint_id", "id"),
         # What the worker claims: pending deliveries by due time.
         Index("ix_webhook_deliveries_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+        # The fair claim: each endpoint's pending deliveries by due time (dispatch.claim).
+        Index(
+            "ix_webhook_deliveries_endpoint_due",
+            "endpoint_id",
+            "next_attempt_at",
+            postgresql_where=text("status = 'pending'"),
+        ),
+        # What the fair claim counts: deliveries leased now, per endpoint (few: a recorded attempt
+        # clears its lease).
+        Index(
+            "ix_webhook_deliveries_endpoint_leased",
+            "endpoint_id",
+            postgresql_where=text("status = 'pending' AND locked_until IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -11,12 +11,22 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email.utils
+import sys
 import time
 import typing
 from dataclasses import dataclass
 
 import httpcore
 import httpx
+
+# httpcore asks `import sniffio` on every request (httpcore._synchronization.current_async_library) and,
+# without sniffio installed, the failed import searches sys.path each time: most of a delivery's CPU
+# (issue 18). A None in sys.modules makes that import fail at once; httpcore then assumes asyncio,
+# which is what the worker runs on.
+try:
+    import sniffio  # type: ignore[import-not-found]  # noqa: F401
+except ImportError:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 from app.core.config import Settings
 from app.webhooks import urls

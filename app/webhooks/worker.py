@@ -105,9 +105,13 @@ async def run_worker(
     last_purge, last_fan_out, failures = 0.0, 0.0, 0
     last_checkpoint, last_retention = 0.0, 0.0
     taken = 0
+    # Claims that found less than asked (`starved`) wait for this many finished attempts.
+    batch_after_starved = max(1, min(settings.webhooks_endpoint_concurrency, concurrency) // 2)
+    starved, finished, last_claim = False, 0, 0.0
     try:
         while not stop.is_set():
             if results:
+                finished += len(results)
                 await _record(engine, settings, results, stats)
             free = concurrency - len(in_flight)
             # Fan out again at once while the outbox has more; otherwise look once per poll interval.
@@ -115,8 +119,15 @@ async def run_worker(
                 taken == settings.webhooks_batch_size
                 or time.monotonic() - last_fan_out >= settings.webhooks_poll_interval_seconds
             )
-            # Claim in batches: when a quarter of the slots are free, or when idle.
-            claim_due = free >= max(1, concurrency // 4) or (free and not in_flight)
+            # Claim in batches: when a quarter of the slots are free, or when idle. After a claim that
+            # found less than it asked for (the endpoints with work are at their limit), wait until a
+            # few attempts have finished or the poll interval has passed: each claim is a transaction.
+            claim_due = (free >= max(1, concurrency // 4) or (free and not in_flight)) and (
+                not starved
+                or finished >= batch_after_starved
+                or not in_flight
+                or time.monotonic() - last_claim >= settings.webhooks_poll_interval_seconds
+            )
             purge_due = time.monotonic() - last_purge > PURGE_EVERY_SECONDS
             claimed: list[dispatch.Claimed] = []
             try:
@@ -127,7 +138,14 @@ async def run_worker(
                             taken = await dispatch.fan_out(conn, settings.webhooks_batch_size)
                             stats.events += taken
                         if claim_due:
-                            claimed = await dispatch.claim(conn, free, settings.webhooks_lease_seconds)
+                            asked, finished, last_claim = free, 0, time.monotonic()
+                            claimed = await dispatch.claim(
+                                conn,
+                                free,
+                                settings.webhooks_lease_seconds,
+                                min(settings.webhooks_endpoint_concurrency, concurrency),
+                            )
+                            starved = len(claimed) < asked
                         if purge_due:
                             last_purge = time.monotonic()
                             await dispatch.purge(conn, settings.webhooks_retention_days)

@@ -125,3 +125,40 @@ async def test_hash_does_not_depend_on_the_session_time_zone(session):
     await _append(session, n=2)
     await session.execute(text("SET LOCAL TIME ZONE 'Pacific/Auckland'"))
     assert (await verify(session, CENTRE_A)).ok
+
+
+async def test_r96_the_batch_append_links_the_chain_as_single_appends_would(session):
+    """audit_append_many (the write path's and the bulk sync's writer, via record_changes) continues the
+    chain that audit_append left, in the order given, and audit_append continues after it."""
+    from app.events.write import send_changes
+
+    await _append(session, CENTRE_A, 2)
+    n = 5
+    await send_changes(
+        session,
+        system_actor(CENTRE_A),
+        ["thing.updated"] * n,
+        ["thing"] * n,
+        [f"t{i}" for i in range(n)],
+        [None] * n,
+        [f'{{"n": {i}, "name": "Zoë"}}' for i in range(n)],
+        [uuid.uuid4() if i % 2 else None for i in range(n)],
+        ["thing.updated" if i % 2 else None for i in range(n)],
+        ['{"n": 1}' if i % 2 else None for i in range(n)],
+    )
+    await _append(session, CENTRE_A, 1)
+    rows = (
+        await session.execute(
+            text(
+                "SELECT seq, subject_id, prev_hash, hash FROM audit_events WHERE centre_id = :c ORDER BY seq"
+            ),
+            {"c": CENTRE_A},
+        )
+    ).all()
+    assert [r.seq for r in rows] == list(range(1, 9))
+    assert [r.subject_id for r in rows[2:7]] == [f"t{i}" for i in range(n)]
+    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:]))
+    report = await verify(session, CENTRE_A)
+    assert report.ok and report.events == 8
+    outbox = await session.execute(text("SELECT count(*) FROM outbox WHERE centre_id = :c"), {"c": CENTRE_A})
+    assert outbox.scalar_one() == 2  # only the changes that carry an event

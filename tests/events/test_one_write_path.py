@@ -21,15 +21,16 @@ APP = ROOT / "app"
 GUARDED = {("app.audit.service", "record"), ("app.events.outbox", "emit")}
 # Where each may be called or imported, and why.
 ALLOWED: dict[str, set[tuple[str, str]]] = {
-    "app/events/write.py": GUARDED,  # the write path itself
     # Webhook endpoints' own configuration and the worker's delivery bookkeeping are audited but are not
     # domain events (an event about the endpoints would be delivered to the endpoints themselves).
     "app/webhooks/service.py": {("app.audit.service", "record")},
     "app/webhooks/dispatch.py": {("app.audit.service", "record")},
 }
-# The chain's one writer is the audit_append database function: only the audit log and the write path's
-# set-based writer name it.
-AUDIT_APPEND_SQL = {"app/audit/service.py", "app/audit/models.py", "app/events/bulk.py"}
+# The chain's writers are the audit_append database function and its batch form audit_append_many
+# (called only by record_changes, the write path's one statement): only the audit log names the first,
+# only the write path the second.
+AUDIT_APPEND_SQL = {"app/audit/service.py", "app/audit/models.py"}
+RECORD_CHANGES_SQL = {"app/events/write.py"}
 
 
 def _modules():
@@ -109,6 +110,10 @@ def test_the_scan_sees_an_import_a_module_call_and_an_alias():
 def test_only_the_audit_log_and_the_write_path_call_audit_append():
     writers = {path for path, _, source in _modules() if "audit_append(" in source}
     assert writers <= AUDIT_APPEND_SQL, writers - AUDIT_APPEND_SQL
+    batch = {path for path, _, source in _modules() if "audit_append_many(" in source}
+    assert not batch, f"audit_append_many is called by record_changes alone: {batch}"
+    combined = {path for path, _, source in _modules() if "record_changes(" in source}
+    assert combined == RECORD_CHANGES_SQL, combined
 
 
 async def test_emit_refuses_a_free_dict(session):

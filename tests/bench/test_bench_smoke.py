@@ -1,0 +1,73 @@
+"""Benchmarks that cannot rot (issue 18): every bench/ script runs at its `--tiny` size and prints its
+figures. The figures themselves are never asserted: at this size, on shared cores, they mean nothing.
+
+The scripts run side by side (one process each), each in databases of its own named with this run's
+suffix, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import asyncpg
+
+from tests.conftest import ROOT, _plain, _server_url
+
+# Each script and a line of its output that carries its headline figure.
+SCRIPTS = {
+    "calendar_bench.py": "ratio naive/fast",
+    "grading_bench.py": "cohort / per-learner",
+    "assessment_bench.py": "record decision (11)",
+    "bulk_sync_bench.py": "headline: API / bare executemany",
+    "verification_bench.py": "coverage:",
+    "webhooks_bench.py": "ratio with/without emit",
+    "reads_bench.py": "slowest ratio",
+}
+
+
+def test_every_bench_script_is_smoke_tested() -> None:
+    scripts = {p.name for p in (ROOT / "bench").glob("*_bench.py")}
+    assert scripts == set(SCRIPTS), "a bench script without a smoke test, or a test for a missing one"
+
+
+async def _drop(suffix: str) -> None:
+    conn = await asyncpg.connect(_plain(_server_url()))
+    try:
+        names = await conn.fetch("SELECT datname FROM pg_database WHERE datname LIKE $1", f"%{suffix}")
+        for row in names:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def test_every_bench_script_runs_at_a_tiny_size_and_prints_its_figures() -> None:
+    suffix = f"_smoke_{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "VERITY_BENCH_DB_SUFFIX": suffix, "PYTHONPATH": str(ROOT)}
+    env.setdefault("TEST_DATABASE_URL", _server_url())
+    running = {
+        name: subprocess.Popen(
+            [sys.executable, str(Path("bench") / name), "--tiny"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name in SCRIPTS
+    }
+    try:
+        failures = []
+        for name, proc in running.items():
+            out, _ = proc.communicate(timeout=170)
+            if proc.returncode != 0 or SCRIPTS[name] not in out:
+                failures.append(f"{name} (exit {proc.returncode}):\n{out[-3000:]}")
+        assert not failures, "\n\n".join(failures)
+    finally:
+        for proc in running.values():
+            if proc.poll() is None:
+                proc.kill()
+        await _drop(suffix)
