@@ -18,7 +18,7 @@ Create Date: 2026-12-02
 from alembic import op
 
 revision = "0020_throughput"
-down_revision = "0015_review"
+down_revision = "0019_cert"
 branch_labels = None
 depends_on = None
 

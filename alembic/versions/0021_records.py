@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql as pg
 from alembic import op
 
 revision = "0021_records"
-down_revision = "0019_cert"
+down_revision = "0020_throughput"
 branch_labels = None
 depends_on = None
 
