@@ -19,16 +19,20 @@ import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment.models import AssessmentDecision, EvidenceItem, Submission
 from app.assessment.storage import EvidenceStore
 from app.audit.service import SYSTEM_ROLE, Actor
+from app.certification.models import Certificate, CertificationClaim, ClaimEntry
+from app.certification.schemas import EntryStatus
 from app.core import clock
 from app.core.ids import uuid7
 from app.events.write import Change, recorded
+from app.malpractice.holds import results_withheld
 from app.records.erasure import erase_payloads
 from app.records.events import RecordsPurged
 from app.records.models import LegalHold
@@ -217,11 +221,48 @@ async def _legal_hold(session: AsyncSession, record: Held) -> str | None:
     return f"legal hold: {reason}" if reason else None
 
 
+async def _certified_on(session: AsyncSession, record: Held) -> dt.date | None:
+    """R-97's "after certification": the day the first claim that included the learner was submitted."""
+    if record.learner_id is None:
+        return None
+    submitted = await session.scalar(
+        select(func.min(CertificationClaim.submitted_at))
+        .join(ClaimEntry, ClaimEntry.claim_id == CertificationClaim.id)
+        .where(
+            ClaimEntry.learner_id == record.learner_id,
+            ClaimEntry.status == EntryStatus.included,
+            CertificationClaim.submitted_at.is_not(None),
+        )
+    )
+    return submitted.astimezone(ZoneInfo(clock.CENTRE_TIME_ZONE)).date() if submitted is not None else None
+
+
+async def _certificates_issued_on(session: AsyncSession, record: Held) -> dt.date | None:
+    """R-97's "after certificates are issued": the day the learner's latest certificate was received."""
+    if record.learner_id is None:
+        return None
+    received: dt.date | None = await session.scalar(
+        select(func.max(Certificate.received_on)).where(Certificate.learner_id == record.learner_id)
+    )
+    return received
+
+
+async def _malpractice(session: AsyncSession, record: Held) -> str | None:
+    """R-73: an open case withholding the learner's results keeps their records (no allegation here)."""
+    if record.learner_id is None:
+        return None
+    withheld = await results_withheld(session, record.learner_id)
+    return f"malpractice: {withheld[0].reason}" if withheld else None
+
+
 register_records(RecordKind.assessment_records, _assessment_records)
 register_records(RecordKind.learner_work, _learner_work)
 register_records(RecordKind.standardisation_records, _standardisation_records)
 register_clock("recorded", _recorded)
 register_hold("legal_hold", _legal_hold)
+register_clock("certification", _certified_on)
+register_clock("certificates_issued", _certificates_issued_on)
+register_hold("malpractice", _malpractice)
 
 
 # ---- the run -----------------------------------------------------------------------------------------

@@ -314,3 +314,35 @@ async def test_r92_certificates_only_against_a_submitted_claim_and_its_learners(
                 learner_id=world.liv, received_on=dt.date(2026, 1, 9), learner_name="X", overall_grade="M"
             ),
         )
+
+
+async def test_r97_certification_and_certificates_start_the_retention_clocks(session, world, clock):
+    """R-97: assessment records count 3 years from the claim that certified the learner, learner work 12
+    weeks from the certificate received (the providers app/records/retention.py reads)."""
+    from app.records import retention
+    from app.records.schemas import RecordKind
+
+    clock.set(dt.datetime(2026, 1, 6, 23, 30, tzinfo=dt.UTC))  # 23:30 UTC is 6 January in London too
+    claim = await _submitted(session, world)
+    (entry,) = claim.entries
+    record = retention.Held(RecordKind.assessment_records, entry.learner_id, world.centre, entry.learner_id)
+    certified = retention.REGISTRY.clocks["certification"]
+    issued = retention.REGISTRY.clocks["certificates_issued"]
+    assert await certified(session, record) == dt.date(2026, 1, 6)
+    assert await issued(session, record) is None  # no certificate yet: learner work is kept
+    clock.set(dt.datetime(2026, 1, 12, 9, tzinfo=dt.UTC))
+    await certificates.record_certificate(
+        session,
+        EO,
+        claim.id,
+        schemas.CertificateCreate(
+            learner_id=entry.learner_id,
+            received_on=dt.date(2026, 1, 9),
+            learner_name=f"{entry.given_name} {entry.family_name}",
+            overall_grade="M",
+            units=[schemas.CertificateUnit(unit_number=1, grade="M")],
+        ),
+    )
+    assert await issued(session, record) == dt.date(2026, 1, 9)
+    other = retention.Held(RecordKind.assessment_records, world.centre, world.centre, world.centre)
+    assert await certified(session, other) is None
