@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from app.audit.service import ChainReport, centres_with_events, verify
@@ -45,7 +46,10 @@ async def verify_centres(
     conn: AsyncConnection | AsyncSession, settings: Settings, centre: uuid.UUID | None = None
 ) -> list[CentreVerdict]:
     """Walk each chain, then hold it against every checkpoint known: the database's and the sink's."""
-    public = signing.load_verify_key(settings)
+    try:
+        public: Ed25519PublicKey | None = signing.load_verify_key(settings)
+    except signing.SigningKeyMissing:  # the chains still verify; any checkpoint then fails (no key)
+        public = None
     ids = [centre] if centre else await centres_with_events(conn)
     verdicts = []
     for centre_id in ids:
