@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.appeals.router import router as appeals_router
 from app.api.gql_schema import include_graphql
 from app.assessment.router import router as assessment_router
 from app.assignments.router import router as assignments_router
@@ -71,6 +72,10 @@ TAGS = [
     {
         "name": "standardisation",
         "description": "Internal standardisation per unit and year (R-45); staff competence and CPD (R-46).",
+    },
+    {
+        "name": "appeals",
+        "description": "Appeals: staged, clocked in working days, independent (R-60..R-63).",
     },
     {
         "name": "qualifications",
@@ -217,6 +222,7 @@ def create_app(
         assessment_router,
         verification_router,
         standardisation_router,
+        appeals_router,
         webhooks_router,
         audit_router,
     ):

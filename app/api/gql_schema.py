@@ -37,6 +37,7 @@ from app.assessment.gql_reads import AssessmentReadsQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
 from app.audit.gql import AuditQuery
 from app.auth.dependencies import authenticate
+from app.appeals.gql import AppealsMutation, AppealsQuery
 from app.calendars.gql import CalendarsMutation, CalendarsQuery
 from app.centres.gql import CentresMutation, CentresQuery
 from app.core.config import Settings
@@ -98,6 +99,7 @@ Query = merge_types(
         AssessmentReadsQuery,
         VerificationQuery,
         StandardisationQuery,
+        AppealsQuery,
         WebhooksQuery,
         AuditQuery,
     ),
@@ -119,6 +121,7 @@ Mutation = merge_types(
         AssessmentMutation,
         VerificationMutation,
         StandardisationMutation,
+        AppealsMutation,
         WebhooksMutation,
     ),
 )

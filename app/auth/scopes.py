@@ -76,6 +76,14 @@ class Scope(StrEnum):
     cpd_read = "cpd:read"  # R-46: CPD records (one's own; the HoC, QN and LIV everyone's)
     cpd_write = "cpd:write"  # R-46: CPD records (one's own; the HoC, QN and LIV anyone's)
     competence_manage = "competence:manage"  # R-46: staff expertise (subject areas, units)
+    # Appeals (R-60..R-63). Object-level limits sit in app/appeals: the learner their own, staff those on
+    # their decisions or stages they judge, the HoC, QN and LIV all; only a stage's judge decides it.
+    appeals_read = "appeals:read"
+    appeals_lodge = "appeals:lodge"  # R-60: the learner, or the HoC, QN or LIV on their behalf; escalate
+    appeals_judge = "appeals:judge"  # R-61: a stage's outcome, by its judge (stage 4: the HoC)
+    appeals_submit = "appeals:submit"  # R-61: the HoC submits stage 4 to the awarding body
+    appeals_monitor = "appeals:monitor"  # R-61 overdue worklist, R-63 report: the HoC, QN and LIV
+    appeal_policy_manage = "appeal_policy:manage"  # R-60/R-61: the window and stage limits, the HoC
 
 
 # Every member of staff reads assessment plans, briefs and decisions: the HoC, QN and exams officer the
@@ -93,6 +101,13 @@ _VERIFICATION_READ = {Scope.verification_read}
 # every member of staff keeps a record of their own CPD (app/standardisation/competence.py).
 _STANDARDISATION_READ = {Scope.standardisation_read}
 _OWN_CPD = {Scope.cpd_read, Scope.cpd_write}
+
+# R-60/R-61: appeals are read and judged by those the service admits on each appeal (the learner's
+# own, the assessor's decisions, a stage's judge; the HoC, QN and LIV every appeal); the learner, or the
+# HoC, QN or LIV on their behalf, lodges, escalates and withdraws. A senior leader named by the HoC
+# judges stage 3, hence the PL's judge scope. The exams officer takes no part.
+_APPEAL_JUDGE = {Scope.appeals_read, Scope.appeals_judge}
+_APPEAL_OVERSIGHT = _APPEAL_JUDGE | {Scope.appeals_lodge, Scope.appeals_monitor}
 
 # Every member of staff reads the centre's programmes, class lists and registration status (PLs check
 # registrations, assessors and IVs need their learners' RPL to assess fairly). Adjustments and special
@@ -143,6 +158,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _STANDARDISATION_READ
         | _OWN_CPD
         | {Scope.competence_manage}
+        # R-61: the HoC hears stage 3, submits stage 4 and sets the centre's appeal policy.
+        | _APPEAL_OVERSIGHT
+        | {Scope.appeals_submit, Scope.appeal_policy_manage}
     ),
     # The QN is the awarding body's contact and checks the records, including the audit trail.
     # R-11: the QN monitors registrations and escalates late/early ones to the HoC.
@@ -164,6 +182,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _STANDARDISATION_READ
         | _OWN_CPD
         | {Scope.competence_manage}
+        # R-61: the QN works the overdue appeal stages.
+        | _APPEAL_OVERSIGHT
     ),
     # The LIV signs off assessment plans (R-20, through iv_plans:manage), verifies briefs, authorises resubmissions (R-30) and may agree
     # an extension; an IV verifies briefs (R-21) of programmes they verify.
@@ -188,6 +208,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _STANDARDISATION_READ
         | {Scope.standardisation_write, Scope.competence_manage}
         | _OWN_CPD
+        # R-61: the LIV hears stage 2 by default.
+        | _APPEAL_OVERSIGHT
     ),
     # R-42/R-43: an IV samples and verifies decisions of programmes they verify, and closes the actions.
     Role.iv: frozenset(
@@ -200,6 +222,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | {Scope.adjustments_read}
         | _STANDARDISATION_READ
         | _OWN_CPD
+        | _APPEAL_JUDGE
     ),
     # The assessor designs briefs, records work handed in and decisions (R-24), and authorises a
     # resubmission only where the qualification gives it to the assessor (R-33, OCR).
@@ -220,6 +243,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | {Scope.adjustments_read}
         | _STANDARDISATION_READ
         | _OWN_CPD
+        | _APPEAL_JUDGE
     ),
     # Exams officers and programme leaders keep class lists and registrations up to date.
     # The exams officer registers, transfers and withdraws (R-12, 004 §3), keeps the centre calendar the
@@ -257,9 +281,12 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _VERIFICATION_READ
         | _STANDARDISATION_READ
         | _OWN_CPD
+        | _APPEAL_JUDGE
     ),
     # A learner reads their own issued briefs and released decisions through learner:self.
-    Role.learner: frozenset({Scope.learner_self, Scope.submissions_self}),
+    Role.learner: frozenset(
+        {Scope.learner_self, Scope.submissions_self, Scope.appeals_read, Scope.appeals_lodge}
+    ),
     # External and read-only (R-52): it will read only the sample allocated to it, through its grant;
     # until that API exists it reads nothing -- not even the centre's sites or calendar.
     Role.standards_verifier: frozenset(),

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from app.appeals import events as appeals
 from app.assessment import events as assessment
 from app.assignments import events as assignments
 from app.calendars import events as calendars
@@ -66,6 +67,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     assessment,
     verification,
     standardisation,
+    appeals,
 )
 
 
