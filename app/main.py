@@ -13,8 +13,8 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.appeals.router import router as appeals_router
 from app.api.gql_schema import include_graphql
+from app.appeals.router import router as appeals_router
 from app.assessment.router import router as assessment_router
 from app.assignments.router import router as assignments_router
 from app.audit.router import router as audit_router

@@ -32,12 +32,12 @@ from app.api.gql_idempotency import IdempotentMutations
 from app.api.gql_limits import GraphQLRequestRefused, check_graphql_request, graphql_refusal
 from app.api.gql_relations import attach_relations
 from app.api.ide import local_graphiql_html, mount_graphiql_assets
+from app.appeals.gql import AppealsMutation, AppealsQuery
 from app.assessment.gql import AssessmentMutation, AssessmentQuery
 from app.assessment.gql_reads import AssessmentReadsQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
 from app.audit.gql import AuditQuery
 from app.auth.dependencies import authenticate
-from app.appeals.gql import AppealsMutation, AppealsQuery
 from app.calendars.gql import CalendarsMutation, CalendarsQuery
 from app.centres.gql import CentresMutation, CentresQuery
 from app.core.config import Settings

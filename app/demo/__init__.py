@@ -14,6 +14,7 @@ from app.centres.models import Centre
 from app.core import clock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
+from app.demo.appeals import load_appeals
 from app.demo.assessment import load_assessment
 from app.demo.guide import print_tokens
 from app.demo.iv import load_award_iv, load_diploma_iv, load_exam_results
@@ -49,6 +50,7 @@ async def load_demo(settings: Settings) -> bool:
                 await load_spring(demo, settings)
                 await load_exam_results(demo)
                 await load_support(demo)
+                await load_appeals(demo)
         return True
     finally:
         await engine.dispose()

@@ -35,12 +35,16 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("audit log", "/v1/audit-events"),
         ("audit chain check", "/v1/audit/verification"),
         ("webhooks catalogue", "/v1/webhook-event-types"),
+        ("appeals (R-60, R-61)", "/v1/appeals"),
+        ("appeal report (R-63)", "/v1/appeal-report"),
+        ("appeal policy", "/v1/appeal-policy"),
     ],
     Role.qn: [
         ("registration issues (R-11)", "/v1/registration-issues"),
         ("LIV dashboard", "/v1/iv-dashboard"),
         ("LIV appointments", "/v1/liv-appointments"),
         ("audit log", "/v1/audit-events"),
+        ("overdue appeal stages (R-61)", "/v1/appeal-stages/overdue"),
     ],
     Role.liv: [
         ("LIV dashboard", "/v1/iv-dashboard"),
@@ -48,6 +52,7 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("IV schedule", "/v1/programmes/{award}/iv-schedule"),
         ("open remedial actions", "/v1/iv-remedial-actions?status=open"),
         ("resubmissions", "/v1/assessment-decisions/{ben_decision}/resubmissions"),
+        ("open appeals", "/v1/appeals?status=open"),
     ],
     Role.iv: [
         ("latest IV sample", "/v1/assignment-briefs/{d1}/iv-samples/latest"),
@@ -63,6 +68,7 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("submissions", "/v1/submissions?brief_id={a1}"),
         ("decisions awaiting IV", "/v1/assessment-decisions?status=submitted_for_iv"),
         ("assessment plan", "/v1/programmes/{award}/assessment-plan"),
+        ("appeals on my decisions", "/v1/appeals"),
     ],
     Role.exams_officer: [
         ("learners", "/v1/learners"),
@@ -83,6 +89,7 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("my released decisions", "/v1/assessment-decisions"),
         ("my submissions", "/v1/submissions"),
         ("my briefs", "/v1/assignment-briefs"),
+        ("my appeals and every stage's response", "/v1/appeals"),
     ],
     Role.standards_verifier: [("me (reads nothing until the SV sample API exists)", "/v1/me")],
 }

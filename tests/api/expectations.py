@@ -65,6 +65,12 @@ QN = frozenset({"qn"})
 STANDARDISATION_READERS = IV_READERS
 STANDARDISERS = frozenset({"liv"})
 COMPETENCE_MANAGERS = frozenset({"hoc", "qn", "liv"})
+# R-60..R-63: appeals are read and judged by staff the service admits on each appeal (not the exams
+# officer), lodged by the learner or the HoC, QN or LIV on their behalf; stage 4 and the policy the HoC's.
+APPEAL_READERS = frozenset({"hoc", "qn", "liv", "iv", "assessor", "programme_leader", "learner"})
+APPEAL_JUDGES = APPEAL_READERS - {"learner"}
+APPEAL_LODGERS = frozenset({"hoc", "qn", "liv", "learner"})
+APPEAL_MONITORS = frozenset({"hoc", "qn", "liv"})
 
 REST = {
     "getHealth": PUBLIC,
@@ -225,6 +231,19 @@ REST = {
     "getCpdRecord": STAFF,
     "getStaffCompetence": STAFF,
     "putStaffCompetence": COMPETENCE_MANAGERS,
+    # appeals (issue 14)
+    "lodgeAppeal": APPEAL_LODGERS,
+    "listAppeals": APPEAL_READERS,
+    "getAppeal": APPEAL_READERS,
+    "decideAppealStage": APPEAL_JUDGES,
+    "escalateAppeal": APPEAL_LODGERS,
+    "submitAppealToAwardingBody": HOC,
+    "withdrawAppeal": APPEAL_LODGERS,
+    "amendAppealedDecision": ASSESSORS,
+    "listOverdueAppealStages": APPEAL_MONITORS,
+    "getAppealReport": APPEAL_MONITORS,
+    "getAppealPolicy": STAFF,
+    "putAppealPolicy": HOC,
 }
 
 GRAPHQL = {
@@ -374,6 +393,18 @@ GRAPHQL = {
     "Mutation.recordStandardisation": STANDARDISERS,
     "Mutation.recordCpd": STAFF,
     "Mutation.putStaffCompetence": COMPETENCE_MANAGERS,
+    "Query.appeals": APPEAL_READERS,
+    "Query.appeal": APPEAL_READERS,
+    "Query.overdueAppealStages": APPEAL_MONITORS,
+    "Query.appealReport": APPEAL_MONITORS,
+    "Query.appealPolicy": STAFF,
+    "Mutation.lodgeAppeal": APPEAL_LODGERS,
+    "Mutation.decideAppealStage": APPEAL_JUDGES,
+    "Mutation.escalateAppeal": APPEAL_LODGERS,
+    "Mutation.submitAppealToAwardingBody": HOC,
+    "Mutation.withdrawAppeal": APPEAL_LODGERS,
+    "Mutation.amendAppealedDecision": ASSESSORS,
+    "Mutation.putAppealPolicy": HOC,
 }
 
 # ---- object level, walked by tests/api/test_object_table.py --------------------------------------
@@ -390,6 +421,8 @@ NOBODY: frozenset[str] = frozenset()
 CPD_WIDE = frozenset({"hoc", "qn", "liv"})
 OWN_CPD = frozenset({"assessor"})
 LEARNER = frozenset({"learner"})
+# the HoC, QN and LIV read every appeal; the assessor those on their decisions; the learner theirs.
+APPEALS_WIDE = frozenset({"hoc", "qn", "liv"})
 
 OBJECT_READS = {
     "getAssessmentPlan": ("/v1/programmes/{programme}/assessment-plan", ASSESSMENT_WIDE, TEAM, NOBODY),
@@ -454,6 +487,7 @@ OBJECT_READS = {
     "getStandardisationGaps": ("/v1/programmes/{programme}/standardisation-gaps", IV_WIDE, TEAM, NOBODY),
     "getProgrammeStaffCompetence": ("/v1/programmes/{programme}/staff-competence", IV_WIDE, TEAM, NOBODY),
     "getCpdRecord": ("/v1/cpd-records/{cpd}", CPD_WIDE, OWN_CPD, NOBODY),
+    "getAppeal": ("/v1/appeals/{appeal}", APPEALS_WIDE, ASSESSORS, LEARNER),
 }
 
 # Lists answer 200 with what the caller may see: the same three sets say whose rows appear.
@@ -474,6 +508,7 @@ OBJECT_LISTS = {
     ),
     "listStandardisationRecords": ("/v1/standardisation-records", "standardisation", IV_WIDE, TEAM, NOBODY),
     "listCpdRecords": ("/v1/cpd-records", "cpd", CPD_WIDE, OWN_CPD, NOBODY),
+    "listAppeals": ("/v1/appeals", "appeal", APPEALS_WIDE, ASSESSORS, LEARNER),
 }
 
 # Reads by id of what is centre-level, not a programme's: every role the role table lets in reads it.
@@ -558,6 +593,7 @@ GRAPHQL_OBJECT_READS = {
         "getProgrammeStaffCompetence",
     ),
     "Query.cpdRecord": ('cpdRecord(id: "$cpd") { id }', "getCpdRecord"),
+    "Query.appeal": ('appeal(id: "$appeal") { id }', "getAppeal"),
 }
 
 # The GraphQL lists over the same services: the same rows as the REST list (OBJECT_LISTS) for every role.

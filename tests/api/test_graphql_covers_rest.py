@@ -88,6 +88,11 @@ REST_GET_TO_QUERY = {
     "/v1/deadline-extensions": "deadlineExtensions",
     "/v1/exam-results": "examResults",
     "/v1/programmes/{programme_id}/iv-plan": "ivPlan",
+    "/v1/appeals": "appeals",
+    "/v1/appeals/{appeal_id}": "appeal",
+    "/v1/appeal-stages/overdue": "overdueAppealStages",
+    "/v1/appeal-report": "appealReport",
+    "/v1/appeal-policy": "appealPolicy",
 }
 
 # GET routes that are infrastructure, not a resource of a centre: nothing to read over GraphQL.

@@ -13,6 +13,7 @@ from app.appeals.models import Appeal
 from app.assessment import decisions
 from app.core.errors import Forbidden, NotFound, PreconditionRequired, RuleViolation
 from app.events.models import OutboxEvent
+from app.programmes.errors import InvalidTransition
 from app.verification import review_flags
 from tests.appeals.helpers import HOC, QN, lodge, outcome, released
 from tests.assessment.fixtures import content
@@ -50,10 +51,8 @@ async def test_r60_a_late_appeal_is_refused_with_the_rule_and_nothing_is_written
     assert await session.scalar(select(func.count()).select_from(Appeal)) == 0
 
 
-async def test_r60_only_a_released_decision_is_appealed(
-    session, world, clock
-):
-    brief, (pending,) = await batch(session, world, [(ASSESSOR, "M")])
+async def test_r60_only_a_released_decision_is_appealed(session, world, clock):
+    _, (pending,) = await batch(session, world, [(ASSESSOR, "M")])
     with pytest.raises(RuleViolation) as exc:
         await lodge(session, as_staff(*HOC), pending.id)
     assert exc.value.errors[0].code == "R-60"
@@ -83,7 +82,10 @@ async def test_r61_four_stages_each_judged_once_independently_and_stage_4_by_the
     # Stage 2: the decision's assessor may not judge it.
     with pytest.raises(RuleViolation) as exc:
         await stages.escalate(
-            session, learner, a.id, schemas.Escalation(grounds="Please look again.", judge_staff_id=world.assessor)
+            session,
+            learner,
+            a.id,
+            schemas.Escalation(grounds="Please look again.", judge_staff_id=world.assessor),
         )
     assert exc.value.errors[0].code == "R-61"
     a = await stages.escalate(session, learner, a.id, schemas.Escalation(grounds="Please look again."))
@@ -107,12 +109,16 @@ async def test_r61_four_stages_each_judged_once_independently_and_stage_4_by_the
     assert a.current_stage == 3 and head not in (world.assessor, world.liv)
     a = await stages.decide_stage(session, as_staff(*HOC), a.id, 3, outcome("not_upheld"))
     # Stage 4: the learner cannot take it there; the HoC submits in writing.
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidTransition):
         await stages.escalate(session, learner, a.id, schemas.Escalation(grounds="To Pearson."))
     a = await stages.submit_to_awarding_body(
         session, as_staff(*HOC), a.id, schemas.AwardingBodySubmission(submission="The centre's procedure.")
     )
-    assert (a.current_stage, a.stages[3].judge_staff_id, a.stages[3].due_on) == (4, None, dt.date(2025, 11, 4))
+    assert (a.current_stage, a.stages[3].judge_staff_id, a.stages[3].due_on) == (
+        4,
+        None,
+        dt.date(2025, 11, 4),
+    )
     with pytest.raises(RuleViolation):  # the awarding body's reference is required with its outcome
         await stages.decide_stage(session, as_staff(*HOC), a.id, 4, outcome("not_upheld"))
     a = await stages.decide_stage(
@@ -158,7 +164,9 @@ async def test_r61_overdue_stages_are_listed_and_fire_one_event(session, world, 
     assert await worklist.overdue_stages(session, as_staff(*QN)) != []  # still open, still listed
 
 
-async def test_r62_an_upheld_appeal_amends_the_decision_through_iv_and_flags_the_others(session, world, clock):
+async def test_r62_an_upheld_appeal_amends_the_decision_through_iv_and_flags_the_others(
+    session, world, clock
+):
     brief, made, learners = await released(session, world, 3)
     d = made[0]
     a = await lodge(session, learners[0], d.id)
@@ -218,7 +226,10 @@ async def test_r61_the_centres_policy_sets_the_window_and_stage_limits(session, 
     )
     with pytest.raises(PreconditionRequired):
         await service.put_policy(
-            session, hoc, schemas.AppealPolicyWrite(window_working_days=3, stage_working_days=[2, 5, 5, 14]), None
+            session,
+            hoc,
+            schemas.AppealPolicyWrite(window_working_days=3, stage_working_days=[2, 5, 5, 14]),
+            None,
         )
     assert p.version == 1
     _, (d, e), (learner, l2) = await released(session, world, 2)
