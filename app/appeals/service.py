@@ -3,7 +3,7 @@
 A learner -- or the HoC, QN or LIV on their behalf -- appeals a released decision, or the way an
 assessment was conducted, in writing, within the centre's appeal window: `window_working_days` of the
 centre's working days (R-31) counted from the day after the decision was released (the conduct of an
-assessment: after it was assessed). A late appeal is refused with the rule, not lost. Stage 1 opens at
+assessment not yet released: after it was assessed). A late appeal is refused with the rule, not lost. Stage 1 opens at
 once, heard by the learner and the decision's assessor. The stages after it are app.appeals.stages."""
 
 from __future__ import annotations
@@ -218,13 +218,15 @@ def _local_date(at: dt.datetime) -> dt.date:
 
 
 async def _window_start(session: AsyncSession, d: AssessmentDecision, kind: AppealKind) -> dt.date:
-    if kind is AppealKind.decision:
-        if d.status not in RELEASED_STATUSES or d.released_at is None:
-            raise RuleViolation(
-                "R-60: only a released decision is appealed; before release it is still the assessor's.",
-                errors=[field_problem("body.decision_id", "R-60", "the decision has not been released")],
-            )
+    """R-60: the window runs from the release of the decision; the conduct of an assessment may be
+    appealed before its decision is released, from the day it was assessed."""
+    if d.status in RELEASED_STATUSES and d.released_at is not None:
         return _local_date(d.released_at)
+    if kind is AppealKind.decision:
+        raise RuleViolation(
+            "R-60: only a released decision is appealed; before release it is still the assessor's.",
+            errors=[field_problem("body.decision_id", "R-60", "the decision has not been released")],
+        )
     assessed = await session.scalar(
         select(DecisionVersion.assessed_on).where(
             DecisionVersion.decision_id == d.id, DecisionVersion.number == 1

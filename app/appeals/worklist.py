@@ -62,7 +62,9 @@ async def overdue_stages(session: AsyncSession, p: Principal) -> list[schemas.Ov
     return [_overdue(calendar, a, s) for a, s in rows]
 
 
-async def mark_overdue(session: AsyncSession, centre_id: uuid.UUID | None = None) -> int:
+async def mark_overdue(
+    session: AsyncSession, centre_id: uuid.UUID | None = None, actor: str = OVERDUE_ACTOR
+) -> int:
     """The worker's pass (idempotent): fire `appeal.stage_overdue` for each open stage newly past its
     due date, and close the not-upheld appeals whose window to go further has passed. Returns the number
     of changes it recorded; a second run straight after records none."""
@@ -105,7 +107,7 @@ async def mark_overdue(session: AsyncSession, centre_id: uuid.UUID | None = None
         by_centre.setdefault(a.centre_id, []).append(Change(closed, "appeal", a.id, after=closed))
     await session.flush()
     for centre, changes in sorted(by_centre.items(), key=lambda kv: str(kv[0])):
-        await recorded_all(session, Actor(OVERDUE_ACTOR, SYSTEM_ROLE, centre), changes)
+        await recorded_all(session, Actor(actor, SYSTEM_ROLE, centre), changes)
     return sum(len(c) for c in by_centre.values())
 
 

@@ -129,7 +129,7 @@ async def load_appeals(demo: Demo) -> None:
     )
     # After the Easter holidays the LIV's stage 2 is past its due date: the worker's pass marks it.
     demo.on(demo.weekday(4, 20))
-    await worklist.mark_overdue(session, DEMO_CENTRE_ID)
+    await worklist.mark_overdue(session, DEMO_CENTRE_ID, actor="system:demo")
 
 
 async def _amend(demo: Demo, appeal_id: uuid.UUID) -> None:
