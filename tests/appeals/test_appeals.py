@@ -239,3 +239,15 @@ async def test_r61_the_centres_policy_sets_the_window_and_stage_limits(session, 
     with pytest.raises(RuleViolation) as exc:
         await lodge(session, l2, e.id)
     assert "2025-10-20" in exc.value.errors[0].message
+
+
+async def test_r61_the_worker_runs_the_overdue_pass(session, connection, world, clock):
+    from app.webhooks.worker import mark_overdue_appeals
+
+    _, (d,), (learner,) = await released(session, world)
+    await lodge(session, learner, d.id)
+    await session.flush()
+    assert await mark_overdue_appeals(connection) == 0
+    clock.set(dt.datetime(2025, 10, 23, 10, 0, tzinfo=dt.UTC))
+    assert await mark_overdue_appeals(connection) == 1
+    assert await mark_overdue_appeals(connection) == 0
