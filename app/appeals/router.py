@@ -142,7 +142,7 @@ async def put_policy(
     version: IfMatchHeader,
     response: Response,
 ):
-    """The HoC sets the appeal window and stage limits; If-Match once set."""
+    """The HoC sets the appeal window and stage limits; If-Match the version read ("0" for the defaults)."""
     out = await service.put_policy(session, p, body, version)
     set_etag(response, out.version)
     return out

@@ -67,11 +67,14 @@ async def get_policy(session: AsyncSession, p: Principal) -> schemas.AppealPolic
 async def put_policy(
     session: AsyncSession, p: Principal, data: schemas.AppealPolicyWrite, expected: int | IfMatch | None
 ) -> schemas.AppealPolicy:
-    """The HoC sets the centre's appeal window and stage limits; If-Match once a policy exists. Appeals
-    already open keep the due dates they were given."""
+    """The HoC sets the centre's appeal window and stage limits, always with If-Match: the defaults are
+    version 0 (GET answers ETag "0"). Appeals already open keep the due dates they were given."""
     row = await session.scalar(
         select(AppealPolicy).where(AppealPolicy.centre_id == p.centre_id).with_for_update()
     )
+    if expected is None:
+        raise PreconditionRequired("Changing the appeal policy needs If-Match with the version you read.")
+    check_version(0 if row is None else row.version, expected)
     if row is None:
         row = AppealPolicy(
             id=uuid7(),
@@ -87,9 +90,6 @@ async def put_policy(
             session, p, Change.created(events.AppealPolicyCreated.of(out), "appeal_policy", row.id)
         )
         return out
-    if expected is None:
-        raise PreconditionRequired("Changing the appeal policy needs If-Match with its version.")
-    check_version(row.version, expected)
     before = schemas.AppealPolicy.model_validate(row)
     row.window_working_days = data.window_working_days
     row.stage_working_days = list(data.stage_working_days)

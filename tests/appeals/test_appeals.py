@@ -222,7 +222,7 @@ async def test_r61_the_centres_policy_sets_the_window_and_stage_limits(session, 
     hoc = as_staff(*HOC)
     assert (await service.get_policy(session, hoc)).stage_working_days == [5, 5, 5, 14]
     p = await service.put_policy(
-        session, hoc, schemas.AppealPolicyWrite(window_working_days=3, stage_working_days=[2, 5, 5, 14]), None
+        session, hoc, schemas.AppealPolicyWrite(window_working_days=3, stage_working_days=[2, 5, 5, 14]), 0
     )
     with pytest.raises(PreconditionRequired):
         await service.put_policy(
