@@ -189,10 +189,8 @@ class AppealsMutation:
         data = to_model(schemas.AppealAmendment, fields)
         return _out(await info.context.write(stages.amend_upheld, p, appeal_id, data))
 
-    @strawberry.mutation(description="R-60/R-61: the HoC sets the appeal policy; version to change it.")
-    async def put_appeal_policy(
-        self, info: Ctx, input: AppealPolicyInput, version: int | None = None
-    ) -> AppealPolicy:
+    @strawberry.mutation(description="R-60/R-61: the HoC replaces the appeal policy.")
+    async def put_appeal_policy(self, info: Ctx, input: AppealPolicyInput) -> AppealPolicy:
         p = info.context.require(Scope.appeal_policy_manage)
         data = to_model(schemas.AppealPolicyWrite, input_fields(input))
-        return AppealPolicy.from_pydantic(await info.context.write(service.put_policy, p, data, version))
+        return AppealPolicy.from_pydantic(await info.context.write(service.put_policy, p, data))

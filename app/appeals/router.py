@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path
 
 from app.appeals import schemas, service, stages, worklist
 from app.appeals.schemas import AppealStatus
 from app.auth.dependencies import require
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
-from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
 
@@ -126,23 +125,13 @@ async def report(
 
 
 @router.get("/appeal-policy", operation_id="getAppealPolicy", response_model=schemas.AppealPolicy)
-async def get_policy(session: Session, p: PolicyRead, response: Response):
+async def get_policy(session: Session, p: PolicyRead):
     """R-60/R-61: the centre's appeal window and stage limits in working days (the defaults until set,
     version 0)."""
-    out = await service.get_policy(session, p)
-    set_etag(response, out.version)
-    return out
+    return await service.get_policy(session, p)
 
 
 @router.put("/appeal-policy", operation_id="putAppealPolicy", response_model=schemas.AppealPolicy)
-async def put_policy(
-    body: schemas.AppealPolicyWrite,
-    session: Session,
-    p: PolicyManage,
-    version: IfMatchHeader,
-    response: Response,
-):
-    """The HoC sets the appeal window and stage limits; If-Match the version read ("0" for the defaults)."""
-    out = await service.put_policy(session, p, body, version)
-    set_etag(response, out.version)
-    return out
+async def put_policy(body: schemas.AppealPolicyWrite, session: Session, p: PolicyManage):
+    """The HoC replaces the appeal window and stage limits (the whole policy: the last writer wins)."""
+    return await service.put_policy(session, p, body)

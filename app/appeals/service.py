@@ -31,8 +31,7 @@ from app.auth.principal import Principal
 from app.calendars.service import centre_calendar
 from app.core import calendar as cal
 from app.core import clock
-from app.core.concurrency import IfMatch, check_version
-from app.core.errors import Conflict, PreconditionRequired, RuleViolation, field_problem
+from app.core.errors import Conflict, RuleViolation, field_problem
 from app.core.ids import uuid7
 from app.core.visibility import get_visible
 from app.events.write import Change, recorded
@@ -65,16 +64,14 @@ async def get_policy(session: AsyncSession, p: Principal) -> schemas.AppealPolic
 
 
 async def put_policy(
-    session: AsyncSession, p: Principal, data: schemas.AppealPolicyWrite, expected: int | IfMatch | None
+    session: AsyncSession, p: Principal, data: schemas.AppealPolicyWrite
 ) -> schemas.AppealPolicy:
-    """The HoC sets the centre's appeal window and stage limits, always with If-Match: the defaults are
-    version 0 (GET answers ETag "0"). Appeals already open keep the due dates they were given."""
+    """The HoC sets the centre's appeal window and stage limits. A PUT replaces the whole policy (the
+    same body twice leaves the same policy), so it needs no If-Match: the row is locked, the last
+    writer wins, and both changes are in the audit trail. Appeals already open keep their due dates."""
     row = await session.scalar(
         select(AppealPolicy).where(AppealPolicy.centre_id == p.centre_id).with_for_update()
     )
-    if expected is None:
-        raise PreconditionRequired("Changing the appeal policy needs If-Match with the version you read.")
-    check_version(0 if row is None else row.version, expected)
     if row is None:
         row = AppealPolicy(
             id=uuid7(),
