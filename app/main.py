@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api.gql_schema import include_graphql
+from app.appeals.router import router as appeals_router
 from app.assessment.router import router as assessment_router
 from app.assignments.router import router as assignments_router
 from app.audit.router import router as audit_router
@@ -21,6 +22,7 @@ from app.auth.centres import CentreDirectory
 from app.auth.tokens import TokenVerifier
 from app.calendars.router import router as calendars_router
 from app.centres.router import router as centres_router
+from app.certification import external_holds as certification_holds
 from app.certification.router import router as certification_router
 from app.core.clock import ClockMiddleware
 from app.core.config import Settings, get_settings
@@ -101,6 +103,10 @@ TAGS = [
         "name": "records",
         "description": "The record over time: subject access and identity corrections (R-98), legal holds (R-97), "
         "a learner's own full record.",
+    },
+    {
+        "name": "appeals",
+        "description": "Appeals: staged, clocked in working days, independent (R-60..R-63).",
     },
     {
         "name": "qualifications",
@@ -185,7 +191,8 @@ def create_app(
     liv_access.register()  # programme access follows the LIV appointment (app/programmes/access.py)
     # the authenticity chain opens cases; release keeps back withheld results.
     malpractice_hooks.register()
-    # certification's SV, appeal and malpractice reasons: wired when appeals is merged.
+    # certification reads the SV status, open appeals and malpractice withholding (one line each).
+    certification_holds.register()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -258,6 +265,7 @@ def create_app(
         certification_router,
         employers_router,
         records_router,
+        appeals_router,
         webhooks_router,
         audit_router,
     ):

@@ -14,6 +14,7 @@ from sqlalchemy import MetaData
 if TYPE_CHECKING:
     from alembic.config import Config
 
+import app.appeals.models
 import app.assessment.models
 import app.assignments.models
 import app.audit.models

@@ -32,6 +32,7 @@ from app.api.gql_idempotency import IdempotentMutations
 from app.api.gql_limits import GraphQLRequestRefused, check_graphql_request, graphql_refusal
 from app.api.gql_relations import attach_relations
 from app.api.ide import local_graphiql_html, mount_graphiql_assets
+from app.appeals.gql import AppealsMutation, AppealsQuery
 from app.assessment.gql import AssessmentMutation, AssessmentQuery
 from app.assessment.gql_reads import AssessmentReadsQuery
 from app.assignments.gql import AssignmentsMutation, AssignmentsQuery
@@ -112,6 +113,7 @@ Query = merge_types(
         EmployersQuery,
         CertificationQuery,
         RecordsQuery,
+        AppealsQuery,
         WebhooksQuery,
         AuditQuery,
     ),
@@ -138,6 +140,7 @@ Mutation = merge_types(
         EmployersMutation,
         CertificationMutation,
         RecordsMutation,
+        AppealsMutation,
         WebhooksMutation,
     ),
 )

@@ -103,6 +103,14 @@ class Scope(StrEnum):
     # Employer involvement (R-95): the plan, activities, participation, declarations.
     employer_involvement_read = "employer_involvement:read"
     employer_involvement_write = "employer_involvement:write"  # the HoC, or the programme's leader
+    # Appeals (R-60..R-63). Object-level limits sit in app/appeals: the learner their own, staff those on
+    # their decisions or stages they judge, the HoC, QN and LIV all; only a stage's judge decides it.
+    appeals_read = "appeals:read"
+    appeals_lodge = "appeals:lodge"  # R-60: the learner, or the HoC, QN or LIV on their behalf; escalate
+    appeals_judge = "appeals:judge"  # R-61: a stage's outcome, by its judge (stage 4: the HoC)
+    appeals_submit = "appeals:submit"  # R-61: the HoC submits stage 4 to the awarding body
+    appeals_monitor = "appeals:monitor"  # R-61 overdue worklist, R-63 report: the HoC, QN and LIV
+    appeal_policy_manage = "appeal_policy:manage"  # R-60/R-61: the window and stage limits, the HoC
 
 
 # Every member of staff reads assessment plans, briefs and decisions: the HoC, QN and exams officer the
@@ -124,6 +132,12 @@ _OWN_CPD = {Scope.cpd_read, Scope.cpd_write}
 # R-70/R-71: any member of staff may be named to investigate a case, and any person may be its subject;
 # what each reads is limited by the case (app/malpractice/repository.py), never by this table.
 _MALPRACTICE = {Scope.malpractice_read, Scope.malpractice_investigate}
+# R-60/R-61: appeals are read and judged by those the service admits on each appeal (the learner's
+# own, the assessor's decisions, a stage's judge; the HoC, QN and LIV every appeal); the learner, or the
+# HoC, QN or LIV on their behalf, lodges, escalates and withdraws. A senior leader named by the HoC
+# judges stage 3, hence the PL's judge scope. The exams officer takes no part.
+_APPEAL_JUDGE = {Scope.appeals_read, Scope.appeals_judge}
+_APPEAL_OVERSIGHT = _APPEAL_JUDGE | {Scope.appeals_lodge, Scope.appeals_monitor}
 
 # Every member of staff reads the centre's programmes, class lists and registration status (PLs check
 # registrations, assessors and IVs need their learners' RPL to assess fairly). Adjustments and special
@@ -188,6 +202,9 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         # R-91: the HoC may be the second checker of a claim; R-90: records QMR visits; R-95: plans.
         | _CERTIFICATION_READ
         | {Scope.claims_second_check, Scope.qmr_manage, Scope.employer_involvement_write}
+        # R-61: the HoC hears stage 3, submits stage 4 and sets the centre's appeal policy.
+        | _APPEAL_OVERSIGHT
+        | {Scope.appeals_submit, Scope.appeal_policy_manage}
     ),
     # The QN is the awarding body's contact and checks the records, including the audit trail.
     # R-11: the QN monitors registrations and escalates late/early ones to the HoC.
@@ -219,6 +236,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         # R-91 second checker; R-90: the QMR is the awarding body's review of the centre.
         | _CERTIFICATION_READ
         | {Scope.claims_second_check, Scope.qmr_manage}
+        # R-61: the QN works the overdue appeal stages.
+        | _APPEAL_OVERSIGHT
     ),
     # The LIV signs off assessment plans (R-20, through iv_plans:manage), verifies briefs, authorises resubmissions (R-30) and may agree
     # an extension; an IV verifies briefs (R-21) of programmes they verify.
@@ -249,6 +268,8 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         # R-91: the LIV confirms the records a claim is made from.
         | _CERTIFICATION_READ
         | {Scope.claims_confirm}
+        # R-61: the LIV hears stage 2 by default.
+        | _APPEAL_OVERSIGHT
     ),
     # R-42/R-43: an IV samples and verifies decisions of programmes they verify, and closes the actions.
     Role.iv: frozenset(
@@ -262,6 +283,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _STANDARDISATION_READ
         | _OWN_CPD
         | _MALPRACTICE
+        | _APPEAL_JUDGE
     ),
     # The assessor designs briefs, records work handed in and decisions (R-24), and authorises a
     # resubmission only where the qualification gives it to the assessor (R-33, OCR).
@@ -283,6 +305,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         | _STANDARDISATION_READ
         | _OWN_CPD
         | _MALPRACTICE
+        | _APPEAL_JUDGE
     ),
     # Exams officers and programme leaders keep class lists and registrations up to date.
     # The exams officer registers, transfers and withdraws (R-12, 004 §3), keeps the centre calendar the
@@ -331,10 +354,20 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
         # R-91: checks the claim; R-95: the programme's employer involvement plan and activities.
         | _CERTIFICATION_READ
         | {Scope.claims_leader_check, Scope.employer_involvement_write}
+        # R-61: a senior leader named by the HoC judges stage 3.
+        | _APPEAL_JUDGE
     ),
     # A learner reads their own issued briefs and released decisions through learner:self.
-    # R-71: a learner reads their own malpractice case once told of it.
-    Role.learner: frozenset({Scope.learner_self, Scope.submissions_self, Scope.malpractice_read}),
+    # R-71: a learner reads their own malpractice case once told of it; R-60: lodges their appeals.
+    Role.learner: frozenset(
+        {
+            Scope.learner_self,
+            Scope.submissions_self,
+            Scope.malpractice_read,
+            Scope.appeals_read,
+            Scope.appeals_lodge,
+        }
+    ),
     # External and read-only (R-52): it reads only the sample of a live grant (the verifier API), and
     # nothing else -- not even the centre's sites or calendar; every write is refused.
     Role.standards_verifier: frozenset({Scope.sv_sample_read}),

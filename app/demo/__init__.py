@@ -11,9 +11,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.centres.models import Centre
+from app.certification import external_holds as certification_holds
 from app.core import clock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
+from app.demo.appeals import load_appeals
 from app.demo.assessment import load_assessment
 from app.demo.certification import load_certification
 from app.demo.guide import print_tokens
@@ -38,6 +40,7 @@ async def load_demo(settings: Settings) -> bool:
     release_gate.register()  # release asks verification, as in the app (create_app does the same)
     liv_access.register()  # the appointed LIV is the programme's LIV, as in the app
     malpractice_hooks.register()  # the authenticity chain and withholding, as in the app
+    certification_holds.register()  # SV, appeal and malpractice reasons in the preflight, as in the app
     urls = resolve_urls(settings)
     engine = make_engine(urls.app, role=urls.app_role, pool_size=1)
     year = start_year(clock.today())
@@ -60,6 +63,7 @@ async def load_demo(settings: Settings) -> bool:
                 await load_sv(demo, settings.jwt_issuer)
                 await load_certification(demo)
                 await load_records(demo, settings)
+                await load_appeals(demo)
         return True
     finally:
         await engine.dispose()

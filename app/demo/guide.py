@@ -45,6 +45,9 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("reported malpractice cases (R-72)", "/v1/malpractice-cases?report_overdue=false"),
         ("QMR visits (R-90)", "/v1/qmr-visits"),
         ("employer involvement plans (R-95)", "/v1/employer-involvement-plans"),
+        ("appeals (R-60, R-61)", "/v1/appeals"),
+        ("appeal report (R-63)", "/v1/appeal-report"),
+        ("appeal policy", "/v1/appeal-policy"),
     ],
     Role.qn: [
         ("registration issues (R-11)", "/v1/registration-issues"),
@@ -63,6 +66,7 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("SV certification status (R-51)", "/v1/programmes/{award}/sv-status"),
         ("OCR moderation visits (R-51)", "/v1/ocr-moderations"),
         ("sample-size reference table", "/v1/sv-policy"),
+        ("overdue appeal stages (R-61)", "/v1/appeal-stages/overdue"),
     ],
     Role.liv: [
         ("LIV dashboard", "/v1/iv-dashboard"),
@@ -71,6 +75,7 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("IV schedule", "/v1/programmes/{award}/iv-schedule"),
         ("open remedial actions", "/v1/iv-remedial-actions?status=open"),
         ("resubmissions", "/v1/assessment-decisions/{ben_decision}/resubmissions"),
+        ("open appeals", "/v1/appeals?status=open"),
     ],
     Role.iv: [
         ("latest IV sample", "/v1/assignment-briefs/{d1}/iv-samples/latest"),
@@ -86,6 +91,7 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("submissions", "/v1/submissions?brief_id={a1}"),
         ("decisions awaiting IV", "/v1/assessment-decisions?status=submitted_for_iv"),
         ("assessment plan", "/v1/programmes/{award}/assessment-plan"),
+        ("appeals on my decisions", "/v1/appeals"),
     ],
     Role.exams_officer: [
         (
@@ -118,6 +124,7 @@ SCREENS: dict[Role, list[tuple[str, str]]] = {
         ("my released decisions", "/v1/assessment-decisions"),
         ("my submissions", "/v1/submissions"),
         ("my briefs", "/v1/assignment-briefs"),
+        ("my appeals and every stage's response", "/v1/appeals"),
     ],
     Role.standards_verifier: [
         ("me", "/v1/me"),

@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.appeals.holds import units_on_hold
+from app.appeals.models import Appeal
 from app.assessment.models import AssessmentDecision, EvidenceItem, Submission
 from app.assessment.storage import EvidenceStore
 from app.audit.service import SYSTEM_ROLE, Actor
@@ -255,6 +257,25 @@ async def _malpractice(session: AsyncSession, record: Held) -> str | None:
     return f"malpractice: {withheld[0].reason}" if withheld else None
 
 
+async def _open_appeal(session: AsyncSession, record: Held) -> str | None:
+    """R-62/R-97: a learner's work and records are kept while an appeal of theirs is open."""
+    if record.learner_id is None:
+        return None
+    holds = await units_on_hold(session, record.learner_id)
+    return f"open appeal {holds[0].appeal_id}" if holds else None
+
+
+async def _appeal_records(session: AsyncSession) -> list[Held]:
+    rows = (await session.execute(select(Appeal.id, Appeal.centre_id, Appeal.learner_id))).all()
+    return [Held(RecordKind.appeal_records, r.id, r.centre_id, r.learner_id) for r in rows]
+
+
+async def _appeal_closed_on(session: AsyncSession, record: Held) -> dt.date | None:
+    """R-63/R-97: appeal records count 18 months from the day the appeal was closed."""
+    closed: dt.date | None = await session.scalar(select(Appeal.closed_on).where(Appeal.id == record.id))
+    return closed
+
+
 register_records(RecordKind.assessment_records, _assessment_records)
 register_records(RecordKind.learner_work, _learner_work)
 register_records(RecordKind.standardisation_records, _standardisation_records)
@@ -263,6 +284,9 @@ register_hold("legal_hold", _legal_hold)
 register_clock("certification", _certified_on)
 register_clock("certificates_issued", _certificates_issued_on)
 register_hold("malpractice", _malpractice)
+register_hold("open_appeal", _open_appeal)
+register_records(RecordKind.appeal_records, _appeal_records)
+register_clock("appeal_closed", _appeal_closed_on)
 
 
 # ---- the run -----------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from app.appeals import events as appeals
 from app.assessment import events as assessment
 from app.assignments import events as assignments
 from app.calendars import events as calendars
@@ -76,6 +77,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     employers,
     certification,
     records,
+    appeals,
 )
 
 

@@ -15,8 +15,9 @@ import time
 from dataclasses import dataclass
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from app.appeals.worklist import mark_overdue
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.core.idempotency import purge_expired
@@ -81,6 +82,12 @@ async def _anchor(engine: AsyncEngine, settings: Settings) -> None:
         await checkpoint_centres(make_sessionmaker(engine), settings)
     except SigningKeyMissing as exc:
         log.error("audit checkpoints not written: %s", exc)
+
+
+async def mark_overdue_appeals(conn: AsyncConnection) -> int:
+    """R-61: the scheduled pass that fires `appeal.stage_overdue` (idempotent; app/appeals/worklist.py)."""
+    async with AsyncSession(bind=conn, expire_on_commit=False) as session, session.begin():
+        return await mark_overdue(session)
 
 
 async def run_worker(
@@ -151,6 +158,7 @@ async def run_worker(
                             await dispatch.purge(conn, settings.webhooks_retention_days)
                             async with conn.begin():
                                 await purge_expired(conn)  # the worker is the service's scheduler
+                            await mark_overdue_appeals(conn)
                 if time.monotonic() - last_checkpoint >= settings.audit_checkpoint_interval_seconds:
                     last_checkpoint = time.monotonic()
                     await _anchor(engine, settings)

@@ -86,6 +86,12 @@ SECOND_CHECKERS = frozenset({"hoc", "qn", "exams_officer"})
 QMR_MANAGERS = frozenset({"hoc", "qn"})
 # every member of staff reads employer involvement; the HoC and programme leaders record it.
 INVOLVEMENT_WRITERS = frozenset({"hoc", "programme_leader"})
+# R-60..R-63: appeals are read and judged by staff the service admits on each appeal (not the exams
+# officer), lodged by the learner or the HoC, QN or LIV on their behalf; stage 4 and the policy the HoC's.
+APPEAL_READERS = frozenset({"hoc", "qn", "liv", "iv", "assessor", "programme_leader", "learner"})
+APPEAL_JUDGES = APPEAL_READERS - {"learner"}
+APPEAL_LODGERS = frozenset({"hoc", "qn", "liv", "learner"})
+APPEAL_MONITORS = frozenset({"hoc", "qn", "liv"})
 
 REST = {
     "getHealth": PUBLIC,
@@ -338,6 +344,19 @@ REST = {
     "getEmployerActivity": STAFF,
     "confirmEmployerActivity": INVOLVEMENT_WRITERS,
     "addEmployerActivityParticipants": INVOLVEMENT_WRITERS,
+    # appeals (issue 14)
+    "lodgeAppeal": APPEAL_LODGERS,
+    "listAppeals": APPEAL_READERS,
+    "getAppeal": APPEAL_READERS,
+    "decideAppealStage": APPEAL_JUDGES,
+    "escalateAppeal": APPEAL_LODGERS,
+    "submitAppealToAwardingBody": HOC,
+    "withdrawAppeal": APPEAL_LODGERS,
+    "amendAppealedDecision": ASSESSORS,
+    "listOverdueAppealStages": APPEAL_MONITORS,
+    "getAppealReport": APPEAL_MONITORS,
+    "getAppealPolicy": STAFF,
+    "putAppealPolicy": HOC,
 }
 
 GRAPHQL = {
@@ -571,6 +590,18 @@ GRAPHQL = {
     "Mutation.createEmployerActivity": INVOLVEMENT_WRITERS,
     "Mutation.confirmEmployerActivity": INVOLVEMENT_WRITERS,
     "Mutation.addEmployerActivityParticipants": INVOLVEMENT_WRITERS,
+    "Query.appeals": APPEAL_READERS,
+    "Query.appeal": APPEAL_READERS,
+    "Query.overdueAppealStages": APPEAL_MONITORS,
+    "Query.appealReport": APPEAL_MONITORS,
+    "Query.appealPolicy": STAFF,
+    "Mutation.lodgeAppeal": APPEAL_LODGERS,
+    "Mutation.decideAppealStage": APPEAL_JUDGES,
+    "Mutation.escalateAppeal": APPEAL_LODGERS,
+    "Mutation.submitAppealToAwardingBody": HOC,
+    "Mutation.withdrawAppeal": APPEAL_LODGERS,
+    "Mutation.amendAppealedDecision": ASSESSORS,
+    "Mutation.putAppealPolicy": HOC,
 }
 
 # ---- object level, walked by tests/api/test_object_table.py --------------------------------------
@@ -587,6 +618,8 @@ NOBODY: frozenset[str] = frozenset()
 CPD_WIDE = frozenset({"hoc", "qn", "liv"})
 OWN_CPD = frozenset({"assessor"})
 LEARNER = frozenset({"learner"})
+# the HoC, QN and LIV read every appeal; the assessor those on their decisions; the learner theirs.
+APPEALS_WIDE = frozenset({"hoc", "qn", "liv"})
 
 OBJECT_READS = {
     "getAssessmentPlan": ("/v1/programmes/{programme}/assessment-plan", ASSESSMENT_WIDE, TEAM, NOBODY),
@@ -651,6 +684,7 @@ OBJECT_READS = {
     "getStandardisationGaps": ("/v1/programmes/{programme}/standardisation-gaps", IV_WIDE, TEAM, NOBODY),
     "getProgrammeStaffCompetence": ("/v1/programmes/{programme}/staff-competence", IV_WIDE, TEAM, NOBODY),
     "getCpdRecord": ("/v1/cpd-records/{cpd}", CPD_WIDE, OWN_CPD, NOBODY),
+    "getAppeal": ("/v1/appeals/{appeal}", APPEALS_WIDE, ASSESSORS, LEARNER),
 }
 
 # Lists answer 200 with what the caller may see: the same three sets say whose rows appear.
@@ -671,6 +705,7 @@ OBJECT_LISTS = {
     ),
     "listStandardisationRecords": ("/v1/standardisation-records", "standardisation", IV_WIDE, TEAM, NOBODY),
     "listCpdRecords": ("/v1/cpd-records", "cpd", CPD_WIDE, OWN_CPD, NOBODY),
+    "listAppeals": ("/v1/appeals", "appeal", APPEALS_WIDE, ASSESSORS, LEARNER),
 }
 
 # Reads by id of what is centre-level, not a programme's: every role the role table lets in reads it.
@@ -789,6 +824,7 @@ GRAPHQL_OBJECT_READS = {
         "getProgrammeStaffCompetence",
     ),
     "Query.cpdRecord": ('cpdRecord(id: "$cpd") { id }', "getCpdRecord"),
+    "Query.appeal": ('appeal(id: "$appeal") { id }', "getAppeal"),
 }
 
 # The GraphQL lists over the same services: the same rows as the REST list (OBJECT_LISTS) for every role.

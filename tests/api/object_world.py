@@ -57,6 +57,7 @@ class Objects:
     qualification: uuid.UUID  # the programme's: the learner's registration
     standardisation: uuid.UUID
     cpd: uuid.UUID  # the programme's assessor's own CPD record
+    appeal: uuid.UUID  # the learner's appeal on the programme's decision
 
 
 async def other_programme(session: AsyncSession, world: World) -> uuid.UUID:
@@ -228,6 +229,48 @@ async def objects_on(
             staff_id=assessor_id, undertaken_on=dt.date(2025, 11, 1), activity="Pearson training", hours=3
         ),
     )
+    # Inserted as the service would lodge it (its window needs a released decision and the frozen clock);
+    # only whose appeal it is and whose decision matter here.
+    from app.appeals.models import Appeal, AppealStage
+    from app.programmes.models import Programme
+
+    programme = await session.get_one(Programme, programme_id)
+    appeal = Appeal(
+        id=uuid.uuid4(),
+        centre_id=world.centre,
+        kind="decision",
+        learner_id=learner.id,
+        decision_id=d.id,
+        decision_version=1,
+        programme_id=programme_id,
+        brief_id=brief.id,
+        qualification_id=world.award_id,
+        unit_numbers=[1],
+        assessor_staff_id=assessor_id,
+        academic_year_id=programme.academic_year_id,
+        lodged_on=dt.date(2025, 12, 19),
+        lodged_by=learner.idp_subject,
+        on_behalf=False,
+        grounds="A.P1 is evidenced on p.3.",
+        status="open",
+        current_stage=1,
+    )
+    session.add(appeal)
+    await session.flush()
+    session.add(
+        AppealStage(
+            id=uuid.uuid4(),
+            centre_id=world.centre,
+            appeal_id=appeal.id,
+            number=1,
+            opened_on=dt.date(2025, 12, 19),
+            due_on=dt.date(2026, 1, 9),
+            judge_staff_id=assessor_id,
+            grounds=appeal.grounds,
+            outcome="open",
+        )
+    )
+    await session.flush()
     return Objects(
         programme_id,
         brief.id,
@@ -247,6 +290,7 @@ async def objects_on(
         world.award_id,
         st.id,
         own_cpd.id,
+        appeal.id,
     )
 
 

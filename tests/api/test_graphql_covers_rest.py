@@ -131,6 +131,11 @@ REST_GET_TO_QUERY = {
     "/v1/subject-access-requests": "subjectAccessRequests",
     "/v1/legal-holds": "legalHolds",
     "/v1/me/record": "ownRecord",
+    "/v1/appeals": "appeals",
+    "/v1/appeals/{appeal_id}": "appeal",
+    "/v1/appeal-stages/overdue": "overdueAppealStages",
+    "/v1/appeal-report": "appealReport",
+    "/v1/appeal-policy": "appealPolicy",
 }
 
 # GET routes that are infrastructure, not a resource of a centre: nothing to read over GraphQL.
