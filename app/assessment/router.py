@@ -236,6 +236,7 @@ async def hand_in(
     response_model=schemas.AuthenticityConcernRaised,
     status_code=201,
 )
+@idempotent
 async def raise_concern(
     submission_id: uuid.UUID, body: schemas.AuthenticityConcern, session: Session, p: AssessmentsWrite
 ):

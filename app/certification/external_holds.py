@@ -1,9 +1,8 @@
 """R-90's three reasons that come from other domains: the subject area's standards-verification status
 (R-51), open appeals (R-62) and malpractice withholdings and centre sanctions (R-73, R-74).
 
-NOT in the import graph until those domains exist: nothing imports this module, and `register()` is
-called from create_app (app/main.py) by the lead at merge. Until then the preflight runs the other
-checks only (app/certification/eligibility.py, CHECKS).
+`register()` is called by create_app (app/main.py), the demo and the test suite's conftest: the
+preflight (app/certification/eligibility.py, CHECKS) then asks these three after its own.
 """
 
 from __future__ import annotations

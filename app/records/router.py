@@ -13,6 +13,7 @@ from app.auth.dependencies import require
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core.db import Session
+from app.core.idempotent import idempotent
 from app.learners import schemas as learner_schemas
 from app.records import people, schemas
 
@@ -29,10 +30,12 @@ def _store(request: Request) -> EvidenceStore:
 @router.post(
     "/learners/{learner_id}/subject-access-requests",
     operation_id="produceSubjectAccess",
-    status_code=201,
+    # 200, not 201: each call is a fresh archive (and a new recorded request), so a retry loses nothing
+    # and there is no single created resource to replay (the archive is not kept).
+    status_code=200,
     response_class=Response,
     responses={
-        201: {"content": {"application/zip": {}}, "description": "The archive (zip: JSON and files)."}
+        200: {"content": {"application/zip": {}}, "description": "The archive (zip: JSON and files)."}
     },
 )
 async def produce_subject_access(learner_id: uuid.UUID, request: Request, session: Session, p: SubjectAccess):
@@ -42,7 +45,7 @@ async def produce_subject_access(learner_id: uuid.UUID, request: Request, sessio
     row, archive = await people.produce_subject_access(session, p, learner_id, _store(request))
     return Response(
         archive,
-        status_code=201,
+        status_code=200,
         media_type="application/zip",
         headers={
             "Location": f"/v1/subject-access-requests/{row.id}",
@@ -73,6 +76,7 @@ async def correct_identity(
 
 
 @router.post("/legal-holds", operation_id="setLegalHold", response_model=schemas.LegalHold, status_code=201)
+@idempotent
 async def set_legal_hold(body: schemas.LegalHoldIn, session: Session, p: Holds):
     """R-97: a legal hold on a learner (or, with no learner, the whole centre): retention purges nothing
     it covers until it is released."""

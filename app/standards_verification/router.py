@@ -195,6 +195,7 @@ async def download_pack(sample_id: uuid.UUID, request: Request, session: Session
     response_model=schemas.IssuedGrant,
     status_code=201,
 )
+@idempotent
 async def create_grant(
     sample_id: uuid.UUID, body: schemas.GrantCreate, request: Request, session: Session, p: SvManage
 ):

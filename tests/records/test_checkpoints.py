@@ -116,7 +116,10 @@ async def test_r96_checkpoint_is_published_as_a_webhook_event(owner, test_settin
     payloads = (
         (
             await owner.execute(
-                text("SELECT payload FROM outbox WHERE centre_id = :c AND event_type = 'audit.checkpointed'"),
+                text(
+                    "SELECT payload FROM outbox WHERE centre_id = :c AND event_type = 'audit.checkpointed' "
+                    "ORDER BY (payload->>'seq')::bigint"
+                ),
                 {"c": centre},
             )
         )

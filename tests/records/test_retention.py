@@ -46,6 +46,19 @@ def certified(world):
     retention.REGISTRY.clocks.update(saved)
 
 
+async def _appeals_closed(session, *objects):
+    """The object world lodges an open appeal for each programme's learner (R-62 keeps their work):
+    close them, as a withdrawal would, where a test is about the other clocks and holds."""
+    from app.appeals.models import Appeal
+    from app.appeals.schemas import AppealStatus
+
+    for o in objects:
+        appeal = await session.get_one(Appeal, o.appeal)
+        appeal.status = AppealStatus.withdrawn
+        appeal.closed_on = dt.date(2025, 12, 20)
+    await session.flush()
+
+
 def _of(verdicts, kind, record_id):
     [v] = [v for v in verdicts if v.rule.kind == kind and v.record.id == record_id]
     return v
@@ -64,6 +77,7 @@ async def test_r97_learner_work_goes_12_weeks_after_certificates_and_not_before(
     session, world, certified, clock
 ):
     mine, other, _ = world
+    await _appeals_closed(session, mine, other)
     clock.set(_at(CERTIFIED + dt.timedelta(weeks=12, days=-1)))
     v = _of(await retention.assess(session), RecordKind.learner_work, mine.evidence_file)
     assert not v.goes and "kept until" in v.why
@@ -80,15 +94,11 @@ async def test_r97_an_open_appeal_or_a_legal_hold_stops_the_clock(
     mine, _, _ = world
     clock.set(_at(CERTIFIED + dt.timedelta(weeks=20)))
 
-    async def appeal_open(session, record):  # what app/appeals registers at merge (units_on_hold)
-        return "open appeal" if record.learner_id == mine.learner else None
-
-    retention.register_hold("open_appeal", appeal_open)
-    try:
-        v = _of(await retention.assess(session), RecordKind.learner_work, mine.evidence_file)
-        assert not v.goes and v.why == "held: open appeal"
-    finally:
-        retention.REGISTRY.holds.pop("open_appeal")
+    # R-62: the learner's open appeal (app/appeals/holds.units_on_hold) keeps their work.
+    v = _of(await retention.assess(session), RecordKind.learner_work, mine.evidence_file)
+    assert not v.goes and v.why == f"held: open appeal {mine.appeal}"
+    await _appeals_closed(session, mine)
+    assert _of(await retention.assess(session), RecordKind.learner_work, mine.evidence_file).goes
     r = await client.post(
         "/v1/legal-holds", json={"learner_id": str(mine.learner), "reason": "Claim"}, headers=auth("qn")
     )
@@ -103,6 +113,7 @@ async def test_r97_the_purge_deletes_rows_and_files_erases_payloads_and_records_
     session, world, certified, clock
 ):
     mine, other, store = world
+    await _appeals_closed(session, mine, other)
     key = (
         await session.execute(
             text("SELECT storage_key FROM evidence_items WHERE id = :i"), {"i": mine.evidence_file}
@@ -198,7 +209,7 @@ async def test_r97_standardisation_records_go_3_years_after_they_were_held(sessi
 async def test_r97_kinds_without_a_provider_yet_purge_nothing(session, world, clock):
     clock.set(_at(dt.date(2040, 1, 1)))
     kinds = {v.rule.kind for v in await retention.assess(session)}
-    assert RecordKind.appeal_records not in kinds and RecordKind.employer_involvement not in kinds
+    assert RecordKind.employer_involvement not in kinds
 
 
 async def test_r97_only_the_purge_function_deletes_handed_in_evidence(session, world):
