@@ -1,4 +1,5 @@
-"""Plain factories: learners with released (internally verified) results, an accredited LIV."""
+"""Plain factories: learners with released (internally verified) results, their programme's standards
+verification released (R-51), an accredited LIV."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.assessment import decisions, submissions
 from app.assessment import schemas as aschemas
 from app.core import clock as service_clock
+from app.standards_verification import outcomes
+from app.standards_verification import schemas as svschemas
+from app.standards_verification.status import certification_status
 from app.verification import draws, plans, records
 from app.verification import schemas as vschemas
 from tests.assessment.fixtures import GROUP_AB, GROUP_C, content, issued_brief, registered_learner
 from tests.programmes.fixtures import World, principal
+from tests.standards_verification import fixtures as sv
 from tests.verification.fixtures import ASSESSOR, GRADES, IV, as_staff, lp
 
 ON = dt.date(2025, 12, 1)
@@ -59,10 +64,33 @@ async def _decide(session: AsyncSession, brief, learner, grade: str):
     return await decisions.submit_for_iv(session, as_staff(*ASSESSOR), d.id)
 
 
-async def released(session: AsyncSession, world: World, grades: list[str], release_c: bool = True):
+async def sv_released(session: AsyncSession, world: World) -> None:
+    """R-51: the world's programme's standards verification released, through the real service (an
+    allocation, a sample of the released work, declared and submitted, its report accepted). Once per
+    programme: a released subject area takes no further sample for the year."""
+    if await certification_status(session, world.programme_id) is svschemas.SvCertificationStatus.released:
+        return
+    _, s = await sv.sample(session, world)
+    await sv.declared_and_submitted(session, s.id)
+    await outcomes.record_outcome(
+        session,
+        sv.QN,
+        s.id,
+        svschemas.OutcomeCreate(accepted=True, reported_on=service_clock.today(), summary="Accepted."),
+    )
+
+
+async def released(
+    session: AsyncSession,
+    world: World,
+    grades: list[str],
+    release_c: bool = True,
+    sv_release: bool = True,
+):
     """One registered learner per grade on the world's award programme, assessed on both assignments of
     unit 1 (criteria A-B, then C) at that grade, verified and released (R-25). With `release_c=False`
-    the second assignment's decisions stay submitted for IV. Returns the learners."""
+    the second assignment's decisions stay submitted for IV. Then the programme's standards verification
+    is released (R-51), unless `sv_release=False` (the tests of that reason). Returns the learners."""
     learners = [await registered_learner(session, world, n=i) for i in range(len(grades))]
     for criteria, release in ((GROUP_AB, True), (GROUP_C, release_c)):
         brief = await issued_brief(session, world, criteria=criteria)
@@ -71,6 +99,8 @@ async def released(session: AsyncSession, world: World, grades: list[str], relea
         ]
         if release:
             await _verify_and_release(session, brief, made)
+    if sv_release:
+        await sv_released(session, world)
     return learners
 
 

@@ -57,7 +57,8 @@ async def test_r90_r91_a_claim_over_rest_and_its_export(client, auth, session, w
 
 
 async def test_r90_an_ineligible_learner_is_refused_over_graphql_with_the_rule(client, auth, session, world):
-    (learner,) = await released(session, world, ["M"])  # no accredited LIV: R-40
+    # No accredited LIV, standards verification not released.
+    (learner,) = await released(session, world, ["M"], sv_release=False)
     mutation = (
         "mutation { createCertificationClaim(input: {programmeId: "
         f'"{world.programme_id}", claimType: full, learnerIds: ["{learner.id}"]}}) {{ id }} }}'

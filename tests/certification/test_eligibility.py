@@ -1,5 +1,6 @@
 """R-90: the eligibility preflight names every reason a learner's full or unit certificate cannot be
-claimed, each with its rule; the checks from other domains join through `register_external`."""
+claimed, each with its rule; the checks from other domains (external_holds.py) join through
+`register_external`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from app.certification import eligibility, qmr, schemas
+from app.appeals import schemas as aschemas
+from app.appeals import service as appeals
+from app.assessment.models import AssessmentDecision
+from app.certification import eligibility, external_holds, qmr, schemas
 from app.certification.schemas import ReasonCode as R
 from app.core.errors import NotFound
 from app.employers import schemas as eschemas
@@ -19,8 +23,9 @@ from app.programmes.models import Enrolment
 from app.verification import plans
 from app.verification import schemas as vschemas
 from tests.assessment.fixtures import registered_learner
-from tests.certification.fixtures import accredited_liv, released
+from tests.certification.fixtures import accredited_liv, released, sv_released
 from tests.programmes.fixtures import make_learner, make_staff, principal
+from tests.verification.fixtures import lp
 
 EO = principal("exams_officer")
 
@@ -136,9 +141,10 @@ async def test_r90_qmr_insufficient_on_other_objectives_does_not_block(session, 
 
 
 async def test_r40_a_subject_area_without_an_accredited_liv_may_not_claim(session, world):
-    (learner,) = await released(session, world, ["M"])
+    # Before its standards verification is released (which would release the subject area, R-40).
+    (learner,) = await released(session, world, ["M"], sv_release=False)
     e = await eligibility.preflight(session, EO, learner.id, world.award_id)
-    assert codes(e) == {R.no_accredited_liv: "R-40"}
+    assert codes(e) == {R.no_accredited_liv: "R-40", R.standards_verification: "R-51"}
     assert not e.unit_claimable
 
 
@@ -207,30 +213,34 @@ async def test_r95_ocr_qualifications_require_employer_involvement_by_default(se
     assert R.qmr_block not in codes(e)
 
 
-@pytest.fixture
-def restore_checks():
-    before = list(eligibility.CHECKS)
-    yield
-    eligibility.CHECKS[:] = before
-
-
 async def test_r90_external_checks_join_the_preflight_and_sv_release_waives_the_liv_gap(
-    session, world, restore_checks
+    session, world, clock
 ):
-    """How external_holds.py joins at merge: a registered check's reasons are listed like the others; a
-    released standards verification releases a subject area without an accredited LIV (R-40)."""
-    (learner,) = await released(session, world, ["M"])
-
-    async def on_appeal(session, p, c):
-        return [eligibility.reason(R.unit_on_appeal, "R-62", "Unit 1 is under appeal.", eligibility.FULL, 1)]
-
-    async def sv_released(session, p, c):
-        c.sv_released = True
-        return []
-
-    eligibility.register_external(on_appeal, sv_released)
-    eligibility.register_external(on_appeal)  # twice keeps one
-    assert eligibility.CHECKS.count(on_appeal) == 1
+    """The wired external reasons (external_holds.py, registered as create_app does): the subject area's
+    standards verification not yet released blocks every claim (R-51); once released it also releases
+    the subject area without an accredited LIV (R-40); an open appeal holds its unit (R-62). The clock
+    is frozen inside the centre's academic year, where the appeal window (R-60) can be counted."""
+    assert all(
+        c in eligibility.CHECKS for c in (external_holds.standards_verification, external_holds.open_appeals)
+    )
+    external_holds.register()  # twice keeps one
+    assert eligibility.CHECKS.count(external_holds.open_appeals) == 1
+    (learner,) = await released(session, world, ["M"], sv_release=False)
     e = await eligibility.preflight(session, EO, learner.id, world.award_id)
-    assert codes(e) == {R.unit_on_appeal: "R-62"}  # the LIV gap is waived by the released SV
+    assert codes(e) == {R.no_accredited_liv: "R-40", R.standards_verification: "R-51"}
+    assert "not yet fully sampled" in next(r.message for r in e.reasons if r.code is R.standards_verification)
+    assert not e.unit_claimable  # R-51 stops unit certification too
+    await sv_released(session, world)
+    e = await eligibility.preflight(session, EO, learner.id, world.award_id)
+    assert (e.full_claimable, e.reasons) == (True, [])  # the LIV gap is waived by the released SV
+    decision = await session.scalar(
+        select(AssessmentDecision).where(AssessmentDecision.learner_id == learner.id).limit(1)
+    )
+    await appeals.lodge(
+        session,
+        lp(learner),
+        aschemas.AppealCreate(decision_id=decision.id, kind="decision", grounds="M1 was met: see p.4."),
+    )
+    e = await eligibility.preflight(session, EO, learner.id, world.award_id)
+    assert codes(e) == {R.unit_on_appeal: "R-62"}
     assert e.claimable_units == [] and not e.unit_claimable  # the unit on hold is not claimable
