@@ -90,3 +90,32 @@ async def test_a_request_makes_a_span_when_an_exporter_is_configured(
     app.state.tracer_provider.shutdown()
     names = [span.name for span in memory.get_finished_spans()]
     assert any("/v1/learners" in name for name in names), names
+
+
+async def test_an_empty_content_length_header_is_not_a_server_error(app):
+    """The fuzzer's find: `Content-Length:` with no value crashed the request-size metric (500). Sent as
+    raw ASGI: HTTP clients drop an empty header before it reaches the app."""
+    sent: list[dict] = []
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": f"/v1/learners/{uuid.uuid4()}",
+        "raw_path": b"/v1/learners/x",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver"), (b"content-length", b"")],
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 1),
+    }
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    assert sent[0]["status"] == 401  # no token: refused as usual, not a 500
