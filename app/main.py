@@ -22,7 +22,6 @@ from app.auth.centres import CentreDirectory
 from app.auth.tokens import TokenVerifier
 from app.calendars.router import router as calendars_router
 from app.centres.router import router as centres_router
-from app.certification import external_holds as certification_holds
 from app.certification.router import router as certification_router
 from app.core.clock import ClockMiddleware
 from app.core.config import Settings, get_settings
@@ -35,7 +34,6 @@ from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
 from app.employers.router import router as employers_router
 from app.learners.router import router as learners_router
-from app.malpractice import hooks as malpractice_hooks
 from app.malpractice.router import router as malpractice_router
 from app.models import alembic_config
 from app.programmes.router import router as programmes_router
@@ -50,10 +48,10 @@ from app.sync.router import router as sync_router
 from app.system.observability import configure_logging, install_metrics, install_tracing, trace_engine
 from app.system.problems import router as problems_router
 from app.system.router import router as system_router
-from app.verification import liv_access, release_gate
 from app.verification.router import router as verification_router
 from app.webhooks.openapi import register_webhooks
 from app.webhooks.router import router as webhooks_router
+from app.wiring import wire_domains
 
 API_VERSION = "0.1.0"
 TAGS = [
@@ -187,12 +185,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app. Tests pass their own sessionmaker (bound to a rolled-back transaction)."""
     settings = settings or get_settings()
-    release_gate.register()  # R-25: release asks verification's IV check (app/assessment/iv_gate.py)
-    liv_access.register()  # R-40: programme access follows the LIV appointment (app/programmes/access.py)
-    # R-70/R-73: the authenticity chain opens cases; release keeps back withheld results.
-    malpractice_hooks.register()
-    # R-90: certification reads the SV status, open appeals and malpractice withholding (one line each).
-    certification_holds.register()
+    wire_domains()  # the lower domains' callbacks (app/wiring.py)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -154,14 +154,9 @@ def release_gates() -> None:
     gate as create_app does (tests/verification/test_release.py checks that create_app does), its
     R-40 lookup of the programme's LIV for programme access, malpractice's hooks and certification's
     reasons from standards verification, appeals and malpractice."""
-    from app.certification import external_holds
-    from app.malpractice import hooks
-    from app.verification import liv_access, release_gate
+    from app.wiring import wire_domains
 
-    release_gate.register()
-    liv_access.register()
-    hooks.register()  # R-70/R-73: the authenticity chain and the withholding hold, as create_app does
-    external_holds.register()  # R-90: the SV status, open appeals, withholding and centre sanctions
+    wire_domains()
 
 
 @pytest.fixture(scope="session")

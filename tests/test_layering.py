@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     # app/events (the outbox), never by import.
     ("webhooks",),
     ("api", "system"),
-    ("main", "cli", "demo", "models"),
+    ("main", "cli", "demo", "models", "wiring"),
 ]
 
 # GraphQL's per-request context is what every domain's gql.py resolves through, as its router.py

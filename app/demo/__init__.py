@@ -11,7 +11,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.centres.models import Centre
-from app.certification import external_holds as certification_holds
 from app.core import clock
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
@@ -29,18 +28,14 @@ from app.demo.staff import load_centre
 from app.demo.support import load_support
 from app.demo.sv import load_sv
 from app.demo.world import DEMO_CENTRE_ID, DEMO_LEARNER_SUBJECT, Demo, start_year
-from app.malpractice import hooks as malpractice_hooks
-from app.verification import liv_access, release_gate
+from app.wiring import wire_domains
 
 __all__ = ["DEMO_CENTRE_ID", "DEMO_LEARNER_SUBJECT", "load_demo", "print_tokens"]
 
 
 async def load_demo(settings: Settings) -> bool:
     """Load the demo centre; False (and nothing written) when it is already there."""
-    release_gate.register()  # R-25: release asks verification, as in the app (create_app does the same)
-    liv_access.register()  # R-40: the appointed LIV is the programme's LIV, as in the app
-    malpractice_hooks.register()  # R-70/R-73: the authenticity chain and withholding, as in the app
-    certification_holds.register()  # R-90: SV, appeal and malpractice reasons in the preflight, as in the app
+    wire_domains()  # as create_app does (app/wiring.py)
     urls = resolve_urls(settings)
     engine = make_engine(urls.app, role=urls.app_role, pool_size=1)
     year = start_year(clock.today())
