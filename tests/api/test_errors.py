@@ -77,3 +77,25 @@ async def test_unknown_query_parameters_are_refused(client, auth):
     assert (
         await client.get("/v1/learners", params={"family_name": "B"}, headers=auth("hoc"))
     ).status_code == 200
+
+
+def test_the_refused_query_parameters_are_exactly_those_the_contract_does_not_declare(app):
+    """The check reads each route's dependency tree (cheap); the contract is built from the same tree:
+    the two must agree on every operation, or a declared filter would be refused (or a mistyped one let
+    through)."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    from app.core.params import declared_query_params
+
+    paths = app.openapi()["paths"]
+    checked = 0
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route  # what a request's scope carries
+        if not isinstance(route, APIRoute) or not context.include_in_schema:
+            continue
+        for method in context.methods:
+            operation = paths[context.path_format][method.lower()]
+            in_contract = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            assert declared_query_params(route.dependant) == in_contract, (method, context.path_format)
+            checked += 1
+    assert checked > 100
