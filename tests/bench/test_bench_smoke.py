@@ -1,5 +1,7 @@
 """Benchmarks that cannot rot (issue 18): every bench/ script runs at its `--tiny` size and prints its
 figures. The figures themselves are never asserted: at this size, on shared cores, they mean nothing.
+It costs one to three minutes, so it is not part of the suite (`uv run pytest` deselects the `bench`
+marker): CI runs it as a step of its own, `uv run pytest -m bench tests/bench`.
 
 The scripts run side by side (one process each), each in databases of its own named with this run's
 suffix, dropped afterwards.
@@ -14,6 +16,7 @@ import uuid
 from pathlib import Path
 
 import asyncpg
+import pytest
 
 from tests.conftest import ROOT, _plain, _server_url
 
@@ -44,6 +47,7 @@ async def _drop(suffix: str) -> None:
         await conn.close()
 
 
+@pytest.mark.bench
 async def test_every_bench_script_runs_at_a_tiny_size_and_prints_its_figures() -> None:
     suffix = f"_smoke_{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "VERITY_BENCH_DB_SUFFIX": suffix, "PYTHONPATH": str(ROOT)}
