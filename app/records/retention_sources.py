@@ -33,10 +33,12 @@ async def involvement_records(session: AsyncSession) -> list[Held]:
     whether each learner took part (app/employers/involvement.py), so its parts go together.
 
     Its clock (`involvement_ended`) starts on the plan's last event: the end of the programme's
-    academic year, or a later activity (its date: confirmed, else planned) or declaration."""
-    activity_on = func.coalesce(EmployerActivity.confirmed_on, EmployerActivity.planned_on)
+    academic year, or a later activity (the day it happens; `confirmed_on` is the day it was confirmed, before) or
+    declaration."""
     last_activity = (
-        select(func.max(activity_on)).where(EmployerActivity.plan_id == InvolvementPlan.id).scalar_subquery()
+        select(func.max(EmployerActivity.planned_on))
+        .where(EmployerActivity.plan_id == InvolvementPlan.id)
+        .scalar_subquery()
     )
     last_declaration = (
         select(func.max(InvolvementDeclaration.moderation_on))
