@@ -15,6 +15,7 @@ then, rules that need them list nothing, so nothing is purged early.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable
@@ -298,7 +299,13 @@ async def assess(session: AsyncSession, today: dt.date | None = None) -> list[Ve
             continue
         for record in await provider(session):
             verdicts.append(await _judge(session, rule, record, today))
-    return await kept_for_references(session, verdicts)
+    kept = await kept_for_references(session, {(v.rule.kind, v.record.id) for v in verdicts if v.goes})
+    return [
+        dataclasses.replace(v, goes=False, why=kept[v.record.id])
+        if v.goes and v.rule.kind == RecordKind.assessment_records and v.record.id in kept
+        else v
+        for v in verdicts
+    ]
 
 
 async def _judge(session: AsyncSession, rule: Rule, record: Held, today: dt.date) -> Verdict:

@@ -3,10 +3,8 @@ still refers to (R-97; docs/retention.md)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,9 +20,6 @@ from app.employers.models import (
 from app.programmes.models import PriorLearning, Programme
 from app.records.held import Held
 from app.records.schemas import RecordKind
-
-if TYPE_CHECKING:
-    from app.records.retention import Verdict
 
 
 async def involvement_records(session: AsyncSession) -> list[Held]:
@@ -83,14 +78,16 @@ async def involvement_ended_on(session: AsyncSession, record: Held) -> dt.date |
     return record.recorded_on
 
 
-async def kept_for_references(session: AsyncSession, verdicts: list[Verdict]) -> list[Verdict]:
-    """A decision that goes is kept while a record that is kept refers to it: an appeal of it whose own
-    period has not run (appeals go first in a run), or prior learning carried from the RPL it assessed
-    to a programme whose decision stays. Deleting it would break the reference (the purge would fail)."""
-    going = {(v.rule.kind, v.record.id) for v in verdicts if v.goes}
+async def kept_for_references(
+    session: AsyncSession, going: set[tuple[RecordKind, uuid.UUID]]
+) -> dict[uuid.UUID, str]:
+    """Of the records that go, the decisions to keep, and why. A decision is kept while a record that
+    is kept refers to it: an appeal of it whose own period has not run (appeals go first in a run), or
+    prior learning carried from the RPL it assessed to a programme whose decision stays. Deleting it
+    would break the reference (the purge would fail)."""
     decisions = [i for k, i in going if k == RecordKind.assessment_records]
     if not decisions:
-        return verdicts
+        return {}
     kept_by: dict[uuid.UUID, str] = {}
     for appeal_id, decision_id in (
         await session.execute(select(Appeal.id, Appeal.decision_id).where(Appeal.decision_id.in_(decisions)))
@@ -108,9 +105,4 @@ async def kept_for_references(session: AsyncSession, verdicts: list[Verdict]) ->
     for decision_id, rpl_id, carried_decision in carried:
         if carried_decision is None or (RecordKind.assessment_records, carried_decision) not in going:
             kept_by.setdefault(decision_id, f"kept: prior learning {rpl_id} carried from it is kept")
-    return [
-        dataclasses.replace(v, goes=False, why=kept_by[v.record.id])
-        if v.goes and v.rule.kind == RecordKind.assessment_records and v.record.id in kept_by
-        else v
-        for v in verdicts
-    ]
+    return kept_by
