@@ -8,9 +8,10 @@ clock, the holds that stop it), and small providers answer the questions a rule 
 - A *hold provider* says whether a record is held (a legal hold set by the QN, an open appeal, an open
   malpractice case). A held record is kept, whatever its dates.
 
-Providers for what this tree holds are registered below. Appeals, certification and malpractice
-register theirs at app build (the lead wires them at merge: see docs/retention.md, "Wiring"); until
-then, rules that need them list nothing, so nothing is purged early.
+Providers are registered below (employer involvement's and the check that keeps a decision a kept
+record still refers to: app/records/retention_sources.py). A kind without a provider lists nothing, so
+nothing is purged early. The real run deletes every kind through the `retention_purge` database
+function (docs/retention.md).
 """
 
 from __future__ import annotations
