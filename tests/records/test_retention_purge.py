@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from app.audit.service import verify
+from app.core.ids import uuid7
 from app.employers import schemas as employer_schemas
 from app.employers import service as employers
 from app.malpractice import schemas as malpractice_schemas
@@ -282,3 +283,32 @@ async def test_r97_the_purge_function_is_the_only_way_these_rows_go(session, wor
     with pytest.raises(DBAPIError, match="permission denied"):
         async with session.begin_nested():
             await session.execute(text(f"DELETE FROM {table} WHERE centre_id = :c"), {"c": mine.programme})
+
+
+async def test_r97_a_decision_whose_rpl_was_carried_to_a_kept_record_is_kept(
+    session, world, certified, clock
+):
+    """RPL the decision assessed goes with it, unless a later programme's RPL was carried from it."""
+    mine, other, _ = world
+    await _appeals_closed(session, mine, other)
+    insert = text(
+        "INSERT INTO prior_learning (id, centre_id, learner_id, qualification_id, unit_number, description, "
+        "status, recorded_by, decision_id, carried_from_id, version, created_at, updated_at) "
+        "SELECT :id, centre_id, learner_id, :q, 1, 'A course', :status, 'test', :d, :src, 1, now(), now() "
+        "FROM assessment_decisions WHERE id = :decision"
+    )
+    source, carried = uuid7(), uuid7()
+    common = {"q": mine.qualification, "decision": mine.decision}
+    await session.execute(
+        insert, {"id": source, "status": "assessed", "d": mine.decision, "src": None, **common}
+    )
+    clock.set(_at(DUE))
+    assert _of(await retention.assess(session), RecordKind.assessment_records, mine.decision).goes
+    await session.execute(
+        insert, {"id": carried, "status": "to_be_assessed", "d": None, "src": source, **common}
+    )
+    verdicts = await retention.assess(session)
+    v = _of(verdicts, RecordKind.assessment_records, mine.decision)
+    assert not v.goes and v.why == f"kept: prior learning {carried} carried from it is kept"
+    await retention.purge(session, verdicts)  # FK-safe: nothing refers to a deleted row
+    assert await _count(session, "prior_learning", "id = :i", i=source) == 1
