@@ -8,13 +8,15 @@ clock, the holds that stop it), and small providers answer the questions a rule 
 - A *hold provider* says whether a record is held (a legal hold set by the QN, an open appeal, an open
   malpractice case). A held record is kept, whatever its dates.
 
-Providers for what this tree holds are registered below. Appeals, certification and malpractice
-register theirs at app build (the lead wires them at merge: see docs/retention.md, "Wiring"); until
-then, rules that need them list nothing, so nothing is purged early.
+Providers are registered below (employer involvement's and the check that keeps a decision a kept
+record still refers to: app/records/retention_sources.py). A kind without a provider lists nothing, so
+nothing is purged early. The real run deletes every kind through the `retention_purge` database
+function (docs/retention.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable
@@ -37,7 +39,9 @@ from app.events.write import Change, recorded
 from app.malpractice.holds import results_withheld
 from app.records.erasure import erase_payloads
 from app.records.events import RecordsPurged
+from app.records.held import Held
 from app.records.models import LegalHold
+from app.records.retention_sources import involvement_ended_on, involvement_records, kept_for_references
 from app.records.schemas import PurgeCounts, RecordKind
 from app.standardisation.models import StandardisationRecord
 
@@ -70,7 +74,6 @@ class Rule:
     period: Period
     clock: str  # the name of the clock provider: the event that starts the clock
     holds: tuple[str, ...]  # the names of the hold providers that stop it
-    subject_type: str  # the audit log's subject type of these records (their payloads are erased)
     source: str  # where the rule comes from
 
 
@@ -81,7 +84,6 @@ RULES: tuple[Rule, ...] = (
         Period(years=3),
         "certification",
         ("legal_hold", "open_appeal", "malpractice"),
-        "assessment_decision",
         "R-97: assessment and IV records 3 years after certification",
     ),
     Rule(
@@ -89,47 +91,30 @@ RULES: tuple[Rule, ...] = (
         Period(weeks=12),
         "certificates_issued",
         ("legal_hold", "open_appeal", "malpractice"),
-        "evidence_item",
         "R-97: learner work 12 weeks after certificates are issued, not while an appeal is open",
     ),
     Rule(
         RecordKind.appeal_records,
         Period(months=18),
         "appeal_closed",
-        ("legal_hold",),
-        "appeal",
+        ("legal_hold", "open_appeal", "malpractice"),
         "R-97: appeal records 18 months after the appeal is closed",
     ),
     Rule(
         RecordKind.employer_involvement,
         Period(years=3),
-        "recorded",
-        ("legal_hold",),
-        "employer_involvement",
-        "R-97: employer-involvement records 3 years",
+        "involvement_ended",
+        ("legal_hold", "open_appeal", "malpractice"),
+        "R-97: employer-involvement records 3 years (from the plan's last event: docs/retention.md)",
     ),
     Rule(
         RecordKind.standardisation_records,
         Period(years=3),
         "recorded",
         ("legal_hold",),
-        "standardisation_record",
         "R-97: standardisation records 3 years",
     ),
 )
-
-
-@dataclass(frozen=True)
-class Held:
-    """A record of some kind, with what its rule's clock and holds ask about."""
-
-    kind: RecordKind
-    id: uuid.UUID
-    centre_id: uuid.UUID
-    learner_id: uuid.UUID | None = None
-    qualification_id: uuid.UUID | None = None
-    recorded_on: dt.date | None = None
-    files: tuple[str, ...] = ()
 
 
 RecordProvider = Callable[[AsyncSession], Awaitable[list[Held]]]
@@ -213,11 +198,11 @@ async def _recorded(session: AsyncSession, record: Held) -> dt.date | None:
 
 
 async def _legal_hold(session: AsyncSession, record: Held) -> str | None:
-    """A hold set by the QN on the record's learner, or on the whole centre."""
+    """A hold set by the QN on one of the record's learners, or on the whole centre."""
     stmt = select(LegalHold.reason).where(
         LegalHold.centre_id == record.centre_id,
         LegalHold.released_at.is_(None),
-        (LegalHold.learner_id.is_(None)) | (LegalHold.learner_id == record.learner_id),
+        (LegalHold.learner_id.is_(None)) | (LegalHold.learner_id.in_(record.people)),
     )
     reason = (await session.scalars(stmt.limit(1))).first()
     return f"legal hold: {reason}" if reason else None
@@ -250,19 +235,21 @@ async def _certificates_issued_on(session: AsyncSession, record: Held) -> dt.dat
 
 
 async def _malpractice(session: AsyncSession, record: Held) -> str | None:
-    """R-73: an open case withholding the learner's results keeps their records (no allegation here)."""
-    if record.learner_id is None:
-        return None
-    withheld = await results_withheld(session, record.learner_id)
-    return f"malpractice: {withheld[0].reason}" if withheld else None
+    """R-73: an open case withholding a learner's results keeps their records (no allegation here)."""
+    for learner_id in record.people:
+        withheld = await results_withheld(session, learner_id)
+        if withheld:
+            return f"malpractice: {withheld[0].reason}"
+    return None
 
 
 async def _open_appeal(session: AsyncSession, record: Held) -> str | None:
     """R-62/R-97: a learner's work and records are kept while an appeal of theirs is open."""
-    if record.learner_id is None:
-        return None
-    holds = await units_on_hold(session, record.learner_id)
-    return f"open appeal {holds[0].appeal_id}" if holds else None
+    for learner_id in record.people:
+        holds = await units_on_hold(session, learner_id)
+        if holds:
+            return f"open appeal {holds[0].appeal_id}"
+    return None
 
 
 async def _appeal_records(session: AsyncSession) -> list[Held]:
@@ -287,6 +274,8 @@ register_hold("malpractice", _malpractice)
 register_hold("open_appeal", _open_appeal)
 register_records(RecordKind.appeal_records, _appeal_records)
 register_clock("appeal_closed", _appeal_closed_on)
+register_records(RecordKind.employer_involvement, involvement_records)
+register_clock("involvement_ended", involvement_ended_on)
 
 
 # ---- the run -----------------------------------------------------------------------------------------
@@ -311,7 +300,13 @@ async def assess(session: AsyncSession, today: dt.date | None = None) -> list[Ve
             continue
         for record in await provider(session):
             verdicts.append(await _judge(session, rule, record, today))
-    return verdicts
+    kept = await kept_for_references(session, {(v.rule.kind, v.record.id) for v in verdicts if v.goes})
+    return [
+        dataclasses.replace(v, goes=False, why=kept[v.record.id])
+        if v.goes and v.rule.kind == RecordKind.assessment_records and v.record.id in kept
+        else v
+        for v in verdicts
+    ]
 
 
 async def _judge(session: AsyncSession, rule: Rule, record: Held, today: dt.date) -> Verdict:
@@ -334,9 +329,15 @@ async def _judge(session: AsyncSession, rule: Rule, record: Held, today: dt.date
     )
 
 
-# Kinds the database's retention_purge can delete today (alembic 0021_records). Assessment and IV
-# records need their verification rows purged with them: listed by --dry-run, not yet deleted.
-PURGEABLE = {RecordKind.learner_work, RecordKind.standardisation_records}
+# retention_purge (alembic 0023_purge) deletes every kind. Appeal records go before assessment records
+# in one run, since an appeal refers to the decision it appeals.
+PURGE_ORDER = (
+    RecordKind.learner_work,
+    RecordKind.appeal_records,
+    RecordKind.assessment_records,
+    RecordKind.standardisation_records,
+    RecordKind.employer_involvement,
+)
 
 _PURGE = text("SELECT retention_purge(:kind, :centre, CAST(:ids AS uuid[]))")
 _STILL_USED = text("SELECT DISTINCT storage_key FROM evidence_items WHERE storage_key = ANY(:keys)")
@@ -355,18 +356,22 @@ async def purge(session: AsyncSession, verdicts: list[Verdict]) -> list[Purge]:
     evidence shares (storage is content-addressed)."""
     groups: dict[tuple[uuid.UUID, RecordKind], list[Verdict]] = {}
     for v in verdicts:
-        if v.goes and v.rule.kind in PURGEABLE:
+        if v.goes:
             groups.setdefault((v.record.centre_id, v.rule.kind), []).append(v)
     done = []
-    for (centre_id, kind), group in sorted(groups.items(), key=lambda g: (str(g[0][0]), g[0][1])):
+    for (centre_id, kind), group in sorted(
+        groups.items(), key=lambda g: (str(g[0][0]), PURGE_ORDER.index(g[0][1]))
+    ):
         rule = group[0].rule
         ids = [v.record.id for v in group]
-        rows = int(
-            (
-                await session.execute(_PURGE, {"kind": kind.value, "centre": centre_id, "ids": ids})
-            ).scalar_one()
-        )
-        erased = await erase_payloads(session, centre_id, rule.subject_type, ids, f"retention: {rule.source}")
+        # What the function deleted, by the audit subject type its rows are recorded under.
+        deleted = (
+            await session.execute(_PURGE, {"kind": kind.value, "centre": centre_id, "ids": ids})
+        ).scalar_one()
+        rows, erased = int(deleted["rows"]), 0
+        for subject_type, subject_ids in sorted(deleted["subjects"].items()):
+            reason = f"retention: {rule.source}"
+            erased += await erase_payloads(session, centre_id, subject_type, subject_ids, reason)
         keys = sorted({k for v in group for k in v.record.files})
         used = set((await session.execute(_STILL_USED, {"keys": keys})).scalars()) if keys else set()
         counts = PurgeCounts(kind=kind, rows=rows, files=len(set(keys) - used), audit_events_erased=erased)
