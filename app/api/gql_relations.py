@@ -27,6 +27,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from app.api.gql_context import Context
+from app.api.gql_pagination import After, Connection, First, page_of
 from app.assessment import decisions as assessment_decisions
 from app.assessment import gql as assessment_gql
 from app.assessment import records as assessment_records
@@ -156,14 +157,26 @@ async def learner_record(root: Learner, info: Ctx, programme_id: uuid.UUID) -> L
     return await loader.load((root.id, programme_id))  # type: ignore[attr-defined]
 
 
-async def brief_decisions(root: Brief, info: Ctx) -> list[Decision]:
+# A brief's decisions and IV grow with its cohort: connections, paged over the loader's whole list
+# (one batch whatever the page, so the statement count stays fixed).
+async def brief_decisions(
+    root: Brief, info: Ctx, first: First = 50, after: After = None
+) -> Connection[Decision]:
     loader = _loader(info, "brief.decisions", assessment_repo.decisions_by_brief, _decisions)
-    return await loader.load(root.id)  # type: ignore[attr-defined]  # a Pydantic-made type's field
+    return page_of(await loader.load(root.id), first, after)  # type: ignore[attr-defined]
 
 
-async def brief_iv_records(root: Brief, info: Ctx) -> list[IvRecord]:
+async def brief_iv_records(
+    root: Brief, info: Ctx, first: First = 50, after: After = None
+) -> Connection[IvRecord]:
     loader = _loader(info, "brief.ivRecords", verification_repo.iv_records_by_brief, _iv_records)
-    return await loader.load(root.id)  # type: ignore[attr-defined]  # a Pydantic-made type's field
+    return page_of(await loader.load(root.id), first, after)  # type: ignore[attr-defined]
+
+
+def sample_items(
+    root: verification_gql.IvSample, first: First = 50, after: After = None
+) -> Connection[IvSampleItem]:
+    return page_of(root.items, first, after)  # type: ignore[attr-defined]  # a Pydantic-made field
 
 
 async def sample_item_decision(root: IvSampleItem, info: Ctx) -> Decision | None:
@@ -203,11 +216,18 @@ RELATIONS: list[tuple[type, str, Callable[..., Awaitable[Any]], str]] = [
     ),
     (IvSampleItem, "decision", sample_item_decision, "The sampled decision."),
 ]
+# Fields the domains' types declare as plain lists that become connections here.
+REPLACED: list[tuple[type, str, Callable[..., Any], str]] = [
+    (verification_gql.IvSample, "items", sample_items, "R-42: the sampled decisions, in draw order."),
+]
 
 
 def attach_relations() -> None:
     """Add the relation fields to the domains' types (once; before the schema is built)."""
-    for owner, name, resolver, description in RELATIONS:
+    for owner, name, _resolver, _description in REPLACED:
+        definition = owner.__strawberry_definition__  # type: ignore[attr-defined]
+        definition.fields[:] = [f for f in definition.fields if f.python_name != name or f.base_resolver]
+    for owner, name, resolver, description in [*RELATIONS, *REPLACED]:
         definition = owner.__strawberry_definition__  # type: ignore[attr-defined]
         if any(f.python_name == name for f in definition.fields):
             continue
