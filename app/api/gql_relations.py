@@ -173,12 +173,6 @@ async def brief_iv_records(
     return page_of(await loader.load(root.id), first, after)  # type: ignore[attr-defined]
 
 
-def sample_items(
-    root: verification_gql.IvSample, first: First = 50, after: After = None
-) -> Connection[IvSampleItem]:
-    return page_of(root.items, first, after)  # type: ignore[attr-defined]  # a Pydantic-made field
-
-
 async def sample_item_decision(root: IvSampleItem, info: Ctx) -> Decision | None:
     loader = _loader(info, "decision", assessment_repo.decisions_by_id, _maybe_decision)
     return await loader.load(root.decision_id)  # type: ignore[attr-defined]
@@ -216,18 +210,11 @@ RELATIONS: list[tuple[type, str, Callable[..., Awaitable[Any]], str]] = [
     ),
     (IvSampleItem, "decision", sample_item_decision, "The sampled decision."),
 ]
-# Fields the domains' types declare as plain lists that become connections here.
-REPLACED: list[tuple[type, str, Callable[..., Any], str]] = [
-    (verification_gql.IvSample, "items", sample_items, "R-42: the sampled decisions, in draw order."),
-]
 
 
 def attach_relations() -> None:
     """Add the relation fields to the domains' types (once; before the schema is built)."""
-    for owner, name, _resolver, _description in REPLACED:
-        definition = owner.__strawberry_definition__  # type: ignore[attr-defined]
-        definition.fields[:] = [f for f in definition.fields if f.python_name != name or f.base_resolver]
-    for owner, name, resolver, description in [*RELATIONS, *REPLACED]:
+    for owner, name, resolver, description in RELATIONS:
         definition = owner.__strawberry_definition__  # type: ignore[attr-defined]
         if any(f.python_name == name for f in definition.fields):
             continue
