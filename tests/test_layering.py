@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, ...]] = [
 # GraphQL's per-request context is what every domain's gql.py resolves through, as its router.py
 # uses app/auth/dependencies: it belongs beside auth (it imports only core and auth), although it
 # lives with the GraphQL schema in app/api.
-MODULE_LAYER = {"app.api.gql_context": "auth"}
+MODULE_LAYER = {"app.api.gql_context": "auth", "app.api.gql_pagination": "auth"}
 
 RANK = {package: rank for rank, layer in enumerate(LAYERS) for package in layer}
 

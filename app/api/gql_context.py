@@ -17,7 +17,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from graphql.error import GraphQLError
@@ -38,7 +38,6 @@ from app.core.errors import (
     field_problem,
     is_database_unavailable,
 )
-from app.core.pagination import encode_cursor
 
 log = logging.getLogger("verity.graphql")
 T = TypeVar("T")
@@ -128,53 +127,6 @@ def to_model(model: type[M], data: dict[str, Any], location: str = "input") -> M
 def input_fields(value: Any) -> dict[str, Any]:
     """An input object's fields, without the omitted ones (UNSET): absent means "leave alone"."""
     return {k: v for k, v in vars(value).items() if v is not strawberry.UNSET}
-
-
-def page_size(first: int) -> int:
-    return max(1, min(first, 200))
-
-
-@strawberry.type(
-    description="Relay page information. Pages go forward (`first`/`after`): `hasPreviousPage` "
-    "is true when an `after` cursor was given, `startCursor`/`endCursor` are the first and "
-    "last edges' cursors, and `endCursor` is what to pass as `after` for the next page."
-)
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-
-@strawberry.type
-class Edge(Generic[T]):
-    node: T
-    cursor: str
-
-
-@strawberry.type
-class Connection(Generic[T]):
-    """Relay-style page: `edges`/`pageInfo`, plus `nodes` for clients that want just the items."""
-
-    edges: list[Edge[T]]
-    nodes: list[T]
-    page_info: PageInfo
-
-
-def connection(
-    nodes: list[Any], next_cursor: str | None, key: str = "id", after: str | None = None
-) -> Connection:
-    edges = [Edge(node=n, cursor=encode_cursor(getattr(n, key))) for n in nodes]
-    return Connection(
-        edges=edges,
-        nodes=nodes,
-        page_info=PageInfo(
-            has_next_page=next_cursor is not None,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=next_cursor if next_cursor is not None else (edges[-1].cursor if edges else None),
-        ),
-    )
 
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")

@@ -27,6 +27,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from app.api.gql_context import Context
+from app.api.gql_pagination import After, Connection, First, page_of
 from app.assessment import decisions as assessment_decisions
 from app.assessment import gql as assessment_gql
 from app.assessment import records as assessment_records
@@ -156,14 +157,20 @@ async def learner_record(root: Learner, info: Ctx, programme_id: uuid.UUID) -> L
     return await loader.load((root.id, programme_id))  # type: ignore[attr-defined]
 
 
-async def brief_decisions(root: Brief, info: Ctx) -> list[Decision]:
+# A brief's decisions and IV grow with its cohort: connections, paged over the loader's whole list
+# (one batch whatever the page, so the statement count stays fixed).
+async def brief_decisions(
+    root: Brief, info: Ctx, first: First = 50, after: After = None
+) -> Connection[Decision]:
     loader = _loader(info, "brief.decisions", assessment_repo.decisions_by_brief, _decisions)
-    return await loader.load(root.id)  # type: ignore[attr-defined]  # a Pydantic-made type's field
+    return page_of(await loader.load(root.id), first, after)  # type: ignore[attr-defined]
 
 
-async def brief_iv_records(root: Brief, info: Ctx) -> list[IvRecord]:
+async def brief_iv_records(
+    root: Brief, info: Ctx, first: First = 50, after: After = None
+) -> Connection[IvRecord]:
     loader = _loader(info, "brief.ivRecords", verification_repo.iv_records_by_brief, _iv_records)
-    return await loader.load(root.id)  # type: ignore[attr-defined]  # a Pydantic-made type's field
+    return page_of(await loader.load(root.id), first, after)  # type: ignore[attr-defined]
 
 
 async def sample_item_decision(root: IvSampleItem, info: Ctx) -> Decision | None:

@@ -30,6 +30,7 @@ from strawberry.types.scalar import ScalarDefinition
 from app.api.gql_context import Context, ProblemErrors
 from app.api.gql_idempotency import IdempotentMutations
 from app.api.gql_limits import GraphQLRequestRefused, check_graphql_request, graphql_refusal
+from app.api.gql_pagination import RULE
 from app.api.gql_relations import attach_relations
 from app.api.ide import local_graphiql_html, mount_graphiql_assets
 from app.appeals.gql import AppealsMutation, AppealsQuery
@@ -190,7 +191,7 @@ SCALARS: dict[object, ScalarDefinition] = {
 SCHEMA_DESCRIPTION = (
     "Verity: internal assessment and quality assurance. Nullability: root fields are nullable, so "
     "one failing field answers null with its error and the rest of a screen still renders; list "
-    "items are non-null, so a list never holds a hole to check for."
+    "items are non-null, so a list never holds a hole to check for. " + RULE
 )
 
 

@@ -12,6 +12,7 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
 from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, page_of
 from app.appeals import schemas, service, stages, worklist
 from app.assessment.gql import _decision_fields
 from app.auth.scopes import Scope
@@ -105,11 +106,18 @@ class AppealsQuery:
         learner_id: uuid.UUID | None = None,
         decision_id: uuid.UUID | None = None,
         status: schemas.AppealStatus | None = None,
-    ) -> list[Appeal]:
+        first: First = 50,
+        after: After = None,
+    ) -> Connection[Appeal]:
         p = info.context.require(Scope.appeals_read)
-        return [
-            _out(a) for a in await info.context.read(service.list_appeals, p, learner_id, decision_id, status)
-        ]
+        return page_of(
+            [
+                _out(a)
+                for a in await info.context.read(service.list_appeals, p, learner_id, decision_id, status)
+            ],
+            first,
+            after,
+        )
 
     @strawberry.field(description="R-60: one appeal with every stage and its response.")
     async def appeal(self, info: Ctx, id: uuid.UUID) -> Appeal:
@@ -117,11 +125,18 @@ class AppealsQuery:
         return _out(await info.context.read(service.get_appeal, p, id))
 
     @strawberry.field(description="R-61: open appeal stages past their due date (the QN's worklist).")
-    async def overdue_appeal_stages(self, info: Ctx) -> list[OverdueAppealStage]:
+    async def overdue_appeal_stages(
+        self, info: Ctx, first: First = 50, after: After = None
+    ) -> Connection[OverdueAppealStage]:
         p = info.context.require(Scope.appeals_monitor)
-        return [
-            OverdueAppealStage.from_pydantic(s) for s in await info.context.read(worklist.overdue_stages, p)
-        ]
+        return page_of(
+            [
+                OverdueAppealStage.from_pydantic(s)
+                for s in await info.context.read(worklist.overdue_stages, p)
+            ],
+            first,
+            after,
+        )
 
     @strawberry.field(description="R-63: appeals by stage reached, outcome, assessor, programme and year.")
     async def appeal_report(

@@ -14,7 +14,8 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
+from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, page_of, paged
 from app.assessment import (
     authenticity,
     decisions,
@@ -293,25 +294,29 @@ class AssessmentQuery:
     async def assessment_decisions(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         brief_id: uuid.UUID | None = None,
         learner_id: uuid.UUID | None = None,
         programme_id: uuid.UUID | None = None,
         status: schemas.DecisionStatus | None = None,
     ) -> Connection[AssessmentDecision]:
         p = info.context.require(Scope.assessments_read, Scope.learner_self)
-        items, nxt = await info.context.read(
-            decisions.list_decisions,
-            p,
-            page_size(first),
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                decisions.list_decisions,
+                p,
+                limit,
+                cursor,
+                brief_id=brief_id,
+                learner_id=learner_id,
+                programme_id=programme_id,
+                status=status.value if status else None,
+            ),
+            first,
             after,
-            brief_id=brief_id,
-            learner_id=learner_id,
-            programme_id=programme_id,
-            status=status.value if status else None,
+            lambda d: _decision(d),
         )
-        return connection([_decision(d) for d in items], nxt, after=after)
 
     @strawberry.field
     async def assessment_decision(self, info: Ctx, id: uuid.UUID) -> AssessmentDecision:
@@ -321,16 +326,22 @@ class AssessmentQuery:
     @strawberry.field(
         description="R-26: the decision's versions, oldest first; nothing is overwritten. Staff only."
     )
-    async def assessment_decision_versions(self, info: Ctx, id: uuid.UUID) -> list[AssessmentDecisionVersion]:
+    async def assessment_decision_versions(
+        self, info: Ctx, id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[AssessmentDecisionVersion]:
         p = info.context.require(Scope.assessments_read)
         rows = await info.context.read(decisions.list_versions, p, id)
-        return [AssessmentDecisionVersion.from_pydantic(v) for v in rows]
+        return page_of([AssessmentDecisionVersion.from_pydantic(v) for v in rows], first, after)
 
     @strawberry.field(description="The resubmissions authorised after the decision (R-30), oldest first.")
-    async def resubmissions(self, info: Ctx, decision_id: uuid.UUID) -> list[Resubmission]:
+    async def resubmissions(
+        self, info: Ctx, decision_id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[Resubmission]:
         p = info.context.require(Scope.assessments_read, Scope.learner_self)
         rows = await info.context.read(resubmissions.list_resubmissions, p, decision_id)
-        return [Resubmission.from_pydantic(schemas.Resubmission.model_validate(r)) for r in rows]
+        return page_of(
+            [Resubmission.from_pydantic(schemas.Resubmission.model_validate(r)) for r in rows], first, after
+        )
 
     @strawberry.field(
         description="Staff see the centre's (assessors: their programmes'); learners their own."
@@ -338,21 +349,25 @@ class AssessmentQuery:
     async def submissions(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         brief_id: uuid.UUID | None = None,
         learner_id: uuid.UUID | None = None,
     ) -> Connection[Submission]:
         p = info.context.require(Scope.assessments_read, Scope.learner_self)
-        items, nxt = await info.context.read(
-            submissions.list_submissions,
-            p,
-            page_size(first),
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                submissions.list_submissions,
+                p,
+                limit,
+                cursor,
+                brief_id=brief_id,
+                learner_id=learner_id,
+            ),
+            first,
             after,
-            brief_id=brief_id,
-            learner_id=learner_id,
+            lambda s: _submission(s),
         )
-        return connection([_submission(s) for s in items], nxt, after=after)
 
     @strawberry.field
     async def submission(self, info: Ctx, id: uuid.UUID) -> Submission:
@@ -360,10 +375,14 @@ class AssessmentQuery:
         return _submission(await info.context.read(submissions.get_submission, p, id))
 
     @strawberry.field(description="The submission's evidence: files (by SHA-256) and references.")
-    async def submission_evidence(self, info: Ctx, submission_id: uuid.UUID) -> list[EvidenceItem]:
+    async def submission_evidence(
+        self, info: Ctx, submission_id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[EvidenceItem]:
         p = info.context.require(Scope.assessments_read, Scope.learner_self)
         rows = await info.context.read(submissions.list_evidence, p, submission_id)
-        return [EvidenceItem.from_pydantic(schemas.EvidenceItem.model_validate(r)) for r in rows]
+        return page_of(
+            [EvidenceItem.from_pydantic(schemas.EvidenceItem.model_validate(r)) for r in rows], first, after
+        )
 
     @strawberry.field(
         description="One learner's record on a programme: units, criteria, attempts, exam results and "

@@ -8,7 +8,8 @@ import uuid
 import strawberry
 from strawberry.types import Info
 
-from app.api.gql_context import Connection, Context, connection, page_size
+from app.api.gql_context import Context
+from app.api.gql_pagination import After, Connection, First, paged
 from app.assessment import reads, schemas
 from app.assessment.gql import DeadlineExtension, ExamResult
 from app.auth.scopes import Scope
@@ -25,17 +26,19 @@ class AssessmentReadsQuery:
     async def deadline_extensions(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         learner_id: uuid.UUID | None = None,
         brief_id: uuid.UUID | None = None,
     ) -> Connection[DeadlineExtension]:
         p = info.context.require(Scope.assessments_read, Scope.learner_self)
-        items, nxt = await info.context.read(
-            reads.list_extensions, p, page_size(first), after, learner_id=learner_id, brief_id=brief_id
-        )
-        return connection(
-            [DeadlineExtension.from_pydantic(schemas.Extension.model_validate(e)) for e in items], nxt
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                reads.list_extensions, p, limit, cursor, learner_id=learner_id, brief_id=brief_id
+            ),
+            first,
+            after,
+            lambda e: DeadlineExtension.from_pydantic(schemas.Extension.model_validate(e)),
         )
 
     @strawberry.field(
@@ -45,22 +48,24 @@ class AssessmentReadsQuery:
     async def exam_results(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         learner_id: uuid.UUID | None = None,
         qualification_id: uuid.UUID | None = None,
         unit_number: int | None = None,
     ) -> Connection[ExamResult]:
         p = info.context.require(Scope.assessments_read, Scope.learner_self)
-        items, nxt = await info.context.read(
-            reads.list_exam_results,
-            p,
-            page_size(first),
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                reads.list_exam_results,
+                p,
+                limit,
+                cursor,
+                learner_id=learner_id,
+                qualification_id=qualification_id,
+                unit_number=unit_number,
+            ),
+            first,
             after,
-            learner_id=learner_id,
-            qualification_id=qualification_id,
-            unit_number=unit_number,
-        )
-        return connection(
-            [ExamResult.from_pydantic(schemas.ExamResult.model_validate(r)) for r in items], nxt
+            lambda r: ExamResult.from_pydantic(schemas.ExamResult.model_validate(r)),
         )

@@ -10,7 +10,8 @@ from strawberry.experimental.pydantic import input as pyd_input
 from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
-from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
+from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, page_of, paged
 from app.assignments import models, schemas, service
 from app.auth.scopes import Scope
 
@@ -141,10 +142,12 @@ def _answers(answers: list[ChecklistAnswerInput]) -> list[schemas.ChecklistAnswe
 @strawberry.type
 class AssignmentsQuery:
     @strawberry.field(description="R-20: the programme's assessment plan, in hand-out order.")
-    async def assessment_plan(self, info: Ctx, programme_id: uuid.UUID) -> list[AssessmentPlanEntry]:
+    async def assessment_plan(
+        self, info: Ctx, programme_id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[AssessmentPlanEntry]:
         p = info.context.require(Scope.assignments_read)
         plan = await info.context.read(service.get_plan, p, programme_id)
-        return [AssessmentPlanEntry.from_pydantic(e) for e in plan.entries]
+        return page_of([AssessmentPlanEntry.from_pydantic(e) for e in plan.entries], first, after)
 
     @strawberry.field(
         description="R-20: the programme's assessment plan with its LIV sign-off (REST getAssessmentPlan)."
@@ -167,21 +170,25 @@ class AssignmentsQuery:
     async def assignment_briefs(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         programme_id: uuid.UUID | None = None,
         status: schemas.BriefStatus | None = None,
     ) -> Connection[AssignmentBrief]:
         p = info.context.require(Scope.assignments_read, Scope.learner_self)
-        items, nxt = await info.context.read(
-            service.list_briefs,
-            p,
-            page_size(first),
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                service.list_briefs,
+                p,
+                limit,
+                cursor,
+                programme_id=programme_id,
+                status=status.value if status else None,
+            ),
+            first,
             after,
-            programme_id=programme_id,
-            status=status.value if status else None,
+            lambda b: _brief(b),
         )
-        return connection([_brief(b) for b in items], nxt, after=after)
 
     @strawberry.field(description="R-21: the questions an internal verifier answers for every brief.")
     async def brief_checklist(self, info: Ctx) -> list[BriefChecklistQuestion]:
@@ -193,14 +200,18 @@ class AssignmentsQuery:
         "answers and comments."
     )
     async def assignment_brief_verifications(
-        self, info: Ctx, brief_id: uuid.UUID
-    ) -> list[AssignmentBriefVerification]:
+        self, info: Ctx, brief_id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[AssignmentBriefVerification]:
         p = info.context.require(Scope.assignments_read)
         rows = await info.context.read(service.list_verifications, p, brief_id)
-        return [
-            AssignmentBriefVerification.from_pydantic(schemas.BriefVerification.model_validate(r))
-            for r in rows
-        ]
+        return page_of(
+            [
+                AssignmentBriefVerification.from_pydantic(schemas.BriefVerification.model_validate(r))
+                for r in rows
+            ],
+            first,
+            after,
+        )
 
     @strawberry.field
     async def assignment_brief(self, info: Ctx, id: uuid.UUID) -> AssignmentBrief:

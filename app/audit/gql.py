@@ -7,7 +7,8 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from app.api.gql_context import Connection, Context, connection, page_size
+from app.api.gql_context import Context
+from app.api.gql_pagination import After, Connection, First, paged
 from app.audit import schemas, service
 from app.auth.scopes import Scope
 
@@ -31,20 +32,19 @@ class AuditQuery:
     async def audit_events(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         subject_type: str | None = None,
         subject_id: str | None = None,
     ) -> Connection[AuditEvent]:
         p = info.context.require(Scope.audit_read)
-        items, nxt = await info.context.read(
-            service.list_events, p.centre_id, page_size(first), after, subject_type, subject_id
-        )
-        return connection(
-            [AuditEvent.from_pydantic(schemas.AuditEvent.model_validate(i)) for i in items],
-            nxt,
-            key="seq",
-            after=after,
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                service.list_events, p.centre_id, limit, cursor, subject_type, subject_id
+            ),
+            first,
+            after,
+            lambda i: AuditEvent.from_pydantic(schemas.AuditEvent.model_validate(i)),
         )
 
     @strawberry.field(description="Recompute the centre's hash chain; report the first broken link.")

@@ -11,7 +11,8 @@ from strawberry.experimental.pydantic import input as pyd_input
 from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
-from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
+from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, paged
 from app.auth.scopes import Scope
 from app.calendars import schemas, service
 
@@ -80,11 +81,15 @@ def _year_fields(value: object) -> dict[str, Any]:
 class CalendarsQuery:
     @strawberry.field(description="The centre's academic years with their terms.")
     async def academic_years(
-        self, info: Ctx, first: int = 50, after: str | None = None
+        self, info: Ctx, first: First = 50, after: After = None
     ) -> Connection[AcademicYear]:
         p = info.context.require(Scope.centre_read)
-        items, nxt = await info.context.read(service.list_academic_years, p, page_size(first), after)
-        return connection([_year(i) for i in items], nxt, after=after)
+        return await paged(
+            lambda limit, cursor: info.context.read(service.list_academic_years, p, limit, cursor),
+            first,
+            after,
+            lambda i: _year(i),
+        )
 
     @strawberry.field
     async def academic_year(self, info: Ctx, id: uuid.UUID) -> AcademicYear:
@@ -95,16 +100,20 @@ class CalendarsQuery:
     async def closures(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         from_date: dt.date | None = None,
         to_date: dt.date | None = None,
     ) -> Connection[Closure]:
         p = info.context.require(Scope.centre_read)
-        items, nxt = await info.context.read(
-            service.list_closures, p, page_size(first), after, from_date, to_date
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                service.list_closures, p, limit, cursor, from_date, to_date
+            ),
+            first,
+            after,
+            lambda i: _closure(i),
         )
-        return connection([_closure(i) for i in items], nxt, after=after)
 
     @strawberry.field(
         description="The date `days` working days after `start` in the centre's calendar: weekdays in "

@@ -10,7 +10,8 @@ from strawberry.experimental.pydantic import input as pyd_input
 from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
-from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
+from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, paged
 from app.auth.scopes import Scope
 from app.centres import schemas, service
 
@@ -72,11 +73,13 @@ Ctx = Info[Context, None]
 @strawberry.type
 class CentresQuery:
     @strawberry.field(description="The caller's own centre (a token is issued for one centre).")
-    async def centres(self, info: Ctx, first: int = 50, after: str | None = None) -> Connection[Centre]:
+    async def centres(self, info: Ctx, first: First = 50, after: After = None) -> Connection[Centre]:
         p = info.context.require(Scope.centre_read)
-        items, nxt = await info.context.read(service.list_centres, p, page_size(first), after)
-        return connection(
-            [Centre.from_pydantic(schemas.Centre.model_validate(i)) for i in items], nxt, after=after
+        return await paged(
+            lambda limit, cursor: info.context.read(service.list_centres, p, limit, cursor),
+            first,
+            after,
+            lambda i: Centre.from_pydantic(schemas.Centre.model_validate(i)),
         )
 
     @strawberry.field(description="The caller's centre.")
@@ -87,11 +90,13 @@ class CentresQuery:
         )
 
     @strawberry.field
-    async def sites(self, info: Ctx, first: int = 50, after: str | None = None) -> Connection[Site]:
+    async def sites(self, info: Ctx, first: First = 50, after: After = None) -> Connection[Site]:
         p = info.context.require(Scope.centre_read)
-        items, nxt = await info.context.read(service.list_sites, p, page_size(first), after)
-        return connection(
-            [Site.from_pydantic(schemas.Site.model_validate(i)) for i in items], nxt, after=after
+        return await paged(
+            lambda limit, cursor: info.context.read(service.list_sites, p, limit, cursor),
+            first,
+            after,
+            lambda i: Site.from_pydantic(schemas.Site.model_validate(i)),
         )
 
     @strawberry.field
@@ -105,21 +110,21 @@ class CentresQuery:
     async def staff(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         role: Annotated[
             schemas.StaffRoleName | None, strawberry.argument(description="Only staff holding this role.")
         ] = None,
         active: bool | None = None,
     ) -> Connection[StaffMember]:
         p = info.context.require(Scope.staff_read)
-        items, nxt = await info.context.read(
-            service.list_staff, p, page_size(first), after, role.value if role else None, active
-        )
-        return connection(
-            [StaffMember.from_pydantic(schemas.StaffMember.model_validate(i)) for i in items],
-            nxt,
-            after=after,
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                service.list_staff, p, limit, cursor, role.value if role else None, active
+            ),
+            first,
+            after,
+            lambda i: StaffMember.from_pydantic(schemas.StaffMember.model_validate(i)),
         )
 
     @strawberry.field

@@ -11,6 +11,7 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
 from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, page_of
 from app.auth.scopes import Scope
 from app.certification import certificates, claims, eligibility, export, qmr, schemas
 
@@ -162,9 +163,15 @@ class CertificationQuery:
         info: Ctx,
         programme_id: uuid.UUID | None = None,
         status: schemas.ClaimStatus | None = None,
-    ) -> list[CertificationClaim]:
+        first: First = 50,
+        after: After = None,
+    ) -> Connection[CertificationClaim]:
         p = info.context.require(Scope.certification_read)
-        return [_claim(c) for c in await info.context.read(claims.list_claims, p, programme_id, status)]
+        return page_of(
+            [_claim(c) for c in await info.context.read(claims.list_claims, p, programme_id, status)],
+            first,
+            after,
+        )
 
     @strawberry.field(description="R-91: one certification claim.")
     async def certification_claim(self, info: Ctx, id: uuid.UUID) -> CertificationClaim:
@@ -172,10 +179,12 @@ class CertificationQuery:
         return _claim(await info.context.read(claims.get_claim, p, id))
 
     @strawberry.field(description="R-94: claims overdue or due within `withinDays` days.")
-    async def certification_claim_deadlines(self, info: Ctx, within_days: int = 30) -> list[ClaimDeadline]:
+    async def certification_claim_deadlines(
+        self, info: Ctx, within_days: int = 30, first: First = 50, after: After = None
+    ) -> Connection[ClaimDeadline]:
         p = info.context.require(Scope.certification_read)
         rows = await info.context.read(claims.deadlines, p, within_days)
-        return [ClaimDeadline.from_pydantic(r) for r in rows]
+        return page_of([ClaimDeadline.from_pydantic(r) for r in rows], first, after)
 
     @strawberry.field(description="The submitted claim's export rows (REST exportCertificationClaim).")
     async def certification_claim_export(self, info: Ctx, id: uuid.UUID) -> ClaimExport:
@@ -194,10 +203,12 @@ class CertificationQuery:
         claim_id: uuid.UUID | None = None,
         status: schemas.CertificateStatus | None = None,
         check_overdue: bool | None = None,
-    ) -> list[Certificate]:
+        first: First = 50,
+        after: After = None,
+    ) -> Connection[Certificate]:
         p = info.context.require(Scope.certification_read)
         rows = await info.context.read(certificates.list_certificates, p, claim_id, status, check_overdue)
-        return [Certificate.from_pydantic(c) for c in rows]
+        return page_of([Certificate.from_pydantic(c) for c in rows], first, after)
 
     @strawberry.field(description="R-92: one certificate received.")
     async def certificate(self, info: Ctx, id: uuid.UUID) -> Certificate:
@@ -205,9 +216,15 @@ class CertificationQuery:
         return Certificate.from_pydantic(await info.context.read(certificates.get_certificate, p, id))
 
     @strawberry.field(description="R-90: QMR visits (REST listQmrVisits).")
-    async def qmr_visits(self, info: Ctx, blocking: bool | None = None) -> list[QmrVisit]:
+    async def qmr_visits(
+        self, info: Ctx, blocking: bool | None = None, first: First = 50, after: After = None
+    ) -> Connection[QmrVisit]:
         p = info.context.require(Scope.certification_read)
-        return [QmrVisit.from_pydantic(v) for v in await info.context.read(qmr.list_visits, p, blocking)]
+        return page_of(
+            [QmrVisit.from_pydantic(v) for v in await info.context.read(qmr.list_visits, p, blocking)],
+            first,
+            after,
+        )
 
     @strawberry.field(description="R-90: one QMR visit.")
     async def qmr_visit(self, info: Ctx, id: uuid.UUID) -> QmrVisit:

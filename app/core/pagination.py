@@ -9,14 +9,22 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from contextvars import ContextVar
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import Select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import ValidationFailed, field_problem
+
+
+class PageTooLarge(ValidationFailed):
+    """A GraphQL connection was asked for more nodes (`first`) than its documented maximum."""
+
+    slug, title = "page-too-large", "Page too large"
+
 
 T = TypeVar("T")
 
@@ -55,11 +63,21 @@ def decode_cursor(cursor: str, key_type: type = uuid.UUID) -> uuid.UUID | int:
         ) from exc
 
 
+# Set by the GraphQL layer (app/api/gql_pagination.py) around a service call: paginate() leaves there
+# the statement counting every row of the list, so a connection's `totalCount` runs it only if it is
+# asked for, and services keep one signature for REST and GraphQL.
+COUNT_SINK: ContextVar[dict[str, Any] | None] = ContextVar("verity_count_sink", default=None)
+
+
 async def paginate(
     session: AsyncSession, stmt: Select, key_column: Any, limit: int, cursor: str | None
 ) -> tuple[list[Any], str | None]:
     """Keyset pagination on a unique, ordered key (a UUIDv7 id, or a sequence number)."""
     key_type = key_column.type.python_type
+    sink = COUNT_SINK.get()
+    if sink is not None:
+        sink["count"] = select(func.count()).select_from(stmt.order_by(None).subquery())
+        sink["key"] = key_column.key
     if cursor:
         stmt = stmt.where(key_column > decode_cursor(cursor, key_type))
     rows = list((await session.scalars(stmt.order_by(key_column).limit(limit + 1))).all())

@@ -10,6 +10,7 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
 from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, page_of
 from app.auth.scopes import Scope
 from app.employers import schemas, service
 
@@ -84,9 +85,13 @@ def _employer(row: object) -> Employer:
 @strawberry.type
 class EmployersQuery:
     @strawberry.field(description="R-95: the centre's employers (REST listEmployers).")
-    async def employers(self, info: Ctx, sector: str | None = None) -> list[Employer]:
+    async def employers(
+        self, info: Ctx, sector: str | None = None, first: First = 50, after: After = None
+    ) -> Connection[Employer]:
         p = info.context.require(Scope.employer_involvement_read)
-        return [_employer(e) for e in await info.context.read(service.list_employers, p, sector)]
+        return page_of(
+            [_employer(e) for e in await info.context.read(service.list_employers, p, sector)], first, after
+        )
 
     @strawberry.field(description="R-95: one employer.")
     async def employer(self, info: Ctx, id: uuid.UUID) -> Employer:
@@ -95,10 +100,14 @@ class EmployersQuery:
 
     @strawberry.field(description="R-95: employer involvement plans (REST listEmployerInvolvementPlans).")
     async def employer_involvement_plans(
-        self, info: Ctx, programme_id: uuid.UUID | None = None
-    ) -> list[Plan]:
+        self, info: Ctx, programme_id: uuid.UUID | None = None, first: First = 50, after: After = None
+    ) -> Connection[Plan]:
         p = info.context.require(Scope.employer_involvement_read)
-        return [Plan.from_pydantic(x) for x in await info.context.read(service.list_plans, p, programme_id)]
+        return page_of(
+            [Plan.from_pydantic(x) for x in await info.context.read(service.list_plans, p, programme_id)],
+            first,
+            after,
+        )
 
     @strawberry.field(description="R-95: one employer involvement plan.")
     async def employer_involvement_plan(self, info: Ctx, id: uuid.UUID) -> Plan:
@@ -112,11 +121,16 @@ class EmployersQuery:
 
     @strawberry.field(description="R-95: employer activities (REST listEmployerActivities).")
     async def employer_activities(
-        self, info: Ctx, programme_id: uuid.UUID | None = None, plan_id: uuid.UUID | None = None
-    ) -> list[Activity]:
+        self,
+        info: Ctx,
+        programme_id: uuid.UUID | None = None,
+        plan_id: uuid.UUID | None = None,
+        first: First = 50,
+        after: After = None,
+    ) -> Connection[Activity]:
         p = info.context.require(Scope.employer_involvement_read)
         rows = await info.context.read(service.list_activities, p, programme_id, plan_id)
-        return [Activity.from_pydantic(a) for a in rows]
+        return page_of([Activity.from_pydantic(a) for a in rows], first, after)
 
     @strawberry.field(description="R-95: one employer activity.")
     async def employer_activity(self, info: Ctx, id: uuid.UUID) -> Activity:

@@ -10,7 +10,8 @@ from strawberry.experimental.pydantic import input as pyd_input
 from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
-from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
+from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, paged
 from app.auth.scopes import Scope
 from app.learners import schemas, service
 
@@ -51,25 +52,29 @@ class LearnersQuery:
     async def learners(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         family_name: str | None = None,
         candidate_number: str | None = None,
         mis_id: str | None = None,
         uln: str | None = None,
     ) -> Connection[Learner]:
         p = info.context.require(Scope.learners_read, Scope.learner_self)
-        items, nxt = await info.context.read(
-            service.list_learners,
-            p,
-            page_size(first),
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                service.list_learners,
+                p,
+                limit,
+                cursor,
+                family_name=family_name,
+                candidate_number=candidate_number,
+                mis_id=mis_id,
+                uln=uln,
+            ),
+            first,
             after,
-            family_name=family_name,
-            candidate_number=candidate_number,
-            mis_id=mis_id,
-            uln=uln,
+            lambda i: _out(i),
         )
-        return connection([_out(i) for i in items], nxt, after=after)
 
     @strawberry.field
     async def learner(self, info: Ctx, id: uuid.UUID) -> Learner:

@@ -12,6 +12,7 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
 from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, page_of
 from app.auth.scopes import Scope
 from app.malpractice import reporting, sanctions, schemas, service
 
@@ -107,12 +108,14 @@ class MalpracticeQuery:
         learner_id: uuid.UUID | None = None,
         staff_id: uuid.UUID | None = None,
         report_overdue: bool | None = None,
-    ) -> list[Case]:
+        first: First = 50,
+        after: After = None,
+    ) -> Connection[Case]:
         p = info.context.require(Scope.malpractice_read)
         rows = await info.context.read(
             service.list_cases, p, status, subject_kind, learner_id, staff_id, report_overdue
         )
-        return [_case(c) for c in rows]
+        return page_of([_case(c) for c in rows], first, after)
 
     @strawberry.field(description="R-70: one malpractice case, as the caller may see it.")
     async def malpractice_case(self, info: Ctx, id: uuid.UUID) -> Case:

@@ -12,7 +12,8 @@ from strawberry.experimental.pydantic import input as pyd_input
 from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
-from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
+from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, paged
 from app.auth.scopes import Scope
 from app.programmes import enrolments, escalations, schemas, service, support
 
@@ -160,21 +161,25 @@ class ProgrammesQuery:
     async def programmes(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         academic_year_id: uuid.UUID | None = None,
         qualification_id: uuid.UUID | None = None,
     ) -> Connection[Programme]:
         p = info.context.require(*STAFF_READ)
-        items, nxt = await info.context.read(
-            service.list_programmes,
-            p,
-            page_size(first),
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                service.list_programmes,
+                p,
+                limit,
+                cursor,
+                academic_year_id=academic_year_id,
+                qualification_id=qualification_id,
+            ),
+            first,
             after,
-            academic_year_id=academic_year_id,
-            qualification_id=qualification_id,
+            lambda i: Programme.from_pydantic(i),
         )
-        return connection([Programme.from_pydantic(i) for i in items], nxt, after=after)
 
     @strawberry.field
     async def programme(self, info: Ctx, id: uuid.UUID) -> Programme:
@@ -185,23 +190,27 @@ class ProgrammesQuery:
     async def enrolments(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         learner_id: uuid.UUID | None = None,
         programme_id: uuid.UUID | None = None,
         status: schemas.EnrolmentStatus | None = None,
     ) -> Connection[Enrolment]:
         p = info.context.require(*OWN_ENROLMENTS)
-        items, nxt = await info.context.read(
-            enrolments.list_enrolments,
-            p,
-            page_size(first),
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                enrolments.list_enrolments,
+                p,
+                limit,
+                cursor,
+                learner_id=learner_id,
+                programme_id=programme_id,
+                status=status,
+            ),
+            first,
             after,
-            learner_id=learner_id,
-            programme_id=programme_id,
-            status=status,
+            lambda i: _enrolment(i),
         )
-        return connection([_enrolment(i) for i in items], nxt, after=after)
 
     @strawberry.field
     async def enrolment(self, info: Ctx, id: uuid.UUID) -> Enrolment:
@@ -212,44 +221,49 @@ class ProgrammesQuery:
     async def registration_issues(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         issue: schemas.RegistrationIssueKind | None = None,
         programme_id: uuid.UUID | None = None,
     ) -> Connection[RegistrationIssue]:
         p = info.context.require(Scope.registrations_monitor)
-        items, nxt = await info.context.read(
-            enrolments.list_registration_issues,
-            p,
-            page_size(first),
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                enrolments.list_registration_issues,
+                p,
+                limit,
+                cursor,
+                issue=issue,
+                programme_id=programme_id,
+            ),
+            first,
             after,
-            issue=issue,
-            programme_id=programme_id,
-        )
-        return connection(
-            [RegistrationIssue.from_pydantic(i) for i in items], nxt, key="enrolment_id", after=after
+            lambda i: RegistrationIssue.from_pydantic(i),
+            key="enrolment_id",
         )
 
     @strawberry.field(description="R-11: the QN's escalations to the HoC, with due dates and outcomes.")
     async def registration_escalations(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         status: schemas.EscalationStatus | None = None,
         enrolment_id: uuid.UUID | None = None,
     ) -> Connection[RegistrationEscalation]:
         p = info.context.require(Scope.registrations_monitor)
-        items, nxt = await info.context.read(
-            escalations.list_escalations,
-            p,
-            page_size(first),
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                escalations.list_escalations,
+                p,
+                limit,
+                cursor,
+                status=status.value if status else None,
+                enrolment_id=enrolment_id,
+            ),
+            first,
             after,
-            status=status.value if status else None,
-            enrolment_id=enrolment_id,
-        )
-        return connection(
-            [_as(RegistrationEscalation, schemas.RegistrationEscalation, i) for i in items], nxt, after=after
+            lambda i: _as(RegistrationEscalation, schemas.RegistrationEscalation, i),
         )
 
     @strawberry.field(description="R-11: one escalation of a registration issue to the HoC.")
@@ -260,13 +274,17 @@ class ProgrammesQuery:
 
     @strawberry.field
     async def prior_learning(
-        self, info: Ctx, first: int = 50, after: str | None = None, learner_id: uuid.UUID | None = None
+        self, info: Ctx, first: First = 50, after: After = None, learner_id: uuid.UUID | None = None
     ) -> Connection[PriorLearning]:
         p = info.context.require(*OWN_SUPPORT)
-        items, nxt = await info.context.read(
-            support.list_prior_learning, p, page_size(first), after, learner_id
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                support.list_prior_learning, p, limit, cursor, learner_id
+            ),
+            first,
+            after,
+            lambda i: _as(PriorLearning, schemas.PriorLearning, i),
         )
-        return connection([_as(PriorLearning, schemas.PriorLearning, i) for i in items], nxt, after=after)
 
     @strawberry.field
     async def prior_learning_record(self, info: Ctx, id: uuid.UUID) -> PriorLearning:
@@ -277,14 +295,16 @@ class ProgrammesQuery:
 
     @strawberry.field
     async def reasonable_adjustments(
-        self, info: Ctx, first: int = 50, after: str | None = None, learner_id: uuid.UUID | None = None
+        self, info: Ctx, first: First = 50, after: After = None, learner_id: uuid.UUID | None = None
     ) -> Connection[ReasonableAdjustment]:
         p = info.context.require(*OWN_ADJUSTMENTS)
-        items, nxt = await info.context.read(
-            support.list_reasonable_adjustments, p, page_size(first), after, learner_id
-        )
-        return connection(
-            [_as(ReasonableAdjustment, schemas.ReasonableAdjustment, i) for i in items], nxt, after=after
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                support.list_reasonable_adjustments, p, limit, cursor, learner_id
+            ),
+            first,
+            after,
+            lambda i: _as(ReasonableAdjustment, schemas.ReasonableAdjustment, i),
         )
 
     @strawberry.field
@@ -300,17 +320,19 @@ class ProgrammesQuery:
     async def special_considerations(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         learner_id: uuid.UUID | None = None,
         status: schemas.SpecialConsiderationStatus | None = None,
     ) -> Connection[SpecialConsideration]:
         p = info.context.require(*OWN_SPECIAL_CONSIDERATIONS)
-        items, nxt = await info.context.read(
-            support.list_special_considerations, p, page_size(first), after, learner_id, status
-        )
-        return connection(
-            [_as(SpecialConsideration, schemas.SpecialConsideration, i) for i in items], nxt, after=after
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                support.list_special_considerations, p, limit, cursor, learner_id, status
+            ),
+            first,
+            after,
+            lambda i: _as(SpecialConsideration, schemas.SpecialConsideration, i),
         )
 
     @strawberry.field

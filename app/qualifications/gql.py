@@ -8,7 +8,8 @@ import strawberry
 from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
-from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
+from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, paged
 from app.auth.scopes import Scope
 from app.qualifications import grades, schemas, service
 from app.qualifications.outcomes import OutcomeBasis
@@ -122,23 +123,27 @@ class QualificationsQuery:
     async def qualifications(
         self,
         info: Ctx,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         key: str | None = None,
         awarding_body: str | None = None,
         all_versions: bool = False,
     ) -> Connection[QualificationSummary]:
         p = info.context.require(Scope.qualifications_read)
-        items, nxt = await info.context.read(
-            service.list_qualifications,
-            p,
-            page_size(first),
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                service.list_qualifications,
+                p,
+                limit,
+                cursor,
+                key=key,
+                awarding_body=awarding_body,
+                all_versions=all_versions,
+            ),
+            first,
             after,
-            key=key,
-            awarding_body=awarding_body,
-            all_versions=all_versions,
+            lambda i: QualificationSummary.from_pydantic(i),
         )
-        return connection([QualificationSummary.from_pydantic(i) for i in items], nxt, after=after)
 
     @strawberry.field
     async def qualification(self, info: Ctx, id: uuid.UUID) -> Qualification:

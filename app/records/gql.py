@@ -11,6 +11,7 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
 from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, page_of
 from app.auth.scopes import Scope
 from app.learners import schemas as learner_schemas
 from app.learners.gql import Learner
@@ -64,18 +65,27 @@ class RecordsQuery:
         description="R-98: subject access requests and their fulfilment (REST listSubjectAccessRequests)."
     )
     async def subject_access_requests(
-        self, info: Ctx, learner_id: uuid.UUID | None = None
-    ) -> list[SubjectAccessRequest]:
+        self, info: Ctx, learner_id: uuid.UUID | None = None, first: First = 50, after: After = None
+    ) -> Connection[SubjectAccessRequest]:
         p = info.context.require(Scope.subject_access)
         rows = await info.context.read(people.list_subject_access, p, learner_id)
-        return [
-            SubjectAccessRequest.from_pydantic(schemas.SubjectAccessRequest.model_validate(r)) for r in rows
-        ]
+        return page_of(
+            [
+                SubjectAccessRequest.from_pydantic(schemas.SubjectAccessRequest.model_validate(r))
+                for r in rows
+            ],
+            first,
+            after,
+        )
 
     @strawberry.field(description="R-97: legal holds set by the QN (REST listLegalHolds).")
-    async def legal_holds(self, info: Ctx, learner_id: uuid.UUID | None = None) -> list[LegalHold]:
+    async def legal_holds(
+        self, info: Ctx, learner_id: uuid.UUID | None = None, first: First = 50, after: After = None
+    ) -> Connection[LegalHold]:
         p = info.context.require(Scope.legal_holds)
-        return [_hold(r) for r in await info.context.read(people.list_legal_holds, p, learner_id)]
+        return page_of(
+            [_hold(r) for r in await info.context.read(people.list_legal_holds, p, learner_id)], first, after
+        )
 
     @strawberry.field(description="R-98: the signed-in learner's own full record (REST getOwnRecord).")
     async def own_record(self, info: Ctx) -> OwnRecord:

@@ -43,7 +43,11 @@ async def list_subject_access(
     stmt = select(SubjectAccessRequest).where(SubjectAccessRequest.centre_id == p.centre_id)
     if learner_id is not None:
         stmt = stmt.where(SubjectAccessRequest.learner_id == learner_id)
-    return list((await session.scalars(stmt.order_by(SubjectAccessRequest.requested_at))).all())
+    return list(
+        (
+            await session.scalars(stmt.order_by(SubjectAccessRequest.requested_at, SubjectAccessRequest.id))
+        ).all()
+    )
 
 
 async def correct_identity(
@@ -114,7 +118,7 @@ async def list_legal_holds(
     stmt = select(LegalHold).where(LegalHold.centre_id == p.centre_id)
     if learner_id is not None:
         stmt = stmt.where(LegalHold.learner_id == learner_id)
-    return list((await session.scalars(stmt.order_by(LegalHold.created_at))).all())
+    return list((await session.scalars(stmt.order_by(LegalHold.created_at, LegalHold.id))).all())
 
 
 async def own_record(session: AsyncSession, p: Principal) -> schemas.OwnRecord:

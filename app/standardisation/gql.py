@@ -11,6 +11,7 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
 from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, page_of
 from app.auth.scopes import Scope
 from app.standardisation import competence, schemas, service
 
@@ -94,12 +95,14 @@ class StandardisationQuery:
         programme_id: uuid.UUID | None = None,
         academic_year_id: uuid.UUID | None = None,
         unit_number: int | None = None,
-    ) -> list[StandardisationRecord]:
+        first: First = 50,
+        after: After = None,
+    ) -> Connection[StandardisationRecord]:
         p = info.context.require(Scope.standardisation_read)
         rows = await info.context.read(
             service.list_standardisation, p, programme_id, academic_year_id, unit_number
         )
-        return [_record(r) for r in rows]
+        return page_of([_record(r) for r in rows], first, after)
 
     @strawberry.field(description="R-45: one standardisation record.")
     async def standardisation_record(self, info: Ctx, id: uuid.UUID) -> StandardisationRecord:
@@ -125,9 +128,13 @@ class StandardisationQuery:
         )
 
     @strawberry.field(description="R-46: CPD records: one's own; the HoC, QN and LIV everyone's.")
-    async def cpd_records(self, info: Ctx, staff_id: uuid.UUID | None = None) -> list[CpdRecord]:
+    async def cpd_records(
+        self, info: Ctx, staff_id: uuid.UUID | None = None, first: First = 50, after: After = None
+    ) -> Connection[CpdRecord]:
         p = info.context.require(Scope.cpd_read)
-        return [_cpd(r) for r in await info.context.read(competence.list_cpd, p, staff_id)]
+        return page_of(
+            [_cpd(r) for r in await info.context.read(competence.list_cpd, p, staff_id)], first, after
+        )
 
     @strawberry.field(description="R-46: one CPD record.")
     async def cpd_record(self, info: Ctx, id: uuid.UUID) -> CpdRecord:

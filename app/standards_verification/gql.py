@@ -12,6 +12,7 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
 from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, page_of
 from app.auth.scopes import Scope
 from app.standards_verification import grants, moderation, outcomes, schemas, service, verifier
 from app.standards_verification.detail import get_item_detail
@@ -183,11 +184,16 @@ class StandardsVerificationQuery:
 
     @strawberry.field(description="R-50: verifier allocations (REST listSvAllocations).")
     async def sv_allocations(
-        self, info: Ctx, programme_id: uuid.UUID | None = None, academic_year_id: uuid.UUID | None = None
-    ) -> list[SvAllocation]:
+        self,
+        info: Ctx,
+        programme_id: uuid.UUID | None = None,
+        academic_year_id: uuid.UUID | None = None,
+        first: First = 50,
+        after: After = None,
+    ) -> Connection[SvAllocation]:
         p = info.context.require(Scope.sv_read)
         rows = await info.context.read(service.list_allocations, p, programme_id, academic_year_id)
-        return [SvAllocation.from_pydantic(r) for r in rows]
+        return page_of([SvAllocation.from_pydantic(r) for r in rows], first, after)
 
     @strawberry.field(description="R-50: one allocation.")
     async def sv_allocation(self, info: Ctx, id: uuid.UUID) -> SvAllocation:
@@ -195,11 +201,18 @@ class StandardsVerificationQuery:
         return SvAllocation.from_pydantic(await info.context.read(service.get_allocation, p, id))
 
     @strawberry.field(description="R-50: samples (REST listSvSamples).")
-    async def sv_samples(self, info: Ctx, programme_id: uuid.UUID | None = None) -> list[SvSample]:
+    async def sv_samples(
+        self, info: Ctx, programme_id: uuid.UUID | None = None, first: First = 50, after: After = None
+    ) -> Connection[SvSample]:
         p = info.context.require(Scope.sv_read)
-        return [
-            SvSample.from_pydantic(s) for s in await info.context.read(service.list_samples, p, programme_id)
-        ]
+        return page_of(
+            [
+                SvSample.from_pydantic(s)
+                for s in await info.context.read(service.list_samples, p, programme_id)
+            ],
+            first,
+            after,
+        )
 
     @strawberry.field(description="R-50: one sample with its requests.")
     async def sv_sample(self, info: Ctx, id: uuid.UUID) -> SvSample:
@@ -207,9 +220,13 @@ class StandardsVerificationQuery:
         return SvSample.from_pydantic(await info.context.read(service.get_sample, p, id))
 
     @strawberry.field(description="R-50: a sample's items.")
-    async def sv_sample_items(self, info: Ctx, sample_id: uuid.UUID) -> list[SvSampleItem]:
+    async def sv_sample_items(
+        self, info: Ctx, sample_id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[SvSampleItem]:
         p = info.context.require(Scope.sv_read)
-        return [_item(i) for i in await info.context.read(service.list_items, p, sample_id)]
+        return page_of(
+            [_item(i) for i in await info.context.read(service.list_items, p, sample_id)], first, after
+        )
 
     @strawberry.field(
         description="R-50: one item with its brief, decision versions, IV records and evidence."
@@ -219,23 +236,37 @@ class StandardsVerificationQuery:
         return SvSampleItemDetail.from_pydantic(await info.context.read(get_item_detail, p, id))
 
     @strawberry.field(description="R-52: a sample's grants (REST listSvGrants).")
-    async def sv_grants(self, info: Ctx, sample_id: uuid.UUID) -> list[SvGrant]:
+    async def sv_grants(
+        self, info: Ctx, sample_id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[SvGrant]:
         p = info.context.require(Scope.sv_manage)
-        return [SvGrant.from_pydantic(g) for g in await info.context.read(grants.list_grants, p, sample_id)]
+        return page_of(
+            [SvGrant.from_pydantic(g) for g in await info.context.read(grants.list_grants, p, sample_id)],
+            first,
+            after,
+        )
 
     @strawberry.field(description="R-52: every read of a sample by a verifier (REST listSvAccessLog).")
-    async def sv_access_log(self, info: Ctx, sample_id: uuid.UUID) -> list[SvAccessLogEntry]:
+    async def sv_access_log(
+        self, info: Ctx, sample_id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[SvAccessLogEntry]:
         p = info.context.require(Scope.sv_manage)
         rows = await info.context.read(grants.access_log, p, sample_id)
-        return [SvAccessLogEntry.from_pydantic(r) for r in rows]
+        return page_of([SvAccessLogEntry.from_pydantic(r) for r in rows], first, after)
 
     @strawberry.field(description="R-51: verifiers' reports (REST listSvOutcomes).")
-    async def sv_outcomes(self, info: Ctx, programme_id: uuid.UUID | None = None) -> list[SvOutcome]:
+    async def sv_outcomes(
+        self, info: Ctx, programme_id: uuid.UUID | None = None, first: First = 50, after: After = None
+    ) -> Connection[SvOutcome]:
         p = info.context.require(Scope.sv_read)
-        return [
-            SvOutcome.from_pydantic(o)
-            for o in await info.context.read(outcomes.list_outcomes, p, programme_id)
-        ]
+        return page_of(
+            [
+                SvOutcome.from_pydantic(o)
+                for o in await info.context.read(outcomes.list_outcomes, p, programme_id)
+            ],
+            first,
+            after,
+        )
 
     @strawberry.field(description="R-51: one report with its actions.")
     async def sv_outcome(self, info: Ctx, id: uuid.UUID) -> SvOutcome:
@@ -250,10 +281,12 @@ class StandardsVerificationQuery:
         )
 
     @strawberry.field(description="R-51: OCR moderation visits (REST listOcrModerations).")
-    async def ocr_moderations(self, info: Ctx, programme_id: uuid.UUID | None = None) -> list[OcrModeration]:
+    async def ocr_moderations(
+        self, info: Ctx, programme_id: uuid.UUID | None = None, first: First = 50, after: After = None
+    ) -> Connection[OcrModeration]:
         p = info.context.require(Scope.sv_read)
         rows = await info.context.read(moderation.list_moderations, p, programme_id)
-        return [OcrModeration.from_pydantic(m) for m in rows]
+        return page_of([OcrModeration.from_pydantic(m) for m in rows], first, after)
 
     @strawberry.field(description="R-51: one OCR moderation visit with its adjustments.")
     async def ocr_moderation(self, info: Ctx, id: uuid.UUID) -> OcrModeration:
@@ -263,9 +296,15 @@ class StandardsVerificationQuery:
     # ---- the verifier's read-only fields (R-52) ----
 
     @strawberry.field(description="R-52: the samples of the verifier's live grants.")
-    async def verifier_samples(self, info: Ctx) -> list[SvSample]:
+    async def verifier_samples(
+        self, info: Ctx, first: First = 50, after: After = None
+    ) -> Connection[SvSample]:
         p = info.context.require(Scope.sv_sample_read)
-        return [SvSample.from_pydantic(s) for s in await info.context.read(verifier.list_samples, p)]
+        return page_of(
+            [SvSample.from_pydantic(s) for s in await info.context.read(verifier.list_samples, p)],
+            first,
+            after,
+        )
 
     @strawberry.field(description="R-52: one granted sample.")
     async def verifier_sample(self, info: Ctx, id: uuid.UUID) -> SvSample:
@@ -273,9 +312,13 @@ class StandardsVerificationQuery:
         return SvSample.from_pydantic(await info.context.read(verifier.get_sample, p, id))
 
     @strawberry.field(description="R-52: a granted sample's items.")
-    async def verifier_sample_items(self, info: Ctx, sample_id: uuid.UUID) -> list[SvSampleItem]:
+    async def verifier_sample_items(
+        self, info: Ctx, sample_id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[SvSampleItem]:
         p = info.context.require(Scope.sv_sample_read)
-        return [_item(i) for i in await info.context.read(verifier.list_items, p, sample_id)]
+        return page_of(
+            [_item(i) for i in await info.context.read(verifier.list_items, p, sample_id)], first, after
+        )
 
     @strawberry.field(description="R-52: one granted item: brief, decision versions, IV records, evidence.")
     async def verifier_sample_item(self, info: Ctx, id: uuid.UUID) -> SvSampleItemDetail:

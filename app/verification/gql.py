@@ -16,6 +16,7 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
 from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, page_of
 from app.assessment import decisions
 from app.auth.scopes import Scope
 from app.verification import arbitration, coverage, draws, livs, plans, records, schemas
@@ -365,9 +366,13 @@ class VerificationQuery:
         return BriefIvStatus(brief_id=s.brief_id, complete=s.complete, reasons=s.reasons)
 
     @strawberry.field(description="The brief's own IV (R-21) and its decisions' IV (R-43) in one shape.")
-    async def brief_iv_records(self, info: Ctx, brief_id: uuid.UUID) -> list[IvRecord]:
+    async def brief_iv_records(
+        self, info: Ctx, brief_id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[IvRecord]:
         p = info.context.require(Scope.verification_read)
-        return [_record(r) for r in await info.context.read(records.brief_iv_records, p, brief_id)]
+        return page_of(
+            [_record(r) for r in await info.context.read(records.brief_iv_records, p, brief_id)], first, after
+        )
 
     @strawberry.field
     async def iv_record(self, info: Ctx, id: uuid.UUID) -> IvRecord:
@@ -375,9 +380,13 @@ class VerificationQuery:
         return _record(await info.context.read(records.get_iv_record, p, id))
 
     @strawberry.field(description="R-26: every version of the IV record, oldest first.")
-    async def iv_record_versions(self, info: Ctx, id: uuid.UUID) -> list[IvRecordVersion]:
+    async def iv_record_versions(
+        self, info: Ctx, id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[IvRecordVersion]:
         p = info.context.require(Scope.verification_read)
-        return [_version(v) for v in await info.context.read(records.iv_record_versions, p, id)]
+        return page_of(
+            [_version(v) for v in await info.context.read(records.iv_record_versions, p, id)], first, after
+        )
 
     @strawberry.field
     async def iv_remedial_actions(
@@ -386,7 +395,9 @@ class VerificationQuery:
         brief_id: uuid.UUID | None = None,
         programme_id: uuid.UUID | None = None,
         status: schemas.ActionStatus | None = None,
-    ) -> list[IvRemedialAction]:
+        first: First = 50,
+        after: After = None,
+    ) -> Connection[IvRemedialAction]:
         p = info.context.require(Scope.verification_read)
         rows = await info.context.read(
             records.list_actions,
@@ -395,7 +406,7 @@ class VerificationQuery:
             programme_id=programme_id,
             status=status.value if status else None,
         )
-        return [_action(a) for a in rows]
+        return page_of([_action(a) for a in rows], first, after)
 
     @strawberry.field(
         description="R-42: the brief's official IV sample (its latest draw; REST Sample shape), or null."
@@ -406,9 +417,15 @@ class VerificationQuery:
         return IvSample.from_pydantic(s) if s is not None else None
 
     @strawberry.field(description="R-42: every draw of the brief's IV sample, first to last (official last).")
-    async def iv_samples(self, info: Ctx, brief_id: uuid.UUID) -> list[IvSample]:
+    async def iv_samples(
+        self, info: Ctx, brief_id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[IvSample]:
         p = info.context.require(Scope.verification_read)
-        return [IvSample.from_pydantic(s) for s in await info.context.read(draws.list_samples, p, brief_id)]
+        return page_of(
+            [IvSample.from_pydantic(s) for s in await info.context.read(draws.list_samples, p, brief_id)],
+            first,
+            after,
+        )
 
     @strawberry.field(description="R-42: one IV sample, with its items and the rates it was drawn at.")
     async def iv_sample(self, info: Ctx, id: uuid.UUID) -> IvSample:
@@ -440,30 +457,55 @@ class VerificationQuery:
         return IvSchedule.from_pydantic(await info.context.read(plans.get_schedule, p, programme_id))
 
     @strawberry.field(description="R-45: the LIV's arbitrations of the IV record's disagreements.")
-    async def iv_arbitrations(self, info: Ctx, id: uuid.UUID) -> list[IvArbitration]:
+    async def iv_arbitrations(
+        self, info: Ctx, id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[IvArbitration]:
         p = info.context.require(Scope.verification_read)
-        return [
-            IvArbitration.from_pydantic(a) for a in await info.context.read(arbitration.arbitrations, p, id)
-        ]
+        return page_of(
+            [
+                IvArbitration.from_pydantic(a)
+                for a in await info.context.read(arbitration.arbitrations, p, id)
+            ],
+            first,
+            after,
+        )
 
     @strawberry.field(
         description="R-40: subject areas with programmes in the year and no accredited LIV (REST LivGap)."
     )
-    async def liv_gaps(self, info: Ctx, academic_year_id: uuid.UUID) -> list[LivGap]:
+    async def liv_gaps(
+        self, info: Ctx, academic_year_id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[LivGap]:
         p = info.context.require(Scope.verification_read)
-        return [LivGap.from_pydantic(g) for g in await info.context.read(livs.liv_gaps, p, academic_year_id)]
+        return page_of(
+            [LivGap.from_pydantic(g) for g in await info.context.read(livs.liv_gaps, p, academic_year_id)],
+            first,
+            after,
+        )
 
     @strawberry.field(description="R-40: LIV appointments (REST LivAppointment shape).")
-    async def liv_appointments(self, info: Ctx, subject_area: str | None = None) -> list[LivAppointment]:
+    async def liv_appointments(
+        self, info: Ctx, subject_area: str | None = None, first: First = 50, after: After = None
+    ) -> Connection[LivAppointment]:
         p = info.context.require(Scope.verification_read)
         rows = await info.context.read(plans.list_livs, p, subject_area)
-        return [LivAppointment.from_pydantic(schemas.LivAppointment.model_validate(r)) for r in rows]
+        return page_of(
+            [LivAppointment.from_pydantic(schemas.LivAppointment.model_validate(r)) for r in rows],
+            first,
+            after,
+        )
 
     @strawberry.field(description="R-40: the LIV's registration and standardisation, year by year.")
-    async def liv_annual_records(self, info: Ctx, appointment_id: uuid.UUID) -> list[LivAnnualRecord]:
+    async def liv_annual_records(
+        self, info: Ctx, appointment_id: uuid.UUID, first: First = 50, after: After = None
+    ) -> Connection[LivAnnualRecord]:
         p = info.context.require(Scope.verification_read)
         rows = await info.context.read(plans.annual_records, p, appointment_id)
-        return [LivAnnualRecord.from_pydantic(schemas.LivAnnualRecord.model_validate(r)) for r in rows]
+        return page_of(
+            [LivAnnualRecord.from_pydantic(schemas.LivAnnualRecord.model_validate(r)) for r in rows],
+            first,
+            after,
+        )
 
 
 @strawberry.type

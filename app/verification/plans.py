@@ -90,7 +90,11 @@ async def list_livs(
     if subject_area:
         stmt = stmt.where(LivAppointment.subject_area == subject_area)
     return list(
-        (await session.scalars(stmt.order_by(LivAppointment.subject_area, LivAppointment.appointed_on))).all()
+        (
+            await session.scalars(
+                stmt.order_by(LivAppointment.subject_area, LivAppointment.appointed_on, LivAppointment.id)
+            )
+        ).all()
     )
 
 
@@ -143,7 +147,7 @@ async def annual_records(
             await session.scalars(
                 select(LivAnnualRecord)
                 .where(LivAnnualRecord.appointment_id == appointment.id)
-                .order_by(LivAnnualRecord.created_at)
+                .order_by(LivAnnualRecord.created_at, LivAnnualRecord.id)
             )
         ).all()
     )

@@ -9,7 +9,8 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from app.api.gql_context import Connection, Context, connection, input_fields, page_size, to_model
+from app.api.gql_context import Context, input_fields, to_model
+from app.api.gql_pagination import After, Connection, First, paged
 from app.auth.scopes import Scope
 from app.core.config import Settings
 from app.webhooks import schemas, service
@@ -99,11 +100,15 @@ class WebhooksQuery:
 
     @strawberry.field
     async def webhook_endpoints(
-        self, info: Ctx, first: int = 50, after: str | None = None
+        self, info: Ctx, first: First = 50, after: After = None
     ) -> Connection[WebhookEndpoint]:
         p = info.context.require(Scope.webhooks_manage)
-        items, nxt = await info.context.read(service.list_endpoints, p, page_size(first), after)
-        return connection([_endpoint(i) for i in items], nxt, after=after)
+        return await paged(
+            lambda limit, cursor: info.context.read(service.list_endpoints, p, limit, cursor),
+            first,
+            after,
+            lambda i: _endpoint(i),
+        )
 
     @strawberry.field
     async def webhook_endpoint(self, info: Ctx, id: uuid.UUID) -> WebhookEndpoint:
@@ -115,22 +120,26 @@ class WebhooksQuery:
         self,
         info: Ctx,
         endpoint_id: uuid.UUID,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
         status: DeliveryStatus | None = None,
         event_type: str | None = None,
     ) -> Connection[WebhookDelivery]:
         p = info.context.require(Scope.webhooks_manage)
-        items, nxt = await info.context.read(
-            service.list_deliveries,
-            p,
-            endpoint_id,
-            page_size(first),
+        return await paged(
+            lambda limit, cursor: info.context.read(
+                service.list_deliveries,
+                p,
+                endpoint_id,
+                limit,
+                cursor,
+                status.value if status else None,
+                event_type,
+            ),
+            first,
             after,
-            status.value if status else None,
-            event_type,
+            lambda i: _delivery(i),
         )
-        return connection([_delivery(i) for i in items], nxt, after=after)
 
     @strawberry.field(description="One delivery with the body sent and its latest attempts.")
     async def webhook_delivery(self, info: Ctx, id: uuid.UUID) -> WebhookDeliveryDetail:

@@ -767,7 +767,10 @@ CENTRE_LEVEL_READS = frozenset(
 
 # The GraphQL root fields over the same services, walked the same way ($name: the object's id).
 GRAPHQL_OBJECT_READS = {
-    "Query.assessmentPlan": ('assessmentPlan(programmeId: "$programme") { id }', "getAssessmentPlan"),
+    "Query.assessmentPlan": (
+        'assessmentPlan(programmeId: "$programme") { nodes { id } }',
+        "getAssessmentPlan",
+    ),
     "Query.assessmentPlanStatus": (
         'assessmentPlanStatus(programmeId: "$programme") { programmeId }',
         "getAssessmentPlan",
@@ -775,16 +778,19 @@ GRAPHQL_OBJECT_READS = {
     "Query.assignmentBrief": ('assignmentBrief(id: "$brief") { id }', "getAssignmentBrief"),
     "Query.assessmentDecision": ('assessmentDecision(id: "$decision") { id }', "getAssessmentDecision"),
     "Query.assignmentBriefVerifications": (
-        'assignmentBriefVerifications(briefId: "$brief") { id }',
+        'assignmentBriefVerifications(briefId: "$brief") { nodes { id } }',
         "listAssignmentBriefVerifications",
     ),
     "Query.submission": ('submission(id: "$submission") { id }', "getSubmission"),
-    "Query.submissionEvidence": ('submissionEvidence(submissionId: "$submission") { id }', "listEvidence"),
+    "Query.submissionEvidence": (
+        'submissionEvidence(submissionId: "$submission") { nodes { id } }',
+        "listEvidence",
+    ),
     "Query.assessmentDecisionVersions": (
-        'assessmentDecisionVersions(id: "$decision") { number }',
+        'assessmentDecisionVersions(id: "$decision") { nodes { number } }',
         "listAssessmentDecisionVersions",
     ),
-    "Query.resubmissions": ('resubmissions(decisionId: "$decision") { id }', "listResubmissions"),
+    "Query.resubmissions": ('resubmissions(decisionId: "$decision") { nodes { id } }', "listResubmissions"),
     "Query.ivSample": ('ivSample(id: "$sample") { id }', "getIvSample"),
     "Query.learnerAssessmentRecord": (
         'learnerAssessmentRecord(learnerId: "$learner", programmeId: "$programme") { learnerId }',
@@ -799,12 +805,21 @@ GRAPHQL_OBJECT_READS = {
         "getCohortTrackingGrid",
     ),
     "Query.briefIvStatus": ('briefIvStatus(briefId: "$brief") { __typename }', "getBriefIvStatus"),
-    "Query.briefIvRecords": ('briefIvRecords(briefId: "$brief") { __typename }', "listBriefIvRecords"),
+    "Query.briefIvRecords": (
+        'briefIvRecords(briefId: "$brief") { nodes { __typename } }',
+        "listBriefIvRecords",
+    ),
     "Query.ivRecord": ('ivRecord(id: "$iv_record") { __typename }', "getIvRecord"),
-    "Query.ivRecordVersions": ('ivRecordVersions(id: "$iv_record") { __typename }', "listIvRecordVersions"),
-    "Query.ivArbitrations": ('ivArbitrations(id: "$iv_record") { __typename }', "listIvArbitrations"),
+    "Query.ivRecordVersions": (
+        'ivRecordVersions(id: "$iv_record") { nodes { __typename } }',
+        "listIvRecordVersions",
+    ),
+    "Query.ivArbitrations": (
+        'ivArbitrations(id: "$iv_record") { nodes { __typename } }',
+        "listIvArbitrations",
+    ),
     "Query.latestIvSample": ('latestIvSample(briefId: "$brief") { id }', "getLatestIvSample"),
-    "Query.ivSamples": ('ivSamples(briefId: "$brief") { id }', "listBriefIvSamples"),
+    "Query.ivSamples": ('ivSamples(briefId: "$brief") { nodes { id } }', "listBriefIvSamples"),
     "Query.ivCoverage": ('ivCoverage(programmeId: "$programme") { programmeId }', "getIvCoverage"),
     "Query.ivSchedule": ('ivSchedule(programmeId: "$programme") { programmeId }', "getIvSchedule"),
     "Query.ivPlan": ('ivPlan(programmeId: "$programme") { id }', "getIvPlan"),

@@ -25,7 +25,7 @@ NESTED = """
 query($brief: UUID!, $programme: UUID!) {
   assignmentBrief(id: $brief) {
     title
-    decisions {
+    decisions { nodes {
       id learnerId
       brief { id title }
       versions { number feedback unitGrades { unitNumber grade } }
@@ -34,8 +34,8 @@ query($brief: UUID!, $programme: UUID!) {
         enrolments { id learnerId programmeId status }
         record(programmeId: $programme) { learnerId qualificationGrade units { unitNumber grade } }
       }
-    }
-    ivRecords { id subjectKind outcome }
+    } }
+    ivRecords { nodes { id subjectKind outcome } }
   }
   latestIvSample(briefId: $brief) {
     items { decisionId learnerId decision { id learnerId learner { id givenName familyName } } }
@@ -118,8 +118,8 @@ async def test_a_nested_cohort_query_runs_a_fixed_number_of_statements(session, 
     names = {str(learner.id): (learner.given_name, learner.family_name) for learner, _ in cohort}
     by_decision = {str(d.id): str(learner.id) for learner, d in cohort}
     got = body["data"]["assignmentBrief"]
-    assert len(got["decisions"]) == n
-    for d in got["decisions"]:
+    assert len(got["decisions"]["nodes"]) == n
+    for d in got["decisions"]["nodes"]:
         learner = d["learner"]
         assert learner["id"] == d["learnerId"] == by_decision[d["id"]]
         assert (learner["givenName"], learner["familyName"]) == names[learner["id"]]
@@ -129,7 +129,7 @@ async def test_a_nested_cohort_query_runs_a_fixed_number_of_statements(session, 
         assert learner["record"]["learnerId"] == learner["id"]
         assert d["brief"] == {"id": str(brief.id), "title": got["title"]}
         assert [v["number"] for v in d["versions"]] == [1]
-    assert [r["subjectKind"] for r in got["ivRecords"]] == ["assignment_brief"]
+    assert [r["subjectKind"] for r in got["ivRecords"]["nodes"]] == ["assignment_brief"]
     items = body["data"]["latestIvSample"]["items"]
     assert items
     for item in items:
@@ -158,8 +158,8 @@ async def test_r98_a_learner_reaches_no_other_learner_through_relations(
         auth("learner", subject=me.idp_subject),
         """query($brief: UUID!, $programme: UUID!, $me: UUID!) {
           assignmentBrief(id: $brief) {
-            decisions { id learner { id enrolments { learnerId } record(programmeId: $programme) { learnerId } } }
-            ivRecords { id }
+            decisions { nodes { id learner { id enrolments { learnerId } record(programmeId: $programme) { learnerId } } } }
+            ivRecords { nodes { id } }
           }
           learner(id: $me) { id enrolments { learnerId } }
         }""",
@@ -170,12 +170,12 @@ async def test_r98_a_learner_reaches_no_other_learner_through_relations(
     assert "errors" not in body, body
     got = body["data"]["assignmentBrief"]
     # Released decisions of the brief, both: the learner sees their own only.
-    assert [d["id"] for d in got["decisions"]] == [str(mine.id)]
-    (d,) = got["decisions"]
+    assert [d["id"] for d in got["decisions"]["nodes"]] == [str(mine.id)]
+    (d,) = got["decisions"]["nodes"]
     assert d["learner"]["id"] == str(me.id)
     assert d["learner"]["enrolments"] == [{"learnerId": str(me.id)}]
     assert d["learner"]["record"] == {"learnerId": str(me.id)}
-    assert got["ivRecords"] == []  # a learner reads no IV
+    assert got["ivRecords"]["nodes"] == []  # a learner reads no IV
     assert body["data"]["learner"]["enrolments"] == [{"learnerId": str(me.id)}]
 
     # The batch fetchers themselves, asked for the other learner's keys: nothing comes back.

@@ -14,12 +14,12 @@ from tests.programmes.fixtures import gql, make_world, principal
 
 SAMPLE = """query($id: UUID!) { ivSample(id: $id) { id briefId programmeId seed populationSize
   items { decisionId } assessorRates { __typename } } }"""
-VERIFICATIONS = """query($id: UUID!) { assignmentBriefVerifications(briefId: $id) {
-  id briefId outcome checklist { question answer } } }"""
+VERIFICATIONS = """query($id: UUID!) { assignmentBriefVerifications(briefId: $id) { nodes {
+  id briefId outcome checklist { question answer } } } }"""
 CHECKLIST = "{ briefChecklist { question text } }"
 CENTRES = "{ centres { nodes { id } pageInfo { hasNextPage hasPreviousPage } } }"
-ANNUAL = """query($id: UUID!) { livAnnualRecords(appointmentId: $id) {
-  id appointmentId awardingBody registrationReference standardisedOn } }"""
+ANNUAL = """query($id: UUID!) { livAnnualRecords(appointmentId: $id) { nodes {
+  id appointmentId awardingBody registrationReference standardisedOn } } }"""
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ async def test_graphql_brief_verifications_typed_like_rest(client, auth, objects
     assessor = auth("assessor", subject="staff-assessor")
     rows = data(await gql(client, assessor, VERIFICATIONS, id=str(mine.brief)))[
         "assignmentBriefVerifications"
-    ]
+    ]["nodes"]
     rest = (await client.get(f"/v1/assignment-briefs/{mine.brief}/verifications", headers=assessor)).json()
     assert [r["id"] for r in rows] == [r["id"] for r in rest] and rows
     assert {c["question"]: c["answer"] for c in rows[0]["checklist"]} == rest[0]["checklist"]
@@ -113,7 +113,7 @@ async def test_graphql_liv_annual_records_read_like_rest(client, auth, session, 
         ),
     )
     await session.commit()
-    rows = data(await gql(client, auth("iv"), ANNUAL, id=str(appointment.id)))["livAnnualRecords"]
+    rows = data(await gql(client, auth("iv"), ANNUAL, id=str(appointment.id)))["livAnnualRecords"]["nodes"]
     rest = (
         await client.get(f"/v1/liv-appointments/{appointment.id}/annual-records", headers=auth("iv"))
     ).json()

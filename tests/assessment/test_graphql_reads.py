@@ -60,12 +60,12 @@ SUBMISSIONS = """query($first: Int!, $after: String, $learnerId: UUID) {
     edges { cursor node { id } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
 SUBMISSION = "query($id: UUID!) { submission(id: $id) { id status learnerId declarationSignedOn version } }"
-EVIDENCE = """query($id: UUID!) { submissionEvidence(submissionId: $id) {
-  id submissionId kind description reference sha256 } }"""
-VERSIONS = """query($id: UUID!) { assessmentDecisionVersions(id: $id) {
-  number feedback assessedOn criteria { code achieved } unitGrades { unitNumber grade } } }"""
-RESUBMISSIONS = """query($id: UUID!) { resubmissions(decisionId: $id) {
-  id decisionId learnerId number deadline withinTermTime reason } }"""
+EVIDENCE = """query($id: UUID!) { submissionEvidence(submissionId: $id) { nodes {
+  id submissionId kind description reference sha256 } } }"""
+VERSIONS = """query($id: UUID!) { assessmentDecisionVersions(id: $id) { nodes {
+  number feedback assessedOn criteria { code achieved } unitGrades { unitNumber grade } } } }"""
+RESUBMISSIONS = """query($id: UUID!) { resubmissions(decisionId: $id) { nodes {
+  id decisionId learnerId number deadline withinTermTime reason } } }"""
 RECORD = """query($learner: UUID!, $programme: UUID!) {
   learnerAssessmentRecord(learnerId: $learner, programmeId: $programme) {
     learnerId qualificationGrade releasedOnly
@@ -115,7 +115,7 @@ async def test_r98_graphql_submission_of_another_programme_is_not_found(client, 
 
 async def test_graphql_submission_evidence_like_rest(client, auth, path):
     assessor = auth("assessor", **ASSESSOR)
-    items = data(await gql(client, assessor, EVIDENCE, id=str(path["s"].id)))["submissionEvidence"]
+    items = data(await gql(client, assessor, EVIDENCE, id=str(path["s"].id)))["submissionEvidence"]["nodes"]
     rest = (await client.get(f"/v1/submissions/{path['s'].id}/evidence", headers=assessor)).json()
     assert [i["id"] for i in items] == [i["id"] for i in rest] and len(items) == 1
     assert items[0]["kind"] == "reference" and items[0]["reference"] == "Portfolio p.1-12"
@@ -130,7 +130,9 @@ async def test_r98_graphql_evidence_of_another_learners_submission_is_not_found(
 
 async def test_r26_graphql_decision_versions_typed_like_rest(client, auth, path):
     assessor = auth("assessor", **ASSESSOR)
-    versions = data(await gql(client, assessor, VERSIONS, id=str(path["d"].id)))["assessmentDecisionVersions"]
+    versions = data(await gql(client, assessor, VERSIONS, id=str(path["d"].id)))[
+        "assessmentDecisionVersions"
+    ]["nodes"]
     rest = (await client.get(f"/v1/assessment-decisions/{path['d'].id}/versions", headers=assessor)).json()
     assert [v["number"] for v in versions] == [v["number"] for v in rest] == [1]
     assert {(c["code"], c["achieved"]) for c in versions[0]["criteria"]} == {
@@ -153,7 +155,7 @@ async def test_r98_graphql_decision_versions_hidden_outside_the_programme_and_fr
 
 async def test_r30_graphql_resubmissions_read_by_the_learner_of_a_released_decision(client, auth, path):
     me = auth("learner", subject=path["learner"].idp_subject)
-    rows = data(await gql(client, me, RESUBMISSIONS, id=str(path["d"].id)))["resubmissions"]
+    rows = data(await gql(client, me, RESUBMISSIONS, id=str(path["d"].id)))["resubmissions"]["nodes"]
     assert [r["id"] for r in rows] == [str(path["r"].id)]
     assert rows[0]["number"] == 1 and rows[0]["deadline"] == path["r"].deadline.isoformat()
     assert rows[0]["withinTermTime"] is True

@@ -139,12 +139,12 @@ async def test_r46_rest_and_graphql(client, auth, world, clock):
     assert got.status_code == 200 and got.json()["subject_areas"] == ["Business"]
     query = (
         f'query {{ programmeStaffCompetence(programmeId: "{world.programme_id}") '
-        "{ staff { staffId cpdHours hasCpd unitsWithoutExpertise } } cpdRecords { id hours } }"
+        "{ staff { staffId cpdHours hasCpd unitsWithoutExpertise } } cpdRecords { nodes { id hours } } }"
     )
     body = (
         await client.post("/graphql", json={"query": query}, headers=auth("liv", subject="staff-liv"))
     ).json()
     assert body.get("errors") is None, body
-    assert len(body["data"]["cpdRecords"]) == 1
+    assert len(body["data"]["cpdRecords"]["nodes"]) == 1
     staff = {s["staffId"]: s for s in body["data"]["programmeStaffCompetence"]["staff"]}
     assert staff[str(world.assessor)]["hasCpd"] and staff[str(world.iv)]["unitsWithoutExpertise"] == []

@@ -49,9 +49,9 @@ async def test_r50_r51_r52_a_visit_over_graphql(client, auth, session, world):
             },
         )
     )["requestSvSample"]
-    items = (await ok(qn, "query($id: UUID!) { svSampleItems(sampleId: $id) { id grade } }", id=s["id"]))[
-        "svSampleItems"
-    ]
+    items = (
+        await ok(qn, "query($id: UUID!) { svSampleItems(sampleId: $id) { nodes { id grade } } }", id=s["id"])
+    )["svSampleItems"]["nodes"]
     assert len(items) == s["itemCount"] == 4
     for i in items:
         await ok(
@@ -98,6 +98,6 @@ async def test_r50_r51_r52_a_visit_over_graphql(client, auth, session, world):
         input={"verifierName": "Sam", "expiresAt": expires, "issueToken": True},
     )
     token = grant["grantSvAccess"]["token"]
-    seen = await ok({"Authorization": f"Bearer {token}"}, "{ verifierSamples { id } }")
-    assert seen["verifierSamples"] == [{"id": s["id"]}]
+    seen = await ok({"Authorization": f"Bearer {token}"}, "{ verifierSamples { nodes { id } } }")
+    assert seen["verifierSamples"]["nodes"] == [{"id": s["id"]}]
     await ok(qn, "mutation($id: UUID!) { revokeSvGrant(id: $id) { live } }", id=grant["grantSvAccess"]["id"])

@@ -160,15 +160,15 @@ async def test_r52_a_verity_token_reads_exactly_its_grant_until_revoked(client, 
     body = await gql(
         client,
         auth("qn"),
-        "query($id: UUID!) { svAccessLog(sampleId: $id) { verifier action } }",
+        "query($id: UUID!) { svAccessLog(sampleId: $id) { nodes { verifier action } } }",
         id=str(s.id),
     )
-    assert len(body["data"]["svAccessLog"]) == len(log)
+    assert len(body["data"]["svAccessLog"]["nodes"]) == len(log)
     # revoked: 401 at once, over REST and GraphQL
     r = await client.post(f"/v1/sv-grants/{grant['id']}/revocation", headers=auth("qn", subject=QN_SUBJECT))
     assert r.status_code == 200 and r.json()["live"] is False
     assert (await client.get(f"/v1/verifier/samples/{s.id}", headers=h)).status_code == 401
-    r = await client.post("/graphql", json={"query": "{ verifierSamples { id } }"}, headers=h)
+    r = await client.post("/graphql", json={"query": "{ verifierSamples { nodes { id } } }"}, headers=h)
     assert r.json()["errors"][0]["extensions"]["code"] == "unauthenticated"
 
 

@@ -75,10 +75,16 @@ def _content(decision_id: str) -> dict:
 
 GQL = {  # root field -> (query, scope)
     "briefIvStatus": (f'query {{ briefIvStatus(briefId: "{X}") {{ complete }} }}', Scope.verification_read),
-    "briefIvRecords": (f'query {{ briefIvRecords(briefId: "{X}") {{ id }} }}', Scope.verification_read),
+    "briefIvRecords": (
+        f'query {{ briefIvRecords(briefId: "{X}") {{ nodes {{ id }} }} }}',
+        Scope.verification_read,
+    ),
     "ivRecord": (f'query {{ ivRecord(id: "{X}") {{ id }} }}', Scope.verification_read),
-    "ivRecordVersions": (f'query {{ ivRecordVersions(id: "{X}") {{ number }} }}', Scope.verification_read),
-    "ivRemedialActions": ("query { ivRemedialActions { id } }", Scope.verification_read),
+    "ivRecordVersions": (
+        f'query {{ ivRecordVersions(id: "{X}") {{ nodes {{ number }} }} }}',
+        Scope.verification_read,
+    ),
+    "ivRemedialActions": ("query { ivRemedialActions { nodes { id } } }", Scope.verification_read),
     "latestIvSample": (f'query {{ latestIvSample(briefId: "{X}") {{ id }} }}', Scope.verification_read),
     "ivCoverage": (
         f'query {{ ivCoverage(programmeId: "{X}") {{ untouched {{ kind keys }} }} }}',
@@ -89,16 +95,22 @@ GQL = {  # root field -> (query, scope)
         f'query {{ ivSchedule(programmeId: "{X}") {{ entries {{ title }} }} }}',
         Scope.verification_read,
     ),
-    "livAppointments": ("query { livAppointments { id } }", Scope.verification_read),
+    "livAppointments": ("query { livAppointments { nodes { id } } }", Scope.verification_read),
     "ivSample": (f'query {{ ivSample(id: "{X}") {{ id }} }}', Scope.verification_read),
-    "ivSamples": (f'query {{ ivSamples(briefId: "{X}") {{ id }} }}', Scope.verification_read),
+    "ivSamples": (f'query {{ ivSamples(briefId: "{X}") {{ nodes {{ id }} }} }}', Scope.verification_read),
     "livAnnualRecords": (
-        f'query {{ livAnnualRecords(appointmentId: "{X}") {{ id }} }}',
+        f'query {{ livAnnualRecords(appointmentId: "{X}") {{ nodes {{ id }} }} }}',
         Scope.verification_read,
     ),
     "ivPlan": (f'query {{ ivPlan(programmeId: "{X}") {{ id }} }}', Scope.verification_read),
-    "ivArbitrations": (f'query {{ ivArbitrations(id: "{X}") {{ id }} }}', Scope.verification_read),
-    "livGaps": (f'query {{ livGaps(academicYearId: "{X}") {{ subjectArea }} }}', Scope.verification_read),
+    "ivArbitrations": (
+        f'query {{ ivArbitrations(id: "{X}") {{ nodes {{ id }} }} }}',
+        Scope.verification_read,
+    ),
+    "livGaps": (
+        f'query {{ livGaps(academicYearId: "{X}") {{ nodes {{ subjectArea }} }} }}',
+        Scope.verification_read,
+    ),
     "arbitrateIvDisagreement": (
         f'mutation {{ arbitrateIvDisagreement(id: "{X}", input: {{ ruling: assessor, reasoning: "r", '
         f'arbitratedOn: "2025-12-01" }}) {{ id }} }}',
@@ -233,16 +245,21 @@ async def test_iv_views_are_typed_over_graphql(client, auth, session, world):
     )
     assert made["data"]["createIvRecord"]["id"], made
     latest = await gql(
-        client, iv, f'query {{ latestIvSample(briefId: "{brief.id}") {{ id items {{ ivOutcome }} }} }}'
+        client,
+        iv,
+        f'query {{ latestIvSample(briefId: "{brief.id}") {{ id items {{ ivOutcome }} }} }}',
     )
-    assert latest["data"]["latestIvSample"] == {"id": sample["id"], "items": [{"ivOutcome": "agree"}]}, latest
+    assert latest["data"]["latestIvSample"] == {
+        "id": sample["id"],
+        "items": [{"ivOutcome": "agree"}],
+    }, latest
     shown = await gql(
         client,
         iv,
-        f'query {{ briefIvRecords(briefId: "{brief.id}") {{ subjectKind '
-        "current { criteriaComments { code agree } checklist { item ticked } } } }",
+        f'query {{ briefIvRecords(briefId: "{brief.id}") {{ nodes {{ subjectKind '
+        "current { criteriaComments { code agree } checklist { item ticked } } } } }",
     )
-    by_kind = {r["subjectKind"]: r["current"] for r in shown["data"]["briefIvRecords"]}
+    by_kind = {r["subjectKind"]: r["current"] for r in shown["data"]["briefIvRecords"]["nodes"]}
     assert by_kind["assessment_decision"]["criteriaComments"] == [], shown
     if "assignment_brief" in by_kind:
         assert all(set(c) == {"item", "ticked"} for c in by_kind["assignment_brief"]["checklist"] or [])

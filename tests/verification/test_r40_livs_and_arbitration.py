@@ -75,9 +75,9 @@ async def test_r40_liv_gaps_over_rest_and_graphql(client, auth, session, world):
     r = await client.get(f"/v1/academic-years/{world.year_id}/liv-gaps", headers=auth("qn"))
     assert r.status_code == 200, r.text
     assert [(g["subject_area"], g["reason"]) for g in r.json()] == [("Business", "no_appointment")]
-    q = f'query {{ livGaps(academicYearId: "{world.year_id}") {{ subjectArea reason programmeIds }} }}'
+    q = f'query {{ livGaps(academicYearId: "{world.year_id}") {{ nodes {{ subjectArea reason programmeIds }} }} }}'
     r = await client.post("/graphql", json={"query": q}, headers=auth("qn"))
-    assert r.json()["data"]["livGaps"][0]["reason"] == "no_appointment", r.text
+    assert r.json()["data"]["livGaps"]["nodes"][0]["reason"] == "no_appointment", r.text
 
 
 async def _disagreement(session, world):

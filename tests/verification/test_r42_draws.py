@@ -119,8 +119,13 @@ async def test_r42_redraws_over_rest_and_graphql(client, auth, session, world):
     assert ok["data"]["drawIvSample"] == {"number": 2, "kind": "redraw", "official": True}, ok
     listed = (await client.get(url, headers=iv)).json()
     assert [(s["number"], s["official"]) for s in listed] == [(1, False), (2, True)]
-    shown = await gql(client, iv, f'query {{ ivSamples(briefId: "{brief.id}") {{ number reason }} }}')
-    assert shown["data"]["ivSamples"] == [{"number": 1, "reason": None}, {"number": 2, "reason": REASON}]
+    shown = await gql(
+        client, iv, f'query {{ ivSamples(briefId: "{brief.id}") {{ nodes {{ number reason }} }} }}'
+    )
+    assert shown["data"]["ivSamples"]["nodes"] == [
+        {"number": 1, "reason": None},
+        {"number": 2, "reason": REASON},
+    ]
 
 
 async def test_r42_every_assessment_method_and_support_need_present_is_sampled(session, world):
