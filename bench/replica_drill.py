@@ -23,6 +23,7 @@ import contextlib
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +46,19 @@ from bench._serve import SECRET, served, service_env
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 CENTRE = uuid.UUID("0190a1b2-0000-7000-8000-0000000000d1")
+
+
+def free_pair() -> int:
+    """A port >= 55000 that is free, and the next one too (the standby's)."""
+    for port in range(55000 + os.getpid() % 2000 * 2, 60000, 2):
+        with socket.socket() as a, socket.socket() as b:
+            try:
+                a.bind(("127.0.0.1", port))
+                b.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
+    raise SystemExit("no free pair of ports >= 55000")
 
 
 def _pg(*cmd: str) -> None:
@@ -199,9 +213,10 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--port", type=int, default=55431, help="the primary's; the standby's is the next")
+    parser.add_argument("--port", type=int, default=0, help="the primary's (default: a free one >= 55000)")
     parser.add_argument("--tiny", action="store_true", help="the CI smoke size")
     args = parser.parse_args()
+    args.port = args.port or free_pair()
     if args.tiny:
         args.requests = 5
     asyncio.run(main(args))

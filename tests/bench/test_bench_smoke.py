@@ -26,11 +26,13 @@ SCRIPTS = {
     "verification_bench.py": "coverage:",
     "webhooks_bench.py": "ratio with/without emit",
     "reads_bench.py": "slowest ratio",
+    "scale_bench.py": "ratio 2/1 API processes",
+    "replica_drill.py": "primary alone:",
 }
 
 
 def test_every_bench_script_is_smoke_tested() -> None:
-    scripts = {p.name for p in (ROOT / "bench").glob("*_bench.py")}
+    scripts = {p.name for p in [*(ROOT / "bench").glob("*_bench.py"), *(ROOT / "bench").glob("*_drill.py")]}
     assert scripts == set(SCRIPTS), "a bench script without a smoke test, or a test for a missing one"
 
 
