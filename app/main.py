@@ -32,6 +32,7 @@ from app.core.http_semantics import HttpSemanticsMiddleware
 from app.core.limits import BodyLimitMiddleware, BodyLimits
 from app.core.openapi import problem_openapi
 from app.core.params import check_query_params
+from app.core.replica import ReadRouter
 from app.employers.router import router as employers_router
 from app.learners.router import router as learners_router
 from app.malpractice.router import router as malpractice_router
@@ -203,11 +204,13 @@ def create_app(
             app.state.engine = engine
             trace_engine(app, engine)
             app.state.sessionmaker = make_sessionmaker(engine)
+            app.state.read_router = ReadRouter(settings, role=urls.app_role)
         else:
             app.state.sessionmaker = sessionmaker
         yield
         if engine is not None:
             await engine.dispose()
+            await app.state.read_router.dispose()
 
     # The interactive pages and the live OpenAPI document only where the settings expose them; the
     # committed contract (openapi/openapi.json) is built by app.openapi() whatever they say.

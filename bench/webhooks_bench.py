@@ -104,15 +104,20 @@ async def fresh_database() -> str:
     return url
 
 
-async def setup_centre(engine) -> None:
+def centre(i: int) -> uuid.UUID:
+    """The bench's centres: the first is CENTRE (the write path's), the others one endpoint each."""
+    return CENTRE if i == 0 else uuid.UUID(int=CENTRE.int + i)
+
+
+async def setup_centre(engine, i: int = 0) -> None:
     from app.centres import service
     from app.centres.schemas import CentreCreate
 
     async with make_sessionmaker(engine)() as session:
         await service.create_centre(
             session,
-            Actor("bench", SYSTEM_ROLE, CENTRE),
-            CentreCreate(centre_number="99999", name="Bench centre", nation="england_wales"),
+            Actor("bench", SYSTEM_ROLE, centre(i)),
+            CentreCreate(centre_number=f"{99999 - i}", name=f"Bench centre {i}", nation="england_wales"),
         )
         await session.commit()
 
@@ -120,11 +125,11 @@ async def setup_centre(engine) -> None:
 # ---- 1. delivery throughput ------------------------------------------------------------------------
 
 
-async def make_endpoint(engine, settings: Settings, port: int) -> None:
+async def make_endpoint(engine, settings: Settings, port: int, i: int = 0) -> None:
     from app.webhooks import service as webhooks
     from app.webhooks.schemas import WebhookEndpointCreate
 
-    hoc = Principal.of("bench", CENTRE, frozenset({Role.hoc}))
+    hoc = Principal.of("bench", centre(i), frozenset({Role.hoc}))
     async with make_sessionmaker(engine)() as session:
         await webhooks.create_endpoint(
             session,
@@ -152,10 +157,18 @@ def worker_process(url: str, settings: Settings, concurrency: int) -> subprocess
 
 
 async def delivery(
-    engine, owner, settings: Settings, events: int, concurrency: int, processes: int = 0, url: str = ""
+    engine,
+    owner,
+    settings: Settings,
+    events: int,
+    concurrency: int,
+    processes: int = 0,
+    url: str = "",
+    endpoints: int = 1,
 ) -> float:
     """Events/s from committing `events` outbox rows until every delivery has succeeded: one in-process
-    worker (processes=0), or `processes` separate `verity worker` processes sharing the database."""
+    worker (processes=0), or `processes` separate `verity worker` processes sharing the database. The
+    events are spread over the first `endpoints` centres (one endpoint each)."""
     from app.webhooks.worker import run_worker
 
     async with owner.connect() as conn:
@@ -171,12 +184,13 @@ async def delivery(
         await conn.execute(
             text(
                 "INSERT INTO outbox (id, centre_id, event_type, payload) "
-                "SELECT gen_random_uuid(), :centre, 'learner.created', jsonb_build_object("
+                "SELECT gen_random_uuid(), (CAST(:centres AS uuid[]))[1 + g % :k], 'learner.created', "
+                "jsonb_build_object("
                 "'id', gen_random_uuid(), 'given_name', 'Amara', 'family_name', 'Bello', "
                 "'date_of_birth', '2008-03-14', 'candidate_number', lpad(g::text, 4, '0'), 'version', 1) "
                 "FROM generate_series(1, :n) AS g"
             ),
-            {"centre": CENTRE, "n": events},
+            {"centres": [centre(i) for i in range(endpoints)], "k": endpoints, "n": events},
         )
     stop = asyncio.Event()
     started = time.perf_counter()
@@ -275,19 +289,45 @@ async def main(args: argparse.Namespace) -> None:
             )  # the write bench's events are not the delivery bench's
 
         await make_endpoint(engine, settings, port)
+        for i in range(1, args.endpoints):
+            await setup_centre(engine, i)
+            await make_endpoint(engine, settings, port, i)
         rate = await delivery(engine, owner, settings, args.events, args.concurrency)
         print(
             f"delivery, one worker, concurrency {args.concurrency} "
             f"(at most {settings.webhooks_endpoint_concurrency} to the endpoint): {rate:,.0f} events/s "
             f"({args.events} events, 1 endpoint, local receiver)"
         )
-        if args.worker_processes:
+        if args.endpoints > 1:
+            # One endpoint is bounded by its own limit (R: at most N in flight to it), not by the worker.
             rate = await delivery(
-                engine, owner, settings, args.events, args.concurrency, args.worker_processes, url
+                engine, owner, settings, args.events, args.concurrency, endpoints=args.endpoints
             )
             print(
-                f"delivery, {args.worker_processes} `verity worker` processes sharing the database: "
-                f"{rate:,.0f} events/s ({args.events} events)"
+                f"delivery, one worker, concurrency {args.concurrency}, {args.endpoints} endpoints "
+                f"(one per centre, the same local receiver): {rate:,.0f} events/s ({args.events} events)"
+            )
+        if args.worker_processes:
+            rate = await delivery(
+                engine,
+                owner,
+                settings,
+                args.events,
+                args.concurrency,
+                args.worker_processes,
+                url,
+                endpoints=args.endpoints,
+            )
+            print(
+                f"delivery, {args.worker_processes} `verity worker` processes sharing the database, "
+                f"{args.endpoints} endpoints: {rate:,.0f} events/s ({args.events} events)"
+            )
+            one = await delivery(
+                engine, owner, settings, args.events, args.concurrency, 1, url, endpoints=args.endpoints
+            )
+            print(
+                f"delivery, 1 `verity worker` process, {args.endpoints} endpoints: {one:,.0f} events/s; "
+                f"ratio {args.worker_processes}/1 workers: {rate / one:.2f}"
             )
         best_with, best_without = max(with_emit), max(without)
         print(
@@ -314,10 +354,11 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--endpoint-concurrency", type=int, default=0, help="default: the setting's")
     parser.add_argument("--worker-processes", type=int, default=2, help="then N `verity worker` processes")
+    parser.add_argument("--endpoints", type=int, default=8, help="then spread over N endpoints")
     parser.add_argument(
         "--tiny", action="store_true", help="the CI smoke size: it runs, figures mean nothing"
     )
     args = parser.parse_args()
     if args.tiny:
-        args.events, args.writes, args.concurrency, args.worker_processes = 40, 8, 4, 0
+        args.events, args.writes, args.concurrency, args.worker_processes, args.endpoints = 40, 8, 4, 0, 2
     asyncio.run(main(args))

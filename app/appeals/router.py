@@ -14,6 +14,7 @@ from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core.db import Session
 from app.core.idempotent import idempotent
+from app.core.replica import ReadSession
 
 router = APIRouter(prefix="/v1", tags=["appeals"])
 Read = Annotated[Principal, Depends(require(Scope.appeals_read))]
@@ -114,7 +115,7 @@ async def overdue(session: Session, p: Monitor):
 
 @router.get("/appeal-report", operation_id="getAppealReport", response_model=schemas.AppealReport)
 async def report(
-    session: Session,
+    session: ReadSession,
     p: Monitor,
     programme_id: uuid.UUID | None = None,
     academic_year_id: uuid.UUID | None = None,

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     # waiting at most `database_connect_timeout_seconds` for a connection.
     database_retry_after_seconds: int = 5
     database_connect_timeout_seconds: float = 10.0
+    # A streaming standby for the reads that may lag (app/core/replica.py, docs/scaling.md). Unset: every
+    # read runs on the primary. When the standby cannot be reached within the timeout, the read runs on
+    # the primary and the standby is not tried again for `replica_retry_seconds`.
+    replica_database_url: str | None = None
+    replica_connect_timeout_seconds: float = 2.0
+    replica_retry_seconds: float = 10.0
 
     cors_origins: list[str] = []
     # Introspection, GraphiQL, field suggestions, /docs, /redoc and /openapi.json: on in development,

@@ -93,6 +93,7 @@ def make_engine(
     pool_size: int = 10,
     connect_timeout: float = 10.0,
     pool_timeout: float = 10.0,
+    application_name: str = "",
 ) -> AsyncEngine:
     # Both timeouts bound how long a request waits while the database is unreachable before it
     # answers 503 (asyncpg's own default is 60 s, the pool's 30 s).
@@ -103,7 +104,15 @@ def make_engine(
         pool_pre_ping=False,
         pool_timeout=pool_timeout,
         # JIT off: a grid query once spent 1 s compiling for a 10 ms plan (issue 18); OLTP never gains.
-        connect_args={"server_settings": {"timezone": "UTC", "jit": "off"}, "timeout": connect_timeout},
+        connect_args={
+            "server_settings": {
+                "timezone": "UTC",
+                "jit": "off",
+                # Who is connected, in pg_stat_activity (the replica's reads carry their own name).
+                **({"application_name": application_name} if application_name else {}),
+            },
+            "timeout": connect_timeout,
+        },
     )
     if role:
         # Dropping to the application role on every new connection keeps the service on the least

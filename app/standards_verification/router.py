@@ -17,6 +17,7 @@ from app.auth.scopes import Scope
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
+from app.core.replica import ReadSession
 from app.standards_verification import grants, moderation, outcomes, pack, schemas, service, verifier
 from app.standards_verification.detail import get_item_detail
 
@@ -65,7 +66,7 @@ async def create_allocation(body: schemas.AllocationCreate, session: Session, p:
 
 @router.get("/sv-allocations", operation_id="listSvAllocations", response_model=list[schemas.Allocation])
 async def list_allocations(
-    session: Session,
+    session: ReadSession,
     p: SvRead,
     programme_id: uuid.UUID | None = None,
     academic_year_id: uuid.UUID | None = None,
@@ -76,7 +77,7 @@ async def list_allocations(
 @router.get(
     "/sv-allocations/{allocation_id}", operation_id="getSvAllocation", response_model=schemas.Allocation
 )
-async def get_allocation(allocation_id: uuid.UUID, session: Session, p: SvRead):
+async def get_allocation(allocation_id: uuid.UUID, session: ReadSession, p: SvRead):
     return await service.get_allocation(session, p, allocation_id)
 
 
@@ -92,12 +93,12 @@ async def request_sample(body: schemas.SampleCreate, session: Session, p: SvMana
 
 
 @router.get("/sv-samples", operation_id="listSvSamples", response_model=list[schemas.Sample])
-async def list_samples(session: Session, p: SvRead, programme_id: uuid.UUID | None = None):
+async def list_samples(session: ReadSession, p: SvRead, programme_id: uuid.UUID | None = None):
     return await service.list_samples(session, p, programme_id)
 
 
 @router.get("/sv-samples/{sample_id}", operation_id="getSvSample", response_model=schemas.Sample)
-async def get_sample(sample_id: uuid.UUID, session: Session, p: SvRead):
+async def get_sample(sample_id: uuid.UUID, session: ReadSession, p: SvRead):
     return await service.get_sample(session, p, sample_id)
 
 
@@ -116,7 +117,7 @@ async def further_request(sample_id: uuid.UUID, body: schemas.FurtherRequest, se
 @router.get(
     "/sv-samples/{sample_id}/items", operation_id="listSvSampleItems", response_model=list[schemas.SampleItem]
 )
-async def list_items(sample_id: uuid.UUID, session: Session, p: SvRead):
+async def list_items(sample_id: uuid.UUID, session: ReadSession, p: SvRead):
     return await service.list_items(session, p, sample_id)
 
 

@@ -50,6 +50,13 @@ def install_metrics(app: FastAPI, settings: Settings) -> None:
     lag = Gauge("verity_outbox_lag_seconds", "Age of the oldest event not yet fanned out", registry=registry)
     pool_in_use = Gauge("verity_db_pool_in_use", "Database connections checked out", registry=registry)
     pool_size = Gauge("verity_db_pool_size", "Database connections the pool holds", registry=registry)
+    reads = Gauge(
+        "verity_db_reads",
+        "Lag-tolerant reads since start, by what served them (replica, primary: none configured, "
+        "fallback: the replica was unreachable)",
+        ["served_by"],
+        registry=registry,
+    )
 
     @app.get("/metrics", include_in_schema=False)
     async def scrape(request: Request) -> Response:
@@ -67,6 +74,10 @@ def install_metrics(app: FastAPI, settings: Settings) -> None:
         if engine is not None:
             pool_in_use.set(engine.pool.checkedout())
             pool_size.set(engine.pool.size())
+        router = getattr(request.app.state, "read_router", None)
+        if router is not None:
+            for served_by, n in router.served.items():
+                reads.labels(served_by).set(n)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 

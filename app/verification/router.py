@@ -15,6 +15,7 @@ from app.auth.scopes import Scope
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
+from app.core.replica import ReadSession
 from app.core.schemas import FILTER_PATTERN
 from app.verification import arbitration, coverage, draws, livs, plans, records, schemas
 
@@ -216,13 +217,13 @@ async def close_action(
 @router.get(
     "/programmes/{programme_id}/iv-coverage", operation_id="getIvCoverage", response_model=schemas.Coverage
 )
-async def get_coverage(programme_id: uuid.UUID, session: Session, p: VerificationRead):
+async def get_coverage(programme_id: uuid.UUID, session: ReadSession, p: VerificationRead):
     """R-42: assessors, units, criteria, sites and briefs touched by IV this year, and those not yet."""
     return await coverage.coverage(session, p, programme_id)
 
 
 @router.get("/iv-dashboard", operation_id="getLivDashboard", response_model=schemas.LivDashboard)
-async def dashboard(session: Session, p: VerificationRead, academic_year_id: uuid.UUID | None = None):
+async def dashboard(session: ReadSession, p: VerificationRead, academic_year_id: uuid.UUID | None = None):
     """The LIV's programmes (the centre's for HoC/QN): open and overdue actions, overdue IV, briefs
     waiting for IV with their reasons, coverage."""
     return await coverage.liv_dashboard(session, p, academic_year_id)

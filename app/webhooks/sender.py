@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email.utils
+import select
+import socket
 import sys
 import time
 import typing
@@ -36,6 +38,46 @@ EXCERPT_BYTES = 1024
 USER_AGENT = "Verity-Webhooks/1"
 
 
+def _readable(sock: socket.socket | None) -> bool:
+    """An idle keep-alive socket with something to read has been closed by the server."""
+    if sock is None or sock.fileno() == -1:
+        return True
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+class _Stream(httpcore.AsyncNetworkStream):
+    """The anyio stream with its raw socket looked up once. The pool asks every connection
+    `is_readable` each time a request comes or goes, and anyio rebuilds its attribute table on each
+    ask: a fifth of a delivery's CPU (issue 18)."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+        self._sock = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self, ssl_context: typing.Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        if info == "socket":
+            return self._sock
+        if info == "is_readable":
+            return _readable(self._sock)
+        return self._inner.get_extra_info(info)
+
+
 class _GuardedBackend(httpcore.AsyncNetworkBackend):
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -56,13 +98,14 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         problem = urls.refusal(host, port, addresses, self._settings)
         if problem is not None:
             raise problem
-        return await self._inner.connect_tcp(
+        stream = await self._inner.connect_tcp(
             str(addresses[0]),
             port,
             timeout=timeout,
             local_address=local_address,
             socket_options=socket_options,
         )
+        return _Stream(stream)
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
@@ -81,8 +124,10 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
 
 
 def make_client(settings: Settings, concurrency: int) -> httpx.AsyncClient:
+    # No more connections than requests in flight: the pool walks every connection (some walks are
+    # quadratic in httpcore 1.0) each time a request starts or ends.
     limits = httpx.Limits(
-        max_connections=concurrency * 2, max_keepalive_connections=concurrency, keepalive_expiry=30
+        max_connections=concurrency, max_keepalive_connections=concurrency, keepalive_expiry=30
     )
     timeout = httpx.Timeout(
         settings.webhooks_timeout_seconds, connect=min(5.0, settings.webhooks_timeout_seconds)

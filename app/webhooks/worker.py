@@ -70,6 +70,12 @@ async def _record(
             "could not record %d attempts; they will be retried when their leases expire", len(batch)
         )
         return
+    _count(stats, batch, statuses)
+
+
+def _count(
+    stats: WorkerStats, batch: list[tuple[dispatch.Claimed, Outcome]], statuses: list[str | None]
+) -> None:
     stats.attempts += len(batch)
     stats.succeeded += sum(o.succeeded for _, o in batch)
     stats.lease_lost += sum(s is None for s in statuses)
@@ -114,24 +120,22 @@ async def run_worker(
     taken = 0
     # Claims that found less than asked (`starved`) wait for this many finished attempts.
     batch_after_starved = max(1, min(settings.webhooks_endpoint_concurrency, concurrency) // 2)
-    starved, finished, last_claim = False, 0, 0.0
+    starved, last_claim = False, 0.0
     try:
         while not stop.is_set():
-            if results:
-                finished += len(results)
-                await _record(engine, settings, results, stats)
             free = concurrency - len(in_flight)
             # Fan out again at once while the outbox has more; otherwise look once per poll interval.
             fan_out_due = (
                 taken == settings.webhooks_batch_size
                 or time.monotonic() - last_fan_out >= settings.webhooks_poll_interval_seconds
             )
-            # Claim in batches: when a quarter of the slots are free, or when idle. After a claim that
-            # found less than it asked for (the endpoints with work are at their limit), wait until a
-            # few attempts have finished or the poll interval has passed: each claim is a transaction.
+            # A round (record the finished attempts, claim the next batch: one transaction) when a
+            # quarter of the slots are free, or when idle. After a claim that found less than it asked
+            # for (the endpoints with work are at their limit), wait until a few attempts have finished
+            # or the poll interval has passed: each round is a commit.
             claim_due = (free >= max(1, concurrency // 4) or (free and not in_flight)) and (
                 not starved
-                or finished >= batch_after_starved
+                or len(results) >= batch_after_starved
                 or not in_flight
                 or time.monotonic() - last_claim >= settings.webhooks_poll_interval_seconds
             )
@@ -145,13 +149,18 @@ async def run_worker(
                             taken = await dispatch.fan_out(conn, settings.webhooks_batch_size)
                             stats.events += taken
                         if claim_due:
-                            asked, finished, last_claim = free, 0, time.monotonic()
-                            claimed = await dispatch.claim(
+                            asked, last_claim = free, time.monotonic()
+                            batch = results[:]
+                            results.clear()  # if the round fails, their leases expire: retried
+                            statuses, claimed = await dispatch.record_and_claim(
                                 conn,
+                                batch,
+                                settings,
                                 free,
                                 settings.webhooks_lease_seconds,
                                 min(settings.webhooks_endpoint_concurrency, concurrency),
                             )
+                            _count(stats, batch, statuses)
                             starved = len(claimed) < asked
                         if purge_due:
                             last_purge = time.monotonic()

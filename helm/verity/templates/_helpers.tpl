@@ -105,6 +105,14 @@ app.kubernetes.io/component: {{ .component }}
     secretKeyRef:
       name: {{ .Values.database.existingSecret }}
       key: {{ .Values.database.urlKey }}
+{{- if .Values.database.replica.existingSecret }}
+# A streaming standby for the lag-tolerant reads (docs/scaling.md); they fall back to DATABASE_URL.
+- name: VERITY_REPLICA_DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.database.replica.existingSecret }}
+      key: {{ .Values.database.replica.urlKey }}
+{{- end }}
 {{- if .Values.database.loginAsAppRole }}
 # DATABASE_URL already logs in as the application role: no SET ROLE on each connection.
 - name: VERITY_DATABASE_ROLE
