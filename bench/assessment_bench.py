@@ -8,7 +8,9 @@
    outbox event included; `--clients` concurrent keep-alive httpx clients over HTTP against a real
    uvicorn (bench/_serve.py: the flags `verity serve` uses). Baseline, served the same way on another
    port and interleaved round by round: a bare FastAPI endpoint with one SQLAlchemy Core insert.
-2. The cohort grid of 30 learners × 11 criteria: REST vs GraphQL nested.
+2. The cohort grid of `--learners` learners × 11 criteria (run at 30 and 300): REST vs a hand-written
+   asyncpg query building the same JSON in PostgreSQL (bench/_bare_grid.py, served by the baseline app),
+   and GraphQL nested vs REST.
 
 A database of its own (verity_bench_assessment) is created, migrated and seeded; the app runs as the
 application role, exactly as in production. Headline: ratios (this machine is 2 shared cores).
@@ -59,9 +61,11 @@ async def seed(url: str, learners: int, decisions: int):
         world = await make_world(session)
         ab = await issued_brief(session, world, GROUP_AB)
         c = await issued_brief(session, world, GROUP_C)
-        grid_subs, load_subs = [], []
-        for i in range(max(learners, decisions // 2)):
+        grid_subs, load_subs, load_learners = [], [], []
+        for i in range(learners + decisions // 2):
             learner = await registered_learner(session, world, n=i)
+            if i >= learners:
+                load_learners.append(learner.id)
             lp = principal("learner", subject=learner.idp_subject)
             for brief in (ab, c):
                 s = await submissions.create_submission(
@@ -86,7 +90,7 @@ async def seed(url: str, learners: int, decisions: int):
                 await session.commit()
         await session.commit()
     await engine.dispose()
-    return world, grid_subs, load_subs
+    return world, grid_subs, load_subs, load_learners
 
 
 def body(sid, brief) -> dict:
@@ -146,7 +150,7 @@ async def main() -> None:
             await conn.execute(text(grant.format(role=APP_ROLE)))
     await owner.dispose()
     print("seeding …", flush=True)
-    world, grid_subs, load_subs = await seed(url, args.learners, args.decisions)
+    world, grid_subs, load_subs, load_learners = await seed(url, args.learners, args.decisions)
 
     from app.auth.tokens import mint_development_token
 
@@ -179,6 +183,17 @@ async def main() -> None:
                 f"  round {r + 1}: bare {bare_rates[-1]:.1f} req/s, decision {decision_rates[-1]:.1f} req/s"
             )
 
+        # The decision load's learners leave the programme (bench set-up, untimed) so the grid has
+        # exactly `--learners` rows; withdrawn learners are not on the grid.
+        owner = make_engine(url, pool_size=1)
+        async with owner.begin() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE enrolments SET status = 'withdrawn', ended_on = current_date, status_reason = 'bench' WHERE learner_id = ANY(:ids)"
+                ),
+                {"ids": load_learners},
+            )
+        await owner.dispose()
         grid_url = f"/v1/programmes/{world.programme_id}/tracking-grid"
         nested = {
             "query": "query($id: UUID!) { cohortTrackingGrid(programmeId: $id) { columns { unitNumber code } "
@@ -186,8 +201,17 @@ async def main() -> None:
             "unitGrades { unitNumber grade } } } }",
             "variables": {"id": str(world.programme_id)},
         }
-        grid: dict[str, list[float]] = {"rest": [], "graphql_nested": []}
+        grid: dict[str, list[float]] = {"asyncpg": [], "rest": [], "graphql_nested": []}
+        bare_grid = f"/grid/{world.programme_id}"
+        async with httpx.AsyncClient(timeout=60) as c:  # same JSON? (statuses compared cell by cell)
+            ours = (await c.get(api + grid_url, headers=qn)).json()["rows"]
+            theirs = (await c.get(bare + bare_grid)).json()["rows"]
+            same = sum(a["statuses"] == b["statuses"] for a, b in zip(ours, theirs, strict=True))
+            print(f"  grid rows {len(ours)}, statuses equal in {same} (asyncpg baseline vs service)")
         for _ in range(args.rounds):
+            grid["asyncpg"].append(
+                await run_clients(bare, [("GET", bare_grid, {}, None)] * args.grid_requests, 4)
+            )
             grid["rest"].append(await run_clients(api, [("GET", grid_url, qn, None)] * args.grid_requests, 4))
             grid["graphql_nested"].append(
                 await run_clients(api, [("POST", "/graphql", qn, nested)] * args.grid_requests, 4)
@@ -203,6 +227,7 @@ async def main() -> None:
         print(
             f"grid {args.learners}x11 {name:15s} {med(rates):8.1f} req/s   ratio to REST {med(rates) / med(grid['rest']):.2f}"
         )
+    print(f"grid {args.learners}x11 REST / asyncpg     ratio {med(grid['rest']) / med(grid['asyncpg']):.2f}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import Row, and_, false, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import events, iv_gate, schemas
@@ -226,36 +227,33 @@ async def record_decision(
     if problems := check_content(q, brief, data):
         raise ValidationFailed("The decision does not match the brief's criteria.", errors=problems)
     decision_id = uuid7()
-    try:
-        async with session.begin_nested():
-            decision = (
-                await session.execute(
-                    insert(AssessmentDecision)
-                    .values(
-                        id=decision_id,
-                        centre_id=p.centre_id,
-                        programme_id=brief.programme_id,
-                        brief_id=brief.id,
-                        learner_id=submission.learner_id,
-                        submission_id=submission.id,
-                        attempt_kind=submission.attempt_kind,
-                        assessor_staff_id=assessor,
-                        status="draft",
-                        current_version=1,
-                        version=1,
-                    )
-                    .returning(*_DECISION_COLUMNS)
-                )
-            ).one()
-    except Exception as exc:
-        from sqlalchemy.exc import IntegrityError
-
-        if isinstance(exc, IntegrityError):
-            raise Conflict(
-                "This submission already has a decision: amend it (a new version with a reason).",
-                errors=[field_problem("body.submission_id", "decision_exists", "amend instead")],
-            ) from exc
-        raise
+    # ON CONFLICT on the one-decision-per-submission key instead of a savepoint around the insert: the
+    # same Conflict for a second decision, two round trips fewer per decision (issue 18).
+    decision = (
+        await session.execute(
+            pg_insert(AssessmentDecision)
+            .values(
+                id=decision_id,
+                centre_id=p.centre_id,
+                programme_id=brief.programme_id,
+                brief_id=brief.id,
+                learner_id=submission.learner_id,
+                submission_id=submission.id,
+                attempt_kind=submission.attempt_kind,
+                assessor_staff_id=assessor,
+                status="draft",
+                current_version=1,
+                version=1,
+            )
+            .on_conflict_do_nothing(index_elements=[AssessmentDecision.submission_id])
+            .returning(*_DECISION_COLUMNS)
+        )
+    ).one_or_none()
+    if decision is None:
+        raise Conflict(
+            "This submission already has a decision: amend it (a new version with a reason).",
+            errors=[field_problem("body.submission_id", "decision_exists", "amend instead")],
+        )
     version = (
         await session.execute(
             insert(DecisionVersion)

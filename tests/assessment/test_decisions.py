@@ -448,3 +448,18 @@ async def test_graphql_grid_nested_and_json(session, client, auth, world):
     assert len(grid["rows"]) == 3 and len(grid["rowsJson"]) == 3
     assert grid["rows"][0]["statuses"] == [s.upper() if False else s for s in grid["rows"][0]["statuses"]]
     assert len(grid["rowsJson"][0]["statuses"]) == 11
+
+
+async def test_a_second_decision_on_a_submission_is_a_conflict_and_the_transaction_lives_on(session, world):
+    """One decision per submission: the second is 409 naming body.submission_id (the insert's ON
+    CONFLICT, no savepoint), and the request's transaction is still usable after it."""
+    from app.core.errors import Conflict
+
+    brief = await issued_brief(session, world)
+    learner = await registered_learner(session, world)
+    s = await handed_in(session, world, brief, learner)
+    first = await decide(session, brief, s)
+    with pytest.raises(Conflict) as exc:
+        await decide(session, brief, s)
+    assert exc.value.errors[0].field == "body.submission_id"
+    assert (await decisions.get_decision(session, as_staff(*ASSESSOR), first.id)).current_version == 1
