@@ -85,7 +85,6 @@ async def _involvement(demo: Demo) -> None:
             hoc,
             es.PlanCreate(
                 programme_id=demo.ids[programme],
-                sector="Customer service",
                 planned_on=demo.weekday(9, 10),
                 summary=f"Every learner: {title.lower()}.",
             ),

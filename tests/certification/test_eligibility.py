@@ -173,14 +173,13 @@ async def test_r95_employer_involvement_where_the_qualification_requires_it(sess
         hoc,
         eschemas.PlanCreate(
             programme_id=world.programme_id,
-            sector="Customer service",
             planned_on=dt.date(2025, 9, 10),
             summary="A master class by a contact centre for every learner.",
             required_for_certification=True,  # the centre's policy for BTEC (004 §8)
         ),
     )
     e = await eligibility.preflight(session, EO, learner.id, world.award_id)
-    assert codes(e) == {R.employer_involvement: "R-95"}
+    assert codes(e) == {R.employer_plan_uncovered: "R-95"}  # a plan with nothing planned for them
     assert e.unit_claimable  # the full certificate waits; unit certification does not
     employer = await employers.create_employer(
         session, hoc, eschemas.EmployerCreate(name="CallCo", sector="Customer service")
@@ -209,7 +208,7 @@ async def test_r95_employer_involvement_where_the_qualification_requires_it(sess
 async def test_r95_ocr_qualifications_require_employer_involvement_by_default(session, world):
     learner = await registered_learner(session, world, programme_id=world.other_programme_id, n=3)
     e = await eligibility.preflight(session, EO, learner.id, world.diploma_id)
-    assert codes(e)[R.employer_involvement] == "R-95"
+    assert codes(e)[R.employer_plan_missing] == "R-95"  # required, and the programme has no plan
     assert R.qmr_block not in codes(e)
 
 
