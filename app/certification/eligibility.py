@@ -173,21 +173,35 @@ async def accredited_liv(session: AsyncSession, p: Principal, c: Candidate) -> l
     ]
 
 
+_INVOLVEMENT_GAPS = {
+    involvement.Gap.plan_missing: (
+        R.employer_plan_missing,
+        "The programme has no employer involvement plan (R-95: drawn up at its start, covering every learner).",
+    ),
+    involvement.Gap.uncovered: (
+        R.employer_plan_uncovered,
+        "The employer involvement plan has no activity planned for the learner (R-95: it covers every "
+        "learner); add them to one.",
+    ),
+    involvement.Gap.no_participation: (
+        R.employer_involvement,
+        "The learner has taken part in no confirmed meaningful activity with an employer in the "
+        "qualification's sector (R-95).",
+    ),
+}
+
+
 async def employer_involvement(session: AsyncSession, p: Principal, c: Candidate) -> list[EligibilityReason]:
     """R-95: where the qualification requires it, the learner took part in a confirmed meaningful
-    activity with an employer."""
+    activity with an employer; otherwise the reason names what is missing: the plan, its coverage of
+    the learner, or their participation."""
     if not await involvement.required(session, c.programme.id, c.awarding_body):
         return []
-    if await involvement.learner_involved(session, c.qualification_id, c.learner_id):
+    gap = await involvement.gap(session, c.programme.id, c.qualification_id, c.learner_id)
+    if gap is None:
         return []
-    return [
-        reason(
-            R.employer_involvement,
-            "R-95",
-            "The learner has no confirmed meaningful activity with an employer in the sector.",
-            FULL,
-        )
-    ]
+    code, message = _INVOLVEMENT_GAPS[gap]
+    return [reason(code, "R-95", message, FULL)]
 
 
 CHECKS: list[Check] = [

@@ -28,7 +28,9 @@ class ReasonCode(StrEnum):
     standards_verification = "standards_verification"
     qmr_block = "qmr_block"
     no_accredited_liv = "no_accredited_liv"
-    employer_involvement = "employer_involvement"
+    employer_involvement = "employer_involvement"  # planned, not yet taken part
+    employer_plan_missing = "employer_plan_missing"  # the programme has no plan
+    employer_plan_uncovered = "employer_plan_uncovered"  # the plan does not cover the learner
 
 
 class ReasonScope(StrEnum):

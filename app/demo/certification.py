@@ -1,6 +1,7 @@
 """Certification and employer involvement (R-90..R-95), in the summer term: the autumn QMR visit that
-blocked BTEC certification until the progress report; employers, the award's and the diploma's plans,
-a project set with industry and a master class with the learners who took part; the award's claim for
+blocked BTEC certification until the progress report; employers, the award's and the diploma's plans
+(the diploma's late, and leaving one learner uncovered), a project set with industry and a master class
+with the learners who took part; the award's claim for
 every eligible learner through its R-91 checks to submission; two certificates received, one matching,
 one with an anomaly, withheld."""
 
@@ -85,25 +86,33 @@ async def _involvement(demo: Demo) -> None:
             hoc,
             es.PlanCreate(
                 programme_id=demo.ids[programme],
-                sector="Customer service",
-                planned_on=demo.weekday(9, 10),
+                # The award's plan on the programme's first day; the diploma's a week late (flagged).
+                planned_on=demo.date(9, 1) if programme == "award" else demo.weekday(9, 10),
                 summary=f"Every learner: {title.lower()}.",
             ),
         )
         happens = demo.weekday(*month_day)
+        learners = await _learners(demo, programme)
+        # The diploma's master class was planned without its last learner: the report shows them
+        # uncovered (R-95) until the plan is updated.
+        planned = None if programme == "award" or len(learners) < 3 else learners[:-1]
         activity = await employers.create_activity(
             session,
             hoc,
             es.ActivityCreate(
-                plan_id=plan.id, employer_id=employer.id, activity_type=kind, title=title, planned_on=happens
+                plan_id=plan.id,
+                employer_id=employer.id,
+                activity_type=kind,
+                title=title,
+                planned_on=happens,
+                learner_ids=planned,
             ),
         )
         await employers.confirm_activity(
             session, hoc, activity.id, es.ActivityConfirm(confirmed_on=demo.weekday(10, 6))
         )
-        learners = await _learners(demo, programme)
-        # One diploma learner missed the master class: the report shows them.
-        took = learners if programme == "award" else learners[1:]
+        # One planned diploma learner missed the master class: the report shows them too.
+        took = learners if planned is None else planned[1:]
         if took:
             await employers.add_participants(session, hoc, activity.id, es.ParticipationAdd(learner_ids=took))
         demo.ids[f"plan-{programme}"] = plan.id

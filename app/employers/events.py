@@ -33,7 +33,7 @@ class ActivityCreated(schemas.Activity, Event):
 
 
 class ActivityUpdated(Changed[schemas.Activity]):
-    """An activity was confirmed, or learners' participation in it recorded (R-95); `data` has `before`
+    """An activity was confirmed, planned for more learners, or learners' participation in it recorded (R-95); `data` has `before`
     and `after`."""
 
     type: ClassVar[str] = "employer_activity.updated"

@@ -78,6 +78,11 @@ class ParticipationInput:
     pass
 
 
+@pyd_input(model=schemas.PlannedLearnersAdd, all_fields=True, name="EmployerActivityPlannedLearnersInput")
+class PlannedLearnersInput:
+    pass
+
+
 def _employer(row: object) -> Employer:
     return Employer.from_pydantic(schemas.Employer.model_validate(row))
 
@@ -114,7 +119,10 @@ class EmployersQuery:
         p = info.context.require(Scope.employer_involvement_read)
         return Plan.from_pydantic(await info.context.read(service.get_plan, p, id))
 
-    @strawberry.field(description="R-95: the plan's learners and their activities; those without any.")
+    @strawberry.field(
+        description="R-95: the plan's coverage: each learner's planned and confirmed activities; "
+        "those uncovered and those without any."
+    )
     async def employer_involvement_report(self, info: Ctx, plan_id: uuid.UUID) -> InvolvementReport:
         p = info.context.require(Scope.employer_involvement_read)
         return InvolvementReport.from_pydantic(await info.context.read(service.report, p, plan_id))
@@ -181,3 +189,11 @@ class EmployersMutation:
         p = info.context.require(Scope.employer_involvement_write)
         data = to_model(schemas.ParticipationAdd, input_fields(input))
         return Activity.from_pydantic(await info.context.write(service.add_participants, p, id, data))
+
+    @strawberry.mutation(description="R-95: the plan updated to cover more learners through an activity.")
+    async def plan_employer_activity_learners(
+        self, info: Ctx, id: uuid.UUID, input: PlannedLearnersInput
+    ) -> Activity:
+        p = info.context.require(Scope.employer_involvement_write)
+        data = to_model(schemas.PlannedLearnersAdd, input_fields(input))
+        return Activity.from_pydantic(await info.context.write(service.plan_learners, p, id, data))

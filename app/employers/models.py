@@ -37,7 +37,7 @@ class InvolvementPlan(Versioned, Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id", index=True)
     programme_id: Mapped[uuid.UUID] = uuid_fk("programmes.id")
-    sector: Mapped[str] = mapped_column(String(100))
+    # No sector of its own: the qualification's (qualifications.sector) is the one employers are in.
     planned_on: Mapped[dt.date] = mapped_column(Date)
     summary: Mapped[str] = mapped_column(String(4000))
     required_for_certification: Mapped[bool] = mapped_column(Boolean)
@@ -61,6 +61,18 @@ class EmployerActivity(Versioned, Base):
     confirmed_on: Mapped[dt.date | None] = mapped_column(Date)
     confirmed_by: Mapped[str | None] = mapped_column(String(200))
     created_by: Mapped[str] = mapped_column(String(200))
+
+
+class ActivityPlannedLearner(Base):
+    """R-95: the plan covers a learner through an activity planned for them (insert-only)."""
+
+    __tablename__ = "employer_activity_planned_learners"
+
+    activity_id: Mapped[uuid.UUID] = uuid_fk("employer_activities.id", primary_key=True)
+    learner_id: Mapped[uuid.UUID] = uuid_fk("learners.id", primary_key=True, index=True)
+    centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
+    planned_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = created_at()
 
 
 class ActivityParticipant(Base):

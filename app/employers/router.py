@@ -139,3 +139,15 @@ async def add_participants(
 ):
     """R-95: the learners who took part (once it has happened)."""
     return await service.add_participants(session, p, activity_id, body)
+
+
+@router.post(
+    "/employer-activities/{activity_id}/planned-learners",
+    operation_id="planEmployerActivityLearners",
+    response_model=schemas.Activity,
+)
+async def plan_learners(
+    activity_id: uuid.UUID, body: schemas.PlannedLearnersAdd, session: Session, p: InvolvementWrite
+):
+    """R-95: the plan updated to cover more learners through the activity (e.g. who enrolled later)."""
+    return await service.plan_learners(session, p, activity_id, body)

@@ -50,8 +50,10 @@ class Employer(Output):
 
 class PlanCreate(Input):
     programme_id: uuid.UUID
-    sector: Name = Field(description="The qualification's sector: every activity's employer is in it.")
-    planned_on: IsoDate
+    planned_on: IsoDate = Field(
+        description="When it was drawn up: at the programme's start (004 §8); a later plan is kept, flagged "
+        "`late`."
+    )
     summary: LongText = Field(description="How every learner will take part (designated units, assignments).")
     required_for_certification: bool | None = Field(
         None,
@@ -77,8 +79,10 @@ class DeclarationCreate(Input):
 class Plan(Output):
     id: uuid.UUID
     programme_id: uuid.UUID
-    sector: str
+    sector: str | None = Field(description="The qualification's sector (R-95): every employer is in it.")
     planned_on: dt.date
+    starts_on: dt.date = Field(description="The programme's start (its academic year's first day).")
+    late: bool = Field(description="Drawn up after the programme started (R-95: a plan at its start).")
     summary: str
     required_for_certification: bool
     created_by: str
@@ -92,6 +96,12 @@ class ActivityCreate(Input):
     activity_type: ActivityType
     title: Name
     planned_on: IsoDate = Field(description="When it is to happen; it is confirmed before then.")
+    learner_ids: list[uuid.UUID] | None = Field(
+        None,
+        max_length=500,
+        description="The learners it is planned for (the plan's coverage, R-95). Default: every learner on "
+        "the programme now; a learner who enrols later is uncovered until added.",
+    )
 
 
 class ActivityConfirm(Input):
@@ -99,6 +109,12 @@ class ActivityConfirm(Input):
 
 
 class ParticipationAdd(Input):
+    learner_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
+
+
+class PlannedLearnersAdd(Input):
+    """R-95: the plan updated to cover more learners (e.g. who enrolled after it was drawn up)."""
+
     learner_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
 
 
@@ -112,7 +128,8 @@ class Activity(Output):
     planned_on: dt.date
     confirmed_on: dt.date | None
     confirmed_by: str | None
-    learner_ids: list[uuid.UUID]
+    planned_learner_ids: list[uuid.UUID] = Field(description="Whom the plan covers through it (R-95).")
+    learner_ids: list[uuid.UUID] = Field(description="Who took part (recorded once it has happened).")
     created_by: str
     version: int
 
@@ -121,13 +138,20 @@ class LearnerInvolvement(Output):
     learner_id: uuid.UUID
     given_name: str
     family_name: str
+    planned_activity_ids: list[uuid.UUID] = Field(description="Activities planned for the learner.")
+    covered: bool = Field(description="The plan covers the learner: at least one activity planned for them.")
     activity_ids: list[uuid.UUID] = Field(description="Confirmed activities the learner took part in.")
 
 
 class InvolvementReport(Output):
-    """R-95: each learner on the programme and their confirmed meaningful activities; those without any."""
+    """R-95: each learner on the programme, the activities planned for them and the confirmed ones they
+    took part in; those the plan does not cover and those without any activity."""
 
     plan_id: uuid.UUID
     programme_id: uuid.UUID
+    plan_late: bool = Field(description="The plan was drawn up after the programme started.")
     learners: list[LearnerInvolvement]
+    learners_uncovered: list[uuid.UUID] = Field(
+        description="Learners on the programme with no activity planned for them (the plan's coverage gap)."
+    )
     learners_without_activity: list[uuid.UUID]

@@ -6,6 +6,7 @@ moderation. Recorded by the HoC or the programme's leader; read by all staff."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from sqlalchemy import Select, select
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.auth.scopes import Role
+from app.calendars.models import AcademicYear
 from app.core import clock
 from app.core.errors import FieldProblem, NotFound, RuleViolation, field_problem
 from app.core.ids import uuid7
@@ -21,6 +23,7 @@ from app.core.writes import flush_unique
 from app.employers import events, involvement, schemas
 from app.employers.models import (
     ActivityParticipant,
+    ActivityPlannedLearner,
     Employer,
     EmployerActivity,
     InvolvementDeclaration,
@@ -76,7 +79,14 @@ async def get_employer(session: AsyncSession, p: Principal, employer_id: uuid.UU
 # ---- plans ---------------------------------------------------------------------------------------------
 
 
+async def _programme_facts(session: AsyncSession, programme: Programme) -> tuple[str | None, dt.date]:
+    """The qualification's sector (R-95) and the programme's start (its academic year's first day)."""
+    sector = (await session.get_one(QualificationVersion, programme.qualification_id)).sector
+    return sector, (await session.get_one(AcademicYear, programme.academic_year_id)).start_date
+
+
 async def _plan_out(session: AsyncSession, plan: InvolvementPlan) -> schemas.Plan:
+    sector, starts_on = await _programme_facts(session, await session.get_one(Programme, plan.programme_id))
     decls = (
         await session.scalars(
             select(InvolvementDeclaration)
@@ -87,8 +97,11 @@ async def _plan_out(session: AsyncSession, plan: InvolvementPlan) -> schemas.Pla
     return schemas.Plan(
         id=plan.id,
         programme_id=plan.programme_id,
-        sector=plan.sector,
+        sector=sector,
         planned_on=plan.planned_on,
+        starts_on=starts_on,
+        # 004 §8 "drawn up at the beginning of the programme": a later plan is kept but flagged.
+        late=plan.planned_on > starts_on,
         summary=plan.summary,
         required_for_certification=plan.required_for_certification,
         created_by=plan.created_by,
@@ -111,13 +124,24 @@ async def create_plan(session: AsyncSession, p: Principal, data: schemas.PlanCre
             "The programme already has its employer involvement plan.",
             errors=[field_problem("body.programme_id", "R-95", "one plan per programme")],
         )
-    awarding_body = (await session.get_one(QualificationVersion, programme.qualification_id)).awarding_body
+    qv = await session.get_one(QualificationVersion, programme.qualification_id)
+    if qv.sector is None:
+        raise RuleViolation(
+            "R-95: the employers are in the qualification's sector, and this qualification states none.",
+            errors=[
+                field_problem(
+                    "body.programme_id",
+                    "R-95",
+                    f"{qv.key} version {qv.version} has no sector: import a specification version that states it",
+                )
+            ],
+        )
+    awarding_body = qv.awarding_body
     required = data.required_for_certification
     plan = InvolvementPlan(
         id=uuid7(),
         centre_id=p.centre_id,
         programme_id=programme.id,
-        sector=data.sector,
         planned_on=data.planned_on,
         summary=data.summary,
         required_for_certification=involvement.required_by_default(awarding_body)
@@ -204,6 +228,13 @@ async def declare(
 
 
 async def _activity_out(session: AsyncSession, a: EmployerActivity) -> schemas.Activity:
+    planned = (
+        await session.scalars(
+            select(ActivityPlannedLearner.learner_id)
+            .where(ActivityPlannedLearner.activity_id == a.id)
+            .order_by(ActivityPlannedLearner.learner_id)
+        )
+    ).all()
     learners = (
         await session.scalars(
             select(ActivityParticipant.learner_id)
@@ -221,6 +252,7 @@ async def _activity_out(session: AsyncSession, a: EmployerActivity) -> schemas.A
         planned_on=a.planned_on,
         confirmed_on=a.confirmed_on,
         confirmed_by=a.confirmed_by,
+        planned_learner_ids=list(planned),
         learner_ids=list(learners),
         created_by=a.created_by,
         version=a.version,
@@ -230,9 +262,11 @@ async def _activity_out(session: AsyncSession, a: EmployerActivity) -> schemas.A
 async def create_activity(
     session: AsyncSession, p: Principal, data: schemas.ActivityCreate
 ) -> schemas.Activity:
-    """R-95: only meaningful types; an employer in the qualification's sector (the plan's)."""
+    """R-95: only meaningful types; an employer in the qualification's sector; planned for the given
+    learners of the programme, by default all of them now (the plan's coverage)."""
     plan = await _plan(session, p, data.plan_id)
     programme = await session.get_one(Programme, plan.programme_id)
+    sector, _ = await _programme_facts(session, programme)
     await _may_write(session, p, programme, "plan its employer activities")
     problems: list[FieldProblem] = []
     if data.activity_type not in schemas.MEANINGFUL:
@@ -249,14 +283,19 @@ async def create_activity(
         raise NotFound(
             "No such employer.", errors=[field_problem("body.employer_id", "not_found", "no such employer")]
         )
-    if employer.sector.casefold() != plan.sector.casefold():
+    if sector is None or employer.sector.casefold() != sector.casefold():
         problems.append(
             field_problem(
                 "body.employer_id",
                 "R-95",
-                f"the employer's sector ({employer.sector}) is not the qualification's ({plan.sector})",
+                f"the employer's sector ({employer.sector}) is not the qualification's ({sector or 'none stated'})",
             )
         )
+    if data.learner_ids is None:
+        planned_for = await _on_programme(session, programme.id)
+    else:
+        planned_for = data.learner_ids
+        problems += await _learner_problems(session, programme.id, data.learner_ids)
     if problems:
         raise RuleViolation("R-95: the activity is not meaningful employer involvement.", errors=problems)
     a = EmployerActivity(
@@ -271,6 +310,8 @@ async def create_activity(
         created_by=p.subject,
     )
     session.add(a)
+    await session.flush()
+    _plan_for(session, p, a, planned_for)
     await session.flush()
     out = await _activity_out(session, a)
     await recorded(
@@ -359,22 +400,7 @@ async def add_participants(
             "Participation is recorded for a confirmed activity once it has happened.",
             field="activity",
         )
-    on_programme = set(
-        (
-            await session.scalars(
-                select(Enrolment.learner_id).where(
-                    Enrolment.programme_id == a.programme_id, Enrolment.learner_id.in_(data.learner_ids)
-                )
-            )
-        ).all()
-    )
-    problems = [
-        field_problem(f"body.learner_ids.{i}", "not_found", "not a learner of the programme")
-        for i, lid in enumerate(data.learner_ids)
-        if lid not in on_programme
-    ]
-    if len(set(data.learner_ids)) != len(data.learner_ids):
-        problems.append(field_problem("body.learner_ids", "duplicate", "a learner is listed twice"))
+    problems = await _learner_problems(session, a.programme_id, data.learner_ids)
     if problems:
         raise RuleViolation("Participation cannot be recorded as given.", errors=problems)
     before = await _activity_out(session, a)
@@ -390,12 +416,72 @@ async def add_participants(
     return await _change(session, p, a, before, "employer_activity.participation_recorded")
 
 
+async def plan_learners(
+    session: AsyncSession, p: Principal, activity_id: uuid.UUID, data: schemas.PlannedLearnersAdd
+) -> schemas.Activity:
+    """R-95: the plan updated to cover more learners through the activity (a learner who enrolled
+    after it was drawn up is uncovered until then)."""
+    a = await _activity(session, p, activity_id)
+    await _may_write(session, p, await session.get_one(Programme, a.programme_id), "update its plan")
+    problems = await _learner_problems(session, a.programme_id, data.learner_ids)
+    if problems:
+        raise RuleViolation("The activity cannot be planned for the learners given.", errors=problems)
+    before = await _activity_out(session, a)
+    new = [lid for lid in data.learner_ids if lid not in set(before.planned_learner_ids)]
+    if not new:
+        return before
+    _plan_for(session, p, a, new)
+    return await _change(session, p, a, before, "employer_activity.learners_planned")
+
+
+async def _on_programme(session: AsyncSession, programme_id: uuid.UUID) -> list[uuid.UUID]:
+    """The learners the plan must cover: on the programme now or at its end."""
+    stmt = (
+        select(Enrolment.learner_id)
+        .where(Enrolment.programme_id == programme_id, Enrolment.status.in_(COVERED))
+        .distinct()
+        .order_by(Enrolment.learner_id)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def _learner_problems(
+    session: AsyncSession, programme_id: uuid.UUID, learner_ids: list[uuid.UUID]
+) -> list[FieldProblem]:
+    on_programme = set(
+        (
+            await session.scalars(
+                select(Enrolment.learner_id).where(
+                    Enrolment.programme_id == programme_id, Enrolment.learner_id.in_(learner_ids)
+                )
+            )
+        ).all()
+    )
+    problems = [
+        field_problem(f"body.learner_ids.{i}", "not_found", "not a learner of the programme")
+        for i, lid in enumerate(learner_ids)
+        if lid not in on_programme
+    ]
+    if len(set(learner_ids)) != len(learner_ids):
+        problems.append(field_problem("body.learner_ids", "duplicate", "a learner is listed twice"))
+    return problems
+
+
+def _plan_for(session: AsyncSession, p: Principal, a: EmployerActivity, learner_ids: list[uuid.UUID]) -> None:
+    for lid in learner_ids:
+        session.add(
+            ActivityPlannedLearner(
+                activity_id=a.id, learner_id=lid, centre_id=p.centre_id, planned_by=p.subject
+            )
+        )
+
+
 # ---- the report ----------------------------------------------------------------------------------------
 
 
 async def report(session: AsyncSession, p: Principal, plan_id: uuid.UUID) -> schemas.InvolvementReport:
-    """R-95: every learner on the programme with the confirmed activities they took part in; the
-    learners without any."""
+    """R-95: every learner on the programme with the activities planned for them and the confirmed ones
+    they took part in; the learners the plan does not cover, and those without any activity."""
     plan = await _plan(session, p, plan_id)
     learners = (
         await session.execute(
@@ -406,6 +492,16 @@ async def report(session: AsyncSession, p: Principal, plan_id: uuid.UUID) -> sch
             .order_by(Learner.family_name, Learner.given_name, Learner.id)
         )
     ).all()
+    planned: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for activity_id, learner_id in (
+        await session.execute(
+            select(ActivityPlannedLearner.activity_id, ActivityPlannedLearner.learner_id)
+            .join(EmployerActivity, EmployerActivity.id == ActivityPlannedLearner.activity_id)
+            .where(EmployerActivity.plan_id == plan.id)
+            .order_by(ActivityPlannedLearner.activity_id)
+        )
+    ).all():
+        planned.setdefault(learner_id, []).append(activity_id)
     took: dict[uuid.UUID, list[uuid.UUID]] = {}
     for activity_id, learner_id in (
         await session.execute(
@@ -418,13 +514,20 @@ async def report(session: AsyncSession, p: Principal, plan_id: uuid.UUID) -> sch
         took.setdefault(learner_id, []).append(activity_id)
     rows = [
         schemas.LearnerInvolvement(
-            learner_id=lid, given_name=g, family_name=f, activity_ids=took.get(lid, [])
+            learner_id=lid,
+            given_name=g,
+            family_name=f,
+            planned_activity_ids=planned.get(lid, []),
+            covered=lid in planned,
+            activity_ids=took.get(lid, []),
         )
         for lid, g, f in learners
     ]
     return schemas.InvolvementReport(
         plan_id=plan.id,
         programme_id=plan.programme_id,
+        plan_late=(await _plan_out(session, plan)).late,
         learners=rows,
+        learners_uncovered=[r.learner_id for r in rows if not r.covered],
         learners_without_activity=[r.learner_id for r in rows if not r.activity_ids],
     )

@@ -32,6 +32,8 @@ class QualificationVersion(Base):
     title: Mapped[str] = mapped_column(String(300))
     number: Mapped[str | None] = mapped_column(String(30))
     level: Mapped[int]
+    # from the specification; the employers of its involvement plans are in it.
+    sector: Mapped[str | None] = mapped_column(String(100))
     # The validated specification in the file's own shape (Qualification.to_dict()).
     specification: Mapped[dict] = mapped_column(JSONB)
     # sha256 of the canonical specification: re-importing the same content is a no-op.

@@ -88,6 +88,7 @@ class QualificationSummary(Output):
     title: str
     number: str | None
     level: int
+    sector: str | None = Field(description="R-95: the employers involved are in this sector.")
     glh: int
     size: str
     grading_scheme: QualificationGradingScheme

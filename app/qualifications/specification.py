@@ -255,6 +255,7 @@ def _build(data: dict[str, Any]) -> Qualification:
         level=data["level"],
         glh=data["glh"],
         tqt=data.get("tqt"),
+        sector=data.get("sector"),
         size=data["size"],
         grading_scheme=QualificationGradingScheme(data["grading_scheme"]),
         units=tuple(_build_unit(unit) for unit in data["units"]),

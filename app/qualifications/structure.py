@@ -212,6 +212,7 @@ class Qualification:
     units: tuple[Unit, ...]
     number: str | None = None
     tqt: int | None = None
+    sector: str | None = None  # the employers involved are in it
     single_unit_award: bool = False  # the qualification grade is the unit grade (000)
     mandatory_units_must_pass: bool = True  # a mandatory unit below Pass makes the result U
     points: PointsTable | None = None
@@ -258,6 +259,9 @@ class Qualification:
         }
         if self.source is not None:
             data["source"] = self.source
+        # Only when stated, so a specification without one keeps its content hash.
+        if self.sector is not None:
+            data["sector"] = self.sector
         if self.points is not None:
             data["points"] = self.points.to_dict()
         if self.grade_table:

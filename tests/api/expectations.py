@@ -344,6 +344,7 @@ REST = {
     "getEmployerActivity": STAFF,
     "confirmEmployerActivity": INVOLVEMENT_WRITERS,
     "addEmployerActivityParticipants": INVOLVEMENT_WRITERS,
+    "planEmployerActivityLearners": INVOLVEMENT_WRITERS,
     # appeals (issue 14)
     "lodgeAppeal": APPEAL_LODGERS,
     "listAppeals": APPEAL_READERS,
@@ -590,6 +591,7 @@ GRAPHQL = {
     "Mutation.createEmployerActivity": INVOLVEMENT_WRITERS,
     "Mutation.confirmEmployerActivity": INVOLVEMENT_WRITERS,
     "Mutation.addEmployerActivityParticipants": INVOLVEMENT_WRITERS,
+    "Mutation.planEmployerActivityLearners": INVOLVEMENT_WRITERS,
     "Query.appeals": APPEAL_READERS,
     "Query.appeal": APPEAL_READERS,
     "Query.overdueAppealStages": APPEAL_MONITORS,

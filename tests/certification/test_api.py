@@ -78,7 +78,6 @@ async def test_r95_a_careers_talk_is_refused_over_rest(client, auth, session, wo
         "/v1/employer-involvement-plans",
         json={
             "programme_id": str(world.programme_id),
-            "sector": "Customer service",
             "planned_on": "2025-09-10",
             "summary": "Every learner meets CallCo.",
         },

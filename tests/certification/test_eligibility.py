@@ -173,14 +173,13 @@ async def test_r95_employer_involvement_where_the_qualification_requires_it(sess
         hoc,
         eschemas.PlanCreate(
             programme_id=world.programme_id,
-            sector="Customer service",
             planned_on=dt.date(2025, 9, 10),
             summary="A master class by a contact centre for every learner.",
             required_for_certification=True,  # the centre's policy for BTEC (004 §8)
         ),
     )
     e = await eligibility.preflight(session, EO, learner.id, world.award_id)
-    assert codes(e) == {R.employer_involvement: "R-95"}
+    assert codes(e) == {R.employer_plan_uncovered: "R-95"}  # a plan with nothing planned for them
     assert e.unit_claimable  # the full certificate waits; unit certification does not
     employer = await employers.create_employer(
         session, hoc, eschemas.EmployerCreate(name="CallCo", sector="Customer service")
@@ -206,10 +205,53 @@ async def test_r95_employer_involvement_where_the_qualification_requires_it(sess
     assert (await eligibility.preflight(session, EO, learner.id, world.award_id)).full_claimable
 
 
+async def test_r95_the_reason_names_the_missing_plan_then_coverage_then_participation(session, world, clock):
+    """Required by the plan: without a plan, the plan is named; a plan that leaves the learner out names
+    the coverage; planned but not yet taken part names the participation. Each with R-95."""
+    await accredited_liv(session, world)
+    planned, left_out = await released(session, world, ["P", "P"])
+    hoc = principal("hoc")
+
+    def gap(e: schemas.Eligibility) -> list[tuple[R, str]]:
+        return [(r.code, r.rule) for r in e.reasons]
+
+    plan = await employers.create_plan(
+        session,
+        hoc,
+        eschemas.PlanCreate(
+            programme_id=world.programme_id,
+            planned_on=dt.date(2025, 9, 1),
+            summary="A placement for the learners listed.",
+            required_for_certification=True,
+        ),
+    )
+    employer = await employers.create_employer(
+        session, hoc, eschemas.EmployerCreate(name="CallCo", sector="Customer service")
+    )
+    await employers.create_activity(
+        session,
+        hoc,
+        eschemas.ActivityCreate(
+            plan_id=plan.id,
+            employer_id=employer.id,
+            activity_type="placement",
+            title="A week at CallCo",
+            planned_on=dt.date(2025, 11, 5),
+            learner_ids=[planned.id],
+        ),
+    )
+    e_left_out = await eligibility.preflight(session, EO, left_out.id, world.award_id)
+    assert gap(e_left_out) == [(R.employer_plan_uncovered, "R-95")]
+    assert gap(await eligibility.preflight(session, EO, planned.id, world.award_id)) == [
+        (R.employer_involvement, "R-95")
+    ]
+    assert not e_left_out.full_claimable and e_left_out.unit_claimable
+
+
 async def test_r95_ocr_qualifications_require_employer_involvement_by_default(session, world):
     learner = await registered_learner(session, world, programme_id=world.other_programme_id, n=3)
     e = await eligibility.preflight(session, EO, learner.id, world.diploma_id)
-    assert codes(e)[R.employer_involvement] == "R-95"
+    assert codes(e)[R.employer_plan_missing] == "R-95"  # required, and the programme has no plan
     assert R.qmr_block not in codes(e)
 
 

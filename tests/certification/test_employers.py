@@ -25,7 +25,6 @@ async def _plan(session, world, who=PL):
         who,
         schemas.PlanCreate(
             programme_id=world.programme_id,
-            sector="Customer service",
             planned_on=dt.date(2025, 9, 10),
             summary="Every learner: a project set with a contact centre in unit 1, assignment 2.",
         ),

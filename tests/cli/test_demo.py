@@ -134,6 +134,10 @@ async def test_the_screens_the_issue_names_have_the_story(demo_settings, demo_cl
     chain = await read("/v1/audit/verification")
     assert chain["ok"] is True and chain["events"] > 100
     assert await read("/v1/webhook-event-types")
+    # the diploma's plan, drawn up late, leaves one learner uncovered; one planned learner missed.
+    involvement = await read(f"/v1/employer-involvement-plans/{ids['diploma_plan']}/report")
+    assert involvement["plan_late"] is True and len(involvement["learners_uncovered"]) == 1
+    assert set(involvement["learners_uncovered"]) < set(involvement["learners_without_activity"])
 
 
 async def test_the_printed_graphql_example_answers(demo_settings, demo_client):
