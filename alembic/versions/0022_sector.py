@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql as pg
 from alembic import op
 
 revision = "0022_sector"
-down_revision = "0017_appeals"
+down_revision = "0023_purge"
 branch_labels = None
 depends_on = None
 

@@ -17,3 +17,17 @@ def uuid7() -> uuid.UUID:
     value |= 0b10 << 62
     value |= rand & ((1 << 62) - 1)
     return uuid.UUID(int=value)
+
+
+def uuid7_many(n: int) -> list[uuid.UUID]:
+    """`n` version-7 ids of this millisecond, for bulk writes: one clock read and one urandom call for all
+    (uuid7() per id was ~13 us, 0.13 s of a 10,000-event sync, issue 18). Their random bits do not order
+    them within the millisecond, exactly as n calls of uuid7() in one millisecond would not."""
+    ms = time.time_ns() // 1_000_000
+    head = ((ms & ((1 << 48) - 1)) << 80) | (0x7 << 76) | (0b10 << 62)
+    noise = os.urandom(10 * n)
+    ids = []
+    for i in range(n):
+        rand = int.from_bytes(noise[10 * i : 10 * i + 10], "big")
+        ids.append(uuid.UUID(int=head | (((rand >> 62) & 0xFFF) << 64) | (rand & ((1 << 62) - 1))))
+    return ids

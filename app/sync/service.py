@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import TypeAdapter
+from pydantic_core import to_jsonable_python
 from sqlalchemy import ARRAY, String, Table, any_, bindparam, func, insert, literal, select, text, update
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,7 +25,7 @@ from app.auth.principal import Principal
 from app.calendars.models import AcademicYear
 from app.core import clock
 from app.core.errors import Conflict, FieldProblem, ValidationFailed, field_problem
-from app.core.ids import uuid7
+from app.core.ids import uuid7, uuid7_many
 from app.core.models import Base
 from app.events.bulk import BulkChange, recorded_many
 from app.events.event import Event
@@ -148,6 +149,7 @@ async def plan_learners(
     )
     in_request = set(counts)
     plans = []
+    new_ids = iter(uuid7_many(len(records)))  # one clock read and urandom for the batch (app.core.ids)
     for i, r in enumerate(records):
         holder = holders.get(r.candidate_number, r.mis_id) if r.candidate_number else r.mis_id
         if holder != r.mis_id and holder not in in_request:
@@ -158,12 +160,12 @@ async def plan_learners(
                     "another learner of the centre has this candidate number",
                 )
             )
-        given = r.model_dump(
-            include=set(REQUIRED_LEARNER_FIELDS) | (r.model_fields_set & set(OPTIONAL_LEARNER_FIELDS))
-        )
+        # getattr, not model_dump: one dump per record cost ~20 us, a fifth of the checks (issue 18).
+        given = {k: getattr(r, k) for k in REQUIRED_LEARNER_FIELDS}
+        given.update((k, getattr(r, k)) for k in OPTIONAL_LEARNER_FIELDS if k in r.model_fields_set)
         row = existing.get(r.mis_id)
         if row is None:
-            plans.append(Plan(i, r.mis_id, uuid7(), "created", given))
+            plans.append(Plan(i, r.mis_id, next(new_ids), "created", given))
         elif any(row[k] != v for k, v in given.items()):
             plans.append(Plan(i, r.mis_id, row["id"], "updated", given, _learner_snapshot(row)))
         else:
@@ -184,8 +186,19 @@ def _snapshots(adapter: TypeAdapter, rows: list[dict[str, Any]]) -> list[dict[st
     return adapter.dump_python(adapter.validate_python(rows), mode="json")
 
 
+_LEARNER_FIELDS = tuple(learner_schemas.Learner.model_fields)
+
+
+def learner_snapshots(rows: list[Mapping[Any, Any]]) -> list[dict[str, Any]]:
+    """The learners' JSON as `_snapshots(_LEARNERS_JSON, rows)` gives it, without validating rows that
+    the database has just returned: every field of the schema is a column of the same type, so
+    pydantic-core's serializer alone makes the same JSON (tests/sync/test_sync_snapshots.py) at a
+    fifth of the cost (validating 10,000 rows was ~0.5 s of a 10,000-learner sync, issue 18)."""
+    return to_jsonable_python([{k: row[k] for k in _LEARNER_FIELDS} for row in rows])
+
+
 def _learner_snapshot(row: Mapping[Any, Any]) -> dict[str, Any]:
-    return _snapshots(_LEARNERS_JSON, [dict(row)])[0]
+    return learner_snapshots([row])[0]
 
 
 async def write_learners(session: AsyncSession, centre_id: uuid.UUID, plans: list[Plan]) -> list[BulkChange]:
@@ -228,9 +241,9 @@ async def write_learners(session: AsyncSession, centre_id: uuid.UUID, plans: lis
                 **{f"a_{c}": [p.values[c] for p in group] for c in columns},
             },
         )
-        keys, rows = list(result.keys()), result.all()
+        rows = result.all()
         planned = {p.mis_id: p for p in group}
-        afters = _snapshots(_LEARNERS_JSON, [dict(zip(keys, row)) for row in rows])
+        afters = learner_snapshots([row._mapping for row in rows])
         for row, after in zip(rows, afters):
             plan = planned[row.mis_id]
             if row.id != plan.id:  # created by someone else since the plan was made: not what we audited
