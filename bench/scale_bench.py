@@ -47,7 +47,7 @@ async def main() -> None:
     url = await recreate_database(_server_url(), database_name("verity_bench_scale"))
     await asyncio.to_thread(migrate, url)
     print("seeding …", flush=True)
-    _world, grid_subs, load_subs = await seed(url, 2, args.decisions + 4)
+    _world, grid_subs, load_subs, _load_learners = await seed(url, 2, args.decisions + 4)
     settings = Settings(
         database_url=url, auth_mode="development", dev_jwt_secret=SECRET, database_role=APP_ROLE
     )
