@@ -60,7 +60,14 @@ def upgrade(app_role: str = "verity_app") -> None:
     op.drop_column("employer_involvement_plans", "sector")
     op.create_table(
         "employer_activity_planned_learners",
-        sa.Column("activity_id", UUID, sa.ForeignKey("employer_activities.id"), primary_key=True),
+        # Cascade: the planned learners are part of their activity, and retention_purge (0023_purge,
+        # which knows nothing of this table) deletes the activity with its plan after 3 years.
+        sa.Column(
+            "activity_id",
+            UUID,
+            sa.ForeignKey("employer_activities.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("learner_id", UUID, sa.ForeignKey("learners.id"), primary_key=True),
         sa.Column("centre_id", UUID, sa.ForeignKey("centres.id"), nullable=False),
         sa.Column("planned_by", sa.String(200), nullable=False),

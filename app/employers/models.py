@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, Versioned, created_at, enum_column, uuid_fk, uuid_pk
@@ -68,7 +69,10 @@ class ActivityPlannedLearner(Base):
 
     __tablename__ = "employer_activity_planned_learners"
 
-    activity_id: Mapped[uuid.UUID] = uuid_fk("employer_activities.id", primary_key=True)
+    # Deleted with its activity: retention purges the plan's activities after 3 years.
+    activity_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("employer_activities.id", ondelete="CASCADE"), primary_key=True
+    )
     learner_id: Mapped[uuid.UUID] = uuid_fk("learners.id", primary_key=True, index=True)
     centre_id: Mapped[uuid.UUID] = uuid_fk("centres.id")
     planned_by: Mapped[str] = mapped_column(String(200))

@@ -186,7 +186,6 @@ async def _involvement(session, world, mine, clock):
         PL,
         employer_schemas.PlanCreate(
             programme_id=mine.programme,
-            sector="Customer service",
             planned_on=dt.date(2025, 9, 10),
             summary="A project.",
         ),
