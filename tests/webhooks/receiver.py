@@ -67,6 +67,11 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
+                if len(body) < length:
+                    # The sender was killed mid-request: a real receiver's framework fails the read and
+                    # never sees it, so it is not a delivery (the sender did not get an answer either).
+                    self.close_connection = True
+                    return
                 got = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.time())
                 with receiver._lock:
                     receiver.requests.append(got)
