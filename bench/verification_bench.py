@@ -42,14 +42,25 @@ GRADE_OF = {"P": lambda c: ".P" in c, "M": lambda c: ".D" not in c, "D": lambda 
 
 
 async def seed(
-    url: str, learners: int, assessors: int, sites: int, centre=CENTRE_A, number="11111", shipped=False
+    url: str,
+    learners: int,
+    assessors: int,
+    sites: int,
+    centre=CENTRE_A,
+    number="11111",
+    shipped=False,
+    briefs: int = 2,
+    enrol: bool = False,
 ):
+    """A programme of `learners` learners, each with a decision on each of `briefs` briefs (alternately
+    criteria groups A/B and C), ~20 % IV'd; with `enrol`, each learner registered on the programme (the
+    tracking grid reads the cohort's enrolments)."""
     from app.assessment.models import AssessmentDecision, DecisionVersion, Submission
     from app.centres import schemas as centre_schemas
     from app.centres import service as centres
     from app.centres.schemas import CentreCreate, Nation
     from app.learners.models import Learner
-    from app.programmes.models import ProgrammeSite, ProgrammeStaff
+    from app.programmes.models import Enrolment, ProgrammeSite, ProgrammeStaff
     from app.qualifications.models import PLATFORM_CENTRE
     from app.qualifications.service import ensure_shipped
     from app.verification.models import IvRecord, IvRecordVersion, IvSample, IvSampleItem
@@ -89,7 +100,12 @@ async def seed(
                 for s in staff[2:]
             ],
         )
-        briefs = [await issued_brief(session, world, GROUP_AB), await issued_brief(session, world, GROUP_C)]
+        brief_count = briefs
+        briefs = [
+            await issued_brief(session, world, GROUP_AB if i % 2 == 0 else GROUP_C)
+            for i in range(brief_count)
+        ]
+        enrolment_rows = []
         rnd = random.Random(1)
         learner_rows, sub_rows, dec_rows, ver_rows, candidates = [], [], [], [], []
         for i in range(learners):
@@ -106,6 +122,24 @@ async def seed(
             )
             assessor = staff[i % assessors]
             site = site_ids[i % sites]
+            if enrol:
+                enrolment_rows.append(
+                    {
+                        "id": uuid7(),
+                        "centre_id": centre,
+                        "learner_id": lid,
+                        "programme_id": world.programme_id,
+                        "qualification_id": world.award_id,
+                        "status": "registered",
+                        "enrolled_on": dt.date(2025, 9, 8),
+                        "identity_checked_by": "bench",
+                        "registration_deadline": dt.date(2025, 12, 1),
+                        "registration_number": f"RB{i:06d}",
+                        "registered_on": dt.date(2025, 10, 1),
+                        "site_id": site,
+                        "version": 1,
+                    }
+                )
             for brief in briefs:
                 sid, did = uuid7(), uuid7()
                 grade = rnd.choice("UPPPPMMD")
@@ -166,6 +200,7 @@ async def seed(
                 candidates.append((did, assessor, site, brief.id, grade))
         for rows, model in (
             (learner_rows, Learner),
+            (enrolment_rows, Enrolment),
             (sub_rows, Submission),
             (dec_rows, AssessmentDecision),
             (ver_rows, DecisionVersion),
