@@ -106,16 +106,23 @@ async def raise_actions(
     )
 
 
-def _why(a: RemedialAction) -> str:
+def why(a: RemedialAction) -> str:
     return f"remedial action {a.description!r} (due {a.due_on.isoformat()}) is not closed (R-43)"
 
 
 async def open_actions(session: AsyncSession, brief_id: uuid.UUID) -> list[RemedialAction]:
+    return await open_actions_of(session, [brief_id])
+
+
+async def open_actions_of(session: AsyncSession, brief_ids: list[uuid.UUID]) -> list[RemedialAction]:
+    """The open actions of the briefs, each brief's in the order its reasons list them."""
+    if not brief_ids:
+        return []
     return list(
         (
             await session.scalars(
                 select(RemedialAction)
-                .where(RemedialAction.brief_id == brief_id, RemedialAction.status == "open")
+                .where(RemedialAction.brief_id.in_(brief_ids), RemedialAction.status == "open")
                 .order_by(RemedialAction.due_on, RemedialAction.id)
             )
         ).all()
@@ -124,7 +131,7 @@ async def open_actions(session: AsyncSession, brief_id: uuid.UUID) -> list[Remed
 
 async def action_reasons(session: AsyncSession, brief_id: uuid.UUID) -> list[str]:
     """Every open action of the brief, once each (the IV of the brief is not complete while any is)."""
-    return [_why(a) for a in await open_actions(session, brief_id)]
+    return [why(a) for a in await open_actions(session, brief_id)]
 
 
 async def action_holds(session: AsyncSession, brief: AssignmentBrief) -> dict[uuid.UUID, list[str]]:
@@ -133,5 +140,5 @@ async def action_holds(session: AsyncSession, brief: AssignmentBrief) -> dict[uu
     held: dict[uuid.UUID, list[str]] = {}
     for a in await open_actions(session, brief.id):
         for d in a.decision_ids:
-            held.setdefault(d, []).append(_why(a))
+            held.setdefault(d, []).append(why(a))
     return held

@@ -102,14 +102,24 @@ async def arbitrations(
 async def upheld_for_assessor(session: AsyncSession, brief_id: uuid.UUID) -> set[uuid.UUID]:
     """The brief's decisions whose current disagreement the LIV resolved for the assessor, at the
     decision version the IV saw (R-45, R-25)."""
-    rows = await session.scalars(
-        select(IvRecord.decision_id)
+    return (await upheld_for_assessor_of(session, [brief_id])).get(brief_id, set())
+
+
+async def upheld_for_assessor_of(
+    session: AsyncSession, brief_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """`upheld_for_assessor` of each brief, in one statement."""
+    rows = await session.execute(
+        select(IvRecord.brief_id, IvRecord.decision_id)
         .join(
             IvArbitration,
             (IvArbitration.iv_record_id == IvRecord.id)
             & (IvArbitration.record_version == IvRecord.current_version)
             & (IvArbitration.decision_version == IvRecord.decision_version),
         )
-        .where(IvRecord.brief_id == brief_id, IvArbitration.ruling == "assessor")
+        .where(IvRecord.brief_id.in_(brief_ids), IvArbitration.ruling == "assessor")
     )
-    return set(rows.all())
+    upheld: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for brief_id, decision_id in rows.all():
+        upheld.setdefault(brief_id, set()).add(decision_id)
+    return upheld

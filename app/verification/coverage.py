@@ -26,7 +26,7 @@ from app.programmes.access import programme_liv_id, visible_programme, visible_p
 from app.programmes.models import Programme, ProgrammeSite, ProgrammeStaff
 from app.verification import schemas
 from app.verification.models import IvRecord, IvSampleItem, IvScheduleEntry, RemedialAction
-from app.verification.records import iv_reasons
+from app.verification.records import iv_reasons_of
 
 
 def _criterion_key(c: dict[str, Any]) -> str:
@@ -34,47 +34,73 @@ def _criterion_key(c: dict[str, Any]) -> str:
 
 
 async def _coverage(session: AsyncSession, programme: Programme) -> schemas.Coverage:
-    assessors = set(
-        (
-            await session.scalars(
-                select(ProgrammeStaff.staff_id).where(
-                    ProgrammeStaff.programme_id == programme.id, ProgrammeStaff.role == "assessor"
-                )
-            )
-        ).all()
-    )
-    sites = set(
-        (
-            await session.scalars(
-                select(ProgrammeSite.site_id).where(ProgrammeSite.programme_id == programme.id)
-            )
-        ).all()
-    )
-    briefs = (
+    return (await _coverages(session, [programme]))[0]
+
+
+async def _coverages(session: AsyncSession, programmes: list[Programme]) -> list[schemas.Coverage]:
+    """R-42 coverage of each programme, read for all of them at once: five statements whatever their
+    number (the dashboard shows every programme of the centre to the HoC)."""
+    ids = [pr.id for pr in programmes]
+    if not ids:
+        return []
+    assessors: dict[uuid.UUID, set[Any]] = {i: set() for i in ids}
+    for programme_id, staff_id in (
         await session.execute(
-            select(AssignmentBrief.id, AssignmentBrief.unit_numbers, AssignmentBrief.criteria).where(
-                AssignmentBrief.programme_id == programme.id
+            select(ProgrammeStaff.programme_id, ProgrammeStaff.staff_id).where(
+                ProgrammeStaff.programme_id.in_(ids), ProgrammeStaff.role == "assessor"
             )
         )
-    ).all()
-    touched = (
+    ).all():
+        assessors[programme_id].add(staff_id)
+    # Decisions made by staff no longer on the programme still count as assessors to cover.
+    for programme_id, staff_id in (
         await session.execute(
-            select(IvRecord.brief_id, IvRecord.assessor_staff_id, IvSampleItem.site_id)
+            select(AssessmentDecision.programme_id, AssessmentDecision.assessor_staff_id)
+            .distinct()
+            .where(AssessmentDecision.programme_id.in_(ids))
+        )
+    ).all():
+        assessors[programme_id].add(staff_id)
+    sites: dict[uuid.UUID, set[Any]] = {i: set() for i in ids}
+    for programme_id, site_id in (
+        await session.execute(
+            select(ProgrammeSite.programme_id, ProgrammeSite.site_id).where(
+                ProgrammeSite.programme_id.in_(ids)
+            )
+        )
+    ).all():
+        sites[programme_id].add(site_id)
+    briefs_of: dict[uuid.UUID, list[Any]] = {i: [] for i in ids}
+    for b in (
+        await session.execute(
+            select(
+                AssignmentBrief.programme_id,
+                AssignmentBrief.id,
+                AssignmentBrief.unit_numbers,
+                AssignmentBrief.criteria,
+            ).where(AssignmentBrief.programme_id.in_(ids))
+        )
+    ).all():
+        briefs_of[b.programme_id].append(b)
+    touched_of: dict[uuid.UUID, list[Any]] = {i: [] for i in ids}
+    for t in (
+        await session.execute(
+            select(IvRecord.programme_id, IvRecord.brief_id, IvRecord.assessor_staff_id, IvSampleItem.site_id)
             .outerjoin(IvSampleItem, IvSampleItem.decision_id == IvRecord.decision_id)
-            .where(IvRecord.programme_id == programme.id)
+            .where(IvRecord.programme_id.in_(ids))
             .distinct()
         )
-    ).all()
-    # Decisions made by staff no longer on the programme still count as assessors to cover.
-    assessors |= set(
-        (
-            await session.scalars(
-                select(AssessmentDecision.assessor_staff_id)
-                .distinct()
-                .where(AssessmentDecision.programme_id == programme.id)
-            )
-        ).all()
-    )
+    ).all():
+        touched_of[t.programme_id].append(t)
+    return [
+        _coverage_of(pr, assessors[pr.id], sites[pr.id], briefs_of[pr.id], touched_of[pr.id])
+        for pr in programmes
+    ]
+
+
+def _coverage_of(
+    programme: Programme, assessors: set[Any], sites: set[Any], briefs: list[Any], touched: list[Any]
+) -> schemas.Coverage:
     by_brief = {b.id: b for b in briefs}
     touched_briefs = {t.brief_id for t in touched}
     touched_assessors = {t.assessor_staff_id for t in touched}
@@ -188,10 +214,12 @@ async def liv_dashboard(
         if ids
         else []
     )
-    waiting = []
-    for b in briefs:
-        if reasons := await iv_reasons(session, b):
-            waiting.append(schemas.IvStatus(brief_id=b.id, complete=False, reasons=reasons))
+    reasons_of = await iv_reasons_of(session, [b.id for b in briefs])
+    waiting = [
+        schemas.IvStatus(brief_id=b.id, complete=False, reasons=reasons_of[b.id])
+        for b in briefs
+        if reasons_of[b.id]
+    ]
     by_entry: dict[uuid.UUID, list[uuid.UUID]] = {}
     for b in (
         (
@@ -239,5 +267,5 @@ async def liv_dashboard(
         overdue_actions=[a for a in open_actions if a.due_on < today],
         overdue_schedule=overdue_schedule,
         briefs_awaiting_iv=waiting,
-        coverage=[await _coverage(session, pr) for pr in programmes],
+        coverage=await _coverages(session, programmes),
     )

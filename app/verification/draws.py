@@ -492,6 +492,20 @@ async def official_sample_row(session: AsyncSession, brief_id: uuid.UUID) -> IvS
     )
 
 
+async def official_sample_rows(session: AsyncSession, brief_ids: list[uuid.UUID]) -> list[IvSample]:
+    """`official_sample_row` of each brief that has a draw, in one statement."""
+    return list(
+        (
+            await session.scalars(
+                select(IvSample)
+                .where(IvSample.brief_id.in_(brief_ids))
+                .distinct(IvSample.brief_id)
+                .order_by(IvSample.brief_id, IvSample.number.desc())
+            )
+        ).all()
+    )
+
+
 async def official_sample(session: AsyncSession, p: Principal, brief_id: uuid.UUID) -> schemas.Sample | None:
     brief = await get_brief(session, p, brief_id, Scope.verification_read)
     row = await official_sample_row(session, brief.id)

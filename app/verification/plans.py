@@ -373,7 +373,7 @@ async def sign_off(
 async def get_schedule(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> schemas.IvSchedule:
     """R-41: the annual IV schedule: every assessment plan entry with its planned IV date, its assigned
     IV, its briefs and whether their IV is complete (R-25)."""
-    from app.verification.records import iv_reasons
+    from app.verification.records import iv_reasons_of
 
     programme = await visible_programme(session, p, programme_id, Scope.verification_read)
     plan = await session.scalar(select(IvPlan).where(IvPlan.programme_id == programme.id))
@@ -406,11 +406,12 @@ async def get_schedule(session: AsyncSession, p: Principal, programme_id: uuid.U
     ).all():
         if b.plan_entry_id is not None:  # always: the query asked for no other
             briefs.setdefault(b.plan_entry_id, []).append(b)
+    reasons_of = await iv_reasons_of(session, [b.id for mine in briefs.values() for b in mine])
     out = []
     for e in entries:
         s = assigned.get(e.id)
         mine = briefs.get(e.id, [])
-        complete = bool(mine) and all([not await iv_reasons(session, b) for b in mine])
+        complete = bool(mine) and all(not reasons_of[b.id] for b in mine)
         out.append(
             schemas.ScheduleEntry(
                 plan_entry_id=e.id,

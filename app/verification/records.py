@@ -9,7 +9,7 @@ recorded its current version.
 from __future__ import annotations
 
 import uuid
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, SQLColumnExpression, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -35,6 +35,7 @@ from app.verification import actions, arbitration, draws, events, repository, sc
 from app.verification.models import (
     IvRecord,
     IvRecordVersion,
+    IvSample,
     IvSampleItem,
     ReassessmentFlag,
     RemedialAction,
@@ -440,7 +441,16 @@ async def close_action(
 async def iv_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]:
     """Every reason IV of the brief is not complete: the brief-wide ones and every open remedial action
     (which holds only the decisions it concerns, app/verification/actions.py)."""
-    return await brief_reasons(session, brief) + await actions.action_reasons(session, brief.id)
+    return (await iv_reasons_of(session, [brief.id]))[brief.id]
+
+
+async def iv_reasons_of(session: AsyncSession, brief_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """`iv_reasons` of many briefs in a fixed number of statements (the LIV dashboard and the IV
+    schedule ask for every brief of the centre's programmes)."""
+    reasons = await brief_reasons_of(session, brief_ids)
+    for a in await actions.open_actions_of(session, brief_ids):
+        reasons[a.brief_id].append(actions.why(a))
+    return reasons
 
 
 async def brief_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[str]:
@@ -450,14 +460,98 @@ async def brief_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[s
     resolved, or the LIV's arbitration upheld the assessor, R-45), every amendment of a released decision
     has an IV record agreeing with that amended version, sampled or not (R-25: an amendment is a new
     decision given to the learner), and every decision flagged for reassessment has been reassessed."""
-    sample = await draws.official_sample_row(session, brief.id)
-    assessed = (
+    return (await brief_reasons_of(session, [brief.id]))[brief.id]
+
+
+async def brief_reasons_of(session: AsyncSession, brief_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """`brief_reasons` of each brief, read for all of them at once: six statements whatever their number."""
+    reasons: dict[uuid.UUID, list[str]] = {b: [] for b in brief_ids}
+    if not brief_ids:
+        return reasons
+    samples = {s.brief_id: s for s in await draws.official_sample_rows(session, brief_ids)}
+    assessed_of: dict[uuid.UUID, list[Any]] = {b: [] for b in brief_ids}
+    for d in (
         await session.execute(
             select(
-                AssessmentDecision.id, AssessmentDecision.current_version, AssessmentDecision.status
-            ).where(AssessmentDecision.brief_id == brief.id)
+                AssessmentDecision.brief_id,
+                AssessmentDecision.id,
+                AssessmentDecision.current_version,
+                AssessmentDecision.status,
+            ).where(AssessmentDecision.brief_id.in_(brief_ids))
         )
-    ).all()
+    ).all():
+        assessed_of[d.brief_id].append(d)
+    sampled_of: dict[uuid.UUID, list[Any]] = {b: [] for b in brief_ids}
+    if samples:
+        brief_of_sample = {s.id: b for b, s in samples.items()}
+        for s in (
+            await session.execute(
+                select(
+                    IvSampleItem.sample_id,
+                    IvSampleItem.decision_id,
+                    IvRecord.outcome,
+                    IvRecord.decision_version,
+                )
+                .outerjoin(IvRecord, IvRecord.decision_id == IvSampleItem.decision_id)
+                .where(IvSampleItem.sample_id.in_(list(brief_of_sample)))
+                .order_by(IvSampleItem.decision_id)
+            )
+        ).all():
+            sampled_of[brief_of_sample[s.sample_id]].append(s)
+    upheld = await arbitration.upheld_for_assessor_of(session, brief_ids)  # R-45
+    amended_all = [d.id for ds in assessed_of.values() for d in ds if d.status == "amended"]
+    verified = (
+        {
+            r.decision_id: r
+            for r in (
+                await session.execute(
+                    select(IvRecord.decision_id, IvRecord.outcome, IvRecord.decision_version).where(
+                        IvRecord.decision_id.in_(amended_all)
+                    )
+                )
+            ).all()
+        }
+        if amended_all
+        else {}
+    )
+    flags_of: dict[uuid.UUID, list[Any]] = {b: [] for b in brief_ids}
+    for f in (
+        await session.execute(
+            select(
+                ReassessmentFlag.brief_id,
+                ReassessmentFlag.decision_id,
+                func.max(ReassessmentFlag.decision_version).label("at"),
+                AssessmentDecision.current_version,
+            )
+            .join(AssessmentDecision, AssessmentDecision.id == ReassessmentFlag.decision_id)
+            .where(ReassessmentFlag.brief_id.in_(brief_ids))
+            .group_by(
+                ReassessmentFlag.brief_id, ReassessmentFlag.decision_id, AssessmentDecision.current_version
+            )
+            .order_by(ReassessmentFlag.decision_id)
+        )
+    ).all():
+        flags_of[f.brief_id].append(f)
+    for brief_id in brief_ids:
+        reasons[brief_id] = _brief_reasons(
+            samples.get(brief_id),
+            assessed_of[brief_id],
+            sampled_of[brief_id],
+            upheld.get(brief_id, set()),
+            verified,
+            flags_of[brief_id],
+        )
+    return reasons
+
+
+def _brief_reasons(
+    sample: IvSample | None,
+    assessed: list[Any],
+    sampled: list[Any],
+    upheld: set[uuid.UUID],
+    verified: dict[uuid.UUID, Any],
+    flags: list[Any],
+) -> list[str]:
     reasons: list[str] = []
     amended = {d.id: d.current_version for d in assessed if d.status == "amended"}
     if sample is None:
@@ -470,15 +564,6 @@ async def brief_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[s
                 f"{len(late)} decision(s) were submitted after the IV sample was drawn: draw it again"
             )
         current = {d.id: d.current_version for d in assessed}
-        sampled = (
-            await session.execute(
-                select(IvSampleItem.decision_id, IvRecord.outcome, IvRecord.decision_version)
-                .outerjoin(IvRecord, IvRecord.decision_id == IvSampleItem.decision_id)
-                .where(IvSampleItem.sample_id == sample.id)
-                .order_by(IvSampleItem.decision_id)
-            )
-        ).all()
-        upheld = await arbitration.upheld_for_assessor(session, brief.id)  # R-45
         for s in sampled:
             if s.decision_id in amended:
                 continue  # verified as an amendment, below
@@ -492,42 +577,17 @@ async def brief_reasons(session: AsyncSession, brief: AssignmentBrief) -> list[s
                 reasons.append(
                     f"decision {s.decision_id} was amended after IV agreed with it: verify it again"
                 )
-    if amended:
-        verified = {
-            r.decision_id: r
-            for r in (
-                await session.execute(
-                    select(IvRecord.decision_id, IvRecord.outcome, IvRecord.decision_version).where(
-                        IvRecord.decision_id.in_(list(amended))
-                    )
-                )
-            ).all()
-        }
-        for decision_id, number in sorted(amended.items()):
-            r = verified.get(decision_id)
-            if r is None or r.decision_version < number:
-                reasons.append(
-                    f"decision {decision_id} was amended after release: IV of its version {number} "
-                    "is needed before it is released again"
-                )
-            elif r.outcome == "disagree":
-                reasons.append(
-                    f"IV disagrees with the amended decision {decision_id} and the disagreement is not "
-                    "resolved"
-                )
-    flags = (
-        await session.execute(
-            select(
-                ReassessmentFlag.decision_id,
-                func.max(ReassessmentFlag.decision_version).label("at"),
-                AssessmentDecision.current_version,
+    for decision_id, number in sorted(amended.items()):
+        r = verified.get(decision_id)
+        if r is None or r.decision_version < number:
+            reasons.append(
+                f"decision {decision_id} was amended after release: IV of its version {number} "
+                "is needed before it is released again"
             )
-            .join(AssessmentDecision, AssessmentDecision.id == ReassessmentFlag.decision_id)
-            .where(ReassessmentFlag.brief_id == brief.id)
-            .group_by(ReassessmentFlag.decision_id, AssessmentDecision.current_version)
-            .order_by(ReassessmentFlag.decision_id)
-        )
-    ).all()
+        elif r.outcome == "disagree":
+            reasons.append(
+                f"IV disagrees with the amended decision {decision_id} and the disagreement is not resolved"
+            )
     reasons += [
         f"decision {f.decision_id} is flagged for reassessment of the batch (R-43) and not reassessed yet"
         for f in flags

@@ -168,3 +168,40 @@ async def test_r42_coverage_and_the_liv_dashboard(session, world):
     (waiting,) = board.briefs_awaiting_iv
     assert waiting.brief_id == brief.id and any("disagrees" in r for r in waiting.reasons)
     assert {c.programme_id for c in board.coverage} >= {world.programme_id}
+
+
+async def test_r42_the_liv_dashboard_reads_a_fixed_number_of_statements_whatever_its_briefs(session, world):
+    """The dashboard lists every brief awaiting IV with its reasons: read for all briefs at once, not per
+    brief (a 2,000-learner centre's dashboard took 9.6 s through one R-25 check per brief)."""
+    from sqlalchemy import event
+
+    from tests.assessment.fixtures import GROUP_C, issued_brief
+
+    async def statements() -> tuple[int, list]:
+        conn = await session.connection()
+        seen: list[str] = []
+
+        def count(*args):
+            seen.append(args[2])
+
+        event.listen(conn.sync_connection, "before_cursor_execute", count)
+        try:
+            board = await coverage.liv_dashboard(session, as_staff(*LIV), today=ON)
+        finally:
+            event.remove(conn.sync_connection, "before_cursor_execute", count)
+        return len(seen), board.briefs_awaiting_iv
+
+    first, _ = await batch(session, world, [(ASSESSOR, "P"), (LEADER, "M")])
+    await draws.draw_sample(session, as_staff(*IV), first.id, schemas.SampleCreate(), seed_source=lambda: 2)
+    one, waiting = await statements()
+    assert [w.brief_id for w in waiting] == [first.id]
+    second, _ = await batch(
+        session, world, [(ASSESSOR, "D")], brief=await issued_brief(session, world, GROUP_C)
+    )
+    await draws.draw_sample(session, as_staff(*IV), second.id, schemas.SampleCreate(), seed_source=lambda: 2)
+    two, waiting = await statements()
+    assert sorted(w.brief_id for w in waiting) == sorted([first.id, second.id])
+    assert two == one
+    for w in waiting:  # the batched reasons are each brief's own R-25 reasons
+        brief = await asg.get_brief(session, as_staff(*LIV), w.brief_id)
+        assert w.reasons == await records.iv_reasons(session, brief)
