@@ -117,7 +117,9 @@ _ASSESSMENT = _lines(
     _SAMPLES,
     _PLANS,
 )
-_APPEALS = _lines(_del("appeal_stages", "appeal_id = ANY (p_ids)"), _del("appeals", "id = ANY (p_ids)", "appeal"))
+_APPEALS = _lines(
+    _del("appeal_stages", "appeal_id = ANY (p_ids)"), _del("appeals", "id = ANY (p_ids)", "appeal")
+)
 _EMPLOYER = _lines(
     "SELECT coalesce(array_agg(id), '{}') INTO v_acts FROM employer_activities"
     " WHERE centre_id = p_centre AND plan_id = ANY (p_ids);",
@@ -175,7 +177,9 @@ _FREEZE_0010 = _FREEZE_BODY.replace(
 
 
 def _freeze(body: str) -> None:
-    op.execute(f"CREATE OR REPLACE FUNCTION submissions_freeze() RETURNS trigger LANGUAGE plpgsql AS $${body} $$")
+    op.execute(
+        f"CREATE OR REPLACE FUNCTION submissions_freeze() RETURNS trigger LANGUAGE plpgsql AS $${body} $$"
+    )
 
 
 def upgrade(app_role: str = "verity_app") -> None:

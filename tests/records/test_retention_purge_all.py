@@ -4,7 +4,6 @@ held stays, copies included. Dates from the injectable clock."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
@@ -161,7 +160,12 @@ async def test_r97_the_real_run_deletes_submissions_iv_samples_and_plans_and_the
     for m in messages:
         assert await _count(session, "webhook_messages", "id = :m", m=m) == 0
         assert await _count(session, "webhook_deliveries", "message_id = :m", m=m) == 0
-    assert await _count(session, "webhook_messages", "strpos(convert_from(body, 'UTF8'), :s) > 0", s=str(other.decision)) == 1
+    assert (
+        await _count(
+            session, "webhook_messages", "strpos(convert_from(body, 'UTF8'), :s) > 0", s=str(other.decision)
+        )
+        == 1
+    )
     # The chain verifies; one purge event per kind, counts only.
     centre = purges[0].centre_id
     assert (await verify(session, centre)).ok
@@ -195,7 +199,9 @@ async def test_r97_a_legal_hold_keeps_the_submission_sample_plan_and_copies(sess
     assert await _outbox_naming(session, mine.submission) >= 1
     for m in messages:
         assert await _count(session, "webhook_deliveries", "message_id = :m", m=m) == 2
-    assert all(b is not None or a is not None for b, a in await _payloads(session, "submission", mine.submission))
+    assert all(
+        b is not None or a is not None for b, a in await _payloads(session, "submission", mine.submission)
+    )
 
 
 async def test_r97_an_open_appeal_keeps_the_submission_and_its_work(session, world, certified, clock):
@@ -226,7 +232,9 @@ async def test_r97_every_foreign_key_into_a_purged_table_is_handled(session):
     """Walks pg_constraint: a table with a foreign key into a table `retention_purge` deletes from must
     itself be deleted from by the function, or cascade / set null, or be listed above with its reason.
     A new table referring to a purged one fails here until the purge handles it."""
-    source = (await session.execute(text("SELECT prosrc FROM pg_proc WHERE proname = 'retention_purge'"))).scalar_one()
+    source = (
+        await session.execute(text("SELECT prosrc FROM pg_proc WHERE proname = 'retention_purge'"))
+    ).scalar_one()
     purged = set(re.findall(r"DELETE FROM (\w+)", source))
     assert {"submissions", "iv_samples", "iv_plans", "webhook_deliveries", "outbox"} <= purged
     fks = (
@@ -246,3 +254,36 @@ async def test_r97_every_foreign_key_into_a_purged_table_is_handled(session):
         and (child, parent) not in _KEPT_REFERRERS
     ]
     assert unhandled == []
+
+
+@pytest.fixture
+async def owner(owner_engine):
+    """A session as the database owner, rolled back at the end."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    async with owner_engine.connect() as conn:
+        trans = await conn.begin()
+        try:
+            yield AsyncSession(bind=conn, expire_on_commit=False)
+        finally:
+            await trans.rollback()
+
+
+async def test_r97_r22_the_owner_cannot_delete_a_handed_in_submission_outside_the_purge(owner, test_settings):
+    """The freeze's sanctioned path needs the purge's setting: without it even the owner is refused."""
+    from app.assessment.storage import evidence_store
+    from app.centres import service
+    from app.centres.schemas import CentreCreate, Nation
+    from tests.api.object_world import two_programmes
+    from tests.conftest import CENTRE_A, CENTRE_B, system_actor
+    from tests.programmes.fixtures import make_world
+
+    for centre_id, number in ((CENTRE_A, "11111"), (CENTRE_B, "22222")):
+        create = CentreCreate(centre_number=number, name=f"Centre {number}", nation=Nation.england_wales)
+        await service.create_centre(owner, system_actor(centre_id), create)
+    store = evidence_store(test_settings)
+    mine, _ = await two_programmes(owner, await make_world(owner), store, test_settings)
+    with pytest.raises(DBAPIError, match="handed in"):
+        async with owner.begin_nested():
+            await owner.execute(text("DELETE FROM submissions WHERE id = :s"), {"s": mine.submission})
+    assert await _count(owner, "submissions", "id = :s", s=mine.submission) == 1
