@@ -287,3 +287,26 @@ async def test_r97_r22_the_owner_cannot_delete_a_handed_in_submission_outside_th
         async with owner.begin_nested():
             await owner.execute(text("DELETE FROM submissions WHERE id = :s"), {"s": mine.submission})
     assert await _count(owner, "submissions", "id = :s", s=mine.submission) == 1
+
+
+async def test_r97_an_iv_sample_a_kept_sample_supersedes_is_kept(session, world, certified, clock):
+    """A re-draw that still stands (here one the purge did not empty) keeps the sample it supersedes,
+    so the chain of draws stays whole; the decisions' items go all the same."""
+    mine, other, _ = world
+    await _appeals_closed(session, mine, other)
+    redraw = uuid7()
+    await session.execute(
+        text(
+            "INSERT INTO iv_samples (id, centre_id, programme_id, brief_id, seed, inputs_digest, policy, "
+            "population, drawn_by, created_at, number, kind, reason, supersedes_id) "
+            "SELECT :id, centre_id, programme_id, brief_id, seed + 1, inputs_digest, policy, population, "
+            "drawn_by, created_at, (SELECT max(number) + 1 FROM iv_samples m WHERE m.brief_id = s.brief_id), "
+            "'redraw', 'Verifier changed', s.id FROM iv_samples s WHERE s.id = :s"
+        ),
+        {"id": redraw, "s": mine.sample},
+    )
+    clock.set(_at(DUE))
+    await retention.purge(session, await retention.assess(session))
+    assert await _count(session, "assessment_decisions", "id = :d", d=mine.decision) == 0
+    assert await _count(session, "iv_sample_items", "sample_id = :s", s=mine.sample) == 0
+    assert await _count(session, "iv_samples", "id = ANY (CAST(:s AS uuid[]))", s=[mine.sample, redraw]) == 2
