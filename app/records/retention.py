@@ -329,8 +329,10 @@ async def _judge(session: AsyncSession, rule: Rule, record: Held, today: dt.date
     )
 
 
-# retention_purge (alembic 0023_purge) deletes every kind. Appeal records go before assessment records
-# in one run, since an appeal refers to the decision it appeals.
+# retention_purge (alembic 0023_purge, 0024_purge_all) deletes every kind, with the submissions, IV
+# samples and plans that go with the last of their records, and the outbox and webhook copies of what it
+# deleted. Appeal records go before assessment records in one run, since an appeal refers to the
+# decision it appeals; learner work before assessment records, so a submission goes in the same run.
 PURGE_ORDER = (
     RecordKind.learner_work,
     RecordKind.appeal_records,
