@@ -11,6 +11,7 @@ import json
 import re
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
@@ -46,6 +47,18 @@ def parsed(row: QualificationVersion) -> Qualification:
             _parsed.clear()
         _parsed[row.id] = parse_specification(row.specification)
     return _parsed[row.id]
+
+
+async def parsed_by_id(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Qualification]:
+    """`parsed` of each version id: the specifications not cached yet are read in one statement (always
+    issued, so a caller's statement count does not depend on the cache)."""
+    found = {i: _parsed[i] for i in set(ids) if i in _parsed}
+    missing = sorted(i for i in set(ids) if i not in found)
+    for row in (
+        await session.scalars(select(QualificationVersion).where(QualificationVersion.id.in_(missing)))
+    ).all():
+        found[row.id] = parsed(row)
+    return found
 
 
 async def import_specification(
