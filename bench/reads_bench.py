@@ -186,7 +186,9 @@ def endpoints(ids: dict) -> tuple[dict[str, str], list[str]]:
             continue
         url = path.format(**{n: ids[n] for n in needed if "{" + n + "}" in path})
         query = [f"{n}={ids[n]}" for n in needed if "{" + n + "}" not in path]
-        if any(p["name"] == "limit" for p in params):
+        # A page of a list (at most 200 a page) is asked for 50; a window of another size (the chain
+        # check's links) keeps its default.
+        if any(p["name"] == "limit" and p["schema"].get("maximum", 0) <= 200 for p in params):
             query.append("limit=50")
         paths[path] = url + ("?" + "&".join(query) if query else "")
     return paths, unfilled
@@ -210,6 +212,22 @@ async def rate(base: str, path: str, headers: dict, requests: int, clients: int 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
     return requests / (time.perf_counter() - started)
+
+
+# The list a paged answer carries: a page's `items`, the LIV dashboard's programmes (`coverage`).
+PAGED_LISTS = ("items", "coverage")
+
+
+async def page_size(base: str, path: str, headers: dict) -> int | None:
+    """How many items the answer's page holds, for a path that takes `limit`; None for any other."""
+    if "limit=50" not in path:
+        return None
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120) as c:
+        body = (await c.get(path)).json()
+    for key in PAGED_LISTS:
+        if isinstance(body, dict) and isinstance(body.get(key), list):
+            return max(1, len(body[key]))
+    return None
 
 
 async def main() -> None:
@@ -247,7 +265,8 @@ async def main() -> None:
     )
     headers = {"Authorization": f"Bearer {token}"}
     (big_paths, unfilled), (small_paths, _) = endpoints(big_ids), endpoints(small_ids)
-    refused = []
+    refused: list[str] = []
+    pages: dict[str, int] = {}
     with (
         served("app.main:create_app", service_env(big_url)) as big,
         served("app.main:create_app", service_env(small_url)) as small,
@@ -259,6 +278,15 @@ async def main() -> None:
             except RefusedError as e:
                 refused.append(str(e))
                 del big_paths[name]
+                continue
+            # A paged list is compared page for page: both centres are asked for as many items as the
+            # small centre's first page holds, so a ratio below 1 is the centre's size leaking into the
+            # cost of a page, not a bigger page (the big centre's 50 programmes against the small one's 3).
+            size = await page_size(small, small_paths[name], headers)
+            if size is not None:
+                pages[name] = size
+                big_paths[name] = big_paths[name].replace("limit=50", f"limit={size}")
+                small_paths[name] = small_paths[name].replace("limit=50", f"limit={size}")
         rates: dict[str, dict[str, list[float]]] = {name: {"big": [], "small": []} for name in big_paths}
         for r in range(args.rounds):
             for name in big_paths:
@@ -275,8 +303,10 @@ async def main() -> None:
     ratios = {}
     for name, by in rates.items():
         ratios[name] = med(by["big"]) / med(by["small"])
+        page = f"page {pages[name]:3d}" if name in pages else "        "
         print(
-            f"  {name:62s} small {med(by['small']):7.1f}  big {med(by['big']):7.1f}  ratio {ratios[name]:.2f}"
+            f"  {name:62s} {page} small {med(by['small']):7.1f}  big {med(by['big']):7.1f}  "
+            f"ratio {ratios[name]:.2f}"
         )
     for line in refused:
         print(f"  refused the staff token: {line}")

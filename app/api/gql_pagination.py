@@ -99,6 +99,17 @@ def checked_first(first: int) -> int:
     return first
 
 
+def checked_size(first: int, maximum: int, what: str) -> int:
+    """`first` of a paged object that is not a connection (the LIV dashboard's programmes, the chain
+    check's links): 1 to its own maximum, refused as a connection's oversize page is."""
+    if not 1 <= first <= maximum:
+        raise PageTooLarge(
+            f"`first` is {first}: ask for 1 to {maximum} {what}.",
+            errors=[field_problem("first", "page-too-large", f"Between 1 and {maximum} {what}.")],
+        )
+    return first
+
+
 def _bad_cursor(exc: Exception | None = None) -> ValidationFailed:
     return ValidationFailed(
         "The cursor is not one this field issued.",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from app.api.gql_context import Context
-from app.api.gql_pagination import After, Connection, First, paged
+from app.api.gql_pagination import After, Connection, First, checked_size, paged
 from app.audit import schemas, service
 from app.auth.scopes import Scope
 
@@ -47,8 +49,23 @@ class AuditQuery:
             lambda i: AuditEvent.from_pydantic(schemas.AuditEvent.model_validate(i)),
         )
 
-    @strawberry.field(description="Recompute the centre's hash chain; report the first broken link.")
-    async def audit_verification(self, info: Ctx) -> AuditChainReport:
+    @strawberry.field(
+        description="Recompute a window of the centre's hash chain (`first` links after `after`, the "
+        "previous window's `nextCursor`); report the first broken link in it."
+    )
+    async def audit_verification(
+        self,
+        info: Ctx,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description=f"Links to check: default {service.CHAIN_WINDOW}, at most "
+                f"{service.CHAIN_WINDOW_MAX} (more is refused)."
+            ),
+        ] = service.CHAIN_WINDOW,
+        after: After = None,
+    ) -> AuditChainReport:
         p = info.context.require(Scope.audit_read)
-        report = await info.context.read(service.verify, p.centre_id)
-        return AuditChainReport.from_pydantic(schemas.ChainReport.model_validate(report))
+        links = checked_size(first, service.CHAIN_WINDOW_MAX, "links")
+        report = await info.context.read(service.verify_window, p.centre_id, links, after)
+        return AuditChainReport.from_pydantic(report)

@@ -25,7 +25,13 @@ class AuditEvent(Output):
 
 class ChainReport(Output):
     centre_id: uuid.UUID
+    # The events in the centre's chain (its head's seq).
     events: int
+    # Whether every link checked (checked_from..checked_to) is intact.
     ok: bool
     first_broken_seq: int | None = None
     reason: str | None = None
+    checked_from: int
+    checked_to: int
+    # The next window's cursor; null once this window reached the chain's head.
+    next_cursor: str | None = None

@@ -22,11 +22,16 @@ from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.centres.models import StaffMember
 from app.core import clock
+from app.core.pagination import paginate
 from app.programmes.access import programme_liv_id, visible_programme, visible_programmes
 from app.programmes.models import Programme, ProgrammeSite, ProgrammeStaff
 from app.verification import schemas
 from app.verification.models import IvRecord, IvSampleItem, IvScheduleEntry, RemedialAction
 from app.verification.records import iv_reasons_of
+
+# Programmes on one page of the LIV dashboard unless the caller asks for another size.
+DASHBOARD_PAGE = 10
+DASHBOARD_MAX = 50
 
 
 def _criterion_key(c: dict[str, Any]) -> str:
@@ -137,10 +142,15 @@ async def coverage(session: AsyncSession, p: Principal, programme_id: uuid.UUID)
 
 
 async def _dashboard_programmes(
-    session: AsyncSession, p: Principal, academic_year_id: uuid.UUID | None
-) -> list[Programme]:
-    """The programmes the caller is LIV of; for a caller who is nobody's LIV, those whose IV they read
-    (the HoC and QN: the centre's)."""
+    session: AsyncSession,
+    p: Principal,
+    academic_year_id: uuid.UUID | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Programme], str | None]:
+    """A page of the programmes the caller is LIV of; for a caller who is nobody's LIV, of those whose
+    IV they read (the HoC and QN: the centre's). Paged by programme, so that a 100-programme centre's
+    dashboard costs what a small centre's does per page (issue 18: it was 836 kB in one answer)."""
     stmt = visible_programmes(p, Scope.verification_read)
     if academic_year_id is not None:
         stmt = stmt.where(Programme.academic_year_id == academic_year_id)
@@ -148,8 +158,9 @@ async def _dashboard_programmes(
     mine = stmt.join(StaffMember, StaffMember.id == programme_liv_id()).where(
         StaffMember.idp_subject == p.subject
     )
-    rows = list((await session.scalars(mine.order_by(Programme.name))).all())
-    return rows or list((await session.scalars(stmt.order_by(Programme.name))).all())
+    # Decided on the whole list, not the page, so that every page of one walk reads the same list.
+    chosen = mine if await session.scalar(select(mine.exists())) else stmt
+    return await paginate(session, chosen, Programme.id, limit, cursor)
 
 
 async def liv_dashboard(
@@ -157,9 +168,14 @@ async def liv_dashboard(
     p: Principal,
     academic_year_id: uuid.UUID | None = None,
     today: dt.date | None = None,
+    *,
+    limit: int = DASHBOARD_PAGE,
+    cursor: str | None = None,
 ) -> schemas.LivDashboard:
+    """One page of the dashboard: every section is of the page's programmes; `next_cursor` is the next
+    page's."""
     today = today or clock.today()
-    programmes = await _dashboard_programmes(session, p, academic_year_id)
+    programmes, next_cursor = await _dashboard_programmes(session, p, academic_year_id, limit, cursor)
     ids = [pr.id for pr in programmes]
     actions = (
         (
@@ -268,4 +284,5 @@ async def liv_dashboard(
         overdue_schedule=overdue_schedule,
         briefs_awaiting_iv=waiting,
         coverage=await _coverages(session, programmes),
+        next_cursor=next_cursor,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.experimental.pydantic import input as pyd_input
@@ -16,7 +16,7 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.types import Info
 
 from app.api.gql_context import Context, input_fields, to_model
-from app.api.gql_pagination import After, Connection, First, page_of
+from app.api.gql_pagination import After, Connection, First, checked_size, page_of
 from app.assessment import decisions
 from app.auth.scopes import Scope
 from app.verification import arbitration, coverage, draws, livs, plans, records, schemas
@@ -232,6 +232,9 @@ class LivDashboard:
     overdue_schedule: list[IvScheduleEntry]
     briefs_awaiting_iv: list[IvBriefStatus]
     coverage: list[IvCoverage]
+    next_cursor: str | None = strawberry.field(
+        description="Paged by programme: pass as `after` for the next page's programmes (null: last page)."
+    )
 
 
 @pyd_type(model=schemas.LivAppointment, all_fields=True)
@@ -352,6 +355,7 @@ def _dashboard(d: schemas.LivDashboard) -> LivDashboard:
         overdue_schedule=[IvScheduleEntry.from_pydantic(e) for e in d.overdue_schedule],
         briefs_awaiting_iv=[IvBriefStatus.from_pydantic(b) for b in d.briefs_awaiting_iv],
         coverage=[_coverage(c) for c in d.coverage],
+        next_cursor=d.next_cursor,
     )
 
 
@@ -442,9 +446,24 @@ class VerificationQuery:
     @strawberry.field(
         description="Open and overdue actions, overdue IV, briefs waiting, coverage (REST shape)."
     )
-    async def liv_dashboard(self, info: Ctx, academic_year_id: uuid.UUID | None = None) -> LivDashboard:
+    async def liv_dashboard(
+        self,
+        info: Ctx,
+        academic_year_id: uuid.UUID | None = None,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description="Programmes on the page: default 10, at most 50 (more is refused)."
+            ),
+        ] = coverage.DASHBOARD_PAGE,
+        after: After = None,
+    ) -> LivDashboard:
         p = info.context.require(Scope.verification_read)
-        return _dashboard(await info.context.read(coverage.liv_dashboard, p, academic_year_id))
+        programmes = checked_size(first, coverage.DASHBOARD_MAX, "programmes")
+        board = await info.context.read(
+            coverage.liv_dashboard, p, academic_year_id, limit=programmes, cursor=after
+        )
+        return _dashboard(board)
 
     @strawberry.field(description="R-42: the programme's IV plan and whether this version is signed off.")
     async def iv_plan(self, info: Ctx, programme_id: uuid.UUID) -> IvPlan:

@@ -15,6 +15,7 @@ from app.auth.scopes import Scope
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
+from app.core.pagination import Cursor
 from app.core.replica import ReadSession
 from app.core.schemas import FILTER_PATTERN
 from app.verification import arbitration, coverage, draws, livs, plans, records, schemas
@@ -223,10 +224,18 @@ async def get_coverage(programme_id: uuid.UUID, session: ReadSession, p: Verific
 
 
 @router.get("/iv-dashboard", operation_id="getLivDashboard", response_model=schemas.LivDashboard)
-async def dashboard(session: ReadSession, p: VerificationRead, academic_year_id: uuid.UUID | None = None):
-    """The LIV's programmes (the centre's for HoC/QN): open and overdue actions, overdue IV, briefs
-    waiting for IV with their reasons, coverage."""
-    return await coverage.liv_dashboard(session, p, academic_year_id)
+async def dashboard(
+    session: ReadSession,
+    p: VerificationRead,
+    academic_year_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=coverage.DASHBOARD_MAX, description="Programmes on the page.")] = (
+        coverage.DASHBOARD_PAGE
+    ),
+    cursor: Cursor = None,
+):
+    """The LIV's programmes (the centre's for HoC/QN), a page of programmes at a time (`next_cursor`):
+    open and overdue actions, overdue IV, briefs waiting for IV with their reasons, coverage."""
+    return await coverage.liv_dashboard(session, p, academic_year_id, limit=limit, cursor=cursor)
 
 
 # ---- LIVs, IV plans, schedule (R-40, R-41) -----------------------------------------------------------

@@ -354,6 +354,8 @@ class LivDashboard(Output):
     overdue_schedule: list[ScheduleEntry]
     briefs_awaiting_iv: list[IvStatus]
     coverage: list[Coverage]
+    # The dashboard is paged by programme: every list above is of this page's programmes.
+    next_cursor: str | None = None
 
 
 # ---- LIVs, plans, schedule ----------------------------------------------------------------------------

@@ -72,4 +72,15 @@ async def test_audit_log_and_verification_endpoints(client, auth):
     check = await client.get("/v1/audit/verification", headers=auth("qn"))
     assert check.status_code == 200
     assert check.json()["ok"] is True and check.json()["events"] >= 2  # centre.created + learner.created
+    assert (check.json()["checked_from"], check.json()["checked_to"]) == (1, check.json()["events"])
+    assert check.json()["next_cursor"] is None
+    first = (await client.get("/v1/audit/verification", params={"limit": 1}, headers=auth("qn"))).json()
+    assert (first["checked_from"], first["checked_to"], first["ok"]) == (1, 1, True) and first["next_cursor"]
+    rest = await client.get(
+        "/v1/audit/verification", params={"limit": 1, "cursor": first["next_cursor"]}, headers=auth("qn")
+    )
+    assert (rest.json()["checked_from"], rest.json()["checked_to"]) == (2, 2)
+    for bad in ({"limit": 50001}, {"limit": 0}, {"cursor": "not a cursor"}):
+        refused = await client.get("/v1/audit/verification", params=bad, headers=auth("qn"))
+        assert refused.status_code == 422 and next(iter(bad)) in refused.text, (bad, refused.text)
     assert (await client.get("/v1/audit/verification", headers=auth("assessor"))).status_code == 403

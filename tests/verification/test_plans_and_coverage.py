@@ -205,3 +205,56 @@ async def test_r42_the_liv_dashboard_reads_a_fixed_number_of_statements_whatever
     for w in waiting:  # the batched reasons are each brief's own R-25 reasons
         brief = await asg.get_brief(session, as_staff(*LIV), w.brief_id)
         assert w.reasons == await records.iv_reasons(session, brief)
+
+
+async def test_r42_the_liv_dashboard_is_paged_by_programme(session, world):
+    """A page holds `limit` programmes and every section is of that page's programmes; walking the
+    pages yields each programme once and, together, the one-page dashboard (issue 18: a 100-programme
+    centre's dashboard was one 836 kB answer)."""
+    brief, _made = await batch(session, world, [(ASSESSOR, "P"), (LEADER, "M")])
+    await draws.draw_sample(session, as_staff(*IV), brief.id, schemas.SampleCreate(), seed_source=lambda: 2)
+    whole = await coverage.liv_dashboard(session, as_staff(*LIV), today=ON)
+    assert whole.next_cursor is None and len(whole.coverage) == 3
+    pages, cursor = [], None
+    while True:
+        page = await coverage.liv_dashboard(session, as_staff(*LIV), today=ON, limit=1, cursor=cursor)
+        pages.append(page)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert [len(p.coverage) for p in pages] == [1, 1, 1]
+    assert sorted(c.programme_id for p in pages for c in p.coverage) == sorted(
+        c.programme_id for c in whole.coverage
+    )
+    (with_brief,) = [p for p in pages if p.briefs_awaiting_iv]
+    assert [c.programme_id for c in with_brief.coverage] == [world.programme_id]
+    assert [w.brief_id for w in with_brief.briefs_awaiting_iv] == [brief.id]
+
+
+async def test_r42_the_liv_dashboard_pages_over_http(client, auth, session, world):
+    await session.commit()
+    hoc = auth("hoc")
+    first = await client.get("/v1/iv-dashboard", params={"limit": 2}, headers=hoc)
+    assert first.status_code == 200, first.text
+    assert len(first.json()["coverage"]) == 2 and first.json()["next_cursor"]
+    rest = await client.get(
+        "/v1/iv-dashboard", params={"limit": 2, "cursor": first.json()["next_cursor"]}, headers=hoc
+    )
+    assert len(rest.json()["coverage"]) == 1 and rest.json()["next_cursor"] is None
+    too_big = await client.get("/v1/iv-dashboard", params={"limit": 51}, headers=hoc)
+    assert too_big.status_code == 422
+    assert too_big.headers["content-type"].startswith("application/problem+json")
+    assert "limit" in too_big.text
+
+
+async def test_r42_the_liv_dashboard_pages_over_graphql(client, auth, session, world):
+    from tests.programmes.fixtures import gql
+
+    await session.commit()
+    hoc = auth("hoc")
+    query = "query($after: String) { livDashboard(first: 2, after: $after) { nextCursor coverage { programmeId } } }"
+    first = (await gql(client, hoc, query))["data"]["livDashboard"]
+    rest = (await gql(client, hoc, query, after=first["nextCursor"]))["data"]["livDashboard"]
+    assert [len(first["coverage"]), len(rest["coverage"]), rest["nextCursor"]] == [2, 1, None]
+    refused = await gql(client, hoc, "{ livDashboard(first: 51) { nextCursor } }")
+    assert refused["errors"][0]["extensions"]["code"] == "page-too-large"
