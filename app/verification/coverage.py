@@ -241,7 +241,8 @@ async def liv_dashboard(
         (
             await session.scalars(
                 select(AssignmentBrief).where(
-                    AssignmentBrief.plan_entry_id.in_([e.id for e, _, _ in overdue])
+                    AssignmentBrief.programme_id.in_(ids),
+                    AssignmentBrief.plan_entry_id.in_([e.id for e, _, _ in overdue]),
                 )
             )
         ).all()
