@@ -1,0 +1,200 @@
+"""Bulk sync throughput (issue 18): the chain's batch append hashes in one cheap pass, and a bulk write
+records its changes from rows staged in the database, with no JSON round trip through Python.
+
+- audit_event_text: the canonical text of a link (what audit_event_hash hashes), now a function of its
+  own so that the batch append can render it by the same definition. audit_event_hash is unchanged in
+  what it computes: the SHA-256 of that text.
+- audit_append_many: the same links as before (tests/audit), made cheaper. The link text of a batch is
+  rendered once by audit_event_text with the per-link fields left null (the batch's actor, role,
+  request id, time and centre are the same for every link); each link's text is that template with its
+  seven own fields put in, so the sequential loop only hashes (was: a jsonb object built, sorted and
+  printed per link, ~20 us each). The payloads are digested set-based for the links.
+  The digest trigger (audit_events_digest) still recomputes the digests of every row inserted, these
+  included: the database alone decides what a row's digests are.
+- record_staged_changes: the write path for a bulk statement that staged its changes in the
+  transaction's temporary table `staged_changes` (app/events/bulk.py): the outbox rows (one per
+  change, a version-7 id made here) and audit_append_many, as record_changes does for the changes sent
+  as arrays. It empties the table, so a change is recorded once.
+
+Revision ID: 0025_bulk_sync
+Revises: 0024_purge_all
+Create Date: 2026-12-03
+"""
+
+from alembic import op
+
+revision = "0025_bulk_sync"
+down_revision = "0024_purge_all"
+branch_labels = None
+depends_on = None
+
+_LINK_ARGS = (
+    "p_centre uuid, p_seq bigint, p_at timestamptz, p_actor text, p_role text, p_action text, "
+    "p_subject_type text, p_subject_id text, p_before_digest text, p_after_digest text, "
+    "p_request_id text, p_prev_hash text"
+)
+_LINK_TYPES = "uuid, bigint, timestamptz, text, text, text, text, text, text, text, text, text"
+_LINK_OBJECT = """jsonb_build_object(
+        'centre_id', p_centre, 'seq', p_seq,
+        'occurred_at', to_char(p_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'actor', p_actor, 'actor_role', p_role, 'action', p_action, 'subject_type', p_subject_type,
+        'subject_id', p_subject_id, 'before_digest', p_before_digest, 'after_digest', p_after_digest,
+        'request_id', p_request_id, 'prev_hash', p_prev_hash)::text"""
+APPEND_MANY = "audit_append_many(uuid, text, text, text, text[], text[], text[], jsonb[], jsonb[])"
+RECORD_STAGED = "record_staged_changes(uuid, text, text, text)"
+_APPEND_MANY_ARGS = """p_centre uuid, p_actor text, p_role text, p_request_id text, p_actions text[],
+        p_subject_types text[], p_subject_ids text[], p_befores jsonb[], p_afters jsonb[]"""
+
+
+def upgrade(app_role: str = "verity_app") -> None:
+    # THE formula, unchanged (0021_records): the event's fields, its payloads' digests and the previous
+    # hash, as PostgreSQL's jsonb text (keys ordered by length then bytes, spacing fixed).
+    op.execute(f"""
+    CREATE FUNCTION audit_event_text({_LINK_ARGS}) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+      SELECT {_LINK_OBJECT}
+    $$""")
+    op.execute(f"""
+    CREATE OR REPLACE FUNCTION audit_event_hash({_LINK_ARGS}) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+      SELECT encode(sha256(convert_to(audit_event_text(p_centre, p_seq, p_at, p_actor, p_role, p_action,
+        p_subject_type, p_subject_id, p_before_digest, p_after_digest, p_request_id, p_prev_hash),
+        'UTF8')), 'hex')
+    $$""")
+    op.execute(f"""
+    CREATE OR REPLACE FUNCTION audit_append_many({_APPEND_MANY_ARGS})
+    RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    DECLARE
+      v_n int := coalesce(array_length(p_actions, 1), 0);
+      v_seq bigint; v_prev text; v_at timestamptz := clock_timestamp();
+      v_template text; v_parts text[] := '{{}}'; v_from int := 1; v_key text; v_found int;
+      v_heads text[]; v_tails text[];
+      v_head text; v_tail text; v_prevs text[] := '{{}}'; v_hashes text[] := '{{}}';
+    BEGIN
+      IF v_n = 0 THEN
+        RETURN NULL;
+      END IF;
+      PERFORM pg_advisory_xact_lock(hashtextextended('verity.audit:' || p_centre::text, 0));
+      SELECT seq, hash INTO v_seq, v_prev FROM audit_events
+        WHERE centre_id = p_centre ORDER BY seq DESC LIMIT 1;
+      v_seq := coalesce(v_seq, 0);
+      v_prev := coalesce(v_prev, repeat('0', 64));
+      -- The batch's link text with the seven per-link fields null, by the one definition; cut at each
+      -- `"<key>": null` in the order jsonb prints the keys (length, then bytes). A key can be found
+      -- only where it is a key: inside a string value every quote is escaped. A template that does
+      -- not have them in this order refuses the append rather than hash another text.
+      v_template := audit_event_text(p_centre, NULL, v_at, p_actor, p_role, NULL, NULL, NULL, NULL, NULL,
+                                     p_request_id, NULL);
+      FOREACH v_key IN ARRAY ARRAY['seq', 'action', 'prev_hash', 'subject_id', 'after_digest',
+                                   'subject_type', 'before_digest'] LOOP
+        v_found := strpos(substr(v_template, v_from), '"' || v_key || '": null');
+        IF v_found = 0 THEN
+          RAISE EXCEPTION 'audit_append_many: the link text has no % where expected', v_key;
+        END IF;
+        v_parts := array_append(v_parts, substr(v_template, v_from, v_found - 1 + length(v_key) + 4));
+        v_from := v_from + v_found - 1 + length(v_key) + 4 + length('null');
+      END LOOP;
+      v_parts := array_append(v_parts, substr(v_template, v_from));
+      -- Set-based: the payloads' digests, and each link's text before and after its previous hash.
+      SELECT array_agg(v_parts[1] || (v_seq + u.i)::text || v_parts[2] || to_json(u.action)::text
+                       || v_parts[3] ORDER BY u.i),
+             array_agg(v_parts[4] || to_json(u.subject_id)::text || v_parts[5]
+                       || coalesce('"' || d.after_digest || '"', 'null') || v_parts[6]
+                       || to_json(u.subject_type)::text || v_parts[7]
+                       || coalesce('"' || d.before_digest || '"', 'null') || v_parts[8] ORDER BY u.i)
+        INTO v_heads, v_tails
+        FROM unnest(p_actions, p_subject_types, p_subject_ids, p_befores, p_afters)
+             WITH ORDINALITY AS u(action, subject_type, subject_id, before, after, i)
+        CROSS JOIN LATERAL (SELECT audit_payload_digest(u.before) AS before_digest,
+                                   audit_payload_digest(u.after) AS after_digest) d;
+      -- The chain itself is sequential: each link hashes the one before it. One pass in order (never
+      -- subscripting the arrays, which costs the length of the array each time).
+      FOR v_head, v_tail IN SELECT h, t FROM unnest(v_heads, v_tails) AS x(h, t) LOOP
+        v_prevs := array_append(v_prevs, v_prev);
+        v_prev := encode(sha256(convert_to(v_head || '"' || v_prev || '"' || v_tail, 'UTF8')), 'hex');
+        v_hashes := array_append(v_hashes, v_prev);
+      END LOOP;
+      -- The digests are the trigger's (audit_events_digest), computed by the same function.
+      INSERT INTO audit_events (centre_id, seq, occurred_at, actor, actor_role, action, subject_type,
+                                subject_id, before, after, request_id, prev_hash, hash)
+      SELECT p_centre, v_seq + u.i, v_at, p_actor, p_role, u.action, u.subject_type, u.subject_id,
+             u.before, u.after, p_request_id, u.prev_hash, u.hash
+      FROM unnest(p_actions, p_subject_types, p_subject_ids, p_befores, p_afters, v_prevs, v_hashes)
+           WITH ORDINALITY AS u(action, subject_type, subject_id, before, after, prev_hash, hash, i);
+      RETURN v_seq + v_n;
+    END $$""")
+    # SECURITY INVOKER, as record_changes: the outbox insert is the application role's own right, the
+    # audit rows go through audit_append_many. The staged rows are the caller's own temporary table.
+    op.execute("""
+    CREATE FUNCTION record_staged_changes(
+        p_centre uuid, p_actor text, p_role text, p_request_id text)
+    RETURNS bigint LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+    DECLARE
+      v_seq bigint;
+      -- Version-7 ids (RFC 9562): this millisecond, then random bits (as app.core.ids.uuid7_many).
+      v_ms bytea := substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3);
+      v_actions text[]; v_types text[]; v_ids text[]; v_befores jsonb[]; v_afters jsonb[];
+    BEGIN
+      IF to_regclass('pg_temp.staged_changes') IS NULL THEN
+        RETURN NULL;
+      END IF;
+      INSERT INTO outbox (id, centre_id, event_type, payload, request_id)
+      SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING v_ms FROM 1 FOR 6),
+                                    52, 1), 53, 1), 'hex')::uuid,
+             p_centre, s.action, coalesce(s.payload, s.after), p_request_id
+      FROM pg_temp.staged_changes s ORDER BY s.ord;
+      SELECT array_agg(s.action ORDER BY s.ord), array_agg(s.subject_type ORDER BY s.ord),
+             array_agg(s.subject_id ORDER BY s.ord), array_agg(s.before ORDER BY s.ord),
+             array_agg(s.after ORDER BY s.ord)
+        INTO v_actions, v_types, v_ids, v_befores, v_afters
+        FROM pg_temp.staged_changes s;
+      DELETE FROM pg_temp.staged_changes;
+      v_seq := audit_append_many(p_centre, p_actor, p_role, p_request_id, v_actions, v_types, v_ids,
+                                 v_befores, v_afters);
+      RETURN v_seq;
+    END $$""")
+    op.execute(f"REVOKE ALL ON FUNCTION {RECORD_STAGED} FROM PUBLIC")
+    op.execute(f'GRANT EXECUTE ON FUNCTION {RECORD_STAGED} TO "{app_role}"')
+    op.execute(f"REVOKE ALL ON FUNCTION audit_event_text({_LINK_TYPES}) FROM PUBLIC")
+    op.execute(f'GRANT EXECUTE ON FUNCTION audit_event_text({_LINK_TYPES}) TO "{app_role}"')
+
+
+def downgrade(app_role: str = "verity_app") -> None:
+    op.execute(f"DROP FUNCTION {RECORD_STAGED}")
+    op.execute(f"""
+    CREATE OR REPLACE FUNCTION audit_append_many({_APPEND_MANY_ARGS})
+    RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    DECLARE
+      v_n int := coalesce(array_length(p_actions, 1), 0);
+      v_seq bigint; v_prev text; v_at timestamptz := clock_timestamp();
+      v_prevs text[] := '{{}}'; v_hashes text[] := '{{}}'; r record;
+    BEGIN
+      IF v_n = 0 THEN
+        RETURN NULL;
+      END IF;
+      PERFORM pg_advisory_xact_lock(hashtextextended('verity.audit:' || p_centre::text, 0));
+      SELECT seq, hash INTO v_seq, v_prev FROM audit_events
+        WHERE centre_id = p_centre ORDER BY seq DESC LIMIT 1;
+      v_seq := coalesce(v_seq, 0);
+      v_prev := coalesce(v_prev, repeat('0', 64));
+      FOR r IN SELECT * FROM unnest(p_actions, p_subject_types, p_subject_ids, p_befores, p_afters)
+                             WITH ORDINALITY AS u(action, subject_type, subject_id, before, after, i) LOOP
+        v_prevs := array_append(v_prevs, v_prev);
+        v_prev := audit_event_hash(p_centre, v_seq + r.i, v_at, p_actor, p_role, r.action, r.subject_type,
+                                   r.subject_id, r.before, r.after, p_request_id, v_prev);
+        v_hashes := array_append(v_hashes, v_prev);
+      END LOOP;
+      INSERT INTO audit_events (centre_id, seq, occurred_at, actor, actor_role, action, subject_type,
+                                subject_id, before, after, request_id, prev_hash, hash)
+      SELECT p_centre, v_seq + u.i, v_at, p_actor, p_role, u.action, u.subject_type, u.subject_id,
+             u.before, u.after, p_request_id, u.prev_hash, u.hash
+      FROM unnest(p_actions, p_subject_types, p_subject_ids, p_befores, p_afters, v_prevs, v_hashes)
+           WITH ORDINALITY AS u(action, subject_type, subject_id, before, after, prev_hash, hash, i);
+      RETURN v_seq + v_n;
+    END $$""")
+    op.execute(f"""
+    CREATE OR REPLACE FUNCTION audit_event_hash({_LINK_ARGS}) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+      SELECT encode(sha256(convert_to({_LINK_OBJECT}, 'UTF8')), 'hex')
+    $$""")
+    op.execute(f"DROP FUNCTION audit_event_text({_LINK_TYPES})")
