@@ -8,9 +8,10 @@ records its changes from rows staged in the database, with no JSON round trip th
   rendered once by audit_event_text with the per-link fields left null (the batch's actor, role,
   request id, time and centre are the same for every link); each link's text is that template with its
   seven own fields put in, so the sequential loop only hashes (was: a jsonb object built, sorted and
-  printed per link, ~20 us each). The payloads are digested set-based for the links.
-  The digest trigger (audit_events_digest) still recomputes the digests of every row inserted, these
-  included: the database alone decides what a row's digests are.
+  printed per link, ~20 us each). The payloads are digested once, set-based, for the links and the rows.
+- audit_events_digest (the trigger) still recomputes the digests of every row inserted, except
+  audit_append_many's own insert, which supplies the digests it has just computed by the same
+  function (see the trigger's comment for why nobody else can use that).
 - record_staged_changes: the write path for a bulk statement that staged its changes in the
   transaction's temporary table `staged_changes` (app/events/bulk.py): the outbox rows (one per
   change, a version-7 id made here) and audit_append_many, as record_changes does for the changes sent
@@ -20,6 +21,8 @@ Revision ID: 0025_bulk_sync
 Revises: 0024_purge_all
 Create Date: 2026-12-03
 """
+
+import sqlalchemy as sa
 
 from alembic import op
 
@@ -68,7 +71,7 @@ def upgrade(app_role: str = "verity_app") -> None:
       v_n int := coalesce(array_length(p_actions, 1), 0);
       v_seq bigint; v_prev text; v_at timestamptz := clock_timestamp();
       v_template text; v_parts text[] := '{{}}'; v_from int := 1; v_key text; v_found int;
-      v_heads text[]; v_tails text[];
+      v_heads text[]; v_tails text[]; v_before_digests text[]; v_after_digests text[];
       v_head text; v_tail text; v_prevs text[] := '{{}}'; v_hashes text[] := '{{}}';
     BEGIN
       IF v_n = 0 THEN
@@ -101,8 +104,9 @@ def upgrade(app_role: str = "verity_app") -> None:
              array_agg(v_parts[4] || to_json(u.subject_id)::text || v_parts[5]
                        || coalesce('"' || d.after_digest || '"', 'null') || v_parts[6]
                        || to_json(u.subject_type)::text || v_parts[7]
-                       || coalesce('"' || d.before_digest || '"', 'null') || v_parts[8] ORDER BY u.i)
-        INTO v_heads, v_tails
+                       || coalesce('"' || d.before_digest || '"', 'null') || v_parts[8] ORDER BY u.i),
+             array_agg(d.before_digest ORDER BY u.i), array_agg(d.after_digest ORDER BY u.i)
+        INTO v_heads, v_tails, v_before_digests, v_after_digests
         FROM unnest(p_actions, p_subject_types, p_subject_ids, p_befores, p_afters)
              WITH ORDINALITY AS u(action, subject_type, subject_id, before, after, i)
         CROSS JOIN LATERAL (SELECT audit_payload_digest(u.before) AS before_digest,
@@ -114,14 +118,48 @@ def upgrade(app_role: str = "verity_app") -> None:
         v_prev := encode(sha256(convert_to(v_head || '"' || v_prev || '"' || v_tail, 'UTF8')), 'hex');
         v_hashes := array_append(v_hashes, v_prev);
       END LOOP;
-      -- The digests are the trigger's (audit_events_digest), computed by the same function.
+      -- The digests just computed go in with the rows; the trigger (audit_events_digest) keeps them
+      -- for this insert only (see there).
+      PERFORM set_config('verity.audit_digests', 'supplied:' || txid_current(), true);
       INSERT INTO audit_events (centre_id, seq, occurred_at, actor, actor_role, action, subject_type,
-                                subject_id, before, after, request_id, prev_hash, hash)
+                                subject_id, before, after, request_id, before_digest, after_digest,
+                                prev_hash, hash)
       SELECT p_centre, v_seq + u.i, v_at, p_actor, p_role, u.action, u.subject_type, u.subject_id,
-             u.before, u.after, p_request_id, u.prev_hash, u.hash
-      FROM unnest(p_actions, p_subject_types, p_subject_ids, p_befores, p_afters, v_prevs, v_hashes)
-           WITH ORDINALITY AS u(action, subject_type, subject_id, before, after, prev_hash, hash, i);
+             u.before, u.after, p_request_id, u.before_digest, u.after_digest, u.prev_hash, u.hash
+      FROM unnest(p_actions, p_subject_types, p_subject_ids, p_befores, p_afters, v_before_digests,
+                  v_after_digests, v_prevs, v_hashes)
+           WITH ORDINALITY AS u(action, subject_type, subject_id, before, after, before_digest,
+                                after_digest, prev_hash, hash, i);
+      PERFORM set_config('verity.audit_digests', '', true);
       RETURN v_seq + v_n;
+    END $$""")
+    # Every row's digests are the database's own. The trigger recomputes them for every insert but
+    # audit_append_many's: it has just computed them by the same function, from the same payloads, and
+    # says so for its one insert by a setting of its own transaction while it runs as the table's owner.
+    # Nobody else gets past the recompute: the application role cannot insert into the log at all (and
+    # a setting it sets itself does not make it the owner); an owner's function that supplies no
+    # digests (audit_append) leaves a payload without its digest, which the check below refuses to
+    # keep; only the owner, who can switch triggers off anyway, could supply others.
+    # The owner is named in the function (read once here): a catalog query per row would cost more
+    # than the digests it saves.
+    owner = op.get_bind().execute(
+        sa.text("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_events'")
+    )
+    owner_literal = "'" + str(owner.scalar_one()).replace("'", "''") + "'"
+    op.execute(f"""
+    CREATE OR REPLACE FUNCTION audit_events_digest() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF current_setting('verity.audit_digests', true) = 'supplied:' || txid_current()
+         AND (NEW.before IS NULL) = (NEW.before_digest IS NULL)
+         AND (NEW.after IS NULL) = (NEW.after_digest IS NULL)
+         AND current_user = {owner_literal} THEN
+        NEW.erased_at := NULL;
+        RETURN NEW;
+      END IF;
+      NEW.before_digest := audit_payload_digest(NEW.before);
+      NEW.after_digest := audit_payload_digest(NEW.after);
+      NEW.erased_at := NULL;
+      RETURN NEW;
     END $$""")
     # SECURITY INVOKER, as record_changes: the outbox insert is the application role's own right, the
     # audit rows go through audit_append_many. The staged rows are the caller's own temporary table.
@@ -161,6 +199,14 @@ def upgrade(app_role: str = "verity_app") -> None:
 
 def downgrade(app_role: str = "verity_app") -> None:
     op.execute(f"DROP FUNCTION {RECORD_STAGED}")
+    op.execute("""
+    CREATE OR REPLACE FUNCTION audit_events_digest() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      NEW.before_digest := audit_payload_digest(NEW.before);
+      NEW.after_digest := audit_payload_digest(NEW.after);
+      NEW.erased_at := NULL;
+      RETURN NEW;
+    END $$""")
     op.execute(f"""
     CREATE OR REPLACE FUNCTION audit_append_many({_APPEND_MANY_ARGS})
     RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$

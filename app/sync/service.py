@@ -209,36 +209,38 @@ def _learners_upsert(columns: tuple[str, ...]) -> TextClause:
     """One statement writes a group of learners that give the same fields and stages their changes:
     INSERT .. SELECT FROM unnest(arrays) .. ON CONFLICT (centre_id, mis_id) DO UPDATE, the JSON of each
     record before (from the statement's snapshot, which the upsert does not change) and after, and
-    one staged change per learner (app.events.bulk). It answers how many rows are not the planned
-    learner (created by someone else since the plan was made)."""
+    one staged change per learner (app.events.bulk). It answers how many learners it wrote: a learner
+    created by someone else since the plan was made (another id under the same MIS id) is not
+    overwritten, so the count falls short."""
     learner_columns = ", ".join(("id", "mis_id", *REQUIRED_LEARNER_FIELDS, *OPTIONAL_LEARNER_FIELDS))
     set_given = ", ".join(f"{c} = excluded.{c}" for c in columns)  # a field left out is left alone
+    # A learner is updated if it was there before the statement, created if not (whatever the plan
+    # said: one deleted since the plan was made is created again, with no `before`).
     return text(f"""
 WITH given AS (
   SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:mis_ids AS text[]), CAST(:given_names AS text[]),
                        CAST(:family_names AS text[]), CAST(:dates_of_birth AS date[]),
-                       CAST(:candidate_numbers AS text[]), CAST(:ulns AS text[]), CAST(:emails AS text[]),
-                       CAST(:updates AS boolean[]))
-    AS g({learner_columns}, updated)
+                       CAST(:candidate_numbers AS text[]), CAST(:ulns AS text[]), CAST(:emails AS text[]))
+    AS g({learner_columns})
 ), before AS (
   SELECT l.id, {learner_json_sql("l")} AS record
-  FROM learners l WHERE l.id IN (SELECT id FROM given WHERE updated)
+  FROM learners l WHERE l.id = ANY(CAST(:updated_ids AS uuid[]))
 ), written AS (
   INSERT INTO learners AS l ({learner_columns}, centre_id, version, created_at, updated_at)
   SELECT {learner_columns}, :centre_id, 1, :now, :now FROM given ORDER BY id
   ON CONFLICT ON CONSTRAINT uq_learners_centre_id_mis_id DO UPDATE
   SET {set_given}, version = l.version + 1, updated_at = :now
+  WHERE l.id = excluded.id
   RETURNING l.*
 ), staged AS (
   INSERT INTO pg_temp.staged_changes (action, subject_type, subject_id, before, after, payload)
-  SELECT CASE WHEN g.updated THEN :updated ELSE :created END, 'learner', w.id::text, b.record, a.record,
-         CASE WHEN g.updated THEN {staged_payload(LearnerUpdated, "b.record", "a.record")}
-              ELSE {staged_payload(LearnerCreated, "b.record", "a.record")} END
-  FROM written w JOIN given g ON g.mis_id = w.mis_id LEFT JOIN before b ON b.id = w.id
+  SELECT CASE WHEN b.id IS NULL THEN :created ELSE :updated END, 'learner', w.id::text, b.record, a.record,
+         CASE WHEN b.id IS NULL THEN {staged_payload(LearnerCreated, "b.record", "a.record")}
+              ELSE {staged_payload(LearnerUpdated, "b.record", "a.record")} END
+  FROM written w LEFT JOIN before b ON b.id = w.id
   CROSS JOIN LATERAL (SELECT {learner_json_sql("w")} AS record) a
-  ORDER BY w.id
 )
-SELECT count(*) FROM written w JOIN given g ON g.mis_id = w.mis_id WHERE w.id <> g.id
+SELECT count(*) FROM written
 """)
 
 
@@ -260,7 +262,7 @@ async def write_learners(session: AsyncSession, centre_id: uuid.UUID, plans: lis
     await stage(session)
     now = clock.now()
     for columns, group in groups.items():
-        strays = await session.execute(
+        written = await session.execute(
             _learners_upsert(columns),
             {
                 "ids": [p.id for p in group],
@@ -269,14 +271,14 @@ async def write_learners(session: AsyncSession, centre_id: uuid.UUID, plans: lis
                     f"{c}s" if c != "date_of_birth" else "dates_of_birth": [p.values.get(c) for p in group]
                     for c in (*REQUIRED_LEARNER_FIELDS, *OPTIONAL_LEARNER_FIELDS)
                 },
-                "updates": [p.outcome == "updated" for p in group],
+                "updated_ids": [p.id for p in group if p.outcome == "updated"],
                 "centre_id": centre_id,
                 "now": now,
                 "created": LearnerCreated.type,
                 "updated": LearnerUpdated.type,
             },
         )
-        if strays.scalar_one():  # created by someone else since the plan was made: not what we audit
+        if written.scalar_one() != len(group):  # created by someone else since the plan was made
             raise Conflict("A learner was created concurrently; send the request again.")
     return True
 
@@ -507,8 +509,13 @@ async def write_enrolments(session: AsyncSession, actor: Principal, plans: list[
 
 
 def _results(plans: list[Plan]) -> list[schemas.RecordResult]:
+    # Built without validation: every value is the plan's own, already of the field's type (validating
+    # 10,000 answers was ~0.2 s of a 10,000-learner sync, issue 18).
+    outcomes = {o.value: o for o in schemas.SyncOutcome}
     return [
-        schemas.RecordResult(index=p.index, mis_id=p.mis_id, id=p.id, result=p.outcome)
+        schemas.RecordResult.model_construct(
+            index=p.index, mis_id=p.mis_id, id=p.id, result=outcomes[p.outcome]
+        )
         for p in sorted(plans, key=lambda p: p.index)
     ]
 
