@@ -71,8 +71,9 @@ def upgrade(app_role: str = "verity_app") -> None:
       v_n int := coalesce(array_length(p_actions, 1), 0);
       v_seq bigint; v_prev text; v_at timestamptz := clock_timestamp();
       v_template text; v_parts text[] := '{{}}'; v_from int := 1; v_key text; v_found int;
-      v_heads text[]; v_tails text[]; v_before_digests text[]; v_after_digests text[];
-      v_head text; v_tail text; v_prevs text[] := '{{}}'; v_hashes text[] := '{{}}';
+      v_head text; v_tail text; v_before_digest text; v_after_digest text;
+      v_prevs text[] := '{{}}'; v_hashes text[] := '{{}}';
+      v_before_digests text[] := '{{}}'; v_after_digests text[] := '{{}}';
     BEGIN
       IF v_n = 0 THEN
         RETURN NULL;
@@ -98,25 +99,27 @@ def upgrade(app_role: str = "verity_app") -> None:
         v_from := v_from + v_found - 1 + length(v_key) + 4 + length('null');
       END LOOP;
       v_parts := array_append(v_parts, substr(v_template, v_from));
-      -- Set-based: the payloads' digests, and each link's text before and after its previous hash.
-      SELECT array_agg(v_parts[1] || (v_seq + u.i)::text || v_parts[2] || to_json(u.action)::text
-                       || v_parts[3] ORDER BY u.i),
-             array_agg(v_parts[4] || to_json(u.subject_id)::text || v_parts[5]
-                       || coalesce('"' || d.after_digest || '"', 'null') || v_parts[6]
-                       || to_json(u.subject_type)::text || v_parts[7]
-                       || coalesce('"' || d.before_digest || '"', 'null') || v_parts[8] ORDER BY u.i),
-             array_agg(d.before_digest ORDER BY u.i), array_agg(d.after_digest ORDER BY u.i)
-        INTO v_heads, v_tails, v_before_digests, v_after_digests
+      -- One pass in order over the rows (never subscripting the arrays, which costs the length of the
+      -- array each time): each row's payload digests and its link text before and after the previous
+      -- hash are computed by the query; the loop only chains, as each link hashes the one before it.
+      FOR v_head, v_tail, v_before_digest, v_after_digest IN
+        SELECT v_parts[1] || (v_seq + u.i)::text || v_parts[2] || to_json(u.action)::text || v_parts[3],
+               v_parts[4] || to_json(u.subject_id)::text || v_parts[5]
+                 || coalesce('"' || d.after_digest || '"', 'null') || v_parts[6]
+                 || to_json(u.subject_type)::text || v_parts[7]
+                 || coalesce('"' || d.before_digest || '"', 'null') || v_parts[8],
+               d.before_digest, d.after_digest
         FROM unnest(p_actions, p_subject_types, p_subject_ids, p_befores, p_afters)
              WITH ORDINALITY AS u(action, subject_type, subject_id, before, after, i)
         CROSS JOIN LATERAL (SELECT audit_payload_digest(u.before) AS before_digest,
-                                   audit_payload_digest(u.after) AS after_digest) d;
-      -- The chain itself is sequential: each link hashes the one before it. One pass in order (never
-      -- subscripting the arrays, which costs the length of the array each time).
-      FOR v_head, v_tail IN SELECT h, t FROM unnest(v_heads, v_tails) AS x(h, t) LOOP
+                                   audit_payload_digest(u.after) AS after_digest) d
+        ORDER BY u.i
+      LOOP
         v_prevs := array_append(v_prevs, v_prev);
         v_prev := encode(sha256(convert_to(v_head || '"' || v_prev || '"' || v_tail, 'UTF8')), 'hex');
         v_hashes := array_append(v_hashes, v_prev);
+        v_before_digests := array_append(v_before_digests, v_before_digest);
+        v_after_digests := array_append(v_after_digests, v_after_digest);
       END LOOP;
       -- The digests just computed go in with the rows; the trigger (audit_events_digest) keeps them
       -- for this insert only (see there).
