@@ -160,7 +160,10 @@ async def plan_learners(
             )
         # getattr, not model_dump: one dump per record cost ~20 us, a fifth of the checks (issue 18).
         given = {k: getattr(r, k) for k in REQUIRED_LEARNER_FIELDS}
-        given.update((k, getattr(r, k)) for k in OPTIONAL_LEARNER_FIELDS if k in r.model_fields_set)
+        sent = r.model_fields_set
+        for k in OPTIONAL_LEARNER_FIELDS:
+            if k in sent:
+                given[k] = getattr(r, k)
         row = existing.get(r.mis_id)
         if row is None:
             plans.append(Plan(i, r.mis_id, next(new_ids), "created", given))
@@ -533,13 +536,8 @@ async def write_enrolments(session: AsyncSession, actor: Principal, plans: list[
 
 
 def _results(plans: list[Plan]) -> list[schemas.RecordResult]:
-    # Built without validation: every value is the plan's own, already of the field's type (validating
-    # 10,000 answers was ~0.2 s of a 10,000-learner sync, issue 18).
-    outcomes = {o.value: o for o in schemas.SyncOutcome}
     return [
-        schemas.RecordResult.model_construct(
-            index=p.index, mis_id=p.mis_id, id=p.id, result=outcomes[p.outcome]
-        )
+        schemas.RecordResult(index=p.index, mis_id=p.mis_id, id=p.id, result=p.outcome)
         for p in sorted(plans, key=lambda p: p.index)
     ]
 
