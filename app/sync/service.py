@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import ARRAY, String, Table, TextClause, any_, bindparam, insert, select, text, update
+from sqlalchemy import ARRAY, String, Table, TextClause, any_, bindparam, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -122,29 +122,23 @@ async def plan_learners(
                     "this candidate number appears more than once in the request",
                 )
             )
-    existing = {
-        row.mis_id: row._mapping
-        for row in await session.execute(
-            select(LEARNERS).where(
-                LEARNERS.c.centre_id == centre_id,
-                LEARNERS.c.mis_id == _any([r.mis_id for r in records], String),
-            )
+    # One read for both: the learners the request names, and whoever holds a candidate number it sends
+    # (a candidate number may move only between learners of this request; held by anyone else, it
+    # clashes). One round trip, one statement for the two indexes (issue 18).
+    wanted = {r.candidate_number for r in records if r.candidate_number}
+    named = LEARNERS.c.mis_id == _any(list(counts), String)
+    existing: dict[str | None, Mapping[Any, Any]] = {}
+    holders: dict[str, str | None] = {}
+    for found in await session.execute(
+        select(LEARNERS).where(
+            LEARNERS.c.centre_id == centre_id,
+            or_(named, LEARNERS.c.candidate_number == _any(list(wanted), String)) if wanted else named,
         )
-    }
-    # A candidate number may move only between learners of this request; held by anyone else, it clashes.
-    wanted = [r.candidate_number for r in records if r.candidate_number]
-    holders = (
-        {
-            row.candidate_number: row.mis_id
-            for row in await session.execute(
-                select(LEARNERS.c.candidate_number, LEARNERS.c.mis_id).where(
-                    LEARNERS.c.centre_id == centre_id, LEARNERS.c.candidate_number == _any(wanted, String)
-                )
-            )
-        }
-        if wanted
-        else {}
-    )
+    ):
+        if found.mis_id in counts:
+            existing[found.mis_id] = found._mapping
+        if found.candidate_number in wanted:
+            holders[found.candidate_number] = found.mis_id
     in_request = set(counts)
     plans = []
     new_ids = iter(uuid7_many(len(records)))  # one clock read and urandom for the batch (app.core.ids)
