@@ -207,3 +207,52 @@ async def test_r96_windows_of_the_chain_check_every_link_once_across_their_bound
             assert (whole.first_broken_seq, whole.checked_to, whole.next_after) == (4, 6, None)
         finally:
             await trans.rollback()
+
+
+async def test_r96_the_batch_append_links_awkward_text_as_single_appends_would(session):
+    """audit_append_many renders each link from one template of the batch (alembic 0025): quotes,
+    backslashes, control characters and other scripts in every text field, and no request id, still
+    give the links that verify() recomputes by the one definition (audit_event_hash)."""
+    from app.audit.service import Actor
+    from app.events.write import send_changes
+
+    odd = 'Zoë "q" \\ \t\n 日本 \u2028 "prev_hash": null'
+    actor = Actor(f"actor {odd}", f"role {odd}", CENTRE_A)
+    n = 4
+    await send_changes(
+        session,
+        actor,
+        [f"thing.{odd}"] * n,
+        [f"type {odd}"] * n,
+        [f"{odd} {i}" for i in range(n)],
+        [None, '{"a": 1}', None, '{"k": "\\"q\\""}'],
+        ['{"z": "\\u0001x"}', None, '{"b": [1, 2.50, "é"]}', "{}"],
+        [None] * n,
+        [None] * n,
+        [None] * n,
+    )
+    await _append(session, CENTRE_A, 1)
+    report = await verify(session, CENTRE_A)
+    assert report.ok and report.events == n + 1
+
+
+async def test_r96_a_setting_of_its_own_does_not_let_anyone_else_supply_digests(session):
+    """The digest trigger keeps supplied digests only for audit_append_many's own insert (alembic
+    0025): the application role setting the same flag and appending through audit_append still gets
+    the digests the database computes, and the chain verifies."""
+    await session.execute(
+        text("SELECT set_config('verity.audit_digests', 'supplied:' || txid_current(), true)")
+    )
+    await _append(session, CENTRE_A, 2)
+    rows = (
+        await session.execute(
+            text(
+                "SELECT before_digest IS NOT DISTINCT FROM audit_payload_digest(before) AND "
+                "after_digest IS NOT DISTINCT FROM audit_payload_digest(after) AND after_digest IS NOT NULL "
+                "FROM audit_events WHERE centre_id = :c"
+            ),
+            {"c": CENTRE_A},
+        )
+    ).scalars()
+    assert list(rows) == [True, True]
+    assert (await verify(session, CENTRE_A)).ok

@@ -27,10 +27,12 @@ ALLOWED: dict[str, set[tuple[str, str]]] = {
     "app/webhooks/dispatch.py": {("app.audit.service", "record")},
 }
 # The chain's writers are the audit_append database function and its batch form audit_append_many
-# (called only by record_changes, the write path's one statement): only the audit log names the first,
-# only the write path the second.
+# (called only by record_changes, the write path's one statement, and by record_staged_changes, its
+# form for the changes a bulk statement staged): only the audit log names the first, only the write
+# path the others.
 AUDIT_APPEND_SQL = {"app/audit/service.py", "app/audit/models.py"}
 RECORD_CHANGES_SQL = {"app/events/write.py"}
+RECORD_STAGED_SQL = {"app/events/bulk.py"}
 
 
 def _modules():
@@ -114,6 +116,8 @@ def test_only_the_audit_log_and_the_write_path_call_audit_append():
     assert not batch, f"audit_append_many is called by record_changes alone: {batch}"
     combined = {path for path, _, source in _modules() if "record_changes(" in source}
     assert combined == RECORD_CHANGES_SQL, combined
+    staged = {path for path, _, source in _modules() if "record_staged_changes(" in source}
+    assert staged == RECORD_STAGED_SQL, staged
 
 
 async def test_emit_refuses_a_free_dict(session):

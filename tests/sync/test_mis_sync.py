@@ -351,3 +351,31 @@ async def test_graphql_sync(client, auth, world):
     )
     forbidden = await gql(client, auth("assessor"), SYNC, **variables)
     assert forbidden["errors"][0]["extensions"]["code"] == "forbidden"
+
+
+async def test_a_learner_created_by_someone_else_since_the_plan_refuses_the_batch(session):
+    """New learners are written by a plain INSERT (no conflict check, issue 18): one that someone else
+    created under the same MIS id between the plan and the write is never overwritten or audited as
+    ours; the batch fails and upsert() answers it as a conflict (IntegrityError -> 409)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.learners.models import Learner as LearnerRow
+    from app.sync import schemas, service
+
+    records = [schemas.SyncLearner.model_validate(learner(i)) for i in range(3)]
+    plans, problems = await service.plan_learners(session, CENTRE_A, records, "body.learners")
+    assert not problems and {p.outcome for p in plans} == {"created"}
+    session.add(
+        LearnerRow(
+            centre_id=CENTRE_A,
+            mis_id="MIS-00001",
+            given_name="Other",
+            family_name="Writer",
+            date_of_birth=plans[0].values["date_of_birth"],
+            version=1,
+        )
+    )
+    await session.flush()
+    with pytest.raises(IntegrityError, match="uq_learners_centre_id_mis_id"):
+        await service.write_learners(session, CENTRE_A, plans)
+    await session.rollback()
