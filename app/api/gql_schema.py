@@ -28,6 +28,7 @@ from strawberry.types.base import StrawberryOptional
 from strawberry.types.scalar import ScalarDefinition
 
 from app.api.gql_context import Context, ProblemErrors
+from app.api.gql_execution import FastLeavesExecutionContext
 from app.api.gql_idempotency import IdempotentMutations
 from app.api.gql_limits import GraphQLRequestRefused, check_graphql_request, graphql_refusal
 from app.api.gql_pagination import RULE
@@ -218,6 +219,8 @@ def _schema(exposed: bool, max_depth: int, max_aliases: int, max_tokens: int) ->
         query=Query,
         mutation=Mutation,
         scalar_overrides=SCALARS,
+        # Leaf fields without a resolver completed on a short path (issue 18: dense grids).
+        execution_context_class=FastLeavesExecutionContext,
         extensions=[
             partial(QueryDepthLimiter, max_depth=max_depth),
             partial(MaxAliasesLimiter, max_alias_count=max_aliases),

@@ -653,7 +653,8 @@ async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UU
     units_of: list[dict[int, UnitOutcome]] = []
     for _, reg in rows_of:
         assert g is not None
-        learned = _learn(q, *_inputs(reg, g), False)
+        briefs, decisions, exams = _inputs(reg, g)
+        learned = _learn(q, briefs, decisions, exams, False)
         statuses_of.append([(learned.criteria.get(key) or _NOT).status for key in keys])
         units_of.append(_unit_outcomes(q, learned, memo))
     overall = grade_cohort(q, {i: {n: o.grade for n, o in units.items()} for i, units in enumerate(units_of)})
