@@ -10,7 +10,7 @@ the attribute and the serialiser: this context does exactly that.
 Anything unusual takes graphql-core's own path, which then reports it as it always has: arguments,
 directives on the field (`@stream`), a resolve middleware, a value that is an error, awaitable or
 null where the type says non-null, or a serialiser that refuses the value. The short path is only
-taken where its answer is the one the general path gives; tests/api/test_graphql_execution.py holds
+taken where its answer is the one the general path gives; tests/api/test_graphql_fast_leaves.py holds
 the two equal, errors included.
 """
 
