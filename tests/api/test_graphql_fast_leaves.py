@@ -123,3 +123,24 @@ def test_a_valid_grid_like_answer_is_unchanged():
 
 def test_the_service_schema_uses_the_short_path():
     assert build_schema(Settings()).execution_context_class is FastLeavesExecutionContext
+
+
+def test_a_repeated_query_is_validated_once(monkeypatch):
+    """The depth and alias limits' rule classes are made once per limit (app/api/gql_schema.py
+    QueryLimits): with a new class per request, ValidationCache never hit and every request validated
+    its document afresh."""
+    import strawberry.schema.schema as strawberry_schema
+
+    calls = []
+    real = strawberry_schema.validate  # what ValidationCache's cached function calls on a miss
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "validate", counting)
+    service = build_schema(Settings())
+    query = "query ValidatedOnce { __typename }"  # a text no other test sends: a cold cache entry
+    for _ in range(3):
+        assert asyncio.run(service.execute(query, context_value=None)).errors is None
+    assert len(calls) <= 1, calls
