@@ -13,13 +13,14 @@ import strawberry
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.types import base_scalars
 from strawberry.tools import merge_types
@@ -28,6 +29,7 @@ from strawberry.types.base import StrawberryOptional
 from strawberry.types.scalar import ScalarDefinition
 
 from app.api.gql_context import Context, ProblemErrors
+from app.api.gql_execution import FastLeavesExecutionContext
 from app.api.gql_idempotency import IdempotentMutations
 from app.api.gql_limits import GraphQLRequestRefused, check_graphql_request, graphql_refusal
 from app.api.gql_pagination import RULE
@@ -163,6 +165,26 @@ class Schema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
+@cache
+def _depth_rule(max_depth: int) -> type:
+    return depth_validator(max_depth, None)
+
+
+@cache
+def _aliases_rule(max_alias_count: int) -> type:
+    return aliases_validator(max_alias_count)
+
+
+class QueryLimits(AddValidationRules):
+    """Strawberry's QueryDepthLimiter and MaxAliasesLimiter, with each rule class made once per limit.
+    Theirs make a new class per instance, and extensions are built per request, so ValidationCache
+    (keyed on the rules) never hit: every request validated its document afresh (issue 18: ~3 ms of
+    each grid request)."""
+
+    def __init__(self, max_depth: int, max_alias_count: int) -> None:
+        super().__init__([_depth_rule(max_depth), _aliases_rule(max_alias_count)])
+
+
 # Clients generate parsers from the schema: each custom scalar names the standard its text follows.
 # Keyed by `object`, as Schema's scalar_overrides is (a Mapping's key type is invariant).
 SCALARS: dict[object, ScalarDefinition] = {
@@ -218,9 +240,10 @@ def _schema(exposed: bool, max_depth: int, max_aliases: int, max_tokens: int) ->
         query=Query,
         mutation=Mutation,
         scalar_overrides=SCALARS,
+        # Leaf fields without a resolver completed on a short path (issue 18: dense grids).
+        execution_context_class=FastLeavesExecutionContext,
         extensions=[
-            partial(QueryDepthLimiter, max_depth=max_depth),
-            partial(MaxAliasesLimiter, max_alias_count=max_aliases),
+            partial(QueryLimits, max_depth=max_depth, max_alias_count=max_aliases),
             partial(MaxTokensLimiter, max_token_count=max_tokens),
             *([] if exposed else [DisableIntrospection]),
             partial(ParserCache, maxsize=256),

@@ -16,12 +16,13 @@ counts (R-05). A learner's own view counts released decisions only (R-25); staff
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, Select, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,7 +46,7 @@ from app.learners.models import Learner
 from app.programmes.access import reachable_programmes, visible_programmes
 from app.programmes.models import ACTIVE_STATUSES, Enrolment, Programme
 from app.qualifications.grades import AttemptKind
-from app.qualifications.grading import grade_qualification, grade_unit_attempts
+from app.qualifications.grading import grade_cohort, grade_qualification, grade_unit_attempts
 from app.qualifications.models import QualificationVersion
 from app.qualifications.outcomes import QualificationOutcome, UnitAttempt, UnitOutcome
 from app.qualifications.service import parsed, parsed_by_id
@@ -55,11 +56,37 @@ S = schemas.CriterionStatus
 _RANK = {S.not_targeted: 0, S.targeted: 1, S.not_achieved: 2, S.achieved_pending_iv: 3, S.achieved: 4}
 
 
+class _Cell(NamedTuple):
+    """One criterion of a learner's record: its best status so far and where it comes from. A plain
+    tuple, not a RecordCriterion: the grid reads only the status of 300 × 11 of them (issue 18), and
+    the learner record makes its RecordCriterion from it (`_criterion`)."""
+
+    status: schemas.CriterionStatus
+    brief_id: uuid.UUID | None
+    evidence_location: str | None = None
+    assessed_on: dt.date | None = None
+    attempt_kind: str | None = None
+
+
+def _criterion(unit_number: int, code: str, cell: _Cell | None) -> schemas.RecordCriterion:
+    if cell is None:
+        return schemas.RecordCriterion(unit_number=unit_number, code=code, status=S.not_targeted)
+    return schemas.RecordCriterion(
+        unit_number=unit_number,
+        code=code,
+        status=cell.status,
+        brief_id=cell.brief_id,
+        evidence_location=cell.evidence_location,
+        assessed_on=cell.assessed_on,
+        attempt_kind=cell.attempt_kind,
+    )
+
+
 @dataclass
 class _Learned:
     """What one learner has on the programme, gathered from the set-based reads."""
 
-    criteria: dict[tuple[int, str], schemas.RecordCriterion] = field(default_factory=dict)
+    criteria: dict[tuple[int, str], _Cell] = field(default_factory=dict)
     first: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     retake: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     graded: dict[int, list[UnitAttempt]] = field(default_factory=lambda: defaultdict(list))
@@ -79,9 +106,7 @@ def _learn(
             for c in b.criteria:
                 key = (c["unit_number"], c["code"])
                 if key not in out.criteria:
-                    out.criteria[key] = schemas.RecordCriterion(
-                        unit_number=key[0], code=key[1], status=S.targeted, brief_id=b.id
-                    )
+                    out.criteria[key] = _Cell(S.targeted, b.id)
     for d in decisions:
         if released_only and d.status != "released":
             continue
@@ -92,15 +117,7 @@ def _learn(
             status = achieved_status if c["achieved"] else S.not_achieved
             old = out.criteria.get(key)
             if old is None or _RANK[status] > _RANK[old.status]:
-                out.criteria[key] = schemas.RecordCriterion(
-                    unit_number=key[0],
-                    code=key[1],
-                    status=status,
-                    brief_id=d.brief_id,
-                    evidence_location=c.get("evidence_location"),
-                    assessed_on=d.assessed_on,
-                    attempt_kind=kind,
-                )
+                out.criteria[key] = _Cell(status, d.brief_id, c.get("evidence_location"), d.assessed_on, kind)
             out.assessed_units.add(key[0])
             if c["achieved"]:
                 (out.retake if kind == "retake" else out.first)[key[0]].add(key[1])
@@ -114,7 +131,17 @@ def _learn(
     return out
 
 
-def _outcomes(q: Qualification, learned: _Learned) -> tuple[dict[int, UnitOutcome], QualificationOutcome]:
+# A unit's outcome for given attempts at it, shared by every learner with the same attempts: a cohort
+# is mostly a few patterns (issue 18: grading each learner's units afresh was a third of the grid).
+_UnitMemo = dict[tuple[int, tuple[UnitAttempt, ...]], UnitOutcome]
+
+
+def _unit_outcomes(
+    q: Qualification, learned: _Learned, memo: _UnitMemo | None = None
+) -> dict[int, UnitOutcome]:
+    """R-02, R-05, R-32: each unit's best attempt. The first attempt is every criterion achieved on a
+    first submission or its resubmission; a retake counts with what the other assignments achieved."""
+    memo = {} if memo is None else memo
     results: dict[int, UnitOutcome] = {}
     for unit in q.units:
         attempts: list[UnitAttempt] = []
@@ -131,7 +158,16 @@ def _outcomes(q: Qualification, learned: _Learned) -> tuple[dict[int, UnitOutcom
                 )
         attempts += learned.graded.get(unit.number, [])
         if attempts:
-            results[unit.number] = grade_unit_attempts(q, unit, attempts)
+            key = (unit.number, tuple(attempts))
+            outcome = memo.get(key)
+            if outcome is None:
+                outcome = memo[key] = grade_unit_attempts(q, unit, attempts)
+            results[unit.number] = outcome
+    return results
+
+
+def _outcomes(q: Qualification, learned: _Learned) -> tuple[dict[int, UnitOutcome], QualificationOutcome]:
+    results = _unit_outcomes(q, learned)
     return results, grade_qualification(q, results)
 
 
@@ -485,8 +521,7 @@ def _record_of(
     for unit in q.units:
         o = outcomes.get(unit.number)
         criteria = [
-            learned.criteria.get((unit.number, c.code))
-            or schemas.RecordCriterion(unit_number=unit.number, code=c.code, status=S.not_targeted)
+            _criterion(unit.number, c.code, learned.criteria.get((unit.number, c.code)))
             for c in unit.criteria
         ]
         units.append(
@@ -585,7 +620,11 @@ GRID_STATUSES = ("enrolled", "registered", "completed", "transferred")
 async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> schemas.CohortGrid:
     """Learners × criteria for one programme in one request: five statements whatever the cohort size
     (programme+qualification, the cohort's enrolments with their programmes, briefs, decisions with their
-    current versions, exam results). Each row is the learner's registration-wide status (R-14)."""
+    current versions, exam results). Each row is the learner's registration-wide status (R-14).
+
+    Graded as a cohort (issue 18): unit outcomes shared between learners with the same attempts, the
+    qualification grades by `grade_cohort` (the same answers as `grade_qualification`, held equal by
+    tests/qualifications), and no per-cell object: a row keeps only each criterion's status."""
     programme, q = await _programme_and_qualification(session, p, programme_id)
     cohort = select(Enrolment.learner_id).where(
         Enrolment.centre_id == p.centre_id,
@@ -608,33 +647,37 @@ async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UU
     rows_of.sort(key=lambda r: (r[0].family_name, r[0].given_name, r[0].enrolment.learner_id))
     g = await _gather(session, p, [reg for _, reg in rows_of], False, attempts=False) if rows_of else None
     columns = [schemas.GridColumn(unit_number=u.number, code=c.code) for u in q.units for c in u.criteria]
-    rows = []
-    for place, reg in rows_of:
+    keys = [(u.number, c.code) for u in q.units for c in u.criteria]
+    memo: _UnitMemo = {}
+    statuses_of: list[list[schemas.CriterionStatus]] = []
+    units_of: list[dict[int, UnitOutcome]] = []
+    for _, reg in rows_of:
         assert g is not None
         briefs, decisions, exams = _inputs(reg, g)
         learned = _learn(q, briefs, decisions, exams, False)
-        outcomes, overall = _outcomes(q, learned)
-        statuses = [(learned.criteria.get((c.unit_number, c.code)) or _NOT).status for c in columns]
-        rows.append(
-            schemas.GridRow(
-                learner_id=reg.learner_id,
-                given_name=place.given_name,
-                family_name=place.family_name,
-                statuses=statuses,
-                unit_grades={
-                    str(u.number): (outcomes[u.number].grade.value if u.number in outcomes else None)
-                    for u in q.units
-                },
-                qualification_grade=overall.grade.value,
-                enrolment_status=place.enrolment.status,
-            )
+        statuses_of.append([(learned.criteria.get(key) or _NOT).status for key in keys])
+        units_of.append(_unit_outcomes(q, learned, memo))
+    overall = grade_cohort(q, {i: {n: o.grade for n, o in units.items()} for i, units in enumerate(units_of)})
+    rows = [
+        schemas.GridRow(
+            learner_id=reg.learner_id,
+            given_name=place.given_name,
+            family_name=place.family_name,
+            statuses=statuses,
+            unit_grades={
+                str(u.number): (units[u.number].grade if u.number in units else None) for u in q.units
+            },
+            qualification_grade=overall[i].grade,
+            enrolment_status=place.enrolment.status,
         )
+        for i, ((place, reg), statuses, units) in enumerate(zip(rows_of, statuses_of, units_of, strict=True))
+    ]
     return schemas.CohortGrid(
         programme_id=programme.id, qualification_id=programme.qualification_id, columns=columns, rows=rows
     )
 
 
-_NOT = schemas.RecordCriterion(unit_number=0, code="-", status=S.not_targeted)
+_NOT = _Cell(S.not_targeted, None)
 
 
 # ---- R-90: what a certificate is claimed from ----------------------------------------------------------

@@ -1,0 +1,116 @@
+"""GraphQL execution with a short path for leaf fields that have no resolver of their own.
+
+graphql-core completes every value the same general way: a resolve-info object, a resolver call, a
+non-null check, a list walk with a path per item, a leaf check, then the leaf's serialiser. For a
+dense result (the cohort grid: 300 rows × 11 criterion statuses and 7 fields, issue 18) that general
+walk, not the data, was most of the request. A field that Strawberry marks as basic (no resolver:
+the value is the attribute) whose type is a scalar or enum, or a list of non-null ones, needs only
+the attribute and the serialiser: this context does exactly that.
+
+Anything unusual takes graphql-core's own path, which then reports it as it always has: arguments,
+directives on the field (`@stream`), a resolve middleware, a value that is an error, awaitable or
+null where the type says non-null, or a serialiser that refuses the value. The short path is only
+taken where its answer is the one the general path gives; tests/api/test_graphql_fast_leaves.py holds
+the two equal, errors included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from graphql import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    Undefined,
+    is_leaf_type,
+)
+
+_Complete = Callable[[Any], Any]  # a value -> its serialised form, or Undefined: take the general path
+
+
+def _leaf(coerce: Callable[[Any], Any], nullable: bool) -> _Complete:
+    def complete(value: Any) -> Any:
+        if value is None:
+            return None if nullable else Undefined
+        if isinstance(value, BaseException):
+            return Undefined
+        out = coerce(value)
+        return Undefined if out is None else out
+
+    return complete
+
+
+def _leaf_list(coerce: Callable[[Any], Any], nullable: bool) -> _Complete:
+    def complete(value: Any) -> Any:
+        if value is None:
+            return None if nullable else Undefined
+        if not isinstance(value, (list, tuple)):
+            return Undefined  # iterators, strings, errors: the general path knows what to do
+        out = []
+        for item in value:
+            if item is None or isinstance(item, BaseException):
+                return Undefined
+            done = coerce(item)
+            if done is None or done is Undefined:
+                return Undefined
+            out.append(done)
+        return out
+
+    return complete
+
+
+_SHAPES: dict[GraphQLOutputType, _Complete | None] = {}
+
+
+def _shape(return_type: GraphQLOutputType) -> _Complete | None:
+    """How to complete a value of `return_type` on the short path, or None where there is none."""
+    if return_type in _SHAPES:
+        return _SHAPES[return_type]
+    nullable = not isinstance(return_type, GraphQLNonNull)
+    inner = return_type if nullable else return_type.of_type  # type: ignore[union-attr]
+    shape: _Complete | None = None
+    if is_leaf_type(inner):
+        shape = _leaf(inner.coerce_output_value, nullable)
+    elif isinstance(inner, GraphQLList) and isinstance(inner.of_type, GraphQLNonNull):
+        item = inner.of_type.of_type
+        if is_leaf_type(item):
+            shape = _leaf_list(item.coerce_output_value, nullable)
+    _SHAPES[return_type] = shape
+    return shape
+
+
+class FastLeavesExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        node = field_details_list[0].node
+        field_def = self.schema.get_field(parent_type, node.name.value)
+        resolve = getattr(field_def, "resolve", None)
+        if (
+            field_def is not None
+            and getattr(resolve, "_is_default", False)  # Strawberry's basic field: the attribute
+            and not field_def.args
+            and not node.arguments
+            and not node.directives
+            and (self.middleware_manager is None or not self.middleware_manager.middlewares)
+        ):
+            complete = _shape(field_def.type)
+            if complete is not None:
+                try:
+                    done = complete(resolve(source, None))  # type: ignore[misc]
+                except Exception:
+                    done = Undefined  # the general path raises it again, with its location
+                if done is not Undefined:
+                    return done
+        return super().execute_field(parent_type, source, field_details_list, path, position_context)

@@ -1,0 +1,146 @@
+"""The short path for leaf fields (app/api/gql_execution.py) answers exactly what graphql-core's general
+path answers: the same data and the same errors (message, path, location), for values that fit their
+type and for values that do not (null where non-null, an unknown enum value, a number where a string
+is declared, a null inside a list of non-null items, an error object as the value)."""
+
+from __future__ import annotations
+
+import asyncio
+from enum import Enum
+
+import strawberry
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from app.api.gql_execution import FastLeavesExecutionContext
+from app.api.gql_schema import build_schema
+from app.core.config import Settings
+
+
+@strawberry.enum
+class Status(Enum):
+    achieved = "achieved"
+    not_achieved = "not_achieved"
+
+
+@strawberry.type
+class Unit:
+    number: int
+    grade: str | None
+
+
+@strawberry.type
+class Row:
+    name: str
+    nickname: str | None
+    status: Status
+    statuses: list[Status]
+    maybe_statuses: list[Status] | None
+    units: list[Unit]
+
+    @strawberry.field
+    def shout(self, times: int = 1) -> str:  # a resolver with arguments: the general path
+        return self.name.upper() * times
+
+
+ROWS: list[Row] = []
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def rows(self) -> list[Row | None]:
+        return ROWS
+
+
+def schema(context: type) -> strawberry.Schema:
+    return strawberry.Schema(query=Query, execution_context_class=context)
+
+
+GENERAL = schema(StrawberryGraphQLCoreExecutionContext)
+FAST = schema(FastLeavesExecutionContext)
+QUERY = """{ rows { name nickname status statuses maybeStatuses units { number grade }
+  shout(times: 2) again: name } }"""
+
+# Mostly values of the declared type, sometimes not: what a buggy resolver or row could hand over.
+status = st.sampled_from([Status.achieved, Status.not_achieved, "achieved", "bogus", None, 3])
+text = st.one_of(st.text(max_size=5), st.none(), st.integers(), st.just(ValueError("boom")))
+rows = st.lists(
+    st.builds(
+        Row,
+        name=text,
+        nickname=text,
+        status=status,
+        statuses=st.one_of(st.lists(status, max_size=4), st.none(), st.just("ab")),
+        maybe_statuses=st.one_of(st.lists(status, max_size=3), st.none()),
+        units=st.lists(st.builds(Unit, number=st.one_of(st.integers(), st.none()), grade=text), max_size=2),
+    ),
+    max_size=4,
+)
+
+
+def answer(s: strawberry.Schema) -> tuple:
+    result = asyncio.run(s.execute(QUERY))
+    errors = sorted(
+        (e.message, tuple(e.path or ()), tuple((loc.line, loc.column) for loc in e.locations or ()))
+        for e in result.errors or []
+    )
+    return result.data, errors
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows)
+def test_the_short_path_answers_what_the_general_path_answers(generated):
+    ROWS[:] = generated
+    assert answer(FAST) == answer(GENERAL)
+
+
+def test_a_valid_grid_like_answer_is_unchanged():
+    ROWS[:] = [
+        Row(
+            name="Ada",
+            nickname=None,
+            status=Status.achieved,
+            statuses=[Status.achieved, Status.not_achieved],
+            maybe_statuses=None,
+            units=[Unit(number=1, grade="P")],
+        ),
+        Row(
+            name="Bo",
+            nickname="B",
+            status=Status.not_achieved,
+            statuses=[],
+            maybe_statuses=[Status.achieved],
+            units=[],
+        ),
+    ]
+    data, errors = answer(FAST)
+    assert errors == []
+    assert data == answer(GENERAL)[0]
+    assert data["rows"][0]["statuses"] == ["achieved", "not_achieved"]
+
+
+def test_the_service_schema_uses_the_short_path():
+    assert build_schema(Settings()).execution_context_class is FastLeavesExecutionContext
+
+
+def test_a_repeated_query_is_validated_once(monkeypatch):
+    """The depth and alias limits' rule classes are made once per limit (app/api/gql_schema.py
+    QueryLimits): with a new class per request, ValidationCache never hit and every request validated
+    its document afresh."""
+    import strawberry.schema.schema as strawberry_schema
+
+    calls = []
+    real = strawberry_schema.validate  # what ValidationCache's cached function calls on a miss
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "validate", counting)
+    service = build_schema(Settings())
+    query = "query ValidatedOnce { __typename }"  # a text no other test sends: a cold cache entry
+    for _ in range(3):
+        assert asyncio.run(service.execute(query, context_value=None)).errors is None
+    assert len(calls) <= 1, calls
