@@ -172,6 +172,8 @@ class Connection(asyncio.Protocol):
             at = self._buffer.find(marker, start)
             if at >= 0:
                 end = at + len(marker)
+                if end > limit:
+                    raise ProtocolError(f"more than {limit} bytes without a line end")
                 data = bytes(self._buffer[:end])
                 del self._buffer[:end]
                 return data
