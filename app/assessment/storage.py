@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+import sys
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
@@ -28,6 +29,15 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from app.core.config import Settings
+
+# httpcore asks `import sniffio` on every request (httpcore._synchronization.current_async_library) and,
+# without sniffio installed, the failed import searches sys.path each time (issue 18 measured it as
+# most of a webhook delivery's CPU, when deliveries still went through httpx). A None in sys.modules
+# makes that import fail at once; httpcore then assumes asyncio, which is what the service runs on.
+try:
+    import sniffio  # type: ignore[import-not-found]  # noqa: F401
+except ImportError:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 class EvidenceStore(Protocol):

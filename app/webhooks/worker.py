@@ -14,7 +14,6 @@ import signal
 import time
 from dataclasses import dataclass
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.appeals.worklist import mark_overdue
@@ -24,6 +23,7 @@ from app.core.idempotency import purge_expired
 from app.records.service import checkpoint_centres, run_retention
 from app.records.signing import SigningKeyMissing
 from app.webhooks import dispatch
+from app.webhooks.client import Client
 from app.webhooks.sender import Outcome, make_client, send
 
 log = logging.getLogger("verity.webhooks.worker")
@@ -39,7 +39,7 @@ class WorkerStats:
 
 
 async def _attempt(
-    client: httpx.AsyncClient,
+    client: Client,
     settings: Settings,
     claimed: dispatch.Claimed,
     results: list[tuple[dispatch.Claimed, Outcome]],
@@ -208,8 +208,6 @@ def main(settings: Settings, concurrency: int | None = None) -> None:
     """The CLI entry point: log to stderr, stop gracefully on SIGTERM and SIGINT."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request at INFO: the attempts are recorded in the database instead.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     async def run() -> WorkerStats:
         stop = asyncio.Event()

@@ -4,10 +4,10 @@ IETF protocol block; the port allow-list; and the connection going to the very a
 
 from __future__ import annotations
 
-import httpcore
 import pytest
 
 from app.core.config import Settings
+from app.webhooks import client as webhook_client
 from app.webhooks import sender, urls
 
 pytestmark = pytest.mark.usefixtures("centres")
@@ -51,13 +51,13 @@ async def test_registration_refuses_hidden_private_forms(production_client, auth
 async def test_delivery_refuses_hidden_private_forms(test_settings: Settings, url, monkeypatch):
     connected: list[str] = []
 
-    async def record(self, host, port, **kwargs):
-        connected.append(host)
-        raise httpcore.ConnectError("not in tests")
+    async def record(address, port, **kwargs):
+        connected.append(address)
+        raise OSError("not in tests")
 
-    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", record)
-    async with sender.make_client(test_settings, 1) as client:
-        outcome = await sender.send(client, test_settings, url, "msg_1", b"{}", ["whsec_" + "A" * 44])
+    monkeypatch.setattr(webhook_client, "open_connection", record)
+    async with sender.make_client(test_settings, 1) as http:
+        outcome = await sender.send(http, test_settings, url, "msg_1", b"{}", ["whsec_" + "A" * 44])
     assert not outcome.succeeded and outcome.error.startswith("url_not_allowed"), outcome.error
     assert connected == []
 
@@ -104,14 +104,14 @@ async def test_loopback_testing_mode_allows_any_port_on_loopback_only(test_setti
 async def test_delivery_refuses_a_port_outside_the_allow_list(test_settings: Settings, monkeypatch):
     connected: list[str] = []
 
-    async def record(self, host, port, **kwargs):
-        connected.append(host)
-        raise httpcore.ConnectError("not in tests")
+    async def record(address, port, **kwargs):
+        connected.append(address)
+        raise OSError("not in tests")
 
-    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", record)
-    async with sender.make_client(test_settings, 1) as client:
+    monkeypatch.setattr(webhook_client, "open_connection", record)
+    async with sender.make_client(test_settings, 1) as http:
         outcome = await sender.send(
-            client, test_settings, "https://93.184.215.14:8080/hook", "msg_1", b"{}", ["whsec_" + "A" * 44]
+            http, test_settings, "https://93.184.215.14:8080/hook", "msg_1", b"{}", ["whsec_" + "A" * 44]
         )
     assert outcome.error.startswith("url_port_not_allowed"), outcome.error
     assert connected == []
@@ -139,14 +139,14 @@ async def test_rebinding_after_registration_is_refused_at_connect(
 
     connected: list[str] = []
 
-    async def record(self, host, port, **kwargs):
-        connected.append(host)
-        raise httpcore.ConnectError("not in tests")
+    async def record(address, port, **kwargs):
+        connected.append(address)
+        raise OSError("not in tests")
 
-    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", record)
-    async with sender.make_client(test_settings, 1) as client:
+    monkeypatch.setattr(webhook_client, "open_connection", record)
+    async with sender.make_client(test_settings, 1) as http:
         outcome = await sender.send(
-            client, test_settings, "https://rebind.example.test/hook", "msg_1", b"{}", ["whsec_" + "A" * 44]
+            http, test_settings, "https://rebind.example.test/hook", "msg_1", b"{}", ["whsec_" + "A" * 44]
         )
     assert outcome.error.startswith("url_not_allowed"), outcome.error
     assert connected == []
@@ -166,15 +166,15 @@ async def test_the_connection_goes_to_the_checked_address_with_the_name_for_tls(
 
     connected: list[tuple[str, int]] = []
 
-    async def record(self, host, port, **kwargs):
-        connected.append((host, port))
-        raise httpcore.ConnectError("not in tests")
+    async def record(address, port, **kwargs):
+        connected.append((address, port, kwargs["server_hostname"]))
+        raise OSError("not in tests")
 
     monkeypatch.setattr(urls, "resolve", resolve)
-    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", record)
-    async with sender.make_client(test_settings, 1) as client:
+    monkeypatch.setattr(webhook_client, "open_connection", record)
+    async with sender.make_client(test_settings, 1) as http:
         await sender.send(
-            client, test_settings, "https://hooks.example.test:8443/h", "msg_1", b"{}", ["whsec_" + "A" * 44]
+            http, test_settings, "https://hooks.example.test:8443/h", "msg_1", b"{}", ["whsec_" + "A" * 44]
         )
     assert lookups == ["hooks.example.test"]
-    assert connected == [("93.184.215.14", 8443)]
+    assert connected == [("93.184.215.14", 8443, "hooks.example.test")]
