@@ -65,6 +65,26 @@ def _leaf_list(coerce: Callable[[Any], Any], nullable: bool) -> _Complete:
     return complete
 
 
+def _serialiser(leaf: Any) -> Callable[[Any], Any]:
+    """The leaf type's serialiser; for a Strawberry enum, remembered per member: its own looks the
+    member's name up by a scan of the values, the same answer every time for the same member."""
+    coerce = leaf.coerce_output_value
+    members = getattr(leaf, "wrapped_cls", None)
+    if members is None:
+        return coerce
+    names: dict[Any, Any] = {}
+
+    def serialise(value: Any) -> Any:
+        if value.__class__ is not members:
+            return coerce(value)
+        name = names.get(value)
+        if name is None:
+            name = names[value] = coerce(value)
+        return name
+
+    return serialise
+
+
 _SHAPES: dict[GraphQLOutputType, _Complete | None] = {}
 
 
@@ -76,11 +96,11 @@ def _shape(return_type: GraphQLOutputType) -> _Complete | None:
     inner = return_type if nullable else return_type.of_type  # type: ignore[union-attr]
     shape: _Complete | None = None
     if is_leaf_type(inner):
-        shape = _leaf(inner.coerce_output_value, nullable)
+        shape = _leaf(_serialiser(inner), nullable)
     elif isinstance(inner, GraphQLList) and isinstance(inner.of_type, GraphQLNonNull):
         item = inner.of_type.of_type
         if is_leaf_type(item):
-            shape = _leaf_list(item.coerce_output_value, nullable)
+            shape = _leaf_list(_serialiser(item), nullable)
     _SHAPES[return_type] = shape
     return shape
 
