@@ -7,9 +7,11 @@
    keep-alive HTTP receiver in its own process on 127.0.0.1 answering 204; one in-process worker
    (`run_worker`, the code `verity worker` runs) from start until every delivery has succeeded.
    Reported: events/s end to end (fan-out + signing + HTTP + recording each attempt).
-2. Write path: `create_learner` through the service (ORM insert, audit append, outbox event, commit),
-   against the same with the outbox rows left out of the write path's statement; alternating blocks in the same run, best block of
-   each. Reported: writes/s each and the ratio.
+2. Write path: `POST /v1/learners` over HTTP against a real uvicorn (bench/_serve.py: the flags `verity
+   serve` uses; insert, audit row, outbox event, commit), `--clients` keep-alive clients, against the same
+   service served beside it with the outbox rows left out of the write path's statement
+   (bench/_no_outbox.py); `--blocks` alternating blocks of each in the same run (which goes first
+   alternates), medians. Reported: writes/s each, the ratio, and each block pair's ratio.
 
 A database `verity_bench_webhooks` is created on the server (TEST_DATABASE_URL or BENCH_DATABASE_URL;
 else the embedded PostgreSQL in .var/bench). On shared hardware, the ratios are the figures to compare.
@@ -19,9 +21,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import multiprocessing
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -33,10 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
-import app.events.write as write_path  # noqa: E402
 from app.audit.service import SYSTEM_ROLE, Actor  # noqa: E402
 from app.auth.principal import Principal  # noqa: E402
-from app.auth.scopes import Role, Scope  # noqa: E402
+from app.auth.scopes import Role  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.core.db import asyncpg_url, embedded_server_url, make_engine, make_sessionmaker  # noqa: E402
 from bench._serve import database_name, service_env  # noqa: E402
@@ -226,35 +227,50 @@ async def delivery(
 # ---- 2. the outbox on the write path ---------------------------------------------------------------
 
 
-async def writes(engine, n: int, with_emit: bool, offset: int) -> float:
-    from app.learners import service as learners
-    from app.learners.schemas import LearnerCreate
+def learner_writes(n: int, offset: int, headers: dict[str, str]) -> list[tuple[str, str, dict, dict]]:
+    return [
+        (
+            "POST",
+            "/v1/learners",
+            headers,
+            {"given_name": "Amara", "family_name": f"Bello{offset + i}", "date_of_birth": "2008-03-14"},
+        )
+        for i in range(n)
+    ]
 
-    real_events = write_path._events
 
-    def no_events(rows):  # the same write, its audit row, no outbox row
-        return [None] * len(rows), [None] * len(rows), [None] * len(rows)
+async def write_blocks(url: str, args: argparse.Namespace) -> tuple[list[float], list[float]]:
+    """`POST /v1/learners` (insert, audit row, outbox event, commit) over HTTP against a real server, and
+    the same request against the same service served with the outbox rows left out (bench/_no_outbox.py),
+    both on one database, `--clients` keep-alive clients, blocks alternating (which goes first alternates
+    too, so neither always meets the other's autovacuum or checkpoint)."""
+    from app.auth.tokens import mint_development_token
+    from bench._serve import SECRET, served
+    from bench.assessment_bench import run_clients
 
-    write_path._events = real_events if with_emit else no_events
-    p = Principal.of("bench", CENTRE, frozenset({Role.hoc})).acting_as(Scope.learners_write)
-    sessions = make_sessionmaker(engine)
-    try:
-        started = time.perf_counter()
-        for i in range(n):
-            async with sessions() as session:
-                await learners.create_learner(
-                    session,
-                    p,
-                    LearnerCreate(
-                        given_name="Amara",
-                        family_name=f"Bello{offset + i}",
-                        date_of_birth=dt.date(2008, 3, 14),
-                    ),
+    settings = Settings(
+        database_url=url, auth_mode="development", dev_jwt_secret=SECRET, database_role=APP_ROLE
+    )
+    hoc = {
+        "Authorization": "Bearer "
+        + mint_development_token(settings, subject="bench-hoc", centre_id=CENTRE, roles=["hoc"])
+    }
+    env = service_env(url)
+    with_emit: list[float] = []
+    without: list[float] = []
+    with served("app.main:create_app", env) as api, served("bench._no_outbox:create_app", env) as bare:
+        warm = min(50, args.writes)
+        await run_clients(api, learner_writes(warm, 10**6, hoc), args.clients)
+        await run_clients(bare, learner_writes(warm, 2 * 10**6, hoc), args.clients)
+        block = max(args.writes // args.blocks, 1)
+        for round_ in range(args.blocks):
+            first, second = (bare, api) if round_ % 2 == 0 else (api, bare)
+            for base in (first, second):
+                rate = await run_clients(
+                    base, learner_writes(block, (2 * round_ + (base is api)) * block, hoc), args.clients
                 )
-                await session.commit()
-        return n / (time.perf_counter() - started)
-    finally:
-        write_path._events = real_events
+                (with_emit if base is api else without).append(rate)
+    return with_emit, without
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -275,14 +291,7 @@ async def main(args: argparse.Namespace) -> None:
         await setup_centre(engine)
         port = ports.get(timeout=10)
 
-        warm = min(50, args.writes)
-        await writes(engine, warm, True, 10**6)  # warm-up: connections, statement caches
-        await writes(engine, warm, False, 2 * 10**6)
-        with_emit, without = [], []
-        block = max(args.writes // 4, 1)
-        for round_ in range(4):
-            without.append(await writes(engine, block, False, round_ * 2 * block))
-            with_emit.append(await writes(engine, block, True, (round_ * 2 + 1) * block))
+        with_emit, without = await write_blocks(url, args)
         async with owner.begin() as conn:
             await conn.execute(
                 text("TRUNCATE outbox")
@@ -329,16 +338,20 @@ async def main(args: argparse.Namespace) -> None:
                 f"delivery, 1 `verity worker` process, {args.endpoints} endpoints: {one:,.0f} events/s; "
                 f"ratio {args.worker_processes}/1 workers: {rate / one:.2f}"
             )
-        best_with, best_without = max(with_emit), max(without)
+        med = statistics.median
+        pairs = [w / wo for w, wo in zip(with_emit, without, strict=True)]
         print(
-            f"create_learner with emit:    {best_with:,.0f} writes/s (blocks: "
-            f"{', '.join(f'{r:,.0f}' for r in with_emit)})"
+            f"POST /v1/learners with its outbox event:    {med(with_emit):,.1f} writes/s median "
+            f"(blocks: {', '.join(f'{r:,.1f}' for r in with_emit)}; {args.clients} clients, over HTTP)"
         )
         print(
-            f"create_learner without emit: {best_without:,.0f} writes/s (blocks: "
-            f"{', '.join(f'{r:,.0f}' for r in without)})"
+            f"POST /v1/learners, outbox rows left out:    {med(without):,.1f} writes/s median "
+            f"(blocks: {', '.join(f'{r:,.1f}' for r in without)})"
         )
-        print(f"ratio with/without emit: {best_with / best_without:.2f}")
+        print(
+            f"ratio with/without emit: {med(with_emit) / med(without):.2f} (medians; block pairs: "
+            f"{', '.join(f'{r:.2f}' for r in pairs)})"
+        )
     finally:
         receiver.terminate()
         await engine.dispose()
@@ -350,7 +363,9 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--events", type=int, default=5000)
-    parser.add_argument("--writes", type=int, default=600)
+    parser.add_argument("--writes", type=int, default=1200)
+    parser.add_argument("--blocks", type=int, default=6, help="alternating blocks of each write")
+    parser.add_argument("--clients", type=int, default=12, help="concurrent HTTP clients writing")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--endpoint-concurrency", type=int, default=0, help="default: the setting's")
     parser.add_argument("--worker-processes", type=int, default=2, help="then N `verity worker` processes")
@@ -361,4 +376,5 @@ if __name__ == "__main__":
     args = parser.parse_args()
     if args.tiny:
         args.events, args.writes, args.concurrency, args.worker_processes, args.endpoints = 40, 8, 4, 0, 2
+        args.blocks, args.clients = 2, 2
     asyncio.run(main(args))
