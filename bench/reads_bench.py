@@ -14,15 +14,17 @@ default; "small" is the measured programme alone with a proportional share of au
 1,000). The lists page by key over the whole centre; the reports (tracking grid, IV coverage) are of the
 measured programme, the same 20 learners in both centres, so a ratio below 1 is the centre's size
 leaking into a programme's report. One server per database, both started as `verity serve` starts
-them, same pool and settings; each endpoint is requested `--requests` times by 4 keep-alive clients,
-small then big, then big then small in the next round; the ratio is big/small of the median rates. A
-ratio >= 0.8 is flat.
+them, same pool and settings; in each of `--rounds` rounds each endpoint is asked of both centres at
+the same time, 2 keep-alive clients each, for `--seconds` (side_by_side: the two share the cores at
+every instant, so other load on the machine slows both alike); the ratio is the median over the rounds
+of big/small. A ratio >= 0.8 is flat.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import statistics
 import sys
@@ -214,6 +216,35 @@ async def rate(base: str, path: str, headers: dict, requests: int, clients: int 
     return requests / (time.perf_counter() - started)
 
 
+async def rate_until(clients: list[httpx.AsyncClient], path: str, deadline: float) -> float:
+    """Requests/s of keep-alive `clients` (already connected) asking until `deadline` (perf_counter);
+    the answers finished by then are counted."""
+    done = [0]
+
+    async def worker(c: httpx.AsyncClient) -> None:
+        while time.perf_counter() < deadline:
+            r = await c.get(path)
+            if r.status_code != 200:
+                raise RefusedError(f"{path}: {r.status_code} {r.text[:200]}")
+            done[0] += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(c) for c in clients))
+    return done[0] / (time.perf_counter() - started)
+
+
+async def side_by_side(
+    small: tuple[list[httpx.AsyncClient], str], big: tuple[list[httpx.AsyncClient], str], seconds: float
+) -> tuple[float, float]:
+    """Both centres asked at the same time, 2 clients each, for `seconds`: they share the machine's
+    cores at every instant, so a burst of other load slows both alike and their ratio is the cost of a
+    request on one against the other (asked one after the other, 0.3 s apiece, a one-row list swung
+    0.64-1.41 between runs under a helper's load)."""
+    deadline = time.perf_counter() + seconds
+    small_rate, big_rate = await asyncio.gather(rate_until(*small, deadline), rate_until(*big, deadline))
+    return small_rate, big_rate
+
+
 # The list a paged answer carries: a page's `items`, the LIV dashboard's programmes (`coverage`).
 PAGED_LISTS = ("items", "coverage")
 
@@ -235,14 +266,14 @@ async def main() -> None:
     parser.add_argument("--learners", type=int, default=2000)
     parser.add_argument("--briefs", type=int, default=20, help="decisions a learner (one a brief)")
     parser.add_argument("--audit-rows", type=int, default=500_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=1.0, help="each endpoint's side-by-side window")
     parser.add_argument(
         "--tiny", action="store_true", help="the CI smoke size: it runs, figures mean nothing"
     )
     args = parser.parse_args()
     if args.tiny:
-        args.learners, args.briefs, args.audit_rows, args.rounds, args.requests = 40, 2, 2000, 1, 4
+        args.learners, args.briefs, args.audit_rows, args.rounds, args.seconds = 40, 2, 2000, 1, 0.2
     small_learners = min(20, args.learners)
     small_audit = max(1000, args.audit_rows * small_learners // args.learners)
     print("seeding …", flush=True)
@@ -288,21 +319,33 @@ async def main() -> None:
                 big_paths[name] = big_paths[name].replace("limit=50", f"limit={size}")
                 small_paths[name] = small_paths[name].replace("limit=50", f"limit={size}")
         rates: dict[str, dict[str, list[float]]] = {name: {"big": [], "small": []} for name in big_paths}
-        for r in range(args.rounds):
-            for name in big_paths:
-                order = [("small", small, small_paths), ("big", big, big_paths)]
-                for which, base, paths in order if r % 2 == 0 else reversed(order):
-                    rates[name][which].append(await rate(base, paths[name], headers, args.requests))
+        async with contextlib.AsyncExitStack() as stack:
+            clients = {
+                base: [
+                    await stack.enter_async_context(
+                        httpx.AsyncClient(base_url=base, headers=headers, timeout=120)
+                    )
+                    for _ in range(2)
+                ]
+                for base in (small, big)
+            }
+            for _ in range(args.rounds):
+                for name in big_paths:
+                    pair = await side_by_side(
+                        (clients[small], small_paths[name]), (clients[big], big_paths[name]), args.seconds
+                    )
+                    rates[name]["small"].append(pair[0])
+                    rates[name]["big"].append(pair[1])
     med = statistics.median
     print(
         f"\ncpus={os.cpu_count()} big: {args.learners} learners, {args.briefs * args.learners} decisions, "
         f"{args.audit_rows} audit rows; small: {small_learners} learners, {small_learners * args.briefs} "
-        f"decisions, {small_audit} audit rows; {args.rounds} rounds x {args.requests} requests, 4 clients "
-        "(req/s, medians)"
+        f"decisions, {small_audit} audit rows; {args.rounds} rounds x {args.seconds:g} s, both centres at once, 2 clients each "
+        "(req/s, medians; ratio: median of the rounds' big/small)"
     )
     ratios = {}
     for name, by in rates.items():
-        ratios[name] = med(by["big"]) / med(by["small"])
+        ratios[name] = med(b / s for b, s in zip(by["big"], by["small"], strict=True))
         page = f"page {pages[name]:3d}" if name in pages else "        "
         print(
             f"  {name:62s} {page} small {med(by['small']):7.1f}  big {med(by['big']):7.1f}  "
