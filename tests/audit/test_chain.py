@@ -256,3 +256,37 @@ async def test_r96_a_setting_of_its_own_does_not_let_anyone_else_supply_digests(
     ).scalars()
     assert list(rows) == [True, True]
     assert (await verify(session, CENTRE_A)).ok
+
+
+async def test_r96_the_skipped_digest_trigger_still_refuses_a_row_marked_erased(owner_engine):
+    """Since alembic 0026 the digest trigger is skipped (its WHEN clause) for a supplied insert by the
+    table's owner; a row inserted under the flag with `erased_at` set, or a payload without its digest,
+    still goes through the function: erased_at cleared (a new row is never born erased), the missing
+    digest computed by the database. (The owner's supplied digests are kept, as in 0025.)"""
+    async with owner_engine.connect() as conn:
+        trans = await conn.begin()
+        try:
+            await conn.execute(
+                text("SELECT set_config('verity.audit_digests', 'supplied:' || txid_current(), true)")
+            )
+            for erased_at, after_digest in (("now()", "repeat('a', 64)"), ("NULL", "NULL")):
+                await conn.execute(
+                    text(
+                        "INSERT INTO audit_events (centre_id, seq, occurred_at, actor, actor_role, action,"
+                        " subject_type, subject_id, after, after_digest, erased_at, prev_hash, hash)"
+                        " SELECT :c, coalesce(max(seq), 0) + 1, now(), 'a', 'r', 'x.y', 't', '1',"
+                        f" '{{\"k\": 1}}', {after_digest}, {erased_at}, repeat('0', 64), repeat('0', 64)"
+                        " FROM audit_events WHERE centre_id = :c"
+                    ),
+                    {"c": CENTRE_A},
+                )
+            rows = await conn.execute(
+                text(
+                    "SELECT erased_at IS NULL, after_digest IS NOT NULL FROM audit_events"
+                    " WHERE centre_id = :c ORDER BY seq"
+                ),
+                {"c": CENTRE_A},
+            )
+            assert [tuple(r) for r in rows] == [(True, True), (True, True)]
+        finally:
+            await trans.rollback()
