@@ -442,6 +442,49 @@ async def test_grid_statement_count_is_pinned(session, client, auth, world, n):
     assert len(statements) == 6, statements
 
 
+async def test_recording_a_decision_is_three_statements(session, client, auth, world):
+    """Issue 18: a decision over HTTP is one statement gathering its facts (the visible submission, its
+    brief, the caller's access to the programme, R-10), one inserting the decision and its version,
+    and the write path's one for its audit row and outbox event: whatever the number of criteria."""
+    brief = await issued_brief(session, world)
+    handed = [
+        await handed_in(session, world, brief, await registered_learner(session, world, n=i))
+        for i in range(2)
+    ]
+    await session.commit()
+    assessor = auth("assessor", subject="staff-assessor")
+
+    def body(s):
+        judged = content(brief)
+        return {
+            "submission_id": str(s.id),
+            "feedback": judged["feedback"],
+            "authenticity_confirmed": True,
+            "assessed_on": str(judged["assessed_on"]),
+            "criteria": [c.model_dump() for c in judged["criteria"]],
+        }
+
+    # The first warms what a process reads once: the token's centre, the parsed specification.
+    r = await client.post("/v1/assessment-decisions", headers=assessor, json=body(handed[0]))
+    assert r.status_code == 201, r.text
+    conn = await session.connection()
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    event.listen(conn.sync_connection, "before_cursor_execute", count)
+    try:
+        r = await client.post("/v1/assessment-decisions", headers=assessor, json=body(handed[1]))
+    finally:
+        event.remove(conn.sync_connection, "before_cursor_execute", count)
+    assert r.status_code == 201, r.text
+    assert len(r.json()["current"]["criteria"]) == len(brief.criteria)
+    statements = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))]
+    assert len(statements) == 3, statements
+    assert "record_changes" in statements[-1]
+
+
 async def test_graphql_grid_nested_and_json(session, client, auth, world):
     await _grid_statements(session, client, auth, world, 3)
     r = await client.post(
