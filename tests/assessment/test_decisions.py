@@ -112,6 +112,29 @@ async def test_r10_and_only_the_programmes_assessor(session, world):
     assert exc.value.errors[0].code == "R-10"
 
 
+async def test_who_sees_the_work_and_who_may_decide_it(session, world):
+    """The facts record_decision gathers in one statement answer as the separate reads did: staff who
+    see the work but do not assess on its programme are refused (403), the same assessor's subject
+    in another centre does not see it (404); the statement is shared by every caller of one role set
+    (app/auth/statements.py), so each caller's own subject and centre decide."""
+    from tests.conftest import CENTRE_B
+
+    brief = await issued_brief(session, world)
+    s = await handed_in(session, world, brief, await registered_learner(session, world))
+    body = schemas.DecisionCreate(submission_id=s.id, **content(brief))
+    for who in (
+        as_staff("iv", "iv", "assessor"),
+        as_staff("liv", "liv", "assessor"),
+        as_staff("qn", "qn", "assessor"),
+    ):
+        with pytest.raises(Forbidden):
+            await decisions.record_decision(session, who, body)
+    with pytest.raises(NotFound):
+        await decisions.record_decision(session, as_staff(*ASSESSOR, centre=CENTRE_B), body)
+    d = await decisions.record_decision(session, as_staff(*ASSESSOR), body)
+    assert d.current.criteria and d.assessor_staff_id is not None
+
+
 async def test_versions_release_gate_and_learner_view(session, world):
     brief = await issued_brief(session, world)
     learner = await registered_learner(session, world)
