@@ -11,10 +11,11 @@ marking, and the benchmark (bench/assessment_bench.py) measures it.
 
 from __future__ import annotations
 
+import functools
 import uuid
-from typing import Any
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Row, and_, false, func, insert, or_, select, update
+from sqlalchemy import Row, Select, Table, and_, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +29,8 @@ from app.assessment.models import (
     Submission,
 )
 from app.assignments.models import AssignmentBrief
-from app.assignments.service import qualification_of
+from app.assignments.service import known_qualification, qualification_of
+from app.auth import statements
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core import clock
@@ -37,6 +39,7 @@ from app.core.errors import (
     Conflict,
     FieldProblem,
     Forbidden,
+    NotFound,
     PreconditionFailed,
     RuleViolation,
     ValidationFailed,
@@ -46,8 +49,13 @@ from app.core.ids import uuid7
 from app.core.pagination import paginate
 from app.core.visibility import get_visible
 from app.events.write import Change, recorded, recorded_all
-from app.programmes.access import programme_access, require_on_programme
-from app.programmes.enrolments import ensure_registered, learner_in_centre
+from app.programmes.access import access_columns, access_of, programme_access, require_on_programme
+from app.programmes.enrolments import (
+    ensure_registered,
+    learner_in_centre,
+    registered_clause,
+    require_registered,
+)
 from app.programmes.errors import InvalidTransition
 from app.programmes.models import Programme
 from app.qualifications.grades import AssessmentMode
@@ -58,7 +66,7 @@ _DECISION_COLUMNS = [c for c in AssessmentDecision.__table__.c]
 _VERSION_COLUMNS = [c for c in DecisionVersion.__table__.c]
 
 
-def version_out(row: Row[Any]) -> schemas.DecisionVersion:
+def version_out(row: DecisionVersion | Row[Any]) -> schemas.DecisionVersion:
     return schemas.DecisionVersion(
         number=row.number,
         criteria=[schemas.CriterionResult(**c) for c in row.criteria],
@@ -81,8 +89,8 @@ def learner_view(p: Principal) -> bool:
 
 def decision_out(
     decision: AssessmentDecision | Row[Any],
-    version: Row[Any],
-    released: Row[Any] | None = None,
+    version: DecisionVersion | Row[Any],
+    released: DecisionVersion | Row[Any] | None = None,
     *,
     for_learner: bool = False,
 ) -> schemas.Decision:
@@ -115,8 +123,17 @@ def decision_out(
     )
 
 
+class BriefCriteria(Protocol):
+    """What check_content reads of a brief (the brief itself, or the facts record_decision gathers)."""
+
+    @property
+    def criteria(self) -> list[dict]: ...
+    @property
+    def unit_numbers(self) -> list[int]: ...
+
+
 def check_content(
-    q: Qualification, brief: AssignmentBrief, data: schemas.DecisionContent
+    q: Qualification, brief: BriefCriteria, data: schemas.DecisionContent
 ) -> list[FieldProblem]:
     """R-24: every criterion the brief targets, judged exactly once, with where the evidence is when
     achieved; units graded by a recorded grade (criteria not listed) get one grade of their scheme."""
@@ -210,60 +227,148 @@ async def _assessor_on(session: AsyncSession, p: Principal, programme_id: uuid.U
     )
 
 
+# ---- recording a decision: the hot write path (issue 18) -----------------------------------------------
+#
+# A whole cohort's marking goes through here, so the request is four round trips besides BEGIN and
+# COMMIT's: one statement gathers every fact the rules need, one writes the decision and its first
+# version, and the write path's one statement (app/events/write.py) its audit row and outbox event at
+# commit (the specification is read only the first time a process meets the qualification). Both
+# statements are built once (per kind of caller for the first) and executed with bound values, so
+# SQLAlchemy neither rebuilds nor recompiles them per request (app/auth/statements.py).
+
+
+@statements.per_shape
+def _decision_facts(p: Principal) -> Select:
+    """For one submission the caller sees (repository.submissions: not seen is 404): its state, its
+    brief's criteria, the caller's access to the brief's programme (R-98) and R-10's registration, as
+    the separate reads of get_visible, programme_access and ensure_registered would find them."""
+    visible = repo.submissions(p).where(Submission.id == bindparam("submission_id")).subquery("s")
+    return (
+        select(
+            visible.c.id,
+            visible.c.status,
+            visible.c.learner_id,
+            visible.c.attempt_kind,
+            AssignmentBrief.id.label("brief_id"),
+            AssignmentBrief.programme_id,
+            AssignmentBrief.qualification_id,
+            AssignmentBrief.criteria,
+            AssignmentBrief.unit_numbers,
+            Programme.programme_leader_id,
+            *access_columns(p),
+            registered_clause(p.centre_id, visible.c.learner_id, AssignmentBrief.qualification_id).label(
+                "registered"
+            ),
+        )
+        .select_from(visible)
+        .join(AssignmentBrief, AssignmentBrief.id == visible.c.brief_id)
+        .join(Programme, Programme.id == AssignmentBrief.programme_id)
+    )
+
+
+_DECISION = cast(Table, AssessmentDecision.__table__)
+_VERSION = cast(Table, DecisionVersion.__table__)
+_INSERTED_DECISION = [
+    "id", "centre_id", "programme_id", "brief_id", "learner_id", "submission_id", "attempt_kind",
+    "assessor_staff_id", "status", "current_version", "created_at", "updated_at", "version",
+]  # fmt: skip
+_INSERTED_VERSION = [
+    "number", "centre_id", "criteria", "unit_grades", "feedback", "authenticity_confirmed",
+    "can_improve_without_guidance", "assessed_on", "reason", "recorded_by", "made_by", "recorded_at",
+]  # fmt: skip
+
+
+@functools.cache
+def _insert_decision() -> Select:
+    """The decision and its first version in one statement: ON CONFLICT on the one-decision-per-
+    submission key (a second decision inserts neither row and returns nothing: the 409), the version
+    inserted from the decision the first CTE returned. Bound values `d_<column>` and `v_<column>`."""
+    decision = (
+        pg_insert(_DECISION)
+        .values({c: bindparam(f"d_{c}", type_=_DECISION.c[c].type) for c in _INSERTED_DECISION})
+        .on_conflict_do_nothing(index_elements=[_DECISION.c.submission_id])
+        .returning(_DECISION.c.id)
+        .cte("decision")
+    )
+    version = (
+        insert(_VERSION)
+        .from_select(
+            ["decision_id", *_INSERTED_VERSION],
+            select(
+                decision.c.id,
+                *(bindparam(f"v_{c}", type_=_VERSION.c[c].type) for c in _INSERTED_VERSION),
+            ),
+        )
+        .returning(_VERSION.c.decision_id)
+        .cte("version")
+    )
+    return select(version.c.decision_id)
+
+
 async def record_decision(
     session: AsyncSession, p: Principal, data: schemas.DecisionCreate
 ) -> schemas.Decision:
-    submission = await get_visible(session, repo.submissions(p), Submission, data.submission_id, "submission")
-    if submission.status != "submitted":
+    conn = await session.connection()
+    facts = (
+        await conn.execute(_decision_facts(p), {**statements.params(p), "submission_id": data.submission_id})
+    ).one_or_none()
+    if facts is None:
+        raise NotFound(f"No submission with id {data.submission_id}.")
+    if facts.status != "submitted":
         raise InvalidTransition(
             "R-22",
             "Work is assessed once it is handed in with the learner's declaration.",
             field="body.submission_id",
         )
-    brief = await session.get_one(AssignmentBrief, submission.brief_id)
-    assessor = await _assessor_on(session, p, brief.programme_id)
-    await ensure_registered(session, p.centre_id, submission.learner_id, brief.qualification_id)  # R-10
-    q = await qualification_of(session, brief.qualification_id)
-    if problems := check_content(q, brief, data):
+    assessor = require_on_programme(
+        access_of(facts.access_staff_id, facts.access_roles, facts.access_liv_id, facts.programme_leader_id),
+        "assessor",
+        what="record its assessment decisions",
+    )
+    require_registered(facts.registered)  # R-10
+    q = await known_qualification(session, facts.qualification_id)
+    if problems := check_content(q, facts, data):
         raise ValidationFailed("The decision does not match the brief's criteria.", errors=problems)
-    decision_id = uuid7()
+    now = clock.now()
+    decision = AssessmentDecision(
+        id=uuid7(),
+        centre_id=p.centre_id,
+        programme_id=facts.programme_id,
+        brief_id=facts.brief_id,
+        learner_id=facts.learner_id,
+        submission_id=facts.id,
+        attempt_kind=facts.attempt_kind,
+        assessor_staff_id=assessor,
+        status="draft",
+        current_version=1,
+        released_at=None,
+        released_version=None,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    version = DecisionVersion(
+        **_version_values(decision.id, 1, p.centre_id, data, p, None, assessor), recorded_at=now
+    )
     # ON CONFLICT on the one-decision-per-submission key instead of a savepoint around the insert: the
-    # same Conflict for a second decision, two round trips fewer per decision (issue 18).
-    decision = (
-        await session.execute(
-            pg_insert(AssessmentDecision)
-            .values(
-                id=decision_id,
-                centre_id=p.centre_id,
-                programme_id=brief.programme_id,
-                brief_id=brief.id,
-                learner_id=submission.learner_id,
-                submission_id=submission.id,
-                attempt_kind=submission.attempt_kind,
-                assessor_staff_id=assessor,
-                status="draft",
-                current_version=1,
-                version=1,
-            )
-            .on_conflict_do_nothing(index_elements=[AssessmentDecision.submission_id])
-            .returning(*_DECISION_COLUMNS)
+    # same Conflict for a second decision, no savepoint's round trips (issue 18).
+    inserted = (
+        await conn.execute(
+            _insert_decision(),
+            {
+                **{f"d_{c}": getattr(decision, c) for c in _INSERTED_DECISION},
+                **{f"v_{c}": getattr(version, c) for c in _INSERTED_VERSION},
+            },
         )
-    ).one_or_none()
-    if decision is None:
+    ).first()
+    if inserted is None:
         raise Conflict(
             "This submission already has a decision: amend it (a new version with a reason).",
             errors=[field_problem("body.submission_id", "decision_exists", "amend instead")],
         )
-    version = (
-        await session.execute(
-            insert(DecisionVersion)
-            .values(_version_values(decision_id, 1, p.centre_id, data, p, None, assessor))
-            .returning(*_VERSION_COLUMNS)
-        )
-    ).one()
     out = decision_out(decision, version)
     await recorded(
-        session, p, Change.created(events.DecisionRecorded.of(out), "assessment_decision", decision_id)
+        session, p, Change.created(events.DecisionRecorded.of(out), "assessment_decision", decision.id)
     )
     return out
 

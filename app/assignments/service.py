@@ -43,7 +43,7 @@ from app.programmes.errors import InvalidTransition
 from app.programmes.models import Programme
 from app.programmes.service import get_row as programme_row
 from app.qualifications.models import QualificationVersion
-from app.qualifications.service import parsed
+from app.qualifications.service import parsed, parsed_if_known
 from app.qualifications.structure import Qualification
 
 AUTHORS = ("assessor", "programme_leader")
@@ -64,6 +64,14 @@ async def _programme(session: AsyncSession, p: Principal, programme_id: uuid.UUI
 async def qualification_of(session: AsyncSession, qualification_id: uuid.UUID) -> Qualification:
     row = await session.get_one(QualificationVersion, qualification_id)
     return parsed(row)
+
+
+async def known_qualification(session: AsyncSession, qualification_id: uuid.UUID) -> Qualification:
+    """`qualification_of` without a read once this process has parsed the version (versions are
+    immutable: app/qualifications/service.py `parsed`); for a caller that already knows the id exists
+    (a brief's, held by its foreign key). The hot write paths use it (issue 18)."""
+    known = parsed_if_known(qualification_id)
+    return known if known is not None else await qualification_of(session, qualification_id)
 
 
 # ---- assessment plan (R-20) ---------------------------------------------------------------------------

@@ -149,9 +149,14 @@ def defer_until_commit(session: AsyncSession) -> None:
 
 async def run_deferred(session: AsyncSession) -> None:
     queue = session.info.get(_DEFERRED)
+    if not queue:
+        return
+    # On the session's connection: the queued statements are Core text (the write path's one
+    # statement), and Session.execute's ORM layer only costs time on the hot write path (issue 18).
+    conn = await session.connection()
     while queue:
         statement, params = queue.pop(0)
-        await session.execute(statement, params)
+        await conn.execute(statement, params)
 
 
 @asynccontextmanager

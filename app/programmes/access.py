@@ -20,10 +20,10 @@ docs/access.md is the policy table.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
@@ -159,32 +159,47 @@ class ProgrammeAccess:
         return bool(self.roles & set(roles))
 
 
+def access_columns(
+    p: Principal,
+) -> tuple[ColumnElement[uuid.UUID], ColumnElement[list[str]], ColumnElement[uuid.UUID]]:
+    """What the caller is on the programme of the enclosing query (Programme in its FROM), as three
+    scalar columns: their staff id, their roles from the programme's staff list (an array, NULL for
+    none) and the programme's LIV (R-40). `access_of` reads them; programme_access and any statement
+    that gathers a write's facts in one round trip (record_decision) select the same three."""
+    me = my_staff_ids(p)
+    roles = (
+        select(func.array_agg(ProgrammeStaff.role))
+        .where(ProgrammeStaff.programme_id == Programme.id, ProgrammeStaff.staff_id.in_(me))
+        .scalar_subquery()
+    )
+    return (
+        me.scalar_subquery().label("access_staff_id"),
+        roles.label("access_roles"),
+        programme_liv_id().label("access_liv_id"),
+    )
+
+
+def access_of(
+    staff_id: uuid.UUID | None,
+    roles: Iterable[str] | None,
+    liv_id: uuid.UUID | None,
+    programme_leader_id: uuid.UUID | None,
+) -> ProgrammeAccess:
+    """The caller's access from the facts `access_columns` selects and the programme's named leader."""
+    if staff_id is None:
+        return ProgrammeAccess(None, frozenset())
+    found = {r for r in roles or () if r}
+    if liv_id == staff_id:
+        found.add("lead_internal_verifier")
+    if programme_leader_id == staff_id:
+        found.add("programme_leader")
+    return ProgrammeAccess(staff_id, frozenset(found))
+
+
 async def programme_access(session: AsyncSession, p: Principal, programme: Programme) -> ProgrammeAccess:
     """One query: the caller's staff record, their roles on this programme and the programme's LIV."""
-    liv = select(programme_liv_id()).where(Programme.id == programme.id).scalar_subquery()
-    rows = (
-        await session.execute(
-            select(StaffMember.id, ProgrammeStaff.role, liv.label("liv_id"))
-            .outerjoin(
-                ProgrammeStaff,
-                and_(ProgrammeStaff.staff_id == StaffMember.id, ProgrammeStaff.programme_id == programme.id),
-            )
-            .where(
-                StaffMember.centre_id == p.centre_id,
-                StaffMember.idp_subject == p.subject,
-                StaffMember.active.is_(True),
-            )
-        )
-    ).all()
-    if not rows:
-        return ProgrammeAccess(None, frozenset())
-    staff_id = rows[0].id
-    roles = {r.role for r in rows if r.role}
-    if rows[0].liv_id == staff_id:
-        roles.add("lead_internal_verifier")
-    if programme.programme_leader_id == staff_id:
-        roles.add("programme_leader")
-    return ProgrammeAccess(staff_id, frozenset(roles))
+    row = (await session.execute(select(*access_columns(p)).where(Programme.id == programme.id))).one()
+    return access_of(row.access_staff_id, row.access_roles, row.access_liv_id, programme.programme_leader_id)
 
 
 def require_on_programme(access: ProgrammeAccess, *roles: str, what: str) -> uuid.UUID:

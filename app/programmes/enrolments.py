@@ -44,28 +44,36 @@ def snapshot(enrolment: object) -> dict[str, Any]:
     return schemas.Enrolment.model_validate(enrolment).model_dump(mode="json")
 
 
-async def ensure_registered(
-    session: AsyncSession, centre_id: uuid.UUID, learner_id: uuid.UUID, qualification_id: uuid.UUID
-) -> None:
-    """R-10: a learner is formally assessed only for a qualification they are registered on with the
-    awarding body. Raises RuleViolation (422, `errors[0].code == "R-10"`) otherwise; for the assessment
-    service to call before it records a decision."""
-    registered = await session.scalar(
-        select(
-            exists().where(
-                Enrolment.centre_id == centre_id,
-                Enrolment.learner_id == learner_id,
-                Enrolment.qualification_id == qualification_id,
-                Enrolment.status.in_(REGISTERED_STATUSES),
-            )
-        )
+def registered_clause(centre_id: Any, learner_id: Any, qualification_id: Any) -> ColumnElement[bool]:
+    """R-10 as SQL: the learner is registered with the awarding body for the qualification (values or
+    columns of an enclosing query, so a write can gather this fact with its others in one statement)."""
+    return exists().where(
+        Enrolment.centre_id == centre_id,
+        Enrolment.learner_id == learner_id,
+        Enrolment.qualification_id == qualification_id,
+        Enrolment.status.in_(REGISTERED_STATUSES),
     )
+
+
+def require_registered(registered: bool | None) -> None:
+    """R-10's refusal (RuleViolation, 422, `errors[0].code == "R-10"`) unless `registered_clause` held."""
     if not registered:
         message = "the learner is not registered with the awarding body for this qualification"
         raise RuleViolation(
             f"R-10: {message}; no assessment decision may be recorded.",
             errors=[field_problem("learner_id", "R-10", message)],
         )
+
+
+async def ensure_registered(
+    session: AsyncSession, centre_id: uuid.UUID, learner_id: uuid.UUID, qualification_id: uuid.UUID
+) -> None:
+    """R-10: a learner is formally assessed only for a qualification they are registered on with the
+    awarding body. Raises RuleViolation (422, `errors[0].code == "R-10"`) otherwise; for the assessment
+    service to call before it records a decision."""
+    require_registered(
+        await session.scalar(select(registered_clause(centre_id, learner_id, qualification_id)))
+    )
 
 
 async def learner_in_centre(

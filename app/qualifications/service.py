@@ -49,6 +49,11 @@ def parsed(row: QualificationVersion) -> Qualification:
     return _parsed[row.id]
 
 
+def parsed_if_known(qualification_id: uuid.UUID) -> Qualification | None:
+    """The cached parse of a stored version this process has already read, else None."""
+    return _parsed.get(qualification_id)
+
+
 async def parsed_by_id(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Qualification]:
     """`parsed` of each version id: the specifications not cached yet are read in one statement (always
     issued, so a caller's statement count does not depend on the cache)."""

@@ -18,6 +18,26 @@ from app.system.observability import configure_logging
 pytestmark = pytest.mark.usefixtures("centres")
 
 
+async def test_a_remembered_route_template_counts_like_a_looked_up_one(client, auth):
+    """The middleware remembers the template it found for a path (app/system/observability.py,
+    issue 18): the same path again, and the same path by another method, are labelled as looking
+    them up afresh would label them."""
+    learner = f"/v1/learners/{uuid.uuid4()}"
+    for _ in range(3):
+        assert (await client.get(learner, headers=auth("hoc"))).status_code == 404
+    assert (await client.delete(learner, headers=auth("hoc"))).status_code == 405
+    body = (await client.get("/metrics")).text
+    counts = {
+        line[line.index("{") + 1 : line.rindex("}")]: float(line.split()[-1])
+        for line in body.splitlines()
+        if line.startswith("http_requests_total{") and "/v1/learners/{learner_id}" in line
+    }
+    assert counts == {
+        'handler="/v1/learners/{learner_id}",method="GET",status="404"': 3.0,
+        'handler="/v1/learners/{learner_id}",method="DELETE",status="405"': 1.0,
+    }, counts
+
+
 async def test_metrics_by_route_template_with_outbox_backlog(client, auth, session, centres):
     learner = f"/v1/learners/{uuid.uuid4()}"
     assert (await client.get(learner, headers=auth("hoc"))).status_code == 404

@@ -112,6 +112,29 @@ async def test_r10_and_only_the_programmes_assessor(session, world):
     assert exc.value.errors[0].code == "R-10"
 
 
+async def test_who_sees_the_work_and_who_may_decide_it(session, world):
+    """The facts record_decision gathers in one statement answer as the separate reads did: staff who
+    see the work but do not assess on its programme are refused (403), the same assessor's subject
+    in another centre does not see it (404); the statement is shared by every caller of one role set
+    (app/auth/statements.py), so each caller's own subject and centre decide."""
+    from tests.conftest import CENTRE_B
+
+    brief = await issued_brief(session, world)
+    s = await handed_in(session, world, brief, await registered_learner(session, world))
+    body = schemas.DecisionCreate(submission_id=s.id, **content(brief))
+    for who in (
+        as_staff("iv", "iv", "assessor"),
+        as_staff("liv", "liv", "assessor"),
+        as_staff("qn", "qn", "assessor"),
+    ):
+        with pytest.raises(Forbidden):
+            await decisions.record_decision(session, who, body)
+    with pytest.raises(NotFound):
+        await decisions.record_decision(session, as_staff(*ASSESSOR, centre=CENTRE_B), body)
+    d = await decisions.record_decision(session, as_staff(*ASSESSOR), body)
+    assert d.current.criteria and d.assessor_staff_id is not None
+
+
 async def test_versions_release_gate_and_learner_view(session, world):
     brief = await issued_brief(session, world)
     learner = await registered_learner(session, world)
@@ -440,6 +463,49 @@ async def test_grid_statement_count_is_pinned(session, client, auth, world, n):
     statements = await _grid_statements(session, client, auth, world, n)
     # programme+qualification, learners, the qualifications not parsed yet, briefs, decisions, exams
     assert len(statements) == 6, statements
+
+
+async def test_recording_a_decision_is_three_statements(session, client, auth, world):
+    """Issue 18: a decision over HTTP is one statement gathering its facts (the visible submission, its
+    brief, the caller's access to the programme, R-10), one inserting the decision and its version,
+    and the write path's one for its audit row and outbox event: whatever the number of criteria."""
+    brief = await issued_brief(session, world)
+    handed = [
+        await handed_in(session, world, brief, await registered_learner(session, world, n=i))
+        for i in range(2)
+    ]
+    await session.commit()
+    assessor = auth("assessor", subject="staff-assessor")
+
+    def body(s):
+        judged = content(brief)
+        return {
+            "submission_id": str(s.id),
+            "feedback": judged["feedback"],
+            "authenticity_confirmed": True,
+            "assessed_on": str(judged["assessed_on"]),
+            "criteria": [c.model_dump() for c in judged["criteria"]],
+        }
+
+    # The first warms what a process reads once: the token's centre, the parsed specification.
+    r = await client.post("/v1/assessment-decisions", headers=assessor, json=body(handed[0]))
+    assert r.status_code == 201, r.text
+    conn = await session.connection()
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    event.listen(conn.sync_connection, "before_cursor_execute", count)
+    try:
+        r = await client.post("/v1/assessment-decisions", headers=assessor, json=body(handed[1]))
+    finally:
+        event.remove(conn.sync_connection, "before_cursor_execute", count)
+    assert r.status_code == 201, r.text
+    assert len(r.json()["current"]["criteria"]) == len(brief.criteria)
+    statements = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))]
+    assert len(statements) == 3, statements
+    assert "record_changes" in statements[-1]
 
 
 async def test_graphql_grid_nested_and_json(session, client, auth, world):
