@@ -17,6 +17,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
+from prometheus_fastapi_instrumentator.middleware import PrometheusInstrumentatorMiddleware
+from prometheus_fastapi_instrumentator.routing import _effective_routes, get_route_name
+from starlette.middleware import Middleware
+from starlette.routing import Match, Mount
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,6 +33,42 @@ if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
 
 _OUTBOX = text("SELECT count(*), min(occurred_at) FROM outbox")
+
+
+class _RouteTemplates(PrometheusInstrumentatorMiddleware):
+    """The instrumentator, naming each request by its route template as the library does, from a
+    flattened route list kept while the app's routes are unchanged. The library flattens every route
+    of the app (every included router's) afresh for each request: ~1 ms of each request (issue 18)."""
+
+    _flat: tuple[object, list] | None = None
+
+    def _get_handler(self, request):  # type: ignore[no-untyped-def]
+        scope = request.scope
+        app = scope.get("app")
+        routes = getattr(app, "routes", None)
+        version = getattr(getattr(app, "router", None), "_get_routes_version", None)
+        if not routes or version is None or self.should_include_root_path:
+            return super()._get_handler(request)
+        key = (id(routes), len(routes), version())
+        if self._flat is None or self._flat[0] != key:
+            self._flat = (key, _effective_routes(routes))
+        partial = None
+        for route in self._flat[1]:
+            match, _ = route.matches(scope)
+            if match == Match.NONE:
+                continue
+            if isinstance(route, Mount):  # rare (static assets): the library's own walk
+                return super()._get_handler(request)
+            name = getattr(route, "path", None)
+            if name is None:
+                continue
+            if match == Match.FULL:
+                return name, True
+            partial = partial or name
+        if partial is not None:
+            return partial, True
+        name = get_route_name(request, should_include_root_path=False)  # trailing-slash redirects
+        return name or request.url.path, bool(name)
 
 
 def install_metrics(app: FastAPI, settings: Settings) -> None:
@@ -44,6 +84,10 @@ def install_metrics(app: FastAPI, settings: Settings) -> None:
     instrumentator.add(metrics.requests(registry=registry))
     instrumentator.add(metrics.latency(registry=registry))
     instrumentator.instrument(app)
+    app.user_middleware = [
+        Middleware(_RouteTemplates, *m.args, **m.kwargs) if m.cls is PrometheusInstrumentatorMiddleware else m
+        for m in app.user_middleware
+    ]
     backlog = Gauge(
         "verity_outbox_backlog", "Events recorded but not yet fanned out to webhooks", registry=registry
     )
