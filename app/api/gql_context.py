@@ -112,7 +112,6 @@ class Context(BaseContext):
             await asyncio.wait([task])
             raise
 
-
     async def _first(self, fn: Callable[..., Awaitable[T]], args: tuple, kwargs: dict) -> T:
         """The first step of the request, without a savepoint: its transaction holds nothing else, so
         if the step raises, the rollback undoes it alone (its statements, its objects, the deferred

@@ -11,7 +11,7 @@ import hmac
 import logging
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -19,10 +19,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, gen
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
 from prometheus_fastapi_instrumentator.middleware import PrometheusInstrumentatorMiddleware
 from prometheus_fastapi_instrumentator.routing import _effective_routes, get_route_name
-from starlette.middleware import Middleware
-from starlette.routing import Match, Mount
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.middleware import Middleware
+from starlette.routing import Match, Mount
 
 from app.core import clock
 from app.core.config import Settings
@@ -71,6 +71,10 @@ class _RouteTemplates(PrometheusInstrumentatorMiddleware):
         return name or request.url.path, bool(name)
 
 
+def _is_instrumentator(m: Middleware) -> bool:
+    return bool(m.cls is PrometheusInstrumentatorMiddleware)  # type: ignore[comparison-overlap]
+
+
 def install_metrics(app: FastAPI, settings: Settings) -> None:
     registry = CollectorRegistry()
     instrumentator = Instrumentator(
@@ -84,10 +88,12 @@ def install_metrics(app: FastAPI, settings: Settings) -> None:
     instrumentator.add(metrics.requests(registry=registry))
     instrumentator.add(metrics.latency(registry=registry))
     instrumentator.instrument(app)
-    app.user_middleware = [
-        Middleware(_RouteTemplates, *m.args, **m.kwargs) if m.cls is PrometheusInstrumentatorMiddleware else m
-        for m in app.user_middleware
-    ]
+    # The same middleware and options, with the cached route list (_RouteTemplates).
+    for i, m in enumerate(app.user_middleware):
+        if _is_instrumentator(m):
+            args: Any = m.args
+            kwargs: Any = m.kwargs
+            app.user_middleware[i] = Middleware(_RouteTemplates, *args, **kwargs)
     backlog = Gauge(
         "verity_outbox_backlog", "Events recorded but not yet fanned out to webhooks", registry=registry
     )
