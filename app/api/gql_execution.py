@@ -5,11 +5,15 @@ non-null check, a list walk with a path per item, a leaf check, then the leaf's 
 dense result (the cohort grid: 300 rows × 11 criterion statuses and 7 fields, issue 18) that general
 walk, not the data, was most of the request. A field that Strawberry marks as basic (no resolver:
 the value is the attribute) whose type is a scalar or enum, or a list of non-null ones, needs only
-the attribute and the serialiser: this context does exactly that.
+the attribute and the serialiser: this context does exactly that. So does an object, or a list of
+non-null objects, whose every selected field is such a field or such an object in turn (the grid's
+`rows`, returned by a resolver, and their `unitGrades`): each becomes its dict directly, without a
+resolve-info, a path or a completion call per value.
 
 Anything unusual takes graphql-core's own path, which then reports it as it always has: arguments,
-directives on the field (`@stream`), a resolve middleware, a value that is an error, awaitable or
-null where the type says non-null, or a serialiser that refuses the value. The short path is only
+directives on the field (`@stream`, `@defer` below it), a resolve middleware, an object type with an
+`is_type_of` check, `__typename`, a value that is an error, awaitable or null where the type says
+non-null, or a serialiser that refuses the value. The short path is only
 taken where its answer is the one the general path gives; tests/api/test_graphql_fast_leaves.py holds
 the two equal, errors included.
 """
