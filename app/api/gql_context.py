@@ -5,9 +5,12 @@ coroutines at once. Rather than a session per field (which would also break "one
 request" and let a test's rolled-back data vanish), every resolver takes the request's session under
 one asyncio.Lock: sibling fields queue for the connection, DataLoaders still batch.
 
-Every field, read or write, runs in its own savepoint (app.core.db.savepoint): a field that fails,
-even with a database error, undoes only itself and reports one error; its siblings still answer and
-the request's transaction still commits what they did.
+Every field, read or write, is isolated: a field that fails, even with a database error, undoes only
+itself and reports one error; its siblings still answer and the request's transaction still commits
+what they did. A step runs in its own savepoint (app.core.db.savepoint), except the request's first
+step: nothing has run in the transaction before it, so rolling the transaction back undoes exactly
+what a savepoint at its start would, and a request of one field (most of them: the cohort grid)
+saves the SAVEPOINT and RELEASE round trips (issue 18).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from strawberry.fastapi import BaseContext
 from app.auth.dependencies import authorize
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
-from app.core.db import savepoint
+from app.core.db import deferred_statements, savepoint
 from app.core.errors import (
     ProblemError,
     Unauthenticated,
@@ -93,8 +96,11 @@ class Context(BaseContext):
 
     async def _isolated(self, fn: Callable[..., Awaitable[T]], args: tuple, kwargs: dict) -> T:
         async def step() -> T:
-            async with self.lock, savepoint(self.session):
-                return await fn(self.session, *args, **kwargs)
+            async with self.lock:
+                if self.session.in_transaction() or deferred_statements(self.session):
+                    async with savepoint(self.session):
+                        return await fn(self.session, *args, **kwargs)
+                return await self._first(fn, args, kwargs)
 
         # graphql-core cancels a field's siblings when an error reaches a non-null parent. Cancelled
         # between SAVEPOINT and its RELEASE, the session would be left mid-savepoint and the request's
@@ -104,6 +110,22 @@ class Context(BaseContext):
             return await asyncio.shield(task)
         except asyncio.CancelledError:
             await asyncio.wait([task])
+            raise
+
+    async def _first(self, fn: Callable[..., Awaitable[T]], args: tuple, kwargs: dict) -> T:
+        """The first step of the request, without a savepoint: its transaction holds nothing else, so
+        if the step raises, the rollback undoes it alone (its statements, its objects, the deferred
+        statements it queued and any database error) and the next step starts a fresh transaction.
+        A lost database is left as it is: the request's commit then finds no connection and the
+        request answers 503, as REST does (a savepoint's rollback could not have reached it either)."""
+        try:
+            return await fn(self.session, *args, **kwargs)
+        except BaseException as exc:
+            queue = deferred_statements(self.session)
+            if queue:
+                del queue[:]
+            if not is_database_unavailable(exc):
+                await self.session.rollback()
             raise
 
 

@@ -5,11 +5,15 @@ non-null check, a list walk with a path per item, a leaf check, then the leaf's 
 dense result (the cohort grid: 300 rows × 11 criterion statuses and 7 fields, issue 18) that general
 walk, not the data, was most of the request. A field that Strawberry marks as basic (no resolver:
 the value is the attribute) whose type is a scalar or enum, or a list of non-null ones, needs only
-the attribute and the serialiser: this context does exactly that.
+the attribute and the serialiser: this context does exactly that. So does an object, or a list of
+non-null objects, whose every selected field is such a field or such an object in turn (the grid's
+`rows`, returned by a resolver, and their `unitGrades`): each becomes its dict directly, without a
+resolve-info, a path or a completion call per value.
 
 Anything unusual takes graphql-core's own path, which then reports it as it always has: arguments,
-directives on the field (`@stream`), a resolve middleware, a value that is an error, awaitable or
-null where the type says non-null, or a serialiser that refuses the value. The short path is only
+directives on the field (`@stream`, `@defer` below it), a resolve middleware, an object type with an
+`is_type_of` check, `__typename`, a value that is an error, awaitable or null where the type says
+non-null, or a serialiser that refuses the value. The short path is only
 taken where its answer is the one the general path gives; tests/api/test_graphql_fast_leaves.py holds
 the two equal, errors included.
 """
@@ -105,7 +109,90 @@ def _shape(return_type: GraphQLOutputType) -> _Complete | None:
     return shape
 
 
+def _object_of(return_type: GraphQLOutputType) -> tuple[bool, bool, GraphQLObjectType] | None:
+    """(nullable, is a list, object type) for an object type or a list of non-null ones, else None."""
+    nullable = not isinstance(return_type, GraphQLNonNull)
+    inner = return_type if nullable else return_type.of_type  # type: ignore[union-attr]
+    if isinstance(inner, GraphQLObjectType):
+        return nullable, False, inner
+    if (
+        isinstance(inner, GraphQLList)
+        and isinstance(inner.of_type, GraphQLNonNull)
+        and isinstance(inner.of_type.of_type, GraphQLObjectType)
+    ):
+        return nullable, True, inner.of_type.of_type
+    return None
+
+
 class FastLeavesExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def _basic(self, parent_type: GraphQLObjectType, field_details_list: Any) -> Any:
+        """The field's definition when the short path may take it (a basic field: the attribute), else
+        None."""
+        node = field_details_list[0].node
+        field_def = self.schema.get_field(parent_type, node.name.value)
+        if (
+            field_def is not None
+            and getattr(field_def.resolve, "_is_default", False)  # Strawberry's basic field
+            and not field_def.args
+            and all(not d.node.arguments and not d.node.directives for d in field_details_list)
+            and (self.middleware_manager is None or not self.middleware_manager.middlewares)
+        ):
+            return field_def
+        return None
+
+    def _field(self, parent_type: GraphQLObjectType, source: Any, field_details_list: Any) -> Any:
+        """A basic field's completed value on the short path, or Undefined."""
+        field_def = self._basic(parent_type, field_details_list)
+        if field_def is None:
+            return Undefined
+        try:
+            value = field_def.resolve(source, None)
+            complete = _shape(field_def.type)
+            if complete is not None:
+                return complete(value)
+        except Exception:
+            return Undefined  # the general path raises it again, with its location
+        return self._objects(field_def.type, field_details_list, value)
+
+    def _objects(self, return_type: GraphQLOutputType, field_details_list: Any, value: Any) -> Any:
+        """An object, or a list of non-null objects, whose every selected field is a basic one,
+        completed on the short path (issue 18: the grid's rows and their unit grades); else
+        Undefined, and the general path completes it as it always has."""
+        shape = _object_of(return_type)
+        if shape is None:
+            return Undefined
+        nullable, is_list, object_type = shape
+        if value is None:
+            return None if nullable else Undefined
+        if object_type.is_type_of is not None:
+            return Undefined
+        grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+        if new_defer_usages:
+            return Undefined  # @defer: incremental delivery is the general path's
+        fields = list(grouped.items())
+        if not is_list:
+            return self._object(object_type, fields, value)
+        if not isinstance(value, (list, tuple)):
+            return Undefined
+        out = []
+        for item in value:
+            done = self._object(object_type, fields, item)
+            if done is Undefined:
+                return Undefined
+            out.append(done)
+        return out
+
+    def _object(self, object_type: GraphQLObjectType, fields: list, value: Any) -> Any:
+        if value is None or isinstance(value, BaseException):
+            return Undefined
+        out = {}
+        for response_name, field_details_list in fields:
+            done = self._field(object_type, value, field_details_list)
+            if done is Undefined:
+                return Undefined
+            out[response_name] = done
+        return out
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -114,23 +201,28 @@ class FastLeavesExecutionContext(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        node = field_details_list[0].node
-        field_def = self.schema.get_field(parent_type, node.name.value)
-        resolve = getattr(field_def, "resolve", None)
+        done = self._field(parent_type, source, field_details_list)
+        if done is not Undefined:
+            return done
+        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        # A resolver's list of objects (the grid's `rows`): the short path when every selected field
+        # of every item is a basic one. A directive on the field (`@stream`) keeps the general path.
         if (
-            field_def is not None
-            and getattr(resolve, "_is_default", False)  # Strawberry's basic field: the attribute
-            and not field_def.args
-            and not node.arguments
-            and not node.directives
+            isinstance(result, (list, tuple))
+            and all(not d.node.directives for d in field_details_list)
             and (self.middleware_manager is None or not self.middleware_manager.middlewares)
         ):
-            complete = _shape(field_def.type)
-            if complete is not None:
-                try:
-                    done = complete(resolve(source, None))  # type: ignore[misc]
-                except Exception:
-                    done = Undefined  # the general path raises it again, with its location
-                if done is not Undefined:
-                    return done
-        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+            done = self._objects(return_type, field_details_list, result)
+            if done is not Undefined:
+                return done
+        return super().complete_value(return_type, field_details_list, info, path, result, position_context)

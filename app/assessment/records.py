@@ -93,33 +93,53 @@ class _Learned:
     assessed_units: set[int] = field(default_factory=set)
 
 
+def _targeted(briefs: dict[uuid.UUID, AssignmentBrief]) -> dict[tuple[int, str], _Cell]:
+    """Each criterion the issued (or closed) briefs target, with the first brief that targets it."""
+    out: dict[tuple[int, str], _Cell] = {}
+    for b in briefs.values():
+        if b.status in ("issued", "closed"):
+            for c in b.criteria:
+                key = (c["unit_number"], c["code"])
+                if key not in out:
+                    out[key] = _Cell(S.targeted, b.id)
+    return out
+
+
 def _learn(
     q: Qualification,
     briefs: dict[uuid.UUID, AssignmentBrief],
     decisions: Iterable[Row[Any]],
     exams,  # ExamResult rows: their grade is text, where UnitAttempt declares a UnitGrade
     released_only: bool,
+    targeted: dict[tuple[int, str], _Cell] | None = None,  # _targeted(briefs), when the caller has it
 ) -> _Learned:
     out = _Learned()
-    for b in briefs.values():
-        if b.status in ("issued", "closed"):
-            for c in b.criteria:
-                key = (c["unit_number"], c["code"])
-                if key not in out.criteria:
-                    out.criteria[key] = _Cell(S.targeted, b.id)
+    criteria = out.criteria = dict(_targeted(briefs) if targeted is None else targeted)
+    # Each cell's rank (_RANK of its status) kept beside it: an enum's hash is a Python call, and the
+    # grid compares ranks for every criterion of every decision of the cohort (issue 18).
+    ranks = dict.fromkeys(criteria, _RANK[S.targeted])  # every cell so far is a targeted one
     for d in decisions:
         if released_only and d.status != "released":
             continue
-        achieved_status = S.achieved if d.status == "released" else S.achieved_pending_iv
+        released = d.status == "released"
+        achieved_status = S.achieved if released else S.achieved_pending_iv
+        achieved_rank = 4 if released else 3
         kind = d.attempt_kind
         for c in d.criteria:
             key = (c["unit_number"], c["code"])
-            status = achieved_status if c["achieved"] else S.not_achieved
-            old = out.criteria.get(key)
-            if old is None or _RANK[status] > _RANK[old.status]:
-                out.criteria[key] = _Cell(status, d.brief_id, c.get("evidence_location"), d.assessed_on, kind)
+            achieved = c["achieved"]
+            rank = achieved_rank if achieved else 2
+            if rank > ranks.get(key, 0):
+                ranks[key] = rank
+                criteria[key] = _Cell(
+                    achieved_status if achieved else S.not_achieved,
+                    d.brief_id,
+                    c.get("evidence_location"),
+                    d.assessed_on,
+                    kind,
+                )
             out.assessed_units.add(key[0])
-            if c["achieved"]:
+            if achieved:
                 (out.retake if kind == "retake" else out.first)[key[0]].add(key[1])
         for unit, grade in d.unit_grades.items():
             out.graded[int(unit)].append(UnitAttempt(kind=AttemptKind(kind), grade=grade))
@@ -649,12 +669,18 @@ async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UU
     columns = [schemas.GridColumn(unit_number=u.number, code=c.code) for u in q.units for c in u.criteria]
     keys = [(u.number, c.code) for u in q.units for c in u.criteria]
     memo: _UnitMemo = {}
+    # The cohort's learners mostly share one programme's briefs: what they target is worked out once.
+    targeted_of: dict[tuple[uuid.UUID, ...], dict[tuple[int, str], _Cell]] = {}
     statuses_of: list[list[schemas.CriterionStatus]] = []
     units_of: list[dict[int, UnitOutcome]] = []
     for _, reg in rows_of:
         assert g is not None
         briefs, decisions, exams = _inputs(reg, g)
-        learned = _learn(q, briefs, decisions, exams, False)
+        brief_ids = tuple(briefs)
+        targeted = targeted_of.get(brief_ids)
+        if targeted is None:
+            targeted = targeted_of[brief_ids] = _targeted(briefs)
+        learned = _learn(q, briefs, decisions, exams, False, targeted)
         statuses_of.append([(learned.criteria.get(key) or _NOT).status for key in keys])
         units_of.append(_unit_outcomes(q, learned, memo))
     overall = grade_cohort(q, {i: {n: o.grade for n, o in units.items()} for i, units in enumerate(units_of)})

@@ -53,6 +53,10 @@ class Query:
     def rows(self) -> list[Row | None]:
         return ROWS
 
+    @strawberry.field
+    def strict_rows(self) -> list[Row]:  # a resolver's list of non-null objects: the object short path
+        return ROWS
+
 
 def schema(context: type) -> strawberry.Schema:
     return strawberry.Schema(query=Query, execution_context_class=context)
@@ -62,6 +66,11 @@ GENERAL = schema(StrawberryGraphQLCoreExecutionContext)
 FAST = schema(FastLeavesExecutionContext)
 QUERY = """{ rows { name nickname status statuses maybeStatuses units { number grade }
   shout(times: 2) again: name } }"""
+# Every selected field of a row is a basic one: the rows themselves take the short path (the grid's
+# `rows`), merged selections and @skip/@include included; `__typename` keeps the general path.
+OBJECTS = """{ strictRows { name nickname status statuses maybeStatuses units { number grade }
+  units { grade } again: name skipped: name @skip(if: true) } }"""
+TYPENAME = "{ strictRows { name units { __typename number } } }"
 
 # Mostly values of the declared type, sometimes not: what a buggy resolver or row could hand over.
 status = st.sampled_from([Status.achieved, Status.not_achieved, "achieved", "bogus", None, 3])
@@ -80,8 +89,8 @@ rows = st.lists(
 )
 
 
-def answer(s: strawberry.Schema) -> tuple:
-    result = asyncio.run(s.execute(QUERY))
+def answer(s: strawberry.Schema, query: str = QUERY) -> tuple:
+    result = asyncio.run(s.execute(query))
     errors = sorted(
         (e.message, tuple(e.path or ()), tuple((loc.line, loc.column) for loc in e.locations or ()))
         for e in result.errors or []
@@ -93,7 +102,8 @@ def answer(s: strawberry.Schema) -> tuple:
 @given(rows)
 def test_the_short_path_answers_what_the_general_path_answers(generated):
     ROWS[:] = generated
-    assert answer(FAST) == answer(GENERAL)
+    for query in (QUERY, OBJECTS, TYPENAME):
+        assert answer(FAST, query) == answer(GENERAL, query)
 
 
 def test_a_valid_grid_like_answer_is_unchanged():
@@ -119,6 +129,26 @@ def test_a_valid_grid_like_answer_is_unchanged():
     assert errors == []
     assert data == answer(GENERAL)[0]
     assert data["rows"][0]["statuses"] == ["achieved", "not_achieved"]
+    objects, errors = answer(FAST, OBJECTS)
+    assert errors == [] and objects == answer(GENERAL, OBJECTS)[0]
+    assert objects["strictRows"][0]["units"] == [{"number": 1, "grade": "P"}]
+
+
+def test_a_list_of_valid_objects_takes_the_short_path(monkeypatch):
+    """The rows are completed without graphql-core's per-object walk (what issue 18 measured)."""
+    ROWS[:] = [
+        Row(name="Ada", nickname=None, status=Status.achieved, statuses=[], maybe_statuses=None, units=[])
+    ]
+    walked = []
+    real = StrawberryGraphQLCoreExecutionContext.complete_object_value
+
+    def counting(self, *args, **kwargs):
+        walked.append(args[0].name)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "complete_object_value", counting)
+    assert answer(FAST, OBJECTS)[1] == [] and walked == []
+    assert answer(GENERAL, OBJECTS)[1] == [] and walked == ["Row"]
 
 
 def test_the_service_schema_uses_the_short_path():

@@ -19,9 +19,8 @@ pytestmark = pytest.mark.usefixtures("centres")
 
 
 async def test_a_remembered_route_template_counts_like_a_looked_up_one(client, auth):
-    """The middleware remembers the template it found for a path (app/system/observability.py,
-    issue 18): the same path again, and the same path by another method, are labelled as looking
-    them up afresh would label them."""
+    """The middleware keeps the app's flattened routes (app/system/observability.py, issue 18): the
+    same path again, and the same path by another method, are labelled as the library labels them."""
     learner = f"/v1/learners/{uuid.uuid4()}"
     for _ in range(3):
         assert (await client.get(learner, headers=auth("hoc"))).status_code == 404
@@ -139,3 +138,33 @@ async def test_an_empty_content_length_header_is_not_a_server_error(app):
 
     await app(scope, receive, send)
     assert sent[0]["status"] == 401  # no token: refused as usual, not a 500
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/programmes/6b1f2c1e-0000-4000-8000-000000000001/tracking-grid"),
+        ("POST", "/graphql"),
+        ("GET", "/graphql"),
+        ("GET", "/metrics"),
+        ("GET", "/health"),
+        ("DELETE", "/v1/learners"),  # a path that matches for another method only: partial
+        ("GET", "/v1/learners/"),  # a trailing slash the router would redirect
+        ("GET", "/no/such/path"),
+        ("GET", "/graphiql-assets/x.js"),  # the mount, when GraphiQL's assets are served
+    ],
+)
+def test_route_templates_are_the_libraries_own(app, method, path):
+    """The cached route list names each request as the instrumentator's own walk does (issue 18)."""
+    from prometheus_fastapi_instrumentator.middleware import PrometheusInstrumentatorMiddleware
+    from starlette.requests import Request
+
+    from app.system.observability import _RouteTemplates
+
+    ours = next(m for m in app.user_middleware if m.cls is _RouteTemplates)
+    fast = _RouteTemplates(app.router, *ours.args, **ours.kwargs)
+    library = PrometheusInstrumentatorMiddleware(app.router, *ours.args, **ours.kwargs)
+    scope = {"type": "http", "method": method, "path": path, "root_path": "", "app": app, "headers": []}
+    scope |= {"query_string": b"", "server": ("t", 80), "scheme": "http"}
+    for _ in range(2):  # the second time from the cached list
+        assert fast._get_handler(Request(scope)) == library._get_handler(Request(scope))
