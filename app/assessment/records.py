@@ -24,7 +24,18 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, literal, select
+from sqlalchemy import (
+    ARRAY,
+    BindParameter,
+    ColumnElement,
+    Row,
+    Select,
+    Uuid,
+    any_,
+    bindparam,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import repository as repo
@@ -37,6 +48,7 @@ from app.assessment.models import (
     Submission,
 )
 from app.assignments.models import AssignmentBrief
+from app.auth import statements
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core.errors import NotFound
@@ -45,11 +57,10 @@ from app.learners import repository as learners_repo
 from app.learners.models import Learner
 from app.programmes.access import reachable_programmes, visible_programmes
 from app.programmes.models import ACTIVE_STATUSES, Enrolment, Programme
-from app.qualifications.grades import AttemptKind
+from app.qualifications.grades import AssessmentMode, AttemptKind
 from app.qualifications.grading import grade_cohort, grade_qualification, grade_unit_attempts
-from app.qualifications.models import QualificationVersion
 from app.qualifications.outcomes import QualificationOutcome, UnitAttempt, UnitOutcome
-from app.qualifications.service import parsed, parsed_by_id
+from app.qualifications.service import parsed_by_id
 from app.qualifications.structure import Qualification
 
 S = schemas.CriterionStatus
@@ -93,7 +104,7 @@ class _Learned:
     assessed_units: set[int] = field(default_factory=set)
 
 
-def _targeted(briefs: dict[uuid.UUID, AssignmentBrief]) -> dict[tuple[int, str], _Cell]:
+def _targeted(briefs: dict[uuid.UUID, Row[Any]]) -> dict[tuple[int, str], _Cell]:
     """Each criterion the issued (or closed) briefs target, with the first brief that targets it."""
     out: dict[tuple[int, str], _Cell] = {}
     for b in briefs.values():
@@ -107,7 +118,7 @@ def _targeted(briefs: dict[uuid.UUID, AssignmentBrief]) -> dict[tuple[int, str],
 
 def _learn(
     q: Qualification,
-    briefs: dict[uuid.UUID, AssignmentBrief],
+    briefs: dict[uuid.UUID, Row[Any]],
     decisions: Iterable[Row[Any]],
     exams,  # ExamResult rows: their grade is text, where UnitAttempt declares a UnitGrade
     released_only: bool,
@@ -191,17 +202,14 @@ def _outcomes(q: Qualification, learned: _Learned) -> tuple[dict[int, UnitOutcom
     return results, grade_qualification(q, results)
 
 
-async def _decisions(
-    session: AsyncSession,
-    p: Principal,
-    programme_ids: Sequence[uuid.UUID],
-    learner_ids: Sequence[uuid.UUID],
-    released_only: bool = False,
-) -> Sequence[Row[Any]]:
-    """Each decision with its current version; for a learner's own view (`released_only`) the version
-    released to them, counted as released even while an amendment of it awaits IV (R-25). Staff read a
-    registration's decisions on every programme of it (R-14), the caller's reach having been checked on
-    the record asked for; a learner only their own released ones (repo.decisions)."""
+def _ids(name: str) -> BindParameter[Any]:
+    """A list of ids as one array parameter: the statement's text (and its compiled form) is the same
+    whatever the list's length, where `IN (...)` is re-expanded for every execution."""
+    return bindparam(name, type_=ARRAY(Uuid()))
+
+
+@statements.per_shape
+def _decisions_statement(p: Principal, released_only: bool) -> Select:
     shown = AssessmentDecision.released_version if released_only else AssessmentDecision.current_version
     stmt = (
         select(
@@ -222,45 +230,64 @@ async def _decisions(
         )
         .where(
             AssessmentDecision.centre_id == p.centre_id,
-            AssessmentDecision.programme_id.in_(programme_ids),
-            AssessmentDecision.learner_id.in_(learner_ids),
+            AssessmentDecision.programme_id == any_(_ids("programme_ids")),
+            AssessmentDecision.learner_id == any_(_ids("learner_ids")),
         )
     )
     if not p.has(Scope.assessments_read):
         stmt = stmt.where(
             AssessmentDecision.id.in_(repo.decisions(p).with_only_columns(AssessmentDecision.id))
         )
-    return (await session.execute(stmt)).all()
+    return stmt
 
 
-def _programmes_statement(p: Principal) -> Select[Any]:
-    """The programmes whose assessment records the caller reads (R-98: else 404), with their
-    qualification. A learner reaches a programme through their own enrolment, checked by the caller."""
-    if p.has(Scope.assessments_read):
-        stmt = visible_programmes(p, Scope.assessments_read)
-    else:
-        stmt = select(Programme).where(Programme.centre_id == p.centre_id)
-    return stmt.add_columns(QualificationVersion).join(
-        QualificationVersion, QualificationVersion.id == Programme.qualification_id
-    )
-
-
-async def _programme_and_qualification(session: AsyncSession, p: Principal, programme_id: uuid.UUID):
-    row = (await session.execute(_programmes_statement(p).where(Programme.id == programme_id))).one_or_none()
-    if row is None:
-        raise NotFound(f"No programme with id {programme_id}.")
-    return row[0], parsed(row[1])
+async def _decisions(
+    session: AsyncSession,
+    p: Principal,
+    programme_ids: Sequence[uuid.UUID],
+    learner_ids: Sequence[uuid.UUID],
+    released_only: bool = False,
+) -> Sequence[Row[Any]]:
+    """Each decision with its current version; for a learner's own view (`released_only`) the version
+    released to them, counted as released even while an amendment of it awaits IV (R-25). Staff read a
+    registration's decisions on every programme of it (R-14), the caller's reach having been checked on
+    the record asked for; a learner only their own released ones (repo.decisions)."""
+    conn = await session.connection()
+    values = {
+        **statements.params(p),
+        "programme_ids": list(programme_ids),
+        "learner_ids": list(learner_ids),
+    }
+    return (await conn.execute(_decisions_statement(p, released_only), values)).all()
 
 
 # ---- R-14: the registration ----------------------------------------------------------------------------
+
+
+class _Enrolment(NamedTuple):
+    """What the records read of an enrolment (a row, not a model object: issue 18)."""
+
+    id: uuid.UUID
+    learner_id: uuid.UUID
+    status: str
+    transferred_from_id: uuid.UUID | None
+    registration_number: str | None
+    enrolled_on: dt.date
+    ended_on: dt.date | None
+
+
+class _ProgrammeRef(NamedTuple):
+    id: uuid.UUID
+    qualification_id: uuid.UUID
+    name: str
 
 
 @dataclass
 class _Place:
     """One enrolment of a learner, with its programme and whether the caller reaches that programme."""
 
-    enrolment: Enrolment
-    programme: Programme
+    enrolment: _Enrolment
+    programme: _ProgrammeRef
     q: Qualification
     reachable: bool
     given_name: str
@@ -307,34 +334,104 @@ def shared_units(old: Qualification, new: Qualification) -> dict[int, int]:
     return out
 
 
-async def _places(session: AsyncSession, p: Principal, learners) -> dict[uuid.UUID, list[_Place]]:
-    """Every enrolment of `learners` (ids, or a subquery of them) with its programme and qualification:
-    one statement."""
+_ENROLMENT = [getattr(Enrolment, f) for f in _Enrolment._fields]
+_PROGRAMME = [getattr(Programme, f).label(f"programme_{f}") for f in _ProgrammeRef._fields]
+
+
+def _places_of(p: Principal, learners: ColumnElement[bool]) -> Select:
+    """The enrolments `learners` picks with their programmes, whether the caller reaches each of them,
+    and the learners' names, in enrolment order."""
     reach = reachable_programmes(p, Scope.assessments_read) if p.has(Scope.assessments_read) else None
     reachable = literal(True) if reach is None else Programme.id.in_(reach)
-    rows = (
-        await session.execute(
-            select(
-                Enrolment,
-                Programme,
-                reachable.label("reachable"),
-                Learner.given_name,
-                Learner.family_name,
-            )
-            .join(Programme, Programme.id == Enrolment.programme_id)
-            .join(Learner, Learner.id == Enrolment.learner_id)
-            .where(Enrolment.centre_id == p.centre_id, Enrolment.learner_id.in_(learners))
-            .order_by(Enrolment.enrolled_on, Enrolment.id)
+    return (
+        select(
+            *_ENROLMENT, *_PROGRAMME, reachable.label("reachable"), Learner.given_name, Learner.family_name
         )
-    ).all()
-    # The specifications once per qualification, not once per enrolment: decoding a specification's
-    # JSON for each of a cohort's 300 enrolments was half of the grid's time.
-    qualifications = await parsed_by_id(session, {programme.qualification_id for _, programme, *_ in rows})
+        .join(Programme, Programme.id == Enrolment.programme_id)
+        .join(Learner, Learner.id == Enrolment.learner_id)
+        .where(Enrolment.centre_id == p.centre_id, learners)
+        .order_by(Enrolment.enrolled_on, Enrolment.id)
+    )
+
+
+@statements.per_shape
+def _places_statement(p: Principal) -> Select:
+    """Every enrolment of the learners `learner_ids`."""
+    return _places_of(p, Enrolment.learner_id == any_(_ids("learner_ids")))
+
+
+@statements.per_shape
+def _grid_statement(p: Principal) -> Select:
+    """The programme `programme_id` if the caller reads its assessment records (no row: 404), with every
+    enrolment of the learners on its grid (none: one row of nulls), in one round trip. A learner reaches
+    a programme through their own enrolment, checked by the caller."""
+    if p.has(Scope.assessments_read):
+        visible = visible_programmes(p, Scope.assessments_read)
+    else:
+        visible = select(Programme).where(Programme.centre_id == p.centre_id)
+    programme = (
+        visible.with_only_columns(Programme.id.label("grid_id"), Programme.qualification_id.label("grid_q"))
+        .where(Programme.id == bindparam("programme_id"))
+        .subquery("programme")
+    )
+    on_grid = select(Enrolment.learner_id).where(
+        Enrolment.centre_id == p.centre_id,
+        Enrolment.programme_id == bindparam("programme_id"),
+        Enrolment.status.in_(GRID_STATUSES),
+    )
+    places = _places_of(p, Enrolment.learner_id.in_(on_grid)).subquery("places")
+    return (
+        select(programme, places)
+        .select_from(programme.outerjoin(places, literal(True)))
+        .order_by(places.c.enrolled_on, places.c.id)
+    )
+
+
+_N_ENROLMENT = len(_Enrolment._fields)
+_N_PLACE = _N_ENROLMENT + len(_ProgrammeRef._fields)
+
+
+async def _placed(
+    session: AsyncSession, rows: Sequence[Row[Any]], at: int = 0
+) -> dict[uuid.UUID, list[_Place]]:
+    """The places of `_places_of`'s rows (its columns from the `at`-th on), by learner, each with its
+    parsed qualification: the specifications once per qualification, not once per enrolment (decoding
+    one for each of a cohort's 300 enrolments was half of the grid's time)."""
+    qualifications = await parsed_by_id(session, {row.programme_qualification_id for row in rows})
     out: dict[uuid.UUID, list[_Place]] = defaultdict(list)
-    for e, programme, reached, given, family in rows:
+    for row in rows:
+        e = _Enrolment._make(row[at : at + _N_ENROLMENT])
+        programme = _ProgrammeRef._make(row[at + _N_ENROLMENT : at + _N_PLACE])
         q = qualifications[programme.qualification_id]
-        out[e.learner_id].append(_Place(e, programme, q, bool(reached), given, family))
+        out[e.learner_id].append(
+            _Place(e, programme, q, bool(row.reachable), row.given_name, row.family_name)
+        )
     return out
+
+
+async def _places(
+    session: AsyncSession, p: Principal, learner_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[_Place]]:
+    """Every enrolment of `learner_ids` with its programme and qualification: one statement, and one
+    more for specifications this process has not parsed yet."""
+    conn = await session.connection()
+    values = {**statements.params(p), "learner_ids": list(learner_ids)}
+    return await _placed(session, (await conn.execute(_places_statement(p), values)).all())
+
+
+async def _grid_places(
+    session: AsyncSession, p: Principal, programme_id: uuid.UUID
+) -> tuple[uuid.UUID, Qualification, dict[uuid.UUID, list[_Place]]]:
+    """The programme's qualification (404 unless the caller reads its records) and every enrolment of
+    the learners on its grid: one statement (and one for a specification not parsed yet)."""
+    conn = await session.connection()
+    values = {**statements.params(p), "programme_id": programme_id}
+    rows = (await conn.execute(_grid_statement(p), values)).all()
+    if not rows:
+        raise NotFound(f"No programme with id {programme_id}.")
+    qualification_id = rows[0].grid_q
+    q = (await parsed_by_id(session, [qualification_id]))[qualification_id]
+    return qualification_id, q, await _placed(session, [r for r in rows if r.id is not None], at=2)
 
 
 def _registration(places: Sequence[_Place], qualification_id: uuid.UUID) -> _Registration | None:
@@ -362,9 +459,21 @@ def _registration(places: Sequence[_Place], qualification_id: uuid.UUID) -> _Reg
     return _Registration(own[0].enrolment.learner_id, qualification_id, q, own, carried)
 
 
+_BRIEF_FIELDS = ("id", "programme_id", "status", "criteria", "title", "completion_date")
+# The briefs and exam results of a set of registrations: built once, the id lists bound as arrays.
+_BRIEFS = select(*(getattr(AssignmentBrief, f) for f in _BRIEF_FIELDS)).where(
+    AssignmentBrief.programme_id == any_(_ids("programme_ids"))
+)
+_EXAMS = select(*(getattr(ExamResult, f) for f in schemas.ExamResult.model_fields)).where(
+    ExamResult.centre_id == bindparam("centre_id"),
+    ExamResult.learner_id == any_(_ids("learner_ids")),
+    ExamResult.qualification_id == any_(_ids("qualification_ids")),
+)
+
+
 @dataclass
 class _Gathered:
-    briefs: dict[uuid.UUID, dict[uuid.UUID, AssignmentBrief]]
+    briefs: dict[uuid.UUID, dict[uuid.UUID, Row[Any]]]  # _BRIEF_FIELDS of each
     decisions: dict[tuple[uuid.UUID, uuid.UUID], list]
     exams: dict[tuple[uuid.UUID, uuid.UUID], list[schemas.ExamResult]]
     submissions: dict[uuid.UUID, list]
@@ -385,22 +494,18 @@ async def _gather(
     g = _Gathered(
         defaultdict(dict), defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(dict)
     )
-    for b in (
-        await session.scalars(select(AssignmentBrief).where(AssignmentBrief.programme_id.in_(programme_ids)))
-    ).all():
+    conn = await session.connection()
+    for b in (await conn.execute(_BRIEFS, {"programme_ids": programme_ids})).all():
         g.briefs[b.programme_id][b.id] = b
     for d in await _decisions(session, p, programme_ids, learner_ids, released_only):
         g.decisions[(d.learner_id, d.programme_id)].append(d)
-    for e in (
-        await session.scalars(
-            select(ExamResult).where(
-                ExamResult.centre_id == p.centre_id,
-                ExamResult.learner_id.in_(learner_ids),
-                ExamResult.qualification_id.in_(qualification_ids),
-            )
-        )
-    ).all():
-        g.exams[(e.learner_id, e.qualification_id)].append(schemas.ExamResult.model_validate(e))
+    # Exam results exist only for externally assessed units (decisions.record_exam_result refuses any
+    # other): none to read, no round trip, where no qualification of the registrations has one.
+    qualifications = [r.q for r in regs] + [pl.q for r in regs for pl, _ in r.carried]
+    if any(u.assessment is AssessmentMode.external for q in qualifications for u in q.units):
+        exams = {"centre_id": p.centre_id, "learner_ids": learner_ids, "qualification_ids": qualification_ids}
+        for e in (await conn.execute(_EXAMS, exams)).all():
+            g.exams[(e.learner_id, e.qualification_id)].append(schemas.ExamResult.model_validate(e))
     if not attempts:
         return g
     all_briefs = [b for briefs in g.briefs.values() for b in briefs]
@@ -437,7 +542,7 @@ def _carry(decision, units: dict[int, int], q: Qualification):
 def _inputs(reg: _Registration, g: _Gathered):
     """The registration's briefs, decisions and exam results, the carried ones mapped to this
     qualification's units."""
-    briefs: dict[uuid.UUID, AssignmentBrief] = {}
+    briefs: dict[uuid.UUID, Row[Any]] = {}
     decisions: list = []
     for pl in reg.own:
         briefs.update(g.briefs.get(pl.programme.id, {}))
@@ -638,30 +743,25 @@ GRID_STATUSES = ("enrolled", "registered", "completed", "transferred")
 
 
 async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UUID) -> schemas.CohortGrid:
-    """Learners × criteria for one programme in one request: five statements whatever the cohort size
-    (programme+qualification, the cohort's enrolments with their programmes, briefs, decisions with their
-    current versions, exam results). Each row is the learner's registration-wide status (R-14).
+    """Learners × criteria for one programme in one request: three statements whatever the cohort size
+    (the programme with its cohort's enrolments and their programmes, briefs, decisions with their
+    current versions; a fourth for exam results where a qualification has externally assessed units).
+    Each row is the learner's registration-wide status (R-14).
 
     Graded as a cohort (issue 18): unit outcomes shared between learners with the same attempts, the
     qualification grades by `grade_cohort` (the same answers as `grade_qualification`, held equal by
     tests/qualifications), and no per-cell object: a row keeps only each criterion's status."""
-    programme, q = await _programme_and_qualification(session, p, programme_id)
-    cohort = select(Enrolment.learner_id).where(
-        Enrolment.centre_id == p.centre_id,
-        Enrolment.programme_id == programme.id,
-        Enrolment.status.in_(GRID_STATUSES),
-    )
-    places = await _places(session, p, cohort)
+    qualification_id, q, places = await _grid_places(session, p, programme_id)
     rows_of: list[tuple[_Place, _Registration]] = []
     for learner_places in places.values():
         here = [
             pl
             for pl in learner_places
-            if pl.programme.id == programme.id and pl.enrolment.status in GRID_STATUSES
+            if pl.programme.id == programme_id and pl.enrolment.status in GRID_STATUSES
         ]
         if not here:
             continue
-        reg = _registration(learner_places, programme.qualification_id)
+        reg = _registration(learner_places, qualification_id)
         assert reg is not None
         rows_of.append((here[-1], reg))
     rows_of.sort(key=lambda r: (r[0].family_name, r[0].given_name, r[0].enrolment.learner_id))
@@ -699,7 +799,7 @@ async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UU
         for i, ((place, reg), statuses, units) in enumerate(zip(rows_of, statuses_of, units_of, strict=True))
     ]
     return schemas.CohortGrid(
-        programme_id=programme.id, qualification_id=programme.qualification_id, columns=columns, rows=rows
+        programme_id=programme_id, qualification_id=qualification_id, columns=columns, rows=rows
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import Any, TypeVar, cast
 
@@ -46,15 +46,17 @@ def params(p: Principal) -> dict[str, Any]:
     return {SUBJECT: p.subject, CENTRE_ID: p.centre_id}
 
 
-def per_shape(build: Callable[[Principal], T]) -> Callable[[Principal], T]:
-    """Cache `build(bound(p))` by the principal's shape (everything but its subject and centre)."""
+def per_shape(build: Callable[..., T]) -> Callable[..., T]:
+    """Cache `build(bound(p), *options)` by the principal's shape (everything but its subject and
+    centre) and the options (hashable values that choose a form of the statement, never a caller's
+    data: those are bound parameters)."""
 
-    @functools.lru_cache(maxsize=128)
-    def cached(shape: Principal) -> T:
-        return build(bound(shape))
+    @functools.lru_cache(maxsize=256)
+    def cached(shape: Principal, *options: Hashable) -> T:
+        return build(bound(shape), *options)
 
     @functools.wraps(build)
-    def wrapper(p: Principal) -> T:
-        return cached(replace(p, subject="", centre_id=_NO_CENTRE))
+    def wrapper(p: Principal, *options: Hashable) -> T:
+        return cached(replace(p, subject="", centre_id=_NO_CENTRE), *options)
 
     return wrapper
