@@ -531,3 +531,23 @@ async def test_a_second_decision_on_a_submission_is_a_conflict_and_the_transacti
         await decide(session, brief, s)
     assert exc.value.errors[0].field == "body.submission_id"
     assert (await decisions.get_decision(session, as_staff(*ASSESSOR), first.id)).current_version == 1
+
+
+async def test_the_grid_reads_exam_results_where_a_unit_is_externally_assessed(session, world):
+    """The grid skips the exam read only where no unit is external: on the diploma (unit 2 is
+    externally assessed) an exam result is the learner's unit grade."""
+    learner = await registered_learner(session, world, programme_id=world.other_programme_id)
+    await decisions.record_exam_result(
+        session,
+        principal("exams_officer"),
+        schemas.ExamResultCreate(
+            learner_id=learner.id,
+            qualification_id=world.diploma_id,
+            unit_number=2,
+            series="January 2026",
+            grade="M",
+        ),
+    )
+    grid = await records.cohort_grid(session, principal("qn"), world.other_programme_id)
+    row = next(r for r in grid.rows if r.learner_id == learner.id)
+    assert row.unit_grades["2"] == "M"
