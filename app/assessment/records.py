@@ -93,15 +93,35 @@ def _criterion(unit_number: int, code: str, cell: _Cell | None) -> schemas.Recor
     )
 
 
+# A cell's status from its rank: the rank says everything the status does (a released achievement 4,
+# one awaiting IV 3, not achieved 2, targeted 1), so the grid reads statuses without making cells.
+_STATUS_OF_RANK = {rank: status for status, rank in _RANK.items()}
+
+
 @dataclass
 class _Learned:
-    """What one learner has on the programme, gathered from the set-based reads."""
+    """What one learner has on the programme, gathered from the set-based reads: for each criterion its
+    best rank (`_RANK`) and the decision and criterion entry that gave it, the cell made only when a
+    record asks for it (`cell`); the grid reads only `status` of 300 × 11 of them (issue 18)."""
 
-    criteria: dict[tuple[int, str], _Cell] = field(default_factory=dict)
+    targeted: dict[tuple[int, str], _Cell] = field(default_factory=dict)
+    ranks: dict[tuple[int, str], int] = field(default_factory=dict)
+    judged: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = field(default_factory=dict)
     first: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     retake: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     graded: dict[int, list[UnitAttempt]] = field(default_factory=lambda: defaultdict(list))
     assessed_units: set[int] = field(default_factory=set)
+
+    def status(self, key: tuple[int, str]) -> schemas.CriterionStatus:
+        return _STATUS_OF_RANK[self.ranks.get(key, 0)]
+
+    def cell(self, key: tuple[int, str]) -> _Cell | None:
+        if key in self.judged:
+            d, c = self.judged[key]
+            return _Cell(
+                self.status(key), d.brief_id, c.get("evidence_location"), d.assessed_on, d.attempt_kind
+            )
+        return self.targeted.get(key)
 
 
 def _targeted(briefs: dict[uuid.UUID, Row[Any]]) -> dict[tuple[int, str], _Cell]:
@@ -124,34 +144,26 @@ def _learn(
     released_only: bool,
     targeted: dict[tuple[int, str], _Cell] | None = None,  # _targeted(briefs), when the caller has it
 ) -> _Learned:
-    out = _Learned()
-    criteria = out.criteria = dict(_targeted(briefs) if targeted is None else targeted)
-    # Each cell's rank (_RANK of its status) kept beside it: an enum's hash is a Python call, and the
-    # grid compares ranks for every criterion of every decision of the cohort (issue 18).
-    ranks = dict.fromkeys(criteria, _RANK[S.targeted])  # every cell so far is a targeted one
+    out = _Learned(targeted=_targeted(briefs) if targeted is None else targeted)
+    ranks = out.ranks = dict.fromkeys(out.targeted, _RANK[S.targeted])
+    judged = out.judged
     for d in decisions:
-        if released_only and d.status != "released":
+        status = d.status
+        if released_only and status != "released":
             continue
-        released = d.status == "released"
-        achieved_status = S.achieved if released else S.achieved_pending_iv
-        achieved_rank = 4 if released else 3
+        achieved_rank = 4 if status == "released" else 3
         kind = d.attempt_kind
+        achieved_by = out.retake if kind == "retake" else out.first
         for c in d.criteria:
             key = (c["unit_number"], c["code"])
             achieved = c["achieved"]
             rank = achieved_rank if achieved else 2
             if rank > ranks.get(key, 0):
                 ranks[key] = rank
-                criteria[key] = _Cell(
-                    achieved_status if achieved else S.not_achieved,
-                    d.brief_id,
-                    c.get("evidence_location"),
-                    d.assessed_on,
-                    kind,
-                )
+                judged[key] = (d, c)
             out.assessed_units.add(key[0])
             if achieved:
-                (out.retake if kind == "retake" else out.first)[key[0]].add(key[1])
+                achieved_by[key[0]].add(key[1])
         for unit, grade in d.unit_grades.items():
             out.graded[int(unit)].append(UnitAttempt(kind=AttemptKind(kind), grade=grade))
             out.assessed_units.add(int(unit))
@@ -646,8 +658,7 @@ def _record_of(
     for unit in q.units:
         o = outcomes.get(unit.number)
         criteria = [
-            _criterion(unit.number, c.code, learned.criteria.get((unit.number, c.code)))
-            for c in unit.criteria
+            _criterion(unit.number, c.code, learned.cell((unit.number, c.code))) for c in unit.criteria
         ]
         units.append(
             schemas.RecordUnit(
@@ -781,7 +792,7 @@ async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UU
         if targeted is None:
             targeted = targeted_of[brief_ids] = _targeted(briefs)
         learned = _learn(q, briefs, decisions, exams, False, targeted)
-        statuses_of.append([(learned.criteria.get(key) or _NOT).status for key in keys])
+        statuses_of.append([learned.status(key) for key in keys])
         units_of.append(_unit_outcomes(q, learned, memo))
     overall = grade_cohort(q, {i: {n: o.grade for n, o in units.items()} for i, units in enumerate(units_of)})
     rows = [
@@ -801,9 +812,6 @@ async def cohort_grid(session: AsyncSession, p: Principal, programme_id: uuid.UU
     return schemas.CohortGrid(
         programme_id=programme_id, qualification_id=qualification_id, columns=columns, rows=rows
     )
-
-
-_NOT = _Cell(S.not_targeted, None)
 
 
 # ---- R-90: what a certificate is claimed from ----------------------------------------------------------
