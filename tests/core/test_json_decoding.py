@@ -1,6 +1,6 @@
-"""The service's jsonb decoder (app.core.db.json_loads, orjson with the standard library behind it)
+"""The service's jsonb decoder (app.core.db.json_loads, pydantic-core's parser, the standard library behind it)
 gives exactly what the standard library gives: same values, same types, integers wider than 64 bits
-kept exact (orjson alone would make them floats)."""
+kept exact (orjson, say, would make them floats)."""
 
 from __future__ import annotations
 
