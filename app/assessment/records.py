@@ -28,14 +28,21 @@ from sqlalchemy import (
     ARRAY,
     BindParameter,
     ColumnElement,
+    CompoundSelect,
     Row,
     Select,
+    String,
     Uuid,
     any_,
     bindparam,
+    cast,
     literal,
+    null,
     select,
+    type_coerce,
+    union_all,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.assessment import repository as repo
@@ -124,7 +131,7 @@ class _Learned:
         return self.targeted.get(key)
 
 
-def _targeted(briefs: dict[uuid.UUID, Row[Any]]) -> dict[tuple[int, str], _Cell]:
+def _targeted(briefs: dict[uuid.UUID, _Brief]) -> dict[tuple[int, str], _Cell]:
     """Each criterion the issued (or closed) briefs target, with the first brief that targets it."""
     out: dict[tuple[int, str], _Cell] = {}
     for b in briefs.values():
@@ -138,7 +145,7 @@ def _targeted(briefs: dict[uuid.UUID, Row[Any]]) -> dict[tuple[int, str], _Cell]
 
 def _learn(
     q: Qualification,
-    briefs: dict[uuid.UUID, Row[Any]],
+    briefs: dict[uuid.UUID, _Brief],
     decisions: Iterable[Row[Any]],
     exams,  # ExamResult rows: their grade is text, where UnitAttempt declares a UnitGrade
     released_only: bool,
@@ -220,16 +227,44 @@ def _ids(name: str) -> BindParameter[Any]:
     return bindparam(name, type_=ARRAY(Uuid()))
 
 
+class _Brief(NamedTuple):
+    """What the records read of an assignment brief."""
+
+    id: uuid.UUID
+    programme_id: uuid.UUID
+    status: str
+    criteria: list[dict[str, Any]]
+    title: str
+    completion_date: dt.date
+
+
+def _text(column: Any) -> Any:
+    # A status or kind as the text stored (not its enum): the two halves of a UNION share one type.
+    return type_coerce(column, String())
+
+
+def _no(type_: Any) -> Any:
+    return cast(null(), type_)
+
+
 @statements.per_shape
-def _decisions_statement(p: Principal, released_only: bool) -> Select:
+def _briefs_and_decisions_statement(p: Principal, released_only: bool) -> CompoundSelect:
+    """The briefs of the programmes `programme_ids` (rows whose `learner_id` is null; a brief's title
+    and completion date in the `attempt_kind` and `assessed_on` columns) and the decisions of the
+    learners `learner_ids` on them with their versions, in one round trip.
+
+    Each decision with its current version; for a learner's own view (`released_only`) the version
+    released to them, counted as released even while an amendment of it awaits IV (R-25). Staff read a
+    registration's decisions on every programme of it (R-14), the caller's reach having been checked on
+    the record asked for; a learner only their own released ones (repo.decisions)."""
     shown = AssessmentDecision.released_version if released_only else AssessmentDecision.current_version
-    stmt = (
+    decisions = (
         select(
             AssessmentDecision.learner_id,
             AssessmentDecision.programme_id,
             AssessmentDecision.brief_id,
-            (literal("released") if released_only else AssessmentDecision.status).label("status"),
-            AssessmentDecision.attempt_kind,
+            (literal("released") if released_only else _text(AssessmentDecision.status)).label("status"),
+            _text(AssessmentDecision.attempt_kind).label("attempt_kind"),
             AssessmentDecision.id,
             AssessmentDecision.submission_id,
             DecisionVersion.criteria,
@@ -247,30 +282,50 @@ def _decisions_statement(p: Principal, released_only: bool) -> Select:
         )
     )
     if not p.has(Scope.assessments_read):
-        stmt = stmt.where(
+        decisions = decisions.where(
             AssessmentDecision.id.in_(repo.decisions(p).with_only_columns(AssessmentDecision.id))
         )
-    return stmt
+    briefs = select(
+        _no(Uuid()),
+        AssignmentBrief.programme_id,
+        AssignmentBrief.id,
+        _text(AssignmentBrief.status),
+        AssignmentBrief.title,
+        _no(Uuid()),
+        _no(Uuid()),
+        AssignmentBrief.criteria,
+        _no(JSONB()),
+        AssignmentBrief.completion_date,
+    ).where(AssignmentBrief.programme_id == any_(_ids("programme_ids")))
+    return union_all(decisions, briefs)
 
 
-async def _decisions(
+async def _briefs_and_decisions(
     session: AsyncSession,
     p: Principal,
     programme_ids: Sequence[uuid.UUID],
     learner_ids: Sequence[uuid.UUID],
-    released_only: bool = False,
-) -> Sequence[Row[Any]]:
-    """Each decision with its current version; for a learner's own view (`released_only`) the version
-    released to them, counted as released even while an amendment of it awaits IV (R-25). Staff read a
-    registration's decisions on every programme of it (R-14), the caller's reach having been checked on
-    the record asked for; a learner only their own released ones (repo.decisions)."""
+    released_only: bool,
+) -> tuple[list[_Brief], list[Row[Any]]]:
     conn = await session.connection()
-    values = {
-        **statements.params(p),
-        "programme_ids": list(programme_ids),
-        "learner_ids": list(learner_ids),
-    }
-    return (await conn.execute(_decisions_statement(p, released_only), values)).all()
+    values = {**statements.params(p), "programme_ids": list(programme_ids), "learner_ids": list(learner_ids)}
+    briefs: list[_Brief] = []
+    decisions: list[Row[Any]] = []
+    for row in await conn.execute(_briefs_and_decisions_statement(p, released_only), values):
+        if row.learner_id is None:
+            briefs.append(
+                _Brief(
+                    row.brief_id,
+                    row.programme_id,
+                    row.status,
+                    row.criteria,
+                    row.attempt_kind,
+                    row.assessed_on,
+                )
+            )
+        else:
+            decisions.append(row)
+    return briefs, decisions
 
 
 # ---- R-14: the registration ----------------------------------------------------------------------------
@@ -471,11 +526,7 @@ def _registration(places: Sequence[_Place], qualification_id: uuid.UUID) -> _Reg
     return _Registration(own[0].enrolment.learner_id, qualification_id, q, own, carried)
 
 
-_BRIEF_FIELDS = ("id", "programme_id", "status", "criteria", "title", "completion_date")
-# The briefs and exam results of a set of registrations: built once, the id lists bound as arrays.
-_BRIEFS = select(*(getattr(AssignmentBrief, f) for f in _BRIEF_FIELDS)).where(
-    AssignmentBrief.programme_id == any_(_ids("programme_ids"))
-)
+# The exam results of a set of registrations: built once, the id lists bound as arrays.
 _EXAMS = select(*(getattr(ExamResult, f) for f in schemas.ExamResult.model_fields)).where(
     ExamResult.centre_id == bindparam("centre_id"),
     ExamResult.learner_id == any_(_ids("learner_ids")),
@@ -485,7 +536,7 @@ _EXAMS = select(*(getattr(ExamResult, f) for f in schemas.ExamResult.model_field
 
 @dataclass
 class _Gathered:
-    briefs: dict[uuid.UUID, dict[uuid.UUID, Row[Any]]]  # _BRIEF_FIELDS of each
+    briefs: dict[uuid.UUID, dict[uuid.UUID, _Brief]]
     decisions: dict[tuple[uuid.UUID, uuid.UUID], list]
     exams: dict[tuple[uuid.UUID, uuid.UUID], list[schemas.ExamResult]]
     submissions: dict[uuid.UUID, list]
@@ -507,9 +558,10 @@ async def _gather(
         defaultdict(dict), defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(dict)
     )
     conn = await session.connection()
-    for b in (await conn.execute(_BRIEFS, {"programme_ids": programme_ids})).all():
+    briefs, decisions = await _briefs_and_decisions(session, p, programme_ids, learner_ids, released_only)
+    for b in briefs:
         g.briefs[b.programme_id][b.id] = b
-    for d in await _decisions(session, p, programme_ids, learner_ids, released_only):
+    for d in decisions:
         g.decisions[(d.learner_id, d.programme_id)].append(d)
     # Exam results exist only for externally assessed units (decisions.record_exam_result refuses any
     # other): none to read, no round trip, where no qualification of the registrations has one.
@@ -554,7 +606,7 @@ def _carry(decision, units: dict[int, int], q: Qualification):
 def _inputs(reg: _Registration, g: _Gathered):
     """The registration's briefs, decisions and exam results, the carried ones mapped to this
     qualification's units."""
-    briefs: dict[uuid.UUID, Row[Any]] = {}
+    briefs: dict[uuid.UUID, _Brief] = {}
     decisions: list = []
     for pl in reg.own:
         briefs.update(g.briefs.get(pl.programme.id, {}))
