@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import cache, partial
 from typing import Annotated
 
+import pydantic_core
 import strawberry
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
@@ -280,6 +281,11 @@ class VerityGraphQLRouter(GraphQLRouter):
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(local_graphiql_html())
+
+    def encode_json(self, data: object) -> bytes:
+        # pydantic-core's encoder: the same JSON as the library's json.dumps at a fraction of its cost
+        # (a 300-learner grid's answer, issue 18). Non-ASCII stays UTF-8, which JSON allows.
+        return pydantic_core.to_json(data)
 
 
 def graphql_router(settings: Settings) -> GraphQLRouter:
