@@ -547,7 +547,8 @@ async def _gather(
     session: AsyncSession, p: Principal, regs: Sequence[_Registration], released_only: bool, attempts: bool
 ) -> _Gathered:
     """Briefs, decisions and exam results of the registrations (and, with `attempts`, submissions and
-    resubmission authorisations): one statement each, whatever the number of registrations."""
+    resubmission authorisations), whatever the number of registrations: briefs and decisions in one
+    statement, each of the others in one (exam results only where a unit is externally assessed)."""
     learner_ids = sorted({r.learner_id for r in regs})
     programme_ids = sorted(set().union(*(r.programme_ids for r in regs)))
     qualification_ids = sorted(
