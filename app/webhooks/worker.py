@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.appeals.worklist import mark_overdue
+from app.core import heap
 from app.core.config import Settings
 from app.core.db import make_engine, make_sessionmaker, resolve_urls
 from app.core.idempotency import purge_expired
@@ -218,6 +219,7 @@ def main(settings: Settings, concurrency: int | None = None) -> None:
         log.info("webhook worker started (concurrency %d)", concurrency or settings.webhooks_concurrency)
         return await run_worker(settings, stop=stop, concurrency=concurrency)
 
+    heap.settle()  # what start-up built, frozen before the first claim (app/core/heap.py)
     stats = asyncio.run(run())
     log.info(
         "webhook worker stopped: %d events fanned out, %d attempts, %d succeeded",
