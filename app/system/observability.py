@@ -11,6 +11,7 @@ import hmac
 import logging
 import os
 import sys
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
@@ -21,6 +22,7 @@ from prometheus_fastapi_instrumentator.middleware import PrometheusInstrumentato
 from prometheus_fastapi_instrumentator.routing import _effective_routes, get_route_name
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette._utils import get_route_path
 from starlette.middleware import Middleware
 from starlette.routing import Match, Mount
 
@@ -35,12 +37,46 @@ if TYPE_CHECKING:
 _OUTBOX = text("SELECT count(*), min(occurred_at) FROM outbox")
 
 
+def _key(path: str) -> tuple[str, ...]:
+    """A path's first two segments: `/v1/programmes/{id}/tracking-grid` -> ("v1", "programmes")."""
+    return tuple(path.split("/")[1:3])
+
+
+class _RouteIndex:
+    """The app's routes, flattened, in order, with those a path can reach found by its first two
+    segments. A route whose template starts with two literal segments matches only paths that start
+    with them (Starlette's pattern is the template with its parameters replaced, the rest literal),
+    so every other route can be skipped; routes with a parameter or fewer than two segments there,
+    and mounts, are tried for every path. The first match among the candidates, in the app's order,
+    is the first match of the whole list."""
+
+    def __init__(self, routes: list) -> None:
+        self.routes = routes
+        anywhere: list[tuple[int, object]] = []
+        keyed: dict[tuple[str, ...], list[tuple[int, object]]] = defaultdict(list)
+        for at, route in enumerate(routes):
+            path = getattr(route, "path", None)
+            key = _key(path) if isinstance(path, str) and not isinstance(route, Mount) else ()
+            if len(key) == 2 and all(part and "{" not in part for part in key):
+                keyed[key].append((at, route))
+            else:
+                anywhere.append((at, route))
+        self.anywhere = [route for _, route in anywhere]
+        self.by_key = {
+            key: [r for _, r in sorted(own + anywhere, key=lambda i: i[0])] for key, own in keyed.items()
+        }
+
+    def candidates(self, path: str) -> list:
+        return self.by_key.get(_key(path), self.anywhere)
+
+
 class _RouteTemplates(PrometheusInstrumentatorMiddleware):
     """The instrumentator, naming each request by its route template as the library does, from a
-    flattened route list kept while the app's routes are unchanged. The library flattens every route
-    of the app (every included router's) afresh for each request: ~1 ms of each request (issue 18)."""
+    flattened route list kept while the app's routes are unchanged and indexed by the path's first
+    two segments. The library flattens every route of the app (every included router's) afresh for
+    each request (~1 ms of each, issue 18), then tries each of ~230 in turn (~0.3 ms)."""
 
-    _flat: tuple[object, list] | None = None
+    _flat: tuple[object, _RouteIndex] | None = None
 
     def _get_handler(self, request):  # type: ignore[no-untyped-def]
         scope = request.scope
@@ -51,9 +87,9 @@ class _RouteTemplates(PrometheusInstrumentatorMiddleware):
             return super()._get_handler(request)
         key = (id(routes), len(routes), version())
         if self._flat is None or self._flat[0] != key:
-            self._flat = (key, _effective_routes(routes))
+            self._flat = (key, _RouteIndex(_effective_routes(routes)))
         partial = None
-        for route in self._flat[1]:
+        for route in self._flat[1].candidates(get_route_path(scope)):
             match, _ = route.matches(scope)
             if match == Match.NONE:
                 continue

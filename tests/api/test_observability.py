@@ -168,3 +168,45 @@ def test_route_templates_are_the_libraries_own(app, method, path):
     scope |= {"query_string": b"", "server": ("t", 80), "scheme": "http"}
     for _ in range(2):  # the second time from the cached list
         assert fast._get_handler(Request(scope)) == library._get_handler(Request(scope))
+
+
+def test_every_route_is_named_as_the_libraries_walk_names_it(app):
+    """The index by first segments skips only routes that cannot match: for a path made from every
+    route's template, with every method, the name is the one the unindexed walk gives (issue 18)."""
+    import re
+
+    from prometheus_fastapi_instrumentator.middleware import PrometheusInstrumentatorMiddleware
+    from prometheus_fastapi_instrumentator.routing import _effective_routes
+    from starlette.requests import Request
+
+    from app.system.observability import _RouteTemplates
+
+    ours = next(m for m in app.user_middleware if m.cls is _RouteTemplates)
+    fast = _RouteTemplates(app.router, *ours.args, **ours.kwargs)
+    library = PrometheusInstrumentatorMiddleware(app.router, *ours.args, **ours.kwargs)
+    templates = sorted(
+        {r.path for r in _effective_routes(app.routes) if isinstance(getattr(r, "path", None), str)}
+    )
+    assert len(templates) > 150  # the whole API, not a handful
+    paths = {re.sub(r"\{[^}]+\}", "6b1f2c1e-0000-4000-8000-000000000001", t) for t in templates}
+    paths |= {p + "/" for p in paths} | {p + "/extra" for p in paths}
+    named = 0
+    for path in sorted(paths):
+        for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
+            scope = {
+                "type": "http",
+                "method": method,
+                "path": path,
+                "root_path": "",
+                "app": app,
+                "headers": [],
+            }
+            scope |= {"query_string": b"", "server": ("t", 80), "scheme": "http"}
+            expected = library._get_handler(Request(scope))
+            assert fast._get_handler(Request(scope)) == expected, (method, path)
+            named += expected[1]
+    assert named > len(templates)  # most paths are named by a template, not by their own path
+    # And the index does skip: a grid request tries its own resource's routes, not the whole API.
+    fast._get_handler(Request(scope))
+    index = fast._flat[1]
+    assert len(index.candidates("/v1/programmes/x/tracking-grid")) < len(index.routes) / 4
