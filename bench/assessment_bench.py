@@ -231,6 +231,10 @@ async def main() -> None:
             grid["graphql_nested"].append(
                 await run_clients(api, [("POST", "/graphql", qn, nested)] * args.grid_requests, 4)
             )
+            print(
+                f"  grid round {len(grid['rest'])}: asyncpg {grid['asyncpg'][-1]:.1f}, REST {grid['rest'][-1]:.1f}, "
+                f"GraphQL nested {grid['graphql_nested'][-1]:.1f} req/s"
+            )
 
     med = statistics.median
     print(f"cpus={os.cpu_count()} clients={args.clients} decisions/round={per_round} rounds={args.rounds}")
