@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from app.assessment import decisions, iv_gate, records, submissions
 from app.assessment import repository as assessment_repo
@@ -20,6 +19,7 @@ from app.verification import schemas as vschemas
 from tests.api.object_world import OTHER_ASSESSOR, two_programmes
 from tests.assessment.fixtures import ASSESSOR, IV, as_staff, content, issued_brief, registered_learner
 from tests.programmes.fixtures import gql, make_world, principal
+from tests.statement_counting import own, statements_of
 
 NESTED = """
 query($brief: UUID!, $programme: UUID!) {
@@ -89,18 +89,9 @@ async def _count(session, client, headers, query: str, **variables):
     # Warm what a process reads once (the token's centre, app/auth/centres.py; the parsed
     # specifications): the pin is the query's own.
     assert "errors" not in await gql(client, headers, query, **variables)
-    conn = await session.connection()
-    statements: list[str] = []
-
-    def count(*args):
-        statements.append(args[2])
-
-    event.listen(conn.sync_connection, "before_cursor_execute", count)
-    try:
+    async with statements_of(session) as statements:
         body = await gql(client, headers, query, **variables)
-    finally:
-        event.remove(conn.sync_connection, "before_cursor_execute", count)
-    return body, [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))]
+    return body, own(statements)
 
 
 @pytest.mark.parametrize("n", [3, 30])

@@ -3,11 +3,9 @@ exam resits, and the views (learner record; cohort grid with a pinned statement 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from app.assessment import decisions, iv_gate, records, resubmissions, schemas, submissions
 from app.core import calendar as cal
@@ -26,6 +24,7 @@ from tests.assessment.fixtures import (
     registered_learner,
 )
 from tests.programmes.fixtures import make_learner, principal
+from tests.statement_counting import own, statements_of
 
 
 def lp(learner):
@@ -421,27 +420,6 @@ async def test_exam_resits_limited_and_best_counts(session, world):
     assert next(u for u in record.units if u.unit_number == 2).grade == "M"  # R-05
 
 
-@contextlib.asynccontextmanager
-async def _statements_of(session):
-    """Every statement the session's connection sends inside the block."""
-    conn = await session.connection()
-    statements: list[str] = []
-
-    def count(*args):
-        statements.append(args[2])
-
-    event.listen(conn.sync_connection, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(conn.sync_connection, "before_cursor_execute", count)
-
-
-def _own(statements: list[str]) -> list[str]:
-    """The request's own statements: not the savepoints the tests' shared transaction adds."""
-    return [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))]
-
-
 async def _grid_statements(session, client, auth, world, n):
     brief = await issued_brief(session, world, programme_id=world.programme_id)
     for i in range(n):
@@ -453,11 +431,11 @@ async def _grid_statements(session, client, auth, world, n):
     # specification): the pin is the grid's own.
     grid = f"/v1/programmes/{world.programme_id}/tracking-grid"
     assert (await client.get(grid, headers=auth("qn"))).status_code == 200
-    async with _statements_of(session) as statements:
+    async with statements_of(session) as statements:
         r = await client.get(grid, headers=auth("qn"))
     assert r.status_code == 200, r.text
     assert len(r.json()["rows"]) == n and len(r.json()["columns"]) == 11
-    return _own(statements)
+    return own(statements)
 
 
 @pytest.mark.parametrize("n", [3, 30])
@@ -493,11 +471,11 @@ async def test_recording_a_decision_is_three_statements(session, client, auth, w
     # The first warms what a process reads once: the token's centre, the parsed specification.
     r = await client.post("/v1/assessment-decisions", headers=assessor, json=body(handed[0]))
     assert r.status_code == 201, r.text
-    async with _statements_of(session) as sent:
+    async with statements_of(session) as sent:
         r = await client.post("/v1/assessment-decisions", headers=assessor, json=body(handed[1]))
     assert r.status_code == 201, r.text
     assert len(r.json()["current"]["criteria"]) == len(brief.criteria)
-    statements = _own(sent)
+    statements = own(sent)
     assert len(statements) == 3, statements
     assert "record_changes" in statements[-1]
 
