@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import Depends, Path
 
 from app.appeals import schemas, service, stages, worklist
 from app.appeals.schemas import AppealStatus
@@ -15,8 +15,9 @@ from app.auth.scopes import Scope
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.replica import ReadSession
+from app.core.routing import DomainRouter
 
-router = APIRouter(prefix="/v1", tags=["appeals"])
+router = DomainRouter(prefix="/v1", tags=["appeals"])
 Read = Annotated[Principal, Depends(require(Scope.appeals_read))]
 Lodge = Annotated[Principal, Depends(require(Scope.appeals_lodge))]
 Judge = Annotated[Principal, Depends(require(Scope.appeals_judge))]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.assessment import (
@@ -28,9 +28,10 @@ from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
+from app.core.routing import DomainRouter
 from app.programmes import schemas as programme_schemas
 
-router = APIRouter(prefix="/v1", tags=["assessment"])
+router = DomainRouter(prefix="/v1", tags=["assessment"])
 AssessmentsRead = Annotated[Principal, Depends(require(Scope.assessments_read))]
 OwnAssessmentsRead = Annotated[Principal, Depends(require(Scope.assessments_read, Scope.learner_self))]
 AssessmentsWrite = Annotated[Principal, Depends(require(Scope.assessments_write))]

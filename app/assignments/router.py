@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
 from app.assignments import schemas, service
 from app.auth.dependencies import require
@@ -15,8 +15,9 @@ from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
+from app.core.routing import DomainRouter
 
-router = APIRouter(prefix="/v1", tags=["assignments"])
+router = DomainRouter(prefix="/v1", tags=["assignments"])
 AssignmentsRead = Annotated[Principal, Depends(require(Scope.assignments_read))]
 BriefsRead = Annotated[Principal, Depends(require(Scope.assignments_read, Scope.learner_self))]
 AssignmentsWrite = Annotated[Principal, Depends(require(Scope.assignments_write))]

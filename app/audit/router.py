@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.audit import schemas, service
 from app.auth.dependencies import AuditRead
 from app.core.db import Session
 from app.core.pagination import Cursor, Limit, Page
+from app.core.routing import DomainRouter
 from app.core.schemas import FILTER_PATTERN
 
-router = APIRouter(prefix="/v1", tags=["audit"])
+router = DomainRouter(prefix="/v1", tags=["audit"])
 
 
 @router.get("/audit-events", operation_id="listAuditEvents", response_model=Page[schemas.AuditEvent])

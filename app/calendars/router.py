@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from app.auth.dependencies import CentreRead, require
 from app.auth.principal import Principal
@@ -16,8 +16,9 @@ from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
+from app.core.routing import DomainRouter
 
-router = APIRouter(prefix="/v1", tags=["calendar"])
+router = DomainRouter(prefix="/v1", tags=["calendar"])
 CalendarManage = Annotated[Principal, Depends(require(Scope.calendar_manage))]
 # Query dates: a bounded range (see schemas.CalendarDate), so every working-day count is computable.
 QueryDate = Annotated[BoundedDate | None, Query(description=DATE_RANGE)]

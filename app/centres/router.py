@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.auth.dependencies import CentreRead, CentreWrite, StaffRead, StaffWrite
 from app.centres import schemas, service
@@ -14,8 +14,9 @@ from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
+from app.core.routing import DomainRouter
 
-router = APIRouter(prefix="/v1")
+router = DomainRouter(prefix="/v1")
 
 
 @router.get("/centres", operation_id="listCentres", tags=["centres"], response_model=Page[schemas.Centre])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from app.auth.dependencies import require
 from app.auth.principal import Principal
@@ -14,8 +14,9 @@ from app.certification import certificates, claims, eligibility, export, qmr, sc
 from app.core.concurrency import set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
+from app.core.routing import DomainRouter
 
-router = APIRouter(prefix="/v1", tags=["certification"])
+router = DomainRouter(prefix="/v1", tags=["certification"])
 CertificationRead = Annotated[Principal, Depends(require(Scope.certification_read))]
 ClaimsWrite = Annotated[Principal, Depends(require(Scope.claims_write))]
 ClaimsConfirm = Annotated[Principal, Depends(require(Scope.claims_confirm))]

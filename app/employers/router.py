@@ -5,16 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from app.auth.dependencies import require
 from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core.db import Session
 from app.core.idempotent import idempotent
+from app.core.routing import DomainRouter
 from app.employers import schemas, service
 
-router = APIRouter(prefix="/v1", tags=["employer-involvement"])
+router = DomainRouter(prefix="/v1", tags=["employer-involvement"])
 InvolvementRead = Annotated[Principal, Depends(require(Scope.employer_involvement_read))]
 InvolvementWrite = Annotated[Principal, Depends(require(Scope.employer_involvement_write))]
 

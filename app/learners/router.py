@@ -5,17 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.auth.dependencies import LearnersRead, LearnersWrite
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
+from app.core.routing import DomainRouter
 from app.core.schemas import FILTER_PATTERN
 from app.learners import schemas, service
 
-router = APIRouter(prefix="/v1", tags=["learners"])
+router = DomainRouter(prefix="/v1", tags=["learners"])
 
 
 @router.get("/learners", operation_id="listLearners", response_model=Page[schemas.Learner])

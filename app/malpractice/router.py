@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
 from app.auth.dependencies import require
 from app.auth.principal import Principal
@@ -14,10 +14,11 @@ from app.auth.scopes import Scope
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
+from app.core.routing import DomainRouter
 from app.malpractice import reporting, sanctions, schemas, service
 from app.malpractice.schemas import CaseStatus, SubjectKind
 
-router = APIRouter(prefix="/v1", tags=["malpractice"])
+router = DomainRouter(prefix="/v1", tags=["malpractice"])
 Read = Annotated[Principal, Depends(require(Scope.malpractice_read))]
 Manage = Annotated[Principal, Depends(require(Scope.malpractice_manage))]
 Investigate = Annotated[Principal, Depends(require(Scope.malpractice_investigate))]

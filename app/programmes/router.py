@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
 from app.auth.dependencies import require
 from app.auth.principal import Principal
@@ -15,9 +15,10 @@ from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
+from app.core.routing import DomainRouter
 from app.programmes import enrolments, escalations, schemas, service, support
 
-router = APIRouter(prefix="/v1")
+router = DomainRouter(prefix="/v1")
 ProgrammesRead = Annotated[Principal, Depends(require(Scope.programmes_read))]
 ProgrammesWrite = Annotated[Principal, Depends(require(Scope.programmes_write))]
 ProgrammesCreate = Annotated[Principal, Depends(require(Scope.programme_leads_assign))]

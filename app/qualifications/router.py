@@ -6,17 +6,18 @@ import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from app.auth.dependencies import QualificationsManage, QualificationsRead
 from app.core.db import Session
 from app.core.errors import ValidationFailed, field_problem
 from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
+from app.core.routing import DomainRouter
 from app.core.schemas import FILTER_PATTERN
 from app.qualifications import schemas, service
 
-router = APIRouter(prefix="/v1", tags=["qualifications"])
+router = DomainRouter(prefix="/v1", tags=["qualifications"])
 # The published JSON Schema of a specification file, in the OpenAPI components (see app/core/openapi.py).
 SPEC_SCHEMA = "QualificationSpecification"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
 from app.assessment.storage import EvidenceStore, evidence_store
 from app.auth.dependencies import require
@@ -14,10 +14,11 @@ from app.auth.principal import Principal
 from app.auth.scopes import Scope
 from app.core.db import Session
 from app.core.idempotent import idempotent
+from app.core.routing import DomainRouter
 from app.learners import schemas as learner_schemas
 from app.records import people, schemas
 
-router = APIRouter(prefix="/v1", tags=["records"])
+router = DomainRouter(prefix="/v1", tags=["records"])
 SubjectAccess = Annotated[Principal, Depends(require(Scope.subject_access))]
 Holds = Annotated[Principal, Depends(require(Scope.legal_holds))]
 LearnerSelf = Annotated[Principal, Depends(require(Scope.learner_self))]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from app.auth.dependencies import require
 from app.auth.principal import Principal
@@ -14,9 +14,10 @@ from app.auth.scopes import Scope
 from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
+from app.core.routing import DomainRouter
 from app.standardisation import competence, schemas, service
 
-router = APIRouter(prefix="/v1", tags=["standardisation"])
+router = DomainRouter(prefix="/v1", tags=["standardisation"])
 StandardisationRead = Annotated[Principal, Depends(require(Scope.standardisation_read))]
 StandardisationWrite = Annotated[Principal, Depends(require(Scope.standardisation_write))]
 CpdRead = Annotated[Principal, Depends(require(Scope.cpd_read))]

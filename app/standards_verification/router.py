@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.assessment.evidence_content import download_headers
@@ -18,10 +18,11 @@ from app.core.concurrency import IfMatchHeader, set_etag
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.replica import ReadSession
+from app.core.routing import DomainRouter
 from app.standards_verification import grants, moderation, outcomes, pack, schemas, service, verifier
 from app.standards_verification.detail import get_item_detail
 
-router = APIRouter(prefix="/v1", tags=["standards verification"])
+router = DomainRouter(prefix="/v1", tags=["standards verification"])
 SvRead = Annotated[Principal, Depends(require(Scope.sv_read))]
 SvManage = Annotated[Principal, Depends(require(Scope.sv_manage))]
 SvPrepare = Annotated[Principal, Depends(require(Scope.sv_prepare))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from app.auth.dependencies import LearnersWrite, authorize, require
@@ -15,9 +15,10 @@ from app.calendars.schemas import DATE_RANGE, BoundedDate
 from app.core.db import Session
 from app.core.errors import ValidationFailed, field_problem
 from app.core.idempotency import IdempotencyKeyHeader
+from app.core.routing import DomainRouter
 from app.sync import class_list, schemas, service
 
-router = APIRouter(prefix="/v1", tags=["sync"])
+router = DomainRouter(prefix="/v1", tags=["sync"])
 MisSyncer = Annotated[Principal, Depends(require(Scope.mis_sync))]
 
 

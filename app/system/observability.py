@@ -30,16 +30,12 @@ from app.core import clock
 from app.core.config import Settings
 from app.core.context import current_request_id
 from app.core.errors import Unauthenticated
+from app.core.routing import literal_key, path_key
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
 
 _OUTBOX = text("SELECT count(*), min(occurred_at) FROM outbox")
-
-
-def _key(path: str) -> tuple[str, ...]:
-    """A path's first two segments: `/v1/programmes/{id}/tracking-grid` -> ("v1", "programmes")."""
-    return tuple(path.split("/")[1:3])
 
 
 class _RouteIndex:
@@ -56,8 +52,8 @@ class _RouteIndex:
         keyed: dict[tuple[str, ...], list[tuple[int, object]]] = defaultdict(list)
         for at, route in enumerate(routes):
             path = getattr(route, "path", None)
-            key = _key(path) if isinstance(path, str) and not isinstance(route, Mount) else ()
-            if len(key) == 2 and all(part and "{" not in part for part in key):
+            key = literal_key(path) if isinstance(path, str) and not isinstance(route, Mount) else None
+            if key is not None:
                 keyed[key].append((at, route))
             else:
                 anywhere.append((at, route))
@@ -67,7 +63,7 @@ class _RouteIndex:
         }
 
     def candidates(self, path: str) -> list:
-        return self.by_key.get(_key(path), self.anywhere)
+        return self.by_key.get(path_key(path), self.anywhere)
 
 
 class _RouteTemplates(PrometheusInstrumentatorMiddleware):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from html import escape
 
-from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from app.core.errors import NotFound, problem_catalogue
+from app.core.routing import DomainRouter
 
-router = APIRouter(tags=["system"])
+router = DomainRouter(tags=["system"])
 
 
 def _page(title: str, body: str) -> HTMLResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from pydantic import BaseModel
 from sqlalchemy import select, text
 
@@ -14,9 +14,10 @@ from app.auth.principal import Principal
 from app.centres.models import StaffMember
 from app.core.db import Session
 from app.core.errors import ProblemError
+from app.core.routing import DomainRouter
 from app.learners.models import Learner
 
-router = APIRouter(tags=["system"])
+router = DomainRouter(tags=["system"])
 
 
 class Health(BaseModel):

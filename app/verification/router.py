@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from app.assessment import decisions
 from app.auth.dependencies import require
@@ -17,10 +17,11 @@ from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.pagination import Cursor
 from app.core.replica import ReadSession
+from app.core.routing import DomainRouter
 from app.core.schemas import FILTER_PATTERN
 from app.verification import arbitration, coverage, draws, livs, plans, records, schemas
 
-router = APIRouter(prefix="/v1", tags=["verification"])
+router = DomainRouter(prefix="/v1", tags=["verification"])
 VerificationRead = Annotated[Principal, Depends(require(Scope.verification_read))]
 VerificationWrite = Annotated[Principal, Depends(require(Scope.verification_write))]
 IvPlansManage = Annotated[Principal, Depends(require(Scope.iv_plans_manage))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from app.auth.dependencies import require
 from app.auth.principal import Principal
@@ -15,9 +15,10 @@ from app.core.config import Settings
 from app.core.db import Session
 from app.core.idempotent import idempotent
 from app.core.pagination import Cursor, Limit, Page
+from app.core.routing import DomainRouter
 from app.webhooks import schemas, service
 
-router = APIRouter(prefix="/v1", tags=["webhooks"])
+router = DomainRouter(prefix="/v1", tags=["webhooks"])
 WebhooksManage = Annotated[Principal, Depends(require(Scope.webhooks_manage))]
 
 
