@@ -11,6 +11,7 @@ from enum import Enum
 import strawberry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from app.api.gql_execution import FastLeavesExecutionContext
@@ -59,7 +60,11 @@ class Query:
 
 
 def schema(context: type) -> strawberry.Schema:
-    return strawberry.Schema(query=Query, execution_context_class=context)
+    # Parsed and validated once per query text, as the service's schema does (app/api/gql_schema.py):
+    # the queries are fixed, so only execution, what the two contexts differ in, runs per example.
+    return strawberry.Schema(
+        query=Query, execution_context_class=context, extensions=[ParserCache(), ValidationCache()]
+    )
 
 
 GENERAL = schema(StrawberryGraphQLCoreExecutionContext)
@@ -74,7 +79,11 @@ TYPENAME = "{ strictRows { name units { __typename number } } }"
 
 # Mostly values of the declared type, sometimes not: what a buggy resolver or row could hand over.
 status = st.sampled_from([Status.achieved, Status.not_achieved, "achieved", "bogus", None, 3])
-text = st.one_of(st.text(max_size=5), st.none(), st.integers(), st.just(ValueError("boom")))
+# The error object is a fresh one per draw: graphql-core raises a resolved exception value, and one
+# instance shared by every example (st.just) would gather every raise's frames in its __traceback__,
+# so each logged error formatted a longer traceback than the last (the property took 50-70 s, 80% of
+# it in traceback.format).
+text = st.one_of(st.text(max_size=5), st.none(), st.integers(), st.builds(ValueError, st.just("boom")))
 rows = st.lists(
     st.builds(
         Row,
