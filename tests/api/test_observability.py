@@ -180,6 +180,7 @@ def test_every_route_is_named_as_the_libraries_walk_names_it(app):
     from starlette.requests import Request
 
     from app.system.observability import _RouteTemplates
+    from tests.asgi_scopes import http_scope
 
     ours = next(m for m in app.user_middleware if m.cls is _RouteTemplates)
     fast = _RouteTemplates(app.router, *ours.args, **ours.kwargs)
@@ -193,15 +194,7 @@ def test_every_route_is_named_as_the_libraries_walk_names_it(app):
     named = 0
     for path in sorted(paths):
         for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
-            scope = {
-                "type": "http",
-                "method": method,
-                "path": path,
-                "root_path": "",
-                "app": app,
-                "headers": [],
-            }
-            scope |= {"query_string": b"", "server": ("t", 80), "scheme": "http"}
+            scope = http_scope(app, method, path)
             expected = library._get_handler(Request(scope))
             assert fast._get_handler(Request(scope)) == expected, (method, path)
             named += expected[1]

@@ -9,28 +9,15 @@ from fastapi import APIRouter
 from starlette.routing import Match
 
 from app.core.routing import DomainRouter, literal_key, path_key
+from tests.asgi_scopes import http_scope
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 SAMPLE_ID = "6b1f2c1e-0000-4000-8000-000000000001"
 
 
-def _scope(app, method: str, path: str) -> dict:
-    return {
-        "type": "http",
-        "method": method,
-        "path": path,
-        "root_path": "",
-        "app": app,
-        "headers": [],
-        "query_string": b"",
-        "server": ("t", 80),
-        "scheme": "http",
-    }
-
-
 def _answers(app, method: str, path: str) -> list[Match]:
     """What each of the app's top-level routes (one per included router) answers for the request."""
-    return [route.matches(_scope(app, method, path))[0] for route in app.router.routes]
+    return [route.matches(http_scope(app, method, path))[0] for route in app.router.routes]
 
 
 def _templates(app) -> list[str]:
