@@ -173,22 +173,12 @@ async def test_r42_coverage_and_the_liv_dashboard(session, world):
 async def test_r42_the_liv_dashboard_reads_a_fixed_number_of_statements_whatever_its_briefs(session, world):
     """The dashboard lists every brief awaiting IV with its reasons: read for all briefs at once, not per
     brief (a 2,000-learner centre's dashboard took 9.6 s through one R-25 check per brief)."""
-    from sqlalchemy import event
-
     from tests.assessment.fixtures import GROUP_C, issued_brief
+    from tests.statement_counting import statements_of
 
     async def statements() -> tuple[int, list]:
-        conn = await session.connection()
-        seen: list[str] = []
-
-        def count(*args):
-            seen.append(args[2])
-
-        event.listen(conn.sync_connection, "before_cursor_execute", count)
-        try:
+        async with statements_of(session) as seen:
             board = await coverage.liv_dashboard(session, as_staff(*LIV), today=ON)
-        finally:
-            event.remove(conn.sync_connection, "before_cursor_execute", count)
         return len(seen), board.briefs_awaiting_iv
 
     first, _ = await batch(session, world, [(ASSESSOR, "P"), (LEADER, "M")])
