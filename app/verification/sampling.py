@@ -130,7 +130,8 @@ class Sample:
         return frozenset(i.candidate.id for i in self.items)
 
 
-def _rank(seed: int, candidate_id: str) -> bytes:
+def rank(seed: int, candidate_id: str) -> bytes:
+    """A candidate's place in the draw with `seed`: the lowest rank is taken first."""
     return hashlib.sha256(f"{seed}:{candidate_id}".encode()).digest()
 
 
@@ -181,7 +182,7 @@ def draw(
         if c.id in seen:
             raise ValueError(f"candidate {c.id} given twice")
         seen.add(c.id)
-    ordered = sorted(candidates, key=lambda c: (_rank(seed, c.id), c.id))
+    ordered = sorted(candidates, key=lambda c: (rank(seed, c.id), c.id))
     reasons: dict[str, list[str]] = {}
 
     def take(c: Candidate, why: str) -> None:
