@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import json
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, routing
 from fastapi.openapi.utils import get_openapi
 
 from app.core.errors import PROBLEM_MEDIA_TYPE, Problem
@@ -51,6 +53,73 @@ def problem_openapi(app: FastAPI, published: dict[str, dict[str, Any]] | None = 
     """`published`: JSON Schemas by component name, given by the app (core knows no domain's)."""
     if app.openapi_schema:
         return app.openapi_schema
+    key = _inputs(app, published)
+    if key not in _built:
+        _built.clear()  # one code base, one document: keep the latest only
+        _built[key] = _build(app, published)
+    # A copy: a caller may change its document without changing the next app's.
+    app.openapi_schema = copy.deepcopy(_built[key])
+    return app.openapi_schema
+
+
+# Generating the document takes FastAPI and Pydantic some 2 s (a TypeAdapter per field of every model),
+# and it is the same for every app built from the same code: kept per process under everything
+# get_openapi reads, so a test process that builds many apps, each asked for its contract, builds it once.
+_built: dict[str, dict[str, Any]] = {}
+
+_ROUTE_ATTRIBUTES = (
+    "path",
+    "methods",
+    "endpoint",
+    "name",
+    "include_in_schema",
+    "operation_id",
+    "response_model",
+    "status_code",
+    "tags",
+    "summary",
+    "description",
+    "response_description",
+    "deprecated",
+    "responses",
+    "dependencies",
+    "callbacks",
+    "openapi_extra",
+    "response_class",
+)
+
+
+def _inputs(app: FastAPI, published: dict[str, dict[str, Any]] | None) -> str:
+    """Every input of get_openapi, as text: the app's title, version, description and tags, and each
+    route it documents, walked as get_openapi walks them (an APIRoute in the schema, with what its
+    routers add), by every attribute it reads (endpoints and models by identity through their repr):
+    an app whose routes differ in anything the document shows gets a document of its own."""
+
+    def documented(routes: list[Any]) -> list[list[str]]:
+        return [
+            [
+                repr(sorted(v) if isinstance(v, set) else v)
+                for v in (getattr(r, a, None) for a in _ROUTE_ATTRIBUTES)
+            ]
+            for r in routing.iter_route_contexts(routes)
+            if isinstance(r.original_route, routing.APIRoute) and r.include_in_schema
+        ]
+
+    return json.dumps(
+        [
+            app.title,
+            app.version,
+            app.description,
+            repr(app.openapi_tags),
+            documented(app.routes),
+            documented(app.webhooks.routes),
+            published,
+        ],
+        default=repr,
+    )
+
+
+def _build(app: FastAPI, published: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
     schema = get_openapi(
         title=app.title,
         version=app.version,
@@ -96,7 +165,6 @@ def problem_openapi(app: FastAPI, published: dict[str, dict[str, Any]] | None = 
             # FastAPI adds its own 422 to every operation with a body; a webhook's answers are the
             # receiver's (app/webhooks/openapi.py), and that 422 names a schema removed above.
             operation.get("responses", {}).pop("422", None)
-    app.openapi_schema = schema
     return schema
 
 
