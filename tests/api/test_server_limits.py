@@ -133,7 +133,11 @@ def test_a_large_unauthenticated_body_is_refused_before_it_is_read(server):
         chunk = b"%x\r\n%s\r\n" % (65536, b" " * 65536)
         sent, status = 0, None
         while sent < 64 * MIB:
-            readable, _, _ = select.select([sock], [], [], 0)
+            # A short wait for the answer before each chunk: without it the client fills the loopback's
+            # socket buffers (up to tcp_rmem + tcp_wmem, 36 MiB here) before it looks, and the count
+            # measures the kernel's buffering, not when the server stopped reading (a CI run counted
+            # 8.3 MiB on a busy machine). 20 ms a chunk gives the server 2.5 s before 8 MiB.
+            readable, _, _ = select.select([sock], [], [], 0.02)
             if readable:
                 status = read_status(sock)
                 break
